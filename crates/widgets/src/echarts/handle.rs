@@ -1,0 +1,229 @@
+//! [`EChartsHandle`]: owns one ECharts instance and everything attached to it.
+//!
+//! Lifetime rule: the chart lives exactly as long as the handle. Dropping it disconnects the
+//! `ResizeObserver`, cancels a pending animation frame, removes event listeners and disposes
+//! the ECharts instance, so `echarts.getInstanceByDom(el)` is `undefined` afterwards.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, ResizeObserver};
+
+use super::binding::{function, js_error, set, EChartsInstance, EChartsModule, Renderer};
+use crate::WidgetError;
+
+/// How [`EChartsHandle::set_option`] merges with what is on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Merge {
+    /// Replace the whole option (`notMerge: true`): right for a new query result.
+    #[default]
+    Replace,
+    /// Merge into the current option (`notMerge: false`): right for small live updates.
+    Merge,
+}
+
+type Listener = (String, Closure<dyn FnMut(JsValue)>);
+
+/// An ECharts instance bound to one element, resized with it and disposed on drop.
+pub struct EChartsHandle {
+    module: EChartsModule,
+    element: HtmlElement,
+    instance: EChartsInstance,
+    renderer: Renderer,
+    theme: Option<String>,
+    last_option: Option<JsValue>,
+    listeners: Vec<Listener>,
+    resize: ResizeWatch,
+}
+
+impl EChartsHandle {
+    /// Initialises ECharts on `element` with an optional registered theme name.
+    ///
+    /// # Errors
+    /// When ECharts throws on init or the `ResizeObserver` cannot be created.
+    pub fn new(
+        module: EChartsModule,
+        element: HtmlElement,
+        theme: Option<String>,
+        renderer: Renderer,
+    ) -> Result<Self, WidgetError> {
+        let instance = module.init(&element, theme.as_deref(), renderer)?;
+        let resize = ResizeWatch::new(&element, instance.clone())?;
+        Ok(Self {
+            module,
+            element,
+            instance,
+            renderer,
+            theme,
+            last_option: None,
+            listeners: Vec::new(),
+            resize,
+        })
+    }
+
+    /// Applies an ECharts option object (see <https://echarts.apache.org/en/option.html>).
+    ///
+    /// # Errors
+    /// When ECharts rejects the option.
+    pub fn set_option(&mut self, option: JsValue, merge: Merge) -> Result<(), WidgetError> {
+        let opts = Object::new();
+        set(&opts, "notMerge", &(merge == Merge::Replace).into());
+        set(&opts, "lazyUpdate", &true.into());
+        self.instance.set_option(&option, &opts).map_err(js_error)?;
+        if merge == Merge::Replace || self.last_option.is_none() {
+            self.last_option = Some(option);
+        }
+        Ok(())
+    }
+
+    /// Switches to another registered theme, keeping the data on screen.
+    ///
+    /// Uses `setTheme` (ECharts 6); on older ECharts, which bind a theme at `init`, it re-creates
+    /// the instance on the same element and re-applies the current option and listeners.
+    ///
+    /// # Errors
+    /// When ECharts fails to re-initialise.
+    pub fn set_theme(&mut self, theme: Option<String>) -> Result<(), WidgetError> {
+        if theme == self.theme {
+            return Ok(());
+        }
+        // ECharts 6 can swap themes in place; ECharts 5 needs a new instance.
+        if let Some(set_theme) = function(&self.instance, "setTheme") {
+            let name = JsValue::from_str(theme.as_deref().unwrap_or("default"));
+            set_theme.call1(&self.instance, &name).map_err(js_error)?;
+            self.theme = theme;
+            return Ok(());
+        }
+        let current = self.instance.get_option();
+        self.remove_listeners();
+        self.instance.dispose();
+        self.instance = self
+            .module
+            .init(&self.element, theme.as_deref(), self.renderer)?;
+        self.theme = theme;
+        self.resize = ResizeWatch::new(&self.element, self.instance.clone())?;
+        for (event, closure) in &self.listeners {
+            self.instance.on(event, closure.as_ref().unchecked_ref());
+        }
+        if !current.is_undefined() && !current.is_null() {
+            // getOption() returns the fully merged option, colours resolved from the old theme
+            // excluded: ECharts keeps theme colours out of it unless set explicitly.
+            let option = self.last_option.clone().unwrap_or(current);
+            self.set_option(option, Merge::Replace)?;
+        }
+        Ok(())
+    }
+
+    /// Registers `handler` for an ECharts event (`click`, `legendselectchanged`, `datazoom`…).
+    /// The handler lives as long as this handle.
+    pub fn on(&mut self, event: &str, handler: impl FnMut(JsValue) + 'static) {
+        let closure = Closure::<dyn FnMut(JsValue)>::new(handler);
+        self.instance.on(event, closure.as_ref().unchecked_ref());
+        self.listeners.push((event.to_owned(), closure));
+    }
+
+    /// Resizes the chart to its element now (normally the `ResizeObserver` does this).
+    ///
+    /// # Errors
+    /// When ECharts throws.
+    pub fn resize(&self) -> Result<(), WidgetError> {
+        self.instance.resize().map_err(js_error)
+    }
+
+    /// Renders the chart to a data URL (`png` uses the canvas renderer's bitmap).
+    ///
+    /// # Errors
+    /// When ECharts cannot export (for example an SVG export from a canvas chart).
+    pub fn data_url(&self, png: bool, background: &str) -> Result<String, WidgetError> {
+        let opts = Object::new();
+        set(&opts, "type", &(if png { "png" } else { "svg" }).into());
+        set(&opts, "pixelRatio", &2.into());
+        set(&opts, "backgroundColor", &background.into());
+        self.instance.get_data_url(&opts).map_err(js_error)
+    }
+
+    /// The element the chart draws into.
+    pub fn element(&self) -> &HtmlElement {
+        &self.element
+    }
+
+    /// The raw instance, for callers that need an ECharts API we do not wrap.
+    pub fn instance(&self) -> &EChartsInstance {
+        &self.instance
+    }
+
+    fn remove_listeners(&self) {
+        for (event, closure) in &self.listeners {
+            let handler: &Function = closure.as_ref().unchecked_ref();
+            self.instance.off(event, handler);
+        }
+    }
+}
+
+impl Drop for EChartsHandle {
+    fn drop(&mut self) {
+        self.remove_listeners();
+        if !self.instance.is_disposed() {
+            self.instance.dispose();
+        }
+        // `resize` drops after this, disconnecting its observer and frame callback.
+    }
+}
+
+/// Resizes the chart when its element changes size, at most once per animation frame.
+struct ResizeWatch {
+    observer: ResizeObserver,
+    frame: Rc<Cell<Option<i32>>>,
+    _on_resize: Closure<dyn FnMut(js_sys::Array)>,
+    _on_frame: Rc<Closure<dyn FnMut()>>,
+}
+
+impl ResizeWatch {
+    fn new(element: &HtmlElement, instance: EChartsInstance) -> Result<Self, WidgetError> {
+        let frame: Rc<Cell<Option<i32>>> = Rc::new(Cell::new(None));
+        let on_frame = {
+            let frame = Rc::clone(&frame);
+            Rc::new(Closure::<dyn FnMut()>::new(move || {
+                frame.set(None);
+                if !instance.is_disposed() {
+                    let _ = instance.resize();
+                }
+            }))
+        };
+        let on_resize = {
+            let frame = Rc::clone(&frame);
+            let on_frame = Rc::clone(&on_frame);
+            Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries| {
+                if frame.get().is_some() {
+                    return;
+                }
+                let callback: &Function = (*on_frame).as_ref().unchecked_ref();
+                if let Some(id) =
+                    web_sys::window().and_then(|w| w.request_animation_frame(callback).ok())
+                {
+                    frame.set(Some(id));
+                }
+            })
+        };
+        let observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).map_err(js_error)?;
+        observer.observe(element);
+        Ok(Self {
+            observer,
+            frame,
+            _on_resize: on_resize,
+            _on_frame: on_frame,
+        })
+    }
+}
+
+impl Drop for ResizeWatch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+        if let (Some(id), Some(window)) = (self.frame.take(), web_sys::window()) {
+            let _ = window.cancel_animation_frame(id);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Our ECharts binding and the `<EChart>` component built on it.
+//!
+//! - [`EChartsModule`] finds ECharts (injected namespace or `globalThis.echarts`).
+//! - [`EChartsHandle`] owns one instance: init on an element (shadow DOM included), `setOption`,
+//!   resize from a `ResizeObserver` once per animation frame, events, theme switch, dispose on drop.
+//! - [`EChart`] wires a reactive option to a handle; unmounting disposes the instance.
+//!
+//! ```ignore
+//! view! { <EChart option=option label="Validations per minute" /> }
+//! ```
+
+mod binding;
+mod handle;
+
+pub use binding::{EChartsInstance, EChartsModule, Renderer};
+pub use handle::{EChartsHandle, Merge};
+
+use charming::Chart;
+use leptos::html;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::WidgetError;
+
+/// Context value that tells every `<EChart>` below it which ECharts to use.
+/// Without it, charts use `globalThis.echarts`.
+#[derive(Clone, Debug)]
+pub struct EChartsContext(pub SendWrapper<EChartsModule>);
+
+/// Makes `module` the ECharts used by charts rendered under the current owner.
+pub fn provide_echarts(module: EChartsModule) {
+    provide_context(EChartsContext(SendWrapper::new(module)));
+}
+
+fn current_module() -> Result<EChartsModule, WidgetError> {
+    match use_context::<EChartsContext>() {
+        Some(ctx) => Ok((*ctx.0).clone()),
+        None => EChartsModule::global(),
+    }
+}
+
+/// Converts a serializable option into a plain JS object (no JSON string round trip).
+///
+/// # Errors
+/// When the value cannot be represented in JS.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, WidgetError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| WidgetError::Data(e.to_string()))
+}
+
+/// What the user clicked on in a chart.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartClick {
+    #[serde(default)]
+    pub series_name: Option<String>,
+    /// The category or item name.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub data_index: Option<u32>,
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+/// Renders an ECharts chart that follows `option` reactively.
+///
+/// The element fills its parent; give the parent a size. The chart is disposed when the
+/// component unmounts.
+#[component]
+pub fn EChart(
+    /// The chart option; each change replaces what is drawn.
+    #[prop(into)]
+    option: Signal<Chart>,
+    /// Name of a theme registered with ECharts; changing it restyles without losing data.
+    #[prop(into, optional)]
+    theme: MaybeProp<String>,
+    /// Accessible name of the chart.
+    #[prop(into, optional)]
+    label: MaybeProp<String>,
+    /// Called when a data item is clicked.
+    #[prop(optional)]
+    on_click: Option<Callback<ChartClick>>,
+) -> impl IntoView {
+    let node = NodeRef::<html::Div>::new();
+    let handle = StoredValue::new_local(None::<EChartsHandle>);
+    let (error, set_error) = signal(None::<String>);
+
+    // Effect: synchronises the reactive option/theme with the ECharts instance.
+    Effect::new(move |_| {
+        let chart = option.get();
+        let theme = theme.get();
+        let Some(element) = node.get() else { return };
+        let outcome = handle.try_update_value(|slot| -> Result<(), WidgetError> {
+            let chart_handle = match slot {
+                Some(existing) => {
+                    existing.set_theme(theme)?;
+                    existing
+                }
+                None => {
+                    let mut created = EChartsHandle::new(
+                        current_module()?,
+                        element.into(),
+                        theme,
+                        Renderer::Canvas,
+                    )?;
+                    if let Some(callback) = on_click {
+                        created.on("click", move |params| {
+                            if let Ok(click) = serde_wasm_bindgen::from_value::<ChartClick>(params)
+                            {
+                                callback.run(click);
+                            }
+                        });
+                    }
+                    slot.insert(created)
+                }
+            };
+            chart_handle.set_option(to_js(&chart)?, Merge::Replace)
+        });
+        set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
+    });
+
+    on_cleanup(move || {
+        handle.try_update_value(|slot| slot.take());
+    });
+
+    view! {
+        <div class="vt-echart-wrap">
+            <div class="vt-echart" node_ref=node role="img" aria-label=move || label.get()></div>
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <div class="vt-widget-error" role="alert">
+                                {message}
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

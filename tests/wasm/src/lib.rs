@@ -1,0 +1,109 @@
+//! Shared helpers for Vantage's headless-browser tests.
+//!
+//! Test files live in `tests/` (one per area). Each mounts into a fresh element, keeps the
+//! mount handle alive while asserting, and awaits frames/timeouts instead of sleeping blindly.
+//! ECharts is loaded once per page from `www/node_modules` (installed by `cargo xtask setup`).
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use vantage_widgets::EChartsModule;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlElement;
+
+/// ECharts' dist build, from npm (never a CDN).
+const ECHARTS_JS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../www/node_modules/echarts/dist/echarts.min.js"
+));
+
+/// Base URL of the reference server started by `cargo xtask test`, if any.
+pub fn server_url() -> Option<&'static str> {
+    option_env!("VANTAGE_TEST_BASE_URL").filter(|url| !url.is_empty())
+}
+
+pub fn document() -> web_sys::Document {
+    web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document")
+}
+
+/// Loads ECharts into the page (as `globalThis.echarts`) once and returns it.
+pub fn ensure_echarts() -> EChartsModule {
+    if let Ok(module) = EChartsModule::global() {
+        return module;
+    }
+    let script = document().create_element("script").expect("script element");
+    script.set_text_content(Some(ECHARTS_JS));
+    document()
+        .head()
+        .expect("head")
+        .append_child(&script)
+        .expect("append script");
+    EChartsModule::global().expect("ECharts defines globalThis.echarts")
+}
+
+/// A new, attached `<div>` of the given size in CSS pixels.
+pub fn fresh_container(width: u32, height: u32) -> HtmlElement {
+    let element: HtmlElement = document()
+        .create_element("div")
+        .expect("div")
+        .unchecked_into();
+    element
+        .set_attribute(
+            "style",
+            &format!("width:{width}px;height:{height}px;position:relative"),
+        )
+        .expect("style");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&element)
+        .expect("append");
+    element
+}
+
+/// Resolves after the next animation frame.
+pub async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .request_animation_frame(&resolve)
+            .expect("rAF");
+    });
+    JsFuture::from(promise).await.expect("frame");
+}
+
+/// Resolves after `duration`.
+pub async fn sleep(duration: Duration) {
+    let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis)
+            .expect("setTimeout");
+    });
+    JsFuture::from(promise).await.expect("timeout");
+}
+
+/// Polls `condition` once per frame until it holds; panics with `what` after `timeout`.
+pub async fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
+    let start = js_sys::Date::now();
+    while !condition() {
+        assert!(
+            js_sys::Date::now() - start < timeout.as_millis() as f64,
+            "timed out waiting for {what}"
+        );
+        next_frame().await;
+    }
+}
+
+/// Reads `path` (dot-separated) from a JS value, e.g. `get(&option, "series.0.data")`.
+pub fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |current, key| {
+        js_sys::Reflect::get(&current, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    })
+}

@@ -1,0 +1,159 @@
+//! The ECharts binding and `<LineChart>` in a real browser with real ECharts.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use serde_json::json;
+use vantage_contract::{Column, ColumnType, QueryResult};
+use vantage_wasm_tests::{ensure_echarts, fresh_container, get, next_frame, wait_until};
+use vantage_widgets::LineChart;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlCanvasElement, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn minutes(values: &[i64]) -> QueryResult {
+    let times = (0..values.len())
+        .map(|i| json!(1_700_000_000_000_i64 + i as i64 * 60_000))
+        .collect();
+    let counts = values.iter().map(|v| json!(v)).collect();
+    QueryResult::new(
+        vec![
+            Column::new("minute", ColumnType::Timestamp),
+            Column::new("validations", ColumnType::Integer),
+        ],
+        vec![times, counts],
+    )
+    .expect("well-formed result")
+}
+
+fn chart_element(container: &HtmlElement) -> HtmlElement {
+    container
+        .query_selector(".vt-echart")
+        .expect("selector")
+        .expect("the chart element is rendered")
+        .unchecked_into()
+}
+
+fn canvas(container: &HtmlElement) -> Option<HtmlCanvasElement> {
+    container
+        .query_selector("canvas")
+        .ok()
+        .flatten()
+        .map(JsCast::unchecked_into)
+}
+
+#[wasm_bindgen_test]
+async fn line_chart_draws_a_canvas_and_disposes_its_instance_on_unmount() {
+    let echarts = ensure_echarts();
+    let container = fresh_container(640, 320);
+    let handle = leptos::mount::mount_to(container.clone(), || {
+        view! { <LineChart result=Signal::stored(minutes(&[3, 5, 4, 9])) label="Validations per minute" /> }
+    });
+
+    wait_until("a canvas", Duration::from_secs(5), || {
+        canvas(&container).is_some()
+    })
+    .await;
+    let drawn = canvas(&container).expect("canvas");
+    assert!(
+        drawn.width() > 0 && drawn.height() > 0,
+        "canvas is {}x{}",
+        drawn.width(),
+        drawn.height()
+    );
+
+    let element = chart_element(&container);
+    assert_eq!(
+        element.get_attribute("aria-label").as_deref(),
+        Some("Validations per minute")
+    );
+    let instance = echarts
+        .instance_by_dom(&element)
+        .expect("an ECharts instance lives on the element");
+    let option = instance.get_option();
+    assert_eq!(
+        get(&option, "series.0.name").as_string().as_deref(),
+        Some("validations")
+    );
+    assert_eq!(
+        js_sys::Array::from(&get(&option, "series.0.data")).length(),
+        4
+    );
+
+    drop(handle);
+    assert!(
+        echarts.instance_by_dom(&element).is_none(),
+        "unmount disposes the ECharts instance"
+    );
+    assert!(
+        canvas(&container).is_none(),
+        "unmount removes the chart from the DOM"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn line_chart_follows_new_data_and_container_size() {
+    let echarts = ensure_echarts();
+    let container = fresh_container(400, 240);
+    let (data, set_data) = signal(minutes(&[1, 2]));
+    let _handle = leptos::mount::mount_to(container.clone(), move || {
+        view! { <div style="width:100%;height:100%"><LineChart result=data /></div> }
+    });
+    wait_until("a canvas", Duration::from_secs(5), || {
+        canvas(&container).is_some()
+    })
+    .await;
+    let element = chart_element(&container);
+    let series_len = || {
+        let option = echarts
+            .instance_by_dom(&element)
+            .expect("instance")
+            .get_option();
+        js_sys::Array::from(&get(&option, "series.0.data")).length()
+    };
+    assert_eq!(series_len(), 2);
+
+    set_data.set(minutes(&[1, 2, 3, 4, 5, 6]));
+    wait_until("the new data", Duration::from_secs(5), || series_len() == 6).await;
+
+    let before = canvas(&container).expect("canvas").client_width();
+    container
+        .style()
+        .set_property("width", "700px")
+        .expect("resize container");
+    wait_until(
+        "the chart to follow its container",
+        Duration::from_secs(5),
+        || canvas(&container).is_some_and(|c| c.client_width() != before),
+    )
+    .await;
+    next_frame().await;
+    assert_eq!(canvas(&container).expect("canvas").client_width(), 700);
+}
+
+#[wasm_bindgen_test]
+async fn data_without_measures_shows_an_error_instead_of_a_blank_chart() {
+    ensure_echarts();
+    let container = fresh_container(300, 200);
+    let bad = QueryResult::new(
+        vec![Column::new("intent", ColumnType::String)],
+        vec![vec![json!("billing")]],
+    )
+    .expect("well-formed");
+    let _handle = leptos::mount::mount_to(container.clone(), move || {
+        view! { <LineChart result=Signal::stored(bad.clone()) /> }
+    });
+    next_frame().await;
+    let error = container
+        .query_selector("[role=alert]")
+        .expect("selector")
+        .expect("an error message");
+    assert!(error
+        .text_content()
+        .unwrap_or_default()
+        .contains("numeric measure"));
+    assert!(canvas(&container).is_none());
+}

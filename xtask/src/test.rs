@@ -1,0 +1,211 @@
+//! `cargo xtask test`: everything CI checks, in one command.
+//!
+//! Steps run in order and each failure is recorded rather than aborting, so one run shows every
+//! problem; the exit code is non-zero if any step failed and the last line is a summary.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::artifacts::{build_app, build_sdk};
+use crate::server::{self, Profile, StartOptions};
+use crate::util::{cargo, describe, repo_root};
+
+struct Outcome {
+    name: &'static str,
+    result: Result<String, String>,
+    seconds: f64,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    if let Some(arg) = args.first() {
+        return Err(format!("unknown test option '{arg}'"));
+    }
+    crate::setup::run()?;
+    let mut outcomes = Vec::new();
+    let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<String, String>| {
+        println!("\n==> {name}");
+        let started = Instant::now();
+        let result = f();
+        if let Err(e) = &result {
+            eprintln!("==> {name} FAILED: {e}");
+        }
+        outcomes.push(Outcome {
+            name,
+            result,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    };
+
+    step("format", &mut || cargo_ok(&["fmt", "--all", "--check"]));
+    step("clippy (native)", &mut || {
+        cargo_ok(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    });
+    step("clippy (wasm32)", &mut || {
+        cargo_ok(&[
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "vantage-contract",
+            "-p",
+            "vantage-widgets",
+            "-p",
+            "vantage-sdk",
+            "-p",
+            "vantage-app",
+            "-p",
+            "vantage-wasm-tests",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    });
+    step("native tests", &mut || cargo_ok(&["test", "--workspace"]));
+
+    let server_binary = server::build(Profile::Dev);
+    let server = server_binary
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|binary| {
+            server::start(StartOptions {
+                binary,
+                db: server::scratch_db("test")?,
+                addr: "127.0.0.1:0",
+                extra_args: vec!["--demo".into(), "--demo-days".into(), "3".into()],
+            })
+        });
+    let base_url = server.as_ref().map(|s| s.url.clone()).map_err(Clone::clone);
+
+    step("wasm tests (headless Chromium)", &mut || {
+        wasm_tests(base_url.as_deref().ok())
+    });
+    step("browser packages (wasm-pack)", &mut || {
+        build_sdk()?;
+        build_app()?;
+        Ok(String::new())
+    });
+    drop(server);
+
+    summarise(&outcomes)
+}
+
+fn cargo_ok(args: &[&str]) -> Result<String, String> {
+    crate::util::run(cargo().args(args)).map(|()| String::new())
+}
+
+/// Runs tests/wasm in headless Chromium and reports how many tests ran.
+fn wasm_tests(base_url: Option<&str>) -> Result<String, String> {
+    let mut command = cargo();
+    command
+        .args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "vantage-wasm-tests",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+        .env("VANTAGE_TEST_BASE_URL", base_url.unwrap_or(""))
+        .stdout(Stdio::piped());
+    let counts = run_counting(&mut command)?;
+    if counts.passed == 0 {
+        return Err("no browser tests ran".into());
+    }
+    Ok(format!(
+        "{} browser tests passed in Chromium",
+        counts.passed
+    ))
+}
+
+#[derive(Default)]
+struct Counts {
+    passed: usize,
+}
+
+/// Runs a test command, streaming its output, and sums the `N passed` counts it prints.
+fn run_counting(command: &mut Command) -> Result<Counts, String> {
+    let shown = describe(command);
+    println!("$ {shown}");
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    let mut counts = Counts::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.trim().strip_prefix("test result: ") {
+                counts.passed += number_before(rest, " passed").unwrap_or(0);
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(counts)
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+fn number_before(text: &str, marker: &str) -> Option<usize> {
+    let end = text.find(marker)?;
+    text[..end]
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn summarise(outcomes: &[Outcome]) -> Result<(), String> {
+    println!("\n==> summary ({})", repo_root().display());
+    for outcome in outcomes {
+        let (mark, note) = match &outcome.result {
+            Ok(note) => ("ok  ", note.as_str()),
+            Err(e) => ("FAIL", e.as_str()),
+        };
+        println!(
+            "  {mark} {:<34} {:>7.1}s  {note}",
+            outcome.name, outcome.seconds
+        );
+    }
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    let total = outcomes.len();
+    if failed == 0 {
+        println!("xtask test: all {total} steps passed");
+        Ok(())
+    } else {
+        println!("xtask test: {failed} of {total} steps FAILED");
+        Err(format!("{failed} of {total} test steps failed"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_before;
+
+    #[test]
+    fn reads_passed_counts_from_libtest_summaries() {
+        assert_eq!(
+            number_before("ok. 12 passed; 0 failed; 0 ignored", " passed"),
+            Some(12)
+        );
+        assert_eq!(
+            number_before("FAILED. 0 passed; 1 failed;", " passed"),
+            Some(0)
+        );
+        assert_eq!(number_before("nothing here", " passed"), None);
+    }
+}
