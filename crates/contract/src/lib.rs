@@ -5,10 +5,38 @@
 //! targets (the reference server, the conformance suite) and for `wasm32` (the SDK, widgets and
 //! app).
 //!
-//! JSON field names are camelCase throughout. Every non-2xx response carries [`ErrorBody`].
+//! JSON field names are camelCase throughout. Every non-2xx response carries [`ErrorBody`];
+//! validation failures (422) name the offending field in `details.field`.
 
+pub mod alert;
+pub mod auth;
+pub mod dashboard;
+pub mod dataset;
+pub mod embed;
 pub mod error;
+pub mod live;
+pub mod query;
 pub mod result;
+pub mod roles;
+pub mod rows;
+pub mod tenant;
+pub mod validation;
 
+pub use alert::{Alert, AlertList, AlertStatus, Severity};
+pub use auth::{LoginRequest, RefreshRequest, TokenResponse, User};
+pub use dashboard::{
+    Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList, Layout,
+    Position, Widget, WidgetData, WidgetKind,
+};
+pub use dataset::{Aggregation, Dataset, DatasetList, DimensionDef, MeasureDef};
+pub use embed::{EmbedDashboard, EmbedTokenRequest, EmbedTokenResponse};
 pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use live::{LiveCursor, LiveEnvelope, LiveKind, MetricRollup, WsClientMessage};
+pub use query::{
+    Filter, FilterOp, Granularity, Measure, Query, Sort, SortDir, TimePreset, TimeRange,
+};
 pub use result::{Column, ColumnType, QueryMeta, QueryResult, QueryResultError};
+pub use roles::{Permission, Role};
+pub use rows::{Health, RowsPage};
+pub use tenant::{Branding, EmbedOrigins, Tenant, ThemeMode};
+pub use validation::{FieldError, Validated};

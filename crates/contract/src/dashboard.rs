@@ -1,0 +1,413 @@
+//! Dashboards: a 12-column grid of widgets, each with a structured query, plus global filters.
+//! Also the one-round-trip data endpoint's request and response.
+
+use crate::validation::{FieldError, Validated};
+use crate::{ApiError, Dataset, Filter, Query, QueryResult, TimeRange};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Columns of the layout grid.
+pub const GRID_COLUMNS: u32 = 12;
+/// Most widgets on one dashboard.
+pub const MAX_WIDGETS: usize = 50;
+
+/// What a widget renders. The strings are part of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetKind {
+    Line,
+    Area,
+    Bar,
+    Pie,
+    Scatter,
+    Heatmap,
+    Gauge,
+    Kpi,
+    Table,
+    /// The tenant's recent alerts; needs no query.
+    Alerts,
+}
+
+impl WidgetKind {
+    pub const ALL: [WidgetKind; 10] = [
+        WidgetKind::Line,
+        WidgetKind::Area,
+        WidgetKind::Bar,
+        WidgetKind::Pie,
+        WidgetKind::Scatter,
+        WidgetKind::Heatmap,
+        WidgetKind::Gauge,
+        WidgetKind::Kpi,
+        WidgetKind::Table,
+        WidgetKind::Alerts,
+    ];
+}
+
+/// A widget's cell in the grid (columns `x..x+w` of 12, rows `y..y+h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// One widget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Widget {
+    /// Unique within the dashboard.
+    pub id: String,
+    pub kind: WidgetKind,
+    pub title: String,
+    pub position: Position,
+    /// Required for every kind except `alerts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<Query>,
+    /// Visualization options (axis labels, stacking, thresholds, units…), free-form JSON object.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub options: serde_json::Value,
+}
+
+/// Grid settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Layout {
+    /// Always 12.
+    pub columns: u32,
+    /// Pixel height of one grid row.
+    pub row_height: u32,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self {
+            columns: GRID_COLUMNS,
+            row_height: 80,
+        }
+    }
+}
+
+/// A stored dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub layout: Layout,
+    pub widgets: Vec<Widget>,
+    /// Applied to every widget whose dataset has the filter's field.
+    pub filters: Vec<Filter>,
+    /// Default time range for widgets whose query has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_range: Option<TimeRange>,
+    /// Seconds between refetches when live updates are unavailable; 0 = never.
+    pub refresh_interval_sec: u32,
+    /// Increments on every update; send it back with PUT (stale → 409).
+    pub version: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// `GET /api/v1/dashboards`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DashboardList {
+    pub items: Vec<Dashboard>,
+}
+
+/// Body of `POST /api/v1/dashboards` and `PUT /api/v1/dashboards/{id}` (PUT needs `version`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DashboardInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub layout: Layout,
+    #[serde(default)]
+    pub widgets: Vec<Widget>,
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_range: Option<TimeRange>,
+    #[serde(default)]
+    pub refresh_interval_sec: u32,
+    /// The version the edit is based on (required for PUT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+}
+
+impl DashboardInput {
+    /// Checks names, grid positions, widget ids and every query against its dataset.
+    ///
+    /// # Errors
+    /// The first invalid field, e.g. `widgets[2].query.measures[0].agg`.
+    pub fn validate<'a>(&self, datasets: impl Fn(&str) -> Option<&'a Dataset>) -> Validated {
+        let name_len = self.name.trim().chars().count();
+        if name_len == 0 || self.name.chars().count() > 120 {
+            return Err(FieldError::new("name", "must be 1 to 120 characters"));
+        }
+        if self.description.chars().count() > 2000 {
+            return Err(FieldError::new("description", "at most 2000 characters"));
+        }
+        if self.layout.columns != GRID_COLUMNS || !(10..=400).contains(&self.layout.row_height) {
+            return Err(FieldError::new(
+                "layout",
+                "columns must be 12, rowHeight 10..=400",
+            ));
+        }
+        if self.widgets.len() > MAX_WIDGETS {
+            return Err(FieldError::new(
+                "widgets",
+                format!("at most {MAX_WIDGETS} widgets"),
+            ));
+        }
+        if self.refresh_interval_sec > 86_400 {
+            return Err(FieldError::new("refreshIntervalSec", "at most 86400"));
+        }
+        if let Some(tr) = &self.time_range {
+            tr.validate().map_err(|e| e.within("timeRange"))?;
+        }
+        for (i, f) in self.filters.iter().enumerate() {
+            let known = self
+                .widgets
+                .iter()
+                .filter_map(|w| w.query.as_ref())
+                .any(|q| datasets(&q.dataset).is_some_and(|d| d.field_type(&f.field).is_some()))
+                || self.widgets.iter().all(|w| w.query.is_none());
+            if !known {
+                return Err(FieldError::new(
+                    format!("filters[{i}].field"),
+                    "no widget's dataset has this field",
+                ));
+            }
+            for w in self.widgets.iter().filter_map(|w| w.query.as_ref()) {
+                if let Some(d) = datasets(&w.dataset).filter(|d| d.field_type(&f.field).is_some()) {
+                    f.validate(d)
+                        .map_err(|e| e.within(&format!("filters[{i}]")))?;
+                }
+            }
+        }
+        for (i, w) in self.widgets.iter().enumerate() {
+            validate_widget(w, &self.widgets[..i], &datasets)
+                .map_err(|e| e.within(&format!("widgets[{i}]")))?;
+        }
+        Ok(())
+    }
+}
+
+fn validate_widget<'a>(
+    w: &Widget,
+    before: &[Widget],
+    datasets: &impl Fn(&str) -> Option<&'a Dataset>,
+) -> Validated {
+    if w.id.is_empty()
+        || w.id.len() > 64
+        || !w
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(FieldError::new("id", "1 to 64 letters, digits, - or _"));
+    }
+    if before.iter().any(|b| b.id == w.id) {
+        return Err(FieldError::new("id", "duplicate widget id"));
+    }
+    if w.title.chars().count() > 200 {
+        return Err(FieldError::new("title", "at most 200 characters"));
+    }
+    let p = w.position;
+    if p.w == 0 || p.h == 0 || p.x + p.w > GRID_COLUMNS || p.h > 50 || p.y > 1000 {
+        return Err(FieldError::new(
+            "position",
+            "must fit the 12-column grid (w, h ≥ 1)",
+        ));
+    }
+    if !(w.options.is_object() || w.options.is_null()) {
+        return Err(FieldError::new("options", "must be an object"));
+    }
+    match (&w.query, w.kind) {
+        (None, WidgetKind::Alerts) => Ok(()),
+        (None, _) => Err(FieldError::new("query", "required for this widget kind")),
+        (Some(q), _) => {
+            let d = datasets(&q.dataset).ok_or_else(|| {
+                FieldError::new("query.dataset", format!("unknown dataset '{}'", q.dataset))
+            })?;
+            q.validate(d).map_err(|e| e.within("query"))
+        }
+    }
+}
+
+/// Body of `POST /api/v1/dashboards/{id}/data`: runtime overrides from the viewer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DashboardDataRequest {
+    /// Extra filters (e.g. from the filter bar), applied like dashboard filters.
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    /// Overrides every widget's time range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_range: Option<TimeRange>,
+    /// Only these widgets (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget_ids: Option<Vec<String>>,
+}
+
+/// One widget's outcome: a result, or an error that does not fail the whole response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum WidgetData {
+    Error { error: ApiError },
+    Result(QueryResult),
+}
+
+/// Answer of `POST /api/v1/dashboards/{id}/data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardData {
+    pub dashboard_id: String,
+    pub version: u64,
+    /// Keyed by widget id.
+    pub widgets: BTreeMap<String, WidgetData>,
+    /// Server time the data is as of (epoch ms).
+    pub generated_at: i64,
+    /// Live cursor (`epoch:seq`) at snapshot time; resume the live stream from here.
+    pub live_cursor: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Aggregation, ColumnType, DimensionDef, Measure};
+    use serde_json::json;
+
+    fn ds() -> Dataset {
+        Dataset {
+            id: "validations".into(),
+            name: "V".into(),
+            description: String::new(),
+            time_field: "ts".into(),
+            dimensions: vec![DimensionDef {
+                name: "status".into(),
+                label: "S".into(),
+                column_type: ColumnType::String,
+                values: vec![],
+            }],
+            measures: vec![],
+        }
+    }
+
+    fn widget(id: &str, kind: WidgetKind, x: u32, w: u32) -> Widget {
+        Widget {
+            id: id.into(),
+            kind,
+            title: "t".into(),
+            position: Position { x, y: 0, w, h: 2 },
+            query: (kind != WidgetKind::Alerts)
+                .then(|| Query::new("validations", vec![Measure::new("*", Aggregation::Count)])),
+            options: json!({}),
+        }
+    }
+
+    fn input(widgets: Vec<Widget>) -> DashboardInput {
+        DashboardInput {
+            name: "D".into(),
+            description: String::new(),
+            layout: Layout::default(),
+            widgets,
+            filters: vec![],
+            time_range: None,
+            refresh_interval_sec: 0,
+            version: None,
+        }
+    }
+
+    #[test]
+    fn validates_grid_ids_and_queries() {
+        let d = ds();
+        let lookup = |id: &str| (id == "validations").then_some(&d);
+        input(vec![
+            widget("a", WidgetKind::Kpi, 0, 6),
+            widget("b", WidgetKind::Alerts, 6, 6),
+        ])
+        .validate(lookup)
+        .unwrap();
+        let err = input(vec![widget("a", WidgetKind::Kpi, 8, 6)])
+            .validate(lookup)
+            .unwrap_err();
+        assert_eq!(err.field, "widgets[0].position");
+        let err = input(vec![
+            widget("a", WidgetKind::Kpi, 0, 6),
+            widget("a", WidgetKind::Bar, 6, 6),
+        ])
+        .validate(lookup)
+        .unwrap_err();
+        assert_eq!(err.field, "widgets[1].id");
+        let mut w = widget("a", WidgetKind::Line, 0, 6);
+        w.query.as_mut().unwrap().dataset = "nope".into();
+        assert_eq!(
+            input(vec![w]).validate(lookup).unwrap_err().field,
+            "widgets[0].query.dataset"
+        );
+        let mut w = widget("a", WidgetKind::Line, 0, 6);
+        w.query = None;
+        assert_eq!(
+            input(vec![w]).validate(lookup).unwrap_err().field,
+            "widgets[0].query"
+        );
+        let mut i = input(vec![widget("a", WidgetKind::Line, 0, 6)]);
+        i.filters.push(Filter::eq("region", "eu"));
+        assert_eq!(i.validate(lookup).unwrap_err().field, "filters[0].field");
+        i.filters[0] = Filter::eq("status", "VALID");
+        i.validate(lookup).unwrap();
+        i.name = " ".into();
+        assert_eq!(i.validate(lookup).unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn widget_kinds_use_contract_strings() {
+        let names: Vec<_> = WidgetKind::ALL
+            .iter()
+            .map(|k| serde_json::to_value(k).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                json!("line"),
+                json!("area"),
+                json!("bar"),
+                json!("pie"),
+                json!("scatter"),
+                json!("heatmap"),
+                json!("gauge"),
+                json!("kpi"),
+                json!("table"),
+                json!("alerts")
+            ]
+        );
+    }
+
+    #[test]
+    fn widget_data_is_result_or_error() {
+        let ok: WidgetData = serde_json::from_value(json!({"columns": [], "data": [], "meta": {"executionMs": 1.0, "totalRows": 0, "truncated": false}})).unwrap();
+        assert!(matches!(ok, WidgetData::Result(_)));
+        let err: WidgetData = serde_json::from_value(
+            json!({"error": {"code": "validation_failed", "message": "m", "requestId": "r"}}),
+        )
+        .unwrap();
+        assert!(matches!(err, WidgetData::Error { .. }));
+    }
+}

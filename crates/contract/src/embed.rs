@@ -1,0 +1,77 @@
+//! Embed tokens: short-lived, scoped to one dashboard, origins, permissions and locked filters.
+
+use crate::validation::{FieldError, Validated};
+use crate::{Branding, Dashboard, Filter, Permission};
+use serde::{Deserialize, Serialize};
+
+/// Longest embed token lifetime, in seconds.
+pub const EMBED_MAX_TTL_SECS: u64 = 24 * 3600;
+
+/// `POST /api/v1/embed/tokens` (manager or above).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmbedTokenRequest {
+    pub dashboard_id: String,
+    /// Subset of the issuer's permissions; `view_dashboard` is implied.
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// Must be a subset of the tenant's embed origins; at least one.
+    pub allowed_origins: Vec<String>,
+    /// Always applied to the token's data requests; the embedding page cannot remove them.
+    #[serde(default)]
+    pub locked_filters: Vec<Filter>,
+    /// Seconds, 1..=86400 (default 3600).
+    #[serde(default = "default_ttl")]
+    pub expires_in: u64,
+}
+
+fn default_ttl() -> u64 {
+    3600
+}
+
+impl EmbedTokenRequest {
+    /// Checks the parts that need no server state.
+    ///
+    /// # Errors
+    /// Bad lifetime or origins.
+    pub fn validate(&self) -> Validated {
+        if self.expires_in == 0 || self.expires_in > EMBED_MAX_TTL_SECS {
+            return Err(FieldError::new("expiresIn", "must be 1 to 86400 seconds"));
+        }
+        if self.allowed_origins.is_empty() {
+            return Err(FieldError::new(
+                "allowedOrigins",
+                "needs at least one origin",
+            ));
+        }
+        for (i, o) in self.allowed_origins.iter().enumerate() {
+            crate::tenant::validate_origin(o)
+                .map_err(|m| FieldError::new(format!("allowedOrigins[{i}]"), m))?;
+        }
+        Ok(())
+    }
+}
+
+/// Answer of `POST /api/v1/embed/tokens`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedTokenResponse {
+    pub token: String,
+    /// Epoch ms.
+    pub expires_at: i64,
+}
+
+/// `GET /api/v1/embed/dashboard`: everything an embed needs to render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedDashboard {
+    pub dashboard: Dashboard,
+    pub branding: Branding,
+    pub tenant_name: String,
+    pub permissions: Vec<Permission>,
+    pub locked_filters: Vec<Filter>,
+    pub expires_at: i64,
+}

@@ -1,0 +1,725 @@
+//! The structured query (`POST /api/v1/query`) and its validation against a [`Dataset`].
+//!
+//! Browsers never send SQL: they send this shape, and a backend validates it against the
+//! dataset schema before translating it.
+//!
+//! ```
+//! use vantage_contract::{Query, TimePreset, TimeRange};
+//! let q: Query = serde_json::from_value(serde_json::json!({
+//!     "dataset": "validations",
+//!     "dimensions": ["status"],
+//!     "measures": [{"field": "*", "agg": "count"}],
+//!     "timeRange": {"preset": "last24h"}
+//! })).unwrap();
+//! assert_eq!(q.time_range, Some(TimeRange::preset(TimePreset::Last24h)));
+//! assert_eq!(q.output_columns(), vec!["status".to_string(), "count".to_string()]);
+//! ```
+
+use crate::validation::{FieldError, Validated};
+use crate::{Aggregation, ColumnType, Dataset};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Most rows a query may return.
+pub const MAX_LIMIT: u32 = 10_000;
+/// Most time buckets a query may produce.
+pub const MAX_BUCKETS: i64 = 10_000;
+/// Output column name of the time bucket when `granularity` is set.
+pub const TIME_COLUMN: &str = "time";
+
+/// Filter operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FilterOp {
+    Eq,
+    Neq,
+    In,
+    NotIn,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    Between,
+    Contains,
+}
+
+/// One filter. `eq/neq/gt/gte/lt/lte/contains` take `value`; `in/not_in` take `values`;
+/// `between` takes `values: [low, high]` (inclusive).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Filter {
+    pub field: String,
+    pub op: FilterOp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
+    pub values: Option<Vec<Value>>,
+}
+
+impl Filter {
+    /// `field == value`.
+    pub fn eq(field: impl Into<String>, value: impl Into<Value>) -> Self {
+        Self {
+            field: field.into(),
+            op: FilterOp::Eq,
+            value: Some(value.into()),
+            values: None,
+        }
+    }
+
+    /// The operands as a list (`value` wrapped, or `values`).
+    pub fn operands(&self) -> Vec<&Value> {
+        match (&self.value, &self.values) {
+            (Some(v), _) => vec![v],
+            (None, Some(vs)) => vs.iter().collect(),
+            (None, None) => vec![],
+        }
+    }
+
+    /// Checks the filter against the dataset schema.
+    ///
+    /// # Errors
+    /// Unknown field, operator not valid for the field type, wrong operand count or type.
+    pub fn validate(&self, dataset: &Dataset) -> Validated {
+        let ty = dataset
+            .field_type(&self.field)
+            .ok_or_else(|| FieldError::new("field", format!("unknown field '{}'", self.field)))?;
+        use FilterOp::*;
+        let type_ok = match self.op {
+            Contains => ty == ColumnType::String,
+            Gt | Gte | Lt | Lte | Between => ty.is_numeric(),
+            _ => true,
+        };
+        if !type_ok {
+            return Err(FieldError::new(
+                "op",
+                format!("operator not valid for field '{}'", self.field),
+            ));
+        }
+        let (single, list) = (self.value.is_some(), self.values.is_some());
+        match self.op {
+            In | NotIn => {
+                let n = self.values.as_ref().map_or(0, Vec::len);
+                if single || !(1..=1000).contains(&n) {
+                    return Err(FieldError::new(
+                        "values",
+                        "needs 'values' with 1 to 1000 items",
+                    ));
+                }
+            }
+            Between => {
+                if single || self.values.as_ref().map_or(0, Vec::len) != 2 {
+                    return Err(FieldError::new(
+                        "values",
+                        "between needs 'values': [low, high]",
+                    ));
+                }
+            }
+            _ => {
+                if !single || list {
+                    return Err(FieldError::new("value", "needs a single 'value'"));
+                }
+            }
+        }
+        for v in self.operands() {
+            let ok = match ty {
+                ColumnType::String => v.is_string(),
+                ColumnType::Boolean => v.is_boolean(),
+                ColumnType::Integer | ColumnType::Timestamp => v.is_i64() || v.is_u64(),
+                ColumnType::Float => v.is_number(),
+            };
+            if !ok {
+                let field = if self.value.is_some() {
+                    "value"
+                } else {
+                    "values"
+                };
+                return Err(FieldError::new(
+                    field,
+                    format!("wrong type for field '{}'", self.field),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Relative time ranges ending now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TimePreset {
+    #[serde(rename = "last15m")]
+    Last15m,
+    #[serde(rename = "last1h")]
+    Last1h,
+    #[serde(rename = "last24h")]
+    Last24h,
+    #[serde(rename = "last7d")]
+    Last7d,
+    #[serde(rename = "last30d")]
+    Last30d,
+}
+
+impl TimePreset {
+    /// Length in milliseconds.
+    pub fn duration_ms(self) -> i64 {
+        const MIN: i64 = 60_000;
+        match self {
+            TimePreset::Last15m => 15 * MIN,
+            TimePreset::Last1h => 60 * MIN,
+            TimePreset::Last24h => 24 * 60 * MIN,
+            TimePreset::Last7d => 7 * 24 * 60 * MIN,
+            TimePreset::Last30d => 30 * 24 * 60 * MIN,
+        }
+    }
+}
+
+/// Either `{preset}` or `{from, to}` (epoch ms, `from` inclusive, `to` exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TimeRange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<TimePreset>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<i64>,
+}
+
+impl TimeRange {
+    pub fn preset(preset: TimePreset) -> Self {
+        Self {
+            preset: Some(preset),
+            from: None,
+            to: None,
+        }
+    }
+
+    pub fn absolute(from: i64, to: i64) -> Self {
+        Self {
+            preset: None,
+            from: Some(from),
+            to: Some(to),
+        }
+    }
+
+    /// # Errors
+    /// Neither or both forms given, or `from >= to`.
+    pub fn validate(&self) -> Validated {
+        match (self.preset, self.from, self.to) {
+            (Some(_), None, None) => Ok(()),
+            (None, Some(from), Some(to)) if from < to => Ok(()),
+            (None, Some(_), Some(_)) => Err(FieldError::new("from", "must be before 'to'")),
+            _ => Err(FieldError::new(
+                "",
+                "give either 'preset' or both 'from' and 'to'",
+            )),
+        }
+    }
+
+    /// `(from, to)` in epoch ms, presets ending at `now_ms`.
+    pub fn resolve(&self, now_ms: i64) -> (i64, i64) {
+        match (self.preset, self.from, self.to) {
+            (Some(p), _, _) => (now_ms - p.duration_ms(), now_ms),
+            (None, from, to) => (from.unwrap_or(0), to.unwrap_or(now_ms)),
+        }
+    }
+}
+
+/// Time bucket sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Granularity {
+    #[serde(rename = "1m")]
+    Minute,
+    #[serde(rename = "5m")]
+    FiveMinutes,
+    #[serde(rename = "15m")]
+    FifteenMinutes,
+    #[serde(rename = "1h")]
+    Hour,
+    #[serde(rename = "1d")]
+    Day,
+}
+
+impl Granularity {
+    pub fn ms(self) -> i64 {
+        match self {
+            Granularity::Minute => 60_000,
+            Granularity::FiveMinutes => 300_000,
+            Granularity::FifteenMinutes => 900_000,
+            Granularity::Hour => 3_600_000,
+            Granularity::Day => 86_400_000,
+        }
+    }
+}
+
+/// One aggregated output column. `field: "*"` is allowed with `count`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Measure {
+    pub field: String,
+    pub agg: Aggregation,
+    /// Output column name; defaults to `count` for `*`, else `<agg>_<field>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+
+impl Measure {
+    pub fn new(field: impl Into<String>, agg: Aggregation) -> Self {
+        Self {
+            field: field.into(),
+            agg,
+            alias: None,
+        }
+    }
+
+    /// The output column name.
+    pub fn output_name(&self) -> String {
+        match &self.alias {
+            Some(a) => a.clone(),
+            None if self.field == "*" => self.agg.as_str().to_owned(),
+            None => format!("{}_{}", self.agg.as_str(), self.field),
+        }
+    }
+
+    /// The output column type.
+    pub fn output_type(&self, dataset: &Dataset) -> ColumnType {
+        let input = dataset
+            .field_type(&self.field)
+            .unwrap_or(ColumnType::Integer);
+        self.agg.result_type(input)
+    }
+
+    fn validate(&self, dataset: &Dataset) -> Validated {
+        if let Some(alias) = &self.alias {
+            if !is_identifier(alias) {
+                return Err(FieldError::new(
+                    "alias",
+                    "letters, digits and _ only, 1 to 64",
+                ));
+            }
+        }
+        if self.field == "*" {
+            return match self.agg {
+                Aggregation::Count => Ok(()),
+                _ => Err(FieldError::new("agg", "only 'count' may use field '*'")),
+            };
+        }
+        if let Some(m) = dataset.measure(&self.field) {
+            if m.aggregations.contains(&self.agg) {
+                return Ok(());
+            }
+            return Err(FieldError::new(
+                "agg",
+                format!("'{}' is not allowed on '{}'", self.agg.as_str(), self.field),
+            ));
+        }
+        if dataset.dimension(&self.field).is_some() {
+            return match self.agg {
+                Aggregation::Count | Aggregation::CountDistinct => Ok(()),
+                _ => Err(FieldError::new(
+                    "agg",
+                    "dimensions allow only count and count_distinct",
+                )),
+            };
+        }
+        Err(FieldError::new(
+            "field",
+            format!("unknown field '{}'", self.field),
+        ))
+    }
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SortDir {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// Sort by an output column (`time`, a dimension, or a measure's output name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sort {
+    pub field: String,
+    #[serde(default)]
+    pub dir: SortDir,
+}
+
+/// A structured, validated query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Query {
+    pub dataset: String,
+    #[serde(default)]
+    pub dimensions: Vec<String>,
+    pub measures: Vec<Measure>,
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_range: Option<TimeRange>,
+    /// Buckets rows by time; the result then starts with a `time` column (bucket start, ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granularity: Option<Granularity>,
+    #[serde(default)]
+    pub sort: Vec<Sort>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Adds `<measure>_previous` columns computed over the equally long period just before the
+    /// time range (KPI deltas). Needs a time range and no granularity.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compare_previous: bool,
+}
+
+impl Query {
+    /// A query with the given dataset and measures and nothing else.
+    pub fn new(dataset: impl Into<String>, measures: Vec<Measure>) -> Self {
+        Self {
+            dataset: dataset.into(),
+            dimensions: vec![],
+            measures,
+            filters: vec![],
+            time_range: None,
+            granularity: None,
+            sort: vec![],
+            limit: None,
+            compare_previous: false,
+        }
+    }
+
+    /// Output column names in order: `time` (with granularity), dimensions, measures, then
+    /// `<measure>_previous` columns (with `comparePrevious`).
+    pub fn output_columns(&self) -> Vec<String> {
+        let mut cols = Vec::new();
+        if self.granularity.is_some() {
+            cols.push(TIME_COLUMN.to_owned());
+        }
+        cols.extend(self.dimensions.iter().cloned());
+        cols.extend(self.measures.iter().map(Measure::output_name));
+        if self.compare_previous {
+            cols.extend(
+                self.measures
+                    .iter()
+                    .map(|m| format!("{}_previous", m.output_name())),
+            );
+        }
+        cols
+    }
+
+    /// Checks the query against its dataset's schema.
+    ///
+    /// # Errors
+    /// The first invalid part, with a field path like `measures[1].agg`.
+    pub fn validate(&self, dataset: &Dataset) -> Validated {
+        if self.dataset != dataset.id {
+            return Err(FieldError::new("dataset", "does not match the schema"));
+        }
+        if self.dimensions.len() > 10 {
+            return Err(FieldError::new("dimensions", "at most 10 dimensions"));
+        }
+        for (i, d) in self.dimensions.iter().enumerate() {
+            if dataset.dimension(d).is_none() {
+                return Err(FieldError::new(
+                    format!("dimensions[{i}]"),
+                    format!("unknown dimension '{d}'"),
+                ));
+            }
+        }
+        if self.measures.is_empty() || self.measures.len() > 20 {
+            return Err(FieldError::new("measures", "needs 1 to 20 measures"));
+        }
+        for (i, m) in self.measures.iter().enumerate() {
+            m.validate(dataset)
+                .map_err(|e| e.within(&format!("measures[{i}]")))?;
+        }
+        let cols = self.output_columns();
+        for (i, c) in cols.iter().enumerate() {
+            if cols[..i].contains(c) {
+                return Err(FieldError::new(
+                    "measures",
+                    format!("duplicate output column '{c}'"),
+                ));
+            }
+        }
+        if self.filters.len() > 50 {
+            return Err(FieldError::new("filters", "at most 50 filters"));
+        }
+        for (i, f) in self.filters.iter().enumerate() {
+            f.validate(dataset)
+                .map_err(|e| e.within(&format!("filters[{i}]")))?;
+        }
+        if let Some(tr) = &self.time_range {
+            tr.validate().map_err(|e| e.within("timeRange"))?;
+            if let (Some(g), None) = (self.granularity, tr.preset) {
+                let (from, to) = tr.resolve(0);
+                if (to - from) / g.ms() > MAX_BUCKETS {
+                    return Err(FieldError::new(
+                        "granularity",
+                        "too many time buckets for the range",
+                    ));
+                }
+            }
+        }
+        for (i, s) in self.sort.iter().enumerate() {
+            if !cols.contains(&s.field) {
+                return Err(FieldError::new(
+                    format!("sort[{i}].field"),
+                    format!("'{}' is not an output column", s.field),
+                ));
+            }
+        }
+        if let Some(limit) = self.limit {
+            if limit == 0 || limit > MAX_LIMIT {
+                return Err(FieldError::new(
+                    "limit",
+                    format!("must be 1 to {MAX_LIMIT}"),
+                ));
+            }
+        }
+        if self.compare_previous && (self.time_range.is_none() || self.granularity.is_some()) {
+            return Err(FieldError::new(
+                "comparePrevious",
+                "needs a timeRange and no granularity",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]{0,63}`.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && s.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DimensionDef, MeasureDef};
+    use serde_json::json;
+
+    fn ds() -> Dataset {
+        Dataset {
+            id: "validations".into(),
+            name: "Validations".into(),
+            description: String::new(),
+            time_field: "ts".into(),
+            dimensions: vec![
+                DimensionDef {
+                    name: "status".into(),
+                    label: "Status".into(),
+                    column_type: ColumnType::String,
+                    values: vec![],
+                },
+                DimensionDef {
+                    name: "session_id".into(),
+                    label: "Session".into(),
+                    column_type: ColumnType::String,
+                    values: vec![],
+                },
+            ],
+            measures: vec![MeasureDef {
+                name: "latency_ms".into(),
+                label: "Latency".into(),
+                column_type: ColumnType::Float,
+                aggregations: vec![Aggregation::Avg, Aggregation::P95, Aggregation::Max],
+                unit: Some("ms".into()),
+            }],
+        }
+    }
+
+    fn q(v: Value) -> Query {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn err_field(v: Value) -> String {
+        q(v).validate(&ds()).unwrap_err().field
+    }
+
+    #[test]
+    fn valid_query_passes_and_names_columns() {
+        let query = q(json!({
+            "dataset": "validations", "dimensions": ["status"],
+            "measures": [{"field": "*", "agg": "count"}, {"field": "latency_ms", "agg": "p95"}],
+            "filters": [{"field": "status", "op": "in", "values": ["VALID", "INVALID"]},
+                        {"field": "latency_ms", "op": "between", "values": [1, 2.5]}],
+            "timeRange": {"from": 0, "to": 1000}, "granularity": "1m",
+            "sort": [{"field": "p95_latency_ms", "dir": "desc"}], "limit": 10
+        }));
+        query.validate(&ds()).unwrap();
+        assert_eq!(
+            query.output_columns(),
+            vec!["time", "status", "count", "p95_latency_ms"]
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_fields_and_aggregations() {
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "dimensions": ["nope"], "measures": [{"field": "*", "agg": "count"}]})
+            ),
+            "dimensions[0]"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": [{"field": "nope", "agg": "avg"}]})
+            ),
+            "measures[0].field"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": [{"field": "latency_ms", "agg": "sum"}]})
+            ),
+            "measures[0].agg"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": [{"field": "*", "agg": "avg"}]})
+            ),
+            "measures[0].agg"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": [{"field": "status", "agg": "max"}]})
+            ),
+            "measures[0].agg"
+        );
+        assert_eq!(
+            err_field(json!({"dataset": "validations", "measures": []})),
+            "measures"
+        );
+        assert!(serde_json::from_value::<Query>(
+            json!({"dataset": "v", "measures": [], "sql": "drop"})
+        )
+        .is_err());
+        assert!(serde_json::from_value::<Query>(
+            json!({"dataset": "v", "measures": [{"field": "x", "agg": "median"}]})
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn validates_filters() {
+        let base = |f: Value| json!({"dataset": "validations", "measures": [{"field": "*", "agg": "count"}], "filters": [f]});
+        assert_eq!(
+            err_field(base(json!({"field": "x", "op": "eq", "value": "a"}))),
+            "filters[0].field"
+        );
+        assert_eq!(
+            err_field(base(json!({"field": "status", "op": "gt", "value": "a"}))),
+            "filters[0].op"
+        );
+        assert_eq!(
+            err_field(base(
+                json!({"field": "latency_ms", "op": "contains", "value": "a"})
+            )),
+            "filters[0].op"
+        );
+        assert_eq!(
+            err_field(base(json!({"field": "status", "op": "eq", "value": 3}))),
+            "filters[0].value"
+        );
+        assert_eq!(
+            err_field(base(json!({"field": "status", "op": "in", "values": []}))),
+            "filters[0].values"
+        );
+        assert_eq!(
+            err_field(base(json!({"field": "status", "op": "eq"}))),
+            "filters[0].value"
+        );
+        assert_eq!(
+            err_field(base(
+                json!({"field": "latency_ms", "op": "between", "values": [1]})
+            )),
+            "filters[0].values"
+        );
+        assert_eq!(
+            err_field(base(json!({"field": "ts", "op": "gte", "value": 1.5}))),
+            "filters[0].value"
+        );
+        q(base(json!({"field": "ts", "op": "gte", "value": 15})))
+            .validate(&ds())
+            .unwrap();
+        q(base(
+            json!({"field": "status", "op": "contains", "value": "VAL"}),
+        ))
+        .validate(&ds())
+        .unwrap();
+    }
+
+    #[test]
+    fn validates_time_sort_limit_and_compare() {
+        let m = json!([{"field": "*", "agg": "count"}]);
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": m, "timeRange": {"from": 5, "to": 1}})
+            ),
+            "timeRange.from"
+        );
+        assert_eq!(
+            err_field(json!({"dataset": "validations", "measures": m, "timeRange": {}})),
+            "timeRange"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": m, "timeRange": {"preset": "last1h", "from": 1, "to": 2}})
+            ),
+            "timeRange"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": m, "timeRange": {"from": 0, "to": 86_400_000_000i64}, "granularity": "1m"})
+            ),
+            "granularity"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": m, "sort": [{"field": "status"}]})
+            ),
+            "sort[0].field"
+        );
+        assert_eq!(
+            err_field(json!({"dataset": "validations", "measures": m, "limit": 0})),
+            "limit"
+        );
+        assert_eq!(
+            err_field(json!({"dataset": "validations", "measures": m, "limit": 10_001})),
+            "limit"
+        );
+        assert_eq!(
+            err_field(json!({"dataset": "validations", "measures": m, "comparePrevious": true})),
+            "comparePrevious"
+        );
+        let kpi = q(
+            json!({"dataset": "validations", "measures": m, "comparePrevious": true, "timeRange": {"preset": "last24h"}}),
+        );
+        kpi.validate(&ds()).unwrap();
+        assert_eq!(kpi.output_columns(), vec!["count", "count_previous"]);
+    }
+
+    #[test]
+    fn presets_resolve_relative_to_now() {
+        let tr = TimeRange::preset(TimePreset::Last15m);
+        assert_eq!(tr.resolve(1_000_000), (100_000, 1_000_000));
+        assert_eq!(TimeRange::absolute(1, 2).resolve(9), (1, 2));
+        assert_eq!(
+            serde_json::to_value(Granularity::FiveMinutes).unwrap(),
+            "5m"
+        );
+    }
+}

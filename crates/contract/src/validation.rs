@@ -1,0 +1,51 @@
+//! Field-level validation errors shared by every validated contract type.
+//!
+//! A server turns a [`FieldError`] into a 422 [`crate::ApiError`] whose `details.field` names the
+//! offending field, so a form can highlight it.
+
+use crate::{ApiError, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+/// A validation failure that names the field (JSON path, e.g. `branding.primaryColor`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Prefixes the field path, e.g. `widgets[2]` + `query.dataset`.
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.field = if self.field.is_empty() {
+            prefix.to_owned()
+        } else if self.field.starts_with('[') {
+            format!("{prefix}{}", self.field)
+        } else {
+            format!("{prefix}.{}", self.field)
+        };
+        self
+    }
+
+    /// The 422 error a server answers with.
+    pub fn into_api_error(self, request_id: impl Into<String>) -> ApiError {
+        ApiError {
+            code: ErrorCode::ValidationFailed,
+            message: self.to_string(),
+            details: Some(serde_json::json!({ "field": self.field })),
+            request_id: request_id.into(),
+        }
+    }
+}
+
+/// Shorthand for validation results.
+pub type Validated = Result<(), FieldError>;
