@@ -11,9 +11,12 @@
 pub mod charts;
 pub mod echarts;
 pub mod error;
+pub mod styles;
+pub mod theme;
 
 pub use charts::line::{line_chart_option, LineChart};
 pub use echarts::{
     provide_echarts, to_js, ChartClick, EChart, EChartsHandle, EChartsModule, Merge, Renderer,
 };
 pub use error::WidgetError;
+pub use theme::{Mode, Rgb, Theme, ThemeError};

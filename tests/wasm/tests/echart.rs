@@ -66,9 +66,16 @@ async fn line_chart_draws_a_canvas_and_disposes_its_instance_on_unmount() {
     );
 
     let element = chart_element(&container);
+    let figure = element.parent_element().expect("figure");
+    assert_eq!(figure.get_attribute("role").as_deref(), Some("figure"));
     assert_eq!(
-        element.get_attribute("aria-label").as_deref(),
+        figure.get_attribute("aria-label").as_deref(),
         Some("Validations per minute")
+    );
+    let description = element.get_attribute("aria-label").unwrap_or_default();
+    assert!(
+        description.contains("validations"),
+        "ECharts aria description: {description}"
     );
     let instance = echarts
         .instance_by_dom(&element)

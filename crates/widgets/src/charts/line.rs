@@ -97,10 +97,11 @@ pub fn LineChart(
 ) -> impl IntoView {
     let option = Memo::new(move |_| result.with(line_chart_option));
     let chart = Signal::derive(move || option.get().unwrap_or_default());
-    let error = move || option.get().err().map(|e| e.to_string());
+    // A memo so the chart is re-created only when the error state flips, not on every update.
+    let error = Memo::new(move |_| option.with(|o| o.as_ref().err().map(ToString::to_string)));
     view! {
         <div class="vt-line-chart">
-            {move || match error() {
+            {move || match error.get() {
                 Some(message) => view! { <div class="vt-widget-error" role="alert">{message}</div> }.into_any(),
                 None => view! { <EChart option=chart label=label theme=theme /> }.into_any(),
             }}

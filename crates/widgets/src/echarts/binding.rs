@@ -30,8 +30,9 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub(crate) fn dispose(this: &EChartsInstance);
 
+    // ECharts returns `undefined` (not `false`) before the first dispose.
     #[wasm_bindgen(method, js_name = isDisposed)]
-    pub(crate) fn is_disposed(this: &EChartsInstance) -> bool;
+    fn is_disposed_raw(this: &EChartsInstance) -> JsValue;
 
     #[wasm_bindgen(method)]
     pub(crate) fn on(this: &EChartsInstance, event: &str, handler: &Function);
@@ -45,6 +46,13 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = getDataURL)]
     pub(crate) fn get_data_url(this: &EChartsInstance, opts: &JsValue) -> Result<String, JsValue>;
+}
+
+impl EChartsInstance {
+    /// Whether `dispose()` was called on this instance.
+    pub fn is_disposed(&self) -> bool {
+        self.is_disposed_raw().is_truthy()
+    }
 }
 
 /// The ECharts namespace (`import * as echarts from "echarts"` or `globalThis.echarts`).

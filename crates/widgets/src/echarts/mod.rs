@@ -94,6 +94,7 @@ pub fn EChart(
         let chart = option.get();
         let theme = theme.get();
         let Some(element) = node.get() else { return };
+        crate::styles::ensure_installed(&element);
         let outcome = handle.try_update_value(|slot| -> Result<(), WidgetError> {
             let chart_handle = match slot {
                 Some(existing) => {
@@ -128,8 +129,10 @@ pub fn EChart(
     });
 
     view! {
-        <div class="vt-echart-wrap">
-            <div class="vt-echart" node_ref=node role="img" aria-label=move || label.get()></div>
+        // ECharts writes its generated data description into the chart element's aria-label;
+        // the accessible name goes on the figure around it.
+        <div class="vt-echart-wrap" role="figure" aria-label=move || label.get()>
+            <div class="vt-echart" node_ref=node></div>
             {move || {
                 error
                     .get()
