@@ -11,6 +11,7 @@
 pub mod charts;
 pub mod echarts;
 pub mod error;
+pub mod state;
 pub mod styles;
 pub mod theme;
 
@@ -19,4 +20,5 @@ pub use echarts::{
     provide_echarts, to_js, ChartClick, EChart, EChartsHandle, EChartsModule, Merge, Renderer,
 };
 pub use error::WidgetError;
+pub use state::WidgetState;
 pub use theme::{Mode, Rgb, Theme, ThemeError};
