@@ -1,0 +1,89 @@
+//! The `/api/v1` router and its middleware (request ids, logging, error shape, CORS, limits).
+
+mod health;
+
+use crate::error::{code_for_status, AppError, REQUEST_ID};
+use crate::state::SharedState;
+use crate::static_files;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Builds the whole application: API routes plus static files.
+pub fn router(state: SharedState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .fallback(|| async { AppError::not_found("no such endpoint") })
+        .layer(DefaultBodyLimit::max(state.args.max_body))
+        .with_state(state.clone());
+    let statics = Router::new()
+        .fallback(static_files::serve)
+        .with_state(state.static_dirs.clone());
+    Router::new()
+        .nest("/api/v1", api)
+        .route(
+            "/api",
+            get(|| async { AppError::not_found("no such endpoint") }),
+        )
+        .merge(statics)
+        .layer(middleware::from_fn_with_state(state, request_context))
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Gives each request an id (task-local and `x-request-id`), logs it, and wraps any non-JSON
+/// error response under `/api` into the contract's error shape.
+async fn request_context(State(_state): State<SharedState>, req: Request, next: Next) -> Response {
+    let id = format!(
+        "req-{:x}-{}",
+        std::process::id(),
+        NEXT_ID.fetch_add(1, Ordering::Relaxed)
+    );
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let is_api = path.starts_with("/api");
+    let started = std::time::Instant::now();
+    let mut response = REQUEST_ID
+        .scope(id.clone(), async move {
+            let response = next.run(req).await;
+            if is_api {
+                ensure_error_shape(response)
+            } else {
+                response
+            }
+        })
+        .await;
+    tracing::info!(request_id = %id, %method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+fn ensure_error_shape(response: Response) -> Response {
+    let status = response.status();
+    if status.is_success() || status.is_redirection() || status.is_informational() {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let message = status.canonical_reason().unwrap_or("error").to_owned();
+    let mut wrapped = AppError::new(code_for_status(status), message).into_response();
+    *wrapped.status_mut() = status;
+    for name in [header::RETRY_AFTER, header::ALLOW] {
+        if let Some(v) = response.headers().get(&name) {
+            wrapped.headers_mut().insert(name, v.clone());
+        }
+    }
+    wrapped
+}

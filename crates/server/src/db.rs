@@ -1,0 +1,224 @@
+//! SQLite storage: one writer connection and a small pool of readers, WAL mode, schema
+//! migrations keyed on `PRAGMA user_version`. Blocking work runs on tokio's blocking pool.
+
+use crate::error::{AppError, AppResult};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Schema versions, applied in order on first start.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    branding TEXT NOT NULL,
+    embed_origins TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL
+);
+CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE dashboards (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX dashboards_tenant ON dashboards(tenant_id);
+CREATE TABLE validations (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    intent TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error_type TEXT,
+    model TEXT NOT NULL,
+    latency_ms REAL NOT NULL,
+    confidence REAL NOT NULL,
+    session_id TEXT NOT NULL
+);
+CREATE INDEX validations_tenant_ts ON validations(tenant_id, ts);
+CREATE TABLE validations_1m (
+    tenant_id TEXT NOT NULL,
+    minute INTEGER NOT NULL,
+    intent TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error_type TEXT NOT NULL,
+    model TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    latency_sum REAL NOT NULL,
+    latency_min REAL NOT NULL,
+    latency_max REAL NOT NULL,
+    PRIMARY KEY (tenant_id, minute, intent, status, error_type, model)
+) WITHOUT ROWID;
+CREATE TABLE agent_events (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    cost_usd REAL NOT NULL,
+    duration_ms REAL NOT NULL,
+    tokens INTEGER NOT NULL
+);
+CREATE INDEX agent_events_tenant_ts ON agent_events(tenant_id, ts);
+CREATE TABLE sales (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    region TEXT NOT NULL,
+    product TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    revenue REAL NOT NULL,
+    units INTEGER NOT NULL
+);
+CREATE INDEX sales_tenant_ts ON sales(tenant_id, ts);
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    title TEXT NOT NULL,
+    message TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    value REAL NOT NULL,
+    threshold REAL NOT NULL,
+    created_at INTEGER NOT NULL,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT,
+    resolved_at INTEGER
+);
+CREATE INDEX alerts_tenant ON alerts(tenant_id, created_at);
+"#];
+
+/// Shared handle to the database.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -32_000)?;
+    Ok(conn)
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database.
+    ///
+    /// # Errors
+    /// The file cannot be opened or a migration fails.
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let conn = open_conn(path)?;
+        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()?;
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Runs `f` with the writer connection on the blocking pool.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_blocking(f)).await?
+    }
+
+    /// Runs `f` with the writer connection on the current thread.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let mut conn = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| AppError::internal("writer lock poisoned"))?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` with a reader connection on the blocking pool.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_blocking(f)).await?
+    }
+
+    /// Runs `f` with a reader connection on the current thread.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+        let pooled = self.inner.readers.lock().ok().and_then(|mut p| p.pop());
+        let conn = match pooled {
+            Some(c) => c,
+            None => open_conn(&self.inner.path)?,
+        };
+        let result = f(&conn);
+        if let Ok(mut pool) = self.inner.readers.lock() {
+            if pool.len() < 8 {
+                pool.push(conn);
+            }
+        }
+        result
+    }
+
+    /// Flushes the WAL into the main file (on shutdown).
+    pub fn checkpoint(&self) {
+        let _ = self.write_blocking(|c| {
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+            Ok(())
+        });
+    }
+}
+
+/// Reads a settings value.
+pub fn get_setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// Current time in epoch ms.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
