@@ -60,4 +60,7 @@ pub struct Args {
     /// Seconds between heartbeats on live connections.
     #[arg(long, default_value_t = 15)]
     pub heartbeat_secs: u64,
+    /// Print the OpenAPI document and exit (`--db` is still required but not opened).
+    #[arg(long)]
+    pub print_openapi: bool,
 }

@@ -4,15 +4,20 @@
 //! WebSocket/SSE live stream. See `--help` for flags; tooling waits for the single stdout line
 //! `vantage-server listening on http://<ip>:<port>`.
 
-// TODO(issue 3): remove once every helper is used by the API modules.
-#![allow(dead_code)]
-
 mod api;
+mod auth;
 mod cli;
+mod datasets;
 mod db;
 mod error;
+mod events;
+mod live;
+mod query;
+mod ratelimit;
+mod seed;
 mod state;
 mod static_files;
+mod store;
 
 use clap::Parser;
 use std::io::Write;
@@ -31,6 +36,10 @@ async fn main() -> ExitCode {
         )
         .init();
     let args = cli::Args::parse();
+    if args.print_openapi {
+        print!("{}", api::openapi::document());
+        return ExitCode::SUCCESS;
+    }
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -54,14 +63,38 @@ async fn run(args: cli::Args) -> Result<(), String> {
         echarts: args.echarts_dir.clone(),
     });
     let parent_pid = args.parent_pid;
+    let keys = auth::JwtKeys::load(&db).map_err(|e| e.message)?;
+    let own_origins = state::AppState::own_origins(local_addr);
+    if args.demo {
+        let opts = seed::SeedOptions {
+            days: args.demo_days,
+            validations: args.demo_events,
+            now: db::now_ms(),
+        };
+        let origins = own_origins.clone();
+        db.write(move |c| seed::seed_if_empty(c, &opts, &origins))
+            .await
+            .map_err(|e| format!("seeding: {}", e.message))?;
+    }
+    let cors = db
+        .read(store::all_embed_origins)
+        .await
+        .map_err(|e| e.message)?;
     let state = Arc::new(state::AppState {
         db: db.clone(),
+        bus: live::Bus::new(db::now_ms() as u64, args.live_buffer),
+        limiter: ratelimit::RateLimiter::new(args.rate_limit),
+        cors_origins: std::sync::RwLock::new(cors.into_iter().collect()),
         args,
-        local_addr,
         static_dirs,
+        keys,
         shutdown: shutdown_rx,
     });
     let app = api::router(state.clone());
+    let generator = state
+        .args
+        .demo
+        .then(|| tokio::spawn(live::generator::run(state.clone())));
 
     println!("vantage-server listening on http://{local_addr}");
     let _ = std::io::stdout().flush();
@@ -78,6 +111,9 @@ async fn run(args: cli::Args) -> Result<(), String> {
     .with_graceful_shutdown(signal)
     .await
     .map_err(|e| e.to_string())?;
+    if let Some(g) = generator {
+        let _ = g.await;
+    }
     db.checkpoint();
     tracing::info!("stopped");
     Ok(())

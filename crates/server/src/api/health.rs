@@ -6,13 +6,13 @@ use axum::extract::State;
 use axum::Json;
 use vantage_contract::Health;
 
-/// Liveness and version.
+/// Liveness, version and the live stream epoch.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<SharedState>) -> Json<Health> {
-    let _ = &state;
     Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        epoch: 0,
+        epoch: state.bus.epoch(),
         server_time: now_ms(),
     })
 }

@@ -1,6 +1,15 @@
 //! The `/api/v1` router and its middleware (request ids, logging, error shape, CORS, limits).
 
+mod alerts;
+mod auth;
+mod cors;
+mod dashboards;
+mod data;
+mod embed;
 mod health;
+mod json;
+pub mod openapi;
+mod tenant;
 
 use crate::error::{code_for_status, AppError, REQUEST_ID};
 use crate::state::SharedState;
@@ -9,7 +18,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::Router;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,8 +26,38 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub fn router(state: SharedState) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/me", get(auth::me))
+        .route("/tenant", get(tenant::get_tenant))
+        .route("/tenant/branding", put(tenant::put_branding))
+        .route("/tenant/embed-origins", put(tenant::put_embed_origins))
+        .route(
+            "/dashboards",
+            get(dashboards::list).post(dashboards::create),
+        )
+        .route(
+            "/dashboards/{id}",
+            get(dashboards::get_one)
+                .put(dashboards::update)
+                .delete(dashboards::delete),
+        )
+        .route("/dashboards/{id}/data", post(data::dashboard_data))
+        .route("/datasets", get(data::list_datasets))
+        .route("/datasets/{id}", get(data::get_dataset))
+        .route("/datasets/{id}/rows", get(data::rows))
+        .route("/query", post(data::run_query))
+        .route("/alerts", get(alerts::list))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/resolve", post(alerts::resolve))
+        .route("/embed/tokens", post(embed::create_token))
+        .route("/embed/dashboard", get(embed::dashboard))
+        .route("/live/sse", get(crate::live::sse::sse))
+        .route("/live/ws", get(crate::live::ws::ws))
         .fallback(|| async { AppError::not_found("no such endpoint") })
         .layer(DefaultBodyLimit::max(state.args.max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .with_state(state.clone());
     let statics = Router::new()
         .fallback(static_files::serve)

@@ -1,0 +1,87 @@
+//! `/alerts`, `/alerts/{id}/acknowledge`, `/alerts/{id}/resolve`.
+
+use crate::auth::Principal;
+use crate::db::now_ms;
+use crate::error::{AppError, AppResult};
+use crate::state::SharedState;
+use crate::store;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use vantage_contract::live::CHANNEL_ALERTS;
+use vantage_contract::{Alert, AlertList, AlertStatus, ErrorBody, LiveKind, Permission, Severity};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AlertFilter {
+    pub severity: Option<Severity>,
+    pub status: Option<AlertStatus>,
+    /// 1..=500, default 100.
+    pub limit: Option<u32>,
+}
+
+/// `GET /api/v1/alerts?severity&status&limit`.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", security(("bearer" = [])), params(AlertFilter),
+    responses((status = 200, body = AlertList), (status = 400, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<SharedState>,
+    p: Principal,
+    q: Result<Query<AlertFilter>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<AlertList>> {
+    p.require_user()?;
+    let Query(q) = q.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field("limit", "must be 1 to 500"));
+    }
+    let items = state
+        .db
+        .read(move |c| store::alerts(c, &p.tenant_id, q.severity, q.status, limit))
+        .await?;
+    Ok(Json(AlertList { items }))
+}
+
+async fn set_status(
+    state: SharedState,
+    p: Principal,
+    id: String,
+    status: AlertStatus,
+) -> AppResult<Json<Alert>> {
+    p.require_user()?;
+    p.require(Permission::ConfigureAlerts)?;
+    let tenant = p.tenant_id.clone();
+    let alert = state
+        .db
+        .write(move |c| store::set_alert_status(c, &tenant, &id, status, &p.user_id, now_ms()))
+        .await?
+        .ok_or_else(|| AppError::not_found("no such alert"))?;
+    state.bus.publish(
+        &p.tenant_id,
+        CHANNEL_ALERTS,
+        LiveKind::Alert,
+        serde_json::to_value(&alert)?,
+    );
+    Ok(Json(alert))
+}
+
+/// `POST /api/v1/alerts/{id}/acknowledge` (configure-alerts permission).
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Alert), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn acknowledge(
+    State(state): State<SharedState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> AppResult<Json<Alert>> {
+    set_status(state, p, id, AlertStatus::Acknowledged).await
+}
+
+/// `POST /api/v1/alerts/{id}/resolve` (configure-alerts permission).
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/resolve", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Alert), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn resolve(
+    State(state): State<SharedState>,
+    p: Principal,
+    Path(id): Path<String>,
+) -> AppResult<Json<Alert>> {
+    set_status(state, p, id, AlertStatus::Resolved).await
+}

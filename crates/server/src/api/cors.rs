@@ -1,0 +1,65 @@
+//! CORS for `/api`: preflights are answered for origins that some tenant allows to embed
+//! (403 otherwise); responses to allowed origins carry `Access-Control-Allow-Origin`. Requests
+//! without an `Origin` header (same-origin tools, curl) pass untouched. Embed tokens are
+//! additionally checked against their own `allowedOrigins` in the auth extractor.
+
+use crate::error::AppError;
+use crate::state::SharedState;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub async fn cors(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let Some(origin) = origin else {
+        return next.run(req).await;
+    };
+    let allowed = state.cors_allows(&origin);
+    let preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if preflight {
+        if !allowed {
+            return AppError::forbidden("origin not allowed").into_response();
+        }
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type, last-event-id"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        add_origin(&mut r, &origin);
+        return r;
+    }
+    let mut r = next.run(req).await;
+    if allowed {
+        add_origin(&mut r, &origin);
+    }
+    r
+}
+
+fn add_origin(r: &mut Response, origin: &str) {
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-request-id, retry-after"),
+    );
+}

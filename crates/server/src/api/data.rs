@@ -1,0 +1,355 @@
+//! Datasets, `POST /query`, `POST /dashboards/{id}/data` and drill-down rows.
+
+use super::json::ApiJson;
+use crate::auth::Principal;
+use crate::datasets;
+use crate::db::now_ms;
+use crate::error::{AppError, AppResult};
+use crate::query::{self, json_value, where_clause};
+use crate::state::SharedState;
+use crate::store;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::Json;
+use base64::Engine;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use vantage_contract::rows::MAX_PAGE;
+use vantage_contract::{
+    Column, ColumnType, DashboardData, DashboardDataRequest, Dataset, DatasetList, ErrorBody,
+    Filter, Permission, Query, QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget,
+    WidgetData, WidgetKind,
+};
+
+/// `GET /api/v1/datasets`.
+#[utoipa::path(get, path = "/api/v1/datasets", tag = "data", security(("bearer" = [])),
+    responses((status = 200, body = DatasetList), (status = 401, body = ErrorBody)))]
+pub async fn list_datasets(p: Principal) -> AppResult<Json<DatasetList>> {
+    p.require_user()?;
+    Ok(Json(DatasetList {
+        items: datasets::all().iter().map(|s| s.schema.clone()).collect(),
+    }))
+}
+
+/// `GET /api/v1/datasets/{id}`.
+#[utoipa::path(get, path = "/api/v1/datasets/{id}", tag = "data", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Dataset), (status = 404, body = ErrorBody)))]
+pub async fn get_dataset(p: Principal, Path(id): Path<String>) -> AppResult<Json<Dataset>> {
+    p.require_user()?;
+    datasets::schema(&id)
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| AppError::not_found("no such dataset"))
+}
+
+/// `POST /api/v1/query`.
+#[utoipa::path(post, path = "/api/v1/query", tag = "data", security(("bearer" = [])), request_body = Query,
+    responses((status = 200, body = QueryResult), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn run_query(
+    State(state): State<SharedState>,
+    p: Principal,
+    ApiJson(q): ApiJson<Query>,
+) -> AppResult<Json<QueryResult>> {
+    p.require_user()?;
+    let result = state
+        .db
+        .read(move |c| query::run(c, &p.tenant_id, &q, &[], now_ms()))
+        .await?;
+    Ok(Json(result))
+}
+
+/// The recent alerts as a table (the `alerts` widget).
+fn alerts_result(c: &rusqlite::Connection, tenant: &str) -> AppResult<QueryResult> {
+    let started = std::time::Instant::now();
+    let alerts = store::alerts(c, tenant, None, None, 50)?;
+    let columns = vec![
+        Column::new("id", ColumnType::String),
+        Column::new("severity", ColumnType::String),
+        Column::new("status", ColumnType::String),
+        Column::new("title", ColumnType::String),
+        Column::new("createdAt", ColumnType::Timestamp),
+    ];
+    let mut data = vec![Vec::new(); 5];
+    for a in &alerts {
+        data[0].push(a.id.clone().into());
+        data[1].push(store::enum_str(a.severity).into());
+        data[2].push(store::enum_str(a.status).into());
+        data[3].push(a.title.clone().into());
+        data[4].push(a.created_at.into());
+    }
+    let meta = QueryMeta {
+        execution_ms: started.elapsed().as_secs_f64() * 1000.0,
+        total_rows: alerts.len() as u64,
+        truncated: false,
+    };
+    Ok(QueryResult {
+        columns,
+        data,
+        meta,
+    })
+}
+
+fn widget_data(
+    c: &rusqlite::Connection,
+    tenant: &str,
+    w: &Widget,
+    default_range: Option<TimeRange>,
+    filters: &[Filter],
+    now: i64,
+) -> WidgetData {
+    let result = match (&w.query, w.kind) {
+        (None, WidgetKind::Alerts) => alerts_result(c, tenant),
+        (None, _) => Err(AppError::field("query", "widget has no query")),
+        (Some(q), _) => {
+            let mut q = q.clone();
+            if let Some(tr) = default_range {
+                q.time_range = Some(tr);
+            }
+            query::run(c, tenant, &q, filters, now)
+        }
+    };
+    match result {
+        Ok(r) => WidgetData::Result(r),
+        Err(e) => WidgetData::Error {
+            error: e.to_api_error(),
+        },
+    }
+}
+
+/// `POST /api/v1/dashboards/{id}/data`: every widget's result in one round trip; a failing
+/// widget gets `{error}` in its slot without failing the response.
+#[utoipa::path(post, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = DashboardDataRequest,
+    responses((status = 200, body = DashboardData), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn dashboard_data(
+    State(state): State<SharedState>,
+    p: Principal,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<DashboardData>> {
+    let req: DashboardDataRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        DashboardDataRequest::default()
+    } else {
+        super::json::parse(&body)?
+    };
+    if let Some(tr) = &req.time_range {
+        tr.validate().map_err(|e| e.within("timeRange"))?;
+    }
+    let dashboard = super::dashboards::load(&state, &p, id).await?;
+    for (i, f) in req.filters.iter().enumerate() {
+        let known = dashboard
+            .widgets
+            .iter()
+            .filter_map(|w| w.query.as_ref())
+            .filter_map(|q| datasets::schema(&q.dataset))
+            .find(|d| d.field_type(&f.field).is_some());
+        match known {
+            Some(d) => f
+                .validate(d)
+                .map_err(|e| e.within(&format!("filters[{i}]")))?,
+            None => {
+                return Err(AppError::field(
+                    format!("filters[{i}].field"),
+                    format!("no widget's dataset has field '{}'", f.field),
+                ))
+            }
+        }
+    }
+    let cursor = state.bus.cursor(&p.tenant_id);
+    let mut filters = dashboard.filters.clone();
+    filters.extend(req.filters);
+    if let Some(e) = &p.embed {
+        filters.extend(e.locked_filters.iter().cloned());
+    }
+    let tenant = p.tenant_id.clone();
+    let dash_range = dashboard.time_range;
+    let widgets = state
+        .db
+        .read(move |c| {
+            let now = now_ms();
+            let mut out = BTreeMap::new();
+            for w in &dashboard.widgets {
+                if req
+                    .widget_ids
+                    .as_ref()
+                    .is_some_and(|ids| !ids.contains(&w.id))
+                {
+                    continue;
+                }
+                let range = req.time_range.or_else(|| {
+                    if w.query.as_ref().is_some_and(|q| q.time_range.is_some()) {
+                        None
+                    } else {
+                        dash_range
+                    }
+                });
+                out.insert(
+                    w.id.clone(),
+                    widget_data(c, &tenant, w, range, &filters, now),
+                );
+            }
+            Ok((dashboard.id, dashboard.version, out, now))
+        })
+        .await?;
+    let (dashboard_id, version, widgets, generated_at) = widgets;
+    Ok(Json(DashboardData {
+        dashboard_id,
+        version,
+        widgets,
+        generated_at,
+        live_cursor: cursor.to_string(),
+    }))
+}
+
+/// Query parameters of the rows endpoint.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RowsParams {
+    /// 1..=1000, default 100.
+    pub limit: Option<u32>,
+    /// From a previous page's `nextCursor`.
+    pub cursor: Option<String>,
+    /// JSON array of filters.
+    pub filters: Option<String>,
+    pub preset: Option<TimePreset>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+fn decode_cursor(s: &str) -> AppResult<(i64, i64)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| AppError::field("cursor", "malformed cursor"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| AppError::field("cursor", "malformed cursor"))?;
+    let (ts, id) = text
+        .split_once(':')
+        .ok_or_else(|| AppError::field("cursor", "malformed cursor"))?;
+    Ok((
+        ts.parse()
+            .map_err(|_| AppError::field("cursor", "malformed cursor"))?,
+        id.parse()
+            .map_err(|_| AppError::field("cursor", "malformed cursor"))?,
+    ))
+}
+
+/// `GET /api/v1/datasets/{id}/rows`: raw rows newest first, keyset-paginated.
+#[utoipa::path(get, path = "/api/v1/datasets/{id}/rows", tag = "data", security(("bearer" = [])),
+    params(("id" = String, Path), RowsParams),
+    responses((status = 200, body = RowsPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rows(
+    State(state): State<SharedState>,
+    p: Principal,
+    Path(id): Path<String>,
+    params: Result<QueryParams<RowsParams>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<RowsPage>> {
+    p.require_user()?;
+    p.require(Permission::ViewDashboard)?;
+    let QueryParams(params) = params.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let source = datasets::find(&id).ok_or_else(|| AppError::not_found("no such dataset"))?;
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::field("limit", format!("must be 1 to {MAX_PAGE}")));
+    }
+    let filters: Vec<Filter> = match &params.filters {
+        Some(s) => serde_json::from_str(s).map_err(|e| {
+            AppError::field("filters", format!("must be a JSON array of filters: {e}"))
+        })?,
+        None => vec![],
+    };
+    for (i, f) in filters.iter().enumerate() {
+        f.validate(&source.schema)
+            .map_err(|e| e.within(&format!("filters[{i}]")))?;
+    }
+    let range = match (params.preset, params.from, params.to) {
+        (None, None, None) => None,
+        (preset, from, to) => {
+            let tr = TimeRange { preset, from, to };
+            tr.validate()?;
+            Some(tr.resolve(now_ms()))
+        }
+    };
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let tenant = p.tenant_id.clone();
+    let page = state
+        .db
+        .read(move |c| rows_page(c, &tenant, source, range, &filters, after, limit))
+        .await?;
+    Ok(Json(page))
+}
+
+fn rows_page(
+    c: &rusqlite::Connection,
+    tenant: &str,
+    source: &datasets::Source,
+    range: Option<(i64, i64)>,
+    filters: &[Filter],
+    after: Option<(i64, i64)>,
+    limit: u32,
+) -> AppResult<RowsPage> {
+    let started = std::time::Instant::now();
+    let schema = &source.schema;
+    let refs: Vec<&Filter> = filters.iter().collect();
+    let mut w = where_clause(tenant, source, range, &refs);
+    if let Some((ts, id)) = after {
+        w.sql.push_str(" AND (ts < ? OR (ts = ? AND id < ?))");
+        w.params.extend([ts.into(), ts.into(), id.into()]);
+    }
+    let mut columns = vec![
+        Column::new("id", ColumnType::Integer),
+        Column::new(schema.time_field.clone(), ColumnType::Timestamp),
+    ];
+    columns.extend(
+        schema
+            .dimensions
+            .iter()
+            .map(|d| Column::new(d.name.clone(), d.column_type)),
+    );
+    columns.extend(
+        schema
+            .measures
+            .iter()
+            .map(|m| Column::new(m.name.clone(), m.column_type)),
+    );
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY ts DESC, id DESC LIMIT {}",
+        names.join(", "),
+        source.table,
+        w.sql,
+        limit + 1
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut data: Vec<Vec<serde_json::Value>> = vec![Vec::new(); columns.len()];
+    let mut rows = stmt.query(rusqlite::params_from_iter(w.params.iter()))?;
+    let mut n = 0;
+    let mut next_cursor = None;
+    while let Some(row) = rows.next()? {
+        if n == limit {
+            let last = data[0].len() - 1;
+            let (id, ts) = (
+                data[0][last].as_i64().unwrap_or(0),
+                data[1][last].as_i64().unwrap_or(0),
+            );
+            next_cursor =
+                Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{ts}:{id}")));
+            break;
+        }
+        for (i, col) in data.iter_mut().enumerate() {
+            col.push(json_value(row.get_ref(i)?));
+        }
+        n += 1;
+    }
+    let meta = QueryMeta {
+        execution_ms: started.elapsed().as_secs_f64() * 1000.0,
+        total_rows: u64::from(n),
+        truncated: next_cursor.is_some(),
+    };
+    Ok(RowsPage {
+        result: QueryResult {
+            columns,
+            data,
+            meta,
+        },
+        next_cursor,
+    })
+}

@@ -1,0 +1,58 @@
+//! The OpenAPI document, generated from the contract types and the handler annotations.
+//! Served at `/api/v1/openapi.json` and committed as `openapi.json` (a test keeps them equal).
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Vantage API", version = "1.0.0", description = "The Vantage contract v1. Every non-2xx response carries ErrorBody."),
+    modifiers(&BearerAuth),
+    paths(
+        super::health::health,
+        super::auth::login, super::auth::refresh, super::auth::me,
+        super::tenant::get_tenant, super::tenant::put_branding, super::tenant::put_embed_origins,
+        super::dashboards::list, super::dashboards::create, super::dashboards::get_one, super::dashboards::update, super::dashboards::delete,
+        super::data::list_datasets, super::data::get_dataset, super::data::run_query, super::data::dashboard_data, super::data::rows,
+        super::alerts::list, super::alerts::acknowledge, super::alerts::resolve,
+        super::embed::create_token, super::embed::dashboard,
+        crate::live::sse::sse, crate::live::ws::ws,
+    ),
+    components(schemas(
+        vantage_contract::ErrorBody, vantage_contract::ApiError, vantage_contract::ErrorCode, vantage_contract::FieldError,
+        vantage_contract::LiveEnvelope, vantage_contract::LiveKind, vantage_contract::MetricRollup, vantage_contract::WsClientMessage,
+        vantage_contract::Role, vantage_contract::Permission, vantage_contract::WidgetKind,
+    ))
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON with a trailing newline (the committed file's exact bytes).
+pub fn document() -> String {
+    let mut s = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi_json() -> Json<serde_json::Value> {
+    Json(serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
+}

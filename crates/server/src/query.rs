@@ -1,0 +1,368 @@
+//! The query engine: turns a validated structured [`Query`] into parameterised SQLite SQL over
+//! the dataset's table, scoped to one tenant, and returns a columnar [`QueryResult`].
+//!
+//! Only identifiers from the dataset schema reach the SQL text; every value is a bound
+//! parameter. Percentiles are computed in Rust from the sorted values of each group.
+
+use crate::datasets::{self, Source};
+use crate::error::{AppError, AppResult};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::HashMap;
+use vantage_contract::query::{MAX_LIMIT, TIME_COLUMN};
+use vantage_contract::{
+    Aggregation, Column, ColumnType, Filter, FilterOp, Query, QueryMeta, QueryResult, SortDir,
+};
+
+/// A WHERE clause with its parameters.
+pub struct Where {
+    pub sql: String,
+    pub params: Vec<SqlValue>,
+}
+
+fn sql_value(v: &Value) -> SqlValue {
+    match v {
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => n.as_i64().map_or_else(
+            || SqlValue::Real(n.as_f64().unwrap_or(0.0)),
+            SqlValue::Integer,
+        ),
+        _ => SqlValue::Null,
+    }
+}
+
+/// JSON value of a SQLite cell.
+pub fn json_value(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            Value::String(String::from_utf8_lossy(t).into_owned())
+        }
+    }
+}
+
+/// Builds the tenant + time range + filters clause. Filters must already be validated.
+pub fn where_clause(
+    tenant: &str,
+    source: &Source,
+    range: Option<(i64, i64)>,
+    filters: &[&Filter],
+) -> Where {
+    let time = &source.schema.time_field;
+    let mut sql = String::from("tenant_id = ?");
+    let mut params = vec![SqlValue::Text(tenant.to_owned())];
+    if let Some((from, to)) = range {
+        sql.push_str(&format!(" AND {time} >= ? AND {time} < ?"));
+        params.push(SqlValue::Integer(from));
+        params.push(SqlValue::Integer(to));
+    }
+    for f in filters {
+        let field = &f.field;
+        let ops = f.operands();
+        let placeholders = vec!["?"; ops.len()].join(", ");
+        let frag = match f.op {
+            FilterOp::Eq => format!("{field} = ?"),
+            FilterOp::Neq => format!("({field} IS NULL OR {field} != ?)"),
+            FilterOp::In => format!("{field} IN ({placeholders})"),
+            FilterOp::NotIn => format!("({field} IS NULL OR {field} NOT IN ({placeholders}))"),
+            FilterOp::Gt => format!("{field} > ?"),
+            FilterOp::Gte => format!("{field} >= ?"),
+            FilterOp::Lt => format!("{field} < ?"),
+            FilterOp::Lte => format!("{field} <= ?"),
+            FilterOp::Between => format!("{field} BETWEEN ? AND ?"),
+            FilterOp::Contains => format!("instr(lower({field}), lower(?)) > 0"),
+        };
+        sql.push_str(" AND ");
+        sql.push_str(&frag);
+        params.extend(ops.into_iter().map(sql_value));
+    }
+    Where { sql, params }
+}
+
+fn aggregate_sql(field: &str, agg: Aggregation) -> String {
+    match (agg, field) {
+        (Aggregation::Count, "*") => "COUNT(*)".into(),
+        (Aggregation::Count, f) => format!("COUNT({f})"),
+        (Aggregation::Sum, f) => format!("SUM({f})"),
+        (Aggregation::Avg, f) => format!("ROUND(AVG({f}), 4)"),
+        (Aggregation::Min, f) => format!("MIN({f})"),
+        (Aggregation::Max, f) => format!("MAX({f})"),
+        (Aggregation::CountDistinct, f) => format!("COUNT(DISTINCT {f})"),
+        (Aggregation::P50 | Aggregation::P95 | Aggregation::P99, _) => "NULL".into(),
+    }
+}
+
+/// Runs `query` for `tenant` with `extra` filters (dashboard/locked filters whose field the
+/// dataset has) at time `now`.
+///
+/// # Errors
+/// 422 for an invalid query, 500 for database failures.
+pub fn run(
+    conn: &Connection,
+    tenant: &str,
+    query: &Query,
+    extra: &[Filter],
+    now: i64,
+) -> AppResult<QueryResult> {
+    let started = std::time::Instant::now();
+    let source = datasets::find(&query.dataset).ok_or_else(|| {
+        AppError::field("dataset", format!("unknown dataset '{}'", query.dataset))
+    })?;
+    query.validate(&source.schema)?;
+    let schema = &source.schema;
+    let mut filters: Vec<&Filter> = query.filters.iter().collect();
+    for f in extra {
+        if schema.field_type(&f.field).is_some() {
+            f.validate(schema).map_err(|e| e.within("filters"))?;
+            filters.push(f);
+        }
+    }
+    let range = query.time_range.map(|t| t.resolve(now));
+    let mut result = run_range(conn, tenant, source, query, &filters, range)?;
+    if query.compare_previous {
+        if let Some((from, to)) = range {
+            let previous = run_range(
+                conn,
+                tenant,
+                source,
+                query,
+                &filters,
+                Some((from - (to - from), from)),
+            )?;
+            append_previous(&mut result, &previous, query);
+        }
+    }
+    result.meta.execution_ms = (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0;
+    Ok(result)
+}
+
+fn run_range(
+    conn: &Connection,
+    tenant: &str,
+    source: &Source,
+    query: &Query,
+    filters: &[&Filter],
+    range: Option<(i64, i64)>,
+) -> AppResult<QueryResult> {
+    let schema = &source.schema;
+    let w = where_clause(tenant, source, range, filters);
+    let mut keys: Vec<String> = Vec::new();
+    let mut columns = Vec::new();
+    if let Some(g) = query.granularity {
+        keys.push(format!(
+            "(({} / {ms}) * {ms})",
+            schema.time_field,
+            ms = g.ms()
+        ));
+        columns.push(Column::new(TIME_COLUMN, ColumnType::Timestamp));
+    }
+    for d in &query.dimensions {
+        keys.push(d.clone());
+        let ty = schema
+            .dimension(d)
+            .map_or(ColumnType::String, |x| x.column_type);
+        columns.push(Column::new(d.clone(), ty));
+    }
+    let mut selects = keys.clone();
+    for m in &query.measures {
+        selects.push(aggregate_sql(&m.field, m.agg));
+        columns.push(Column::new(m.output_name(), m.output_type(schema)));
+    }
+    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let mut order: Vec<String> = query
+        .sort
+        .iter()
+        .filter_map(|s| {
+            let pos = names.iter().position(|n| *n == s.field)? + 1;
+            Some(format!(
+                "{pos} {}",
+                if s.dir == SortDir::Desc {
+                    "DESC"
+                } else {
+                    "ASC"
+                }
+            ))
+        })
+        .collect();
+    if order.is_empty() {
+        if query.granularity.is_some() {
+            order.push("1 ASC".into());
+        } else if !query.dimensions.is_empty() {
+            order.push(format!("{} DESC", keys.len() + 1));
+        }
+    }
+    let limit = query.limit.unwrap_or(MAX_LIMIT).min(MAX_LIMIT);
+    // Grouped: the window counts groups before LIMIT. Ungrouped: COUNT(*) keeps it one row.
+    let total_expr = if keys.is_empty() {
+        "COUNT(*)"
+    } else {
+        "COUNT(*) OVER ()"
+    };
+    let mut sql = format!(
+        "SELECT {}, {total_expr} FROM {} WHERE {}",
+        selects.join(", "),
+        source.table,
+        w.sql
+    );
+    if !keys.is_empty() {
+        sql.push_str(&format!(
+            " GROUP BY {}",
+            (1..=keys.len())
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !order.is_empty() {
+        sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    }
+    sql.push_str(&format!(" LIMIT {limit}"));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let ncols = columns.len();
+    let mut data: Vec<Vec<Value>> = vec![Vec::new(); ncols];
+    let mut total: u64 = 0;
+    let mut rows = stmt.query(rusqlite::params_from_iter(w.params.iter()))?;
+    while let Some(row) = rows.next()? {
+        for (c, col) in data.iter_mut().enumerate() {
+            col.push(json_value(row.get_ref(c)?));
+        }
+        total = if keys.is_empty() {
+            1
+        } else {
+            row.get::<_, i64>(ncols)? as u64
+        };
+    }
+    if keys.is_empty() && data.first().is_some_and(Vec::is_empty) {
+        // An ungrouped aggregate always has one row (SQLite returns none with the window).
+        total = 1;
+        for (c, m) in data.iter_mut().zip(&query.measures) {
+            c.push(
+                if matches!(m.agg, Aggregation::Count | Aggregation::CountDistinct) {
+                    Value::from(0)
+                } else {
+                    Value::Null
+                },
+            );
+        }
+    }
+    let mut result = QueryResult {
+        columns,
+        data,
+        meta: QueryMeta {
+            execution_ms: 0.0,
+            total_rows: total,
+            truncated: total > u64::from(limit),
+        },
+    };
+    fill_percentiles(conn, source, query, &keys, &w, &mut result)?;
+    Ok(result)
+}
+
+/// Computes `p50/p95/p99` measures for the groups in `result`.
+fn fill_percentiles(
+    conn: &Connection,
+    source: &Source,
+    query: &Query,
+    keys: &[String],
+    w: &Where,
+    result: &mut QueryResult,
+) -> AppResult<()> {
+    let nkeys = keys.len();
+    for (mi, m) in query.measures.iter().enumerate() {
+        let Some(p) = m.agg.percentile() else {
+            continue;
+        };
+        let mut select = keys.to_vec();
+        select.push(m.field.clone());
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} AND {} IS NOT NULL ORDER BY {}",
+            select.join(", "),
+            source.table,
+            w.sql,
+            m.field,
+            (1..=nkeys + 1)
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
+        let mut rows = stmt.query(rusqlite::params_from_iter(w.params.iter()))?;
+        while let Some(row) = rows.next()? {
+            let key: Vec<Value> = (0..nkeys)
+                .map(|i| row.get_ref(i).map(json_value))
+                .collect::<Result<_, _>>()?;
+            let v: f64 = row.get(nkeys)?;
+            groups
+                .entry(Value::Array(key).to_string())
+                .or_default()
+                .push(v);
+        }
+        let col = nkeys + mi;
+        for r in 0..result.row_count() {
+            let key: Vec<Value> = (0..nkeys).map(|i| result.data[i][r].clone()).collect();
+            let v = groups
+                .get(&Value::Array(key).to_string())
+                .and_then(|vals| percentile(vals, p))
+                .map(|x| (x * 1000.0).round() / 1000.0);
+            result.data[col][r] = v
+                .and_then(serde_json::Number::from_f64)
+                .map_or(Value::Null, Value::Number);
+        }
+    }
+    Ok(())
+}
+
+/// Linear-interpolated percentile of sorted values.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = p * (sorted.len() - 1) as f64;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    let frac = rank - lo as f64;
+    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * frac)
+}
+
+/// Adds `<measure>_previous` columns, matching rows by dimension values.
+fn append_previous(result: &mut QueryResult, previous: &QueryResult, query: &Query) {
+    let nkeys = query.dimensions.len();
+    let key_of = |r: &QueryResult, row: usize| {
+        Value::Array((0..nkeys).map(|i| r.data[i][row].clone()).collect()).to_string()
+    };
+    let index: HashMap<String, usize> = (0..previous.row_count())
+        .map(|row| (key_of(previous, row), row))
+        .collect();
+    for (mi, m) in query.measures.iter().enumerate() {
+        let col = nkeys + mi;
+        let values = (0..result.row_count())
+            .map(|row| {
+                index
+                    .get(&key_of(result, row))
+                    .map_or(Value::Null, |&pr| previous.data[col][pr].clone())
+            })
+            .collect();
+        let ty = result.columns[col].column_type;
+        result
+            .columns
+            .push(Column::new(format!("{}_previous", m.output_name()), ty));
+        result.data.push(values);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_interpolate() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(percentile(&v, 0.5), Some(3.0));
+        assert_eq!(percentile(&v, 0.95), Some(4.8));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
+}

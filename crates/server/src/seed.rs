@@ -1,0 +1,334 @@
+//! Demo data (`--demo` on an empty database): three tenants, their users (password
+//! `vantage-demo`), four dashboards each that together use every widget kind, 30 days of
+//! history and a few historical alerts.
+
+use crate::auth::hash_password;
+use crate::datasets;
+use crate::error::{AppError, AppResult};
+use crate::events;
+use crate::store;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rusqlite::{params, Connection};
+use serde_json::{json, Value};
+use vantage_contract::{Alert, AlertStatus, Branding, DashboardInput, Severity};
+
+pub const DEMO_PASSWORD: &str = "vantage-demo";
+/// `(id, display name, primary colour)`.
+pub const TENANTS: [(&str, &str, &str); 3] = [
+    ("healthco", "HealthCo", "#0f766e"),
+    ("autoinsure", "AutoInsure", "#1d4ed8"),
+    ("innova", "Innova", "#7c3aed"),
+];
+
+/// Options for the history volume.
+pub struct SeedOptions {
+    pub days: u32,
+    pub validations: u64,
+    pub now: i64,
+}
+
+/// Seeds everything if the database has no tenants yet. Returns whether it seeded.
+///
+/// # Errors
+/// Database failures.
+pub fn seed_if_empty(
+    conn: &mut Connection,
+    opts: &SeedOptions,
+    origins: &[String],
+) -> AppResult<bool> {
+    let tenants: i64 = conn.query_row("SELECT COUNT(*) FROM tenants", [], |r| r.get(0))?;
+    if tenants > 0 {
+        // Keep the demo origins in sync with the port this run is bound to.
+        for (id, ..) in TENANTS {
+            if let Some(t) = store::tenant(conn, id)? {
+                let mut list = t.embed_origins;
+                for o in origins {
+                    if !list.contains(o) {
+                        list.push(o.clone());
+                    }
+                }
+                store::set_embed_origins(conn, id, &list)?;
+            }
+        }
+        return Ok(false);
+    }
+    let started = std::time::Instant::now();
+    let tx = conn.transaction()?;
+    let hash = hash_password(DEMO_PASSWORD)?;
+    for (i, (id, name, colour)) in TENANTS.iter().enumerate() {
+        let branding = Branding {
+            product_name: format!("{name} Insights"),
+            primary_color: (*colour).into(),
+            ..Branding::default()
+        };
+        tx.execute(
+            "INSERT INTO tenants (id, name, branding, embed_origins) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                id,
+                name,
+                serde_json::to_string(&branding)?,
+                serde_json::to_string(origins)?
+            ],
+        )?;
+        for (role, label) in [
+            ("tenant_admin", "admin"),
+            ("manager", "manager"),
+            ("analyst", "analyst"),
+            ("viewer", "viewer"),
+        ] {
+            tx.execute(
+                "INSERT INTO users (id, tenant_id, email, name, role, password_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![format!("u_{id}_{label}"), id, format!("{label}@{id}.test"), format!("{name} {label}"), role, hash],
+            )?;
+        }
+        for (slug, body) in dashboards() {
+            let input: DashboardInput = serde_json::from_value(body)?;
+            input
+                .validate(datasets::schema)
+                .map_err(|e| AppError::internal(format!("demo dashboard {slug}: {e}")))?;
+            store::insert_dashboard(
+                &tx,
+                id,
+                &format!("{id}-{slug}"),
+                &input,
+                opts.now - 86_400_000 + i as i64,
+            )?;
+        }
+        seed_alerts(&tx, id, opts.now)?;
+    }
+    tx.execute(
+        "INSERT INTO users (id, tenant_id, email, name, role, password_hash) VALUES ('u_sysadmin', 'healthco', 'sysadmin@vantage.test', 'System admin', 'system_admin', ?1)",
+        [&hash],
+    )?;
+    seed_history(&tx, opts)?;
+    events::rebuild_rollup(&tx)?;
+    tx.commit()?;
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        events = opts.validations,
+        "demo data seeded"
+    );
+    Ok(true)
+}
+
+fn seed_history(tx: &rusqlite::Transaction<'_>, opts: &SeedOptions) -> AppResult<()> {
+    let mut rng = StdRng::seed_from_u64(42);
+    let span = i64::from(opts.days.max(1)) * 86_400_000;
+    let start = opts.now - span;
+    let per_tenant = (opts.validations / TENANTS.len() as u64).max(1);
+    for (ti, (tenant, ..)) in TENANTS.iter().enumerate() {
+        let step = span as f64 / per_tenant as f64;
+        let mut batch = Vec::with_capacity(10_000);
+        for i in 0..per_tenant {
+            let ts = start + (i as f64 * step) as i64 + rng.random_range(0..step.max(1.0) as i64);
+            let stress = incident_stress(ts, ti);
+            batch.push(events::validation(
+                &mut rng,
+                ti,
+                ts.min(opts.now - 1),
+                stress,
+            ));
+            if batch.len() == 10_000 {
+                events::insert_validations_raw(tx, tenant, &batch)?;
+                batch.clear();
+            }
+        }
+        events::insert_validations_raw(tx, tenant, &batch)?;
+        let agent_n = (per_tenant / 10).max(100);
+        let agent_step = span / agent_n as i64;
+        let agents: Vec<_> = (0..agent_n)
+            .map(|i| {
+                events::agent_event(
+                    &mut rng,
+                    start + i as i64 * agent_step,
+                    incident_stress(start + i as i64 * agent_step, ti),
+                )
+            })
+            .collect();
+        events::insert_agent_events(tx, tenant, &agents)?;
+        let sales_n = (per_tenant / 20).max(100);
+        let sales_step = span / sales_n as i64;
+        for i in 0..sales_n {
+            events::insert_sale(tx, &mut rng, tenant, start + i as i64 * sales_step)?;
+        }
+    }
+    Ok(())
+}
+
+/// A few hour-long incidents per week per tenant, so history has visible spikes.
+pub fn incident_stress(ts: i64, tenant_idx: usize) -> f64 {
+    let hour = ts / 3_600_000 + tenant_idx as i64 * 17;
+    if hour % 53 == 0 {
+        0.8
+    } else {
+        0.0
+    }
+}
+
+fn seed_alerts(tx: &rusqlite::Transaction<'_>, tenant: &str, now: i64) -> AppResult<()> {
+    let samples = [
+        (
+            "error_rate",
+            Severity::Critical,
+            AlertStatus::Resolved,
+            "Error rate above 10%",
+            0.164,
+            0.10,
+            6,
+        ),
+        (
+            "latency_p95",
+            Severity::Warning,
+            AlertStatus::Acknowledged,
+            "p95 latency above 800 ms",
+            912.0,
+            800.0,
+            30,
+        ),
+        (
+            "latency_p95",
+            Severity::Warning,
+            AlertStatus::Open,
+            "p95 latency above 800 ms",
+            845.0,
+            800.0,
+            50,
+        ),
+    ];
+    for (i, (rule, severity, status, title, value, threshold, hours_ago)) in
+        samples.into_iter().enumerate()
+    {
+        let created_at = now - hours_ago * 3_600_000;
+        let alert = Alert {
+            id: format!("a_{tenant}_{i}"),
+            rule: rule.into(),
+            severity,
+            status,
+            title: title.into(),
+            message: format!("{title}: observed {value} (threshold {threshold})"),
+            dataset: "validations".into(),
+            value,
+            threshold,
+            created_at,
+            acknowledged_at: (status != AlertStatus::Open).then_some(created_at + 600_000),
+            acknowledged_by: (status != AlertStatus::Open).then(|| format!("u_{tenant}_manager")),
+            resolved_at: (status == AlertStatus::Resolved).then_some(created_at + 1_800_000),
+        };
+        store::insert_alert(tx, tenant, &alert)?;
+    }
+    Ok(())
+}
+
+fn count() -> Value {
+    json!([{ "field": "*", "agg": "count" }])
+}
+
+fn w(id: &str, kind: &str, title: &str, pos: [u32; 4], query: Value, options: Value) -> Value {
+    let mut v = json!({ "id": id, "kind": kind, "title": title,
+        "position": { "x": pos[0], "y": pos[1], "w": pos[2], "h": pos[3] }, "options": options });
+    if !query.is_null() {
+        v["query"] = query;
+    }
+    v
+}
+
+/// The four demo dashboards `(slug, DashboardInput JSON)`; together they use every kind.
+pub fn dashboards() -> Vec<(&'static str, Value)> {
+    let invalid = json!([{ "field": "status", "op": "eq", "value": "INVALID" }]);
+    vec![
+        (
+            "ai-quality",
+            json!({
+                "name": "AI quality overview",
+                "description": "Validation outcomes of conversational-AI answers.",
+                "timeRange": { "preset": "last24h" },
+                "refreshIntervalSec": 60,
+                "widgets": [
+                    w("total", "kpi", "Validations (24h)", [0, 0, 3, 2], json!({ "dataset": "validations", "measures": count(), "timeRange": { "preset": "last24h" }, "comparePrevious": true }), json!({ "format": "integer" })),
+                    w("invalid", "kpi", "Invalid answers (24h)", [3, 0, 3, 2], json!({ "dataset": "validations", "measures": count(), "filters": invalid, "timeRange": { "preset": "last24h" }, "comparePrevious": true }), json!({ "format": "integer", "goodDirection": "down" })),
+                    w("confidence", "gauge", "Average confidence", [6, 0, 3, 2], json!({ "dataset": "validations", "measures": [{ "field": "confidence", "agg": "avg" }] }), json!({ "min": 0, "max": 1 })),
+                    w("alerts", "alerts", "Open alerts", [9, 0, 3, 4], Value::Null, json!({})),
+                    w("by-status", "line", "Validations per hour by status", [0, 2, 9, 3], json!({ "dataset": "validations", "dimensions": ["status"], "measures": count(), "granularity": "1h" }), json!({ "x": "time", "series": "status", "y": "count" })),
+                    w("error-types", "pie", "Invalid answers by error type", [0, 5, 4, 3], json!({ "dataset": "validations", "dimensions": ["error_type"], "measures": count(), "filters": invalid }), json!({ "donut": true })),
+                    w("intents", "bar", "Validations by intent", [4, 5, 4, 3], json!({ "dataset": "validations", "dimensions": ["intent"], "measures": count(), "sort": [{ "field": "count", "dir": "desc" }] }), json!({ "horizontal": true })),
+                    w("heat", "heatmap", "Invalid answers per hour and intent", [8, 5, 4, 3], json!({ "dataset": "validations", "dimensions": ["intent"], "measures": count(), "filters": invalid, "granularity": "1h" }), json!({ "x": "time", "y": "intent", "value": "count" })),
+                ]
+            }),
+        ),
+        (
+            "latency",
+            json!({
+                "name": "Latency & errors",
+                "description": "Answer latency percentiles and error trends.",
+                "timeRange": { "preset": "last24h" },
+                "refreshIntervalSec": 30,
+                "widgets": [
+                    w("p95", "kpi", "p95 latency (1h)", [0, 0, 3, 2], json!({ "dataset": "validations", "measures": [{ "field": "latency_ms", "agg": "p95" }], "timeRange": { "preset": "last1h" }, "comparePrevious": true }), json!({ "unit": "ms", "goodDirection": "down" })),
+                    w("p95-gauge", "gauge", "p95 latency vs 800 ms budget", [3, 0, 3, 2], json!({ "dataset": "validations", "measures": [{ "field": "latency_ms", "agg": "p95" }], "timeRange": { "preset": "last15m" } }), json!({ "min": 0, "max": 1200, "thresholds": [600, 800], "unit": "ms" })),
+                    w("alerts", "alerts", "Alerts", [6, 0, 6, 4], Value::Null, json!({})),
+                    w("latency-line", "line", "Latency percentiles (5 min)", [0, 2, 6, 3], json!({ "dataset": "validations", "measures": [{ "field": "latency_ms", "agg": "p50" }, { "field": "latency_ms", "agg": "p95" }, { "field": "latency_ms", "agg": "p99" }], "granularity": "5m", "timeRange": { "preset": "last1h" } }), json!({ "x": "time", "unit": "ms" })),
+                    w("errors-area", "area", "Errors per hour by type", [0, 5, 6, 3], json!({ "dataset": "validations", "dimensions": ["error_type"], "measures": count(), "filters": invalid, "granularity": "1h" }), json!({ "x": "time", "series": "error_type", "y": "count", "stack": true })),
+                    w("scatter", "scatter", "Latency vs confidence by intent and model", [6, 4, 6, 4], json!({ "dataset": "validations", "dimensions": ["intent", "model"], "measures": [{ "field": "latency_ms", "agg": "avg" }, { "field": "confidence", "agg": "avg" }] }), json!({ "x": "avg_latency_ms", "y": "avg_confidence", "label": "intent" })),
+                    w("table", "table", "Latency by model", [0, 8, 12, 3], json!({ "dataset": "validations", "dimensions": ["model"], "measures": [{ "field": "*", "agg": "count" }, { "field": "latency_ms", "agg": "avg" }, { "field": "latency_ms", "agg": "p95" }, { "field": "latency_ms", "agg": "max" }], "sort": [{ "field": "p95_latency_ms", "dir": "desc" }] }), json!({})),
+                ]
+            }),
+        ),
+        (
+            "agents",
+            json!({
+                "name": "Agent activity",
+                "description": "What the AI coding agents did and what it cost.",
+                "timeRange": { "preset": "last7d" },
+                "refreshIntervalSec": 60,
+                "widgets": [
+                    w("cost", "kpi", "Agent cost (7d)", [0, 0, 4, 2], json!({ "dataset": "agent_events", "measures": [{ "field": "cost_usd", "agg": "sum" }], "timeRange": { "preset": "last7d" }, "comparePrevious": true }), json!({ "unit": "USD", "goodDirection": "down" })),
+                    w("prs", "kpi", "Pull requests (7d)", [4, 0, 4, 2], json!({ "dataset": "agent_events", "measures": count(), "filters": [{ "field": "event_type", "op": "eq", "value": "pr_created" }], "timeRange": { "preset": "last7d" }, "comparePrevious": true }), json!({})),
+                    w("security", "kpi", "Security alerts (7d)", [8, 0, 4, 2], json!({ "dataset": "agent_events", "measures": count(), "filters": [{ "field": "event_type", "op": "eq", "value": "security_alert" }], "timeRange": { "preset": "last7d" }, "comparePrevious": true }), json!({ "goodDirection": "down" })),
+                    w("events", "bar", "Events by type", [0, 2, 6, 3], json!({ "dataset": "agent_events", "dimensions": ["event_type"], "measures": count() }), json!({})),
+                    w("repos", "pie", "Events by repository", [6, 2, 6, 3], json!({ "dataset": "agent_events", "dimensions": ["repo"], "measures": count() }), json!({})),
+                    w("per-day", "line", "Events per day by agent", [0, 5, 12, 3], json!({ "dataset": "agent_events", "dimensions": ["agent"], "measures": count(), "granularity": "1d" }), json!({ "x": "time", "series": "agent", "y": "count" })),
+                    w("agents-table", "table", "Agents", [0, 8, 12, 3], json!({ "dataset": "agent_events", "dimensions": ["agent"], "measures": [{ "field": "*", "agg": "count" }, { "field": "cost_usd", "agg": "sum" }, { "field": "tokens", "agg": "sum" }, { "field": "duration_ms", "agg": "p95" }] }), json!({})),
+                ]
+            }),
+        ),
+        (
+            "sales",
+            json!({
+                "name": "Sales overview",
+                "description": "A classic sales dashboard: revenue by region, product and channel.",
+                "timeRange": { "preset": "last30d" },
+                "refreshIntervalSec": 300,
+                "widgets": [
+                    w("revenue", "kpi", "Revenue (30d)", [0, 0, 4, 2], json!({ "dataset": "sales", "measures": [{ "field": "revenue", "agg": "sum" }], "timeRange": { "preset": "last30d" }, "comparePrevious": true }), json!({ "unit": "USD" })),
+                    w("units", "gauge", "Average units per order", [4, 0, 4, 2], json!({ "dataset": "sales", "measures": [{ "field": "units", "agg": "avg" }] }), json!({ "min": 0, "max": 5 })),
+                    w("orders", "kpi", "Orders (30d)", [8, 0, 4, 2], json!({ "dataset": "sales", "measures": count(), "timeRange": { "preset": "last30d" }, "comparePrevious": true }), json!({})),
+                    w("by-region", "bar", "Revenue by region", [0, 2, 6, 3], json!({ "dataset": "sales", "dimensions": ["region"], "measures": [{ "field": "revenue", "agg": "sum" }] }), json!({})),
+                    w("by-product", "pie", "Revenue by product", [6, 2, 6, 3], json!({ "dataset": "sales", "dimensions": ["product"], "measures": [{ "field": "revenue", "agg": "sum" }] }), json!({})),
+                    w("per-day", "area", "Revenue per day by channel", [0, 5, 12, 3], json!({ "dataset": "sales", "dimensions": ["channel"], "measures": [{ "field": "revenue", "agg": "sum" }], "granularity": "1d" }), json!({ "x": "time", "series": "channel", "y": "sum_revenue", "stack": true })),
+                    w("heat", "heatmap", "Units by region and product", [0, 8, 6, 3], json!({ "dataset": "sales", "dimensions": ["region", "product"], "measures": [{ "field": "units", "agg": "sum" }] }), json!({ "x": "region", "y": "product", "value": "sum_units" })),
+                    w("top", "table", "Top products", [6, 8, 6, 3], json!({ "dataset": "sales", "dimensions": ["product"], "measures": [{ "field": "*", "agg": "count" }, { "field": "revenue", "agg": "sum" }, { "field": "units", "agg": "sum" }], "sort": [{ "field": "sum_revenue", "dir": "desc" }], "limit": 10 }), json!({})),
+                ]
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn demo_dashboards_are_valid_and_use_every_kind() {
+        let mut kinds = HashSet::new();
+        for (slug, body) in dashboards() {
+            let input: DashboardInput = serde_json::from_value(body).unwrap();
+            input
+                .validate(datasets::schema)
+                .unwrap_or_else(|e| panic!("{slug}: {e}"));
+            kinds.extend(input.widgets.iter().map(|w| w.kind));
+        }
+        assert_eq!(kinds.len(), vantage_contract::WidgetKind::ALL.len());
+    }
+}
