@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use std::sync::atomic::{AtomicU64, Ordering};
+use vantage_contract::ErrorCode;
 
 /// Builds the whole application: API routes plus static files.
 pub fn router(state: SharedState) -> Router {
@@ -57,6 +58,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/live/ws", get(crate::live::ws::ws))
         .fallback(|| async { AppError::not_found("no such endpoint") })
         .layer(DefaultBodyLimit::max(state.args.max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), read_body))
         .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .with_state(state.clone());
     let statics = Router::new()
@@ -125,4 +127,34 @@ fn ensure_error_shape(response: Response) -> Response {
         }
     }
     wrapped
+}
+
+/// Rejects bodies over the limit up front (by `Content-Length`, before reading) and reads every
+/// other body completely, so handlers that ignore their body never leave unread bytes that would
+/// stop the connection from being reused.
+async fn read_body(State(state): State<SharedState>, req: Request, next: Next) -> Response {
+    let limit = state.args.max_body;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("request body over {limit} bytes"),
+        )
+        .into_response()
+    };
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => too_large(),
+    }
 }

@@ -1,0 +1,161 @@
+//! Behaviour the conformance suite cannot check from outside: token expiry with a short
+//! lifetime, rate limiting, graceful restart keeping data, and the committed OpenAPI document.
+
+mod common;
+
+use common::Server;
+use std::time::Duration;
+
+#[test]
+fn access_tokens_expire() {
+    let server = Server::start(&["--access-token-ttl", "1"]);
+    let token = server.token("viewer@healthco.test");
+    assert_eq!(server.get("/api/v1/auth/me", &token).0, 200);
+    std::thread::sleep(Duration::from_millis(2100));
+    let (status, _, body) = server.get("/api/v1/auth/me", &token);
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    assert_eq!(body["error"]["message"], "token expired");
+}
+
+#[test]
+fn rate_limit_answers_429_with_retry_after() {
+    let server = Server::start(&["--rate-limit", "2"]);
+    let token = server.token("viewer@healthco.test");
+    let mut limited = None;
+    for _ in 0..30 {
+        let (status, retry, body) = server.get("/api/v1/auth/me", &token);
+        if status == 429 {
+            limited = Some((retry, body));
+            break;
+        }
+    }
+    let (retry, body) = limited.expect("no 429 after 30 fast requests");
+    assert!(retry.is_some_and(|r| r.parse::<u64>().is_ok_and(|s| s >= 1)));
+    assert_eq!(body["error"]["code"], "rate_limited");
+}
+
+#[test]
+fn committed_openapi_matches_the_generated_document() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vantage-server"))
+        .args(["--db", "/dev/null", "--print-openapi"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi.json");
+    if std::env::var_os("VANTAGE_UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == generated, "openapi.json is stale; regenerate with VANTAGE_UPDATE_OPENAPI=1 cargo test -p vantage-server --test server");
+    let doc: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/dashboards/{id}/data",
+        "/api/v1/live/sse",
+        "/api/v1/embed/tokens",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p} missing");
+    }
+    assert!(doc["components"]["schemas"]["LiveEnvelope"].is_object());
+}
+
+#[test]
+fn the_served_openapi_is_the_generated_one() {
+    let server = Server::start(&["--events-per-sec", "0"]);
+    let served: serde_json::Value = server
+        .agent()
+        .get(&format!("{}/api/v1/openapi.json", server.base))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vantage-server"))
+        .args(["--db", "/dev/null", "--print-openapi"])
+        .output()
+        .unwrap();
+    let generated: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(served, generated);
+}
+
+#[test]
+fn data_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v.db");
+    let db = db.to_str().unwrap();
+    let args = [
+        "--db",
+        db,
+        "--addr",
+        "127.0.0.1:0",
+        "--demo",
+        "--demo-days",
+        "1",
+        "--demo-events",
+        "3000",
+        "--events-per-sec",
+        "0",
+    ];
+    let run = |f: &dyn Fn(&str)| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vantage-server"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        f(line
+            .trim()
+            .trim_start_matches("vantage-server listening on "));
+        // SIGTERM → graceful shutdown.
+        let _ = std::process::Command::new("kill")
+            .arg(child.id().to_string())
+            .status();
+        assert!(child.wait().unwrap().success());
+    };
+    let created = std::sync::Mutex::new(String::new());
+    run(&|base| {
+        let agent = ureq::agent();
+        let t: serde_json::Value = agent
+            .post(&format!("{base}/api/v1/auth/login"))
+            .send_json(
+                serde_json::json!({"email": "admin@innova.test", "password": "vantage-demo"}),
+            )
+            .unwrap()
+            .into_json()
+            .unwrap();
+        let token = t["accessToken"].as_str().unwrap();
+        let d: serde_json::Value = agent
+            .post(&format!("{base}/api/v1/dashboards"))
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_json(serde_json::json!({"name": "Persisted"}))
+            .unwrap()
+            .into_json()
+            .unwrap();
+        *created.lock().unwrap() = d["id"].as_str().unwrap().to_owned();
+    });
+    run(&|base| {
+        let agent = ureq::agent();
+        let t: serde_json::Value = agent
+            .post(&format!("{base}/api/v1/auth/login"))
+            .send_json(
+                serde_json::json!({"email": "admin@innova.test", "password": "vantage-demo"}),
+            )
+            .unwrap()
+            .into_json()
+            .unwrap();
+        let token = t["accessToken"].as_str().unwrap();
+        let id = created.lock().unwrap().clone();
+        let r = agent
+            .get(&format!("{base}/api/v1/dashboards/{id}"))
+            .set("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    });
+}

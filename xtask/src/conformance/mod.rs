@@ -1,0 +1,178 @@
+//! The Vantage conformance suite: contract checks against any backend at a base URL.
+//!
+//! Entry point: [`run`]`(base_url) -> Result<Summary, String>`. [`Summary`] has `passed`
+//! (count) and `failed` (one line per failed check); `Err` means the suite could not run at
+//! all (backend unreachable, demo users missing). One line per check is printed to stdout
+//! (`ok   …` / `FAIL …`).
+//!
+//! Assumptions about the backend: it speaks the v1 contract, was started with demo data
+//! (tenants `healthco`, `autoinsure`, `innova`; users `admin|manager|analyst|viewer@<tenant>.test`,
+//! password `vantage-demo`), has each tenant's embed origins include its own origin, and
+//! publishes metric messages at least once a second. It talks HTTP and WebSocket only.
+//!
+//! Areas: health and OpenAPI, auth (login, refresh rotation, bad/expired tokens), roles,
+//! tenant/branding/embed origins, dashboards CRUD and version conflicts, datasets, structured
+//! queries and their validation, dashboard data, drill-down rows, alerts, embed tokens and
+//! CORS, tenant isolation on every endpoint (including live), SSE and WebSocket delivery and
+//! resume, and bad inputs (malformed JSON, wrong types, unknown fields, oversize bodies, unknown
+//! ids).
+
+mod checks;
+mod http;
+mod live;
+
+use http::{Client, Resp};
+use serde_json::{json, Value};
+
+/// The outcome of a run.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: Vec<String>,
+}
+
+impl Summary {
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+pub const PASSWORD: &str = "vantage-demo";
+pub const TENANTS: [&str; 3] = ["healthco", "autoinsure", "innova"];
+
+/// Shared state of one run.
+pub struct Ctx {
+    pub http: Client,
+    pub summary: Summary,
+    /// The backend's own origin (`scheme://host:port`).
+    pub origin: String,
+}
+
+impl Ctx {
+    /// Records one check.
+    pub fn check(&mut self, name: &str, ok: bool, detail: impl FnOnce() -> String) {
+        if ok {
+            println!("ok   {name}");
+            self.summary.passed += 1;
+        } else {
+            let line = format!("{name}: {}", detail());
+            println!("FAIL {line}");
+            self.summary.failed.push(line);
+        }
+    }
+
+    /// Checks a status (and, for errors, the contract error shape).
+    pub fn expect(&mut self, name: &str, r: &Result<Resp, String>, statuses: &[u16]) -> bool {
+        match r {
+            Ok(resp) => {
+                let status_ok = statuses.contains(&resp.status);
+                let shape_ok = resp.status < 400 || resp.is_error_body();
+                let ok = status_ok && shape_ok;
+                self.check(name, ok, || {
+                    if status_ok {
+                        format!(
+                            "status {} without the contract error body: {}",
+                            resp.status,
+                            truncate(&resp.text)
+                        )
+                    } else {
+                        format!(
+                            "expected {statuses:?}, got {}: {}",
+                            resp.status,
+                            truncate(&resp.text)
+                        )
+                    }
+                });
+                ok
+            }
+            Err(e) => {
+                self.check(name, false, || e.clone());
+                false
+            }
+        }
+    }
+
+    /// Logs in; `None` if it fails (recorded as a failure).
+    pub fn login(&mut self, email: &str) -> Option<Value> {
+        let r = self.http.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({ "email": email, "password": PASSWORD }),
+        );
+        match r {
+            Ok(resp) if resp.status == 200 && resp.body["accessToken"].is_string() => {
+                Some(resp.body)
+            }
+            other => {
+                self.check(&format!("login {email}"), false, || {
+                    format!("{other:?}").chars().take(300).collect()
+                });
+                None
+            }
+        }
+    }
+
+    pub fn token(&mut self, email: &str) -> Option<String> {
+        self.login(email)
+            .and_then(|b| b["accessToken"].as_str().map(str::to_owned))
+    }
+}
+
+pub fn truncate(s: &str) -> String {
+    s.chars().take(240).collect()
+}
+
+/// Runs every check against `base_url` (e.g. `http://127.0.0.1:8080`).
+///
+/// # Errors
+/// When the backend cannot be reached or the demo users cannot log in.
+pub fn run(base_url: &str) -> Result<Summary, String> {
+    let http = Client::new(base_url);
+    let health = http.get("/api/v1/health", None)?;
+    if health.status != 200 {
+        return Err(format!("health check returned {}", health.status));
+    }
+    let origin = origin_of(base_url);
+    let mut ctx = Ctx {
+        http,
+        summary: Summary::default(),
+        origin,
+    };
+    let probe = ctx.http.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({ "email": "analyst@healthco.test", "password": PASSWORD }),
+    )?;
+    if probe.status != 200 {
+        return Err(format!(
+            "demo user analyst@healthco.test cannot log in ({}); start the backend with demo data",
+            probe.status
+        ));
+    }
+    checks::system(&mut ctx);
+    checks::auth(&mut ctx);
+    checks::roles(&mut ctx);
+    checks::tenant(&mut ctx);
+    checks::dashboards(&mut ctx);
+    checks::data(&mut ctx);
+    checks::alerts(&mut ctx);
+    checks::embed(&mut ctx);
+    checks::isolation(&mut ctx);
+    checks::bad_inputs(&mut ctx);
+    live::sse(&mut ctx);
+    live::ws(&mut ctx);
+    live::isolation(&mut ctx);
+    println!(
+        "conformance: {} passed, {} failed",
+        ctx.summary.passed,
+        ctx.summary.failed.len()
+    );
+    Ok(ctx.summary)
+}
+
+/// `scheme://host:port` of a base URL.
+fn origin_of(base: &str) -> String {
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{host}")
+}
