@@ -24,6 +24,9 @@ pub async fn serve(State(dirs): State<Arc<StaticDirs>>, method: Method, uri: Uri
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
     let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return crate::error::AppError::not_found("no such endpoint").into_response();
+    }
     let mounts: [(&str, &Option<PathBuf>); 3] = [
         ("/app/", &dirs.app),
         ("/pkg/", &dirs.pkg),
