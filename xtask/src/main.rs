@@ -7,6 +7,7 @@
 //! - `conformance --base-url U`: run the contract conformance suite against any backend.
 
 mod artifacts;
+mod conformance;
 mod demo;
 mod server;
 mod setup;
@@ -18,12 +19,36 @@ use std::process::ExitCode;
 const USAGE: &str =
     "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | conformance --base-url URL>";
 
+fn conformance_command(args: &[String]) -> Result<(), String> {
+    let base_url = match args {
+        [flag, url] if flag == "--base-url" => url.trim_end_matches('/'),
+        _ => return Err(format!("conformance needs --base-url URL\n{USAGE}")),
+    };
+    report_conformance(base_url).map(drop)
+}
+
+/// Runs the conformance suite and turns failures into an error.
+pub fn report_conformance(base_url: &str) -> Result<String, String> {
+    let summary = conformance::run(base_url)?;
+    if summary.ok() {
+        Ok(format!("{} conformance checks passed", summary.passed))
+    } else {
+        Err(format!(
+            "{} conformance checks failed ({} passed): {}",
+            summary.failed.len(),
+            summary.passed,
+            summary.failed.join("; ")
+        ))
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("conformance") => conformance_command(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

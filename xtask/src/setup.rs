@@ -8,7 +8,7 @@ use std::fs;
 use std::process::Command;
 use std::time::SystemTime;
 
-use crate::util::{cargo, on_path, output, repo_root, run};
+use crate::util::{cargo, on_path, output, repo_root, run as exec};
 
 const APT_PACKAGES: [(&str, &str); 3] = [
     ("chromium", "/usr/bin/chromium"),
@@ -39,7 +39,7 @@ fn wasm_target(installed: &mut Vec<String>) -> Result<(), String> {
         .lines()
         .any(|t| t.trim() == "wasm32-unknown-unknown")
     {
-        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+        exec(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
             .map_err(|e| format!("could not add the wasm32 target: {e}"))?;
         installed.push("rust target wasm32-unknown-unknown".into());
     }
@@ -67,12 +67,13 @@ fn apt_packages(installed: &mut Vec<String>) -> Result<(), String> {
         command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         command
     };
-    run(&mut apt(&["update", "-q"])).map_err(|e| {
+    exec(&mut apt(&["update", "-q"])).map_err(|e| {
         format!("apt-get update failed ({e}); Debian packages {missing:?} are needed")
     })?;
     let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
     install.args(&missing);
-    run(&mut install).map_err(|e| format!("could not install Debian packages {missing:?}: {e}"))?;
+    exec(&mut install)
+        .map_err(|e| format!("could not install Debian packages {missing:?}: {e}"))?;
     installed.extend(missing.iter().map(|p| format!("apt:{p}")));
     Ok(())
 }
@@ -103,7 +104,7 @@ fn wasm_bindgen_cli(installed: &mut Vec<String>) -> Result<(), String> {
         return Ok(());
     }
     // No --locked: the registry mirror lacks a crate pinned by the CLI's own lock file.
-    run(cargo().args([
+    exec(cargo().args([
         "install",
         "wasm-bindgen-cli",
         "--force",
@@ -119,7 +120,7 @@ fn wasm_pack(installed: &mut Vec<String>) -> Result<(), String> {
     if output(Command::new("wasm-pack").arg("--version")).is_some() {
         return Ok(());
     }
-    run(cargo().args(["install", "wasm-pack"]))
+    exec(cargo().args(["install", "wasm-pack"]))
         .map_err(|e| format!("could not install wasm-pack: {e}"))?;
     installed.push("wasm-pack".into());
     Ok(())
@@ -132,10 +133,12 @@ fn npm_packages(installed: &mut Vec<String>) -> Result<(), String> {
     if modified(&stamp).is_some_and(|s| modified(&lock).is_some_and(|l| s >= l)) {
         return Ok(());
     }
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&www)
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+    exec(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&www)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+    )
     .map_err(|e| format!("npm ci in www/ failed: {e}"))?;
     installed.push("npm packages (www/)".into());
     Ok(())

@@ -80,7 +80,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 binary,
                 db: server::scratch_db("test")?,
                 addr: "127.0.0.1:0",
-                extra_args: vec!["--demo".into(), "--demo-days".into(), "3".into()],
+                extra_args: ["--demo", "--demo-days", "3", "--demo-events", "60000"]
+                    .map(String::from)
+                    .to_vec(),
             })
         });
     let base_url = server.as_ref().map(|s| s.url.clone()).map_err(Clone::clone);

@@ -57,6 +57,7 @@ impl Client {
         }
     }
 
+    #[allow(dead_code)] // used by the server crate's copy of the suite
     pub fn agent(&self) -> &ureq::Agent {
         &self.agent
     }

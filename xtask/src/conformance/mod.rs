@@ -38,6 +38,7 @@ impl Summary {
 }
 
 pub const PASSWORD: &str = "vantage-demo";
+#[allow(dead_code)] // used by the server crate's copy of the suite
 pub const TENANTS: [&str; 3] = ["healthco", "autoinsure", "innova"];
 
 /// Shared state of one run.

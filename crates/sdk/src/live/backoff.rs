@@ -15,7 +15,10 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { base: Duration::from_secs(1), cap: Duration::from_secs(30) }
+        Self {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(30),
+        }
     }
 }
 
@@ -41,7 +44,11 @@ mod tests {
         let b = Backoff::default();
         let secs: Vec<u64> = (1..=7).map(|n| b.ceiling(n).as_secs()).collect();
         assert_eq!(secs, vec![1, 2, 4, 8, 16, 30, 30]);
-        assert_eq!(b.ceiling(1000), Duration::from_secs(30), "no overflow on long outages");
+        assert_eq!(
+            b.ceiling(1000),
+            Duration::from_secs(30),
+            "no overflow on long outages"
+        );
     }
 
     #[test]
@@ -49,6 +56,10 @@ mod tests {
         let b = Backoff::default();
         assert_eq!(b.delay(3, 0.0), Duration::ZERO);
         assert_eq!(b.delay(3, 0.5), Duration::from_secs(2));
-        assert_eq!(b.delay(3, 7.0), Duration::from_secs(4), "random input is clamped");
+        assert_eq!(
+            b.delay(3, 7.0),
+            Duration::from_secs(4),
+            "random input is clamped"
+        );
     }
 }

@@ -11,25 +11,7 @@
 //!
 //! After a snapshot the cursor jumps to the position the snapshot reflects.
 
-/// A position in a tenant's live stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StreamPosition {
-    pub epoch: u64,
-    pub seq: u64,
-}
-
-impl StreamPosition {
-    /// The `epoch:seq` form used by `Last-Event-ID`, `?since=` and the WebSocket `since` field.
-    pub fn to_token(self) -> String {
-        format!("{}:{}", self.epoch, self.seq)
-    }
-
-    /// Parses `epoch:seq`.
-    pub fn parse(token: &str) -> Option<Self> {
-        let (epoch, seq) = token.split_once(':')?;
-        Some(Self { epoch: epoch.trim().parse().ok()?, seq: seq.trim().parse().ok()? })
-    }
-}
+pub use vantage_contract::LiveCursor as StreamPosition;
 
 /// What to do with an arriving message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,17 +91,21 @@ mod tests {
     fn a_gap_or_a_new_epoch_asks_for_a_snapshot() {
         let mut cursor = ResumeCursor::default();
         cursor.accept(at(1, 5));
-        assert_eq!(cursor.accept(at(1, 8)), Delivery::Resync, "6 and 7 are missing");
-        assert_eq!(cursor.accept(at(1, 9)), Delivery::Apply, "continues after the snapshot");
-        assert_eq!(cursor.accept(at(2, 1)), Delivery::Resync, "server restarted");
+        assert_eq!(
+            cursor.accept(at(1, 8)),
+            Delivery::Resync,
+            "6 and 7 are missing"
+        );
+        assert_eq!(
+            cursor.accept(at(1, 9)),
+            Delivery::Apply,
+            "continues after the snapshot"
+        );
+        assert_eq!(
+            cursor.accept(at(2, 1)),
+            Delivery::Resync,
+            "server restarted"
+        );
         assert_eq!(cursor.accept(at(2, 2)), Delivery::Apply);
-    }
-
-    #[test]
-    fn positions_round_trip_through_their_token_form() {
-        assert_eq!(at(3, 42).to_token(), "3:42");
-        assert_eq!(StreamPosition::parse("3:42"), Some(at(3, 42)));
-        assert_eq!(StreamPosition::parse("3-42"), None);
-        assert_eq!(StreamPosition::parse("x:1"), None);
     }
 }

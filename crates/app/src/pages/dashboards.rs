@@ -1,0 +1,90 @@
+//! Dashboards list with search and sorting.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use vantage_contract::Dashboard;
+
+use super::require_login;
+use crate::session::use_session;
+
+#[component]
+pub fn DashboardsPage() -> impl IntoView {
+    require_login();
+    let session = use_session();
+    let items = RwSignal::new(None::<Result<Vec<Dashboard>, String>>);
+    let search = RwSignal::new(String::new());
+    let sort_by_updated = RwSignal::new(false);
+    let load = send_wrapper::SendWrapper::new({
+        let session = session.clone();
+        move || {
+            let api = session.api.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                items.set(Some(
+                    api.dashboards()
+                        .await
+                        .map(|l| l.items)
+                        .map_err(|e| e.user_message()),
+                ));
+            });
+        }
+    });
+    let user = session.user;
+    let started = StoredValue::new(false);
+    let load_once = load.clone();
+    Effect::new(move |_| {
+        if user.get().is_some() && !started.get_value() {
+            started.set_value(true);
+            (*load_once)();
+        }
+    });
+    let visible = move || {
+        let needle = search.get().to_lowercase();
+        items.get().map(|r| {
+            r.map(|mut list| {
+                list.retain(|d| {
+                    d.name.to_lowercase().contains(&needle)
+                        || d.description.to_lowercase().contains(&needle)
+                });
+                if sort_by_updated.get() {
+                    list.sort_by_key(|d| std::cmp::Reverse(d.updated_at));
+                } else {
+                    list.sort_by_key(|d| d.name.to_lowercase());
+                }
+                list
+            })
+        })
+    };
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>"Dashboards"</h1>
+                <div class="page-tools">
+                    <input type="search" placeholder="Search dashboards" aria-label="Search dashboards" bind:value=search />
+                    <select aria-label="Sort" on:change=move |ev| sort_by_updated.set(event_target_value(&ev) == "updated")>
+                        <option value="name">"Sort by name"</option>
+                        <option value="updated">"Recently updated"</option>
+                    </select>
+                </div>
+            </div>
+            {move || match visible() {
+                None => view! { <div class="card-grid">{(0..4).map(|_| view! { <div class="card skeleton"></div> }).collect_view()}</div> }.into_any(),
+                Some(Err(message)) => {
+                    let retry = load.clone();
+                    view! { <div class="app-error" role="alert"><p>{message}</p><button type="button" class="app-button" on:click=move |_| (*retry)()>"Retry"</button></div> }.into_any()
+                }
+                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">"No dashboards match."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="card-grid">
+                        {list.into_iter().map(|d| view! {
+                            <A href=format!("/dashboards/{}", d.id) attr:class="card dash-card">
+                                <h2>{d.name.clone()}</h2>
+                                <p class="muted">{d.description.clone()}</p>
+                                <span class="muted small">{format!("{} widgets", d.widgets.len())}</span>
+                            </A>
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

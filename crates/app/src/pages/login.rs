@@ -1,0 +1,56 @@
+//! Sign-in page.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::session::use_session;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (session, navigate) = (session.clone(), navigate.clone());
+        let next = query
+            .with_untracked(|q| q.get("next"))
+            .filter(|n| n.starts_with('/') && !n.starts_with("//"));
+        busy.set(true);
+        error.set(None);
+        wasm_bindgen_futures::spawn_local(async move {
+            match session
+                .login(&email.get_untracked(), &password.get_untracked())
+                .await
+            {
+                Ok(()) => navigate(&next.unwrap_or_else(|| "/".into()), Default::default()),
+                Err(e) => error.set(Some(e.user_message())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="login-card">
+            <h1>"Sign in"</h1>
+            <p class="muted">"Use your Vantage account."</p>
+            <form on:submit=submit>
+                <label>
+                    "Email"
+                    <input type="email" name="email" autocomplete="username" required bind:value=email />
+                </label>
+                <label>
+                    "Password"
+                    <input type="password" name="password" autocomplete="current-password" required bind:value=password />
+                </label>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <button type="submit" class="app-button primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </section>
+    }
+}

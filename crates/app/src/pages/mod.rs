@@ -1,0 +1,33 @@
+//! The app's pages, one per route.
+
+mod dashboard;
+mod dashboards;
+mod login;
+
+pub use dashboard::DashboardPage;
+pub use dashboards::DashboardsPage;
+pub use login::LoginPage;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::session::use_session;
+
+/// Sends the visitor to the login page (remembering where they were) once it is known that
+/// there is no session.
+pub fn require_login() {
+    let session = use_session();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if session.restored.get() && session.user.get().is_none() {
+            let here = web_sys::window()
+                .and_then(|w| {
+                    let l = w.location();
+                    Some(format!("{}{}", l.pathname().ok()?, l.search().ok()?))
+                })
+                .unwrap_or_else(|| "/".into());
+            let next = String::from(js_sys::encode_uri_component(&here));
+            navigate(&format!("/login?next={next}"), Default::default());
+        }
+    });
+}

@@ -1,0 +1,120 @@
+//! The signed-in session: API client, current user, refresh token kept in `localStorage` so a
+//! reload keeps the session; logout or a failed renewal clears it.
+
+use std::rc::Rc;
+
+use futures::FutureExt;
+use leptos::prelude::*;
+use vantage_contract::User;
+use vantage_sdk::{ApiClient, ClientConfig, SdkError, TokenSource, TokenStore};
+
+const REFRESH_KEY: &str = "vantage.refreshToken";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn stored_refresh_token() -> Option<String> {
+    storage()?.get_item(REFRESH_KEY).ok()?
+}
+
+fn store_refresh_token(token: Option<&str>) {
+    if let Some(storage) = storage() {
+        let _ = match token {
+            Some(token) => storage.set_item(REFRESH_KEY, token),
+            None => storage.remove_item(REFRESH_KEY),
+        };
+    }
+}
+
+/// App-wide session state, provided as context.
+#[derive(Clone)]
+pub struct Session {
+    pub api: ApiClient,
+    pub user: RwSignal<Option<User>>,
+    /// True once a stored session was tried (so pages know whether to redirect to login).
+    pub restored: RwSignal<bool>,
+}
+
+impl Session {
+    /// A session against the page's own origin, renewing access tokens with the refresh token.
+    pub fn new() -> Self {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let anonymous = ApiClient::new(
+            ClientConfig::new(origin.clone()),
+            TokenStore::new(None, TokenSource::Anonymous),
+        );
+        let renew = Rc::new(move || {
+            let anonymous = anonymous.clone();
+            async move {
+                let refresh = stored_refresh_token()
+                    .ok_or_else(|| SdkError::AuthExpired("not signed in".into()))?;
+                match anonymous.refresh(&refresh).await {
+                    Ok(tokens) => {
+                        store_refresh_token(Some(&tokens.refresh_token));
+                        Ok(tokens.access_token)
+                    }
+                    Err(error) => {
+                        store_refresh_token(None);
+                        Err(error)
+                    }
+                }
+            }
+            .boxed_local()
+        });
+        let tokens = TokenStore::new(None, TokenSource::Renewing(renew));
+        Self {
+            api: ApiClient::new(ClientConfig::new(origin), tokens),
+            user: RwSignal::new(None),
+            restored: RwSignal::new(false),
+        }
+    }
+
+    /// Restores a stored session (if any) by fetching the current user.
+    pub fn restore(&self) {
+        let session = self.clone();
+        if stored_refresh_token().is_none() {
+            self.restored.set(true);
+            return;
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(user) = session.api.me().await {
+                session.user.set(Some(user));
+            }
+            session.restored.set(true);
+        });
+    }
+
+    /// Signs in.
+    ///
+    /// # Errors
+    /// The backend's message (e.g. wrong password) to show inline.
+    pub async fn login(&self, email: &str, password: &str) -> Result<(), SdkError> {
+        let tokens = self.api.login(email, password).await?;
+        store_refresh_token(Some(&tokens.refresh_token));
+        self.api.tokens().set(tokens.access_token);
+        self.user.set(Some(tokens.user));
+        Ok(())
+    }
+
+    /// Signs out locally.
+    pub fn logout(&self) {
+        store_refresh_token(None);
+        self.api.tokens().clear();
+        self.user.set(None);
+    }
+}
+
+/// The session from context.
+pub fn use_session() -> Session {
+    use_context::<send_wrapper::SendWrapper<Session>>()
+        .map(|s| (*s).clone())
+        .unwrap_or_else(Session::new)
+}
+
+/// Provides the session to the app.
+pub fn provide_session(session: Session) {
+    provide_context(send_wrapper::SendWrapper::new(session));
+}

@@ -1,0 +1,275 @@
+//! [`ApiClient`]: requests with bearer tokens, timeouts, abort-on-drop, retries and the contract's
+//! error mapping.
+//!
+//! - Every request runs under its own `AbortController`; dropping the request's future (e.g.
+//!   because the store that awaited it was dropped, or a newer query superseded it) aborts it.
+//! - A request that gets no answer within the timeout (default 15 s) fails with
+//!   [`SdkError::Timeout`], distinct from [`SdkError::Aborted`] and [`SdkError::Network`].
+//! - Idempotent GETs retry transient failures (network, 5xx) up to 3 times with exponential
+//!   backoff; a 429 waits for `Retry-After`. Writes never retry on their own.
+//! - A 401 renews the token once (when the token source can) and repeats the request once.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use gloo_net::http::{Method, RequestBuilder};
+use gloo_timers::callback::Timeout;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use vantage_contract::ErrorBody;
+use web_sys::AbortController;
+
+use crate::auth::TokenStore;
+use crate::SdkError;
+
+/// Client settings.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Backend origin, e.g. `http://127.0.0.1:8080` (no trailing `/api/v1`).
+    pub base_url: String,
+    pub timeout: Duration,
+    /// Retries for idempotent requests on transient failures.
+    pub max_retries: u32,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            timeout: Duration::from_secs(15),
+            max_retries: 3,
+        }
+    }
+}
+
+/// Typed access to a Vantage backend. Cheap to clone.
+#[derive(Clone)]
+pub struct ApiClient {
+    config: Rc<ClientConfig>,
+    tokens: TokenStore,
+}
+
+/// Aborts the request when dropped (including when its future is dropped mid-flight).
+struct AbortOnDrop(AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+struct RawResponse {
+    status: u16,
+    retry_after: Option<u32>,
+    body: String,
+}
+
+impl ApiClient {
+    /// A client for `config.base_url` authenticating with `tokens`.
+    pub fn new(config: ClientConfig, tokens: TokenStore) -> Self {
+        let mut config = config;
+        config.base_url = config.base_url.trim_end_matches('/').to_owned();
+        Self {
+            config: Rc::new(config),
+            tokens,
+        }
+    }
+
+    /// The token store (to set the token after login, or listen for renewals).
+    pub fn tokens(&self) -> &TokenStore {
+        &self.tokens
+    }
+
+    /// The backend origin.
+    pub fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
+
+    /// `GET /api/v1{path}`.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, SdkError> {
+        self.request::<(), T>(Method::GET, path, None, true).await
+    }
+
+    /// `POST /api/v1{path}` with a JSON body.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SdkError> {
+        self.request(Method::POST, path, Some(body), true).await
+    }
+
+    /// `PUT /api/v1{path}` with a JSON body.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SdkError> {
+        self.request(Method::PUT, path, Some(body), true).await
+    }
+
+    /// `DELETE /api/v1{path}`.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn delete(&self, path: &str) -> Result<(), SdkError> {
+        self.request::<(), serde_json::Value>(Method::DELETE, path, None, true)
+            .await
+            .map(drop)
+    }
+
+    /// `POST /api/v1{path}` without a bearer token (login, refresh).
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn post_anonymous<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SdkError> {
+        self.request(Method::POST, path, Some(body), false).await
+    }
+
+    async fn request<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        authenticated: bool,
+    ) -> Result<T, SdkError> {
+        let url = format!("{}/api/v1{}", self.config.base_url, path);
+        let body = body
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| SdkError::Decode(format!("cannot encode the request body: {e}")))?;
+        let idempotent = method == Method::GET;
+        let mut attempt = 0;
+        let mut renewed = false;
+        loop {
+            let token = if authenticated {
+                self.tokens.current().await?
+            } else {
+                None
+            };
+            let outcome = self
+                .attempt(&method, &url, body.as_deref(), token.as_deref())
+                .await;
+            let error = match outcome {
+                Ok(raw) if (200..300).contains(&raw.status) => return decode(&raw.body),
+                Ok(raw)
+                    if raw.status == 401
+                        && authenticated
+                        && !renewed
+                        && self.tokens.can_renew() =>
+                {
+                    renewed = true;
+                    self.tokens.renew().await?;
+                    continue;
+                }
+                Ok(raw) if raw.status == 429 && idempotent && attempt < self.config.max_retries => {
+                    attempt += 1;
+                    sleep(Duration::from_secs(u64::from(
+                        raw.retry_after.unwrap_or(1).min(30),
+                    )))
+                    .await;
+                    continue;
+                }
+                Ok(raw) => error_from(raw),
+                Err(error) => error,
+            };
+            if idempotent && error.is_transient() && attempt < self.config.max_retries {
+                attempt += 1;
+                sleep(Duration::from_millis(250 * (1 << attempt))).await;
+                continue;
+            }
+            return Err(error);
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<RawResponse, SdkError> {
+        let controller = AbortController::new()
+            .map_err(|_| SdkError::Network("AbortController unavailable".into()))?;
+        let signal = controller.signal();
+        let guard = AbortOnDrop(controller);
+        let timed_out = Rc::new(Cell::new(false));
+        let timeout_ms = u32::try_from(self.config.timeout.as_millis()).unwrap_or(u32::MAX);
+        let _timer = {
+            let timed_out = Rc::clone(&timed_out);
+            let controller = guard.0.clone();
+            Timeout::new(timeout_ms, move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        let mut builder = RequestBuilder::new(url)
+            .method(method.clone())
+            .abort_signal(Some(&signal));
+        if let Some(token) = token {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(json) => builder
+                .header("Content-Type", "application/json")
+                .body(json.to_owned()),
+            None => builder.build(),
+        }
+        .map_err(|e| SdkError::Network(e.to_string()))?;
+        let fail = |e: gloo_net::Error| {
+            if timed_out.get() {
+                SdkError::Timeout(timeout_ms)
+            } else if signal.aborted() {
+                SdkError::Aborted
+            } else {
+                SdkError::Network(e.to_string())
+            }
+        };
+        let response = request.send().await.map_err(fail)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.trim().parse().ok());
+        let body = response.text().await.map_err(fail)?;
+        drop(guard);
+        Ok(RawResponse {
+            status,
+            retry_after,
+            body,
+        })
+    }
+}
+
+fn decode<T: DeserializeOwned>(body: &str) -> Result<T, SdkError> {
+    let text = if body.trim().is_empty() { "null" } else { body };
+    serde_json::from_str(text).map_err(|e| SdkError::Decode(e.to_string()))
+}
+
+fn error_from(raw: RawResponse) -> SdkError {
+    match serde_json::from_str::<ErrorBody>(&raw.body) {
+        Ok(body) => SdkError::from_api(raw.status, body.error),
+        Err(_) => SdkError::Http {
+            status: raw.status,
+            body: raw.body.chars().take(200).collect(),
+        },
+    }
+}
+
+async fn sleep(duration: Duration) {
+    gloo_timers::future::sleep(duration).await;
+}

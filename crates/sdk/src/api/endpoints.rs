@@ -1,0 +1,246 @@
+//! One typed method per contract endpoint (paths relative to `/api/v1`).
+
+use vantage_contract::{
+    Alert, AlertList, Branding, Dashboard, DashboardData, DashboardDataRequest, DashboardInput,
+    DashboardList, Dataset, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenRequest,
+    EmbedTokenResponse, Health, LoginRequest, Query, QueryResult, RefreshRequest, RowsPage, Tenant,
+    TokenResponse, User,
+};
+
+use super::ApiClient;
+use crate::SdkError;
+
+/// Percent-encodes a path segment or query value.
+fn enc(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}
+
+impl ApiClient {
+    /// `POST /auth/login`. Does not store the token; the caller decides (see `TokenStore::set`).
+    ///
+    /// # Errors
+    /// 401 for wrong credentials, 422 for malformed input, or transport errors.
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenResponse, SdkError> {
+        let body = LoginRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+        };
+        self.post_anonymous("/auth/login", &body).await
+    }
+
+    /// `POST /auth/refresh`: exchanges a refresh token (rotated) for new tokens.
+    ///
+    /// # Errors
+    /// 401 when the refresh token is no longer valid.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, SdkError> {
+        self.post_anonymous(
+            "/auth/refresh",
+            &RefreshRequest {
+                refresh_token: refresh_token.to_owned(),
+            },
+        )
+        .await
+    }
+
+    /// `GET /auth/me`.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn me(&self) -> Result<User, SdkError> {
+        self.get("/auth/me").await
+    }
+
+    /// `GET /health` (no authentication needed).
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn health(&self) -> Result<Health, SdkError> {
+        self.get("/health").await
+    }
+
+    /// `GET /tenant`.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn tenant(&self) -> Result<Tenant, SdkError> {
+        self.get("/tenant").await
+    }
+
+    /// `PUT /tenant/branding` (tenant admin).
+    ///
+    /// # Errors
+    /// 422 naming the invalid field, 403 without permission.
+    pub async fn set_branding(&self, branding: &Branding) -> Result<Tenant, SdkError> {
+        self.put("/tenant/branding", branding).await
+    }
+
+    /// `PUT /tenant/embed-origins` (tenant admin).
+    ///
+    /// # Errors
+    /// 422 for malformed origins, 403 without permission.
+    pub async fn set_embed_origins(&self, origins: &EmbedOrigins) -> Result<Tenant, SdkError> {
+        self.put("/tenant/embed-origins", origins).await
+    }
+
+    /// `GET /dashboards`.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn dashboards(&self) -> Result<DashboardList, SdkError> {
+        self.get("/dashboards").await
+    }
+
+    /// `GET /dashboards/{id}`.
+    ///
+    /// # Errors
+    /// 404 when it does not exist in the caller's tenant.
+    pub async fn dashboard(&self, id: &str) -> Result<Dashboard, SdkError> {
+        self.get(&format!("/dashboards/{}", enc(id))).await
+    }
+
+    /// `POST /dashboards`.
+    ///
+    /// # Errors
+    /// 422 for an invalid definition, 403 without the edit permission.
+    pub async fn create_dashboard(&self, input: &DashboardInput) -> Result<Dashboard, SdkError> {
+        self.post("/dashboards", input).await
+    }
+
+    /// `PUT /dashboards/{id}` with the version last read.
+    ///
+    /// # Errors
+    /// 409 when someone else saved first.
+    pub async fn update_dashboard(
+        &self,
+        id: &str,
+        input: &DashboardInput,
+    ) -> Result<Dashboard, SdkError> {
+        self.put(&format!("/dashboards/{}", enc(id)), input).await
+    }
+
+    /// `DELETE /dashboards/{id}`.
+    ///
+    /// # Errors
+    /// 404/403.
+    pub async fn delete_dashboard(&self, id: &str) -> Result<(), SdkError> {
+        self.delete(&format!("/dashboards/{}", enc(id))).await
+    }
+
+    /// `POST /dashboards/{id}/data`: every widget's data in one round trip.
+    ///
+    /// # Errors
+    /// Whole-request failures only; per-widget failures come back inside [`DashboardData`].
+    pub async fn dashboard_data(
+        &self,
+        id: &str,
+        request: &DashboardDataRequest,
+    ) -> Result<DashboardData, SdkError> {
+        self.post(&format!("/dashboards/{}/data", enc(id)), request)
+            .await
+    }
+
+    /// `GET /datasets`.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn datasets(&self) -> Result<DatasetList, SdkError> {
+        self.get("/datasets").await
+    }
+
+    /// `GET /datasets/{id}`.
+    ///
+    /// # Errors
+    /// 404 for an unknown dataset.
+    pub async fn dataset(&self, id: &str) -> Result<Dataset, SdkError> {
+        self.get(&format!("/datasets/{}", enc(id))).await
+    }
+
+    /// `POST /query`.
+    ///
+    /// # Errors
+    /// 422 naming the invalid field.
+    pub async fn query(&self, query: &Query) -> Result<QueryResult, SdkError> {
+        self.post("/query", query).await
+    }
+
+    /// `GET /datasets/{id}/rows?…`: one page of raw rows; `params` is an already-encoded query
+    /// string such as `limit=50&cursor=…`.
+    ///
+    /// # Errors
+    /// 422 for invalid filters.
+    pub async fn rows(&self, dataset: &str, params: &str) -> Result<RowsPage, SdkError> {
+        let separator = if params.is_empty() { "" } else { "?" };
+        self.get(&format!(
+            "/datasets/{}/rows{separator}{params}",
+            enc(dataset)
+        ))
+        .await
+    }
+
+    /// `GET /alerts` filtered by severity/status (`None` = all).
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn alerts(
+        &self,
+        severity: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<AlertList, SdkError> {
+        let mut params = Vec::new();
+        if let Some(s) = severity {
+            params.push(format!("severity={}", enc(s)));
+        }
+        if let Some(s) = status {
+            params.push(format!("status={}", enc(s)));
+        }
+        let query = if params.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", params.join("&"))
+        };
+        self.get(&format!("/alerts{query}")).await
+    }
+
+    /// `POST /alerts/{id}/acknowledge`.
+    ///
+    /// # Errors
+    /// 403 without the alerts permission.
+    pub async fn acknowledge_alert(&self, id: &str) -> Result<Alert, SdkError> {
+        self.post(
+            &format!("/alerts/{}/acknowledge", enc(id)),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// `POST /alerts/{id}/resolve`.
+    ///
+    /// # Errors
+    /// 403 without the alerts permission.
+    pub async fn resolve_alert(&self, id: &str) -> Result<Alert, SdkError> {
+        self.post(
+            &format!("/alerts/{}/resolve", enc(id)),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// `POST /embed/tokens` (manager and up).
+    ///
+    /// # Errors
+    /// 422 when origins are not allowed for the tenant or the lifetime is too long.
+    pub async fn create_embed_token(
+        &self,
+        request: &EmbedTokenRequest,
+    ) -> Result<EmbedTokenResponse, SdkError> {
+        self.post("/embed/tokens", request).await
+    }
+
+    /// `GET /embed/dashboard`: the embed token's dashboard with the tenant's branding.
+    ///
+    /// # Errors
+    /// 401/403 for bad tokens or origins.
+    pub async fn embed_dashboard(&self) -> Result<EmbedDashboard, SdkError> {
+        self.get("/embed/dashboard").await
+    }
+}

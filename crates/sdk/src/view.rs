@@ -1,0 +1,71 @@
+//! [`DashboardView`]: renders a [`DashboardStore`] with the widget library, in the dashboard's
+//! 12-column grid. One failing widget shows its own error; a failing dashboard shows one error
+//! with a retry button; nothing blanks while data reloads.
+
+use leptos::prelude::*;
+use vantage_contract::Widget;
+use vantage_widgets::{ChartClick, GridCell, GridLayout, WidgetView};
+
+use crate::DashboardStore;
+
+/// Renders every widget of the store's dashboard.
+#[component]
+pub fn DashboardView(
+    store: DashboardStore,
+    /// Registered ECharts theme name for the charts.
+    #[prop(into, optional)]
+    theme: MaybeProp<String>,
+    /// Called when a chart datum is clicked (drill-down).
+    #[prop(optional)]
+    on_data_click: Option<Callback<(Widget, ChartClick)>>,
+) -> impl IntoView {
+    let definition = store.definition;
+    let load_error = store.load_error;
+    let retry_store = send_wrapper::SendWrapper::new(store.clone());
+    let retry = Callback::new(move |()| retry_store.refetch());
+    // Reactive closures must be Send in Leptos 0.8; wasm is single-threaded, so this is sound.
+    let store = send_wrapper::SendWrapper::new(store);
+    let body = move || {
+        if let Some(message) = load_error.get() {
+            return view! {
+                <div class="vt-dashboard-error" role="alert">
+                    <p>{message}</p>
+                    <button type="button" on:click=move |_| retry.run(())>"Retry"</button>
+                </div>
+            }
+            .into_any();
+        }
+        let Some(dashboard) = definition.get() else {
+            return view! { <div class="vt-dashboard-loading" aria-busy="true">"Loading dashboard…"</div> }
+                .into_any();
+        };
+        let row_height = dashboard.layout.row_height;
+        let cells = dashboard
+            .widgets
+            .into_iter()
+            .map(|widget| {
+                let state = store.widget_state(&widget.id);
+                let position = widget.position;
+                let on_click = on_data_click.map(|callback| {
+                    let widget = widget.clone();
+                    Callback::new(move |click: ChartClick| callback.run((widget.clone(), click)))
+                });
+                let alerts: Signal<Vec<vantage_contract::Alert>> = store.alerts.into();
+                view! {
+                    <GridCell position=position>
+                        <WidgetView
+                            widget=widget
+                            state=state
+                            on_retry=retry
+                            on_click=on_click.unwrap_or_else(|| Callback::new(|_| {}))
+                            theme=theme
+                            alerts=alerts
+                        />
+                    </GridCell>
+                }
+            })
+            .collect_view();
+        view! { <GridLayout row_height=row_height>{cells}</GridLayout> }.into_any()
+    };
+    view! { <div class="vt-dashboard">{body}</div> }
+}
