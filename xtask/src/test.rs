@@ -71,6 +71,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     });
     step("native tests", &mut || cargo_ok(&["test", "--workspace"]));
 
+    step("browser packages (wasm-pack)", &mut || {
+        build_sdk()?;
+        build_app()?;
+        Ok(String::new())
+    });
+
     let server_binary = server::build(Profile::Dev);
     let server = server_binary
         .as_ref()
@@ -90,11 +96,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step("wasm tests (headless Chromium)", &mut || {
         wasm_tests(base_url.as_deref().ok())
     });
-    step("browser packages (wasm-pack)", &mut || {
-        build_sdk()?;
-        build_app()?;
-        Ok(String::new())
-    });
+    step(
+        "end-to-end (Playwright + Chromium)",
+        &mut || match &base_url {
+            Ok(url) => end_to_end(url),
+            Err(e) => Err(format!("the reference server did not start: {e}")),
+        },
+    );
     drop(server);
 
     summarise(&outcomes)
@@ -131,6 +139,19 @@ fn wasm_tests(base_url: Option<&str>) -> Result<String, String> {
         "{} browser tests passed in Chromium",
         counts.passed
     ))
+}
+
+/// Runs the browser end-to-end tests in www/e2e (node:test + playwright-core + Debian Chromium).
+fn end_to_end(base_url: &str) -> Result<String, String> {
+    let artifacts = crate::util::target_dir().join("test-artifacts");
+    let mut command = Command::new("node");
+    command
+        .current_dir(repo_root().join("www"))
+        .args(["--test", "--test-reporter=spec", "e2e/"])
+        .env("VANTAGE_BASE_URL", base_url)
+        .env("VANTAGE_ARTIFACTS", &artifacts);
+    crate::util::run(&mut command)?;
+    Ok(format!("screenshots in {}", artifacts.display()))
 }
 
 #[derive(Default)]
