@@ -7,18 +7,34 @@
 //! `WasmRenderer` looks its target up by element id, uses a global `echarts` and offers no
 //! `dispose`, events or `resize`, none of which an embeddable widget can live without. We still
 //! use charming to build typed chart options, which serialize straight into JS objects.
+//!
+//! The entry point for dashboards is [`WidgetView`] (one widget in a card, any kind, any state)
+//! placed in a [`GridLayout`] by [`GridCell`].
 
+pub mod alerts;
 pub mod charts;
 pub mod echarts;
 pub mod error;
+pub mod format;
+pub mod grid;
+pub mod kpi;
 pub mod state;
 pub mod styles;
+pub mod table;
 pub mod theme;
+pub mod widget_view;
 
+pub use alerts::{AlertAction, AlertList};
 pub use charts::line::{line_chart_option, LineChart};
+pub use charts::{chart_option, ChartView};
 pub use echarts::{
     provide_echarts, to_js, ChartClick, EChart, EChartsHandle, EChartsModule, Merge, Renderer,
 };
 pub use error::WidgetError;
+pub use format::NumberFormat;
+pub use grid::{GridCell, GridLayout};
+pub use kpi::{KpiCard, KpiModel};
 pub use state::WidgetState;
+pub use table::DataTable;
 pub use theme::{Mode, Rgb, Theme, ThemeError};
+pub use widget_view::WidgetView;

@@ -22,7 +22,10 @@ pub enum WidgetState {
 impl WidgetState {
     /// Ready with fresh data.
     pub fn ready(data: QueryResult) -> Self {
-        WidgetState::Ready { data: Arc::new(data), stale: false }
+        WidgetState::Ready {
+            data: Arc::new(data),
+            stale: false,
+        }
     }
 
     /// The data, if any.
@@ -46,7 +49,10 @@ impl WidgetState {
     /// The same state marked stale (or fresh); a no-op for loading and error states.
     pub fn with_stale(&self, stale: bool) -> Self {
         match self {
-            WidgetState::Ready { data, .. } => WidgetState::Ready { data: Arc::clone(data), stale },
+            WidgetState::Ready { data, .. } => WidgetState::Ready {
+                data: Arc::clone(data),
+                stale,
+            },
             other => other.clone(),
         }
     }

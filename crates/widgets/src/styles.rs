@@ -18,9 +18,118 @@ pub const WIDGETS_CSS: &str = r#"
 .vt-root { font-family: var(--vt-font, system-ui, sans-serif); color: var(--vt-text, #111827); }
 .vt-echart-wrap, .vt-line-chart, .vt-chart { position: relative; width: 100%; height: 100%; min-height: 160px; }
 .vt-echart { position: absolute; inset: 0; }
-.vt-widget-error { display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 8px;
+.vt-widget-error { display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 10px;
   height: 100%; min-height: 120px; padding: 16px; text-align: center; color: var(--vt-bad, #b42318); font-size: 13px; }
 .vt-widget-error button { font: inherit; }
+
+/* Card */
+.vt-card { box-sizing: border-box; display: flex; flex-direction: column; height: 100%; min-height: 0; min-width: 0;
+  background: var(--vt-surface, #ffffff); color: var(--vt-text, #111827); border: 1px solid var(--vt-border, #e4e7ec);
+  border-radius: 10px; padding: 12px 14px; font-family: var(--vt-font, system-ui, sans-serif);
+  box-shadow: 0 1px 2px rgb(16 24 40 / 0.04); }
+.vt-card-header { display: flex; align-items: center; gap: 8px; min-height: 20px; margin-bottom: 8px; }
+.vt-card-title { margin: 0; flex: 1; min-width: 0; font-size: 13px; font-weight: 600; line-height: 20px; color: var(--vt-muted, #667085);
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; letter-spacing: 0.01em; }
+.vt-card-body { position: relative; flex: 1; min-height: 0; display: flex; flex-direction: column; }
+.vt-card-body > * { flex: 1; min-height: 0; }
+.vt-badge { display: inline-flex; align-items: center; height: 18px; padding: 0 7px; border-radius: 9px; font-size: 11px;
+  font-weight: 600; line-height: 18px; border: 1px solid currentColor; }
+.vt-badge-stale { color: var(--vt-warn, #b54708); }
+.vt-empty { display: flex; align-items: center; justify-content: center; height: 100%; min-height: 80px; padding: 12px;
+  color: var(--vt-muted, #667085); font-size: 13px; text-align: center; }
+
+/* Buttons and focus */
+.vt-button { font: inherit; font-size: 12px; font-weight: 500; line-height: 18px; padding: 4px 10px; border-radius: 6px; cursor: pointer;
+  color: var(--vt-text, #111827); background: var(--vt-surface, #ffffff); border: 1px solid var(--vt-border, #d0d5dd); }
+.vt-button:hover:not(:disabled) { border-color: var(--vt-primary, #2563eb); }
+.vt-button:disabled { opacity: 0.45; cursor: default; }
+.vt-button.vt-selected, .vt-button[aria-pressed="true"] { background: var(--vt-primary, #2563eb); color: var(--vt-on-primary, #ffffff);
+  border-color: var(--vt-primary, #2563eb); }
+.vt-card :focus-visible, .vt-filters :focus-visible, .vt-status:focus-visible { outline: 2px solid var(--vt-primary, #2563eb); outline-offset: 2px; }
+
+/* Skeleton */
+.vt-skeleton { display: flex; flex-direction: column; gap: 10px; height: 100%; }
+.vt-skeleton-bar, .vt-skeleton-block { border-radius: 6px;
+  background: linear-gradient(90deg, var(--vt-skeleton, #eef0f3) 0%, var(--vt-border, #e4e7ec) 50%, var(--vt-skeleton, #eef0f3) 100%);
+  background-size: 200% 100%; animation: vt-shimmer 1.4s ease-in-out infinite; }
+.vt-skeleton-bar { height: 14px; width: 60%; flex: none; }
+.vt-skeleton-bar.vt-short { width: 35%; }
+.vt-skeleton-block { flex: 1; min-height: 40px; }
+@keyframes vt-shimmer { 0% { background-position: 100% 0; } 100% { background-position: -100% 0; } }
+@media (prefers-reduced-motion: reduce) { .vt-skeleton-bar, .vt-skeleton-block { animation: none; } }
+
+/* KPI */
+.vt-kpi { display: flex; flex-direction: column; justify-content: center; gap: 6px; height: 100%; min-height: 0; }
+.vt-kpi-value { font-size: 30px; font-weight: 650; line-height: 1.1; color: var(--vt-text, #111827); font-variant-numeric: tabular-nums;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.vt-kpi-meta { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px; font-size: 12px; color: var(--vt-muted, #667085); }
+.vt-kpi-delta { font-weight: 600; font-variant-numeric: tabular-nums; }
+.vt-good { color: var(--vt-good, #067647); }
+.vt-bad { color: var(--vt-bad, #b42318); }
+.vt-neutral { color: var(--vt-muted, #667085); }
+.vt-sparkline { width: 100%; height: 32px; flex: none; overflow: visible; }
+.vt-sparkline polyline { fill: none; stroke: var(--vt-primary, #2563eb); stroke-width: 1.75; vector-effect: non-scaling-stroke;
+  stroke-linejoin: round; stroke-linecap: round; }
+
+/* Table */
+.vt-table { display: flex; flex-direction: column; height: 100%; min-height: 0; font-size: 13px; }
+.vt-table-scroll { flex: 1; min-height: 0; overflow: auto; border: 1px solid var(--vt-border, #e4e7ec); border-radius: 6px; }
+.vt-table table { width: 100%; border-collapse: separate; border-spacing: 0; font-variant-numeric: tabular-nums; }
+.vt-table th { position: sticky; top: 0; z-index: 1; background: var(--vt-surface, #ffffff); text-align: left; font-weight: 600;
+  color: var(--vt-muted, #667085); border-bottom: 1px solid var(--vt-border, #e4e7ec); padding: 0; white-space: nowrap; }
+.vt-table td { padding: 6px 10px; border-bottom: 1px solid var(--vt-skeleton, #f2f4f7); white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; max-width: 320px; }
+.vt-table .vt-num { text-align: right; }
+.vt-table tr.vt-active td { background: color-mix(in srgb, var(--vt-primary, #2563eb) 10%, transparent); }
+.vt-sort { all: unset; box-sizing: border-box; display: block; width: 100%; padding: 7px 10px; cursor: pointer; }
+.vt-table .vt-num .vt-sort { text-align: right; }
+.vt-sort:hover { color: var(--vt-text, #111827); }
+.vt-table-footer { display: flex; align-items: center; justify-content: flex-end; gap: 6px; padding-top: 8px; flex: none; }
+.vt-table-status { margin-right: auto; color: var(--vt-muted, #667085); font-size: 12px; }
+
+/* Alerts */
+.vt-alerts { height: 100%; overflow: auto; }
+.vt-alert-list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+.vt-alert { display: flex; align-items: center; gap: 12px; padding: 8px 10px; border-radius: 6px; border: 1px solid var(--vt-border, #e4e7ec);
+  border-left: 4px solid var(--vt-sev, var(--vt-muted, #667085)); font-size: 13px; }
+.vt-sev-info { --vt-sev: var(--vt-primary, #2563eb); }
+.vt-sev-warning { --vt-sev: var(--vt-warn, #b54708); }
+.vt-sev-critical { --vt-sev: var(--vt-bad, #b42318); }
+.vt-alert.vt-resolved { opacity: 0.6; }
+.vt-alert-main { display: flex; flex-direction: column; gap: 2px; flex: 1; min-width: 0; }
+.vt-alert-severity { font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; color: var(--vt-sev); }
+.vt-alert-title { font-weight: 600; }
+.vt-alert-message, .vt-alert-meta { color: var(--vt-muted, #667085); font-size: 12px; }
+.vt-alert-actions { display: flex; gap: 6px; flex: none; }
+
+/* Status badge */
+.vt-status { display: inline-flex; align-items: center; gap: 6px; font-size: 12px; font-weight: 500; color: var(--vt-muted, #667085); }
+.vt-status-dot { width: 8px; height: 8px; border-radius: 50%; background: var(--vt-muted, #667085); }
+.vt-status-live .vt-status-dot { background: var(--vt-good, #067647); }
+.vt-status-connecting .vt-status-dot { background: var(--vt-warn, #b54708); }
+.vt-status-offline .vt-status-dot { background: var(--vt-bad, #b42318); }
+
+/* Filters */
+.vt-filters { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; font-family: var(--vt-font, system-ui, sans-serif);
+  color: var(--vt-text, #111827); font-size: 13px; }
+.vt-filter { display: inline-flex; align-items: center; gap: 6px; flex-wrap: wrap; }
+.vt-filter-label { font-size: 12px; font-weight: 600; color: var(--vt-muted, #667085); }
+.vt-input { font: inherit; font-size: 13px; padding: 4px 8px; border-radius: 6px; color: var(--vt-text, #111827);
+  background: var(--vt-surface, #ffffff); border: 1px solid var(--vt-border, #d0d5dd); }
+.vt-segmented { display: inline-flex; gap: 4px; }
+.vt-multiselect { position: relative; display: inline-flex; flex-direction: column; gap: 4px; }
+.vt-options { max-height: 180px; overflow: auto; margin: 0; padding: 4px; list-style: none; border: 1px solid var(--vt-border, #e4e7ec);
+  border-radius: 6px; background: var(--vt-surface, #ffffff); min-width: 180px; }
+.vt-options label { display: flex; align-items: center; gap: 6px; padding: 3px 4px; cursor: pointer; }
+
+/* Grid: 12 columns; one column when the grid's own container is narrow. */
+.vt-grid-container { container-type: inline-size; width: 100%; }
+.vt-grid { display: grid; grid-template-columns: repeat(12, minmax(0, 1fr)); grid-auto-rows: var(--vt-row-height, 80px); gap: 12px; }
+.vt-grid-cell { min-width: 0; min-height: 0; }
+@container (max-width: 640px) {
+  .vt-grid { grid-template-columns: minmax(0, 1fr); }
+  .vt-grid > .vt-grid-cell { grid-column: 1 / -1 !important; grid-row: auto / span var(--vt-h, 4) !important; }
+}
 "#;
 
 /// Installs [`WIDGETS_CSS`] on the document or shadow root containing `node`, once per root.

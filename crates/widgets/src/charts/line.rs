@@ -1,60 +1,57 @@
 //! Line charts: the first column is the x axis (a time axis when it holds timestamps, else
 //! categories); every other numeric column becomes one series.
 
-use charming::component::{Aria, Axis, Grid, Legend};
 use charming::datatype::{CompositeValue, DataPoint};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::{AreaStyle, Sampling, Trigger};
 use charming::series::Line;
 use charming::Chart;
 use leptos::prelude::*;
-use vantage_contract::{ColumnType, QueryResult};
+use serde_json::Value;
+use vantage_contract::QueryResult;
 
+use super::common::{
+    base_chart, dimension_axis, grid, has_time_axis, legend_if, number, require_measures,
+    validated, value_axis,
+};
 use crate::{EChart, WidgetError};
 
-/// Builds the line chart option for `result`.
+/// Points above which a line is downsampled (LTTB) for drawing.
+const SAMPLING_THRESHOLD: usize = 2_000;
+
+/// Builds the line chart option for `result` with default options.
 ///
 /// # Errors
 /// [`WidgetError::Data`] when the result is malformed or has no numeric column to plot.
 pub fn line_chart_option(result: &QueryResult) -> Result<Chart, WidgetError> {
-    result
-        .validate()
-        .map_err(|e| WidgetError::Data(e.to_string()))?;
-    let Some(x_column) = result.columns.first() else {
-        return Err(WidgetError::Data("the result has no columns".into()));
-    };
-    let time_axis = x_column.column_type == ColumnType::Timestamp;
-    let measures: Vec<usize> = (1..result.columns.len())
-        .filter(|&i| result.columns[i].column_type.is_numeric())
-        .collect();
-    if measures.is_empty() {
-        return Err(WidgetError::Data(
-            "a line chart needs at least one numeric measure column".into(),
-        ));
-    }
+    series_chart_option(result, &Value::Null, false)
+}
 
-    let x_axis = if time_axis {
-        Axis::new().type_(AxisType::Time)
-    } else {
-        Axis::new()
-            .type_(AxisType::Category)
-            .data(result.labels_at(0))
-    };
-    let mut chart = Chart::new()
-        .aria(Aria::new().enabled(true))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(
-            Grid::new()
-                .left(48)
-                .right(16)
-                .top(32)
-                .bottom(28)
-                .contain_label(true),
-        )
-        .x_axis(x_axis)
-        .y_axis(Axis::new().type_(AxisType::Value));
-    if measures.len() > 1 {
-        chart = chart.legend(Legend::new().top(0));
-    }
+/// Builds a line (or, with `area`, an area) chart option. Reads `options.stacked` (areas stack
+/// by default), `options.smooth` and the number format options.
+///
+/// # Errors
+/// [`WidgetError::Data`] when the result is malformed or has no numeric column to plot.
+pub fn series_chart_option(
+    result: &QueryResult,
+    options: &Value,
+    area: bool,
+) -> Result<Chart, WidgetError> {
+    validated(result)?;
+    let measures = require_measures(result, 1, if area { "area" } else { "line" })?;
+    let time_axis = has_time_axis(result);
+    let stacked = options
+        .get("stacked")
+        .and_then(Value::as_bool)
+        .unwrap_or(area);
+    let smooth = options
+        .get("smooth")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let mut chart = base_chart(Trigger::Axis, options)
+        .grid(grid())
+        .x_axis(dimension_axis(result))
+        .y_axis(value_axis(options));
+    chart = legend_if(chart, measures.len());
     let xs = result.numbers_at(0);
     for index in measures {
         let ys = result.numbers_at(index);
@@ -63,19 +60,25 @@ pub fn line_chart_option(result: &QueryResult) -> Result<Chart, WidgetError> {
         } else {
             ys.iter().map(|y| number(*y).into()).collect()
         };
-        chart = chart.series(
-            Line::new()
-                .name(result.columns[index].name.as_str())
-                .show_symbol(false)
-                .data(data),
-        );
+        let mut line = Line::new()
+            .name(result.columns[index].name.as_str())
+            .show_symbol(data.len() <= 1)
+            .data(data);
+        if result.row_count() > SAMPLING_THRESHOLD {
+            line = line.sampling(Sampling::Lttb);
+        }
+        if smooth {
+            line = line.smooth(0.3);
+        }
+        if area {
+            line = line.area_style(AreaStyle::new().opacity(if stacked { 0.5 } else { 0.25 }));
+        }
+        if stacked {
+            line = line.stack("total");
+        }
+        chart = chart.series(line);
     }
     Ok(chart)
-}
-
-fn number(value: Option<f64>) -> CompositeValue {
-    // ECharts draws a gap for '-' (its documented "empty value" marker).
-    value.map_or_else(|| CompositeValue::from("-"), CompositeValue::from)
 }
 
 fn pair(x: Option<f64>, y: Option<f64>) -> DataPoint {
@@ -113,7 +116,7 @@ pub fn LineChart(
 mod tests {
     use super::*;
     use serde_json::json;
-    use vantage_contract::Column;
+    use vantage_contract::{Column, ColumnType};
 
     fn series_result() -> QueryResult {
         QueryResult::new(

@@ -119,7 +119,9 @@ pub fn EChart(
                     slot.insert(created)
                 }
             };
-            chart_handle.set_option(to_js(&chart)?, Merge::Replace)
+            let js = to_js(&chart)?;
+            crate::charts::js::finish_option(&js);
+            chart_handle.set_option(js, Merge::Replace)
         });
         set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
     });

@@ -1,0 +1,225 @@
+//! What every chart option shares: result validation, measure columns, the safe tooltip, `aria`,
+//! and formatter markers that the browser side turns into Rust-backed functions.
+//!
+//! ECharts formatters are JS functions, which an option built in Rust (and serialized) cannot
+//! hold, and `new Function` is refused under a strict CSP. So builders put a marker string such
+//! as `vt-fmt:num:axis:{...}` where a formatter goes and [`super::js::finish_option`] swaps it
+//! for a `wasm-bindgen` closure that calls [`crate::format`].
+
+use charming::component::{Aria, Axis, Grid, Legend};
+use charming::datatype::CompositeValue;
+use charming::element::{AxisLabel, AxisType, Formatter, Tooltip, Trigger};
+use charming::Chart;
+use serde_json::Value;
+use vantage_contract::{ColumnType, QueryResult};
+
+use crate::format::{NumberFormat, NumberKind, TimeStyle};
+use crate::WidgetError;
+
+/// Prefix of every formatter marker.
+pub const MARKER: &str = "vt-fmt:";
+
+/// Checks that `result` is well-formed before any indexing.
+///
+/// # Errors
+/// [`WidgetError::Data`] naming what is wrong.
+pub fn validated(result: &QueryResult) -> Result<(), WidgetError> {
+    result
+        .validate()
+        .map_err(|e| WidgetError::Data(e.to_string()))?;
+    if result.columns.is_empty() {
+        return Err(WidgetError::Data("the result has no columns".into()));
+    }
+    Ok(())
+}
+
+/// Indexes of numeric columns after `skip` leading dimension columns; `*_previous` comparison
+/// columns are left out (they belong to KPIs).
+pub fn measures(result: &QueryResult, skip: usize) -> Vec<usize> {
+    (skip..result.columns.len())
+        .filter(|&i| {
+            let column = &result.columns[i];
+            column.column_type.is_numeric()
+                && column.column_type != ColumnType::Timestamp
+                && !column.name.ends_with("_previous")
+        })
+        .collect()
+}
+
+/// Like [`measures`] but an error when there is none.
+///
+/// # Errors
+/// [`WidgetError::Data`] when no numeric measure column exists.
+pub fn require_measures(
+    result: &QueryResult,
+    skip: usize,
+    chart: &str,
+) -> Result<Vec<usize>, WidgetError> {
+    let found = measures(result, skip);
+    if found.is_empty() {
+        return Err(WidgetError::Data(format!(
+            "a {chart} chart needs at least one numeric measure column"
+        )));
+    }
+    Ok(found)
+}
+
+/// A number, or ECharts' documented empty-value marker `'-'` (drawn as a gap).
+pub fn number(value: Option<f64>) -> CompositeValue {
+    value.map_or_else(|| CompositeValue::from("-"), CompositeValue::from)
+}
+
+/// Whether column 0 is a timestamp column.
+pub fn has_time_axis(result: &QueryResult) -> bool {
+    result
+        .columns
+        .first()
+        .is_some_and(|c| c.column_type == ColumnType::Timestamp)
+}
+
+/// The base every chart starts from: `aria` on, a tooltip (made safe in the browser by
+/// [`super::js::finish_option`]) with values formatted from `options`.
+pub fn base_chart(trigger: Trigger, options: &Value) -> Chart {
+    Chart::new().aria(Aria::new().enabled(true)).tooltip(
+        Tooltip::new()
+            .trigger(trigger)
+            .value_formatter(number_marker(options, false)),
+    )
+}
+
+/// The plot grid used by cartesian charts.
+pub fn grid() -> Grid {
+    Grid::new()
+        .left(16)
+        .right(16)
+        .top(36)
+        .bottom(12)
+        .contain_label(true)
+}
+
+/// A legend when there is more than one series.
+pub fn legend_if(chart: Chart, series: usize) -> Chart {
+    if series > 1 {
+        chart.legend(
+            Legend::new()
+                .top(0)
+                .type_(charming::component::LegendType::Scroll),
+        )
+    } else {
+        chart
+    }
+}
+
+/// A value axis whose labels follow the widget's number format.
+pub fn value_axis(options: &Value) -> Axis {
+    Axis::new()
+        .type_(AxisType::Value)
+        .axis_label(AxisLabel::new().formatter(number_marker(options, true)))
+}
+
+/// The x axis from column 0: a time axis (labels in the viewer's locale) or categories.
+pub fn dimension_axis(result: &QueryResult) -> Axis {
+    if has_time_axis(result) {
+        let xs: Vec<f64> = result.numbers_at(0).into_iter().flatten().collect();
+        let span = match (
+            xs.iter().copied().reduce(f64::min),
+            xs.iter().copied().reduce(f64::max),
+        ) {
+            (Some(lo), Some(hi)) => hi - lo,
+            _ => 0.0,
+        };
+        Axis::new()
+            .type_(AxisType::Time)
+            .axis_label(AxisLabel::new().formatter(time_marker(TimeStyle::for_span(span))))
+    } else {
+        Axis::new()
+            .type_(AxisType::Category)
+            .data(result.labels_at(0))
+    }
+}
+
+/// A marker for a number formatter following `options` (`axis`: the short form).
+pub fn number_marker(options: &Value, axis: bool) -> Formatter {
+    let format = NumberFormat::from_options(options);
+    let spec = serde_json::json!({
+        "kind": match &format.kind {
+            NumberKind::Number => "number",
+            NumberKind::Percent => "percent",
+            NumberKind::Millis => "ms",
+            NumberKind::Currency(_) => "currency",
+            NumberKind::Compact => "compact",
+        },
+        "currency": match &format.kind { NumberKind::Currency(c) => Some(c.clone()), _ => None },
+        "unit": format.unit,
+        "decimals": format.decimals,
+    });
+    let scope = if axis { "axis" } else { "full" };
+    Formatter::String(format!("{MARKER}num:{scope}:{spec}"))
+}
+
+/// A marker for a time formatter in the viewer's locale and time zone.
+pub fn time_marker(style: TimeStyle) -> Formatter {
+    let name = match style {
+        TimeStyle::Time => "time",
+        TimeStyle::Date => "date",
+        TimeStyle::DateTime => "datetime",
+    };
+    Formatter::String(format!("{MARKER}time:{name}"))
+}
+
+/// Decodes a marker into a function of one number, or `None` for other strings.
+pub fn decode_marker(marker: &str) -> Option<Box<dyn Fn(f64) -> String>> {
+    let rest = marker.strip_prefix(MARKER)?;
+    if let Some(style) = rest.strip_prefix("time:") {
+        let style = match style {
+            "time" => TimeStyle::Time,
+            "date" => TimeStyle::Date,
+            _ => TimeStyle::DateTime,
+        };
+        return Some(Box::new(move |ms| crate::format::format_time(ms, style)));
+    }
+    let rest = rest.strip_prefix("num:")?;
+    let (scope, spec) = rest.split_once(':')?;
+    let spec: Value = serde_json::from_str(spec).ok()?;
+    let options = serde_json::json!({
+        "format": spec.get("kind").and_then(Value::as_str).map(|k| if k == "number" { "" } else { k }),
+        "currency": spec.get("currency"),
+        "unit": spec.get("unit"),
+        "decimals": spec.get("decimals"),
+    });
+    let format = NumberFormat::from_options(&options);
+    Some(if scope == "axis" {
+        Box::new(move |v| format.format_axis(v))
+    } else {
+        Box::new(move |v| format.format(v))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn markers_round_trip_to_formatters() {
+        let Formatter::String(marker) = number_marker(&json!({"format": "ms"}), false) else {
+            panic!("a string marker");
+        };
+        let f = decode_marker(&marker).expect("decodes");
+        assert_eq!(f(1500.0), "1,500 ms");
+        let Formatter::String(marker) =
+            number_marker(&json!({"format": "currency", "currency": "EUR"}), true)
+        else {
+            panic!("a string marker");
+        };
+        assert_eq!(decode_marker(&marker).expect("decodes")(2.5), "€2.50");
+        let Formatter::String(marker) = number_marker(&json!({"unit": "req/s"}), true) else {
+            panic!("a string marker");
+        };
+        assert_eq!(
+            decode_marker(&marker).expect("decodes")(25_000.0),
+            "25k req/s"
+        );
+        assert!(decode_marker("{b}: {c}").is_none());
+    }
+}

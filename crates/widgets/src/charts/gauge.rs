@@ -1,0 +1,80 @@
+//! Gauges: the last value of the first numeric column against `options.min`/`options.max`
+//! (default 0–100, or 0–1 for ratios formatted as percent).
+
+use charming::element::Trigger;
+use charming::series::{Gauge, GaugeDetail, GaugeProgress};
+use charming::Chart;
+use serde_json::Value;
+use vantage_contract::QueryResult;
+
+use super::common::{base_chart, number_marker, require_measures, validated};
+use crate::format::{NumberFormat, NumberKind};
+use crate::WidgetError;
+
+/// Builds the gauge option.
+///
+/// # Errors
+/// [`WidgetError::Data`] when there is no numeric column, or `min >= max`.
+pub fn gauge_chart_option(result: &QueryResult, options: &Value) -> Result<Chart, WidgetError> {
+    validated(result)?;
+    let column = require_measures(result, 0, "gauge")?[0];
+    let value = result.numbers_at(column).into_iter().rev().flatten().next();
+    let ratio = NumberFormat::from_options(options).kind == NumberKind::Percent
+        && value.is_none_or(|v| v.abs() <= 1.5);
+    let min = options.get("min").and_then(Value::as_f64).unwrap_or(0.0);
+    let max = options
+        .get("max")
+        .and_then(Value::as_f64)
+        .unwrap_or(if ratio { 1.0 } else { 100.0 });
+    if min >= max {
+        return Err(WidgetError::Data(format!(
+            "gauge range is empty: min {min} must be below max {max}"
+        )));
+    }
+    let name = result.columns[column].name.as_str();
+    Ok(base_chart(Trigger::Item, options).series(
+        Gauge::new()
+            .name(name)
+            .min(min)
+            .max(max)
+            .radius("90%")
+            .center(("50%", "58%"))
+            .progress(GaugeProgress::new().show(true).width(12))
+            .detail(
+                GaugeDetail::new()
+                    .font_size(22)
+                    .formatter(number_marker(options, false)),
+            )
+            .data(vec![(value.unwrap_or(min), name)]),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use vantage_contract::{Column, ColumnType};
+
+    fn single(value: Value) -> QueryResult {
+        QueryResult::new(
+            vec![Column::new("success_rate", ColumnType::Float)],
+            vec![vec![value]],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn ratio_gauges_default_to_zero_to_one() {
+        let o = serde_json::to_value(
+            gauge_chart_option(&single(json!(0.93)), &json!({"format": "percent"})).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(o["series"][0]["max"], 1.0);
+        assert_eq!(o["series"][0]["data"][0]["value"], 0.93);
+    }
+
+    #[test]
+    fn empty_range_is_an_error() {
+        assert!(gauge_chart_option(&single(json!(5)), &json!({"min": 10, "max": 10})).is_err());
+    }
+}

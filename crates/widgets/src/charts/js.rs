@@ -1,0 +1,103 @@
+//! The last step before an option reaches ECharts in the browser: make the tooltip safe and
+//! turn formatter markers (see [`super::common`]) into functions.
+//!
+//! ECharts' default tooltip writes series and category names into the page as HTML. Data is
+//! text, never markup, so every tooltip is switched to `renderMode: "richText"`, which draws it
+//! on the canvas: `<img src=x onerror=alert(1)>` shows literally and executes nothing.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::common::{decode_marker, MARKER};
+
+thread_local! {
+    /// One function per marker, so repeated updates reuse closures instead of leaking new ones.
+    static FORMATTERS: RefCell<HashMap<String, Function>> = RefCell::new(HashMap::new());
+}
+
+/// Makes `option` safe and functional for ECharts (see the module docs). Large `data` arrays
+/// are not walked.
+pub fn finish_option(option: &JsValue) {
+    secure_tooltip(&Reflect::get(option, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED));
+    if let Ok(series) = Reflect::get(option, &"series".into()) {
+        if let Some(series) = series.dyn_ref::<Array>() {
+            for item in series.iter() {
+                secure_tooltip(
+                    &Reflect::get(&item, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED),
+                );
+            }
+        }
+    }
+    replace_markers(option, 0);
+}
+
+fn secure_tooltip(tooltip: &JsValue) {
+    if tooltip.is_object() {
+        let _ = Reflect::set(tooltip, &"renderMode".into(), &"richText".into());
+        let _ = Reflect::set(tooltip, &"confine".into(), &JsValue::TRUE);
+    }
+}
+
+fn replace_markers(value: &JsValue, depth: u32) {
+    if depth > 6 {
+        return;
+    }
+    if let Some(array) = value.dyn_ref::<Array>() {
+        for item in array.iter() {
+            replace_markers(&item, depth + 1);
+        }
+        return;
+    }
+    if !value.is_object() {
+        return;
+    }
+    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+        let Some(name) = key.as_string() else {
+            continue;
+        };
+        if name == "data" {
+            continue;
+        }
+        let Ok(child) = Reflect::get(value, &key) else {
+            continue;
+        };
+        match child.as_string() {
+            Some(text) if text.starts_with(MARKER) => {
+                if let Some(function) = formatter(&text) {
+                    let _ = Reflect::set(value, &key, &function);
+                }
+            }
+            Some(_) => {}
+            None => replace_markers(&child, depth + 1),
+        }
+    }
+}
+
+fn formatter(marker: &str) -> Option<Function> {
+    FORMATTERS.with(|cache| {
+        if let Some(function) = cache.borrow().get(marker) {
+            return Some(function.clone());
+        }
+        let format = decode_marker(marker)?;
+        let closure = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |value: JsValue| {
+            // Multi-dimensional items ([time, value]) arrive as arrays: format the last one.
+            let value = match value.dyn_ref::<Array>() {
+                Some(array) => array.get(array.length().saturating_sub(1)),
+                None => value,
+            };
+            match value.as_f64() {
+                Some(number) => JsValue::from(format(number)),
+                None => JsValue::from(value.as_string().unwrap_or_else(|| "–".into())),
+            }
+        });
+        let function: Function = closure.into_js_value().unchecked_into();
+        cache
+            .borrow_mut()
+            .insert(marker.to_owned(), function.clone());
+        Some(function)
+    })
+}

@@ -1,0 +1,111 @@
+//! Scatter charts: the first two numeric columns are x and y. A leading text column groups
+//! the points into one series per distinct value (at most [`MAX_GROUPS`]).
+
+use std::collections::BTreeMap;
+
+use charming::component::Axis;
+use charming::datatype::{CompositeValue, DataPoint};
+use charming::element::{AxisType, Trigger};
+use charming::series::Scatter;
+use charming::Chart;
+use serde_json::Value;
+use vantage_contract::{ColumnType, QueryResult};
+
+use super::common::{base_chart, grid, legend_if, measures, validated, value_axis};
+use crate::WidgetError;
+
+/// Most series a scatter chart splits into; the rest are merged into "other".
+pub const MAX_GROUPS: usize = 12;
+
+/// Builds the scatter chart option.
+///
+/// # Errors
+/// [`WidgetError::Data`] when fewer than two numeric columns exist.
+pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Chart, WidgetError> {
+    validated(result)?;
+    let grouped = result.columns[0].column_type == ColumnType::String;
+    let numeric = measures(result, usize::from(grouped));
+    let [x, y, ..] = numeric[..] else {
+        return Err(WidgetError::Data(
+            "a scatter chart needs two numeric columns (x and y)".into(),
+        ));
+    };
+    let xs = result.numbers_at(x);
+    let ys = result.numbers_at(y);
+    let groups = if grouped {
+        result.labels_at(0)
+    } else {
+        vec![result.columns[y].name.clone(); result.row_count()]
+    };
+    let mut series: BTreeMap<String, Vec<DataPoint>> = BTreeMap::new();
+    for ((x, y), group) in xs.iter().zip(&ys).zip(groups) {
+        let (Some(x), Some(y)) = (x, y) else { continue };
+        let key = if series.len() >= MAX_GROUPS && !series.contains_key(&group) {
+            "other".to_owned()
+        } else {
+            group
+        };
+        series
+            .entry(key)
+            .or_default()
+            .push(DataPoint::from(CompositeValue::from(vec![*x, *y])));
+    }
+    let x_axis = Axis::new()
+        .type_(AxisType::Value)
+        .name(result.columns[x].name.as_str())
+        .scale(true);
+    let mut chart = base_chart(Trigger::Item, options)
+        .grid(grid())
+        .x_axis(x_axis)
+        .y_axis(value_axis(options).scale(true));
+    chart = legend_if(chart, series.len());
+    for (name, data) in series {
+        chart = chart.series(Scatter::new().name(name).symbol_size(8).data(data));
+    }
+    Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use vantage_contract::Column;
+
+    #[test]
+    fn groups_points_by_leading_text_column() {
+        let result = QueryResult::new(
+            vec![
+                Column::new("channel", ColumnType::String),
+                Column::new("latency", ColumnType::Float),
+                Column::new("errors", ColumnType::Integer),
+            ],
+            vec![
+                vec![json!("web"), json!("api"), json!("web")],
+                vec![json!(120), json!(80), json!(null)],
+                vec![json!(1), json!(0), json!(4)],
+            ],
+        )
+        .unwrap();
+        let o = serde_json::to_value(scatter_chart_option(&result, &json!({})).unwrap()).unwrap();
+        let series = o["series"].as_array().unwrap();
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[0]["name"], "api");
+        assert_eq!(series[0]["data"], json!([[80.0, 0.0]]));
+        assert_eq!(
+            series[1]["data"],
+            json!([[120.0, 1.0]]),
+            "null x is skipped"
+        );
+        assert_eq!(o["xAxis"]["name"], "latency");
+    }
+
+    #[test]
+    fn one_numeric_column_is_an_error() {
+        let result = QueryResult::new(
+            vec![Column::new("n", ColumnType::Integer)],
+            vec![vec![json!(1)]],
+        )
+        .unwrap();
+        assert!(scatter_chart_option(&result, &json!({})).is_err());
+    }
+}

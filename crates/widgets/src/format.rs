@@ -1,0 +1,352 @@
+//! Number and time formatting for labels, tooltips, KPI values and table cells.
+//!
+//! Numbers follow the widget's options (`options.format`: `"number" | "percent" | "ms" |
+//! "currency" | "compact"`, `options.unit`, `options.decimals`, `options.currency`), so the same
+//! value reads the same in a chart axis, a KPI card and a table cell. Times are epoch
+//! milliseconds shown in the viewer's locale and time zone through `Intl.DateTimeFormat` (in the
+//! browser); natively (tests, server-side tools) they fall back to ISO 8601 UTC.
+//!
+//! ```
+//! use vantage_widgets::format::NumberFormat;
+//! let f = NumberFormat::from_options(&serde_json::json!({"format": "ms"}));
+//! assert_eq!(f.format(1234.0), "1,234 ms");
+//! ```
+
+use serde_json::Value;
+
+/// How a number is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NumberKind {
+    /// Grouped thousands (`12,345.6`).
+    #[default]
+    Number,
+    /// A ratio (0.25) shown as `25%`; values above 1.5 are taken as already in percent.
+    Percent,
+    /// Milliseconds (`850 ms`, `1.2 s` above 10 s).
+    Millis,
+    /// A currency amount with its ISO code or symbol (`$1,234.50`).
+    Currency(String),
+    /// Short form for axes (`12.3k`, `4.5M`).
+    Compact,
+}
+
+/// A number format read from widget options.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct NumberFormat {
+    pub kind: NumberKind,
+    /// Fixed decimals; `None` picks a sensible amount from the magnitude.
+    pub decimals: Option<u8>,
+    /// Unit appended after the number (`"req/s"`), unless the kind has its own.
+    pub unit: Option<String>,
+}
+
+impl NumberFormat {
+    /// Reads `format`, `unit`, `decimals` and `currency` from a widget's options object.
+    /// Unknown or missing values fall back to a plain grouped number.
+    pub fn from_options(options: &Value) -> Self {
+        let text = |key: &str| options.get(key).and_then(Value::as_str).map(str::to_owned);
+        let unit = text("unit").filter(|u| !u.is_empty());
+        let kind = match text("format").as_deref() {
+            Some("percent" | "%") => NumberKind::Percent,
+            Some("ms" | "millis" | "duration") => NumberKind::Millis,
+            Some("currency") => {
+                NumberKind::Currency(text("currency").unwrap_or_else(|| "USD".into()))
+            }
+            Some("compact") => NumberKind::Compact,
+            _ => match unit.as_deref() {
+                Some("%") => NumberKind::Percent,
+                Some("ms") => NumberKind::Millis,
+                Some(code @ ("USD" | "EUR" | "GBP" | "$" | "€" | "£")) => {
+                    NumberKind::Currency(code.to_owned())
+                }
+                _ => NumberKind::Number,
+            },
+        };
+        let unit = match kind {
+            NumberKind::Number | NumberKind::Compact => unit,
+            _ => None,
+        };
+        let decimals = options
+            .get("decimals")
+            .and_then(Value::as_u64)
+            .map(|d| d.min(6) as u8);
+        Self {
+            kind,
+            decimals,
+            unit,
+        }
+    }
+
+    /// Formats `value` as text.
+    pub fn format(&self, value: f64) -> String {
+        if !value.is_finite() {
+            return "–".into();
+        }
+        let body = match &self.kind {
+            NumberKind::Number => group(value, self.decimals.unwrap_or(auto_decimals(value))),
+            NumberKind::Percent => {
+                let percent = if value.abs() <= 1.5 {
+                    value * 100.0
+                } else {
+                    value
+                };
+                format!("{}%", group(percent, self.decimals.unwrap_or(1)))
+            }
+            NumberKind::Millis if value.abs() >= 10_000.0 => {
+                format!("{} s", group(value / 1000.0, self.decimals.unwrap_or(1)))
+            }
+            NumberKind::Millis => format!("{} ms", group(value, self.decimals.unwrap_or(0))),
+            NumberKind::Currency(code) => {
+                let amount = group(value.abs(), self.decimals.unwrap_or(2));
+                let sign = if value < 0.0 { "-" } else { "" };
+                match currency_symbol(code) {
+                    Some(symbol) => format!("{sign}{symbol}{amount}"),
+                    None => format!("{sign}{amount} {code}"),
+                }
+            }
+            NumberKind::Compact => compact(value),
+        };
+        match &self.unit {
+            Some(unit) => format!("{body} {unit}"),
+            None => body,
+        }
+    }
+
+    /// A short form for axis ticks: compact for large plain numbers, else [`Self::format`].
+    pub fn format_axis(&self, value: f64) -> String {
+        match self.kind {
+            NumberKind::Number if value.abs() >= 10_000.0 => {
+                let body = compact(value);
+                match &self.unit {
+                    Some(unit) => format!("{body} {unit}"),
+                    None => body,
+                }
+            }
+            _ => self.format(value),
+        }
+    }
+}
+
+fn currency_symbol(code: &str) -> Option<&'static str> {
+    match code {
+        "USD" | "$" => Some("$"),
+        "EUR" | "€" => Some("€"),
+        "GBP" | "£" => Some("£"),
+        "JPY" | "¥" => Some("¥"),
+        _ => None,
+    }
+}
+
+fn auto_decimals(value: f64) -> u8 {
+    let magnitude = value.abs();
+    if magnitude == magnitude.trunc() || magnitude >= 100.0 {
+        0
+    } else if magnitude >= 1.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// `value` with `decimals` digits and `,` between thousands.
+pub fn group(value: f64, decimals: u8) -> String {
+    let fixed = format!("{:.*}", usize::from(decimals), value.abs());
+    let (int_part, frac_part) = match fixed.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (fixed.as_str(), None),
+    };
+    let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3 + 4);
+    for (i, digit) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if let Some(frac) = frac_part {
+        grouped.push('.');
+        grouped.push_str(frac);
+    }
+    let is_zero = fixed.chars().all(|c| c == '0' || c == '.');
+    if value < 0.0 && !is_zero {
+        grouped.insert(0, '-');
+    }
+    grouped
+}
+
+/// `12.3k`, `4.5M`, `1.2B`.
+pub fn compact(value: f64) -> String {
+    let magnitude = value.abs();
+    let (scaled, suffix) = if magnitude >= 1e9 {
+        (value / 1e9, "B")
+    } else if magnitude >= 1e6 {
+        (value / 1e6, "M")
+    } else if magnitude >= 1e3 {
+        (value / 1e3, "k")
+    } else {
+        return group(value, auto_decimals(value));
+    };
+    let text = format!("{scaled:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text);
+    format!("{text}{suffix}")
+}
+
+/// How much of a timestamp to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeStyle {
+    /// Hours and minutes (axes spanning up to two days).
+    Time,
+    /// Month and day (longer axes).
+    Date,
+    /// Date and time (tooltips, table cells).
+    DateTime,
+}
+
+impl TimeStyle {
+    /// The style for axis labels of data spanning `span_ms`.
+    pub fn for_span(span_ms: f64) -> Self {
+        if span_ms <= 2.0 * 86_400_000.0 {
+            TimeStyle::Time
+        } else {
+            TimeStyle::Date
+        }
+    }
+}
+
+/// Formats epoch milliseconds in the viewer's locale and time zone.
+#[cfg(target_arch = "wasm32")]
+pub fn format_time(ms: f64, style: TimeStyle) -> String {
+    thread_local! {
+        static FORMATTERS: std::cell::RefCell<Vec<(TimeStyle, js_sys::Intl::DateTimeFormat)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    FORMATTERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let index = match cache.iter().position(|(s, _)| *s == style) {
+            Some(i) => i,
+            None => {
+                cache.push((style, date_time_format(style)));
+                cache.len() - 1
+            }
+        };
+        let format = cache[index].1.format();
+        format
+            .call1(
+                &wasm_bindgen::JsValue::UNDEFINED,
+                &js_sys::Date::new(&ms.into()),
+            )
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn date_time_format(style: TimeStyle) -> js_sys::Intl::DateTimeFormat {
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    };
+    match style {
+        TimeStyle::Time => {
+            set("hour", "2-digit");
+            set("minute", "2-digit");
+        }
+        TimeStyle::Date => {
+            set("month", "short");
+            set("day", "numeric");
+        }
+        TimeStyle::DateTime => {
+            set("dateStyle", "medium");
+            set("timeStyle", "short");
+        }
+    }
+    // An empty locale list means "the viewer's default locale".
+    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options)
+}
+
+/// Formats epoch milliseconds (native fallback: ISO 8601 in UTC).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn format_time(ms: f64, style: TimeStyle) -> String {
+    let secs = (ms / 1000.0).floor() as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let (hh, mm) = (rem / 3600, (rem % 3600) / 60);
+    match style {
+        TimeStyle::Time => format!("{hh:02}:{mm:02}"),
+        TimeStyle::Date => format!("{y:04}-{m:02}-{d:02}"),
+        TimeStyle::DateTime => format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}"),
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
+#[cfg(not(target_arch = "wasm32"))]
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn groups_thousands_and_keeps_sign() {
+        assert_eq!(group(1_234_567.891, 2), "1,234,567.89");
+        assert_eq!(group(-1234.0, 0), "-1,234");
+        assert_eq!(group(999.0, 0), "999");
+        assert_eq!(group(-0.0001, 2), "0.00");
+    }
+
+    #[test]
+    fn formats_from_widget_options() {
+        let f = |o| NumberFormat::from_options(&o);
+        assert_eq!(f(json!({})).format(12345.0), "12,345");
+        assert_eq!(f(json!({})).format(12.34), "12.3");
+        assert_eq!(f(json!({"format": "percent"})).format(0.256), "25.6%");
+        assert_eq!(f(json!({"unit": "%"})).format(97.5), "97.5%");
+        assert_eq!(f(json!({"format": "ms"})).format(850.4), "850 ms");
+        assert_eq!(f(json!({"unit": "ms"})).format(12_500.0), "12.5 s");
+        assert_eq!(
+            f(json!({"format": "currency", "currency": "EUR"})).format(-1234.5),
+            "-€1,234.50"
+        );
+        assert_eq!(
+            f(json!({"format": "currency", "currency": "CHF"})).format(10.0),
+            "10.00 CHF"
+        );
+        assert_eq!(
+            f(json!({"unit": "req/s", "decimals": 1})).format(1200.0),
+            "1,200.0 req/s"
+        );
+        assert_eq!(f(json!({"format": "compact"})).format(1_260_000.0), "1.3M");
+        assert_eq!(f(json!({})).format(f64::NAN), "–");
+    }
+
+    #[test]
+    fn axis_labels_are_compact_for_large_numbers() {
+        let f = NumberFormat::default();
+        assert_eq!(f.format_axis(25_000.0), "25k");
+        assert_eq!(f.format_axis(250.0), "250");
+        assert_eq!(compact(1_000.0), "1k");
+    }
+
+    #[test]
+    fn native_time_fallback_is_iso_utc() {
+        assert_eq!(
+            format_time(1_700_000_000_000.0, TimeStyle::DateTime),
+            "2023-11-14 22:13"
+        );
+        assert_eq!(format_time(0.0, TimeStyle::Date), "1970-01-01");
+        assert_eq!(TimeStyle::for_span(3_600_000.0), TimeStyle::Time);
+        assert_eq!(TimeStyle::for_span(7.0 * 86_400_000.0), TimeStyle::Date);
+    }
+}

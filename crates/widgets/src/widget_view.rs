@@ -1,0 +1,164 @@
+//! `WidgetView`: one dashboard widget — a card with a title bar and a body that shows the
+//! widget's kind (chart, KPI, table, alerts) in whatever state its data is in.
+//!
+//! - Loading: a shimmering skeleton that fills the card (no layout shift when data arrives).
+//! - Ready with no rows: "No data for this period".
+//! - Error: the message and a Retry button (when `on_retry` is given).
+//! - Stale: the data stays, a small badge says live updates are paused.
+//!
+//! Bad data never panics: builders return [`crate::WidgetError`], shown in this widget only.
+
+use std::sync::Arc;
+
+use leptos::html;
+use leptos::prelude::*;
+use vantage_contract::{Alert, QueryResult, Widget, WidgetKind};
+
+use crate::alerts::{AlertAction, AlertList};
+use crate::charts::{is_chart, ChartView};
+use crate::kpi::KpiCard;
+use crate::table::DataTable;
+use crate::{ChartClick, WidgetState};
+
+/// Which body a state calls for (the data itself is passed separately, so new data does not
+/// rebuild the body).
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Empty,
+    Ready,
+    Error(String),
+}
+
+impl Phase {
+    fn of(state: &WidgetState) -> Self {
+        match state {
+            WidgetState::Loading => Phase::Loading,
+            WidgetState::Error { message } => Phase::Error(message.clone()),
+            WidgetState::Ready { data, .. } if data.row_count() == 0 => Phase::Empty,
+            WidgetState::Ready { .. } => Phase::Ready,
+        }
+    }
+}
+
+fn kind_class(kind: WidgetKind) -> &'static str {
+    match kind {
+        WidgetKind::Line => "vt-card vt-kind-line",
+        WidgetKind::Area => "vt-card vt-kind-area",
+        WidgetKind::Bar => "vt-card vt-kind-bar",
+        WidgetKind::Pie => "vt-card vt-kind-pie",
+        WidgetKind::Scatter => "vt-card vt-kind-scatter",
+        WidgetKind::Heatmap => "vt-card vt-kind-heatmap",
+        WidgetKind::Gauge => "vt-card vt-kind-gauge",
+        WidgetKind::Kpi => "vt-card vt-kind-kpi",
+        WidgetKind::Table => "vt-card vt-kind-table",
+        WidgetKind::Alerts => "vt-card vt-kind-alerts",
+    }
+}
+
+/// One dashboard widget in a card.
+#[component]
+pub fn WidgetView(
+    /// Kind, title and options of the widget.
+    widget: Widget,
+    /// The data state, owned by the store.
+    #[prop(into)]
+    state: Signal<WidgetState>,
+    /// The error state's Retry button calls this; without it there is no button.
+    #[prop(optional)]
+    on_retry: Option<Callback<()>>,
+    /// Called when a chart item is clicked (drill-down).
+    #[prop(optional)]
+    on_click: Option<Callback<ChartClick>>,
+    /// Name of a registered ECharts theme.
+    #[prop(into, optional)]
+    theme: MaybeProp<String>,
+    /// The alerts to list, for `kind = alerts`.
+    #[prop(into, optional)]
+    alerts: Option<Signal<Vec<Alert>>>,
+    /// Acknowledge/resolve requests from the alerts list.
+    #[prop(optional)]
+    on_alert_action: Option<Callback<(String, AlertAction)>>,
+) -> impl IntoView {
+    let node = NodeRef::<html::Div>::new();
+    // Effect: makes sure the widget stylesheet is adopted by this card's document/shadow root.
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            crate::styles::ensure_installed(&element);
+        }
+    });
+    let kind = widget.kind;
+    let title = widget.title.clone();
+    let phase = Memo::new(move |_| state.with(Phase::of));
+    let data: Signal<Arc<QueryResult>> =
+        Signal::derive(move || state.with(|s| s.data().cloned().unwrap_or_default()));
+    let stale = Memo::new(move |_| state.with(WidgetState::is_stale));
+    let options = widget.options.clone();
+    let label = widget.title.clone();
+
+    let body = move || {
+        if kind == WidgetKind::Alerts {
+            if let Some(alerts) = alerts {
+                return view! { <AlertList alerts=alerts on_action=on_alert_action.unwrap_or_else(|| Callback::new(|_| {})) /> }
+                    .into_any();
+            }
+        }
+        match phase.get() {
+            Phase::Loading => view! {
+                <div class="vt-skeleton" aria-hidden="true">
+                    <div class="vt-skeleton-bar"></div>
+                    <div class="vt-skeleton-bar vt-short"></div>
+                    <div class="vt-skeleton-block"></div>
+                </div>
+            }
+            .into_any(),
+            Phase::Empty => view! { <div class="vt-empty">"No data for this period"</div> }.into_any(),
+            Phase::Error(message) => view! {
+                <div class="vt-widget-error" role="alert">
+                    <span>{message}</span>
+                    {on_retry.map(|retry| view! {
+                        <button type="button" class="vt-button" on:click=move |_| retry.run(())>"Retry"</button>
+                    })}
+                </div>
+            }
+            .into_any(),
+            Phase::Ready => ready_body(kind, data, options.clone(), label.clone(), theme, on_click),
+        }
+    };
+
+    view! {
+        <div class=kind_class(kind) node_ref=node aria-busy=move || (phase.get() == Phase::Loading).to_string()>
+            <div class="vt-card-header">
+                <h3 class="vt-card-title">{title}</h3>
+                {move || stale.get().then(|| view! {
+                    <span class="vt-badge vt-badge-stale" title="Live updates paused; showing the last data received">"stale"</span>
+                })}
+            </div>
+            <div class="vt-card-body">{body}</div>
+        </div>
+    }
+}
+
+fn ready_body(
+    kind: WidgetKind,
+    data: Signal<Arc<QueryResult>>,
+    options: serde_json::Value,
+    label: String,
+    theme: MaybeProp<String>,
+    on_click: Option<Callback<ChartClick>>,
+) -> AnyView {
+    match kind {
+        WidgetKind::Kpi => view! { <KpiCard result=data options=options /> }.into_any(),
+        WidgetKind::Table => view! { <DataTable result=data options=options label=label /> }.into_any(),
+        WidgetKind::Alerts => view! { <div class="vt-empty">"No alerts"</div> }.into_any(),
+        kind if is_chart(kind) => match on_click {
+            Some(callback) => view! {
+                <ChartView kind=kind result=data options=options label=label theme=theme on_click=callback />
+            }
+            .into_any(),
+            None => view! { <ChartView kind=kind result=data options=options label=label theme=theme /> }
+                .into_any(),
+        },
+        _ => view! { <div class="vt-empty">"Unsupported widget"</div> }.into_any(),
+    }
+}
