@@ -77,6 +77,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Ok(String::new())
     });
 
+    // The wasm test page is served by wasm-bindgen-test-runner on its own loopback port; the
+    // server must accept that origin (CORS) like any allowed embed host.
+    let runner_addr = free_loopback_addr()?;
     let server_binary = server::build(Profile::Dev);
     let server = server_binary
         .as_ref()
@@ -94,7 +97,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let base_url = server.as_ref().map(|s| s.url.clone()).map_err(Clone::clone);
 
     step("wasm tests (headless Chromium)", &mut || {
-        wasm_tests(base_url.as_deref().ok())
+        wasm_tests(base_url.as_deref().ok(), &runner_addr)
     });
     step(
         "end-to-end (Playwright + Chromium)",
@@ -108,12 +111,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
     summarise(&outcomes)
 }
 
+/// A loopback address with a port that was free a moment ago.
+fn free_loopback_addr() -> Result<String, String> {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    Ok(addr.to_string())
+}
+
 fn cargo_ok(args: &[&str]) -> Result<String, String> {
     crate::util::run(cargo().args(args)).map(|()| String::new())
 }
 
 /// Runs tests/wasm in headless Chromium and reports how many tests ran.
-fn wasm_tests(base_url: Option<&str>) -> Result<String, String> {
+fn wasm_tests(base_url: Option<&str>, runner_addr: &str) -> Result<String, String> {
     let mut command = cargo();
     command
         .args([
@@ -129,6 +140,8 @@ fn wasm_tests(base_url: Option<&str>) -> Result<String, String> {
         )
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+        .env("WASM_BINDGEN_TEST_ADDRESS", runner_addr)
+        .env("WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION", "1")
         .env("VANTAGE_TEST_BASE_URL", base_url.unwrap_or(""))
         .stdout(Stdio::piped());
     let counts = run_counting(&mut command)?;

@@ -63,4 +63,8 @@ pub struct Args {
     /// Print the OpenAPI document and exit (`--db` is still required but not opened).
     #[arg(long)]
     pub print_openapi: bool,
+    /// With --demo: also allow this origin to embed (repeatable), e.g. the page origin of a
+    /// browser test runner on another loopback port.
+    #[arg(long = "demo-origin")]
+    pub demo_origins: Vec<String>,
 }

@@ -71,7 +71,12 @@ async fn run(args: cli::Args) -> Result<(), String> {
             validations: args.demo_events,
             now: db::now_ms(),
         };
-        let origins = own_origins.clone();
+        let mut origins = own_origins.clone();
+        for origin in &args.demo_origins {
+            vantage_contract::tenant::validate_origin(origin)
+                .map_err(|e| format!("--demo-origin {origin}: {e}"))?;
+            origins.push(origin.clone());
+        }
         db.write(move |c| seed::seed_if_empty(c, &opts, &origins))
             .await
             .map_err(|e| format!("seeding: {}", e.message))?;
