@@ -7,6 +7,7 @@
 //! - `conformance --base-url U`: run the contract conformance suite against any backend.
 
 mod artifacts;
+mod bench;
 mod conformance;
 mod demo;
 mod server;
@@ -16,8 +17,8 @@ mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | conformance --base-url URL>";
+const USAGE: &str = "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | \
+bench [--filter data|fanout|ingest|size|browser] [--quick] | conformance --base-url URL>";
 
 fn conformance_command(args: &[String]) -> Result<(), String> {
     let base_url = match args {
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("conformance") => conformance_command(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,119 @@
+//! `cargo xtask bench [--filter NAME] [--quick]`: measures what exists and prints one table.
+//!
+//! It builds the server (`Profile::Server`), starts it on a free loopback port with the full demo
+//! data set (≥ 1M events, rate limiting off so the load tools are not throttled), runs every
+//! benchmark whose name contains the filter, and prints benchmark | ours | peer | ratio | goal |
+//! pass/miss. The run is a measurement, not a test: it exits 0 whatever the figures (it fails
+//! only when it cannot measure at all, e.g. the server does not build). The table and the
+//! machine it ran on are written to `target/bench/latest.md`; BENCHMARKS.md explains each row.
+
+mod browser;
+mod client;
+mod data;
+mod fanout;
+mod ingest;
+mod report;
+mod size;
+mod stats;
+
+use crate::server::{build, scratch_db, start, Profile, RunningServer, StartOptions};
+use report::Row;
+use std::path::Path;
+
+/// Command-line options.
+pub struct Options {
+    /// Only benchmarks whose group name contains this run (`data`, `fanout`, `ingest`, `size`,
+    /// `browser`).
+    pub filter: Option<String>,
+    /// Fewer iterations and shorter windows; skips rebuilding the SDK package.
+    pub quick: bool,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Self, String> {
+        let mut options = Options {
+            filter: None,
+            quick: false,
+        };
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--filter" => {
+                    options.filter = Some(
+                        rest.next()
+                            .ok_or("--filter needs a name (data, fanout, ingest, size, browser)")?
+                            .clone(),
+                    )
+                }
+                other => {
+                    return Err(format!(
+                        "unknown bench option '{other}' (expected --filter NAME, --quick)"
+                    ))
+                }
+            }
+        }
+        Ok(options)
+    }
+
+    fn wants(&self, group: &str) -> bool {
+        self.filter.as_deref().is_none_or(|f| group.contains(f))
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let options = Options::parse(args)?;
+    let started = std::time::Instant::now();
+    let mut rows: Vec<Row> = Vec::new();
+    if options.wants("data") || options.wants("fanout") || options.wants("ingest") {
+        rows.extend(server_benchmarks(&options)?);
+    }
+    if options.wants("size") {
+        rows.extend(size::run(&options));
+    }
+    if options.wants("browser") {
+        rows.extend(browser::run(&options));
+    }
+    let table = report::table(&rows);
+    println!("\n{table}");
+    let written = report::write_latest(&table, &rows, started.elapsed())?;
+    println!("written to {}", written.display());
+    Ok(())
+}
+
+/// Starts the demo server, runs data + fan-out on it, then restarts the same database with the
+/// generator at 10,000 events/s for the ingest benchmark.
+fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
+    let binary = build(Profile::Server)?;
+    let db = scratch_db("bench")?;
+    let mut rows = Vec::new();
+    {
+        let server = start_server(&binary, &db, &[])?;
+        if options.wants("data") {
+            rows.extend(data::run(&server.url, options));
+        }
+        if options.wants("fanout") {
+            rows.extend(fanout::run(&server.url, options));
+        }
+    }
+    if options.wants("ingest") {
+        // Same database (≥ 1M events already stored), so the writes land in full-size indexes.
+        let server = start_server(&binary, &db, &["--events-per-sec", "10000"])?;
+        rows.extend(ingest::run(&server.url, options));
+    }
+    Ok(rows)
+}
+
+fn start_server(binary: &Path, db: &Path, extra: &[&str]) -> Result<RunningServer, String> {
+    let mut extra_args: Vec<String> = ["--demo", "--rate-limit", "0"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    extra_args.extend(extra.iter().map(|s| (*s).to_owned()));
+    start(StartOptions {
+        binary,
+        db: db.to_path_buf(),
+        addr: "127.0.0.1:0",
+        extra_args,
+    })
+}
