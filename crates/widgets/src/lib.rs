@@ -15,6 +15,7 @@ pub mod alerts;
 pub mod charts;
 pub mod echarts;
 pub mod error;
+pub mod filters;
 pub mod format;
 pub mod grid;
 pub mod kpi;
@@ -31,6 +32,7 @@ pub use echarts::{
     provide_echarts, to_js, ChartClick, EChart, EChartsHandle, EChartsModule, Merge, Renderer,
 };
 pub use error::WidgetError;
+pub use filters::{MultiSelect, StatusBadge, TextFilter, TimeRangePicker};
 pub use format::NumberFormat;
 pub use grid::{GridCell, GridLayout};
 pub use kpi::{KpiCard, KpiModel};

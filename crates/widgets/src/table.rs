@@ -233,7 +233,7 @@ pub fn DataTable(
                     disabled=move || page.get() == 0
                     on:click=move |_| go(page.get().saturating_sub(1))>"‹"</button>
                 <button type="button" class="vt-button" aria-label="Next page"
-                    disabled=move || page.get() >= last_page()
+                    disabled=move || { page.get() >= last_page() }
                     on:click=move |_| go(page.get() + 1)>"›"</button>
             </div>
         </div>
