@@ -10,6 +10,8 @@
 //! 1,000 connections adds. `ts → first receipt` is reported separately for reference.
 //! Only messages published after every subscriber is connected count.
 
+mod peer;
+
 use super::client::{agent, login, now_ms};
 use super::report::{Goal, Row};
 use super::stats::summarize;
@@ -52,10 +54,25 @@ struct Shared {
 pub fn run(base: &str, options: &Options) -> Vec<Row> {
     let window = Duration::from_secs(if options.quick { 6 } else { 15 });
     let name = format!("live fan-out p95, {SUBSCRIBERS} subscribers (SSE + WS)");
-    match measure(base, window) {
-        Ok(result) => rows(&name, &result),
+    let ours = login(&agent(), base, "analyst@healthco.test")
+        .and_then(|token| measure(base, &token, Mix::Half, window));
+    let peer = peer::start()
+        .and_then(|peer| measure(&peer.url, "peer", Mix::AllSse, window))
+        .map_err(|e| eprintln!("fan-out peer not measured: {e}"))
+        .ok();
+    match ours {
+        Ok(result) => rows(&name, &result, peer.as_ref()),
         Err(e) => vec![Row::failed(name, "ms", Goal::AtMost(GOAL_MS), &e)],
     }
+}
+
+/// Which transports the subscribers use.
+#[derive(Clone, Copy)]
+enum Mix {
+    /// Even subscribers SSE, odd ones WebSocket (ours).
+    Half,
+    /// All SSE (the Node peer has no WebSocket server).
+    AllSse,
 }
 
 struct Measured {
@@ -65,21 +82,19 @@ struct Measured {
     window_end: f64,
 }
 
-fn measure(base: &str, window: Duration) -> Result<Measured, String> {
-    let token = login(&agent(), base, "analyst@healthco.test")?;
+fn measure(base: &str, token: &str, mix: Mix, window: Duration) -> Result<Measured, String> {
     let shared = Arc::new(Shared {
         base: base.to_owned(),
-        token,
+        token: token.to_owned(),
         connected: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
     });
     let mut handles = Vec::with_capacity(SUBSCRIBERS);
     for i in 0..SUBSCRIBERS {
-        let transport = if i % 2 == 0 {
-            Transport::Sse
-        } else {
-            Transport::Ws
+        let transport = match mix {
+            Mix::Half if i % 2 == 1 => Transport::Ws,
+            _ => Transport::Sse,
         };
         let shared = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
@@ -259,8 +274,11 @@ fn latencies(m: &Measured) -> Latencies {
     out
 }
 
-fn rows(name: &str, m: &Measured) -> Vec<Row> {
+fn rows(name: &str, m: &Measured, peer: Option<&Measured>) -> Vec<Row> {
     let l = latencies(m);
+    let peer_p95 = peer
+        .and_then(|p| summarize(&latencies(p).sse))
+        .map(|s| s.p95);
     let all: Vec<f64> = l.sse.iter().chain(&l.ws).copied().collect();
     let Some(total) = summarize(&all) else {
         return vec![Row::failed(
@@ -275,9 +293,11 @@ fn rows(name: &str, m: &Measured) -> Vec<Row> {
     };
     let mut rows = vec![Row::new(name, "ms", Goal::AtMost(GOAL_MS))
         .ours(total.p95)
+        .peer(peer_p95)
         .note(format!(
-            "delay behind the earliest of the {SUBSCRIBERS} receivers of each message; p50 {:.1} ms, max {:.1} ms; {} messages, {} of {} deliveries received, {} subscribers failed to connect; no peer server (see BENCHMARKS.md)",
-            total.p50, total.max, l.messages, total.n, l.expected, m.failed
+            "delay behind the earliest of the {SUBSCRIBERS} receivers of each message; p50 {:.1} ms, max {:.1} ms; {} messages, {} of {} deliveries received, {} subscribers failed to connect; peer: www/bench/sse-peer-server.mjs (plain Node http SSE broadcaster, {SUBSCRIBERS} SSE subscribers, same load tool){}",
+            total.p50, total.max, l.messages, total.n, l.expected, m.failed,
+            if peer_p95.is_some() { "" } else { " — not measured this run" }
         ))];
     for (label, samples) in [("SSE", &l.sse), ("WS", &l.ws)] {
         if let Some(s) = summarize(samples) {

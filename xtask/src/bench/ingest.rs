@@ -19,12 +19,25 @@ use std::time::{Duration, Instant};
 const TARGET: f64 = 10_000.0;
 const TENANTS: [&str; 3] = ["healthco", "autoinsure", "innova"];
 
-pub fn run(base: &str, options: &Options) -> Vec<Row> {
+/// Measures a server whose generator runs at `requested` events/s. At the 10,000/s target the
+/// row carries the goal; at a higher rate it is an informational ceiling (headroom) row.
+pub fn run(base: &str, options: &Options, requested: u32) -> Vec<Row> {
     let window = Duration::from_secs(if options.quick { 6 } else { 12 });
-    let name = "ingest, rows/s written + published (10,000/s requested)";
+    let at_target = f64::from(requested) <= TARGET;
+    let (name, goal) = if at_target {
+        (
+            "ingest, rows/s written + published (10,000/s requested)".to_owned(),
+            Goal::AtLeast(TARGET),
+        )
+    } else {
+        (
+            format!("ingest ceiling, rows/s achieved with {requested}/s requested"),
+            Goal::None,
+        )
+    };
     match measure(base, window) {
-        Ok(seconds) => rows(name, &seconds),
-        Err(e) => vec![Row::failed(name, "rows/s", Goal::AtLeast(TARGET), &e)],
+        Ok(seconds) => rows(&name, goal, &seconds, at_target),
+        Err(e) => vec![Row::failed(name, "rows/s", goal, &e)],
     }
 }
 
@@ -106,12 +119,12 @@ fn subscribe(base: &str, email: &str, window: Duration) -> Result<Vec<(i64, u64,
     Ok(out)
 }
 
-fn rows(name: &str, seconds: &Seconds) -> Vec<Row> {
+fn rows(name: &str, goal: Goal, seconds: &Seconds, with_lag: bool) -> Vec<Row> {
     let (Some(first), Some(last)) = (seconds.keys().next(), seconds.keys().last()) else {
         return vec![Row::failed(
             name,
             "rows/s",
-            Goal::AtLeast(TARGET),
+            goal,
             "no complete second of metric messages received",
         )];
     };
@@ -119,13 +132,17 @@ fn rows(name: &str, seconds: &Seconds) -> Vec<Row> {
     let rows_total: u64 = seconds.values().map(|(n, ..)| n).sum();
     let lags: Vec<f64> = seconds.values().map(|(.., lag)| *lag).collect();
     let lag = summarize(&lags);
-    vec![
-        Row::new(name, "rows/s", Goal::AtLeast(TARGET))
+    let rate = Row::new(name, "rows/s", goal)
             .ours(rows_total as f64 / span)
             .note(format!(
                 "{rows_total} rows in {} of {span} seconds published (skipped seconds count as 0); no peer",
                 seconds.len()
-            )),
+            ));
+    if !with_lag {
+        return vec![rate];
+    }
+    vec![
+        rate,
         Row::new("ingest: second's start → its rollup received, p95", "ms", Goal::None)
             .ours(lag.map_or(f64::NAN, |s| s.p95))
             .note("= the generator's tick phase in the second (0–1000 ms, fixed per run) + writing that second + delivery; growing values mean the writer falls behind"),
