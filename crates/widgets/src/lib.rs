@@ -17,6 +17,7 @@ pub mod echarts;
 pub mod error;
 pub mod filters;
 pub mod format;
+pub mod gallery;
 pub mod grid;
 pub mod kpi;
 pub mod state;
@@ -34,6 +35,7 @@ pub use echarts::{
 pub use error::WidgetError;
 pub use filters::{MultiSelect, StatusBadge, TextFilter, TimeRangePicker};
 pub use format::NumberFormat;
+pub use gallery::{ThemeScope, WidgetGallery};
 pub use grid::{GridCell, GridLayout};
 pub use kpi::{KpiCard, KpiModel};
 pub use state::WidgetState;

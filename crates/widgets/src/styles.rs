@@ -122,6 +122,9 @@ pub const WIDGETS_CSS: &str = r#"
   border-radius: 6px; background: var(--vt-surface, #ffffff); min-width: 180px; }
 .vt-options label { display: flex; align-items: center; gap: 6px; padding: 3px 4px; cursor: pointer; }
 
+.vt-theme-scope { background: var(--vt-bg, #f6f7f9); color: var(--vt-text, #111827); }
+.vt-gallery { padding: 16px; }
+
 /* Grid: 12 columns; one column when the grid's own container is narrow. */
 .vt-grid-container { container-type: inline-size; width: 100%; }
 .vt-grid { display: grid; grid-template-columns: repeat(12, minmax(0, 1fr)); grid-auto-rows: var(--vt-row-height, 80px); gap: 12px; }

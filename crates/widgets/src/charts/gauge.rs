@@ -1,8 +1,8 @@
 //! Gauges: the last value of the first numeric column against `options.min`/`options.max`
 //! (default 0–100, or 0–1 for ratios formatted as percent).
 
-use charming::element::Trigger;
-use charming::series::{Gauge, GaugeDetail, GaugeProgress};
+use charming::element::{AxisLabel, AxisTick, Pointer, SplitLine, Trigger};
+use charming::series::{Gauge, GaugeDetail, GaugeProgress, GaugeTitle};
 use charming::Chart;
 use serde_json::Value;
 use vantage_contract::QueryResult;
@@ -39,10 +39,17 @@ pub fn gauge_chart_option(result: &QueryResult, options: &Value) -> Result<Chart
             .max(max)
             .radius("90%")
             .center(("50%", "58%"))
-            .progress(GaugeProgress::new().show(true).width(12))
+            .progress(GaugeProgress::new().show(true).width(12).round_cap(true))
+            // A KPI-style gauge: the arc and the number, no needle or tick clutter.
+            .pointer(Pointer::new().show(false))
+            .axis_tick(AxisTick::new().show(false))
+            .split_line(SplitLine::new().show(false))
+            .axis_label(AxisLabel::new().show(false))
+            // The card title names the gauge.
+            .title(GaugeTitle::new().show(false))
             .detail(
                 GaugeDetail::new()
-                    .font_size(22)
+                    .font_size(24)
                     .formatter(number_marker(options, false)),
             )
             .data(vec![(value.unwrap_or(min), name)]),

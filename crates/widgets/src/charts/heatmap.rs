@@ -60,7 +60,8 @@ pub fn heatmap_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
     Ok(base_chart(Trigger::Item, options)
         .grid(grid().bottom(56))
         .x_axis(axis(xs))
-        .y_axis(axis(ys))
+        // The first y category (e.g. Monday) reads at the top, like a calendar.
+        .y_axis(axis(ys).inverse(true))
         .visual_map(
             VisualMap::new()
                 .min(lo)

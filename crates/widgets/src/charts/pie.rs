@@ -1,7 +1,8 @@
 //! Pie and donut charts: column 0 names the slices, the first numeric column sizes them, and
-//! labels show each slice's share in percent. `options.donut: true` cuts the centre out.
+//! labels show each slice's share in percent (names are in the legend). `options.donut: true` cuts the centre out.
 
-use charming::element::{Label, Trigger};
+use charming::component::{Legend, LegendType};
+use charming::element::{Label, LabelPosition, Trigger};
 use charming::series::Pie;
 use charming::Chart;
 use serde_json::Value;
@@ -33,18 +34,25 @@ pub fn pie_chart_option(result: &QueryResult, options: &Value) -> Result<Chart, 
         .collect();
     let donut = options.get("donut").and_then(Value::as_bool) == Some(true);
     let radius: charming::datatype::CompositeValue = if donut {
-        vec!["45%", "72%"].into()
+        vec!["45%", "68%"].into()
     } else {
-        "72%".into()
+        "68%".into()
     };
-    Ok(base_chart(Trigger::Item, options).series(
+    // Names go in the legend and percentages inside the slices, so narrow cards never
+    // truncate labels.
+    let legend = Legend::new().type_(LegendType::Scroll).top(0);
+    Ok(base_chart(Trigger::Item, options).legend(legend).series(
         Pie::new()
             .name(result.columns[measure].name.as_str())
             .radius(radius)
-            .center(vec!["50%", "54%"])
+            .center(vec!["50%", "56%"])
             .avoid_label_overlap(true)
             // `{d}` is ECharts' computed percentage; labels are drawn on the canvas as text.
-            .label(Label::new().formatter("{b}: {d}%"))
+            .label(
+                Label::new()
+                    .position(LabelPosition::Inside)
+                    .formatter("{d}%"),
+            )
             .data(
                 slices
                     .iter()
@@ -81,8 +89,8 @@ mod tests {
             .unwrap();
         let series = &o["series"][0];
         assert_eq!(series["type"], "pie");
-        assert_eq!(series["radius"], json!(["45%", "72%"]));
-        assert_eq!(series["label"]["formatter"], "{b}: {d}%");
+        assert_eq!(series["radius"], json!(["45%", "68%"]));
+        assert_eq!(series["label"]["formatter"], "{d}%");
         assert_eq!(
             series["data"],
             json!([{"value": 80.0, "name": "valid"}, {"value": 15.0, "name": "invalid"}])
