@@ -360,3 +360,15 @@ impl NoRows for QueryResult {
         self
     }
 }
+
+/// Mounts a [`WidgetGallery`] in `mode` into `element` (for `www/gallery.html`, through the
+/// SDK's `mountGallery` export). Dropping the returned handle unmounts it.
+pub fn mount_gallery(element: web_sys::HtmlElement, mode: crate::Mode) -> Box<dyn std::any::Any> {
+    let theme = match mode {
+        crate::Mode::Light => Theme::light(),
+        crate::Mode::Dark => Theme::dark(),
+    };
+    Box::new(leptos::mount::mount_to(element, move || {
+        view! { <WidgetGallery theme=theme.clone() /> }
+    }))
+}

@@ -35,7 +35,7 @@ pub use echarts::{
 pub use error::WidgetError;
 pub use filters::{MultiSelect, StatusBadge, TextFilter, TimeRangePicker};
 pub use format::NumberFormat;
-pub use gallery::{ThemeScope, WidgetGallery};
+pub use gallery::{mount_gallery, ThemeScope, WidgetGallery};
 pub use grid::{GridCell, GridLayout};
 pub use kpi::{KpiCard, KpiModel};
 pub use state::WidgetState;

@@ -59,3 +59,17 @@ async fn gallery_renders_every_widget_in_light_and_dark() {
         sleep(Duration::from_secs(seconds)).await;
     }
 }
+
+#[wasm_bindgen_test]
+async fn mount_gallery_mounts_and_unmounts() {
+    ensure_echarts();
+    let container = fresh_container(1280, 1800);
+    let handle = vantage_widgets::mount_gallery(container.clone(), vantage_widgets::Mode::Dark);
+    let root: Element = container.clone().unchecked_into();
+    wait_until("cards", Duration::from_secs(10), || {
+        count(&root, ".vt-card") == 16
+    })
+    .await;
+    drop(handle);
+    assert_eq!(count(&root, ".vt-card"), 0, "dropping the handle unmounts");
+}

@@ -1,0 +1,19 @@
+// Mounts the widget gallery (vantage_widgets::WidgetGallery) twice: light and dark.
+// The SDK package exposes it as `mountGallery(element, mode)`, returning a handle whose
+// `destroy()` unmounts it. No inline scripts: the page works under a strict CSP.
+import init, * as vantage from "/pkg/vantage_embed.js";
+
+const status = document.getElementById("gallery-status");
+
+try {
+  await init();
+  if (typeof vantage.mountGallery !== "function") {
+    throw new Error("this build of vantage-embed does not export mountGallery(element, mode)");
+  }
+  window.vantageGallery = [
+    vantage.mountGallery(document.getElementById("gallery-light"), "light"),
+    vantage.mountGallery(document.getElementById("gallery-dark"), "dark"),
+  ];
+} catch (error) {
+  status.textContent = `The gallery could not start: ${error.message ?? error}`;
+}
