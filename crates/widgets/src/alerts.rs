@@ -106,6 +106,55 @@ pub fn AlertList(
     }
 }
 
+/// `(open, critical)`: how many alerts are not resolved, and how many of those are critical.
+pub fn open_counts(alerts: &[Alert]) -> (usize, usize) {
+    let open: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| a.status != AlertStatus::Resolved)
+        .collect();
+    let critical = open
+        .iter()
+        .filter(|a| a.severity == Severity::Critical)
+        .count();
+    (open.len(), critical)
+}
+
+/// A one-line banner summarising unresolved alerts; renders nothing when all are resolved.
+#[component]
+pub fn AlertBanner(
+    /// The alerts to summarise.
+    #[prop(into)]
+    alerts: Signal<Vec<Alert>>,
+    /// Called by the "View" button (e.g. to open the alert list).
+    #[prop(optional)]
+    on_view: Option<Callback<()>>,
+) -> impl IntoView {
+    move || {
+        let (open, critical) = alerts.with(|a| open_counts(a));
+        (open > 0).then(|| {
+            let class = if critical > 0 {
+                "vt-alert-banner vt-sev-critical"
+            } else {
+                "vt-alert-banner vt-sev-warning"
+            };
+            let text = match (open, critical) {
+                (1, 0) => "1 open alert".to_owned(),
+                (n, 0) => format!("{n} open alerts"),
+                (n, c) => format!("{n} open alert{} · {c} critical", if n == 1 { "" } else { "s" }),
+            };
+            let role = if critical > 0 { "alert" } else { "status" };
+            view! {
+                <div class=class role=role>
+                    <span class="vt-alert-banner-text">{text}</span>
+                    {on_view.map(|view_alerts| view! {
+                        <button type="button" class="vt-button" on:click=move |_| view_alerts.run(())>"View"</button>
+                    })}
+                </div>
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +187,6 @@ mod tests {
         ];
         let ids: Vec<_> = ordered(&list).into_iter().map(|a| a.id).collect();
         assert_eq!(ids, ["crit", "new-warn", "old-warn", "resolved"]);
+        assert_eq!(open_counts(&list), (3, 1));
     }
 }

@@ -26,7 +26,7 @@ pub mod table;
 pub mod theme;
 pub mod widget_view;
 
-pub use alerts::{AlertAction, AlertList};
+pub use alerts::{AlertAction, AlertBanner, AlertList};
 pub use charts::line::{line_chart_option, LineChart};
 pub use charts::{chart_option, ChartView};
 pub use echarts::{

@@ -102,6 +102,11 @@ pub const WIDGETS_CSS: &str = r#"
 .vt-alert-message, .vt-alert-meta { color: var(--vt-muted, #667085); font-size: 12px; }
 .vt-alert-actions { display: flex; gap: 6px; flex: none; }
 
+.vt-alert-banner { display: flex; align-items: center; gap: 12px; padding: 8px 12px; border-radius: 8px; font-size: 13px;
+  font-weight: 600; color: var(--vt-text, #111827); background: var(--vt-surface, #ffffff); border: 1px solid var(--vt-border, #e4e7ec);
+  border-left: 4px solid var(--vt-sev, var(--vt-warn, #b54708)); }
+.vt-alert-banner-text { flex: 1; }
+
 /* Status badge */
 .vt-status { display: inline-flex; align-items: center; gap: 6px; font-size: 12px; font-weight: 500; color: var(--vt-muted, #667085); }
 .vt-status-dot { width: 8px; height: 8px; border-radius: 50%; background: var(--vt-muted, #667085); }

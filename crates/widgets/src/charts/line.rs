@@ -2,7 +2,7 @@
 //! categories); every other numeric column becomes one series.
 
 use charming::datatype::{CompositeValue, DataPoint};
-use charming::element::{AreaStyle, Sampling, Trigger};
+use charming::element::{AreaStyle, LineStyle, Sampling, Trigger};
 use charming::series::Line;
 use charming::Chart;
 use leptos::prelude::*;
@@ -37,7 +37,11 @@ pub fn series_chart_option(
     area: bool,
 ) -> Result<Chart, WidgetError> {
     validated(result)?;
-    let measures = require_measures(result, 1, if area { "area" } else { "line" })?;
+    let band = Band::from_options(result, options);
+    let measures: Vec<usize> = require_measures(result, 1, if area { "area" } else { "line" })?
+        .into_iter()
+        .filter(|i| band.is_none_or(|b| *i != b.lower && *i != b.upper))
+        .collect();
     let time_axis = has_time_axis(result);
     let stacked = options
         .get("stacked")
@@ -78,7 +82,73 @@ pub fn series_chart_option(
         }
         chart = chart.series(line);
     }
+    if let Some(band) = band {
+        chart = band.add_to(chart, result, time_axis);
+    }
     Ok(chart)
+}
+
+/// A confidence band (e.g. a forecast's `yhat_lower`..`yhat_upper`) from
+/// `options.band: {"lower": column, "upper": column}`, drawn as a shaded area between the two.
+#[derive(Debug, Clone, Copy)]
+struct Band {
+    lower: usize,
+    upper: usize,
+}
+
+impl Band {
+    fn from_options(result: &QueryResult, options: &Value) -> Option<Self> {
+        let band = options.get("band")?;
+        let column = |key: &str| {
+            band.get(key)
+                .and_then(Value::as_str)
+                .and_then(|name| result.column_index(name))
+        };
+        Some(Self {
+            lower: column("lower")?,
+            upper: column("upper")?,
+        })
+    }
+
+    /// Two stacked series: an invisible lower bound and the band's height, filled.
+    fn add_to(self, chart: Chart, result: &QueryResult, time_axis: bool) -> Chart {
+        let xs = result.numbers_at(0);
+        let lows = result.numbers_at(self.lower);
+        let highs = result.numbers_at(self.upper);
+        let heights: Vec<Option<f64>> = lows
+            .iter()
+            .zip(&highs)
+            .map(|(lo, hi)| hi.zip(*lo).map(|(h, l)| h - l))
+            .collect();
+        let points = |ys: &[Option<f64>]| -> Vec<DataPoint> {
+            if time_axis {
+                xs.iter().zip(ys).map(|(x, y)| pair(*x, *y)).collect()
+            } else {
+                ys.iter().map(|y| number(*y).into()).collect()
+            }
+        };
+        let hidden = || LineStyle::new().opacity(0);
+        chart
+            .series(
+                Line::new()
+                    .name(result.columns[self.lower].name.as_str())
+                    .stack("vt-band")
+                    .show_symbol(false)
+                    .line_style(hidden())
+                    .silent(true)
+                    .data(points(&lows)),
+            )
+            .series(
+                Line::new()
+                    .name("band")
+                    .stack("vt-band")
+                    .show_symbol(false)
+                    .line_style(hidden())
+                    .area_style(AreaStyle::new().opacity(0.18))
+                    .silent(true)
+                    .data(points(&heights)),
+            )
+    }
 }
 
 fn pair(x: Option<f64>, y: Option<f64>) -> DataPoint {
@@ -177,5 +247,33 @@ mod tests {
         .unwrap();
         let err = line_chart_option(&result).unwrap_err();
         assert!(err.to_string().contains("numeric measure"), "{err}");
+    }
+
+    #[test]
+    fn forecast_band_is_a_shaded_stack_between_bounds() {
+        let result = QueryResult::new(
+            vec![
+                Column::new("day", ColumnType::Timestamp),
+                Column::new("yhat", ColumnType::Float),
+                Column::new("yhat_lower", ColumnType::Float),
+                Column::new("yhat_upper", ColumnType::Float),
+            ],
+            vec![
+                vec![json!(0), json!(1)],
+                vec![json!(10), json!(12)],
+                vec![json!(8), json!(9)],
+                vec![json!(13), json!(null)],
+            ],
+        )
+        .unwrap();
+        let options = json!({"band": {"lower": "yhat_lower", "upper": "yhat_upper"}});
+        let o =
+            serde_json::to_value(series_chart_option(&result, &options, false).unwrap()).unwrap();
+        let series = o["series"].as_array().unwrap();
+        assert_eq!(series.len(), 3, "the measure plus the two band series");
+        assert_eq!(series[0]["name"], "yhat");
+        assert_eq!(series[1]["stack"], "vt-band");
+        assert_eq!(series[2]["data"], json!([[0.0, 5.0], [1.0, "-"]]));
+        assert!(series[2]["areaStyle"].is_object());
     }
 }
