@@ -107,7 +107,7 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
         let rates: &[u32] = if options.quick {
             &[10_000]
         } else {
-            &[10_000, 40_000]
+            &[10_000, 100_000]
         };
         for rate in rates {
             let server = start_server(&binary, &db, &["--events-per-sec", &rate.to_string()])?;

@@ -172,12 +172,21 @@ pub fn machine() -> Vec<(&'static str, String)> {
         ("date (UTC)", tool("date", "-u")),
         ("CPU", cpu),
         ("cores", cores.to_string()),
+        ("load average at the end (1/5/15 min)", load_average()),
         ("memory", mem),
         ("kernel", tool("uname", "-sr")),
         ("Chromium", tool("/usr/bin/chromium", "--version")),
         ("Node", tool("node", "--version")),
         ("rustc", tool("rustc", "--version")),
     ]
+}
+
+/// Other work on the machine skews every figure; the load average says how busy it was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".into(),
+        |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 /// Writes `target/bench/latest.md` under the repository root and returns its path.
