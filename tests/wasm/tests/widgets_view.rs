@@ -621,3 +621,46 @@ async fn theme_switch_changes_rendered_colours_and_keeps_data() {
         "data kept"
     );
 }
+
+fn call0(target: &JsValue, method: &str) -> JsValue {
+    let function: Function = Reflect::get(target, &method.into())
+        .expect("method")
+        .unchecked_into();
+    function.call0(target).expect("call")
+}
+
+#[wasm_bindgen_test]
+async fn long_series_reach_echarts_as_typed_arrays() {
+    ensure_echarts();
+    let container = fresh_container(640, 320);
+    let n = 200_000;
+    let data = result(
+        &[("t", ColumnType::Timestamp), ("v", ColumnType::Float)],
+        vec![
+            (0..n)
+                .map(|i| json!(1_700_000_000_000_i64 + i * 1000))
+                .collect(),
+            (0..n).map(|i| json!((i as f64 / 500.0).sin())).collect(),
+        ],
+    );
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        view! { <WidgetView widget=widget(WidgetKind::Line, "Large", json!({})) state=WidgetState::ready(data.clone()) /> }
+    });
+    let chart = wait_for_chart(&container).await;
+    let raw = get(&chart.get_option(), "series.0.data");
+    assert!(
+        raw.is_instance_of::<js_sys::Float64Array>(),
+        "one typed array, not n small arrays"
+    );
+    // ECharts' raw data store holds n points of 2 dimensions (before LTTB sampling draws
+    // fewer); getModel is ECharts' internal API.
+    let series = {
+        let model = call0(&chart, "getModel");
+        let get_series: Function = Reflect::get(&model, &"getSeriesByIndex".into())
+            .expect("method")
+            .unchecked_into();
+        get_series.call1(&model, &0.into()).expect("series")
+    };
+    let count = call0(&call0(&series, "getRawData"), "count");
+    assert_eq!(count.as_f64(), Some(n as f64));
+}

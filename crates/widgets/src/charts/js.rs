@@ -8,11 +8,12 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Float64Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::common::{decode_marker, MARKER};
+use super::large;
 
 thread_local! {
     /// One function per marker, so repeated updates reuse closures instead of leaking new ones.
@@ -29,10 +30,29 @@ pub fn finish_option(option: &JsValue) {
                 secure_tooltip(
                     &Reflect::get(&item, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED),
                 );
+                attach_typed_data(&item);
             }
         }
     }
     replace_markers(option, 0);
+}
+
+/// Puts registered large data (see [`super::large`]) into a series as a `Float64Array`.
+fn attach_typed_data(series: &JsValue) {
+    let Some(id) = Reflect::get(series, &"id".into())
+        .ok()
+        .and_then(|v| v.as_string())
+    else {
+        return;
+    };
+    if !id.starts_with(large::MARKER) {
+        return;
+    }
+    if let Some(flat) = large::lookup(&id) {
+        // One copy out of wasm memory; ECharts reads it as [x0, y0, x1, y1, …].
+        let typed = Float64Array::from(flat.as_slice());
+        let _ = Reflect::set(series, &"data".into(), &typed);
+    }
 }
 
 fn secure_tooltip(tooltip: &JsValue) {

@@ -13,6 +13,7 @@ use super::common::{
     base_chart, dimension_axis, grid, has_time_axis, legend_if, number, require_measures,
     validated, value_axis,
 };
+use super::large::{self, LARGE_THRESHOLD};
 use crate::{EChart, WidgetError};
 
 /// Points above which a line is downsampled (LTTB) for drawing.
@@ -59,15 +60,26 @@ pub fn series_chart_option(
     let xs = result.numbers_at(0);
     for index in measures {
         let ys = result.numbers_at(index);
-        let data: Vec<DataPoint> = if time_axis {
-            xs.iter().zip(&ys).map(|(x, y)| pair(*x, *y)).collect()
-        } else {
-            ys.iter().map(|y| number(*y).into()).collect()
-        };
         let mut line = Line::new()
             .name(result.columns[index].name.as_str())
-            .show_symbol(data.len() <= 1)
-            .data(data);
+            .show_symbol(ys.len() <= 1);
+        line = if time_axis && ys.len() > LARGE_THRESHOLD {
+            // The typed-array path (see `large`): one Float64Array instead of 2 × n values.
+            line.id(large::register(large::interleave(&xs, &ys)))
+        } else if time_axis {
+            line.data(
+                xs.iter()
+                    .zip(&ys)
+                    .map(|(x, y)| pair(*x, *y))
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            line.data(
+                ys.iter()
+                    .map(|y| number(*y).into())
+                    .collect::<Vec<DataPoint>>(),
+            )
+        };
         if result.row_count() > SAMPLING_THRESHOLD {
             line = line.sampling(Sampling::Lttb);
         }
@@ -275,5 +287,28 @@ mod tests {
         assert_eq!(series[1]["stack"], "vt-band");
         assert_eq!(series[2]["data"], json!([[0.0, 5.0], [1.0, "-"]]));
         assert!(series[2]["areaStyle"].is_object());
+    }
+
+    #[test]
+    fn long_time_series_take_the_typed_array_path() {
+        let n = LARGE_THRESHOLD + 1;
+        let result = QueryResult::new(
+            vec![
+                Column::new("t", ColumnType::Timestamp),
+                Column::new("v", ColumnType::Float),
+            ],
+            vec![
+                (0..n).map(|i| json!(i)).collect(),
+                (0..n).map(|i| json!(i * 2)).collect(),
+            ],
+        )
+        .unwrap();
+        let o = serde_json::to_value(line_chart_option(&result).unwrap()).unwrap();
+        let id = o["series"][0]["id"].as_str().unwrap();
+        assert!(o["series"][0].get("data").is_none(), "no per-point JSON");
+        assert_eq!(o["series"][0]["sampling"], "lttb");
+        let flat = large::lookup(id).expect("registered");
+        assert_eq!(flat.len(), 2 * n);
+        assert_eq!(flat[2 * n - 1], 2.0 * (n - 1) as f64);
     }
 }

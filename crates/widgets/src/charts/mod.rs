@@ -10,6 +10,7 @@ pub mod common;
 pub mod gauge;
 pub mod heatmap;
 pub mod js;
+pub mod large;
 pub mod line;
 pub mod pie;
 pub mod scatter;
