@@ -93,7 +93,7 @@ fn rows(name: &str, m: &Measured) -> Vec<Row> {
         Row::new(name, "ms", Goal::AtMost(50.0))
             .ours(s.p95)
             .note(format!(
-                "p95 by dashboard (ms): {}; of which the server's summed query time (meta.executionMs) p95 {:.1} ms",
+                "p95 by dashboard (ms): {}; the server's own per-widget query times (meta.executionMs) summed per request: p95 {:.1} ms",
                 by_dashboard(&m.samples),
                 summarize(&m.query_ms).map_or(f64::NAN, |q| q.p95)
             )),
