@@ -16,6 +16,15 @@ use crate::SdkError;
 /// Fraction of a token's lifetime after which it is renewed proactively.
 pub const REFRESH_AT: f64 = 0.8;
 
+/// The claims of a JWT, decoded without verifying the signature.
+pub fn jwt_claims(token: &str) -> Option<serde_json::Value> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Issued-at and expiry of a JWT, in epoch milliseconds, read without verifying the signature
 /// (the server verifies; the client only schedules renewal).
 pub fn jwt_times(token: &str) -> Option<(f64, f64)> {

@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod embed;
 pub mod error;
 pub mod filters;
 pub mod live;
@@ -26,6 +27,7 @@ pub mod view;
 
 pub use api::{ApiClient, ClientConfig};
 pub use auth::{TokenSource, TokenStore};
+pub use embed::EmbeddedDashboard;
 pub use error::SdkError;
 pub use filters::{FilterError, FilterOp, FilterSet};
 pub use store::{DashboardStore, StoreSignals};

@@ -55,6 +55,8 @@ pub struct StoreSignals {
     pub definition: RwSignal<Option<Dashboard>>,
     /// A whole-dashboard failure (e.g. 404, 403); widgets keep their own errors.
     pub load_error: RwSignal<Option<String>>,
+    /// The stable code of the last failure (`not_found`, `authExpired`, `network`…).
+    pub error_code: RwSignal<Option<String>>,
     /// Filters: locked + the viewer's.
     pub filters: RwSignal<FilterSet>,
     /// Time range override (`None` = the dashboard's default).
@@ -102,6 +104,7 @@ impl DashboardStore {
             signals: StoreSignals {
                 definition: RwSignal::new(None),
                 load_error: RwSignal::new(None),
+                error_code: RwSignal::new(None),
                 filters: RwSignal::new(filters),
                 time_range: RwSignal::new(None),
                 live_status: RwSignal::new(LiveStatus::Closed),
@@ -204,11 +207,13 @@ impl DashboardStore {
             self.set_widget(&id, state);
         }
         self.load_error.set(None);
+        self.error_code.set(None);
         self.loads.update(|n| *n += 1);
         self.ensure_live(data.live_cursor.parse().ok());
     }
 
     fn fail(&self, error: &SdkError) {
+        self.error_code.set(Some(error.code()));
         if self.definition.with_untracked(Option::is_none) {
             self.load_error.set(Some(error.user_message()));
         } else {

@@ -18,6 +18,9 @@ pub fn DashboardView(
     /// Called when a chart datum is clicked (drill-down).
     #[prop(optional)]
     on_data_click: Option<Callback<(Widget, ChartClick)>>,
+    /// Render only this widget, filling the view (single-widget embeds).
+    #[prop(into, optional)]
+    only_widget: Option<String>,
 ) -> impl IntoView {
     let definition = store.definition;
     let load_error = store.load_error;
@@ -40,19 +43,31 @@ pub fn DashboardView(
                 .into_any();
         };
         let row_height = dashboard.layout.row_height;
+        let single = only_widget.clone().filter(|id| !id.is_empty());
         let cells = dashboard
             .widgets
             .into_iter()
+            .filter(|w| single.as_ref().is_none_or(|id| &w.id == id))
             .map(|widget| {
                 let state = store.widget_state(&widget.id);
-                let position = widget.position;
+                let position = if single.is_some() {
+                    vantage_contract::Position {
+                        x: 0,
+                        y: 0,
+                        w: 12,
+                        h: widget.position.h,
+                    }
+                } else {
+                    widget.position
+                };
+                let widget_id = widget.id.clone();
                 let on_click = on_data_click.map(|callback| {
                     let widget = widget.clone();
                     Callback::new(move |click: ChartClick| callback.run((widget.clone(), click)))
                 });
                 let alerts: Signal<Vec<vantage_contract::Alert>> = store.alerts.into();
                 view! {
-                    <GridCell position=position>
+                    <GridCell position=position attr:data-widget-id=widget_id>
                         <WidgetView
                             widget=widget
                             state=state

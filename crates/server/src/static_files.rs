@@ -88,6 +88,9 @@ fn resolve(dir: &Path, rel: &str) -> Option<PathBuf> {
     Some(out)
 }
 
+/// The Content-Security-Policy sent with every HTML page we serve.
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'";
+
 async fn file(dir: &Path, rel: &str, head: bool) -> Option<Response> {
     let mut path = resolve(dir, rel)?;
     let meta = tokio::fs::metadata(&path).await.ok()?;
@@ -100,13 +103,20 @@ async fn file(dir: &Path, rel: &str, head: bool) -> Option<Response> {
     let bytes = tokio::fs::read(&path).await.ok()?;
     let mime = content_type(&path);
     let len = bytes.len();
+    let is_html = mime.starts_with("text/html");
     let body = if head {
         Body::empty()
     } else {
         Body::from(bytes)
     };
+    let mut builder = Response::builder();
+    if is_html {
+        // Our pages prove the SDK and app run under a strict policy: no inline script or style,
+        // no eval; only wasm compilation is allowed.
+        builder = builder.header(header::CONTENT_SECURITY_POLICY, STRICT_CSP);
+    }
     Some(
-        Response::builder()
+        builder
             .header(header::CONTENT_TYPE, mime)
             .header(header::CONTENT_LENGTH, len)
             .header(header::CACHE_CONTROL, "no-cache")

@@ -1,0 +1,122 @@
+// vantage-embed in a plain host page (www/embed.html) served with a strict CSP by the reference server.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function openEmbedPage() {
+  const page = await newPage(browser, { width: 1500, height: 1000 });
+  const violations = [];
+  page.on("console", (m) => { if (m.text().includes("Content Security Policy")) violations.push(m.text()); });
+  const response = await page.goto(`${BASE}/embed.html`);
+  page.violations = violations;
+  page.csp = response.headers()["content-security-policy"];
+  await page.waitForFunction(() => document.querySelectorAll("#dash-healthco canvas").length > 0
+    && document.querySelectorAll("#dash-autoinsure canvas").length > 0, null, { timeout: 30000 });
+  return page;
+}
+
+test("the host page renders two tenants' dashboards under a strict CSP, with events", async () => {
+  const page = await openEmbedPage();
+  assert.match(page.csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(page.csp, /style-src 'self'/);
+  const log = await page.locator("#event-log").textContent();
+  for (const event of ["healthco ready", "autoinsure ready", "healthco rendered", "liveStatus"]) {
+    assert.ok(log.includes(event), `event log lacks "${event}": ${log.slice(0, 400)}`);
+  }
+  const scriptViolations = page.violations.filter((v) => v.includes("script"));
+  assert.deepEqual(scriptViolations, []);
+  assert.deepEqual(page.errors, []);
+  await screenshot(page, "embed-host-light");
+});
+
+test("host buttons set filters and switch themes; exports parse back to the loaded data", async () => {
+  const page = await openEmbedPage();
+  const bodies = [];
+  page.on("request", (r) => { if (r.url().endsWith("/data")) bodies.push(r.postData() ?? ""); });
+  await page.click("[data-action=filter-billing]");
+  await page.waitForFunction(() => document.querySelector("#event-log").textContent.includes("filtersChanged"));
+  const filters = await page.evaluate(() => window.vantageEmbeds.healthco.getFilters());
+  assert.deepEqual(filters, [{ field: "intent", op: "eq", value: "billing" }]);
+  assert.ok(bodies.some((b) => b.includes("billing")), "the data request carries the filter");
+
+  await page.click("[data-action=theme-dark]");
+  assert.equal(await page.evaluate(() => document.querySelector("#dash-healthco .vt-root").dataset.mode), "dark");
+  await screenshot(page, "embed-host-dark");
+
+  const exported = await page.evaluate(async () => {
+    const dash = window.vantageEmbeds.healthco;
+    const csv = await (await dash.exportData({ format: "csv", widgetId: "by_intent" }).catch(() => null))?.text();
+    const all = JSON.parse(await (await dash.exportData({ format: "json" })).text());
+    const firstId = Object.keys(all)[0];
+    const one = await (await dash.exportData({ format: "csv", widgetId: firstId })).text();
+    let xlsx = null;
+    try { await dash.exportData({ format: "xlsx" }); } catch (e) { xlsx = e.message; }
+    return { csv, all, firstId, one, xlsx };
+  });
+  const table = exported.all[exported.firstId];
+  const lines = exported.one.trim().split("\r\n");
+  assert.equal(lines[0], table.columns.map((c) => c.name).join(","));
+  assert.equal(lines.length - 1, table.rows.length, "one CSV line per row");
+  const firstRow = table.rows[0].map((v) => (v === null ? "" : String(v))).join(",");
+  if (!firstRow.includes('"')) assert.equal(lines[1], firstRow);
+  assert.match(exported.xlsx, /xlsx/);
+});
+
+test("bad configuration fails loudly with the documented messages", async () => {
+  const page = await openEmbedPage();
+  const messages = await page.evaluate(async () => {
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const attempt = async (f) => { try { await f(); return "no error"; } catch (e) { return e.message; } };
+    const ok = { baseUrl: location.origin, dashboardId: "healthco-ai-quality", token: "x" };
+    return {
+      baseUrl: await attempt(() => new EmbeddedDashboard({ dashboardId: "d", token: "t" })),
+      dashboardId: await attempt(() => new EmbeddedDashboard({ baseUrl: location.origin, token: "t" })),
+      theme: await attempt(() => new EmbeddedDashboard({ ...ok, theme: "purple" })),
+      brand: await attempt(() => new EmbeddedDashboard({ ...ok, theme: { primaryColor: "red" } })),
+      fetchToken: await attempt(() => new EmbeddedDashboard({ ...ok, token: undefined, fetchToken: 5 })),
+      live: await attempt(() => new EmbeddedDashboard({ ...ok, live: "carrier-pigeon" })),
+      container: await attempt(() => new EmbeddedDashboard(ok).render("#missing")),
+      event: await attempt(() => new EmbeddedDashboard(ok).on("bogus", () => {})),
+    };
+  });
+  assert.match(messages.baseUrl, /^baseUrl: is required/);
+  assert.match(messages.dashboardId, /^dashboardId: is required/);
+  assert.match(messages.theme, /^theme: expected "light", "dark", "system" or a Branding object/);
+  assert.match(messages.brand, /primaryColor/);
+  assert.match(messages.fetchToken, /^fetchToken: must be a function/);
+  assert.match(messages.live, /^live: expected "auto"/);
+  assert.match(messages.container, /container '#missing' not found/);
+  assert.match(messages.event, /unknown event 'bogus'/);
+});
+
+test("destroy() in a loop leaves no charts, roots or handlers behind", async () => {
+  const page = await openEmbedPage();
+  const result = await page.evaluate(async () => {
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const host = document.createElement("div");
+    host.style.width = "600px";
+    document.body.append(host);
+    const token = await (async () => {
+      const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
+        headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify(body) })).json();
+      const login = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
+      return (await post("/embed/tokens", { dashboardId: "healthco-latency", permissions: ["view_dashboard"],
+        allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
+    })();
+    let handlers = 0;
+    for (let i = 0; i < 50; i++) {
+      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency", token, live: "off" });
+      dash.on("ready", () => {});
+      await dash.render(host);
+      dash.destroy();
+      handlers += dash.handlerCount;
+    }
+    return { roots: host.querySelectorAll(".vt-root").length, charts: host.querySelectorAll("[_echarts_instance_]").length, handlers };
+  });
+  assert.deepEqual(result, { roots: 0, charts: 0, handlers: 0 });
+});
