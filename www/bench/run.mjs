@@ -1,15 +1,17 @@
 // Browser benchmarks for `cargo xtask bench` (xtask/src/bench/browser.rs runs this).
 //
-//   node www/bench/run.mjs [--iterations N] [--points N]
+//   node www/bench/run.mjs [--iterations N] [--points N] [--cycles N] [--base-url URL]
 //
-// Serves www/ on a loopback port, drives headless Debian Chromium with playwright-core (never a
-// downloaded browser), and prints one JSON object per benchmark on stdout, one per line:
+// Serves www/ on a loopback port for the peer pages, drives headless Debian Chromium with
+// playwright-core (never a downloaded browser), and prints one JSON object per benchmark on
+// stdout, one per line:
 //   {"bench":"line-1m","side":"peer","samples":[...ms],"median":…,"p95":…}
-// Sides alternate A/B per iteration once our side exists; today only the peer page is wired.
+// With --base-url (a running reference server with demo data), our side's pages are opened from
+// that server (same origin as the API): dashboard cold load and mount/destroy cycles.
+// Where both sides exist, they alternate A/B per iteration.
 
 import http from 'node:http';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -21,6 +23,9 @@ const arg = (name, fallback) => {
 };
 const iterations = arg('--iterations', 7);
 const points = arg('--points', 1_000_000);
+const cycles = arg('--cycles', 100);
+const baseIndex = process.argv.indexOf('--base-url');
+const baseUrl = baseIndex > 0 ? process.argv[baseIndex + 1] : null;
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
@@ -45,34 +50,86 @@ function summary(samples) {
   return { median: rank(0.5), p95: rank(0.95) };
 }
 
+const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-quic', '--js-flags=--expose-gc', '--enable-precise-memory-info'];
+
+async function line1m(browser, base) {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+  await page.goto(`${base}/bench/echarts-direct.html`);
+  await page.waitForFunction(() => window.benchReady === true);
+  await page.evaluate((n) => window.bench.render(n), points); // warm-up, not counted
+  const total = [], setOption = [];
+  for (let i = 0; i < iterations; i++) {
+    const r = await page.evaluate((n) => window.bench.render(n), points);
+    total.push(r.totalMs);
+    setOption.push(r.setOptionMs);
+  }
+  await page.context().close();
+  return { bench: 'line-1m', side: 'peer', points, samples: total, ...summary(total),
+    setOption: summary(setOption) };
+}
+
+async function login() {
+  const resp = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'analyst@healthco.test', password: 'vantage-demo' }),
+  });
+  if (!resp.ok) throw new Error(`login: ${resp.status}`);
+  return (await resp.json()).accessToken;
+}
+
+async function oursPage(browser, token) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/bench/dashboard-ours.html#token=${token}&dashboard=healthco-ai-quality`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  return page;
+}
+
+// Each iteration in a fresh context: no HTTP cache, no compiled wasm, nothing warm.
+async function coldLoad(browser, token) {
+  const runs = [];
+  for (let i = 0; i < iterations; i++) {
+    const page = await oursPage(browser, token);
+    runs.push(await page.evaluate(() => window.bench.coldLoad()));
+    await page.context().close();
+  }
+  const pick = (k) => runs.map((r) => r[k]).filter((v) => typeof v === 'number');
+  const out = { bench: 'dashboard-cold-load', side: 'ours', samples: pick('renderedMs'),
+    ...summary(pick('renderedMs')), canvases: runs[0]?.canvases ?? 0 };
+  for (const k of ['lcp', 'cls', 'tbt', 'longTasks']) out[k] = summary(pick(k));
+  return out;
+}
+
+async function mountCycles(browser, token) {
+  const page = await oursPage(browser, token);
+  const r = await page.evaluate((n) => window.bench.cycles(n), cycles);
+  await page.context().close();
+  const growth = (a, b) => (a && b ? (b - a) / a * 100 : null);
+  return { bench: 'mount-cycles', side: 'ours', ...r,
+    heapGrowthPct: growth(r.before.heap, r.after.heap),
+    wasmGrowthPct: growth(r.before.wasm, r.after.wasm) };
+}
+
 async function main() {
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-bench-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 720 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: launchArgs });
+  const emit = (o) => console.log(JSON.stringify({ ...o, browser: browser.version() }));
+  const attempt = async (name, side, f) => {
+    try { emit(await f()); } catch (e) { emit({ bench: name, side, error: String(e?.message ?? e).split('\n')[0] }); }
+  };
   try {
-    const page = await context.newPage();
-    await page.goto(`${base}/bench/echarts-direct.html`);
-    await page.waitForFunction(() => window.benchReady === true);
-    await page.evaluate((n) => window.bench.render(n), points); // warm-up, not counted
-    const total = [], setOption = [];
-    for (let i = 0; i < iterations; i++) {
-      const r = await page.evaluate((n) => window.bench.render(n), points);
-      total.push(r.totalMs);
-      setOption.push(r.setOptionMs);
+    await attempt('line-1m', 'peer', () => line1m(browser, base));
+    if (baseUrl) {
+      const token = await login();
+      await attempt('dashboard-cold-load', 'ours', () => coldLoad(browser, token));
+      await attempt('mount-cycles', 'ours', () => mountCycles(browser, token));
     }
-    console.log(JSON.stringify({ bench: 'line-1m', side: 'peer', points, samples: total, ...summary(total),
-      setOption: summary(setOption), browser: context.browser()?.version() ?? null }));
   } finally {
-    await context.close();
+    await browser.close();
     server.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
   }
 }
 

@@ -65,14 +65,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let options = Options::parse(args)?;
     let started = std::time::Instant::now();
     let mut rows: Vec<Row> = Vec::new();
-    if options.wants("data") || options.wants("fanout") || options.wants("ingest") {
-        rows.extend(server_benchmarks(&options)?);
-    }
+    // Size first: unless --quick it rebuilds pkg/, which the browser benchmarks then load.
     if options.wants("size") {
         rows.extend(size::run(&options));
     }
-    if options.wants("browser") {
-        rows.extend(browser::run(&options));
+    if ["data", "fanout", "browser", "ingest"]
+        .iter()
+        .any(|g| options.wants(g))
+    {
+        rows.extend(server_benchmarks(&options)?);
     }
     let table = report::table(&rows);
     println!("\n{table}");
@@ -81,7 +82,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Starts the demo server, runs data + fan-out on it, then restarts the same database with the
+/// Starts the demo server, runs data, fan-out and the browser benchmarks on it, then restarts the same database with the
 /// generator at 10,000 events/s for the ingest benchmark.
 fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
     let binary = build(Profile::Server)?;
@@ -99,6 +100,9 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
         }
         if options.wants("fanout") {
             rows.extend(fanout::run(&server.url, options));
+        }
+        if options.wants("browser") {
+            rows.extend(browser::run(options, &server.url));
         }
     }
     if options.wants("ingest") {
