@@ -11,7 +11,12 @@ use vantage_contract::{
     Alert, AlertStatus, Column, ColumnType, Position, QueryResult, Severity, Widget, WidgetKind,
 };
 
-use crate::{EChartsModule, GridCell, GridLayout, Theme, WidgetState, WidgetView};
+use vantage_contract::{TimePreset, TimeRange};
+
+use crate::{
+    AlertBanner, EChartsModule, GridCell, GridLayout, MultiSelect, StatusBadge, TextFilter, Theme,
+    TimeRangePicker, WidgetState, WidgetView,
+};
 
 /// Applies `theme` to everything inside: `--vt-*` variables and the ECharts theme.
 #[component]
@@ -330,6 +335,21 @@ pub fn WidgetGallery(
     view! {
         <ThemeScope theme=theme>
             <div class="vt-gallery">
+                <div class="vt-gallery-toolbar vt-filters">
+                    <TimeRangePicker value=TimeRange::preset(TimePreset::Last24h) on_change=Callback::new(|_| {}) />
+                    <TextFilter field="intent" label="Intent contains" on_change=Callback::new(|_| {}) />
+                    <StatusBadge status="open".to_string() />
+                    <StatusBadge status="reconnecting".to_string() />
+                </div>
+                <div class="vt-gallery-toolbar">
+                    <div class="vt-card vt-gallery-filter">
+                        <MultiSelect field="status" label="Status"
+                            options=vec!["valid".to_string(), "invalid".to_string(), "timeout".to_string()]
+                            initial=vec!["valid".to_string()]
+                            on_change=Callback::new(|_| {}) />
+                    </div>
+                    <AlertBanner alerts=alerts on_view=Callback::new(|()| {}) />
+                </div>
                 <GridLayout row_height=72>
                     {cells
                         .into_iter()

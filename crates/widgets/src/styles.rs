@@ -122,13 +122,17 @@ pub const WIDGETS_CSS: &str = r#"
 .vt-input { font: inherit; font-size: 13px; padding: 4px 8px; border-radius: 6px; color: var(--vt-text, #111827);
   background: var(--vt-surface, #ffffff); border: 1px solid var(--vt-border, #d0d5dd); }
 .vt-segmented { display: inline-flex; gap: 4px; }
-.vt-multiselect { position: relative; display: inline-flex; flex-direction: column; gap: 4px; }
+.vt-multiselect { position: relative; display: inline-flex; flex-direction: column; align-items: stretch; gap: 4px; font-size: 13px; }
+.vt-options input { accent-color: var(--vt-primary, #2563eb); margin: 0; }
 .vt-options { max-height: 180px; overflow: auto; margin: 0; padding: 4px; list-style: none; border: 1px solid var(--vt-border, #e4e7ec);
   border-radius: 6px; background: var(--vt-surface, #ffffff); min-width: 180px; }
 .vt-options label { display: flex; align-items: center; gap: 6px; padding: 3px 4px; cursor: pointer; }
 
 .vt-theme-scope { background: var(--vt-bg, #f6f7f9); color: var(--vt-text, #111827); }
-.vt-gallery { padding: 16px; }
+.vt-gallery { padding: 16px; display: flex; flex-direction: column; gap: 12px; }
+.vt-gallery-toolbar { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 12px; }
+.vt-gallery-toolbar > .vt-alert-banner { flex: 1; min-width: 240px; }
+.vt-gallery-filter { height: auto; }
 
 /* Grid: 12 columns; one column when the grid's own container is narrow. */
 .vt-grid-container { container-type: inline-size; width: 100%; }

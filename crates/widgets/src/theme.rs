@@ -333,7 +333,13 @@ impl Theme {
             "valueAxis": axis,
             "timeAxis": axis,
             "logAxis": axis,
-            "gauge": { "axisLine": { "lineStyle": { "color": [[1, s.grid.hex()]] } } }
+            "gauge": {
+                "axisLine": { "lineStyle": { "color": [[1, s.grid.hex()]] } },
+                "detail": { "color": s.text.hex() },
+                "title": { "color": s.muted.hex() }
+            },
+            // Percentages sit inside the slices: plain light text, no halo.
+            "pie": { "label": { "color": "#ffffff", "textBorderWidth": 0, "fontWeight": 600 } }
         })
     }
 

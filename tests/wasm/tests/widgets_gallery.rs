@@ -40,9 +40,9 @@ async fn gallery_renders_every_widget_in_light_and_dark() {
         count(&root, "canvas") >= 2 * 9
     })
     .await;
-    assert_eq!(count(&root, ".vt-card"), 2 * 16);
+    assert_eq!(count(&root, ".vt-grid .vt-card"), 2 * 16);
     assert_eq!(
-        count(&root, "[role=alert]"),
+        count(&root, ".vt-grid [role=alert]"),
         2,
         "only the widget in the error state shows an error"
     );
@@ -67,9 +67,9 @@ async fn mount_gallery_mounts_and_unmounts() {
     let handle = vantage_widgets::mount_gallery(container.clone(), vantage_widgets::Mode::Dark);
     let root: Element = container.clone().unchecked_into();
     wait_until("cards", Duration::from_secs(10), || {
-        count(&root, ".vt-card") == 16
+        count(&root, ".vt-grid .vt-card") == 16
     })
     .await;
     drop(handle);
-    assert_eq!(count(&root, ".vt-card"), 0, "dropping the handle unmounts");
+    assert_eq!(count(&root, ".vt-grid .vt-card"), 0, "dropping the handle unmounts");
 }
