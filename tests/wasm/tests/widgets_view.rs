@@ -664,3 +664,44 @@ async fn long_series_reach_echarts_as_typed_arrays() {
     let count = call0(&call0(&series, "getRawData"), "count");
     assert_eq!(count.as_f64(), Some(n as f64));
 }
+
+#[wasm_bindgen_test]
+async fn axes_and_tooltips_format_times_in_the_viewer_locale_and_numbers_from_options() {
+    ensure_echarts();
+    let container = fresh_container(480, 280);
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        view! {
+            <WidgetView widget=widget(WidgetKind::Line, "Latency", json!({"format": "ms"}))
+                state=WidgetState::ready(sample(WidgetKind::Line, 6)) />
+        }
+    });
+    let chart = wait_for_chart(&container).await;
+    let option = chart.get_option();
+    let format_with = |path: &str, value: f64| -> String {
+        let function: Function = get(&option, path).dyn_into().expect("a formatter function");
+        function
+            .call1(&JsValue::NULL, &value.into())
+            .expect("formatter runs")
+            .as_string()
+            .expect("text")
+    };
+    assert_eq!(
+        format_with("yAxis.0.axisLabel.formatter", 1234.0),
+        "1,234 ms"
+    );
+    assert_eq!(format_with("tooltip.0.valueFormatter", 15_000.0), "15.0 s");
+
+    let at = 1_700_000_000_000.0;
+    let intl_options = Object::new();
+    Reflect::set(&intl_options, &"hour".into(), &"2-digit".into()).expect("set");
+    Reflect::set(&intl_options, &"minute".into(), &"2-digit".into()).expect("set");
+    let expected = js_sys::Intl::DateTimeFormat::new(&Array::new(), &intl_options)
+        .format()
+        .call1(&JsValue::NULL, &js_sys::Date::new(&at.into()))
+        .expect("format")
+        .as_string();
+    assert_eq!(
+        Some(format_with("xAxis.0.axisLabel.formatter", at)),
+        expected
+    );
+}
