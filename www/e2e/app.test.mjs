@@ -15,6 +15,7 @@ test("an anonymous visitor is sent to login, remembering the page", async () => 
   await fillLogin(page, "analyst@healthco.test");
   await page.waitForURL(/\/dashboards\/healthco-latency\?range=last1h$/);
   assert.deepEqual(page.errors, []);
+  await page.context().close();
 });
 
 test("wrong password shows an inline error", async () => {
@@ -24,6 +25,7 @@ test("wrong password shows an inline error", async () => {
   await alert.waitFor();
   assert.ok((await alert.textContent()).length > 0);
   assert.match(page.url(), /\/login/);
+  await page.context().close();
 });
 
 test("an analyst sees the tenant's dashboards, opens one and gets live charts", async () => {
@@ -35,12 +37,13 @@ test("an analyst sees the tenant's dashboards, opens one and gets live charts", 
   await screenshot(page, "app-dashboards-light");
 
   await page.goto(`${BASE}/dashboards/healthco-ai-quality`);
-  await page.waitForSelector(".vt-echart canvas", { timeout: 20000 });
+  await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });
   await page.locator(".live-badge.open").waitFor({ timeout: 15000 });
   const charts = await page.locator(".vt-echart canvas").count();
   assert.ok(charts >= 2, `expected several charts, got ${charts}`);
   await screenshot(page, "app-dashboard-light");
   assert.deepEqual(page.errors, []);
+  await page.context().close();
 });
 
 test("changing the time range updates the URL and re-queries", async () => {
@@ -48,7 +51,7 @@ test("changing the time range updates the URL and re-queries", async () => {
   await login(page, "analyst@healthco.test");
   await page.waitForSelector("a.dash-card");
   await page.goto(`${BASE}/dashboards/healthco-latency`);
-  await page.waitForSelector(".vt-echart canvas", { timeout: 20000 });
+  await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });
   const requests = [];
   page.on("request", (r) => { if (r.url().endsWith("/data")) requests.push(r.postData()); });
   await page.selectOption("select[aria-label='Time range']", "last1h");
@@ -57,6 +60,7 @@ test("changing the time range updates the URL and re-queries", async () => {
   assert.ok(requests.some((body) => body && body.includes("last1h")), `data requests: ${requests}`);
   await page.goBack();
   await page.waitForURL((url) => !url.search.includes("range=last1h"));
+  await page.context().close();
 });
 
 test("the dashboard is usable on a phone-sized screen and in dark mode", async () => {
@@ -64,11 +68,12 @@ test("the dashboard is usable on a phone-sized screen and in dark mode", async (
   await login(page, "viewer@healthco.test");
   await page.waitForSelector("a.dash-card");
   await page.goto(`${BASE}/dashboards/healthco-ai-quality`);
-  await page.waitForSelector(".vt-echart canvas", { timeout: 20000 });
+  await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });
   await screenshot(page, "app-dashboard-phone-light");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px`);
   await page.click("button:has-text('Dark mode')");
   assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), "dark");
   await screenshot(page, "app-dashboard-phone-dark");
+  await page.context().close();
 });

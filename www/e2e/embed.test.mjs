@@ -31,6 +31,7 @@ test("the host page renders two tenants' dashboards under a strict CSP, with eve
   assert.deepEqual(scriptViolations, []);
   assert.deepEqual(page.errors, []);
   await screenshot(page, "embed-host-light");
+  await page.context().close();
 });
 
 test("host buttons set filters and switch themes; exports parse back to the loaded data", async () => {
@@ -64,6 +65,7 @@ test("host buttons set filters and switch themes; exports parse back to the load
   const firstRow = table.rows[0].map((v) => (v === null ? "" : String(v))).join(",");
   if (!firstRow.includes('"')) assert.equal(lines[1], firstRow);
   assert.match(exported.xlsx, /xlsx/);
+  await page.context().close();
 });
 
 test("bad configuration fails loudly with the documented messages", async () => {
@@ -91,6 +93,7 @@ test("bad configuration fails loudly with the documented messages", async () => 
   assert.match(messages.live, /^live: expected "auto"/);
   assert.match(messages.container, /container '#missing' not found/);
   assert.match(messages.event, /unknown event 'bogus'/);
+  await page.context().close();
 });
 
 test("destroy() in a loop leaves no charts, roots or handlers behind", async () => {
@@ -119,4 +122,45 @@ test("destroy() in a loop leaves no charts, roots or handlers behind", async () 
     return { roots: host.querySelectorAll(".vt-root").length, charts: host.querySelectorAll("[_echarts_instance_]").length, handlers };
   });
   assert.deepEqual(result, { roots: 0, charts: 0, handlers: 0 });
+  await page.context().close();
+});
+
+test("<vantage-dashboard> renders with a token from vantage-token-request and cleans up on removal", async () => {
+  const page = await openEmbedPage();
+  const result = await page.evaluate(async () => {
+    const { defineElement } = await import("/pkg/vantage_embed.js");
+    defineElement();
+    const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
+      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify(body) })).json();
+    const login = await post("/auth/login", { email: "manager@innova.test", password: "vantage-demo" });
+    const dashboards = await (await fetch("/api/v1/dashboards", { headers: { Authorization: `Bearer ${login.accessToken}` } })).json();
+    const dashboardId = dashboards.items[0].id;
+    const token = (await post("/embed/tokens", { dashboardId, permissions: ["view_dashboard"],
+      allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
+    const element = document.createElement("vantage-dashboard");
+    element.setAttribute("base-url", location.origin);
+    element.setAttribute("dashboard-id", dashboardId);
+    element.setAttribute("live", "off");
+    const events = [];
+    element.addEventListener("vantage-token-request", (e) => e.detail.respondWith(token));
+    element.addEventListener("vantage-ready", () => events.push("ready"));
+    document.body.append(element);
+    const start = Date.now();
+    while (!element.querySelector("canvas") && Date.now() - start < 20000) await new Promise((r) => setTimeout(r, 100));
+    const rendered = !!element.querySelector("canvas");
+    element.remove();
+    await new Promise((r) => setTimeout(r, 50));
+    return { rendered, events, rootsLeft: element.querySelectorAll(".vt-root").length, dashboard: element.dashboard };
+  });
+  assert.deepEqual(result, { rendered: true, events: ["ready"], rootsLeft: 0, dashboard: null });
+  await page.context().close();
+});
+
+test("the package can be imported where there is no DOM (server-side rendering)", async () => {
+  const { pathToFileURL } = await import("node:url");
+  const { resolve } = await import("node:path");
+  const mod = await import(pathToFileURL(resolve(process.cwd(), "../pkg/vantage_embed.js")).href);
+  assert.equal(typeof mod.EmbeddedDashboard, "function");
+  assert.equal(typeof mod.default, "function", "init is the default export");
 });
