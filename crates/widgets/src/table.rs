@@ -30,7 +30,10 @@ pub fn sorted_rows(result: &QueryResult, sort: Option<(usize, SortDir)>) -> Vec<
     };
     let flip = |o: Ordering| if dir == SortDir::Desc { o.reverse() } else { o };
     if result.columns[column].column_type.is_numeric() {
-        let keys: Vec<Option<f64>> = values.iter().map(Value::as_f64).collect();
+        // Indexed by row even when a malformed result has a short column.
+        let keys: Vec<Option<f64>> = (0..rows)
+            .map(|r| values.get(r).and_then(Value::as_f64))
+            .collect();
         order.sort_by(|&a, &b| match (keys[a as usize], keys[b as usize]) {
             (Some(x), Some(y)) => flip(x.total_cmp(&y)),
             (Some(_), None) => Ordering::Less,
@@ -38,9 +41,13 @@ pub fn sorted_rows(result: &QueryResult, sort: Option<(usize, SortDir)>) -> Vec<
             (None, None) => Ordering::Equal,
         });
     } else {
-        let keys: Vec<Option<String>> = values
-            .iter()
-            .map(|v| (!v.is_null()).then(|| vantage_contract::result::value_text(v).to_lowercase()))
+        let keys: Vec<Option<String>> = (0..rows)
+            .map(|r| {
+                values
+                    .get(r)
+                    .filter(|v| !v.is_null())
+                    .map(|v| vantage_contract::result::value_text(v).to_lowercase())
+            })
             .collect();
         order.sort_by(|&a, &b| match (&keys[a as usize], &keys[b as usize]) {
             (Some(x), Some(y)) => flip(x.cmp(y)),
@@ -218,7 +225,13 @@ pub fn DataTable(
         }
     };
 
-    view! {
+    let invalid = Memo::new(move |_| result.with(|r| r.validate().err().map(|e| e.to_string())));
+    move || {
+        if let Some(message) = invalid.get() {
+            return view! { <div class="vt-widget-error" role="alert">{format!("cannot show this data: {message}")}</div> }
+                .into_any();
+        }
+        view! {
         <div class="vt-table">
             <div class="vt-table-scroll" tabindex="0" role="region" aria-label=move || label.get() on:keydown=on_key>
                 <table>
@@ -237,6 +250,8 @@ pub fn DataTable(
                     on:click=move |_| go(page.get() + 1)>"›"</button>
             </div>
         </div>
+        }
+        .into_any()
     }
 }
 
@@ -276,6 +291,13 @@ mod tests {
         assert_eq!(cell_text(&r, 1, 3, &formats), "2,000");
         assert_eq!(cell_text(&r, 1, 1, &formats), "");
         assert_eq!(cell_text(&r, 0, 0, &formats), "bo");
+    }
+
+    #[test]
+    fn sorting_a_ragged_result_does_not_panic() {
+        let mut r = people();
+        r.data[1].truncate(2);
+        assert_eq!(sorted_rows(&r, Some((1, SortDir::Asc))).len(), 4);
     }
 
     #[test]

@@ -208,3 +208,43 @@ async fn widget_view_disposes_its_chart_on_unmount() {
         "unmount disposes ECharts"
     );
 }
+
+#[wasm_bindgen_test]
+async fn malformed_results_show_errors_without_breaking_neighbours() {
+    ensure_echarts();
+    let container = fresh_container(900, 300);
+    let mut ragged = QueryResult::new(
+        vec![
+            Column::new("name", ColumnType::String),
+            Column::new("n", ColumnType::Integer),
+        ],
+        vec![vec![json!("a"), json!("b")], vec![json!(1), json!(2)]],
+    )
+    .expect("result");
+    ragged.data[1].truncate(1);
+    let good = QueryResult::new(
+        vec![Column::new("n", ColumnType::Integer)],
+        vec![vec![json!(7)]],
+    )
+    .expect("result");
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        view! {
+            <WidgetView widget=widget(WidgetKind::Table, json!({})) state=WidgetState::ready(ragged.clone()) />
+            <WidgetView widget=widget(WidgetKind::Bar, json!({})) state=WidgetState::ready(ragged.clone()) />
+            <WidgetView widget=widget(WidgetKind::Kpi, json!({})) state=WidgetState::ready(good.clone()) />
+        }
+    });
+    next_frame().await;
+    let alerts = container.query_selector_all("[role=alert]").expect("q");
+    assert_eq!(alerts.length(), 2, "the table and the chart show an error");
+    assert!(alerts
+        .item(0)
+        .and_then(|a| a.text_content())
+        .unwrap_or_default()
+        .contains("column 'n' has 1 values"));
+    assert_eq!(
+        text(&container, ".vt-kpi-value"),
+        "7",
+        "the neighbour still renders"
+    );
+}
