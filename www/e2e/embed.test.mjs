@@ -15,7 +15,7 @@ async function openEmbedPage() {
   page.violations = violations;
   page.csp = response.headers()["content-security-policy"];
   await page.waitForFunction(() => document.querySelectorAll("#dash-healthco canvas").length > 0
-    && document.querySelectorAll("#dash-autoinsure canvas").length > 0, null, { timeout: 30000 });
+    && document.querySelectorAll("#dash-autoinsure canvas").length > 0, null, { timeout: 60000 });
   return page;
 }
 
