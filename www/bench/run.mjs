@@ -79,27 +79,44 @@ async function login() {
   return (await resp.json()).accessToken;
 }
 
-async function oursPage(browser, token) {
+async function openPage(browser, token, file) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/bench/dashboard-ours.html#token=${token}&dashboard=healthco-ai-quality`);
+  await page.goto(`${baseUrl}/bench/${file}#token=${token}&dashboard=healthco-ai-quality`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
   return page;
 }
+const oursPage = (browser, token) => openPage(browser, token, 'dashboard-ours.html');
 
-// Each iteration in a fresh context: no HTTP cache, no compiled wasm, nothing warm.
-async function coldLoad(browser, token) {
-  const runs = [];
-  for (let i = 0; i < iterations; i++) {
-    const page = await oursPage(browser, token);
-    runs.push(await page.evaluate(() => window.bench.coldLoad()));
-    await page.context().close();
-  }
+function coldSummary(side, runs) {
   const pick = (k) => runs.map((r) => r[k]).filter((v) => typeof v === 'number');
-  const out = { bench: 'dashboard-cold-load', side: 'ours', samples: pick('renderedMs'),
+  const out = { bench: 'dashboard-cold-load', side, samples: pick('renderedMs'),
     ...summary(pick('renderedMs')), canvases: runs[0]?.canvases ?? 0 };
   for (const k of ['lcp', 'cls', 'tbt', 'longTasks']) out[k] = summary(pick(k));
   return out;
+}
+
+// Each iteration in a fresh context (no HTTP cache, no compiled wasm, nothing warm), ours and
+// the plain-JS peer alternating A/B so drift on a busy machine hits both alike.
+async function coldLoad(browser, token) {
+  const sides = { ours: ['dashboard-ours.html', []], peer: ['dashboard-plain.html', []] };
+  const errors = {};
+  for (let i = 0; i < iterations; i++) {
+    const order = i % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
+    for (const side of order) {
+      if (errors[side]) continue;
+      try {
+        const page = await openPage(browser, token, sides[side][0]);
+        sides[side][1].push(await page.evaluate(() => window.bench.coldLoad()));
+        await page.context().close();
+      } catch (e) {
+        errors[side] = String(e?.message ?? e).split('\n')[0];
+      }
+    }
+  }
+  return ['ours', 'peer'].map((side) => (errors[side]
+    ? { bench: 'dashboard-cold-load', side, error: errors[side] }
+    : coldSummary(side, sides[side][1])));
 }
 
 async function mountCycles(browser, token) {
@@ -118,7 +135,12 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: launchArgs });
   const emit = (o) => console.log(JSON.stringify({ ...o, browser: browser.version() }));
   const attempt = async (name, side, f) => {
-    try { emit(await f()); } catch (e) { emit({ bench: name, side, error: String(e?.message ?? e).split('\n')[0] }); }
+    try {
+      const r = await f();
+      for (const one of Array.isArray(r) ? r : [r]) emit(one);
+    } catch (e) {
+      emit({ bench: name, side, error: String(e?.message ?? e).split('\n')[0] });
+    }
   };
   try {
     await attempt('line-1m', 'peer', () => line1m(browser, base));

@@ -109,30 +109,50 @@ fn error_of(result: Option<&Value>) -> Option<String> {
 
 fn cold_load_rows(results: &[Value]) -> Vec<Row> {
     let ours = find(results, "dashboard-cold-load", "ours");
+    let peer = find(results, "dashboard-cold-load", "peer");
     let canvases = ours.and_then(|o| o["canvases"].as_u64()).unwrap_or(0);
     let name = "dashboard cold load → all widgets rendered, median";
     if let Some(e) = error_of(ours) {
         return vec![Row::failed(name, "ms", Goal::None, &e)];
     }
     let Some(o) = ours else { return Vec::new() };
-    let median = |k: &str| o[k]["median"].as_f64();
-    let mut rows = vec![
-        Row::new(name, "ms", Goal::None)
-            .ours(o["median"].as_f64().unwrap_or(f64::NAN))
-            .note(format!(
-                "healthco-ai-quality via vantage-embed (EmbeddedDashboard.render → `rendered`), fresh browser context each run (no cache), {} runs, {canvases} chart canvases; no peer yet (plain-JS + ECharts dashboard not written)",
-                o["samples"].as_array().map_or(0, Vec::len)
-            )),
+    let peer_note = match error_of(peer) {
+        Some(e) => format!("peer not measured: {e}"),
+        None => "peer: www/bench/dashboard-plain.html (plain JS + ECharts, same two API calls, same widgets), alternating A/B".into(),
+    };
+    let peer_ok = peer.filter(|p| p["error"].is_null());
+    let at = |v: Option<&Value>, key: &str, stat: &str| {
+        v.and_then(|v| {
+            if key.is_empty() {
+                v[stat].as_f64()
+            } else {
+                v[key][stat].as_f64()
+            }
+        })
+    };
+    let mut rows = vec![Row::new(name, "ms", Goal::None)
+        .ours(o["median"].as_f64().unwrap_or(f64::NAN))
+        .peer(at(peer_ok, "", "median"))
+        .note(format!(
+            "healthco-ai-quality via vantage-embed (EmbeddedDashboard.render → `rendered`), fresh browser context each run (no cache), {} runs, {canvases} chart canvases; {peer_note}",
+            o["samples"].as_array().map_or(0, Vec::len)
+        ))];
+    rows.push(
         Row::new("dashboard cold load, p95", "ms", Goal::None)
-            .ours(o["p95"].as_f64().unwrap_or(f64::NAN)),
-    ];
+            .ours(o["p95"].as_f64().unwrap_or(f64::NAN))
+            .peer(at(peer_ok, "", "p95")),
+    );
     for (key, label, unit) in [
         ("lcp", "dashboard cold load, LCP median", "ms"),
         ("tbt", "dashboard cold load, TBT median", "ms"),
         ("cls", "dashboard cold load, CLS median", ""),
     ] {
-        if let Some(v) = median(key) {
-            rows.push(Row::new(label, unit, Goal::None).ours(v));
+        if let Some(v) = at(Some(o), key, "median") {
+            rows.push(
+                Row::new(label, unit, Goal::None)
+                    .ours(v)
+                    .peer(at(peer_ok, key, "median")),
+            );
         }
     }
     rows
