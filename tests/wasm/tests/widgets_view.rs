@@ -705,3 +705,31 @@ async fn axes_and_tooltips_format_times_in_the_viewer_locale_and_numbers_from_op
         expected
     );
 }
+
+#[wasm_bindgen_test]
+async fn large_scatters_use_typed_arrays_and_large_mode() {
+    ensure_echarts();
+    let container = fresh_container(480, 320);
+    let n = 50_000;
+    let data = result(
+        &[("x", ColumnType::Float), ("y", ColumnType::Float)],
+        vec![
+            (0..n).map(|i| json!(i as f64 / 10.0)).collect(),
+            (0..n).map(|i| json!(((i * 7919) % 1000) as f64)).collect(),
+        ],
+    );
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        view! { <WidgetView widget=widget(WidgetKind::Scatter, "Points", json!({})) state=WidgetState::ready(data.clone()) /> }
+    });
+    let chart = wait_for_chart(&container).await;
+    let option = chart.get_option();
+    assert!(get(&option, "series.0.data").is_instance_of::<js_sys::Float64Array>());
+    assert_eq!(get(&option, "series.0.large").as_bool(), Some(true));
+    let model = call0(&chart, "getModel");
+    let get_series: Function = Reflect::get(&model, &"getSeriesByIndex".into())
+        .expect("method")
+        .unchecked_into();
+    let series = get_series.call1(&model, &0.into()).expect("series");
+    let count = call0(&call0(&series, "getRawData"), "count");
+    assert_eq!(count.as_f64(), Some(n as f64));
+}

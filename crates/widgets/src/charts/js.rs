@@ -52,6 +52,15 @@ fn attach_typed_data(series: &JsValue) {
         // One copy out of wasm memory; ECharts reads it as [x0, y0, x1, y1, …].
         let typed = Float64Array::from(flat.as_slice());
         let _ = Reflect::set(series, &"data".into(), &typed);
+        // Scatter's large mode draws many points in one path (ECharts `series-scatter.large`).
+        if Reflect::get(series, &"type".into())
+            .ok()
+            .and_then(|t| t.as_string())
+            .as_deref()
+            == Some("scatter")
+        {
+            let _ = Reflect::set(series, &"large".into(), &JsValue::TRUE);
+        }
     }
 }
 

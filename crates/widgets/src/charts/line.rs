@@ -38,6 +38,9 @@ pub fn series_chart_option(
     area: bool,
 ) -> Result<Chart, WidgetError> {
     validated(result)?;
+    // `time, category, value` rows become one series per category.
+    let pivoted = super::pivot::pivot_long(result);
+    let result = pivoted.as_ref().unwrap_or(result);
     let band = Band::from_options(result, options);
     let measures: Vec<usize> = require_measures(result, 1, if area { "area" } else { "line" })?
         .into_iter()

@@ -12,6 +12,7 @@ use serde_json::Value;
 use vantage_contract::{ColumnType, QueryResult};
 
 use super::common::{base_chart, grid, legend_if, measures, validated, value_axis};
+use super::large::{self, LARGE_THRESHOLD};
 use crate::WidgetError;
 
 /// Most series a scatter chart splits into; the rest are merged into "other".
@@ -37,7 +38,9 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
     } else {
         vec![result.columns[y].name.clone(); result.row_count()]
     };
-    let mut series: BTreeMap<String, Vec<DataPoint>> = BTreeMap::new();
+    // Flat [x0, y0, x1, y1, …] per group: cheap to build, and long groups go to ECharts as
+    // typed arrays (see `large`).
+    let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for ((x, y), group) in xs.iter().zip(&ys).zip(groups) {
         let (Some(x), Some(y)) = (x, y) else { continue };
         let key = if series.len() >= MAX_GROUPS && !series.contains_key(&group) {
@@ -45,10 +48,7 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
         } else {
             group
         };
-        series
-            .entry(key)
-            .or_default()
-            .push(DataPoint::from(CompositeValue::from(vec![*x, *y])));
+        series.entry(key).or_default().extend([*x, *y]);
     }
     let x_axis = Axis::new()
         .type_(AxisType::Value)
@@ -59,8 +59,17 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
         .x_axis(x_axis)
         .y_axis(value_axis(options).scale(true));
     chart = legend_if(chart, series.len());
-    for (name, data) in series {
-        chart = chart.series(Scatter::new().name(name).symbol_size(8).data(data));
+    for (name, flat) in series {
+        let scatter = Scatter::new().name(name).symbol_size(8);
+        chart = chart.series(if flat.len() / 2 > LARGE_THRESHOLD {
+            scatter.symbol_size(3).id(large::register(flat))
+        } else {
+            let points: Vec<DataPoint> = flat
+                .chunks_exact(2)
+                .map(|p| DataPoint::from(CompositeValue::from(vec![p[0], p[1]])))
+                .collect();
+            scatter.data(points)
+        });
     }
     Ok(chart)
 }
