@@ -12,8 +12,8 @@ pub mod heatmap;
 pub mod js;
 pub mod large;
 pub mod line;
-pub mod pivot;
 pub mod pie;
+pub mod pivot;
 pub mod scatter;
 
 use std::sync::Arc;

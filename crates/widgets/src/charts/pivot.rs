@@ -16,8 +16,9 @@ pub fn pivot_long(result: &QueryResult) -> Option<QueryResult> {
     if result.columns.len() < 3 || result.columns[1].column_type != ColumnType::String {
         return None;
     }
-    let measures: Vec<usize> =
-        (2..result.columns.len()).filter(|&i| result.columns[i].column_type.is_numeric()).collect();
+    let measures: Vec<usize> = (2..result.columns.len())
+        .filter(|&i| result.columns[i].column_type.is_numeric())
+        .collect();
     if measures.is_empty() {
         return None;
     }
@@ -40,8 +41,11 @@ pub fn pivot_long(result: &QueryResult) -> Option<QueryResult> {
     let mut data: Vec<Vec<Value>> = vec![x_order.iter().map(|v| (*v).clone()).collect()];
     for &measure in &measures {
         for name in &names {
-            let label =
-                if measures.len() > 1 { format!("{name} · {}", result.columns[measure].name) } else { name.clone() };
+            let label = if measures.len() > 1 {
+                format!("{name} · {}", result.columns[measure].name)
+            } else {
+                name.clone()
+            };
             columns.push(Column::new(label, result.columns[measure].column_type));
             data.push(vec![Value::Null; x_order.len()]);
         }
@@ -73,7 +77,13 @@ mod tests {
             ],
             vec![
                 vec![json!(0), json!(0), json!(60), json!(60), json!(120)],
-                vec![json!("VALID"), json!("INVALID"), json!("VALID"), json!("INVALID"), json!("VALID")],
+                vec![
+                    json!("VALID"),
+                    json!("INVALID"),
+                    json!("VALID"),
+                    json!("INVALID"),
+                    json!("VALID"),
+                ],
                 vec![json!(5), json!(1), json!(6), json!(2), json!(7)],
             ],
         )
@@ -82,14 +92,21 @@ mod tests {
         let names: Vec<&str> = wide.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, vec!["time", "INVALID", "VALID"]);
         assert_eq!(wide.data[0], vec![json!(0), json!(60), json!(120)]);
-        assert_eq!(wide.data[1], vec![json!(1), json!(2), Value::Null], "missing combination is a gap");
+        assert_eq!(
+            wide.data[1],
+            vec![json!(1), json!(2), Value::Null],
+            "missing combination is a gap"
+        );
         assert_eq!(wide.data[2], vec![json!(5), json!(6), json!(7)]);
     }
 
     #[test]
     fn wide_results_are_left_alone() {
         let wide = QueryResult::new(
-            vec![Column::new("time", ColumnType::Timestamp), Column::new("count", ColumnType::Integer)],
+            vec![
+                Column::new("time", ColumnType::Timestamp),
+                Column::new("count", ColumnType::Integer),
+            ],
             vec![vec![json!(0)], vec![json!(1)]],
         )
         .unwrap();
