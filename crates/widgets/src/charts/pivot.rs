@@ -29,8 +29,8 @@ pub fn pivot_long(result: &QueryResult) -> Option<QueryResult> {
     let mut x_index: BTreeMap<String, usize> = BTreeMap::new();
     for x in xs {
         let key = value_text(x);
-        if !x_index.contains_key(&key) {
-            x_index.insert(key, x_order.len());
+        if let std::collections::btree_map::Entry::Vacant(slot) = x_index.entry(key) {
+            slot.insert(x_order.len());
             x_order.push(x);
         }
     }
