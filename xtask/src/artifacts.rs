@@ -40,10 +40,31 @@ fn wasm_pack(crate_dir: &str, out_dir: &PathBuf, out_name: &str, extra: &[&str])
     command
 }
 
+/// Shrinks a wasm file in place with binaryen's `wasm-opt` from npm (`www/node_modules/binaryen`).
+///
+/// Debian's binaryen 108 predates the reference-types tables rustc now emits and corrupts them
+/// (`WebAssembly.Table.set(): Argument 1 is invalid`), so wasm-pack's own wasm-opt step is off
+/// (`wasm-opt = false` in the crates' metadata) and this newer one runs instead.
+fn optimise_wasm(file: &std::path::Path) -> Result<(), String> {
+    let wasm_opt = repo_root().join("www/node_modules/binaryen/bin/wasm-opt");
+    let mut command = Command::new("node");
+    command.arg(&wasm_opt).arg(file).arg("-o").arg(file).args([
+        "-Oz",
+        "--enable-bulk-memory",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-mutable-globals",
+        "--enable-reference-types",
+        "--enable-multivalue",
+    ]);
+    run(&mut command)
+}
+
 /// `wasm-pack build crates/sdk` into `pkg/`, published as the `vantage-embed` npm package.
 pub fn build_sdk() -> Result<(), String> {
     let out = pkg_dir();
     run(&mut wasm_pack("crates/sdk", &out, "vantage_embed", &[]))?;
+    optimise_wasm(&out.join("vantage_embed_bg.wasm"))?;
     let manifest = out.join("package.json");
     let text = fs::read_to_string(&manifest)
         .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;

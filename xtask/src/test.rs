@@ -160,7 +160,12 @@ fn end_to_end(base_url: &str) -> Result<String, String> {
     let mut command = Command::new("node");
     command
         .current_dir(repo_root().join("www"))
-        .args(["--test", "--test-reporter=spec", "e2e/"])
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "--test-reporter=spec",
+            "e2e/",
+        ])
         .env("VANTAGE_BASE_URL", base_url)
         .env("VANTAGE_ARTIFACTS", &artifacts);
     crate::util::run(&mut command)?;
