@@ -71,5 +71,9 @@ async fn mount_gallery_mounts_and_unmounts() {
     })
     .await;
     drop(handle);
-    assert_eq!(count(&root, ".vt-grid .vt-card"), 0, "dropping the handle unmounts");
+    assert_eq!(
+        count(&root, ".vt-grid .vt-card"),
+        0,
+        "dropping the handle unmounts"
+    );
 }
