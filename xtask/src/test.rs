@@ -89,13 +89,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 binary,
                 db: server::scratch_db("test")?,
                 addr: "127.0.0.1:0",
-                extra_args: ["--demo", "--demo-days", "3", "--demo-events", "60000"]
-                    .map(String::from)
-                    .to_vec(),
+                extra_args: vec![
+                    "--demo".into(),
+                    "--demo-days".into(),
+                    "3".into(),
+                    "--demo-events".into(),
+                    "60000".into(),
+                    "--demo-origin".into(),
+                    format!("http://{runner_addr}"),
+                ],
             })
         });
     let base_url = server.as_ref().map(|s| s.url.clone()).map_err(Clone::clone);
 
+    step("conformance (reference server)", &mut || match &base_url {
+        Ok(url) => crate::report_conformance(url),
+        Err(e) => Err(format!("the reference server did not start: {e}")),
+    });
     step("wasm tests (headless Chromium)", &mut || {
         wasm_tests(base_url.as_deref().ok(), &runner_addr)
     });
