@@ -57,9 +57,21 @@ pub fn heatmap_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
             .data(labels)
             .split_area(SplitArea::new().show(true))
     };
+    // Time buckets on the x axis read as times in the viewer's locale, not epoch numbers.
+    let x_axis = if result.columns[0].column_type == vantage_contract::ColumnType::Timestamp {
+        let times: Vec<f64> = result.numbers_at(0).into_iter().flatten().collect();
+        let span = times.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            - times.iter().copied().fold(f64::INFINITY, f64::min);
+        let style = crate::format::TimeStyle::for_span(if span.is_finite() { span } else { 0.0 });
+        axis(xs).axis_label(
+            charming::element::AxisLabel::new().formatter(super::common::time_marker(style)),
+        )
+    } else {
+        axis(xs)
+    };
     Ok(base_chart(Trigger::Item, options)
         .grid(grid().bottom(56))
-        .x_axis(axis(xs))
+        .x_axis(x_axis)
         // The first y category (e.g. Monday) reads at the top, like a calendar.
         .y_axis(axis(ys).inverse(true))
         .visual_map(

@@ -118,7 +118,11 @@ fn formatter(marker: &str) -> Option<Function> {
                 Some(array) => array.get(array.length().saturating_sub(1)),
                 None => value,
             };
-            match value.as_f64() {
+            // Category axes hand over their labels as strings ("1795363200000" for a time bucket).
+            let number = value
+                .as_f64()
+                .or_else(|| value.as_string().and_then(|s| s.trim().parse::<f64>().ok()));
+            match number {
                 Some(number) => JsValue::from(format(number)),
                 None => JsValue::from(value.as_string().unwrap_or_else(|| "–".into())),
             }
