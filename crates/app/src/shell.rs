@@ -3,33 +3,17 @@
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
-use vantage_widgets::{EChartsModule, Mode, Theme};
-use wasm_bindgen::JsValue;
+use vantage_widgets::Theme;
 
 use crate::pages::{DashboardPage, DashboardsPage, LoginPage};
 use crate::session::{provide_session, use_session, Session};
 
-/// Applies `theme` to the document: CSS custom properties and a registered ECharts theme.
+/// Applies `theme` to the whole document (see `vantage_widgets::styles::apply_theme`).
 /// Returns the ECharts theme name.
 pub fn apply_theme(theme: &Theme) -> Option<String> {
     let root = web_sys::window()?.document()?.document_element()?;
-    let _ = root.set_attribute(
-        "data-mode",
-        if theme.mode == Mode::Dark {
-            "dark"
-        } else {
-            "light"
-        },
-    );
-    let style = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&root)?.style();
-    for (name, value) in theme.css_variables() {
-        let _ = style.set_property(name, &value);
-    }
-    let module = EChartsModule::global().ok()?;
-    let name = theme.echarts_name();
-    let object = vantage_widgets::to_js(&theme.echarts_theme()).unwrap_or(JsValue::NULL);
-    module.register_theme(&name, &object).ok()?;
-    Some(name)
+    let root = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&root)?;
+    vantage_widgets::styles::apply_theme(root, theme, None)
 }
 
 /// The whole app.

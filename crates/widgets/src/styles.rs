@@ -170,3 +170,31 @@ pub fn ensure_installed(node: &Node) {
     let _ = Reflect::set(&root, &"adoptedStyleSheets".into(), &updated);
     let _ = Reflect::set(&root, &MARKER.into(), &JsValue::TRUE);
 }
+
+/// Applies `theme` to `root`: its `--vt-*` custom properties through the CSSOM (allowed under a
+/// strict CSP, unlike `style` attributes), `data-mode="light|dark"`, and its ECharts theme
+/// registered with `module` (or `globalThis.echarts`). Returns the ECharts theme name to pass to
+/// charts, or `None` when ECharts is not loaded.
+pub fn apply_theme(
+    root: &web_sys::HtmlElement,
+    theme: &crate::Theme,
+    module: Option<&crate::EChartsModule>,
+) -> Option<String> {
+    let style = root.style();
+    for (name, value) in theme.css_variables() {
+        let _ = style.set_property(name, &value);
+    }
+    let mode = if theme.mode == crate::Mode::Dark {
+        "dark"
+    } else {
+        "light"
+    };
+    let _ = root.set_attribute("data-mode", mode);
+    let module = module
+        .cloned()
+        .or_else(|| crate::EChartsModule::global().ok())?;
+    let name = theme.echarts_name();
+    let definition = crate::to_js(&theme.echarts_theme()).ok()?;
+    module.register_theme(&name, &definition).ok()?;
+    Some(name)
+}

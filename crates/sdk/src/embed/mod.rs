@@ -24,7 +24,7 @@ use futures::FutureExt;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use leptos::prelude::*;
 use vantage_contract::{Filter, TimeRange};
-use vantage_widgets::{provide_echarts, ChartClick, EChartsModule, Theme};
+use vantage_widgets::{provide_echarts, ChartClick, EChartsModule};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -124,32 +124,6 @@ fn resolve_container(container: &JsValue) -> Result<HtmlElement, SdkError> {
             field: "container",
             message: "must be a CSS selector or an HTMLElement".into(),
         })
-}
-
-/// Applies `theme` to `root` (CSS custom properties via the CSSOM, so strict CSP is fine) and
-/// registers its ECharts theme; returns the theme name.
-fn apply_theme(
-    root: &HtmlElement,
-    theme: &Theme,
-    module: Option<&EChartsModule>,
-) -> Option<String> {
-    let style = root.style();
-    for (name, value) in theme.css_variables() {
-        let _ = style.set_property(name, &value);
-    }
-    let _ = root.set_attribute(
-        "data-mode",
-        if theme.mode == vantage_widgets::Mode::Dark {
-            "dark"
-        } else {
-            "light"
-        },
-    );
-    let module = module.cloned().or_else(|| EChartsModule::global().ok())?;
-    let name = theme.echarts_name();
-    let definition = vantage_widgets::to_js(&theme.echarts_theme()).ok()?;
-    module.register_theme(&name, &definition).ok()?;
-    Some(name)
 }
 
 #[wasm_bindgen]
@@ -277,7 +251,11 @@ impl EmbeddedDashboard {
             .and_then(|m| EChartsModule::from_js(m).ok());
         self.inner.config.borrow_mut().theme = choice.clone();
         if let Some(mounted) = self.inner.mounted.borrow().as_ref() {
-            let name = apply_theme(&mounted.root, &choice.resolve(), module.as_ref());
+            let name = vantage_widgets::styles::apply_theme(
+                &mounted.root,
+                &choice.resolve(),
+                module.as_ref(),
+            );
             mounted.chart_theme.set(name);
         }
         Ok(())
@@ -467,7 +445,7 @@ async fn mount(inner: &Rc<Inner>, host: &HtmlElement) -> Result<(), SdkError> {
     }
     let _ = host.append_child(&root);
     vantage_widgets::styles::ensure_installed(&root);
-    let theme_name = apply_theme(&root, &theme.resolve(), module.as_ref());
+    let theme_name = vantage_widgets::styles::apply_theme(&root, &theme.resolve(), module.as_ref());
 
     let filters = FilterSet::new(locked, config.filters.clone());
     let live = LiveOptions {

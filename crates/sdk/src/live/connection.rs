@@ -343,6 +343,26 @@ fn with_current(weak: &Weak<RefCell<Inner>>, generation: u64, f: impl FnOnce(&Rc
     }
 }
 
+/// The transport opened: reset the backoff and report it.
+fn mark_open(inner: &Rc<RefCell<Inner>>, transport: Transport) {
+    inner.borrow_mut().attempt = 0;
+    set_status(inner, LiveStatus::Open(transport));
+}
+
+/// Feeds text frames (WebSocket) or events (SSE) of the current connection to [`on_text`].
+fn message_handler(weak: &Weak<RefCell<Inner>>, generation: u64) -> EventHandler {
+    let weak = weak.clone();
+    handler(move |event| {
+        let Some(text) = event
+            .dyn_ref::<MessageEvent>()
+            .and_then(|m| m.data().as_string())
+        else {
+            return;
+        };
+        with_current(&weak, generation, |inner| on_text(inner, &text));
+    })
+}
+
 fn open_ws(
     weak: &Weak<RefCell<Inner>>,
     generation: u64,
@@ -366,23 +386,11 @@ fn open_ws(
             let _ = ws.send_with_str(&auth);
             opened.set(true);
             with_current(&weak, generation, |inner| {
-                inner.borrow_mut().attempt = 0;
-                set_status(inner, LiveStatus::Open(Transport::WebSocket));
+                mark_open(inner, Transport::WebSocket)
             });
         })
     };
-    let on_message = {
-        let weak = weak.clone();
-        handler(move |event| {
-            let Some(text) = event
-                .dyn_ref::<MessageEvent>()
-                .and_then(|m| m.data().as_string())
-            else {
-                return;
-            };
-            with_current(&weak, generation, |inner| on_text(inner, &text));
-        })
-    };
+    let on_message = message_handler(weak, generation);
     let on_close = {
         let weak = weak.clone();
         handler(move |_| with_current(&weak, generation, |inner| dropped(inner, opened.get())))
@@ -422,25 +430,9 @@ fn open_sse(
         EventSource::new(&url).map_err(|e| format!("cannot open the event stream: {e:?}"))?;
     let on_open = {
         let weak = weak.clone();
-        handler(move |_| {
-            with_current(&weak, generation, |inner| {
-                inner.borrow_mut().attempt = 0;
-                set_status(inner, LiveStatus::Open(Transport::Sse));
-            });
-        })
+        handler(move |_| with_current(&weak, generation, |inner| mark_open(inner, Transport::Sse)))
     };
-    let on_message = {
-        let weak = weak.clone();
-        handler(move |event| {
-            let Some(text) = event
-                .dyn_ref::<MessageEvent>()
-                .and_then(|m| m.data().as_string())
-            else {
-                return;
-            };
-            with_current(&weak, generation, |inner| on_text(inner, &text));
-        })
-    };
+    let on_message = message_handler(weak, generation);
     // EventSource would reconnect by itself, but with a stale token and cursor; we take over.
     let on_error = {
         let weak = weak.clone();
