@@ -980,17 +980,30 @@ pub fn isolation(ctx: &mut Ctx) {
             &[403, 404],
         );
     }
-    let q = json!({ "dataset": "validations", "measures": [{ "field": "*", "agg": "count" }], "filters": [{ "field": "intent", "op": "eq", "value": "billing" }] });
-    let a = ctx
-        .http
-        .post("/api/v1/query", Some(&foreign), &q)
-        .ok()
-        .and_then(|r| r.body["data"][0][0].as_i64());
-    let b = ctx
-        .http
-        .post("/api/v1/query", Some(&owner), &q)
-        .ok()
-        .and_then(|r| r.body["data"][0][0].as_i64());
+    // A window that ended ten minutes ago, so the live generator cannot change the answers
+    // between the two requests; several aggregates, so two tenants cannot match by chance
+    // (a single count did: 1706 vs 1706).
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let q = json!({
+        "dataset": "validations",
+        "measures": [
+            { "field": "*", "agg": "count" },
+            { "field": "latency_ms", "agg": "sum" },
+            { "field": "confidence", "agg": "sum" }
+        ],
+        "filters": [{ "field": "intent", "op": "eq", "value": "billing" }],
+        "timeRange": { "from": now_ms - 30 * 86_400_000, "to": now_ms - 600_000 }
+    });
+    let totals = |token: &str| {
+        ctx.http
+            .post("/api/v1/query", Some(token), &q)
+            .ok()
+            .filter(|r| r.status == 200)
+            .map(|r| r.body["data"].clone())
+    };
+    let (a, b) = (totals(&foreign), totals(&owner));
     ctx.check(
         "isolation: queries are scoped to the caller's tenant",
         a.is_some() && b.is_some() && a != b,
