@@ -54,7 +54,7 @@ test("changing the time range updates the URL and re-queries", async () => {
   await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });
   const requests = [];
   page.on("request", (r) => { if (r.url().endsWith("/data")) requests.push(r.postData()); });
-  await page.selectOption("select[aria-label='Time range']", "last1h");
+  await page.click(".filter-bar [aria-label='Time range'] button:text-is('1h')");
   await page.waitForURL(/range=last1h/);
   await page.waitForTimeout(1500);
   assert.ok(requests.some((body) => body && body.includes("last1h")), `data requests: ${requests}`);
@@ -72,8 +72,244 @@ test("the dashboard is usable on a phone-sized screen and in dark mode", async (
   await screenshot(page, "app-dashboard-phone-light");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px`);
-  await page.click("button:has-text('Dark mode')");
+  await page.selectOption("select[aria-label='Colour mode']", "dark");
   assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), "dark");
   await screenshot(page, "app-dashboard-phone-dark");
   await page.context().close();
+});
+
+/** Signs in as `email` and waits for the dashboards list. */
+async function signedIn(email, viewport) {
+  const page = await newPage(browser, viewport);
+  await login(page, email);
+  await page.waitForSelector("a.dash-card");
+  return page;
+}
+
+async function navLinks(page) {
+  return (await page.locator(".app-nav a").allTextContents()).map((t) => t.trim());
+}
+
+test("each role sees the navigation and actions its permissions allow", async () => {
+  const expected = {
+    "viewer@healthco.test": ["Dashboards", "Alerts"],
+    "analyst@healthco.test": ["Dashboards", "Alerts"],
+    "manager@healthco.test": ["Dashboards", "Alerts", "Embed"],
+    "admin@healthco.test": ["Dashboards", "Alerts", "Embed", "Branding", "Users"],
+  };
+  for (const [email, links] of Object.entries(expected)) {
+    const page = await signedIn(email);
+    assert.deepEqual(await navLinks(page), links, email);
+    await page.goto(`${BASE}/dashboards/healthco-ai-quality`);
+    await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });
+    const edit = await page.locator(".page-tools a:text-is('Edit')").count();
+    assert.equal(edit, email.startsWith("admin") ? 1 : 0, `${email} edit button`);
+    const report = await page.locator(".page-tools a:text-is('Report')").count();
+    assert.equal(report, email.startsWith("viewer") ? 0 : 1, `${email} report button`);
+    // A viewer may not export: the menu item is there but disabled with the reason.
+    await page.locator("[data-widget-id='by-status'] .widget-menu-button").click();
+    const csv = page.locator("[data-widget-id='by-status'] button:text-is('Export CSV')");
+    assert.equal(await csv.isDisabled(), email.startsWith("viewer"), `${email} export`);
+    if (email.startsWith("viewer")) {
+      await page.goto(`${BASE}/branding`);
+      await page.locator(".notice").waitFor();
+      assert.match(await page.locator(".notice").textContent(), /tenant admins/);
+    }
+    assert.deepEqual(page.errors, [], email);
+    await page.context().close();
+  }
+});
+
+test("a click on a chart point drills down to the rows behind it", async () => {
+  const page = await signedIn("analyst@healthco.test");
+  await page.goto(`${BASE}/dashboards/healthco-ai-quality?range=last24h`);
+  const bars = page.locator("[data-widget-id='intents'] .vt-echart");
+  await bars.locator("canvas").waitFor({ state: "attached", timeout: 45000 });
+  await page.waitForTimeout(1200);
+  // Click the first (largest) bar of the horizontal "by intent" chart through ECharts itself.
+  const intent = await page.evaluate(() => {
+    const el = document.querySelector("[data-widget-id='intents'] .vt-echart");
+    const chart = echarts.getInstanceByDom(el);
+    const option = chart.getOption();
+    const categories = option.yAxis[0].data;
+    const name = categories[categories.length - 1];
+    const value = option.series[0].data[categories.length - 1];
+    const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [typeof value === "object" ? value.value : value, name]);
+    const rect = el.getBoundingClientRect();
+    return { name: typeof name === "object" ? name.value : name, x: rect.left + x / 2, y: rect.top + y };
+  });
+  await page.mouse.click(intent.x, intent.y);
+  await page.waitForURL(/\/drill\?/);
+  const url = decodeURIComponent(page.url());
+  assert.match(url, /dataset=validations/);
+  assert.ok(url.includes(`"value":"${intent.name}"`), `drill URL filters on the intent: ${url}`);
+  await page.waitForSelector(".drill-page table tbody tr");
+  const headers = (await page.locator(".drill-page thead th").allTextContents()).join(" ").toLowerCase();
+  for (const column of ["intent", "latency", "error"]) assert.ok(headers.includes(column), `${column} in ${headers}`);
+  const intents = await page.evaluate(() => {
+    const heads = [...document.querySelectorAll(".drill-page thead th")].map((th) => th.textContent.toLowerCase());
+    const col = heads.findIndex((h) => h.includes("intent"));
+    return [...document.querySelectorAll(".drill-page tbody tr")].map((tr) => tr.children[col].textContent.trim());
+  });
+  assert.ok(intents.length > 0 && intents.every((v) => v === intent.name), `rows are all ${intent.name}: ${intents.slice(0, 5)}`);
+  // Next page works and keeps the filter.
+  if (await page.locator("button:text-is('Next page')").isEnabled()) {
+    await page.click("button:text-is('Next page')");
+    await page.locator(".pager span:text-is('Page 2')").waitFor();
+    await page.waitForSelector(".drill-page table tbody tr");
+  }
+  await screenshot(page, "app-drill-down-light");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("a manager acknowledges an alert; a viewer cannot", async () => {
+  const viewer = await signedIn("viewer@innova.test");
+  await viewer.goto(`${BASE}/alerts?status=open`);
+  await viewer.waitForSelector(".alert-row");
+  const disabled = viewer.locator(".alert-row button:text-is('Acknowledge')").first();
+  assert.equal(await disabled.isDisabled(), true);
+  assert.match(await disabled.getAttribute("title"), /manager/);
+  await viewer.context().close();
+
+  const page = await signedIn("manager@innova.test");
+  await page.goto(`${BASE}/alerts`);
+  await page.waitForSelector(".alert-row");
+  const row = page.locator(".alert-row[data-status='open']").first();
+  const id = await row.getAttribute("data-alert-id");
+  await row.locator("button:text-is('Acknowledge')").click();
+  await page.locator(`.alert-row[data-alert-id='${id}'][data-status='acknowledged']`).waitFor();
+  await screenshot(page, "app-alerts-light");
+  // The server agrees.
+  const status = await page.evaluate(async (alertId) => {
+    const refresh = localStorage.getItem("vantage.refreshToken");
+    const tokens = await (await fetch("/api/v1/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refreshToken: refresh }) })).json();
+    localStorage.setItem("vantage.refreshToken", tokens.refreshToken);
+    const list = await (await fetch("/api/v1/alerts", { headers: { authorization: `Bearer ${tokens.accessToken}` } })).json();
+    return list.items.find((a) => a.id === alertId).status;
+  }, id);
+  assert.equal(status, "acknowledged");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("an admin changes the branding and sees it in the title, the chrome and the charts", async () => {
+  const page = await signedIn("admin@innova.test");
+  await page.goto(`${BASE}/branding`);
+  await page.waitForSelector(".branding-form input[name=productName]");
+  await page.waitForSelector(".brand-preview .vt-echart canvas", { state: "attached", timeout: 45000 });
+  // Bad input: an error next to the field, save disabled, nothing sent.
+  await page.fill("input[name=primaryColor]", "red; background:url(x)");
+  await page.locator(".field-error").first().waitFor();
+  assert.match(await page.locator(".field-error").first().textContent(), /hex colour/);
+  assert.equal(await page.locator("button[type=submit]").isDisabled(), true);
+  const name = `Innova Insight ${Date.now() % 10000}`;
+  await page.fill("input[name=productName]", name);
+  await page.fill("input[name=primaryColor]", "#b4235a");
+  await page.fill("input[name=chartPalette]", "#b4235a, #0e7490, #4d7c0f");
+  await screenshot(page, "app-branding-light");
+  await page.click("button[type=submit]");
+  await page.locator(".saved").waitFor();
+  await page.waitForFunction((n) => document.title.includes(n), name);
+  assert.equal((await page.locator(".app-product").textContent()).trim(), name);
+  // After a reload the brand is applied from the server: chrome colour and chart palette.
+  await page.goto(`${BASE}/dashboards/innova-sales`);
+  await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });
+  await page.waitForFunction((n) => document.title.includes(n), name);
+  const primary = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--vt-primary").trim());
+  assert.equal(primary.toLowerCase(), "#b4235a");
+  const colour = await page.evaluate(() => {
+    const chart = echarts.getInstanceByDom(document.querySelector("[data-widget-id='by-region'] .vt-echart"));
+    return chart.getVisual({ seriesIndex: 0, dataIndex: 0 }, "color");
+  });
+  assert.equal(String(colour).toLowerCase(), "#b4235a");
+  await screenshot(page, "app-branded-dashboard");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("a manager creates an embed token; the snippet works in a host page", async () => {
+  const page = await signedIn("manager@autoinsure.test");
+  await page.goto(`${BASE}/embed`);
+  await page.waitForSelector(".embed-form select[name=dashboard] option[value='autoinsure-latency']", { state: "attached" });
+  await page.selectOption("select[name=dashboard]", "autoinsure-latency");
+  await page.fill("input[name=lockField]", "intent");
+  await page.fill("input[name=lockValue]", "claims");
+  await page.click(".embed-form button[type=submit]");
+  await page.waitForSelector(".snippet-html");
+  const html = await page.locator(".snippet-html").textContent();
+  assert.match(html, /EmbeddedDashboard/);
+  const token = html.match(/token: "([^"]+)"/)[1];
+  // The live preview runs the real embed on this page.
+  await page.waitForSelector(".embed-preview .vt-echart canvas", { state: "attached", timeout: 45000 });
+  await screenshot(page, "app-embed-light");
+  // The snippet in a fresh host page (same origin as the allowed one) renders the dashboard.
+  const host = await newPage(browser);
+  await host.route(`${BASE}/snippet-host.html`, (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html><body>${html.replace(/<script type="module">/, '<script type="module">window.onerror=(e)=>document.title="error "+e;')}</body></html>`,
+  }));
+  await host.goto(`${BASE}/snippet-host.html`);
+  await host.waitForSelector("#dashboard .vt-echart canvas", { state: "attached", timeout: 45000 });
+  // The locked filter holds in the data the token can see.
+  const intents = await host.evaluate(async ([base, t]) => {
+    const res = await fetch(`${base}/api/v1/dashboards/autoinsure-latency/data`, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body: "{}" });
+    const body = await res.json();
+    const scatter = body.widgets.scatter;
+    const col = scatter.columns.findIndex((c) => c.name === "intent");
+    return [...new Set(scatter.data[col])];
+  }, [BASE, token]);
+  assert.deepEqual(intents, ["claims"]);
+  assert.deepEqual(host.errors, []);
+  await host.context().close();
+  await page.context().close();
+});
+
+test("the report page prints to a PDF with the KPIs and charts", async () => {
+  const page = await signedIn("analyst@healthco.test");
+  await page.goto(`${BASE}/dashboards/healthco-ai-quality/report?range=last24h`);
+  await page.waitForSelector(".report .vt-kpi, .report [data-widget-id='total']");
+  await page.waitForSelector(".report .vt-echart canvas", { state: "attached", timeout: 45000 });
+  await page.waitForSelector(".report-top table tbody tr", { timeout: 30000 });
+  await page.waitForTimeout(1500);
+  const text = await page.locator(".report").textContent();
+  assert.match(text, /AI quality overview/);
+  assert.match(text, /Validations \(24h\)/);
+  assert.match(text, /Top failures/);
+  await page.emulateMedia({ media: "print" });
+  const pdf = await page.pdf({ format: "A4", printBackground: true });
+  await page.emulateMedia({ media: "screen" });
+  const { writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { ARTIFACTS } = await import("./harness.mjs");
+  writeFileSync(join(ARTIFACTS, "app-report.pdf"), pdf);
+  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  assert.ok(pages >= 2, `expected a multi-page report, got ${pages} page(s)`);
+  assert.ok(pdf.length > 50_000, `PDF of ${pdf.length} bytes is too small to hold the charts`);
+  await screenshot(page, "app-report");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("main pages in light and dark, desktop and phone", async () => {
+  for (const [mode, viewport, suffix] of [["light", { width: 1400, height: 900 }, "desktop-light"], ["dark", { width: 1400, height: 900 }, "desktop-dark"], ["dark", { width: 375, height: 800 }, "phone-dark"]]) {
+    const page = await signedIn("admin@healthco.test", viewport);
+    await page.selectOption("select[aria-label='Colour mode']", mode);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), mode);
+    for (const [path, name] of [["/", "dashboards"], ["/alerts", "alerts"], ["/users", "users"], ["/dashboards/healthco-latency", "latency"]]) {
+      await page.goto(`${BASE}${path}`);
+      await page.waitForSelector(".page-head h1");
+      await page.waitForTimeout(path.startsWith("/dashboards") ? 2500 : 800);
+      await screenshot(page, `app-${name}-${suffix}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${path} (${suffix}) scrolls sideways by ${overflow}px`);
+    }
+    // The choice is remembered for this user.
+    await page.reload();
+    await page.waitForSelector(".page-head h1");
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), mode);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
 });

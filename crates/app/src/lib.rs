@@ -1,12 +1,20 @@
 //! # vantage-app
 //!
-//! The Vantage dashboard app for end users: sign in, browse dashboards, watch them live. A Leptos
+//! The Vantage dashboard app for end users: sign in, browse dashboards, watch them live, drill
+//! down, handle alerts, brand the tenant, create embed snippets and print reports. A Leptos
 //! client-side-rendered app on top of `vantage-sdk` (IO, state) and `vantage-widgets` (visuals),
 //! served by the reference server at `/`.
+//!
+//! Role-aware: navigation and actions follow the signed-in user's permissions from the contract's
+//! matrix (hidden, or disabled with the reason); the server enforces them regardless.
 
+mod brand;
+mod download;
+mod drill;
 mod pages;
 mod session;
 mod shell;
+mod toasts;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,50 +1,65 @@
-//! The app frame: router, header with product name and user menu, theme.
+//! The app frame: router, header with the tenant's brand, role-aware navigation, colour-mode
+//! choice, user menu and live alert toasts.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
-use vantage_widgets::Theme;
+use vantage_contract::Permission;
 
-use crate::pages::{DashboardPage, DashboardsPage, LoginPage};
+use crate::brand::{use_brand, Brand, ModeChoice};
+use crate::pages::{
+    AlertsPage, BrandingPage, DashboardPage, DashboardsPage, DrillPage, EmbedPage, LoginPage,
+    ReportPage, UsersPage,
+};
 use crate::session::{provide_session, use_session, Session};
-
-/// Applies `theme` to the whole document (see `vantage_widgets::styles::apply_theme`).
-/// Returns the ECharts theme name.
-pub fn apply_theme(theme: &Theme) -> Option<String> {
-    let root = web_sys::window()?.document()?.document_element()?;
-    let root = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&root)?;
-    vantage_widgets::styles::apply_theme(root, theme, None)
-}
+use crate::toasts::{provide_toasts, AlertFeed, Toasts};
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     let session = Session::new();
     session.restore();
-    provide_session(session);
-    let prefers_dark = web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches());
-    let dark = RwSignal::new(prefers_dark);
-    let chart_theme = Memo::new(move |_| {
-        let theme = if dark.get() {
-            Theme::dark()
-        } else {
-            Theme::light()
-        };
-        apply_theme(&theme)
+    provide_session(session.clone());
+    let brand = Brand::new();
+    provide_context(brand);
+    provide_context(ChartTheme(brand.chart_theme));
+    provide_toasts();
+    // Effect: keeps the document themed (and the chart theme registered) as brand or mode change.
+    Effect::new(move |_| brand.chart_theme.with(|_| ()));
+    // Effect: once someone is signed in, load their tenant's branding and their mode choice.
+    let user = session.user;
+    let api = send_wrapper::SendWrapper::new(session.api.clone());
+    Effect::new(move |_| match user.get() {
+        Some(u) => {
+            brand.restore_choice(&u.id);
+            let api = (*api).clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(tenant) = api.tenant().await {
+                    brand.tenant.set(Some(tenant));
+                }
+            });
+        }
+        None => brand.tenant.set(None),
     });
-    provide_context(ChartTheme(chart_theme));
     view! {
         <Router>
-            <Header dark=dark />
-            <main class="app-main">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header />
+            <AlertFeed />
+            <main class="app-main" id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="app-empty">"This page does not exist."</p> }>
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/") view=DashboardsPage />
                     <Route path=path!("/dashboards/:id") view=DashboardPage />
+                    <Route path=path!("/dashboards/:id/report") view=ReportPage />
+                    <Route path=path!("/drill") view=DrillPage />
+                    <Route path=path!("/alerts") view=AlertsPage />
+                    <Route path=path!("/branding") view=BrandingPage />
+                    <Route path=path!("/embed") view=EmbedPage />
+                    <Route path=path!("/users") view=UsersPage />
                 </Routes>
             </main>
+            <Toasts />
         </Router>
     }
 }
@@ -53,36 +68,79 @@ pub fn App() -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct ChartTheme(pub Memo<Option<String>>);
 
+/// Whether the signed-in user holds `permission` (false while signed out).
+pub fn can(permission: Permission) -> Signal<bool> {
+    let user = use_session().user;
+    Signal::derive(move || {
+        user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| u.permissions.contains(&permission))
+        })
+    })
+}
+
 #[component]
-fn Header(dark: RwSignal<bool>) -> impl IntoView {
+fn Header() -> impl IntoView {
     let session = use_session();
+    let brand = use_brand();
     let user = session.user;
     let session = send_wrapper::SendWrapper::new(session);
+    let logo = move || {
+        brand
+            .tenant
+            .with(|t| t.as_ref().and_then(|t| t.branding.logo_url.clone()))
+    };
+    let signed_in = move || user.with(Option::is_some);
+    let can_admin = can(Permission::ManageUsers);
+    let can_alerts = can(Permission::ViewDashboard);
+    let can_embed = Signal::derive(move || {
+        user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| u.role.at_least(vantage_contract::Role::Manager))
+        })
+    });
+    let on_mode = move |ev: leptos::ev::Event| {
+        if let (Some(choice), Some(u)) = (
+            ModeChoice::parse(&event_target_value(&ev)),
+            user.get_untracked(),
+        ) {
+            brand.choose(&u.id, choice);
+        }
+    };
     view! {
         <header class="app-header">
             <A href="/" attr:class="app-brand">
-                <span class="app-logo" aria-hidden="true"></span>
-                "Vantage"
+                {move || match logo() {
+                    Some(src) => view! { <img class="app-logo-img" src=src alt="" /> }.into_any(),
+                    None => view! { <span class="app-logo" aria-hidden="true"></span> }.into_any(),
+                }}
+                <span class="app-product">{move || brand.product_name()}</span>
             </A>
-            <nav class="app-nav">
-                {move || user.get().map(|u| view! { <span class="app-tenant">{u.tenant_name}</span> })}
-            </nav>
+            <Show when=signed_in>
+                <nav class="app-nav" aria-label="Main">
+                    <A href="/" exact=true>"Dashboards"</A>
+                    <Show when=move || can_alerts.get()><A href="/alerts">"Alerts"</A></Show>
+                    <Show when=move || can_embed.get()><A href="/embed">"Embed"</A></Show>
+                    <Show when=move || can_admin.get()>
+                        <A href="/branding">"Branding"</A>
+                        <A href="/users">"Users"</A>
+                    </Show>
+                </nav>
+            </Show>
             <div class="app-actions">
-                <button
-                    type="button"
-                    class="app-button ghost"
-                    aria-pressed=move || dark.get().to_string()
-                    on:click=move |_| dark.update(|d| *d = !*d)
-                >
-                    {move || if dark.get() { "Light mode" } else { "Dark mode" }}
-                </button>
+                <Show when=signed_in>
+                    <select class="app-mode" aria-label="Colour mode" on:change=on_mode
+                        prop:value=move || brand.effective_choice().as_str()>
+                        {ModeChoice::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{m.label()}</option> }).collect_view()}
+                    </select>
+                </Show>
                 {move || {
                     user.get()
                         .map(|u| {
                             view! {
                                 <span class="app-user" title=u.email.clone()>
                                     {u.name.clone()}
-                                    <small>{format!("{:?}", u.role)}</small>
+                                    <small>{format!("{} · {}", u.tenant_name, role_label(u.role))}</small>
                                 </span>
                                 <button type="button" class="app-button ghost" on:click={
                                     let session = session.clone();
@@ -100,5 +158,17 @@ fn Header(dark: RwSignal<bool>) -> impl IntoView {
                 }}
             </div>
         </header>
+    }
+}
+
+/// A role's name for people.
+pub fn role_label(role: vantage_contract::Role) -> &'static str {
+    use vantage_contract::Role::*;
+    match role {
+        SystemAdmin => "System admin",
+        TenantAdmin => "Tenant admin",
+        Manager => "Manager",
+        Analyst => "Analyst",
+        Viewer => "Viewer",
     }
 }

@@ -47,3 +47,10 @@ pub struct TokenResponse {
     pub expires_in: u64,
     pub user: User,
 }
+
+/// `GET /api/v1/users`: the tenant's users and their roles (tenant admins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserList {
+    pub items: Vec<User>,
+}

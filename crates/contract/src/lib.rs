@@ -23,7 +23,7 @@ pub mod tenant;
 pub mod validation;
 
 pub use alert::{Alert, AlertList, AlertStatus, Severity};
-pub use auth::{LoginRequest, RefreshRequest, TokenResponse, User};
+pub use auth::{LoginRequest, RefreshRequest, TokenResponse, User, UserList};
 pub use dashboard::{
     Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList, Layout,
     Position, Widget, WidgetData, WidgetKind,

@@ -21,6 +21,9 @@ pub fn DashboardView(
     /// Render only this widget, filling the view (single-widget embeds).
     #[prop(into, optional)]
     only_widget: Option<String>,
+    /// Extra controls drawn in each widget's corner (the app's per-widget menu).
+    #[prop(optional)]
+    widget_actions: Option<Callback<Widget, AnyView>>,
 ) -> impl IntoView {
     let definition = store.definition;
     let load_error = store.load_error;
@@ -66,8 +69,13 @@ pub fn DashboardView(
                     Callback::new(move |click: ChartClick| callback.run((widget.clone(), click)))
                 });
                 let alerts: Signal<Vec<vantage_contract::Alert>> = store.alerts.into();
+                let actions = widget_actions.map(|actions| {
+                    let view = actions.run(widget.clone());
+                    view! { <div class="vt-cell-actions">{view}</div> }
+                });
                 view! {
                     <GridCell position=position attr:data-widget-id=widget_id>
+                        {actions}
                         <WidgetView
                             widget=widget
                             state=state

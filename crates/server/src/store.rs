@@ -40,6 +40,26 @@ pub fn user_by_id(c: &Connection, id: &str) -> AppResult<Option<UserRow>> {
     Ok(c.query_row(&sql, [id], user_from_row).optional()?)
 }
 
+/// Every user of `tenant_id`, by name. Platform staff (system admins, who may be homed in a
+/// tenant) are listed only when `include_system` is set.
+pub fn users_of_tenant(
+    c: &Connection,
+    tenant_id: &str,
+    include_system: bool,
+) -> AppResult<Vec<UserRow>> {
+    let system = if include_system {
+        ""
+    } else {
+        " AND role != 'system_admin'"
+    };
+    let sql = format!(
+        "SELECT {USER_COLS} FROM users WHERE tenant_id = ?1{system} ORDER BY name COLLATE NOCASE"
+    );
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt.query_map([tenant_id], user_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn tenant(c: &Connection, id: &str) -> AppResult<Option<Tenant>> {
     c.query_row(
         "SELECT id, name, branding, embed_origins FROM tenants WHERE id = ?1",

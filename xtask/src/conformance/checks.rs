@@ -183,6 +183,28 @@ pub fn roles(ctx: &mut Ctx) {
         &json!({}),
     );
     ctx.expect("viewer cannot acknowledge alerts → 403", &r, &[403]);
+    let r = ctx.http.get("/api/v1/users", Some(&manager));
+    ctx.expect("manager cannot list users → 403", &r, &[403]);
+    if let Some(admin) = ctx.token("admin@healthco.test") {
+        let r = ctx.http.get("/api/v1/users", Some(&admin));
+        let scoped = body_ok(&r, 200, |b| {
+            b["items"].as_array().is_some_and(|items| {
+                items.len() >= 4
+                    && items.iter().all(|u| {
+                        u["tenantId"] == "healthco"
+                            && u["email"]
+                                .as_str()
+                                .is_some_and(|e| e.ends_with("@healthco.test"))
+                            && u.get("passwordHash").is_none()
+                    })
+            })
+        });
+        ctx.check(
+            "admin lists only the tenant's users, without secrets",
+            scoped,
+            || show(&r),
+        );
+    }
 }
 
 fn branding(primary: &str) -> Value {

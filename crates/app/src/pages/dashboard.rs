@@ -1,26 +1,131 @@
-//! One dashboard, live: time range in the URL (`?range=last24h`) so links can be shared, live
-//! status badge, every widget through the SDK's `DashboardView`.
+//! One dashboard, live. Everything a link should carry lives in the query string: the time range
+//! (`range=last24h` or `from=…&to=…`), dimension filters (`f.<field>=<value>`), the auto-refresh
+//! interval (`refresh=60`) and kiosk mode (`kiosk=1`), so back/forward and shared links work.
+//!
+//! Per widget: view the data as a table, export CSV or PNG, full size, and drill down to rows
+//! (also by clicking a chart datum).
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use vantage_contract::{TimePreset, TimeRange};
+use leptos_router::NavigateOptions;
+use vantage_contract::{ColumnType, Dataset, Filter, Permission, TimePreset, TimeRange, Widget};
 use vantage_sdk::live::{LiveOptions, LiveStatus};
-use vantage_sdk::{DashboardStore, DashboardView, FilterSet};
+use vantage_sdk::{DashboardStore, DashboardView, FilterOp, FilterSet};
+use vantage_widgets::{ChartClick, DataTable, TimeRangePicker};
 
 use super::require_login;
+use crate::brand::use_page_title;
+use crate::download::{chart_png, download_bytes, download_url, file_stem};
+use crate::drill::drill_target;
 use crate::session::use_session;
-use crate::shell::ChartTheme;
+use crate::shell::{can, ChartTheme};
 
-const PRESETS: [(&str, &str); 5] = [
-    ("last15m", "Last 15 minutes"),
-    ("last1h", "Last hour"),
-    ("last24h", "Last 24 hours"),
-    ("last7d", "Last 7 days"),
-    ("last30d", "Last 30 days"),
+/// Auto-refresh choices for non-live data, in seconds (0 = off).
+const REFRESH_CHOICES: [(u32, &str); 5] = [
+    (0, "Auto-refresh off"),
+    (30, "Every 30 s"),
+    (60, "Every minute"),
+    (300, "Every 5 minutes"),
+    (900, "Every 15 minutes"),
 ];
+/// Dimension filters offered in the filter bar (the first string dimensions of the dataset).
+const FILTER_DIMENSIONS: usize = 3;
 
 fn preset(value: &str) -> Option<TimePreset> {
     serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
+}
+
+fn preset_name(preset: TimePreset) -> String {
+    serde_json::to_value(preset)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The dashboard's URL state.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct UrlState {
+    pub range: Option<TimeRange>,
+    pub filters: Vec<(String, String)>,
+    pub refresh: u32,
+    pub kiosk: bool,
+}
+
+impl UrlState {
+    pub fn read(query: &leptos_router::params::ParamsMap) -> Self {
+        let absolute = match (
+            query.get("from").and_then(|v| v.parse::<i64>().ok()),
+            query.get("to").and_then(|v| v.parse::<i64>().ok()),
+        ) {
+            (Some(from), Some(to)) if from < to => Some(TimeRange::absolute(from, to)),
+            _ => None,
+        };
+        let range = absolute.or_else(|| {
+            query
+                .get("range")
+                .as_deref()
+                .and_then(preset)
+                .map(TimeRange::preset)
+        });
+        let mut filters: Vec<(String, String)> = query
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("f.")?.to_owned(), v.to_owned())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        filters.sort();
+        Self {
+            range,
+            filters,
+            refresh: query
+                .get("refresh")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            kiosk: query.get("kiosk").as_deref() == Some("1"),
+        }
+    }
+
+    /// The query string (without `?`).
+    pub fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        match self.range {
+            Some(TimeRange {
+                preset: Some(p), ..
+            }) => parts.push(format!("range={}", preset_name(p))),
+            Some(TimeRange {
+                from: Some(f),
+                to: Some(t),
+                ..
+            }) => parts.push(format!("from={f}&to={t}")),
+            _ => {}
+        }
+        for (field, value) in &self.filters {
+            parts.push(format!(
+                "f.{}={}",
+                js_sys::encode_uri_component(field),
+                js_sys::encode_uri_component(value)
+            ));
+        }
+        if self.refresh > 0 {
+            parts.push(format!("refresh={}", self.refresh));
+        }
+        if self.kiosk {
+            parts.push("kiosk=1".into());
+        }
+        parts.join("&")
+    }
+
+    fn filter_ops(&self) -> Vec<FilterOp> {
+        let mut ops = vec![FilterOp::Clear];
+        ops.extend(
+            self.filters
+                .iter()
+                .map(|(field, value)| FilterOp::Set(Filter::eq(field.clone(), value.clone()))),
+        );
+        ops
+    }
 }
 
 #[component]
@@ -43,33 +148,143 @@ fn DashboardScreen(id: String) -> impl IntoView {
         FilterSet::default(),
         LiveOptions::default(),
     );
-    let range = move || query.with(|q| q.get("range"));
-    let initial = range().as_deref().and_then(preset).map(TimeRange::preset);
-    store.time_range.set(initial);
+    let url = Memo::new(move |_| query.with(UrlState::read));
+    let initial = url.get_untracked();
+    store.time_range.set(initial.range);
+    let _ = store
+        .filters
+        .try_update(|f| f.apply_all(initial.filter_ops()));
     store.load();
-    // Effect: follows the URL's time range (back/forward included).
+    // Effect: follows the URL (back/forward included) into the store.
     let follow = store.clone();
-    Effect::new(move |previous: Option<Option<String>>| {
-        let current = range();
-        if previous.is_some_and(|p| p != current) {
-            follow.set_time_range(current.as_deref().and_then(preset).map(TimeRange::preset));
+    Effect::new(move |previous: Option<UrlState>| {
+        let current = url.get();
+        if let Some(previous) = previous {
+            if previous.range != current.range {
+                follow.time_range.set(current.range);
+            }
+            if previous.filters != current.filters {
+                let _ = follow
+                    .filters
+                    .try_update(|f| f.apply_all(current.filter_ops()));
+            }
+            if previous.range != current.range || previous.filters != current.filters {
+                follow.refetch();
+            }
         }
         current
     });
-    let definition = store.definition;
-    let status = store.live_status;
-    let on_range = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        let path = format!(
-            "/dashboards/{}?range={}",
-            js_sys::encode_uri_component(&id),
-            value
-        );
-        navigate(&path, Default::default());
+    let path = format!("/dashboards/{}", js_sys::encode_uri_component(&id));
+    let go = {
+        let path = path.clone();
+        move |state: UrlState| {
+            let q = state.to_query();
+            let sep = if q.is_empty() { "" } else { "?" };
+            navigate(&format!("{path}{sep}{q}"), NavigateOptions::default());
+        }
     };
+    let go = StoredValue::new(go);
+    let update = move |f: &dyn Fn(&mut UrlState)| {
+        let mut state = url.get_untracked();
+        f(&mut state);
+        go.with_value(|go| go(state));
+    };
+    // Effect: auto-refresh timer for non-live data; the interval handle is dropped (cleared)
+    // when the interval changes or the page goes away.
+    let refresher = send_wrapper::SendWrapper::new(store.clone());
+    Effect::new(
+        move |previous: Option<Option<send_wrapper::SendWrapper<IntervalHandle>>>| {
+            if let Some(Some(handle)) = previous {
+                handle.clear();
+            }
+            let seconds = url.with(|u| u.refresh);
+            (seconds > 0)
+                .then(|| {
+                    let store = refresher.clone();
+                    set_interval_with_handle(
+                        move || store.refetch(),
+                        Duration::from_secs(seconds.into()),
+                    )
+                    .ok()
+                    .map(send_wrapper::SendWrapper::new)
+                })
+                .flatten()
+        },
+    );
+    let definition = store.definition;
+    use_page_title(move || {
+        definition
+            .get()
+            .map(|d| d.name)
+            .unwrap_or_else(|| "Dashboard".into())
+    });
+    let status = store.live_status;
     let cleanup = send_wrapper::SendWrapper::new(store.clone());
     on_cleanup(move || cleanup.close());
     let chart_theme = Signal::derive(move || theme.and_then(|t| t.get()));
+    // Drill-down on a chart click.
+    let navigate = use_navigate();
+    let drill_store = send_wrapper::SendWrapper::new(store.clone());
+    let here = {
+        let path = path.clone();
+        move || {
+            let q = url.get_untracked().to_query();
+            if q.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{q}")
+            }
+        }
+    };
+    let here = StoredValue::new(here);
+    let on_click = Callback::new(move |(widget, click): (Widget, ChartClick)| {
+        let window = current_window(&drill_store, &widget);
+        let filters = drill_store.filters.with_untracked(FilterSet::effective);
+        if let Some(target) = drill_target(&widget, &click, window, &filters) {
+            navigate(
+                &target.url(&here.with_value(|h| h())),
+                NavigateOptions::default(),
+            );
+        }
+    });
+    let data_view = RwSignal::new(None::<Widget>);
+    let actions_store = send_wrapper::SendWrapper::new(store.clone());
+    let may_export = can(Permission::ExportData);
+    let widget_actions = Callback::new(move |widget: Widget| {
+        let store = (*actions_store).clone();
+        let back = here.with_value(|h| h());
+        view! { <WidgetMenu widget=widget store=store data_view=data_view may_export=may_export back=back /> }.into_any()
+    });
+    let may_edit = can(Permission::EditDashboards);
+    let may_report = can(Permission::GenerateReports);
+    let kiosk = Memo::new(move |_| url.with(|u| u.kiosk));
+    // Effect: kiosk mode hides the app chrome (a class on <html>).
+    Effect::new(move |_| {
+        let on = kiosk.get();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.class_list().toggle_with_force("kiosk", on);
+        }
+    });
+    on_cleanup(|| {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.class_list().remove_1("kiosk");
+        }
+    });
+    let report_href = {
+        let path = path.clone();
+        move || {
+            let q = url.get().to_query();
+            format!("{path}/report?{q}")
+        }
+    };
+    let edit_href = format!("{path}/edit");
+    let dataset_store = send_wrapper::SendWrapper::new(store.clone());
     view! {
         <section class="page dashboard-page">
             <div class="page-head">
@@ -79,14 +294,269 @@ fn DashboardScreen(id: String) -> impl IntoView {
                 </div>
                 <div class="page-tools">
                     <LiveBadge status=status />
-                    <select aria-label="Time range" on:change=on_range prop:value=move || range().unwrap_or_else(|| "default".into())>
-                        <option value="default">"Dashboard default"</option>
-                        {PRESETS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    <select aria-label="Auto-refresh" prop:value=move || url.with(|u| u.refresh.to_string())
+                        on:change=move |ev| {
+                            let seconds = event_target_value(&ev).parse().unwrap_or(0);
+                            update(&|s| s.refresh = seconds);
+                        }>
+                        {REFRESH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string()>{*label}</option> }).collect_view()}
                     </select>
+                    <Show when=move || may_report.get()>
+                        <a class="app-button" href=report_href.clone()>"Report"</a>
+                    </Show>
+                    <Show when=move || may_edit.get()>
+                        <a class="app-button" href=edit_href.clone()>"Edit"</a>
+                    </Show>
+                    <button type="button" class="app-button" aria-pressed=move || kiosk.get().to_string()
+                        on:click=move |_| {
+                            let on = !kiosk.get_untracked();
+                            update(&|s| s.kiosk = on);
+                        }>
+                        {move || if kiosk.get() { "Exit full screen" } else { "Full screen" }}
+                    </button>
                 </div>
             </div>
-            <DashboardView store=store theme=chart_theme />
+            <div class="filter-bar">
+                <TimeRangePicker value=Signal::derive(move || url.with(|u| u.range))
+                    on_change=Callback::new(move |range: TimeRange| update(&|s| s.range = Some(range))) />
+                <DimensionFilters store=(*dataset_store).clone() url=url
+                    on_change=Callback::new(move |(field, value): (String, String)| update(&|s| {
+                        s.filters.retain(|(f, _)| *f != field);
+                        if !value.is_empty() {
+                            s.filters.push((field.clone(), value.clone()));
+                            s.filters.sort();
+                        }
+                    })) />
+                <Show when=move || url.with(|u| u.range.is_some() || !u.filters.is_empty())>
+                    <button type="button" class="app-button ghost" on:click=move |_| update(&|s| {
+                        s.range = None;
+                        s.filters.clear();
+                    })>"Reset filters"</button>
+                </Show>
+            </div>
+            <DashboardView store=store.clone() theme=chart_theme on_data_click=on_click widget_actions=widget_actions />
+            <DataDialog widget=data_view store=store />
         </section>
+    }
+}
+
+/// The window a widget's drill-down should use: its own range, else the dashboard's.
+fn current_window(store: &DashboardStore, widget: &Widget) -> (i64, i64) {
+    let now = js_sys::Date::now() as i64;
+    let range = store
+        .time_range
+        .get_untracked()
+        .or_else(|| widget.query.as_ref().and_then(|q| q.time_range))
+        .or_else(|| {
+            store
+                .definition
+                .with_untracked(|d| d.as_ref().and_then(|d| d.time_range))
+        })
+        .unwrap_or(TimeRange::preset(TimePreset::Last24h));
+    range.resolve(now)
+}
+
+/// Select boxes for the dashboard dataset's first string dimensions.
+#[component]
+fn DimensionFilters(
+    store: DashboardStore,
+    url: Memo<UrlState>,
+    on_change: Callback<(String, String)>,
+) -> impl IntoView {
+    let dataset = RwSignal::new(None::<Dataset>);
+    let api = send_wrapper::SendWrapper::new(store.api().clone());
+    let definition = store.definition;
+    // Effect: loads the schema of the dataset most of the widgets use.
+    Effect::new(move |loaded: Option<bool>| {
+        if loaded == Some(true) {
+            return true;
+        }
+        let Some(id) = definition.with(|d| d.as_ref().and_then(main_dataset)) else {
+            return false;
+        };
+        let api = (*api).clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(d) = api.dataset(&id).await {
+                dataset.set(Some(d));
+            }
+        });
+        true
+    });
+    move || {
+        dataset.get().map(|d| {
+            d.dimensions
+                .into_iter()
+                .filter(|dim| dim.column_type == ColumnType::String && !dim.values.is_empty())
+                .take(FILTER_DIMENSIONS)
+                .map(|dim| {
+                    let field = dim.name.clone();
+                    let field2 = dim.name.clone();
+                    let current = move || {
+                        url.with(|u| u.filters.iter().find(|(f, _)| *f == field2).map(|(_, v)| v.clone()))
+                            .unwrap_or_default()
+                    };
+                    view! {
+                        <label class="dim-filter">
+                            <span>{dim.label.clone()}</span>
+                            <select prop:value=current on:change=move |ev| on_change.run((field.clone(), event_target_value(&ev)))>
+                                <option value="">"Any"</option>
+                                {dim.values.iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
+    }
+}
+
+/// The dataset most widgets of `dashboard` query.
+fn main_dataset(dashboard: &vantage_contract::Dashboard) -> Option<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for q in dashboard.widgets.iter().filter_map(|w| w.query.as_ref()) {
+        match counts.iter_mut().find(|(d, _)| *d == q.dataset) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((q.dataset.clone(), 1)),
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(d, _)| d)
+}
+
+/// The per-widget menu (a disclosure button with actions).
+#[component]
+fn WidgetMenu(
+    widget: Widget,
+    store: DashboardStore,
+    data_view: RwSignal<Option<Widget>>,
+    may_export: Signal<bool>,
+    back: String,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let state = store.widget_state(&widget.id);
+    let id = widget.id.clone();
+    let title = widget.title.clone();
+    let has_query = widget.query.is_some();
+    let is_chart = !matches!(
+        widget.kind,
+        vantage_contract::WidgetKind::Kpi
+            | vantage_contract::WidgetKind::Table
+            | vantage_contract::WidgetKind::Alerts
+    );
+    let cell = {
+        let id = id.clone();
+        move || {
+            web_sys::window()?
+                .document()?
+                .query_selector(&format!("[data-widget-id=\"{}\"]", id.replace('"', "")))
+                .ok()?
+        }
+    };
+    let cell = StoredValue::new_local(cell);
+    let csv_title = title.clone();
+    let export_csv = move |_| {
+        open.set(false);
+        if let Some(result) = state.get_untracked().data().cloned() {
+            let csv = vantage_sdk::embed::export::to_csv(&result, Default::default());
+            let _ = download_bytes(
+                &format!("{}.csv", file_stem(&csv_title)),
+                "text/csv;charset=utf-8",
+                csv.as_bytes(),
+            );
+        }
+    };
+    let png_title = title.clone();
+    let export_png = move |_| {
+        open.set(false);
+        let background = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| web_sys::window()?.get_computed_style(&e).ok()?)
+            .and_then(|s| s.get_property_value("--vt-surface").ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "#ffffff".into());
+        if let Some(url) = cell
+            .with_value(|c| c())
+            .and_then(|c| chart_png(&c, &background))
+        {
+            let _ = download_url(&format!("{}.png", file_stem(&png_title)), &url);
+        }
+    };
+    let full = move |_| {
+        open.set(false);
+        if let Some(cell) = cell.with_value(|c| c()) {
+            let _ = cell.class_list().toggle("vt-cell-full");
+        }
+    };
+    let rows_widget = widget.clone();
+    let rows_store = send_wrapper::SendWrapper::new(store.clone());
+    let navigate = use_navigate();
+    let rows = move |_| {
+        open.set(false);
+        let window = current_window(&rows_store, &rows_widget);
+        let filters = rows_store.filters.with_untracked(FilterSet::effective);
+        let all = ChartClick {
+            series_name: None,
+            name: None,
+            data_index: None,
+            value: serde_json::Value::Null,
+        };
+        if let Some(target) = drill_target(&rows_widget, &all, window, &filters) {
+            navigate(&target.url(&back), NavigateOptions::default());
+        }
+    };
+    let view_widget = widget.clone();
+    let label = format!("Actions for {title}");
+    view! {
+        <div class="widget-menu">
+            <button type="button" class="widget-menu-button" aria-haspopup="menu" aria-label=label
+                aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>"⋯"</button>
+            <Show when=move || open.get()>
+                <div class="widget-menu-list" role="menu">
+                    {has_query.then(|| {
+                        let view_widget = view_widget.clone();
+                        view! {
+                            <button type="button" role="menuitem" on:click=move |_| { open.set(false); data_view.set(Some(view_widget.clone())); }>"View data as table"</button>
+                        }
+                    })}
+                    {has_query.then(|| view! {
+                        <button type="button" role="menuitem" on:click=export_csv.clone() disabled=move || !may_export.get()
+                            title=move || (!may_export.get()).then_some("Exporting needs the analyst role or higher")>"Export CSV"</button>
+                    })}
+                    {is_chart.then(|| view! {
+                        <button type="button" role="menuitem" on:click=export_png.clone() disabled=move || !may_export.get()
+                            title=move || (!may_export.get()).then_some("Exporting needs the analyst role or higher")>"Export PNG"</button>
+                    })}
+                    {has_query.then(|| view! { <button type="button" role="menuitem" on:click=rows.clone()>"Drill down to rows"</button> })}
+                    <button type="button" role="menuitem" on:click=full>"Toggle full size"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// A dialog showing one widget's current data as a table.
+#[component]
+fn DataDialog(widget: RwSignal<Option<Widget>>, store: DashboardStore) -> impl IntoView {
+    let store = send_wrapper::SendWrapper::new(store);
+    move || {
+        widget.get().map(|w| {
+            let state = store.widget_state(&w.id);
+            let result: Signal<Arc<vantage_contract::QueryResult>> =
+                Signal::derive(move || state.get().data().cloned().unwrap_or_default());
+            view! {
+                <div class="dialog-backdrop" on:click=move |_| widget.set(None)>
+                    <div class="dialog" role="dialog" aria-modal="true" aria-label=format!("Data of {}", w.title)
+                        on:click=|ev| ev.stop_propagation()>
+                        <div class="dialog-head">
+                            <h2>{w.title.clone()}</h2>
+                            <button type="button" class="app-button" on:click=move |_| widget.set(None)>"Close"</button>
+                        </div>
+                        <DataTable result=result label=w.title.clone() />
+                    </div>
+                </div>
+            }
+        })
     }
 }
 

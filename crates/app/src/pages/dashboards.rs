@@ -10,6 +10,7 @@ use crate::session::use_session;
 #[component]
 pub fn DashboardsPage() -> impl IntoView {
     require_login();
+    crate::brand::use_page_title(|| "Dashboards".into());
     let session = use_session();
     let items = RwSignal::new(None::<Result<Vec<Dashboard>, String>>);
     let search = RwSignal::new(String::new());
@@ -29,6 +30,7 @@ pub fn DashboardsPage() -> impl IntoView {
         }
     });
     let user = session.user;
+    let may_create = crate::shell::can(vantage_contract::Permission::EditDashboards);
     let started = StoredValue::new(false);
     let load_once = load.clone();
     Effect::new(move |_| {
@@ -64,6 +66,9 @@ pub fn DashboardsPage() -> impl IntoView {
                         <option value="name">"Sort by name"</option>
                         <option value="updated">"Recently updated"</option>
                     </select>
+                    <Show when=move || may_create.get()>
+                        <A href="/builder/new" attr:class="app-button primary">"New dashboard"</A>
+                    </Show>
                 </div>
             </div>
             {move || match visible() {

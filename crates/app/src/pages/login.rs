@@ -7,6 +7,7 @@ use crate::session::use_session;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    crate::brand::use_page_title(|| "Sign in".into());
     let session = use_session();
     let navigate = use_navigate();
     let query = use_query_map();

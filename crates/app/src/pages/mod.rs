@@ -1,12 +1,24 @@
 //! The app's pages, one per route.
 
-mod dashboard;
+mod alerts;
+mod branding;
+pub(crate) mod dashboard;
 mod dashboards;
+mod drill;
+mod embed;
 mod login;
+mod report;
+mod users;
 
+pub use alerts::AlertsPage;
+pub use branding::BrandingPage;
 pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;
+pub use drill::DrillPage;
+pub use embed::EmbedPage;
 pub use login::LoginPage;
+pub use report::ReportPage;
+pub use users::UsersPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;

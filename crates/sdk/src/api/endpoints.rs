@@ -4,7 +4,7 @@ use vantage_contract::{
     Alert, AlertList, Branding, Dashboard, DashboardData, DashboardDataRequest, DashboardInput,
     DashboardList, Dataset, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenRequest,
     EmbedTokenResponse, Health, LoginRequest, Query, QueryResult, RefreshRequest, RowsPage, Tenant,
-    TokenResponse, User,
+    TokenResponse, User, UserList,
 };
 
 use super::ApiClient;
@@ -48,6 +48,14 @@ impl ApiClient {
     /// Any [`SdkError`].
     pub async fn me(&self) -> Result<User, SdkError> {
         self.get("/auth/me").await
+    }
+
+    /// `GET /users`: the tenant's users and roles (tenant admins).
+    ///
+    /// # Errors
+    /// 403 without the `manage_users` permission.
+    pub async fn users(&self) -> Result<UserList, SdkError> {
+        self.get("/users").await
     }
 
     /// `GET /health` (no authentication needed).

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::Json;
 use rusqlite::params;
 use std::sync::OnceLock;
-use vantage_contract::{LoginRequest, RefreshRequest, TokenResponse, User};
+use vantage_contract::{LoginRequest, RefreshRequest, TokenResponse, User, UserList};
 
 /// A hash to verify against when the email is unknown, so timing does not reveal accounts.
 fn dummy_hash() -> &'static str {
@@ -144,4 +144,24 @@ pub async fn me(State(state): State<SharedState>, p: Principal) -> AppResult<Jso
         })
         .await?;
     Ok(Json(user))
+}
+
+/// `GET /api/v1/users`: the caller's tenant's users (needs `manage_users`).
+#[utoipa::path(get, path = "/api/v1/users", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserList), (status = 401, body = vantage_contract::ErrorBody), (status = 403, body = vantage_contract::ErrorBody)))]
+pub async fn users(State(state): State<SharedState>, p: Principal) -> AppResult<Json<UserList>> {
+    p.require_user()?;
+    p.require(vantage_contract::Permission::ManageUsers)?;
+    let tenant = p.tenant_id.clone();
+    let include_system = p.role == vantage_contract::Role::SystemAdmin;
+    let items = state
+        .db
+        .read(move |c| {
+            store::users_of_tenant(c, &tenant, include_system)?
+                .iter()
+                .map(|u| user_dto(c, u))
+                .collect::<AppResult<Vec<_>>>()
+        })
+        .await?;
+    Ok(Json(UserList { items }))
 }

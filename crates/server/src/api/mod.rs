@@ -31,6 +31,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/me", get(auth::me))
+        .route("/users", get(auth::users))
         .route("/tenant", get(tenant::get_tenant))
         .route("/tenant/branding", put(tenant::put_branding))
         .route("/tenant/embed-origins", put(tenant::put_embed_origins))

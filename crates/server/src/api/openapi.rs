@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth),
     paths(
         super::health::health,
-        super::auth::login, super::auth::refresh, super::auth::me,
+        super::auth::login, super::auth::refresh, super::auth::me, super::auth::users,
         super::tenant::get_tenant, super::tenant::put_branding, super::tenant::put_embed_origins,
         super::dashboards::list, super::dashboards::create, super::dashboards::get_one, super::dashboards::update, super::dashboards::delete,
         super::data::list_datasets, super::data::get_dataset, super::data::run_query, super::data::dashboard_data, super::data::rows,

@@ -1,0 +1,78 @@
+//! Client-side downloads: text exports (CSV, JSON) and chart images, from data already in the
+//! page. Files are handed to the browser through a `Blob` object URL and a temporary `<a download>`.
+
+use wasm_bindgen::JsCast;
+
+/// Offers `bytes` to the user as a file named `filename`.
+pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser refused to create the file".to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser refused to create the file".to_owned())?;
+    let result = download_url(filename, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    result
+}
+
+/// Offers `url` (an object or data URL) as a download named `filename`.
+pub fn download_url(filename: &str, url: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "cannot create a link")?
+        .unchecked_into();
+    anchor.set_href(url);
+    anchor.set_download(filename);
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&anchor)
+        .map_err(|_| "cannot attach a link")?;
+    anchor.click();
+    anchor.remove();
+    Ok(())
+}
+
+/// A PNG data URL of the chart drawn inside `cell` (none if the widget is not a chart).
+pub fn chart_png(cell: &web_sys::Element, background: &str) -> Option<String> {
+    let element: web_sys::HtmlElement = cell.query_selector(".vt-echart").ok()??.dyn_into().ok()?;
+    let module = vantage_widgets::EChartsModule::global().ok()?;
+    let instance = module.instance_by_dom(&element)?;
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: wasm_bindgen::JsValue| js_sys::Reflect::set(&options, &k.into(), &v);
+    set("type", "png".into()).ok()?;
+    set("pixelRatio", 2.into()).ok()?;
+    set("backgroundColor", background.into()).ok()?;
+    let get: js_sys::Function = js_sys::Reflect::get(&instance, &"getDataURL".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    get.call1(&instance, &options).ok()?.as_string()
+}
+
+/// A file-name-safe version of `name` (letters, digits, `-`, `_`).
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if stem.is_empty() {
+        "export".into()
+    } else {
+        stem
+    }
+}

@@ -1,0 +1,234 @@
+//! Alerts center: every alert of the tenant, filtered by severity and status (in the URL),
+//! acknowledge/resolve for roles that may, refreshed live when alerts change, each alert linked to
+//! the dashboard and time window it concerns.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use vantage_contract::{Alert, AlertStatus, Permission, Severity};
+use vantage_widgets::format::{format_time, TimeStyle};
+
+use super::require_login;
+use crate::brand::use_page_title;
+use crate::session::use_session;
+use crate::shell::can;
+use crate::toasts::{severity_class, use_alert_news};
+
+/// The dashboard an alert's dataset is shown on (demo tenants use `<tenant>-<slug>` ids).
+fn dashboard_for(tenant_id: &str, dataset: &str) -> String {
+    let slug = match dataset {
+        "agent_events" => "agents",
+        "sales" => "sales",
+        _ => "ai-quality",
+    };
+    format!("{tenant_id}-{slug}")
+}
+
+/// `from`/`to` (epoch ms) of the hour around an alert, for the drill-down link.
+pub fn alert_window(alert: &Alert) -> (i64, i64) {
+    (
+        alert.created_at - 30 * 60_000,
+        alert.created_at + 30 * 60_000,
+    )
+}
+
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    require_login();
+    use_page_title(|| "Alerts".into());
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let may_act = can(Permission::ConfigureAlerts);
+    let items = RwSignal::new(None::<Result<Vec<Alert>, String>>);
+    let action_error = RwSignal::new(None::<String>);
+    let severity = move || query.with(|q| q.get("severity")).filter(|s| !s.is_empty());
+    let status = move || query.with(|q| q.get("status")).filter(|s| !s.is_empty());
+    let focus = move || query.with(|q| q.get("focus"));
+    let api = send_wrapper::SendWrapper::new(session.api.clone());
+    let user = session.user;
+    let changes = use_alert_news().map(|n| n.changes);
+    let load_api = api.clone();
+    // Effect: (re)loads when the filters in the URL change, someone signs in or alerts change live.
+    Effect::new(move |_| {
+        let (severity, status) = (severity(), status());
+        if user.with(Option::is_none) {
+            return;
+        }
+        if let Some(changes) = changes {
+            changes.track();
+        }
+        let api = (*load_api).clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = api
+                .alerts(severity.as_deref(), status.as_deref())
+                .await
+                .map(|l| vantage_widgets::alerts::ordered(&l.items))
+                .map_err(|e| e.user_message());
+            items.set(Some(result));
+        });
+    });
+    let set_param = move |name: &'static str, value: String| {
+        let mut params = Vec::new();
+        for (key, current) in [("severity", severity()), ("status", status())] {
+            let v = if key == name {
+                Some(value.clone())
+            } else {
+                current
+            };
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                params.push(format!("{key}={v}"));
+            }
+        }
+        navigate(&format!("/alerts?{}", params.join("&")), Default::default());
+    };
+    let set_param2 = set_param.clone();
+    let act = Callback::new(move |(id, resolve): (String, bool)| {
+        let api = (*api).clone();
+        action_error.set(None);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = if resolve {
+                api.resolve_alert(&id).await
+            } else {
+                api.acknowledge_alert(&id).await
+            };
+            match result {
+                Ok(updated) => items.update(|list| {
+                    if let Some(Ok(list)) = list {
+                        for a in list.iter_mut().filter(|a| a.id == updated.id) {
+                            *a = updated.clone();
+                        }
+                    }
+                }),
+                Err(e) => action_error.set(Some(e.user_message())),
+            }
+        });
+    });
+    let tenant_id =
+        move || user.with(|u| u.as_ref().map(|u| u.tenant_id.clone()).unwrap_or_default());
+    view! {
+        <section class="page alerts-page">
+            <div class="page-head">
+                <div>
+                    <h1>"Alerts"</h1>
+                    <p class="muted">"Raised by the tenant's alert rules. New alerts appear here live."</p>
+                </div>
+                <div class="page-tools">
+                    <select aria-label="Severity" prop:value=move || severity().unwrap_or_default()
+                        on:change=move |ev| set_param("severity", event_target_value(&ev))>
+                        <option value="">"All severities"</option>
+                        <option value="critical">"Critical"</option>
+                        <option value="warning">"Warning"</option>
+                        <option value="info">"Info"</option>
+                    </select>
+                    <select aria-label="Status" prop:value=move || status().unwrap_or_default()
+                        on:change=move |ev| set_param2("status", event_target_value(&ev))>
+                        <option value="">"All statuses"</option>
+                        <option value="open">"Open"</option>
+                        <option value="acknowledged">"Acknowledged"</option>
+                        <option value="resolved">"Resolved"</option>
+                    </select>
+                </div>
+            </div>
+            {move || (!may_act.get()).then(|| view! {
+                <p class="notice">"Your role can view alerts. Acknowledging and resolving needs the manager role or higher."</p>
+            })}
+            {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || match items.get() {
+                None => view! { <div class="list-skeleton" aria-busy="true">{(0..5).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
+                Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">"No alerts match these filters."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="alert-rows">
+                        {list.into_iter().map(|alert| {
+                            let tenant = tenant_id();
+                            view! { <AlertRow alert=alert tenant=tenant may_act=may_act focused=focus() act=act /> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AlertRow(
+    alert: Alert,
+    tenant: String,
+    may_act: Signal<bool>,
+    focused: Option<String>,
+    act: Callback<(String, bool)>,
+) -> impl IntoView {
+    let (from, to) = alert_window(&alert);
+    let dashboard = dashboard_for(&tenant, &alert.dataset);
+    let dashboard_link = format!("/dashboards/{dashboard}?from={from}&to={to}");
+    let drill_link = format!(
+        "/drill?dataset={}&from={from}&to={to}&title={}",
+        alert.dataset,
+        js_sys::encode_uri_component(&alert.title)
+    );
+    let (id_ack, id_res) = (alert.id.clone(), alert.id.clone());
+    let status = alert.status;
+    let reason = "Needs the manager role or higher";
+    let class = format!(
+        "alert-row {}{}",
+        severity_class(alert.severity),
+        if focused.as_deref() == Some(alert.id.as_str()) {
+            " focused"
+        } else {
+            ""
+        }
+    );
+    view! {
+        <li class=class data-alert-id=alert.id.clone() data-status=status_name(status)>
+            <span class="sev-pill">{severity_label(alert.severity)}</span>
+            <div class="alert-body">
+                <strong>{alert.title.clone()}</strong>
+                <p>{alert.message.clone()}</p>
+                <p class="muted small">
+                    {format!("{} · raised {}", status_label(status), format_time(alert.created_at as f64, TimeStyle::DateTime))}
+                    {alert.acknowledged_by.clone().map(|by| format!(" · acknowledged by {by}"))}
+                </p>
+                <p class="alert-links">
+                    <a href=dashboard_link>"Open dashboard at that time"</a>
+                    <a href=drill_link>"See the rows"</a>
+                </p>
+            </div>
+            <div class="alert-actions">
+                {(status == AlertStatus::Open).then(|| view! {
+                    <button type="button" class="app-button" disabled=move || !may_act.get()
+                        title=move || (!may_act.get()).then_some(reason)
+                        on:click=move |_| act.run((id_ack.clone(), false))>"Acknowledge"</button>
+                })}
+                {(status != AlertStatus::Resolved).then(|| view! {
+                    <button type="button" class="app-button" disabled=move || !may_act.get()
+                        title=move || (!may_act.get()).then_some(reason)
+                        on:click=move |_| act.run((id_res.clone(), true))>"Resolve"</button>
+                })}
+            </div>
+        </li>
+    }
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "Info",
+        Severity::Warning => "Warning",
+        Severity::Critical => "Critical",
+    }
+}
+
+fn status_label(s: AlertStatus) -> &'static str {
+    match s {
+        AlertStatus::Open => "Open",
+        AlertStatus::Acknowledged => "Acknowledged",
+        AlertStatus::Resolved => "Resolved",
+    }
+}
+
+fn status_name(s: AlertStatus) -> &'static str {
+    match s {
+        AlertStatus::Open => "open",
+        AlertStatus::Acknowledged => "acknowledged",
+        AlertStatus::Resolved => "resolved",
+    }
+}

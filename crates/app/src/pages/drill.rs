@@ -1,0 +1,206 @@
+//! Drill-down: the raw rows behind a datum (`/drill?dataset=…&from=…&to=…&filters=[…]`), a page at
+//! a time (newest first, cursor pagination), sortable within the page, exportable as CSV.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use vantage_contract::{Filter, QueryResult};
+use vantage_widgets::format::{format_time, TimeStyle};
+use vantage_widgets::DataTable;
+
+use super::require_login;
+use crate::brand::use_page_title;
+use crate::download::{download_bytes, file_stem};
+use crate::session::use_session;
+
+const PAGE_SIZE: u32 = 100;
+
+/// The drill-down request as read from the URL.
+#[derive(Clone, PartialEq)]
+struct Request {
+    dataset: String,
+    from: Option<i64>,
+    to: Option<i64>,
+    filters: Result<Vec<Filter>, String>,
+}
+
+impl Request {
+    fn params(&self, cursor: Option<&str>) -> String {
+        let mut params = vec![format!("limit={PAGE_SIZE}")];
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            params.push(format!("from={from}&to={to}"));
+        }
+        if let Ok(filters) = &self.filters {
+            if !filters.is_empty() {
+                let json = serde_json::to_string(filters).unwrap_or_default();
+                params.push(format!("filters={}", js_sys::encode_uri_component(&json)));
+            }
+        }
+        if let Some(cursor) = cursor {
+            params.push(format!("cursor={}", js_sys::encode_uri_component(cursor)));
+        }
+        params.join("&")
+    }
+}
+
+fn describe_filter(filter: &Filter) -> String {
+    let operands: Vec<String> = filter
+        .operands()
+        .iter()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect();
+    let op = serde_json::to_value(filter.op)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!(
+        "{} {} {}",
+        filter.field,
+        op.replace('_', " "),
+        operands.join(", ")
+    )
+}
+
+#[component]
+pub fn DrillPage() -> impl IntoView {
+    require_login();
+    let session = use_session();
+    let query = use_query_map();
+    let request = Memo::new(move |_| {
+        query.with(|q| Request {
+            dataset: q.get("dataset").unwrap_or_default(),
+            from: q.get("from").and_then(|v| v.parse().ok()),
+            to: q.get("to").and_then(|v| v.parse().ok()),
+            filters: match q.get("filters") {
+                None => Ok(Vec::new()),
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|_| "The link's filters are not valid.".to_owned()),
+            },
+        })
+    });
+    let title = move || {
+        query
+            .with(|q| q.get("title"))
+            .unwrap_or_else(|| "Rows".into())
+    };
+    let back = move || {
+        query
+            .with(|q| q.get("back"))
+            .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+    };
+    use_page_title(move || format!("Drill-down: {}", title()));
+    // Cursors of the pages before the current one (for "Previous").
+    let history = RwSignal::new(Vec::<Option<String>>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let page = RwSignal::new(None::<Result<(Arc<QueryResult>, Option<String>), String>>);
+    let api = send_wrapper::SendWrapper::new(session.api.clone());
+    let user = session.user;
+    // Effect: fetches the page for the current request and cursor.
+    Effect::new(move |_| {
+        let request = request.get();
+        let cursor = cursor.get();
+        if user.with(Option::is_none) {
+            return;
+        }
+        if let Err(message) = &request.filters {
+            page.set(Some(Err(message.clone())));
+            return;
+        }
+        if request.dataset.is_empty() {
+            page.set(Some(Err(
+                "Pick a chart point on a dashboard to see its rows.".into(),
+            )));
+            return;
+        }
+        page.set(None);
+        let api = (*api).clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = api
+                .rows(&request.dataset, &request.params(cursor.as_deref()))
+                .await
+                .map(|p| (Arc::new(p.result), p.next_cursor))
+                .map_err(|e| e.user_message());
+            page.set(Some(result));
+        });
+    });
+    let next = move |_| {
+        if let Some(Ok((_, Some(next)))) = page.get_untracked() {
+            history.update(|h| h.push(cursor.get_untracked()));
+            cursor.set(Some(next));
+        }
+    };
+    let previous = move |_| {
+        let mut stack = history.get_untracked();
+        if let Some(prev) = stack.pop() {
+            history.set(stack);
+            cursor.set(prev);
+        }
+    };
+    let export = move |_| {
+        if let Some(Ok((result, _))) = page.get_untracked() {
+            let csv = vantage_sdk::embed::export::to_csv(&result, Default::default());
+            let name = format!("{}-rows.csv", file_stem(&title()));
+            let _ = download_bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
+        }
+    };
+    let window_text = move || {
+        let r = request.get();
+        match (r.from, r.to) {
+            (Some(from), Some(to)) => format!(
+                "{} – {}",
+                format_time(from as f64, TimeStyle::DateTime),
+                format_time(to as f64, TimeStyle::DateTime)
+            ),
+            _ => "Default window".into(),
+        }
+    };
+    let filter_chips = move || {
+        request
+            .get()
+            .filters
+            .unwrap_or_default()
+            .iter()
+            .map(|f| view! { <span class="chip">{describe_filter(f)}</span> })
+            .collect_view()
+    };
+    let table: Signal<Arc<QueryResult>> = Signal::derive(move || match page.get() {
+        Some(Ok((result, _))) => result,
+        _ => Arc::new(QueryResult::default()),
+    });
+    view! {
+        <section class="page drill-page">
+            <div class="page-head">
+                <div>
+                    {move || back().map(|b| view! { <a class="back-link" href=b>"← Back to the dashboard"</a> })}
+                    <h1>{title}</h1>
+                    <p class="muted">{move || request.get().dataset} " · " {window_text}</p>
+                    <div class="chips">{filter_chips}</div>
+                </div>
+                <div class="page-tools">
+                    <button type="button" class="app-button" on:click=export
+                        disabled=move || !matches!(page.get(), Some(Ok(_)))>"Export CSV"</button>
+                </div>
+            </div>
+            {move || match page.get() {
+                None => view! { <div class="table-skeleton skeleton" aria-busy="true"></div> }.into_any(),
+                Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),
+                Some(Ok((result, _))) if result.row_count() == 0 => view! {
+                    <p class="app-empty">"No rows in this window."</p>
+                }.into_any(),
+                Some(Ok(_)) => view! {
+                    <div class="card table-card">
+                        <DataTable result=table options=serde_json::json!({ "pageSize": PAGE_SIZE }) label="Rows" />
+                    </div>
+                }.into_any(),
+            }}
+            <div class="pager">
+                <button type="button" class="app-button" on:click=previous
+                    disabled=move || history.with(Vec::is_empty)>"Previous page"</button>
+                <span class="muted">{move || format!("Page {}", history.with(Vec::len) + 1)}</span>
+                <button type="button" class="app-button" on:click=next
+                    disabled=move || !matches!(page.get(), Some(Ok((_, Some(_)))))>"Next page"</button>
+            </div>
+        </section>
+    }
+}

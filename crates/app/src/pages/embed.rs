@@ -1,0 +1,330 @@
+//! Embed (managers and up): pick a dashboard, the permissions the embed gets, the origins allowed
+//! to host it, filters locked into the token and its lifetime; the app asks the API for an embed
+//! token and shows copy-ready snippets (npm and `<script type="module">`) plus a live preview that
+//! runs the real `vantage-embed` code path on this page.
+
+use leptos::prelude::*;
+use vantage_contract::{Dashboard, EmbedTokenRequest, Filter, Permission, Role, Tenant};
+use vantage_sdk::EmbeddedDashboard;
+use wasm_bindgen::JsValue;
+
+use super::require_login;
+use crate::brand::{use_brand, use_page_title};
+use crate::session::use_session;
+
+const LIFETIMES: [(u64, &str); 4] = [
+    (900, "15 minutes"),
+    (3600, "1 hour"),
+    (8 * 3600, "8 hours"),
+    (86_400, "24 hours"),
+];
+
+/// The npm/bundler snippet for a token.
+pub fn npm_snippet(base_url: &str, dashboard_id: &str, token: &str) -> String {
+    format!(
+        r##"// npm install vantage-embed echarts
+import * as echarts from "echarts";
+import init, {{ EmbeddedDashboard }} from "vantage-embed";
+
+await init();
+const dash = new EmbeddedDashboard({{
+  baseUrl: "{base_url}",
+  dashboardId: "{dashboard_id}",
+  token: "{token}", // or fetchToken: () => yourBackend.embedToken()
+  echarts,
+}});
+await dash.render("#dashboard");
+"##
+    )
+}
+
+/// The plain-HTML snippet for a token.
+pub fn script_snippet(base_url: &str, dashboard_id: &str, token: &str) -> String {
+    format!(
+        r##"<div id="dashboard" style="height: 720px"></div>
+<script src="{base_url}/vendor/echarts/echarts.min.js"></script>
+<script type="module">
+  import init, {{ EmbeddedDashboard }} from "{base_url}/pkg/vantage_embed.js";
+  await init();
+  const dash = new EmbeddedDashboard({{
+    baseUrl: "{base_url}",
+    dashboardId: "{dashboard_id}",
+    token: "{token}",
+  }});
+  await dash.render("#dashboard");
+</script>
+"##
+    )
+}
+
+#[component]
+pub fn EmbedPage() -> impl IntoView {
+    require_login();
+    use_page_title(|| "Embed".into());
+    let user = use_session().user;
+    let allowed = move || user.with(|u| u.as_ref().is_some_and(|u| u.role.at_least(Role::Manager)));
+    view! {
+        {move || if allowed() {
+            view! { <EmbedBuilder /> }.into_any()
+        } else {
+            view! { <section class="page"><h1>"Embed"</h1><p class="notice">"Creating embed tokens needs the manager role or higher."</p></section> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn EmbedBuilder() -> impl IntoView {
+    let session = use_session();
+    let brand = use_brand();
+    let dashboards = RwSignal::new(Vec::<Dashboard>::new());
+    let dashboard_id = RwSignal::new(String::new());
+    let export = RwSignal::new(true);
+    let origins = RwSignal::new(Vec::<String>::new());
+    let lock_field = RwSignal::new(String::new());
+    let lock_value = RwSignal::new(String::new());
+    let lifetime = RwSignal::new(3600_u64);
+    let error = RwSignal::new(None::<String>);
+    let created = RwSignal::new(None::<(String, String, i64)>);
+    let api = send_wrapper::SendWrapper::new(session.api.clone());
+    let list_api = api.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(list) = list_api.dashboards().await {
+            let mut items = list.items;
+            items.sort_by_key(|d| d.name.to_lowercase());
+            if let Some(first) = items.first() {
+                dashboard_id.set(first.id.clone());
+            }
+            dashboards.set(items);
+        }
+    });
+    let tenant_origins = move || {
+        brand.tenant.with(|t| {
+            t.as_ref()
+                .map(|t: &Tenant| t.embed_origins.clone())
+                .unwrap_or_default()
+        })
+    };
+    // Effect: pre-select the first allowed origin once the tenant is known.
+    Effect::new(move |_| {
+        let all = tenant_origins();
+        if origins.with_untracked(Vec::is_empty) {
+            if let Some(first) = all.first() {
+                origins.set(vec![first.clone()]);
+            }
+        }
+    });
+    let base_url = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let mut locked_filters = Vec::new();
+        let (field, value) = (lock_field.get_untracked(), lock_value.get_untracked());
+        if !field.trim().is_empty() {
+            if value.trim().is_empty() {
+                error.set(Some(
+                    "Locked filter: give a value for the field, or clear the field.".into(),
+                ));
+                return;
+            }
+            locked_filters.push(Filter::eq(field.trim(), value.trim()));
+        }
+        let request = EmbedTokenRequest {
+            dashboard_id: dashboard_id.get_untracked(),
+            permissions: if export.get_untracked() {
+                vec![Permission::ExportData]
+            } else {
+                vec![]
+            },
+            allowed_origins: origins.get_untracked(),
+            locked_filters,
+            expires_in: lifetime.get_untracked(),
+        };
+        if request.allowed_origins.is_empty() {
+            error.set(Some("Allowed origins: choose at least one.".into()));
+            return;
+        }
+        let api = (*api).clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match api.create_embed_token(&request).await {
+                Ok(response) => created.set(Some((
+                    request.dashboard_id,
+                    response.token,
+                    response.expires_at,
+                ))),
+                Err(e) => error.set(Some(e.user_message())),
+            }
+        });
+    };
+    let base = base_url.clone();
+    view! {
+        <section class="page embed-page">
+            <div class="page-head">
+                <div>
+                    <h1>"Embed a dashboard"</h1>
+                    <p class="muted">"Create a scoped, expiring token and paste the snippet into your product. No iframe."</p>
+                </div>
+            </div>
+            <div class="embed-layout">
+                <form class="card embed-form" on:submit=create>
+                    <label class="field">
+                        <span>"Dashboard"</span>
+                        <select name="dashboard" prop:value=dashboard_id on:change=move |ev| dashboard_id.set(event_target_value(&ev))>
+                            {move || dashboards.get().into_iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <fieldset class="field">
+                        <legend>"Permissions"</legend>
+                        <label class="check"><input type="checkbox" checked disabled />"View the dashboard"</label>
+                        <label class="check"><input type="checkbox" name="export" prop:checked=export on:change=move |ev| export.set(event_target_checked(&ev)) />"Export data (CSV, XLSX, PNG)"</label>
+                    </fieldset>
+                    <fieldset class="field">
+                        <legend>"Allowed origins"</legend>
+                        {move || {
+                            let all = tenant_origins();
+                            if all.is_empty() {
+                                return view! { <p class="muted small">"No origins are registered for this tenant yet."</p> }.into_any();
+                            }
+                            all.into_iter().map(|o| {
+                                let (o1, o2) = (o.clone(), o.clone());
+                                view! {
+                                    <label class="check">
+                                        <input type="checkbox" name="origin" value=o.clone()
+                                            prop:checked=move || origins.with(|list| list.contains(&o1))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                origins.update(|list| { list.retain(|x| *x != o2); if on { list.push(o2.clone()); } });
+                                            } />
+                                        <code>{o.clone()}</code>
+                                    </label>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    </fieldset>
+                    <fieldset class="field">
+                        <legend>"Locked filter (optional)"</legend>
+                        <div class="inline-fields">
+                            <input type="text" name="lockField" placeholder="field, e.g. intent" prop:value=lock_field on:input=move |ev| lock_field.set(event_target_value(&ev)) />
+                            <input type="text" name="lockValue" placeholder="value, e.g. billing" prop:value=lock_value on:input=move |ev| lock_value.set(event_target_value(&ev)) />
+                        </div>
+                        <small class="muted">"The host page cannot remove it; every data request of the token applies it."</small>
+                    </fieldset>
+                    <label class="field">
+                        <span>"Lifetime"</span>
+                        <select name="lifetime" prop:value=move || lifetime.get().to_string() on:change=move |ev| lifetime.set(event_target_value(&ev).parse().unwrap_or(3600))>
+                            {LIFETIMES.iter().map(|(s, label)| view! { <option value=s.to_string()>{*label}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                    <button type="submit" class="app-button primary">"Create embed token"</button>
+                </form>
+                <div class="embed-result">
+                    {move || match created.get() {
+                        None => view! { <div class="card muted">"The snippet and a live preview appear here."</div> }.into_any(),
+                        Some((id, token, expires)) => view! { <Snippets base_url=base.clone() dashboard_id=id token=token expires_at=expires /> }.into_any(),
+                    }}
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Snippets(
+    base_url: String,
+    dashboard_id: String,
+    token: String,
+    expires_at: i64,
+) -> impl IntoView {
+    let npm = npm_snippet(&base_url, &dashboard_id, &token);
+    let script = script_snippet(&base_url, &dashboard_id, &token);
+    let copied = RwSignal::new(None::<&'static str>);
+    let copy = move |text: String, which: &'static str| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+            copied.set(Some(which));
+        }
+    };
+    let (npm2, script2) = (npm.clone(), script.clone());
+    let expires = vantage_widgets::format::format_time(
+        expires_at as f64,
+        vantage_widgets::format::TimeStyle::DateTime,
+    );
+    view! {
+        <div class="card snippet">
+            <div class="snippet-head"><h2>"npm / bundler"</h2>
+                <button type="button" class="app-button" on:click=move |_| copy(npm2.clone(), "npm")>
+                    {move || if copied.get() == Some("npm") { "Copied" } else { "Copy" }}</button></div>
+            <pre><code class="snippet-npm">{npm}</code></pre>
+        </div>
+        <div class="card snippet">
+            <div class="snippet-head"><h2>"Plain HTML"</h2>
+                <button type="button" class="app-button" on:click=move |_| copy(script2.clone(), "html")>
+                    {move || if copied.get() == Some("html") { "Copied" } else { "Copy" }}</button></div>
+            <pre><code class="snippet-html">{script}</code></pre>
+            <p class="muted small">{format!("The token expires {expires}. Mint tokens from your backend in production (fetchToken).")}</p>
+        </div>
+        <EmbedPreview base_url=base_url dashboard_id=dashboard_id token=token />
+    }
+}
+
+/// Runs the real embed (`EmbeddedDashboard`) with the new token inside this page.
+#[component]
+fn EmbedPreview(base_url: String, dashboard_id: String, token: String) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Div>::new();
+    let embed = StoredValue::new_local(None::<EmbeddedDashboard>);
+    let failed = RwSignal::new(None::<String>);
+    // Effect: renders the embed once the preview box exists; destroyed with the component.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(element) = node.get() else {
+            return false;
+        };
+        let config = js_sys::Object::new();
+        for (key, value) in [
+            ("baseUrl", &base_url),
+            ("dashboardId", &dashboard_id),
+            ("token", &token),
+        ] {
+            let _ = js_sys::Reflect::set(&config, &key.into(), &JsValue::from_str(value));
+        }
+        match EmbeddedDashboard::new(config.into()) {
+            Ok(dash) => {
+                let promise = dash.render(element.into());
+                embed.set_value(Some(dash));
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                        failed.set(Some(
+                            e.as_string()
+                                .or_else(|| js_sys::Error::from(e).message().as_string())
+                                .unwrap_or_else(|| "The preview failed.".into()),
+                        ));
+                    }
+                });
+            }
+            Err(e) => failed.set(Some(
+                JsValue::from(e)
+                    .as_string()
+                    .unwrap_or_else(|| "The preview failed.".into()),
+            )),
+        }
+        true
+    });
+    on_cleanup(move || {
+        embed.update_value(|e| {
+            if let Some(e) = e.take() {
+                e.destroy();
+            }
+        })
+    });
+    view! {
+        <div class="card embed-preview-card">
+            <h2>"Live preview"</h2>
+            {move || failed.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+            <div class="embed-preview" node_ref=node></div>
+        </div>
+    }
+}
