@@ -159,13 +159,19 @@ impl ApiClient {
         let mut renewed = false;
         loop {
             let token = if authenticated {
-                self.tokens.current().await?
+                self.tokens.current().await
             } else {
-                None
+                Ok(None)
             };
-            let outcome = self
-                .attempt(&method, &url, body.as_deref(), token.as_deref())
-                .await;
+            let outcome = match &token {
+                Ok(token) => {
+                    self.attempt(&method, &url, body.as_deref(), token.as_deref())
+                        .await
+                }
+                // A renewal that could not reach the backend is retried like the request.
+                Err(error) => Err(error.clone()),
+            };
+            let token = token.ok().flatten();
             let error = match outcome {
                 Ok(raw) if (200..300).contains(&raw.status) => return decode(&raw.body),
                 Ok(raw)

@@ -105,6 +105,8 @@ pub struct Fetched {
     pub aborted: bool,
     /// The rejection's name (`AbortError`, `TypeError`) when the fetch failed.
     pub failure: Option<String>,
+    /// The request body (read asynchronously; may lag a moment behind the request).
+    pub body: Option<String>,
 }
 
 /// Wraps `window.fetch` to record every request; restores it when dropped.
@@ -115,7 +117,8 @@ if (!window.__vtOriginalFetch) { window.__vtOriginalFetch = window.fetch; }
 const original = window.__vtOriginalFetch;
 window.__vtFetches = [];
 window.fetch = function (input, init) {
-  const record = { url: String((input && input.url) || input), status: null, aborted: false, failure: null };
+  const record = { url: String((input && input.url) || input), status: null, aborted: false, failure: null, body: null };
+  if (input && typeof input.clone === 'function') { input.clone().text().then((t) => { record.body = t; }, () => {}); }
   const signal = (init && init.signal) || (input && input.signal);
   if (signal) { signal.addEventListener('abort', () => { record.aborted = true; }); }
   window.__vtFetches.push(record);
@@ -147,6 +150,7 @@ impl FetchRecorder {
                     status: get("status").as_f64().map(|s| s as u16),
                     aborted: get("aborted").as_bool().unwrap_or(false),
                     failure: get("failure").as_string(),
+                    body: get("body").as_string(),
                 }
             })
             .collect()
