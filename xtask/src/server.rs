@@ -132,3 +132,202 @@ pub fn scratch_db(name: &str) -> Result<PathBuf, String> {
     }
     Ok(db)
 }
+
+/// A second server that browser tests may crash and bring back through a loopback control
+/// endpoint (`POST {control_url}/restart?down_ms=N`): the process is killed (SIGKILL, as in a
+/// crash), stays down for `down_ms`, and is started again on the same port with the same
+/// database. The answer comes once the new process listens. Browser code cannot kill processes,
+/// hence this small helper; it answers CORS for any origin because it only listens on loopback.
+///
+/// Dropping the controller stops its thread and the server; the server also watches xtask's pid.
+pub struct RestartableServer {
+    /// The server's base URL (stable across restarts).
+    pub url: String,
+    /// The control endpoint's base URL.
+    pub control_url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    control_addr: std::net::SocketAddr,
+    server: std::sync::Arc<std::sync::Mutex<Option<RunningServer>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How to start (and restart) the restartable server.
+struct Launch {
+    binary: PathBuf,
+    db: PathBuf,
+    addr: String,
+    extra_args: Vec<String>,
+}
+
+impl Launch {
+    fn start(&self) -> Result<RunningServer, String> {
+        start(StartOptions {
+            binary: &self.binary,
+            db: self.db.clone(),
+            addr: &self.addr,
+            extra_args: self.extra_args.clone(),
+        })
+    }
+}
+
+impl RestartableServer {
+    /// Starts the server on a free loopback port, then the control endpoint.
+    pub fn start(options: StartOptions<'_>) -> Result<Self, String> {
+        let first = start(StartOptions {
+            binary: options.binary,
+            db: options.db.clone(),
+            addr: options.addr,
+            extra_args: options.extra_args.clone(),
+        })?;
+        let url = first.url.clone();
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let launch = Launch {
+            binary: options.binary.to_path_buf(),
+            db: options.db,
+            addr,
+            extra_args: options.extra_args,
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .map_err(|e| format!("restart control: cannot listen: {e}"))?;
+        let control_addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let server = std::sync::Arc::new(std::sync::Mutex::new(Some(first)));
+        let thread = {
+            let (stop, server) = (stop.clone(), server.clone());
+            std::thread::spawn(move || serve_control(&listener, &stop, &server, &launch))
+        };
+        println!("restart control for {url} on http://{control_addr}");
+        Ok(Self {
+            url,
+            control_url: format!("http://{control_addr}"),
+            stop,
+            control_addr,
+            server,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for RestartableServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the blocking accept so the thread sees the flag.
+        let _ = std::net::TcpStream::connect(self.control_addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        if let Ok(mut server) = self.server.lock() {
+            server.take();
+        }
+    }
+}
+
+fn serve_control(
+    listener: &std::net::TcpListener,
+    stop: &std::sync::atomic::AtomicBool,
+    server: &std::sync::Mutex<Option<RunningServer>>,
+    launch: &Launch,
+) {
+    for stream in listener.incoming() {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let Ok(mut stream) = stream else { continue };
+        let request_line = read_request_head(&mut stream);
+        let (status, body) = if request_line.starts_with("OPTIONS ") {
+            ("204 No Content", String::new())
+        } else if let Some(target) = request_line
+            .strip_prefix("POST ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .filter(|target| target.starts_with("/restart"))
+        {
+            match restart(server, launch, down_ms(target)) {
+                Ok(url) => ("200 OK", serde_json::json!({ "url": url }).to_string()),
+                Err(e) => (
+                    "500 Internal Server Error",
+                    serde_json::json!({ "error": e }).to_string(),
+                ),
+            }
+        } else {
+            ("404 Not Found", String::new())
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\nAccess-Control-Allow-Origin: *\r\n\
+             Access-Control-Allow-Methods: POST, OPTIONS\r\nAccess-Control-Allow-Headers: *\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = std::io::Write::write_all(&mut stream, response.as_bytes());
+    }
+}
+
+/// Reads up to the end of the request head and returns its first line.
+fn read_request_head(stream: &mut std::net::TcpStream) -> String {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut buffer = [0_u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match std::io::Read::read(stream, &mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buffer[..n]),
+        }
+    }
+    String::from_utf8_lossy(&head)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `down_ms` from `/restart?down_ms=N` (default 1500, at most 20 s).
+fn down_ms(target: &str) -> u64 {
+    target
+        .split_once('?')
+        .into_iter()
+        .flat_map(|(_, query)| query.split('&'))
+        .find_map(|pair| pair.strip_prefix("down_ms="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500)
+        .min(20_000)
+}
+
+/// Kills the running server, waits `down_ms`, and starts it again on the same address.
+fn restart(
+    server: &std::sync::Mutex<Option<RunningServer>>,
+    launch: &Launch,
+    down_ms: u64,
+) -> Result<String, String> {
+    let mut slot = server.lock().map_err(|_| "restart control poisoned")?;
+    if let Some(mut running) = slot.take() {
+        running.crash();
+    }
+    println!("restart control: server killed; down for {down_ms} ms");
+    std::thread::sleep(Duration::from_millis(down_ms));
+    let mut last = String::new();
+    // The port may take a moment to be free again.
+    for _ in 0..20 {
+        match launch.start() {
+            Ok(started) => {
+                let url = started.url.clone();
+                *slot = Some(started);
+                return Ok(url);
+            }
+            Err(e) => {
+                last = e;
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        }
+    }
+    Err(format!("the server did not come back: {last}"))
+}
+
+impl RunningServer {
+    /// Kills the process at once (SIGKILL), as a crash would.
+    fn crash(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

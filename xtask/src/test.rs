@@ -101,13 +101,43 @@ pub fn run(args: &[String]) -> Result<(), String> {
             })
         });
     let base_url = server.as_ref().map(|s| s.url.clone()).map_err(Clone::clone);
+    // A second server the browser tests crash and restart (same port, same database), with
+    // short-lived access tokens so token renewal happens within a test.
+    let restartable = server_binary
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|binary| {
+            server::RestartableServer::start(StartOptions {
+                binary,
+                db: server::scratch_db("test-restartable")?,
+                addr: "127.0.0.1:0",
+                extra_args: vec![
+                    "--demo".into(),
+                    "--demo-days".into(),
+                    "1".into(),
+                    "--demo-events".into(),
+                    "5000".into(),
+                    "--access-token-ttl".into(),
+                    RESTARTABLE_TOKEN_TTL_SECS.to_string(),
+                    "--demo-origin".into(),
+                    format!("http://{runner_addr}"),
+                ],
+            })
+        });
+    if let Err(e) = &restartable {
+        eprintln!("the restartable server did not start: {e}");
+    }
 
     step("conformance (reference server)", &mut || match &base_url {
         Ok(url) => crate::report_conformance(url),
         Err(e) => Err(format!("the reference server did not start: {e}")),
     });
     step("wasm tests (headless Chromium)", &mut || {
-        wasm_tests(base_url.as_deref().ok(), &runner_addr)
+        wasm_tests(
+            base_url.as_deref().ok(),
+            restartable.as_ref().ok(),
+            &runner_addr,
+        )
     });
     step(
         "end-to-end (Playwright + Chromium)",
@@ -116,6 +146,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Err(e) => Err(format!("the reference server did not start: {e}")),
         },
     );
+    drop(restartable);
     drop(server);
 
     summarise(&outcomes)
@@ -133,8 +164,19 @@ fn cargo_ok(args: &[&str]) -> Result<String, String> {
     crate::util::run(cargo().args(args)).map(|()| String::new())
 }
 
+/// Access-token lifetime on the restartable server: short enough that tests see renewals.
+const RESTARTABLE_TOKEN_TTL_SECS: u32 = 5;
+
 /// Runs tests/wasm in headless Chromium and reports how many tests ran.
-fn wasm_tests(base_url: Option<&str>, runner_addr: &str) -> Result<String, String> {
+///
+/// URLs reach the tests at build time: `VANTAGE_TEST_BASE_URL` (the reference server),
+/// `VANTAGE_TEST_RESTARTABLE_URL` and `VANTAGE_TEST_RESTART_CONTROL_URL` (the server the tests
+/// crash and restart, and its control endpoint), `VANTAGE_TEST_TOKEN_TTL_SECS`.
+fn wasm_tests(
+    base_url: Option<&str>,
+    restartable: Option<&server::RestartableServer>,
+    runner_addr: &str,
+) -> Result<String, String> {
     let mut command = cargo();
     command
         .args([
@@ -153,6 +195,18 @@ fn wasm_tests(base_url: Option<&str>, runner_addr: &str) -> Result<String, Strin
         .env("WASM_BINDGEN_TEST_ADDRESS", runner_addr)
         .env("WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION", "1")
         .env("VANTAGE_TEST_BASE_URL", base_url.unwrap_or(""))
+        .env(
+            "VANTAGE_TEST_RESTARTABLE_URL",
+            restartable.map_or("", |r| r.url.as_str()),
+        )
+        .env(
+            "VANTAGE_TEST_RESTART_CONTROL_URL",
+            restartable.map_or("", |r| r.control_url.as_str()),
+        )
+        .env(
+            "VANTAGE_TEST_TOKEN_TTL_SECS",
+            RESTARTABLE_TOKEN_TTL_SECS.to_string(),
+        )
         .stdout(Stdio::piped());
     let counts = run_counting(&mut command)?;
     if counts.passed == 0 {

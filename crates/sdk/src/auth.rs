@@ -137,7 +137,8 @@ impl TokenStore {
     /// Renews now (after a 401), sharing one renewal between concurrent callers.
     ///
     /// # Errors
-    /// [`SdkError::AuthExpired`] when the source cannot renew or renewal fails.
+    /// [`SdkError::AuthExpired`] when the source cannot renew or renewal is refused; a
+    /// transient failure (network, timeout, 5xx) is returned as is so the caller can retry.
     pub async fn renew(&self) -> Result<String, SdkError> {
         let TokenSource::Renewing(renew) = &self.source else {
             return Err(SdkError::AuthExpired(
@@ -165,6 +166,8 @@ impl TokenStore {
                 Ok(token)
             }
             Err(SdkError::AuthExpired(m)) => Err(SdkError::AuthExpired(m)),
+            // The backend could not be reached: the session may still be fine; callers retry.
+            Err(other) if other.is_transient() => Err(other),
             Err(other) => Err(SdkError::AuthExpired(other.to_string())),
         }
     }

@@ -10,11 +10,47 @@
 //! - [`DashboardStore`] + [`DashboardView`]: one dashboard's state as signals, and its rendering.
 //!
 //! ## Lifetime rules
-//! A request lives as long as its future: dropping it aborts the fetch. A `LiveConnection` lives
-//! as long as its value: dropping it closes the socket and removes its timers and listeners. A
-//! `DashboardStore` owns its live connection and in-flight request; its signals belong to the
-//! reactive owner it was created under, so unmounting the view (dropping the `mount_to` handle)
-//! releases everything.
+//! Everything that holds a browser resource is owned by a Rust value whose `Drop` releases it;
+//! nothing is registered globally, so "drop it" is always enough.
+//!
+//! - **A request** lives as long as its future. Dropping the future (or the value awaiting it)
+//!   fires its `AbortSignal`: the `fetch` is cancelled and no answer is applied. A timeout is
+//!   reported as [`SdkError::Timeout`], an abort as [`SdkError::Aborted`].
+//! - **A [`live::LiveConnection`]** lives as long as its value. Dropping it (or `close()`)
+//!   closes the WebSocket/EventSource and removes its reconnect and heartbeat timers and its
+//!   `visibilitychange`/`online`/`offline` listeners.
+//! - **A [`DashboardStore`]** (all clones) owns its in-flight request, its live connection, its
+//!   coalesced-refresh timer and its pending animation frame. `close()` releases them at once;
+//!   dropping the last clone does the same. Its signals belong to the reactive owner it was
+//!   created under (a component, or the root of `mount_to`), so unmounting the view, i.e.
+//!   dropping the `mount_to` handle, frees the signals, the charts and, with the store, every
+//!   request, socket and timer.
+//! - **[`EmbeddedDashboard::destroy`]** (JS `destroy()`) closes the store, unmounts the view
+//!   (disposing every ECharts instance and `ResizeObserver`), removes the root element and
+//!   clears the host's event handlers. Without it the wasm memory and the live connection are
+//!   kept until the page unloads.
+//! - **A [`TokenStore`]** holds no browser resource; a token change (renewal) only changes the
+//!   `Authorization` header of later requests and the token of the next live (re)connect: data
+//!   is never reloaded and nothing re-renders because of it.
+//!
+//! ## Live semantics
+//! - Transport: WebSocket first, Server-Sent Events when the WebSocket cannot open (or forced
+//!   with `live: "websocket" | "sse" | "off"`). Status is observable: connecting, open,
+//!   reconnecting (attempt, next delay), paused, closed, failed.
+//! - Every message carries `(epoch, seq)`; `seq` grows by one per message of the tenant's
+//!   stream within a server epoch. The connection resumes from the last applied position,
+//!   drops replayed duplicates, and on a gap, an epoch change (server restart) or an explicit
+//!   `reset` asks its owner to refetch the snapshot, whose own cursor then anchors the stream:
+//!   no gap and no duplicate across reconnects and restarts.
+//! - Reconnects back off exponentially with full jitter (1 s up to 30 s). No message for twice
+//!   the heartbeat interval counts as a dead peer. A hidden page or an offline browser pauses
+//!   the connection; it resumes on return. A token renewal that cannot reach the backend is
+//!   retried like a connection failure; a refused one ends in `failed` (`authExpired`).
+//! - The store applies metric rollups in place to the count widgets they describe exactly
+//!   (time series keep a bounded sliding window) and re-queries only the other widgets,
+//!   coalesced; many messages in one frame cause one update per widget
+//!   ([`store::live_patch`], [`store::coalesce`]). While the connection is down, widgets keep
+//!   their data and are marked stale; nothing blanks.
 
 pub mod api;
 pub mod auth;

@@ -7,7 +7,9 @@
 //!   [`SdkError::Timeout`], distinct from [`SdkError::Aborted`] and [`SdkError::Network`].
 //! - Idempotent GETs retry transient failures (network, 5xx) up to 3 times with exponential
 //!   backoff; a 429 waits for `Retry-After`. Writes never retry on their own.
-//! - A 401 renews the token once (when the token source can) and repeats the request once.
+//! - A 401 renews the token once (when the token source can) and repeats the request once; a
+//!   second 401, or a 401 for a token that cannot be renewed, is [`SdkError::AuthExpired`].
+//!   (Requests sent without any token keep the backend's 401 as [`SdkError::Api`].)
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -157,13 +159,19 @@ impl ApiClient {
         let mut renewed = false;
         loop {
             let token = if authenticated {
-                self.tokens.current().await?
+                self.tokens.current().await
             } else {
-                None
+                Ok(None)
             };
-            let outcome = self
-                .attempt(&method, &url, body.as_deref(), token.as_deref())
-                .await;
+            let outcome = match &token {
+                Ok(token) => {
+                    self.attempt(&method, &url, body.as_deref(), token.as_deref())
+                        .await
+                }
+                // A renewal that could not reach the backend is retried like the request.
+                Err(error) => Err(error.clone()),
+            };
+            let token = token.ok().flatten();
             let error = match outcome {
                 Ok(raw) if (200..300).contains(&raw.status) => return decode(&raw.body),
                 Ok(raw)
@@ -175,6 +183,10 @@ impl ApiClient {
                     renewed = true;
                     self.tokens.renew().await?;
                     continue;
+                }
+                Ok(raw) if raw.status == 401 && token.is_some() => {
+                    // The renewed token (or a token that cannot be renewed) was refused too.
+                    return Err(SdkError::AuthExpired(error_from(raw).to_string()));
                 }
                 Ok(raw) if raw.status == 429 && idempotent && attempt < self.config.max_retries => {
                     attempt += 1;

@@ -288,6 +288,8 @@ fn connect(inner: &Rc<RefCell<Inner>>) {
                     set_status(&inner, LiveStatus::Failed(message));
                 }
             }
+            // The token endpoint is unreachable too (e.g. the server is restarting): retry.
+            Err(error) if error.is_transient() => schedule_reconnect(&inner),
             Err(error) => set_status(&inner, LiveStatus::Failed(error.to_string())),
         }
     });

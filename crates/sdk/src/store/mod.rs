@@ -5,28 +5,42 @@
 //! request wins; older ones are aborted), keeps one live connection, and exposes per-widget
 //! [`WidgetState`]s. While live updates are down, widgets keep their data and turn stale.
 //!
-//! Live metric messages trigger a coalesced re-query (at most one per [`LIVE_REFRESH`]) rather
-//! than being patched into widget data client-side: the rollups on the wire are tenant-wide while
-//! widget queries may be filtered, so a re-query is the only always-correct update.
-//! TODO(#4): apply rollups directly to unfiltered time-series and KPI widgets.
+//! Live updates: metric rollups are applied directly to the widgets whose query they can update
+//! exactly (counts by status/intent/error type/event type, agent cost; time series keep a
+//! bounded sliding window), at most once per animation frame however many messages arrive
+//! ([`coalesce`], [`live_patch`]). Widgets a rollup cannot update (percentiles, averages, other
+//! datasets, viewer filters) are re-queried instead, coalesced to one request per
+//! [`LIVE_REFRESH`] for just those widgets. A `reset`, an epoch change or a gap refetches the
+//! whole snapshot; while the connection is down every widget keeps its data and turns stale.
 //!
 //! Lifetime: create the store under a reactive owner (a component, or the root of `mount_to`);
 //! its signals live as long as that owner. Drop the store (all clones) to close the live
 //! connection and abort requests.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+pub mod coalesce;
+pub mod live_patch;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::future::{AbortHandle, Abortable};
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
-use vantage_contract::{Alert, Dashboard, DashboardDataRequest, LiveKind, TimeRange, WidgetData};
+use vantage_contract::{
+    Alert, Dashboard, DashboardDataRequest, LiveEnvelope, LiveKind, MetricRollup, TimeRange,
+    WidgetData,
+};
 use vantage_widgets::WidgetState;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::filters::{FilterError, FilterOp, FilterSet};
-use crate::live::{LiveConnection, LiveEvent, LiveOptions, LiveStatus};
+use crate::live::{LiveConnection, LiveEvent, LiveOptions, LiveStatus, StreamPosition};
 use crate::{ApiClient, SdkError};
+use coalesce::FrameQueue;
+use live_patch::{contributes_after, LiveUpdate, RecentRollups};
 
 /// Minimum time between live-triggered re-queries, in milliseconds.
 pub const LIVE_REFRESH: u32 = 2_000;
@@ -37,13 +51,46 @@ struct Inner {
     live_options: LiveOptions,
     request: RefCell<Option<AbortHandle>>,
     live: RefCell<Option<LiveConnection>>,
+    /// Whether the in-flight request loads every widget (a partial refresh never aborts it).
+    request_is_full: Cell<bool>,
     refresh_timer: RefCell<Option<Timeout>>,
+    /// Widgets to re-query at the next coalesced refresh (`None` inside = all of them).
+    refresh_ids: RefCell<BTreeSet<String>>,
+    /// Recent rollups, for catching up widgets after a snapshot or a frame.
+    recent: RefCell<RecentRollups>,
+    /// The epoch the rollups in `recent` belong to.
+    epoch: Cell<Option<u64>>,
+    /// Per widget: when its snapshot was generated and the last rollup seq applied to it.
+    applied: RefCell<HashMap<String, Applied>>,
+    /// Rollups waiting for the next animation frame.
+    queue: RefCell<FrameQueue<u64>>,
+    /// The requested animation frame and its callback (kept alive until replaced or dropped).
+    frame: RefCell<Option<Frame>>,
+}
+
+/// A requested animation frame: its id and callback.
+type Frame = (i32, Closure<dyn FnMut()>);
+
+/// What a widget's current data already contains.
+#[derive(Debug, Clone, Copy)]
+struct Applied {
+    generated_at: i64,
+    through_seq: u64,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
         if let Some(handle) = self.request.borrow_mut().take() {
             handle.abort();
+        }
+        cancel_frame(&self.frame);
+    }
+}
+
+fn cancel_frame(frame: &RefCell<Option<Frame>>) {
+    if let Some((id, _closure)) = frame.borrow_mut().take() {
+        if let Some(window) = web_sys::window() {
+            let _ = window.cancel_animation_frame(id);
         }
     }
 }
@@ -67,6 +114,8 @@ pub struct StoreSignals {
     pub alerts: RwSignal<Vec<Alert>>,
     /// Increments whenever a data load completes (success or failure).
     pub loads: RwSignal<u64>,
+    /// Increments with every animation frame that applied live rollups to widget data.
+    pub live_frames: RwSignal<u64>,
     widgets: RwSignal<HashMap<String, ArcRwSignal<WidgetState>>>,
 }
 
@@ -99,7 +148,14 @@ impl DashboardStore {
                 live_options: live,
                 request: RefCell::new(None),
                 live: RefCell::new(None),
+                request_is_full: Cell::new(false),
                 refresh_timer: RefCell::new(None),
+                refresh_ids: RefCell::new(BTreeSet::new()),
+                recent: RefCell::new(RecentRollups::default()),
+                epoch: Cell::new(None),
+                applied: RefCell::new(HashMap::new()),
+                queue: RefCell::new(FrameQueue::default()),
+                frame: RefCell::new(None),
             }),
             signals: StoreSignals {
                 definition: RwSignal::new(None),
@@ -110,6 +166,7 @@ impl DashboardStore {
                 live_status: RwSignal::new(LiveStatus::Closed),
                 alerts: RwSignal::new(Vec::new()),
                 loads: RwSignal::new(0),
+                live_frames: RwSignal::new(0),
                 widgets: RwSignal::new(HashMap::new()),
             },
         }
@@ -155,15 +212,26 @@ impl DashboardStore {
 
     /// Re-queries every widget now (aborting an in-flight load; the newest request wins).
     pub fn refetch(&self) {
+        self.query(None);
+    }
+
+    /// Loads `widget_ids` (all widgets when `None`). A full load aborts whatever is in flight; a
+    /// partial one is skipped while a full load is in flight (that load covers it).
+    fn query(&self, widget_ids: Option<Vec<String>>) {
+        let full = widget_ids.is_none();
+        if !full && self.inner.request_is_full.get() && self.inner.request.borrow().is_some() {
+            return;
+        }
         if let Some(previous) = self.inner.request.borrow_mut().take() {
             previous.abort();
         }
         let (handle, registration) = AbortHandle::new_pair();
         *self.inner.request.borrow_mut() = Some(handle);
+        self.inner.request_is_full.set(full);
         let request = DashboardDataRequest {
             filters: self.filters.with_untracked(FilterSet::effective),
             time_range: self.time_range.get_untracked(),
-            widget_ids: None,
+            widget_ids,
         };
         let (weak, signals) = (Rc::downgrade(&self.inner), self.signals);
         let first = self.definition.with_untracked(Option::is_none);
@@ -180,7 +248,13 @@ impl DashboardStore {
             Ok::<_, SdkError>((store, data))
         };
         wasm_bindgen_futures::spawn_local(async move {
-            match Abortable::new(work, registration).await {
+            let outcome = Abortable::new(work, registration).await;
+            if let Some(store) = upgrade(&weak, signals) {
+                if outcome.is_ok() {
+                    store.inner.request.borrow_mut().take();
+                }
+            }
+            match outcome {
                 Err(_aborted) => {}
                 Ok(Ok((store, data))) => store.apply_data(data),
                 Ok(Err(error)) => {
@@ -197,6 +271,11 @@ impl DashboardStore {
             self.live_status.get_untracked(),
             LiveStatus::Open(_) | LiveStatus::Closed
         );
+        let cursor: Option<StreamPosition> = data.live_cursor.parse().ok();
+        // Rollups published before the snapshot's cursor are in it; later ones may not be.
+        let through_seq = cursor
+            .filter(|c| self.inner.epoch.get().is_none_or(|e| e == c.epoch))
+            .map_or(0, |c| c.seq);
         for (id, outcome) in data.widgets {
             let state = match outcome {
                 WidgetData::Result(result) => WidgetState::ready(result).with_stale(stale),
@@ -204,12 +283,20 @@ impl DashboardStore {
                     message: error.message,
                 },
             };
+            self.inner.applied.borrow_mut().insert(
+                id.clone(),
+                Applied {
+                    generated_at: data.generated_at,
+                    through_seq,
+                },
+            );
             self.set_widget(&id, state);
         }
         self.load_error.set(None);
         self.error_code.set(None);
         self.loads.update(|n| *n += 1);
-        self.ensure_live(data.live_cursor.parse().ok());
+        self.catch_up();
+        self.ensure_live(cursor);
     }
 
     fn fail(&self, error: &SdkError) {
@@ -294,14 +381,136 @@ impl DashboardStore {
                         });
                     }
                 }
-                LiveKind::Metric | LiveKind::DashboardChanged => self.schedule_refresh(),
+                LiveKind::Metric => self.on_rollup(envelope),
+                LiveKind::DashboardChanged => self.schedule_refresh(None),
                 LiveKind::Heartbeat | LiveKind::Reset => {}
             },
         }
     }
 
-    /// Coalesces live-triggered re-queries to one per [`LIVE_REFRESH`].
-    fn schedule_refresh(&self) {
+    /// Remembers a rollup and asks for an animation frame to apply it (one per burst).
+    fn on_rollup(&self, envelope: LiveEnvelope) {
+        let Ok(rollup) = serde_json::from_value::<MetricRollup>(envelope.data) else {
+            self.schedule_refresh(None);
+            return;
+        };
+        if self.inner.epoch.replace(Some(envelope.epoch)) != Some(envelope.epoch) {
+            self.inner.recent.borrow_mut().clear();
+        }
+        if !self.inner.recent.borrow_mut().push(envelope.seq, rollup) {
+            return;
+        }
+        if self.inner.queue.borrow_mut().push(envelope.seq) {
+            self.request_frame();
+        }
+    }
+
+    fn request_frame(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let (weak, signals) = (Rc::downgrade(&self.inner), self.signals);
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if let Some(store) = upgrade(&weak, signals) {
+                store.on_frame();
+            }
+        });
+        if let Ok(id) = window.request_animation_frame(callback.as_ref().unchecked_ref()) {
+            // Replacing drops the previous callback, which has already run.
+            *self.inner.frame.borrow_mut() = Some((id, callback));
+        }
+    }
+
+    /// The animation frame: apply everything that arrived since the last one, at once.
+    fn on_frame(&self) {
+        if self.inner.queue.borrow_mut().flush().is_empty() {
+            return;
+        }
+        self.catch_up();
+        self.live_frames.update(|n| *n += 1);
+    }
+
+    /// Brings every widget up to date with the rollups received: patchable widgets get the
+    /// rollups their data lacks; the others are queued for a coalesced re-query.
+    fn catch_up(&self) {
+        let Some(dashboard) = self.definition.get_untracked() else {
+            return;
+        };
+        let mut extra = dashboard.filters.clone();
+        extra.extend(self.filters.with_untracked(FilterSet::effective));
+        let override_range = self.time_range.get_untracked();
+        let mut refetch = Vec::new();
+        let newest = self.inner.recent.borrow().newest_seq();
+        for widget in &dashboard.widgets {
+            let Some(query) = &widget.query else { continue };
+            let Some(applied) = self.inner.applied.borrow().get(&widget.id).copied() else {
+                continue;
+            };
+            if newest.is_none_or(|seq| seq <= applied.through_seq) {
+                continue;
+            }
+            // The server's rule: the store's override, else the widget's own range, else the
+            // dashboard's.
+            let range = override_range.or(query.time_range).or(dashboard.time_range);
+            match live_patch::plan(query, &extra, range.as_ref()) {
+                LiveUpdate::Patch(plan) => {
+                    if !self.patch_widget(&widget.id, &plan, applied) {
+                        refetch.push(widget.id.clone());
+                    }
+                }
+                LiveUpdate::Refetch => refetch.push(widget.id.clone()),
+            }
+        }
+        if !refetch.is_empty() {
+            self.schedule_refresh(Some(refetch));
+        }
+    }
+
+    /// Adds the rollups newer than `applied` to the widget's data; `false` when the data does
+    /// not have the expected shape (re-query it).
+    fn patch_widget(&self, id: &str, plan: &live_patch::PatchPlan, applied: Applied) -> bool {
+        let state = self.widgets.with_untracked(|w| w.get(id).cloned());
+        let Some(state) = state else { return true };
+        let WidgetState::Ready { data, stale } = state.get_untracked() else {
+            return true;
+        };
+        let mut result = (*data).clone();
+        let mut through = applied.through_seq;
+        {
+            let recent = self.inner.recent.borrow();
+            for (seq, rollup) in recent.since(applied.through_seq) {
+                through = through.max(seq);
+                if !contributes_after(rollup, applied.generated_at) {
+                    continue;
+                }
+                if plan.apply(&mut result, rollup).is_err() {
+                    return false;
+                }
+            }
+        }
+        if let Some(entry) = self.inner.applied.borrow_mut().get_mut(id) {
+            entry.through_seq = through;
+        }
+        state.set(WidgetState::Ready {
+            data: Arc::new(result),
+            stale,
+        });
+        true
+    }
+
+    /// Coalesces live-triggered re-queries of `ids` (all widgets when `None`) to one per
+    /// [`LIVE_REFRESH`].
+    fn schedule_refresh(&self, ids: Option<Vec<String>>) {
+        {
+            let mut pending = self.inner.refresh_ids.borrow_mut();
+            match ids {
+                // An empty id stands for "everything".
+                None => {
+                    pending.insert(String::new());
+                }
+                Some(ids) => pending.extend(ids),
+            }
+        }
         if self.inner.refresh_timer.borrow().is_some() {
             return;
         }
@@ -310,7 +519,12 @@ impl DashboardStore {
         let timer = Timeout::new(LIVE_REFRESH, move || {
             if let Some(store) = upgrade(&weak, signals) {
                 store.inner.refresh_timer.borrow_mut().take();
-                store.refetch();
+                let ids = std::mem::take(&mut *store.inner.refresh_ids.borrow_mut());
+                if ids.contains("") {
+                    store.query(None);
+                } else {
+                    store.query(Some(ids.into_iter().collect()));
+                }
             }
         });
         *self.inner.refresh_timer.borrow_mut() = Some(timer);
@@ -337,6 +551,7 @@ impl DashboardStore {
     pub fn close(&self) {
         self.inner.live.borrow_mut().take();
         self.inner.refresh_timer.borrow_mut().take();
+        cancel_frame(&self.inner.frame);
         if let Some(handle) = self.inner.request.borrow_mut().take() {
             handle.abort();
         }
