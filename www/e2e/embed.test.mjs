@@ -1,7 +1,33 @@
 // vantage-embed in a plain host page (www/embed.html) served with a strict CSP by the reference server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+
+// Reads an .xlsx with openpyxl (installed by `cargo xtask setup`): every sheet's rows, with
+// numbers as numbers, date cells as epoch milliseconds (UTC) and the cells' types.
+const READ_XLSX = `
+import json, sys, datetime, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+epoch = datetime.datetime(1970, 1, 1)
+def cell(c):
+    v = c.value
+    if isinstance(v, datetime.datetime):
+        return {"t": "date", "v": round((v - epoch).total_seconds() * 1000)}
+    return {"t": type(v).__name__, "v": v}
+print(json.dumps({ws.title: [[cell(c) for c in row] for row in ws.iter_rows()] for ws in book.worksheets}))
+`;
+
+function readXlsx(base64) {
+  const file = join(mkdtempSync(join(tmpdir(), "vantage-xlsx-")), "export.xlsx");
+  writeFileSync(file, Buffer.from(base64, "base64"));
+  const run = spawnSync("python3", ["-c", READ_XLSX, file], { encoding: "utf8" });
+  assert.equal(run.status, 0, `openpyxl could not read the export: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,13 +76,20 @@ test("host buttons set filters and switch themes; exports parse back to the load
 
   const exported = await page.evaluate(async () => {
     const dash = window.vantageEmbeds.healthco;
-    const csv = await (await dash.exportData({ format: "csv", widgetId: "by_intent" }).catch(() => null))?.text();
+    const base64 = async (blob) => {
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = "";
+      for (const b of bytes) text += String.fromCharCode(b);
+      return btoa(text);
+    };
     const all = JSON.parse(await (await dash.exportData({ format: "json" })).text());
     const firstId = Object.keys(all)[0];
     const one = await (await dash.exportData({ format: "csv", widgetId: firstId })).text();
-    let xlsx = null;
-    try { await dash.exportData({ format: "xlsx" }); } catch (e) { xlsx = e.message; }
-    return { csv, all, firstId, one, xlsx };
+    const xlsxBlob = await dash.exportData({ format: "xlsx" });
+    const xlsxOne = await base64(await dash.exportData({ format: "xlsx", widgetId: firstId }));
+    let badFormat = null;
+    try { await dash.exportData({ format: "pdf" }); } catch (e) { badFormat = e.message; }
+    return { all, firstId, one, xlsx: await base64(xlsxBlob), xlsxType: xlsxBlob.type, xlsxOne, badFormat };
   });
   const table = exported.all[exported.firstId];
   const lines = exported.one.trim().split("\r\n");
@@ -64,7 +97,36 @@ test("host buttons set filters and switch themes; exports parse back to the load
   assert.equal(lines.length - 1, table.rows.length, "one CSV line per row");
   const firstRow = table.rows[0].map((v) => (v === null ? "" : String(v))).join(",");
   if (!firstRow.includes('"')) assert.equal(lines[1], firstRow);
-  assert.match(exported.xlsx, /xlsx/);
+  assert.match(exported.badFormat, /^format: expected "csv", "json" or "xlsx", got "pdf"/);
+
+  // XLSX: a real workbook a standard reader opens, one sheet per widget, typed cells holding the
+  // same values as the JSON export (and so as the CSV and the charts).
+  assert.equal(exported.xlsxType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  const book = readXlsx(exported.xlsx);
+  assert.deepEqual(Object.keys(book).sort(), Object.keys(exported.all).sort(), "one sheet per widget, named by id");
+  let dates = 0, numbers = 0;
+  for (const [id, sheet] of Object.entries(book)) {
+    const expected = exported.all[id];
+    assert.deepEqual(sheet[0].map((c) => c.v), expected.columns.map((c) => c.name), `${id}: header row`);
+    assert.equal(sheet.length - 1, expected.rows.length, `${id}: one row per data row`);
+    expected.rows.forEach((row, r) => row.forEach((value, c) => {
+      const got = sheet[r + 1]?.[c] ?? { t: "NoneType", v: null };
+      const type = expected.columns[c].type;
+      if (value === null) return assert.equal(got.v, null, `${id} R${r + 2}C${c + 1}`);
+      if (type === "timestamp") { dates++; assert.deepEqual(got, { t: "date", v: value }, `${id} R${r + 2}C${c + 1}`); }
+      else if (type === "integer" || type === "float") {
+        numbers++;
+        assert.ok(got.t === "int" || got.t === "float", `${id} R${r + 2}C${c + 1} is numeric, got ${got.t}`);
+        assert.ok(Math.abs(got.v - value) <= 1e-9 * Math.max(1, Math.abs(value)), `${id} R${r + 2}C${c + 1}: ${got.v} vs ${value}`);
+      } else if (type === "boolean") assert.deepEqual(got, { t: "bool", v: value });
+      else assert.equal(got.v, String(value), `${id} R${r + 2}C${c + 1}`);
+    }));
+  }
+  assert.ok(numbers > 0, "the dashboard's export has numeric cells");
+  const single = readXlsx(exported.xlsxOne);
+  assert.deepEqual(Object.keys(single), [exported.firstId]);
+  assert.equal(single[exported.firstId].length - 1, table.rows.length);
+  console.log(`xlsx: ${Object.keys(book).length} sheets, ${numbers} numeric and ${dates} date cells checked`);
   await page.context().close();
 });
 

@@ -15,6 +15,7 @@
 mod config;
 mod events;
 pub mod export;
+pub mod xlsx;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -221,7 +222,8 @@ impl EmbeddedDashboard {
         })
     }
 
-    /// Exports data already loaded, as a `Blob`: `{ widgetId?, format: "csv" | "json" }`.
+    /// Exports data already loaded, as a `Blob`: `{ widgetId?, format: "csv" | "json" | "xlsx", bom? }`.
+    /// XLSX has one sheet per widget (only the given widget with `widgetId`).
     #[wasm_bindgen(js_name = exportData)]
     pub fn export_data(&self, options: JsValue) -> Promise {
         let inner = Rc::clone(&self.inner);
@@ -665,6 +667,15 @@ fn blob(parts: &str, mime: &str) -> Result<JsValue, SdkError> {
         .map_err(|_| SdkError::Decode("cannot create a Blob".into()))
 }
 
+fn bytes_blob(bytes: &[u8], mime: &str) -> Result<JsValue, SdkError> {
+    let array = Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &options)
+        .map(Into::into)
+        .map_err(|_| SdkError::Decode("cannot create a Blob".into()))
+}
+
 fn export_data(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkError> {
     let get = |key: &str| {
         Reflect::get(options, &key.into())
@@ -707,13 +718,20 @@ fn export_data(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkError> {
             };
             blob(&value.to_string(), "application/json")
         }
-        "xlsx" => Err(SdkError::Config {
-            field: "format",
-            message: "xlsx export is not available in this version; use \"csv\" or \"json\"".into(),
-        }),
+        "xlsx" => {
+            let sheets: Vec<(&str, &vantage_contract::QueryResult)> = results
+                .iter()
+                .map(|(id, result)| (id.as_str(), result.as_ref()))
+                .collect();
+            let bytes = xlsx::workbook(&sheets);
+            bytes_blob(
+                &bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        }
         other => Err(SdkError::Config {
             field: "format",
-            message: format!("expected \"csv\" or \"json\", got \"{other}\""),
+            message: format!("expected \"csv\", \"json\" or \"xlsx\", got \"{other}\""),
         }),
     }
 }
