@@ -158,32 +158,107 @@ test("bad configuration fails loudly with the documented messages", async () => 
   await page.context().close();
 });
 
-test("destroy() in a loop leaves no charts, roots or handlers behind", async () => {
-  const page = await openEmbedPage();
+// Counts what an embed could leak, installed before any page script runs: WebSocket and
+// EventSource instances still open, and listeners on window/document added but not removed.
+function trackResources() {
+  const sockets = [];
+  for (const name of ["WebSocket", "EventSource"]) {
+    const Native = window[name];
+    const Tracked = class extends Native {
+      constructor(...args) { super(...args); sockets.push({ kind: name, socket: this }); }
+    };
+    window[name] = Tracked;
+  }
+  const listeners = new Map();
+  const key = (target, type, listener, options) =>
+    `${target === window ? "window" : "document"}|${type}|${typeof options === "boolean" ? options : !!options?.capture}`;
+  const ids = new WeakMap();
+  let next = 0;
+  const id = (listener) => { if (!ids.has(listener)) ids.set(listener, ++next); return ids.get(listener); };
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    if ((this === window || this === document) && listener) listeners.set(`${key(this, type, listener, options)}|${id(listener)}`, type);
+    return add.call(this, type, listener, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, listener, options) {
+    if ((this === window || this === document) && listener) listeners.delete(`${key(this, type, listener, options)}|${id(listener)}`);
+    return remove.call(this, type, listener, options);
+  };
+  window.__leaks = () => ({
+    openSockets: sockets.filter(({ kind, socket }) => kind === "WebSocket" ? socket.readyState <= 1 : socket.readyState !== 2).length,
+    socketsCreated: sockets.length,
+    listeners: listeners.size,
+    listenerTypes: [...listeners.values()],
+  });
+}
+
+test("destroy() ×50 leaves no ECharts instances, open sockets, listener growth or DOM behind", async () => {
+  const page = await newPage(browser, { width: 1500, height: 1000 });
+  await page.addInitScript(trackResources);
+  await page.goto(`${BASE}/embed.html`);
+  await page.waitForFunction(() => document.querySelectorAll("#dash-healthco canvas").length > 0
+    && document.querySelectorAll("#dash-autoinsure canvas").length > 0, null, { timeout: 60000 });
   const result = await page.evaluate(async () => {
     const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
     const host = document.createElement("div");
     host.style.width = "600px";
     document.body.append(host);
-    const token = await (async () => {
-      const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
-        headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
-        body: JSON.stringify(body) })).json();
-      const login = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
-      return (await post("/embed/tokens", { dashboardId: "healthco-latency", permissions: ["view_dashboard"],
-        allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
-    })();
-    let handlers = 0;
+    const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
+      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify(body) })).json();
+    const login = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
+    const token = (await post("/embed/tokens", { dashboardId: "healthco-ai-quality", permissions: ["view_dashboard"],
+      allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
+    // An ECharts namespace that records every chart the embed creates.
+    const charts = [];
+    const echarts = { ...window.echarts, init: (...args) => { const chart = window.echarts.init(...args); charts.push(chart); return chart; } };
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    const before = window.__leaks();
+    let handlers = 0, liveOpened = 0;
+    const statuses = new Set();
     for (let i = 0; i < 50; i++) {
-      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency", token, live: "off" });
+      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, live: "auto", echarts });
       dash.on("ready", () => {});
+      dash.on("liveStatus", (e) => { statuses.add(e.status); if (e.status === "open") liveOpened++; });
       await dash.render(host);
+      // Let the live connection open and the charts paint before tearing down (every 10th cycle;
+      // the others destroy while requests and the socket handshake are in flight).
+      if (i % 10 === 0) {
+        await new Promise((resolve) => {
+          dash.on("liveStatus", (e) => { if (e.status === "open") resolve(); });
+          setTimeout(resolve, 5000);
+        });
+      }
       dash.destroy();
       handlers += dash.handlerCount;
     }
-    return { roots: host.querySelectorAll(".vt-root").length, charts: host.querySelectorAll("[_echarts_instance_]").length, handlers };
+    await settle();
+    const after = window.__leaks();
+    return {
+      liveChartsCreated: charts.length > 0,
+      liveDisposed: charts.filter((c) => !c.isDisposed()).length,
+      socketsCreated: after.socketsCreated - before.socketsCreated,
+      openSockets: after.openSockets - before.openSockets,
+      listenerGrowth: after.listeners - before.listeners,
+      listenerTypes: after.listenerTypes.slice(before.listeners),
+      liveOpened,
+      statuses: [...statuses],
+      children: host.childElementCount,
+      echartsDom: document.querySelectorAll("div:not(#dash-healthco *):not(#dash-autoinsure *)[_echarts_instance_]").length,
+      handlers,
+    };
   });
-  assert.deepEqual(result, { roots: 0, charts: 0, handlers: 0 });
+  assert.ok(result.liveChartsCreated, "the embeds drew charts");
+  assert.ok(result.socketsCreated > 0 && result.liveOpened > 0, `the embeds went live: ${JSON.stringify(result)}`);
+  assert.deepEqual(
+    { undisposedCharts: result.liveDisposed, openSockets: result.openSockets, listenerGrowth: result.listenerGrowth,
+      children: result.children, echartsDom: result.echartsDom, handlers: result.handlers },
+    { undisposedCharts: 0, openSockets: 0, listenerGrowth: 0, children: 0, echartsDom: 0, handlers: 0 },
+    `left behind: ${JSON.stringify(result)}`,
+  );
+  assert.deepEqual(page.errors, []);
+  console.log(`destroy ×50: ${result.socketsCreated} live connections created (${result.liveOpened} reported open), all closed; statuses ${result.statuses.join("/")}`);
   await page.context().close();
 });
 
