@@ -130,6 +130,44 @@ test("host buttons set filters and switch themes; exports parse back to the load
   await page.context().close();
 });
 
+test("with no theme the embed takes the token's tenant brand; an explicit theme wins", async () => {
+  const page = await openEmbedPage();
+  const result = await page.evaluate(async () => {
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const primary = (root) => getComputedStyle(root).getPropertyValue("--vt-primary").trim();
+    const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
+      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify(body) })).json();
+    const login = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
+    const token = (await post("/embed/tokens", { dashboardId: "healthco-latency", permissions: ["view_dashboard"],
+      allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
+    const out = {
+      healthcoBrand: primary(document.querySelector("#dash-healthco .vt-root")),
+      autoinsureBrand: primary(document.querySelector("#dash-autoinsure .vt-root")),
+    };
+    for (const theme of [undefined, "light", "dark", "system"]) {
+      const host = document.createElement("div");
+      document.body.append(host);
+      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency", token, live: "off", ...(theme ? { theme } : {}) });
+      await dash.render(host);
+      const root = host.querySelector(".vt-root");
+      out[theme ?? "none"] = { primary: primary(root), mode: root.dataset.mode };
+      dash.destroy();
+      host.remove();
+    }
+    return out;
+  });
+  assert.equal(result.healthcoBrand, "#0f766e", "HealthCo's brand colour");
+  assert.notEqual(result.autoinsureBrand, result.healthcoBrand, "each tenant's embed has its own brand");
+  assert.deepEqual(result.none, { primary: "#0f766e", mode: "light" }, "no theme: the tenant brand");
+  assert.notEqual(result.light.primary, "#0f766e", "explicit light is the Vantage light theme, not the brand");
+  assert.equal(result.light.mode, "light");
+  assert.notEqual(result.dark.primary, "#0f766e");
+  assert.equal(result.dark.mode, "dark");
+  assert.equal(result.system.mode, "light", "headless Chromium prefers light");
+  await page.context().close();
+});
+
 test("bad configuration fails loudly with the documented messages", async () => {
   const page = await openEmbedPage();
   const messages = await page.evaluate(async () => {

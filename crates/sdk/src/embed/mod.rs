@@ -273,7 +273,7 @@ impl EmbeddedDashboard {
             .echarts
             .clone()
             .and_then(|m| EChartsModule::from_js(m).ok());
-        self.inner.config.borrow_mut().theme = choice.clone();
+        self.inner.config.borrow_mut().theme = Some(choice.clone());
         if let Some(mounted) = self.inner.mounted.borrow().as_ref() {
             let name = vantage_widgets::styles::apply_theme(
                 &mounted.root,
@@ -439,23 +439,25 @@ async fn mount(inner: &Rc<Inner>, host: &HtmlElement) -> Result<(), SdkError> {
         .as_deref()
         .and_then(crate::auth::jwt_claims)
         .is_some_and(|c| c.get("typ").and_then(|t| t.as_str()) == Some("embed"));
-    let (mut dashboard_id, mut locked, mut theme) = (
-        config.dashboard_id.clone(),
-        Vec::new(),
-        config.theme.clone(),
-    );
+    let (mut dashboard_id, mut locked, mut tenant_brand) =
+        (config.dashboard_id.clone(), Vec::new(), None);
     if is_embed_token {
         let embed = inner.api.embed_dashboard().await?;
         dashboard_id = dashboard_id.or(Some(embed.dashboard.id.clone()));
         locked = embed.locked_filters;
-        if config.theme == ThemeChoice::Light && inner.config.borrow().theme == ThemeChoice::Light {
-            theme = ThemeChoice::Brand(Box::new(embed.branding));
-        }
+        tenant_brand = Some(embed.branding);
     }
     let dashboard_id = dashboard_id.ok_or(SdkError::Config {
         field: "dashboardId",
         message: "is required with a user token".into(),
     })?;
+    // An explicit theme (in the config or from setTheme() while loading) wins; with none, an
+    // embed token's tenant brand applies, else light.
+    let theme = inner.config.borrow().theme.clone();
+    let theme = theme.unwrap_or_else(|| match tenant_brand {
+        Some(brand) => ThemeChoice::Brand(Box::new(brand)),
+        None => ThemeChoice::Light,
+    });
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(SdkError::Config {
