@@ -1,7 +1,33 @@
 // vantage-embed in a plain host page (www/embed.html) served with a strict CSP by the reference server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+
+// Reads an .xlsx with openpyxl (installed by `cargo xtask setup`): every sheet's rows, with
+// numbers as numbers, date cells as epoch milliseconds (UTC) and the cells' types.
+const READ_XLSX = `
+import json, sys, datetime, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+epoch = datetime.datetime(1970, 1, 1)
+def cell(c):
+    v = c.value
+    if isinstance(v, datetime.datetime):
+        return {"t": "date", "v": round((v - epoch).total_seconds() * 1000)}
+    return {"t": type(v).__name__, "v": v}
+print(json.dumps({ws.title: [[cell(c) for c in row] for row in ws.iter_rows()] for ws in book.worksheets}))
+`;
+
+function readXlsx(base64) {
+  const file = join(mkdtempSync(join(tmpdir(), "vantage-xlsx-")), "export.xlsx");
+  writeFileSync(file, Buffer.from(base64, "base64"));
+  const run = spawnSync("python3", ["-c", READ_XLSX, file], { encoding: "utf8" });
+  assert.equal(run.status, 0, `openpyxl could not read the export: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,13 +76,20 @@ test("host buttons set filters and switch themes; exports parse back to the load
 
   const exported = await page.evaluate(async () => {
     const dash = window.vantageEmbeds.healthco;
-    const csv = await (await dash.exportData({ format: "csv", widgetId: "by_intent" }).catch(() => null))?.text();
+    const base64 = async (blob) => {
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = "";
+      for (const b of bytes) text += String.fromCharCode(b);
+      return btoa(text);
+    };
     const all = JSON.parse(await (await dash.exportData({ format: "json" })).text());
     const firstId = Object.keys(all)[0];
     const one = await (await dash.exportData({ format: "csv", widgetId: firstId })).text();
-    let xlsx = null;
-    try { await dash.exportData({ format: "xlsx" }); } catch (e) { xlsx = e.message; }
-    return { csv, all, firstId, one, xlsx };
+    const xlsxBlob = await dash.exportData({ format: "xlsx" });
+    const xlsxOne = await base64(await dash.exportData({ format: "xlsx", widgetId: firstId }));
+    let badFormat = null;
+    try { await dash.exportData({ format: "pdf" }); } catch (e) { badFormat = e.message; }
+    return { all, firstId, one, xlsx: await base64(xlsxBlob), xlsxType: xlsxBlob.type, xlsxOne, badFormat };
   });
   const table = exported.all[exported.firstId];
   const lines = exported.one.trim().split("\r\n");
@@ -64,7 +97,74 @@ test("host buttons set filters and switch themes; exports parse back to the load
   assert.equal(lines.length - 1, table.rows.length, "one CSV line per row");
   const firstRow = table.rows[0].map((v) => (v === null ? "" : String(v))).join(",");
   if (!firstRow.includes('"')) assert.equal(lines[1], firstRow);
-  assert.match(exported.xlsx, /xlsx/);
+  assert.match(exported.badFormat, /^format: expected "csv", "json" or "xlsx", got "pdf"/);
+
+  // XLSX: a real workbook a standard reader opens, one sheet per widget, typed cells holding the
+  // same values as the JSON export (and so as the CSV and the charts).
+  assert.equal(exported.xlsxType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  const book = readXlsx(exported.xlsx);
+  assert.deepEqual(Object.keys(book).sort(), Object.keys(exported.all).sort(), "one sheet per widget, named by id");
+  let dates = 0, numbers = 0;
+  for (const [id, sheet] of Object.entries(book)) {
+    const expected = exported.all[id];
+    assert.deepEqual(sheet[0].map((c) => c.v), expected.columns.map((c) => c.name), `${id}: header row`);
+    assert.equal(sheet.length - 1, expected.rows.length, `${id}: one row per data row`);
+    expected.rows.forEach((row, r) => row.forEach((value, c) => {
+      const got = sheet[r + 1]?.[c] ?? { t: "NoneType", v: null };
+      const type = expected.columns[c].type;
+      if (value === null) return assert.equal(got.v, null, `${id} R${r + 2}C${c + 1}`);
+      if (type === "timestamp") { dates++; assert.deepEqual(got, { t: "date", v: value }, `${id} R${r + 2}C${c + 1}`); }
+      else if (type === "integer" || type === "float") {
+        numbers++;
+        assert.ok(got.t === "int" || got.t === "float", `${id} R${r + 2}C${c + 1} is numeric, got ${got.t}`);
+        assert.ok(Math.abs(got.v - value) <= 1e-9 * Math.max(1, Math.abs(value)), `${id} R${r + 2}C${c + 1}: ${got.v} vs ${value}`);
+      } else if (type === "boolean") assert.deepEqual(got, { t: "bool", v: value });
+      else assert.equal(got.v, String(value), `${id} R${r + 2}C${c + 1}`);
+    }));
+  }
+  assert.ok(numbers > 0, "the dashboard's export has numeric cells");
+  const single = readXlsx(exported.xlsxOne);
+  assert.deepEqual(Object.keys(single), [exported.firstId]);
+  assert.equal(single[exported.firstId].length - 1, table.rows.length);
+  console.log(`xlsx: ${Object.keys(book).length} sheets, ${numbers} numeric and ${dates} date cells checked`);
+  await page.context().close();
+});
+
+test("with no theme the embed takes the token's tenant brand; an explicit theme wins", async () => {
+  const page = await openEmbedPage();
+  const result = await page.evaluate(async () => {
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const primary = (root) => getComputedStyle(root).getPropertyValue("--vt-primary").trim();
+    const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
+      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify(body) })).json();
+    const login = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
+    const token = (await post("/embed/tokens", { dashboardId: "healthco-latency", permissions: ["view_dashboard"],
+      allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
+    const out = {
+      healthcoBrand: primary(document.querySelector("#dash-healthco .vt-root")),
+      autoinsureBrand: primary(document.querySelector("#dash-autoinsure .vt-root")),
+    };
+    for (const theme of [undefined, "light", "dark", "system"]) {
+      const host = document.createElement("div");
+      document.body.append(host);
+      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency", token, live: "off", ...(theme ? { theme } : {}) });
+      await dash.render(host);
+      const root = host.querySelector(".vt-root");
+      out[theme ?? "none"] = { primary: primary(root), mode: root.dataset.mode };
+      dash.destroy();
+      host.remove();
+    }
+    return out;
+  });
+  assert.equal(result.healthcoBrand, "#0f766e", "HealthCo's brand colour");
+  assert.notEqual(result.autoinsureBrand, result.healthcoBrand, "each tenant's embed has its own brand");
+  assert.deepEqual(result.none, { primary: "#0f766e", mode: "light" }, "no theme: the tenant brand");
+  assert.notEqual(result.light.primary, "#0f766e", "explicit light is the Vantage light theme, not the brand");
+  assert.equal(result.light.mode, "light");
+  assert.notEqual(result.dark.primary, "#0f766e");
+  assert.equal(result.dark.mode, "dark");
+  assert.equal(result.system.mode, "light", "headless Chromium prefers light");
   await page.context().close();
 });
 
@@ -96,32 +196,107 @@ test("bad configuration fails loudly with the documented messages", async () => 
   await page.context().close();
 });
 
-test("destroy() in a loop leaves no charts, roots or handlers behind", async () => {
-  const page = await openEmbedPage();
+// Counts what an embed could leak, installed before any page script runs: WebSocket and
+// EventSource instances still open, and listeners on window/document added but not removed.
+function trackResources() {
+  const sockets = [];
+  for (const name of ["WebSocket", "EventSource"]) {
+    const Native = window[name];
+    const Tracked = class extends Native {
+      constructor(...args) { super(...args); sockets.push({ kind: name, socket: this }); }
+    };
+    window[name] = Tracked;
+  }
+  const listeners = new Map();
+  const key = (target, type, listener, options) =>
+    `${target === window ? "window" : "document"}|${type}|${typeof options === "boolean" ? options : !!options?.capture}`;
+  const ids = new WeakMap();
+  let next = 0;
+  const id = (listener) => { if (!ids.has(listener)) ids.set(listener, ++next); return ids.get(listener); };
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    if ((this === window || this === document) && listener) listeners.set(`${key(this, type, listener, options)}|${id(listener)}`, type);
+    return add.call(this, type, listener, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, listener, options) {
+    if ((this === window || this === document) && listener) listeners.delete(`${key(this, type, listener, options)}|${id(listener)}`);
+    return remove.call(this, type, listener, options);
+  };
+  window.__leaks = () => ({
+    openSockets: sockets.filter(({ kind, socket }) => kind === "WebSocket" ? socket.readyState <= 1 : socket.readyState !== 2).length,
+    socketsCreated: sockets.length,
+    listeners: listeners.size,
+    listenerTypes: [...listeners.values()],
+  });
+}
+
+test("destroy() ×50 leaves no ECharts instances, open sockets, listener growth or DOM behind", async () => {
+  const page = await newPage(browser, { width: 1500, height: 1000 });
+  await page.addInitScript(trackResources);
+  await page.goto(`${BASE}/embed.html`);
+  await page.waitForFunction(() => document.querySelectorAll("#dash-healthco canvas").length > 0
+    && document.querySelectorAll("#dash-autoinsure canvas").length > 0, null, { timeout: 60000 });
   const result = await page.evaluate(async () => {
     const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
     const host = document.createElement("div");
     host.style.width = "600px";
     document.body.append(host);
-    const token = await (async () => {
-      const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
-        headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
-        body: JSON.stringify(body) })).json();
-      const login = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
-      return (await post("/embed/tokens", { dashboardId: "healthco-latency", permissions: ["view_dashboard"],
-        allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
-    })();
-    let handlers = 0;
+    const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
+      headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify(body) })).json();
+    const login = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
+    const token = (await post("/embed/tokens", { dashboardId: "healthco-ai-quality", permissions: ["view_dashboard"],
+      allowedOrigins: [location.origin], lockedFilters: [], expiresIn: 600 }, login.accessToken)).token;
+    // An ECharts namespace that records every chart the embed creates.
+    const charts = [];
+    const echarts = { ...window.echarts, init: (...args) => { const chart = window.echarts.init(...args); charts.push(chart); return chart; } };
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    const before = window.__leaks();
+    let handlers = 0, liveOpened = 0;
+    const statuses = new Set();
     for (let i = 0; i < 50; i++) {
-      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency", token, live: "off" });
+      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, live: "auto", echarts });
       dash.on("ready", () => {});
+      dash.on("liveStatus", (e) => { statuses.add(e.status); if (e.status === "open") liveOpened++; });
       await dash.render(host);
+      // Let the live connection open and the charts paint before tearing down (every 10th cycle;
+      // the others destroy while requests and the socket handshake are in flight).
+      if (i % 10 === 0) {
+        await new Promise((resolve) => {
+          dash.on("liveStatus", (e) => { if (e.status === "open") resolve(); });
+          setTimeout(resolve, 5000);
+        });
+      }
       dash.destroy();
       handlers += dash.handlerCount;
     }
-    return { roots: host.querySelectorAll(".vt-root").length, charts: host.querySelectorAll("[_echarts_instance_]").length, handlers };
+    await settle();
+    const after = window.__leaks();
+    return {
+      liveChartsCreated: charts.length > 0,
+      liveDisposed: charts.filter((c) => !c.isDisposed()).length,
+      socketsCreated: after.socketsCreated - before.socketsCreated,
+      openSockets: after.openSockets - before.openSockets,
+      listenerGrowth: after.listeners - before.listeners,
+      listenerTypes: after.listenerTypes.slice(before.listeners),
+      liveOpened,
+      statuses: [...statuses],
+      children: host.childElementCount,
+      echartsDom: document.querySelectorAll("div:not(#dash-healthco *):not(#dash-autoinsure *)[_echarts_instance_]").length,
+      handlers,
+    };
   });
-  assert.deepEqual(result, { roots: 0, charts: 0, handlers: 0 });
+  assert.ok(result.liveChartsCreated, "the embeds drew charts");
+  assert.ok(result.socketsCreated > 0 && result.liveOpened > 0, `the embeds went live: ${JSON.stringify(result)}`);
+  assert.deepEqual(
+    { undisposedCharts: result.liveDisposed, openSockets: result.openSockets, listenerGrowth: result.listenerGrowth,
+      children: result.children, echartsDom: result.echartsDom, handlers: result.handlers },
+    { undisposedCharts: 0, openSockets: 0, listenerGrowth: 0, children: 0, echartsDom: 0, handlers: 0 },
+    `left behind: ${JSON.stringify(result)}`,
+  );
+  assert.deepEqual(page.errors, []);
+  console.log(`destroy ×50: ${result.socketsCreated} live connections created (${result.liveOpened} reported open), all closed; statuses ${result.statuses.join("/")}`);
   await page.context().close();
 });
 
@@ -154,6 +329,32 @@ test("<vantage-dashboard> renders with a token from vantage-token-request and cl
     return { rendered, events, rootsLeft: element.querySelectorAll(".vt-root").length, dashboard: element.dashboard };
   });
   assert.deepEqual(result, { rendered: true, events: ["ready"], rootsLeft: 0, dashboard: null });
+  await page.context().close();
+});
+
+test("the Vite host example (bundled package, echarts/core with only our charts) renders under the strict CSP", async () => {
+  // `cargo xtask test` builds www/examples/vite-host (tsc --noEmit + vite build) before this runs.
+  const page = await newPage(browser, { width: 1300, height: 1000 });
+  const consoleErrors = [];
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") consoleErrors.push(m.text()); });
+  const response = await page.goto(`${BASE}/examples/vite-host/dist/index.html`);
+  assert.equal(response.status(), 200, "the example was built (www/examples/vite-host/dist)");
+  assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
+  await page.waitForFunction(() => document.body.dataset.rendered === "true", null, { timeout: 60000 });
+  const result = await page.evaluate(() => ({
+    status: document.getElementById("status").textContent,
+    canvases: document.querySelectorAll("#analytics canvas").length,
+    widgetErrors: document.querySelectorAll("#analytics .vt-widget-error, #analytics [data-state=error]").length,
+    globalEcharts: typeof globalThis.echarts,
+  }));
+  await screenshot(page, "embed-vite-host");
+  assert.match(result.status, /widgets$/);
+  assert.ok(result.canvases >= 5, `charts drawn: ${result.canvases}`);
+  assert.equal(result.widgetErrors, 0);
+  assert.equal(result.globalEcharts, "undefined", "the bundled ECharts is injected, not a global");
+  // ECharts reports a chart or component that was not registered with echarts.use() as a console error.
+  assert.deepEqual(consoleErrors.filter((m) => /echarts|not imported|Content Security Policy/i.test(m)), []);
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });
 

@@ -68,12 +68,30 @@ pub fn build_sdk() -> Result<(), String> {
     let manifest = out.join("package.json");
     let text = fs::read_to_string(&manifest)
         .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
-    let renamed = text.replacen(
-        "\"name\": \"vantage-sdk\"",
-        "\"name\": \"vantage-embed\"",
-        1,
+    fs::write(&manifest, npm_manifest(&text)?)
+        .map_err(|e| format!("cannot write {}: {e}", manifest.display()))
+}
+
+/// wasm-pack's package.json, published as `vantage-embed`: the ESM entry also under `module`
+/// (bundlers; no `exports` map, so hosts may still import `vantage_embed_bg.wasm`), and ECharts as a peer dependency (hosts bring their own build).
+fn npm_manifest(text: &str) -> Result<String, String> {
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("pkg/package.json: {e}"))?;
+    let object = manifest
+        .as_object_mut()
+        .ok_or("pkg/package.json is not an object")?;
+    let entry = object
+        .get("main")
+        .and_then(|m| m.as_str())
+        .unwrap_or("vantage_embed.js")
+        .to_owned();
+    object.insert("name".into(), "vantage-embed".into());
+    object.insert("module".into(), entry.into());
+    object.insert(
+        "peerDependencies".into(),
+        serde_json::json!({ "echarts": ">=5.5 <7" }),
     );
-    fs::write(&manifest, renamed).map_err(|e| format!("cannot write {}: {e}", manifest.display()))
+    serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())
 }
 
 /// `wasm-pack build crates/app` into the target folder (no npm package, no typings).

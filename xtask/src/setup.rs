@@ -2,7 +2,8 @@
 //!
 //! Everything comes from the registries this project's machines can reach: rustup for the wasm
 //! target, Debian for Chromium/ChromeDriver/binaryen, crates.io for wasm-bindgen-cli and
-//! wasm-pack, npm for ECharts and the browser test tools. Nothing downloads browsers or binaries.
+//! wasm-pack, npm for ECharts and the browser test tools, PyPI (pip) for openpyxl, which the
+//! end-to-end tests use to read XLSX exports. Nothing downloads browsers or binaries.
 
 use std::fs;
 use std::process::Command;
@@ -24,6 +25,7 @@ pub fn run() -> Result<(), String> {
     wasm_bindgen_cli(&mut installed)?;
     wasm_pack(&mut installed)?;
     npm_packages(&mut installed)?;
+    python_packages(&mut installed)?;
     if installed.is_empty() {
         println!("setup: everything is present");
     } else {
@@ -141,6 +143,34 @@ fn npm_packages(installed: &mut Vec<String>) -> Result<(), String> {
     )
     .map_err(|e| format!("npm ci in www/ failed: {e}"))?;
     installed.push("npm packages (www/)".into());
+    Ok(())
+}
+
+/// openpyxl: the end-to-end tests open the SDK's XLSX export with it (a standard reader).
+/// Installed for the current `python3` (pyenv's on these machines) with its own pip.
+fn python_packages(installed: &mut Vec<String>) -> Result<(), String> {
+    let importable = |module: &str| {
+        Command::new("python3")
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if importable("openpyxl") {
+        return Ok(());
+    }
+    if output(Command::new("python3").arg("--version")).is_none() {
+        return Err("python3 is needed (the e2e tests read XLSX exports with openpyxl)".into());
+    }
+    exec(Command::new("python3").args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "openpyxl",
+    ]))
+    .map_err(|e| format!("pip install openpyxl failed: {e}"))?;
+    installed.push("python: openpyxl".into());
     Ok(())
 }
 

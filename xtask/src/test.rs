@@ -76,6 +76,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         build_app()?;
         Ok(String::new())
     });
+    step(
+        "Vite host example (tsc --noEmit + vite build)",
+        &mut vite_example,
+    );
 
     // The wasm test page is served by wasm-bindgen-test-runner on its own loopback port; the
     // server must accept that origin (CORS) like any allowed embed host.
@@ -216,6 +220,43 @@ fn wasm_tests(
         "{} browser tests passed in Chromium",
         counts.passed
     ))
+}
+
+/// Type-checks and bundles www/examples/vite-host against the freshly built pkg/ (its
+/// `vantage-embed` dependency is `file:../../../pkg`, so its node modules are installed here,
+/// after wasm-pack, rather than by setup). The e2e tests then open the bundle.
+fn vite_example() -> Result<String, String> {
+    let dir = repo_root().join("www/examples/vite-host");
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = modified(&stamp).is_some_and(|s| modified(&lock).is_some_and(|l| s >= l));
+    if !fresh || !dir.join("node_modules/vantage-embed/package.json").exists() {
+        // `npm install` (it follows the lock file) rather than `npm ci`: the lock records rollup's
+        // platform-specific optional packages only for the platform that wrote it, which
+        // `npm ci` rejects as out of sync.
+        crate::util::run(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund"])
+                .current_dir(&dir),
+        )?;
+    }
+    crate::util::run(
+        Command::new("node")
+            .args(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."])
+            .current_dir(&dir),
+    )?;
+    crate::util::run(
+        Command::new("node")
+            .args([
+                "node_modules/vite/bin/vite.js",
+                "build",
+                "--logLevel",
+                "warn",
+            ])
+            .current_dir(&dir),
+    )?;
+    Ok("types check; bundle in www/examples/vite-host/dist".into())
 }
 
 /// Runs the browser end-to-end tests in www/e2e (node:test + playwright-core + Debian Chromium).

@@ -109,7 +109,9 @@ pub struct EmbedConfig {
     pub widget_id: Option<String>,
     pub token: Option<String>,
     pub fetch_token: Option<Function>,
-    pub theme: ThemeChoice,
+    /// `None` when the host passed no theme: the embed token's tenant brand applies (light for
+    /// a user token). An explicit `"light"`, `"dark"`, `"system"` or brand always wins.
+    pub theme: Option<ThemeChoice>,
     pub filters: Vec<Filter>,
     pub locale: Option<String>,
     pub time_zone: Option<String>,
@@ -186,8 +188,8 @@ impl EmbedConfig {
             return Err(config("token", "pass token or fetchToken"));
         }
         let theme = match field(object, "theme") {
-            v if v.is_undefined() || v.is_null() => ThemeChoice::Light,
-            v => ThemeChoice::from_js(&v)?,
+            v if v.is_undefined() || v.is_null() => None,
+            v => Some(ThemeChoice::from_js(&v)?),
         };
         let filters = match field(object, "filters") {
             v if v.is_undefined() || v.is_null() => Vec::new(),

@@ -15,6 +15,8 @@
 mod config;
 mod events;
 pub mod export;
+mod types;
+pub mod xlsx;
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -133,7 +135,9 @@ impl EmbeddedDashboard {
     /// # Errors
     /// An error naming the invalid field (`baseUrl`, `dashboardId`, `theme`, `fetchToken`…).
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<EmbeddedDashboard, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "EmbedConfig")] config: JsValue,
+    ) -> Result<EmbeddedDashboard, JsError> {
         let config = EmbedConfig::from_js(&config).map_err(|e| JsError::new(&e.to_string()))?;
         let emitter = Rc::new(Emitter::default());
         let tokens = TokenStore::new(config.token.clone(), token_source(&config, &emitter));
@@ -155,7 +159,11 @@ impl EmbeddedDashboard {
 
     /// Renders into `container` (a CSS selector or an element). Resolves once the dashboard
     /// definition is loaded; rejects with a readable message otherwise.
-    pub fn render(&self, container: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn render(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | HTMLElement")] container: JsValue,
+    ) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
             render(inner, container)
@@ -170,6 +178,7 @@ impl EmbeddedDashboard {
     ///
     /// # Errors
     /// For an unknown event name.
+    #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, event: &str, handler: Function) -> Result<(), JsError> {
         self.inner
             .emitter
@@ -178,6 +187,7 @@ impl EmbeddedDashboard {
     }
 
     /// Removes an event handler.
+    #[wasm_bindgen(skip_typescript)]
     pub fn off(&self, event: &str, handler: &Function) {
         self.inner.emitter.off(event, handler);
     }
@@ -185,8 +195,11 @@ impl EmbeddedDashboard {
     /// Changes filters. `ops` is an array of filters (replacing the viewer's filters) or of
     /// operations `{op: "set", filter}`, `{op: "remove", field}`, `{op: "clear"}`.
     /// Rejects, changing nothing, when an operation touches a filter locked by the embed token.
-    #[wasm_bindgen(js_name = setFilters)]
-    pub fn set_filters(&self, ops: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = setFilters, unchecked_return_type = "Promise<void>")]
+    pub fn set_filters(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Filter[] | FilterOp[]")] ops: JsValue,
+    ) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
             let ops = parse_filter_ops(&ops).map_err(js_error)?;
@@ -203,7 +216,7 @@ impl EmbeddedDashboard {
     }
 
     /// The filters in effect (locked first), as contract `Filter` objects.
-    #[wasm_bindgen(js_name = getFilters)]
+    #[wasm_bindgen(js_name = getFilters, unchecked_return_type = "Filter[]")]
     pub fn get_filters(&self) -> Result<JsValue, JsError> {
         let store = store_of(&self.inner).map_err(|e| JsError::new(&e.to_string()))?;
         serde_wasm_bindgen::to_value(&store.filters.get_untracked().effective())
@@ -211,6 +224,7 @@ impl EmbeddedDashboard {
     }
 
     /// Re-queries every widget; resolves when the new data is in.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn refresh(&self) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
@@ -221,16 +235,23 @@ impl EmbeddedDashboard {
         })
     }
 
-    /// Exports data already loaded, as a `Blob`: `{ widgetId?, format: "csv" | "json" }`.
-    #[wasm_bindgen(js_name = exportData)]
-    pub fn export_data(&self, options: JsValue) -> Promise {
+    /// Exports data already loaded, as a `Blob`: `{ widgetId?, format: "csv" | "json" | "xlsx", bom? }`.
+    /// XLSX has one sheet per widget (only the given widget with `widgetId`).
+    #[wasm_bindgen(js_name = exportData, unchecked_return_type = "Promise<Blob>")]
+    pub fn export_data(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExportDataOptions")] options: JsValue,
+    ) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move { export_data(&inner, &options).map_err(js_error) })
     }
 
     /// Exports a chart as a PNG `Blob`: `{ widgetId, format: "png" }`.
-    #[wasm_bindgen(js_name = exportImage)]
-    pub fn export_image(&self, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = exportImage, unchecked_return_type = "Promise<Blob>")]
+    pub fn export_image(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExportImageOptions")] options: JsValue,
+    ) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move { export_image(&inner, &options).await.map_err(js_error) })
     }
@@ -240,7 +261,10 @@ impl EmbeddedDashboard {
     /// # Errors
     /// An error naming the invalid theme field.
     #[wasm_bindgen(js_name = setTheme)]
-    pub fn set_theme(&self, theme: JsValue) -> Result<(), JsError> {
+    pub fn set_theme(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Theme")] theme: JsValue,
+    ) -> Result<(), JsError> {
         let choice = ThemeChoice::from_js(&theme).map_err(|e| JsError::new(&e.to_string()))?;
         let module = self
             .inner
@@ -249,7 +273,7 @@ impl EmbeddedDashboard {
             .echarts
             .clone()
             .and_then(|m| EChartsModule::from_js(m).ok());
-        self.inner.config.borrow_mut().theme = choice.clone();
+        self.inner.config.borrow_mut().theme = Some(choice.clone());
         if let Some(mounted) = self.inner.mounted.borrow().as_ref() {
             let name = vantage_widgets::styles::apply_theme(
                 &mounted.root,
@@ -271,7 +295,7 @@ impl EmbeddedDashboard {
     }
 
     /// `{ filters, timeRange }` for deep links; feed it back to `setState`.
-    #[wasm_bindgen(js_name = getState)]
+    #[wasm_bindgen(js_name = getState, unchecked_return_type = "EmbedState")]
     pub fn get_state(&self) -> Result<JsValue, JsError> {
         let store = store_of(&self.inner).map_err(|e| JsError::new(&e.to_string()))?;
         let state = serde_json::json!({
@@ -282,8 +306,11 @@ impl EmbeddedDashboard {
     }
 
     /// Restores `{ filters?, timeRange? }` from `getState`; resolves when the data is in.
-    #[wasm_bindgen(js_name = setState)]
-    pub fn set_state(&self, state: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = setState, unchecked_return_type = "Promise<void>")]
+    pub fn set_state(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EmbedState")] state: JsValue,
+    ) -> Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
             let store = store_of(&inner).map_err(js_error)?;
@@ -412,23 +439,25 @@ async fn mount(inner: &Rc<Inner>, host: &HtmlElement) -> Result<(), SdkError> {
         .as_deref()
         .and_then(crate::auth::jwt_claims)
         .is_some_and(|c| c.get("typ").and_then(|t| t.as_str()) == Some("embed"));
-    let (mut dashboard_id, mut locked, mut theme) = (
-        config.dashboard_id.clone(),
-        Vec::new(),
-        config.theme.clone(),
-    );
+    let (mut dashboard_id, mut locked, mut tenant_brand) =
+        (config.dashboard_id.clone(), Vec::new(), None);
     if is_embed_token {
         let embed = inner.api.embed_dashboard().await?;
         dashboard_id = dashboard_id.or(Some(embed.dashboard.id.clone()));
         locked = embed.locked_filters;
-        if config.theme == ThemeChoice::Light && inner.config.borrow().theme == ThemeChoice::Light {
-            theme = ThemeChoice::Brand(Box::new(embed.branding));
-        }
+        tenant_brand = Some(embed.branding);
     }
     let dashboard_id = dashboard_id.ok_or(SdkError::Config {
         field: "dashboardId",
         message: "is required with a user token".into(),
     })?;
+    // An explicit theme (in the config or from setTheme() while loading) wins; with none, an
+    // embed token's tenant brand applies, else light.
+    let theme = inner.config.borrow().theme.clone();
+    let theme = theme.unwrap_or_else(|| match tenant_brand {
+        Some(brand) => ThemeChoice::Brand(Box::new(brand)),
+        None => ThemeChoice::Light,
+    });
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(SdkError::Config {
@@ -665,6 +694,15 @@ fn blob(parts: &str, mime: &str) -> Result<JsValue, SdkError> {
         .map_err(|_| SdkError::Decode("cannot create a Blob".into()))
 }
 
+fn bytes_blob(bytes: &[u8], mime: &str) -> Result<JsValue, SdkError> {
+    let array = Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &options)
+        .map(Into::into)
+        .map_err(|_| SdkError::Decode("cannot create a Blob".into()))
+}
+
 fn export_data(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkError> {
     let get = |key: &str| {
         Reflect::get(options, &key.into())
@@ -707,13 +745,20 @@ fn export_data(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkError> {
             };
             blob(&value.to_string(), "application/json")
         }
-        "xlsx" => Err(SdkError::Config {
-            field: "format",
-            message: "xlsx export is not available in this version; use \"csv\" or \"json\"".into(),
-        }),
+        "xlsx" => {
+            let sheets: Vec<(&str, &vantage_contract::QueryResult)> = results
+                .iter()
+                .map(|(id, result)| (id.as_str(), result.as_ref()))
+                .collect();
+            let bytes = xlsx::workbook(&sheets);
+            bytes_blob(
+                &bytes,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        }
         other => Err(SdkError::Config {
             field: "format",
-            message: format!("expected \"csv\" or \"json\", got \"{other}\""),
+            message: format!("expected \"csv\", \"json\" or \"xlsx\", got \"{other}\""),
         }),
     }
 }
