@@ -41,6 +41,11 @@ test("an analyst sees the tenant's dashboards, opens one and gets live charts", 
   await page.locator(".live-badge.open").waitFor({ timeout: 15000 });
   const charts = await page.locator(".vt-echart canvas").count();
   assert.ok(charts >= 2, `expected several charts, got ${charts}`);
+  // Live: the validation count moves on its own while we watch.
+  const kpi = page.locator("[data-widget-id='total'] .vt-kpi-value");
+  await kpi.waitFor();
+  const before = await kpi.textContent();
+  await page.waitForFunction((b) => document.querySelector("[data-widget-id='total'] .vt-kpi-value")?.textContent !== b, before, { timeout: 30000 });
   await screenshot(page, "app-dashboard-light");
   assert.deepEqual(page.errors, []);
   await page.context().close();
