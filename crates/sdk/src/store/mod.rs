@@ -110,7 +110,7 @@ pub struct StoreSignals {
     pub time_range: RwSignal<Option<TimeRange>>,
     /// Live connection status.
     pub live_status: RwSignal<LiveStatus>,
-    /// Recent alerts pushed live (newest first).
+    /// The tenant's alerts: loaded with a dashboard that shows them, then updated live (newest first).
     pub alerts: RwSignal<Vec<Alert>>,
     /// Increments whenever a data load completes (success or failure).
     pub loads: RwSignal<u64>,
@@ -241,7 +241,18 @@ impl DashboardStore {
         let work = async move {
             if first {
                 let dashboard = api.dashboard(&id).await?;
+                let shows_alerts = dashboard
+                    .widgets
+                    .iter()
+                    .any(|w| w.kind == vantage_contract::WidgetKind::Alerts);
                 signals.definition.set(Some(dashboard));
+                // Alerts raised before we connected; live `alert` messages update them after.
+                // Best effort: an embed token may not list alerts, and live still fills in.
+                if shows_alerts {
+                    if let Ok(list) = api.alerts(None, None).await {
+                        signals.alerts.set(list.items);
+                    }
+                }
             }
             let data = api.dashboard_data(&id, &request).await?;
             let store = upgrade(&weak_work, signals).ok_or(SdkError::Aborted)?;
