@@ -168,6 +168,37 @@ test("a click on a chart point drills down to the rows behind it", async () => {
   await page.context().close();
 });
 
+test("the widget menu exports what the chart shows (CSV, XLSX) and opens the data table", async () => {
+  const page = await signedIn("analyst@healthco.test");
+  await page.goto(`${BASE}/dashboards/healthco-ai-quality?range=last24h`);
+  await page.locator("[data-widget-id='intents'] .vt-echart canvas").waitFor({ state: "attached", timeout: 45000 });
+  await page.waitForTimeout(800);
+  const shown = await page.evaluate(() => {
+    const chart = echarts.getInstanceByDom(document.querySelector("[data-widget-id='intents'] .vt-echart"));
+    const option = chart.getOption();
+    return option.yAxis[0].data.map((c) => (typeof c === "object" ? c.value : c));
+  });
+  const menu = page.locator("[data-widget-id='intents'] .widget-menu-button");
+  await menu.click();
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.click("[data-widget-id='intents'] button:text-is('Export CSV')")]);
+  const { readFileSync } = await import("node:fs");
+  const text = readFileSync(await csv.path(), "utf8");
+  const lines = text.trim().split(/\r\n/);
+  assert.equal(lines[0], "intent,count");
+  assert.deepEqual(lines.slice(1).map((l) => l.split(",")[0]).sort(), [...shown].sort());
+  await menu.click();
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click("[data-widget-id='intents'] button:text-is('Export XLSX')")]);
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), "PK");
+  await menu.click();
+  await page.click("[data-widget-id='intents'] button:text-is('View data as table')");
+  await page.locator(".dialog table tbody tr").first().waitFor();
+  assert.equal(await page.locator(".dialog table tbody tr").count(), shown.length);
+  await page.click(".dialog button:text-is('Close')");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("a manager acknowledges an alert; a viewer cannot", async () => {
   const viewer = await signedIn("viewer@innova.test");
   await viewer.goto(`${BASE}/alerts?status=open`);

@@ -464,6 +464,18 @@ fn WidgetMenu(
             );
         }
     };
+    let xlsx_title = title.clone();
+    let export_xlsx = move |_| {
+        open.set(false);
+        if let Some(result) = state.get_untracked().data().cloned() {
+            let book = vantage_sdk::embed::xlsx::workbook(&[(xlsx_title.as_str(), &result)]);
+            let _ = download_bytes(
+                &format!("{}.xlsx", file_stem(&xlsx_title)),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &book,
+            );
+        }
+    };
     let png_title = title.clone();
     let export_png = move |_| {
         open.set(false);
@@ -522,6 +534,10 @@ fn WidgetMenu(
                     {has_query.then(|| view! {
                         <button type="button" role="menuitem" on:click=export_csv.clone() disabled=move || !may_export.get()
                             title=move || (!may_export.get()).then_some("Exporting needs the analyst role or higher")>"Export CSV"</button>
+                    })}
+                    {has_query.then(|| view! {
+                        <button type="button" role="menuitem" on:click=export_xlsx.clone() disabled=move || !may_export.get()
+                            title=move || (!may_export.get()).then_some("Exporting needs the analyst role or higher")>"Export XLSX"</button>
                     })}
                     {is_chart.then(|| view! {
                         <button type="button" role="menuitem" on:click=export_png.clone() disabled=move || !may_export.get()

@@ -144,6 +144,17 @@ pub fn DrillPage() -> impl IntoView {
             let _ = download_bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
         }
     };
+    let export_xlsx = move |_| {
+        if let Some(Ok((result, _))) = page.get_untracked() {
+            let book = vantage_sdk::embed::xlsx::workbook(&[("Rows", &result)]);
+            let name = format!("{}-rows.xlsx", file_stem(&title()));
+            let _ = download_bytes(
+                &name,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &book,
+            );
+        }
+    };
     let window_text = move || {
         let r = request.get();
         match (r.from, r.to) {
@@ -180,6 +191,8 @@ pub fn DrillPage() -> impl IntoView {
                 <div class="page-tools">
                     <button type="button" class="app-button" on:click=export
                         disabled=move || !matches!(page.get(), Some(Ok(_)))>"Export CSV"</button>
+                    <button type="button" class="app-button" on:click=export_xlsx
+                        disabled=move || !matches!(page.get(), Some(Ok(_)))>"Export XLSX"</button>
                 </div>
             </div>
             {move || match page.get() {

@@ -344,6 +344,7 @@ impl EmbeddedDashboard {
             root.remove();
         }
         self.inner.emitter.clear();
+        release(&self.inner);
     }
 
     /// Number of registered event handlers (for leak checks in tests and host apps).
@@ -414,6 +415,25 @@ fn parse_filter_ops(value: &JsValue) -> Result<Vec<FilterOp>, SdkError> {
         .collect()
 }
 
+thread_local! {
+    /// Rendered embeds, kept alive until `destroy()`.
+    ///
+    /// A host commonly writes `const dash = new EmbeddedDashboard(…); await dash.render(…)` at
+    /// the top of a module and never touches `dash` again. The engine may then collect the JS
+    /// wrapper, and wasm-bindgen's finaliser would drop the embed under the user's eyes (its
+    /// requests aborted, its DOM emptied). A rendered embed therefore lives until `destroy()`,
+    /// which is also the documented way to release it.
+    static RENDERED: RefCell<Vec<Rc<Inner>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn keep_alive(inner: &Rc<Inner>) {
+    RENDERED.with(|r| r.borrow_mut().push(Rc::clone(inner)));
+}
+
+fn release(inner: &Rc<Inner>) {
+    RENDERED.with(|r| r.borrow_mut().retain(|kept| !Rc::ptr_eq(kept, inner)));
+}
+
 async fn render(inner: Rc<Inner>, container: JsValue) -> Result<(), SdkError> {
     if inner.mounted.borrow().is_some() || inner.rendering.get() {
         return Err(SdkError::Config {
@@ -423,8 +443,13 @@ async fn render(inner: Rc<Inner>, container: JsValue) -> Result<(), SdkError> {
     }
     let host = resolve_container(&container)?;
     inner.rendering.set(true);
+    keep_alive(&inner);
     let outcome = mount(&inner, &host).await;
     inner.rendering.set(false);
+    if inner.mounted.borrow().is_none() {
+        // destroy() ran while rendering.
+        release(&inner);
+    }
     outcome
 }
 
