@@ -1,6 +1,7 @@
 // Browser benchmarks for `cargo xtask bench` (xtask/src/bench/browser.rs runs this).
 //
 //   node www/bench/run.mjs [--iterations N] [--points N] [--cycles N] [--base-url URL]
+//                          [--only live [--publishes N]]
 //
 // Serves www/ on a loopback port for the peer pages, drives headless Debian Chromium with
 // playwright-core (never a downloaded browser), and prints one JSON object per benchmark on
@@ -9,6 +10,8 @@
 // With --base-url (a running reference server with demo data), our side's pages are opened from
 // that server (same origin as the API): dashboard cold load and mount/destroy cycles.
 // Where both sides exist, they alternate A/B per iteration.
+// `--only live` runs just the live-latency benchmark (live-latency.html): server publish →
+// our store updated over WebSocket and over SSE, beside a plain-JS WebSocket client.
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -26,6 +29,9 @@ const points = arg('--points', 1_000_000);
 const cycles = arg('--cycles', 100);
 const baseIndex = process.argv.indexOf('--base-url');
 const baseUrl = baseIndex > 0 ? process.argv[baseIndex + 1] : null;
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? process.argv[onlyIndex + 1] : null;
+const publishes = arg('--publishes', 300);
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
@@ -47,7 +53,7 @@ function serve() {
 function summary(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = (q) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1];
-  return { median: rank(0.5), p95: rank(0.95) };
+  return { median: rank(0.5), p95: rank(0.95), p99: rank(0.99) };
 }
 
 const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
@@ -70,10 +76,10 @@ async function line1m(browser, base) {
     setOption: summary(setOption) };
 }
 
-async function login() {
+async function login(email = 'analyst@healthco.test') {
   const resp = await fetch(`${baseUrl}/api/v1/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'analyst@healthco.test', password: 'vantage-demo' }),
+    body: JSON.stringify({ email, password: 'vantage-demo' }),
   });
   if (!resp.ok) throw new Error(`login: ${resp.status}`);
   return (await resp.json()).accessToken;
@@ -129,6 +135,24 @@ async function mountCycles(browser, token) {
     wasmGrowthPct: growth(r.before.wasm, r.after.wasm) };
 }
 
+// Server publish → update seen, three clients on one page (see live-latency.html). Publishing is
+// acknowledging an alert (a manager may), which the server answers and publishes at once.
+async function liveLatency(browser) {
+  const token = await login('manager@healthco.test');
+  const list = await fetch(`${baseUrl}/api/v1/alerts?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+  const alert = (await list.json()).items?.[0];
+  if (!alert) throw new Error('the demo tenant has no alert to acknowledge');
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/bench/live-latency.html#token=${token}&alert=${alert.id}&dashboard=healthco-ai-quality`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  const samples = await page.evaluate((n) => window.bench.live(n), publishes);
+  await context.close();
+  return Object.entries(samples).map(([side, values]) => ({
+    bench: 'live-latency', side, n: values.length, ...summary(values),
+  }));
+}
+
 async function main() {
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -143,6 +167,11 @@ async function main() {
     }
   };
   try {
+    if (only === 'live') {
+      if (!baseUrl) throw new Error('--only live needs --base-url');
+      await attempt('live-latency', 'all', () => liveLatency(browser));
+      return;
+    }
     await attempt('line-1m', 'peer', () => line1m(browser, base));
     if (baseUrl) {
       const token = await login();

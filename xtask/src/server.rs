@@ -331,3 +331,62 @@ impl RunningServer {
         let _ = self.child.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Needs the dev server binary (`cargo build -p vantage-server`); `cargo xtask test` covers
+    /// the same path through the browser tests, so this one only runs when asked for.
+    #[test]
+    #[ignore = "starts the reference server; run with --ignored after building it"]
+    fn restart_control_crashes_and_brings_the_server_back_on_the_same_port() {
+        let binary = target_dir().join("debug/vantage-server");
+        let server = RestartableServer::start(StartOptions {
+            binary: &binary,
+            db: scratch_db("restart-control-test").unwrap(),
+            addr: "127.0.0.1:0",
+            extra_args: vec![
+                "--demo".into(),
+                "--demo-days".into(),
+                "1".into(),
+                "--demo-events".into(),
+                "2000".into(),
+            ],
+        })
+        .unwrap();
+        let health = || {
+            ureq::get(&format!("{}/api/v1/health", server.url))
+                .call()
+                .map(|r| r.status())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(health().unwrap(), 200);
+        let preflight = ureq::request("OPTIONS", &format!("{}/restart", server.control_url))
+            .call()
+            .unwrap();
+        assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+        let answer: serde_json::Value =
+            ureq::post(&format!("{}/restart?down_ms=300", server.control_url))
+                .call()
+                .unwrap()
+                .into_json()
+                .unwrap();
+        assert_eq!(
+            answer["url"],
+            server.url.as_str(),
+            "same address after the restart"
+        );
+        assert_eq!(health().unwrap(), 200, "the restarted server answers");
+        let missing = ureq::get(&format!("{}/nope", server.control_url)).call();
+        assert!(matches!(missing, Err(ureq::Error::Status(404, _))));
+    }
+
+    #[test]
+    fn down_time_is_read_from_the_query_and_capped() {
+        assert_eq!(down_ms("/restart"), 1500);
+        assert_eq!(down_ms("/restart?down_ms=250"), 250);
+        assert_eq!(down_ms("/restart?x=1&down_ms=99999"), 20_000);
+        assert_eq!(down_ms("/restart?down_ms=abc"), 1500);
+    }
+}

@@ -12,6 +12,7 @@ mod client;
 mod data;
 mod fanout;
 mod ingest;
+mod live;
 mod report;
 mod size;
 mod stats;
@@ -23,7 +24,7 @@ use std::path::Path;
 /// Command-line options.
 pub struct Options {
     /// Only benchmarks whose group name contains this run (`data`, `fanout`, `ingest`, `size`,
-    /// `browser`).
+    /// `browser`, `live`).
     pub filter: Option<String>,
     /// Fewer iterations and shorter windows; skips rebuilding the SDK package.
     pub quick: bool,
@@ -42,7 +43,9 @@ impl Options {
                 "--filter" => {
                     options.filter = Some(
                         rest.next()
-                            .ok_or("--filter needs a name (data, fanout, ingest, size, browser)")?
+                            .ok_or(
+                                "--filter needs a name (data, fanout, ingest, size, browser, live)",
+                            )?
                             .clone(),
                     )
                 }
@@ -69,7 +72,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if options.wants("size") {
         rows.extend(size::run(&options));
     }
-    if ["data", "fanout", "browser", "ingest"]
+    if ["data", "fanout", "browser", "live", "ingest"]
         .iter()
         .any(|g| options.wants(g))
     {
@@ -103,6 +106,9 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
         }
         if options.wants("browser") {
             rows.extend(browser::run(options, &server.url));
+        }
+        if options.wants("live") {
+            rows.extend(live::run(options, &server.url));
         }
     }
     if options.wants("ingest") {

@@ -19,6 +19,9 @@
 
 pub mod coalesce;
 pub mod live_patch;
+mod probe;
+
+pub use probe::LiveProbe;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
@@ -66,7 +69,12 @@ struct Inner {
     queue: RefCell<FrameQueue<u64>>,
     /// The requested animation frame and its callback (kept alive until replaced or dropped).
     frame: RefCell<Option<Frame>>,
+    /// Called after each live message has been applied (benchmarks, diagnostics).
+    on_applied: RefCell<Vec<AppliedListener>>,
 }
+
+/// Observes applied live messages: their kind and stream seq.
+type AppliedListener = Rc<dyn Fn(LiveKind, u64)>;
 
 /// A requested animation frame: its id and callback.
 type Frame = (i32, Closure<dyn FnMut()>);
@@ -156,6 +164,7 @@ impl DashboardStore {
                 applied: RefCell::new(HashMap::new()),
                 queue: RefCell::new(FrameQueue::default()),
                 frame: RefCell::new(None),
+                on_applied: RefCell::new(Vec::new()),
             }),
             signals: StoreSignals {
                 definition: RwSignal::new(None),
@@ -390,6 +399,7 @@ impl DashboardStore {
                             list.insert(0, alert);
                             list.truncate(50);
                         });
+                        self.notify_applied(LiveKind::Alert, &[envelope.seq]);
                     }
                 }
                 LiveKind::Metric => self.on_rollup(envelope),
@@ -434,11 +444,28 @@ impl DashboardStore {
 
     /// The animation frame: apply everything that arrived since the last one, at once.
     fn on_frame(&self) {
-        if self.inner.queue.borrow_mut().flush().is_empty() {
+        let seqs = self.inner.queue.borrow_mut().flush();
+        if seqs.is_empty() {
             return;
         }
         self.catch_up();
         self.live_frames.update(|n| *n += 1);
+        self.notify_applied(LiveKind::Metric, &seqs);
+    }
+
+    /// Calls `listener(kind, seq)` after each live message has been applied to the store's
+    /// state: alerts at once, metric rollups in the animation frame that applies them.
+    pub fn on_live_applied(&self, listener: impl Fn(LiveKind, u64) + 'static) {
+        self.inner.on_applied.borrow_mut().push(Rc::new(listener));
+    }
+
+    fn notify_applied(&self, kind: LiveKind, seqs: &[u64]) {
+        let listeners = self.inner.on_applied.borrow().clone();
+        for listener in &listeners {
+            for seq in seqs {
+                listener(kind, *seq);
+            }
+        }
     }
 
     /// Brings every widget up to date with the rollups received: patchable widgets get the
