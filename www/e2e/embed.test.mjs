@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+import { ARTIFACTS, BASE, launch, newPage, screenshot } from "./harness.mjs";
 
 // Reads an .xlsx with openpyxl (installed by `cargo xtask setup`): every sheet's rows, with
 // numbers as numbers, date cells as epoch milliseconds (UTC) and the cells' types.
@@ -89,7 +89,13 @@ test("host buttons set filters and switch themes; exports parse back to the load
     const xlsxOne = await base64(await dash.exportData({ format: "xlsx", widgetId: firstId }));
     let badFormat = null;
     try { await dash.exportData({ format: "pdf" }); } catch (e) { badFormat = e.message; }
-    return { all, firstId, one, xlsx: await base64(xlsxBlob), xlsxType: xlsxBlob.type, xlsxOne, badFormat };
+    const chartId = document.querySelector("#dash-healthco [data-widget-id] .vt-echart")
+      .closest("[data-widget-id]").dataset.widgetId;
+    const png = await dash.exportImage({ widgetId: chartId, format: "png" });
+    const svg = await dash.exportImage({ widgetId: chartId, format: "svg" });
+    const image = { chartId, pngType: png.type, pngBytes: png.size, pngMagic: [...new Uint8Array(await png.slice(0, 4).arrayBuffer())],
+      svgType: svg.type, svg: await svg.text() };
+    return { all, firstId, one, xlsx: await base64(xlsxBlob), xlsxType: xlsxBlob.type, xlsxOne, badFormat, image };
   });
   const table = exported.all[exported.firstId];
   const lines = exported.one.trim().split("\r\n");
@@ -98,6 +104,15 @@ test("host buttons set filters and switch themes; exports parse back to the load
   const firstRow = table.rows[0].map((v) => (v === null ? "" : String(v))).join(",");
   if (!firstRow.includes('"')) assert.equal(lines[1], firstRow);
   assert.match(exported.badFormat, /^format: expected "csv", "json" or "xlsx", got "pdf"/);
+  const { image } = exported;
+  assert.equal(image.pngType, "image/png");
+  assert.deepEqual(image.pngMagic, [0x89, 0x50, 0x4e, 0x47], `${image.chartId}: a PNG`);
+  assert.ok(image.pngBytes > 2000, `PNG of ${image.chartId} has content (${image.pngBytes} bytes)`);
+  writeFileSync(join(ARTIFACTS, "embed-export.svg"), image.svg);
+  assert.equal(image.svgType, "image/svg+xml");
+  assert.match(image.svg, /^<svg[\s\S]*<\/svg>$/);
+  assert.match(image.svg, /^<svg width="[1-9]\d*" height="[1-9]\d*"/, "the chart's size");
+  assert.ok((image.svg.match(/<path/g) ?? []).length >= 2, `SVG of ${image.chartId} draws the chart: ${image.svg.slice(0, 300)}`);
 
   // XLSX: a real workbook a standard reader opens, one sheet per widget, typed cells holding the
   // same values as the JSON export (and so as the CSV and the charts).

@@ -251,7 +251,8 @@ impl EmbeddedDashboard {
         future_to_promise(async move { export_data(&inner, &options).map_err(js_error) })
     }
 
-    /// Exports a chart as a PNG `Blob`: `{ widgetId, format: "png" }`.
+    /// Exports a chart as an image `Blob`: `{ widgetId, format: "png" | "svg" }` (PNG at twice the
+    /// chart's size; SVG re-rendered by ECharts' SVG renderer).
     #[wasm_bindgen(js_name = exportImage, unchecked_return_type = "Promise<Blob>")]
     pub fn export_image(
         &self,
@@ -803,19 +804,17 @@ async fn export_image(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkEr
         message: "is required for exportImage".into(),
     })?;
     let format = get("format").unwrap_or_else(|| "png".into());
-    if format != "png" {
+    if format != "png" && format != "svg" {
         return Err(SdkError::Config {
             field: "format",
-            message: format!(
-                "charts render to canvas; only \"png\" is supported, got \"{format}\""
-            ),
+            message: format!("expected \"png\" or \"svg\", got \"{format}\""),
         });
     }
-    let root = inner
+    let (root, chart_theme) = inner
         .mounted
         .borrow()
         .as_ref()
-        .map(|m| m.root.clone())
+        .map(|m| (m.root.clone(), m.chart_theme.try_get_untracked().flatten()))
         .ok_or(SdkError::Config {
             field: "render",
             message: "call render(container) first".into(),
@@ -847,6 +846,9 @@ async fn export_image(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkEr
             field: "widgetId",
             message: format!("widget '{widget_id}' has no chart"),
         })?;
+    if format == "svg" {
+        return svg_image(&module, &instance, chart_theme);
+    }
     let opts = object(&[
         ("type", "png".into()),
         ("pixelRatio", 2.into()),
@@ -859,19 +861,64 @@ async fn export_image(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkEr
     let url = get_url
         .call1(&instance, &opts)
         .map_err(|e| SdkError::Decode(format!("{e:?}")))?;
-    let window = web_sys::window().ok_or(SdkError::Decode("no window".into()))?;
-    let response = JsFuture::from(window.fetch_with_str(&url.as_string().unwrap_or_default()))
-        .await
-        .map_err(|e| SdkError::Decode(format!("{e:?}")))?;
-    let response: web_sys::Response = response.unchecked_into();
-    let blob = JsFuture::from(
-        response
-            .blob()
-            .map_err(|e| SdkError::Decode(format!("{e:?}")))?,
+    // Decoded here rather than fetch()ed: a strict CSP's `connect-src 'self'` blocks data: URLs.
+    let url = url.as_string().unwrap_or_default();
+    let encoded = url
+        .strip_prefix("data:image/png;base64,")
+        .ok_or_else(|| SdkError::Decode("getDataURL did not return a PNG data URL".into()))?;
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
+        .map_err(|e| SdkError::Decode(format!("PNG data URL: {e}")))?;
+    bytes_blob(&bytes, "image/png")
+}
+
+/// Calls `target[name](...args)`.
+fn call_method(target: &JsValue, name: &str, args: &Array) -> Result<JsValue, SdkError> {
+    let function: Function = Reflect::get(target, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| SdkError::Decode(format!("ECharts has no {name}()")))?;
+    Reflect::apply(&function, target, args).map_err(|e| SdkError::Decode(format!("{name}: {e:?}")))
+}
+
+/// Renders the chart's current option again with ECharts' server-side SVG renderer (same size
+/// and theme) and returns the SVG document as a `Blob`.
+fn svg_image(
+    module: &EChartsModule,
+    instance: &JsValue,
+    theme: Option<String>,
+) -> Result<JsValue, SdkError> {
+    let option = call_method(instance, "getOption", &Array::new())?;
+    let width = call_method(instance, "getWidth", &Array::new())?;
+    let height = call_method(instance, "getHeight", &Array::new())?;
+    let opts = object(&[
+        ("renderer", "svg".into()),
+        ("ssr", true.into()),
+        ("width", width),
+        ("height", height),
+    ]);
+    let theme = theme.map_or(JsValue::NULL, JsValue::from);
+    let needs_svg = || SdkError::Config {
+        field: "format",
+        message:
+            "\"svg\" needs ECharts' SVG renderer: the dist build has it; with echarts/core add \
+                  SVGRenderer to echarts.use([...])"
+                .into(),
+    };
+    let chart = call_method(
+        module.as_js(),
+        "init",
+        &Array::of3(&JsValue::NULL, &theme, &opts),
     )
-    .await
-    .map_err(|e| SdkError::Decode(format!("{e:?}")))?;
-    Ok(blob)
+    .map_err(|_| needs_svg())?;
+    let svg = call_method(&chart, "setOption", &Array::of1(&option))
+        .and_then(|_| call_method(&chart, "renderToSVGString", &Array::new()));
+    let _ = call_method(&chart, "dispose", &Array::new());
+    let svg = svg
+        .ok()
+        .and_then(|s| s.as_string())
+        .filter(|s| s.contains("<svg"))
+        .ok_or_else(needs_svg)?;
+    blob(&svg, "image/svg+xml")
 }
 
 #[wasm_bindgen(module = "/js/element.js")]
