@@ -180,6 +180,28 @@ test("with no theme the embed takes the token's tenant brand; an explicit theme 
   assert.notEqual(result.dark.primary, "#0f766e");
   assert.equal(result.dark.mode, "dark");
   assert.equal(result.system.mode, "light", "headless Chromium prefers light");
+
+  // "system" (and a brand in system mode, like the tenants' demo brands) follow the viewer's
+  // colour scheme while mounted; an explicit "light" does not.
+  await page.evaluate(async () => {
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const login = await (await fetch("/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: "manager@healthco.test", password: "vantage-demo" }) })).json();
+    for (const theme of ["system", "light"]) {
+      const host = document.createElement("div");
+      host.id = `scheme-${theme}`;
+      document.body.append(host);
+      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency",
+        token: login.accessToken, live: "off", theme });
+      await dash.render(host);
+    }
+  });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.waitForFunction(() => document.querySelector("#scheme-system .vt-root").dataset.mode === "dark", null, { timeout: 5000 });
+  const modes = await page.evaluate(() => Object.fromEntries(["#scheme-system", "#scheme-light", "#dash-healthco"]
+    .map((id) => [id, document.querySelector(`${id} .vt-root`).dataset.mode])));
+  assert.deepEqual(modes, { "#scheme-system": "dark", "#scheme-light": "light", "#dash-healthco": "dark" });
+  await screenshot(page, "embed-host-system-dark");
   await page.context().close();
 });
 

@@ -51,6 +51,44 @@ struct Mounted {
     store: DashboardStore,
     root: HtmlElement,
     chart_theme: RwSignal<Option<String>>,
+    /// The theme in effect (the host's, or the tenant brand when it passed none).
+    theme: RefCell<ThemeChoice>,
+    /// Re-applies a `"system"` theme (or a brand in system mode) when the viewer's colour
+    /// scheme changes; removed by `destroy()`.
+    scheme_listener: Option<(web_sys::MediaQueryList, Closure<dyn Fn()>)>,
+}
+
+/// Applies the mounted embed's current theme to its root and charts.
+fn apply_mounted_theme(inner: &Inner) {
+    let module = inner
+        .config
+        .borrow()
+        .echarts
+        .clone()
+        .and_then(|m| EChartsModule::from_js(m).ok());
+    if let Some(mounted) = inner.mounted.borrow().as_ref() {
+        let theme = mounted.theme.borrow().resolve();
+        let name = vantage_widgets::styles::apply_theme(&mounted.root, &theme, module.as_ref());
+        mounted.chart_theme.set(name);
+    }
+}
+
+/// Listens for `prefers-color-scheme` changes and re-applies the theme of the embed.
+fn watch_color_scheme(inner: &Rc<Inner>) -> Option<(web_sys::MediaQueryList, Closure<dyn Fn()>)> {
+    let query = web_sys::window()?
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()?;
+    let weak = Rc::downgrade(inner);
+    let listener = Closure::<dyn Fn()>::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            apply_mounted_theme(&inner);
+        }
+    });
+    query
+        .add_event_listener_with_callback("change", listener.as_ref().unchecked_ref())
+        .ok()?;
+    Some((query, listener))
 }
 
 struct Inner {
@@ -272,22 +310,11 @@ impl EmbeddedDashboard {
         #[wasm_bindgen(unchecked_param_type = "Theme")] theme: JsValue,
     ) -> Result<(), JsError> {
         let choice = ThemeChoice::from_js(&theme).map_err(|e| JsError::new(&e.to_string()))?;
-        let module = self
-            .inner
-            .config
-            .borrow()
-            .echarts
-            .clone()
-            .and_then(|m| EChartsModule::from_js(m).ok());
         self.inner.config.borrow_mut().theme = Some(choice.clone());
         if let Some(mounted) = self.inner.mounted.borrow().as_ref() {
-            let name = vantage_widgets::styles::apply_theme(
-                &mounted.root,
-                &choice.resolve(),
-                module.as_ref(),
-            );
-            mounted.chart_theme.set(name);
+            *mounted.theme.borrow_mut() = choice;
         }
+        apply_mounted_theme(&self.inner);
         Ok(())
     }
 
@@ -346,6 +373,12 @@ impl EmbeddedDashboard {
         let mounted = self.inner.mounted.borrow_mut().take();
         if let Some(mounted) = mounted {
             mounted.store.close();
+            if let Some((query, listener)) = &mounted.scheme_listener {
+                let _ = query.remove_event_listener_with_callback(
+                    "change",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
             let (root, owner) = (mounted.root.clone(), mounted.owner.clone());
             drop(mounted);
             // Disposes the store's signals (and with them the loaded data).
@@ -532,6 +565,8 @@ async fn mount(inner: &Rc<Inner>, host: &HtmlElement) -> Result<(), SdkError> {
     };
     *inner.mounted.borrow_mut() = Some(Mounted {
         owner,
+        theme: RefCell::new(theme),
+        scheme_listener: watch_color_scheme(inner),
         _handle: Box::new(handle),
         store: store.clone(),
         root,
