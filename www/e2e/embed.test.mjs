@@ -53,6 +53,7 @@ test("the host page renders two tenants' dashboards under a strict CSP, with eve
   for (const event of ["healthco ready", "autoinsure ready", "healthco rendered", "liveStatus"]) {
     assert.ok(log.includes(event), `event log lacks "${event}": ${log.slice(0, 400)}`);
   }
+  assert.doesNotMatch(log, / (healthco|autoinsure) error /, "a healthy dashboard raises no error events");
   const scriptViolations = page.violations.filter((v) => v.includes("script"));
   assert.deepEqual(scriptViolations, []);
   assert.deepEqual(page.errors, []);

@@ -628,8 +628,61 @@ fn emit_data_click(emitter: &Emitter, widget_id: &str, click: &ChartClick) {
     let _ = prevented.get();
 }
 
+/// Each widget's state signal, by id.
+type WidgetSignals = Rc<RefCell<Vec<(String, Signal<vantage_widgets::WidgetState>)>>>;
+
 /// Effects: mirror store changes into host events.
 fn wire_events(store: &DashboardStore, emitter: &Rc<Emitter>) {
+    // A widget whose query failed (the rest of the dashboard loaded): one `error` event with its
+    // `widgetId` each time its error message changes. The widgets' state signals are looked up
+    // once, under the view's owner (so they are disposed with it, not with each effect run).
+    let e = send_wrapper::SendWrapper::new(Rc::clone(emitter));
+    let widgets_store = send_wrapper::SendWrapper::new(store.clone());
+    let view_owner = Owner::current();
+    let states: send_wrapper::SendWrapper<WidgetSignals> =
+        send_wrapper::SendWrapper::new(Rc::default());
+    let definition_signal = store.definition;
+    Effect::new(move |previous: Option<Vec<(String, String)>>| {
+        definition_signal.with(|d| {
+            let mut cache = states.borrow_mut();
+            if cache.is_empty() {
+                if let (Some(d), Some(owner)) = (d, view_owner.as_ref()) {
+                    *cache = owner.with(|| {
+                        d.widgets
+                            .iter()
+                            .map(|w| (w.id.clone(), widgets_store.widget_state(&w.id)))
+                            .collect()
+                    });
+                }
+            }
+        });
+        let failed: Vec<(String, String)> = states
+            .borrow()
+            .iter()
+            .filter_map(|(id, state)| match state.try_get() {
+                Some(vantage_widgets::WidgetState::Error { message }) => {
+                    Some((id.clone(), message))
+                }
+                _ => None,
+            })
+            .collect();
+        for (id, message) in &failed {
+            let known = previous
+                .as_ref()
+                .is_some_and(|p| p.iter().any(|(i, m)| i == id && m == message));
+            if !known {
+                e.emit(
+                    "error",
+                    &object(&[
+                        ("code", "widget".into()),
+                        ("message", message.as_str().into()),
+                        ("widgetId", id.as_str().into()),
+                    ]),
+                );
+            }
+        }
+        failed
+    });
     let (definition, loads, load_error, error_code, live_status) = (
         store.definition,
         store.loads,
