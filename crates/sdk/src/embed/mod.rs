@@ -10,7 +10,8 @@
 //!
 //! Lifetime: `destroy()` unmounts the view (disposing every ECharts instance and reactive
 //! owner), closes the live connection, aborts requests, drops event handlers and removes the
-//! embed's root element. Until `destroy()` is called the embed keeps its wasm memory.
+//! embed's root element, and disposes the reactive owner that holds the store's signals (the
+//! loaded data), so wasm memory is reused by the next embed. Until `destroy()` the embed keeps it.
 
 mod config;
 mod events;
@@ -42,10 +43,52 @@ use crate::{
 };
 
 struct Mounted {
+    /// Owns the store's signals and the view's: cleaned up by `destroy()`. Signals created
+    /// outside any owner live in leptos' arena for the page's lifetime, which leaked every
+    /// embed's dashboard data (≈ 40 KiB of wasm memory per mount/destroy cycle).
+    owner: Owner,
     _handle: Box<dyn Any>,
     store: DashboardStore,
     root: HtmlElement,
     chart_theme: RwSignal<Option<String>>,
+    /// The theme in effect (the host's, or the tenant brand when it passed none).
+    theme: RefCell<ThemeChoice>,
+    /// Re-applies a `"system"` theme (or a brand in system mode) when the viewer's colour
+    /// scheme changes; removed by `destroy()`.
+    scheme_listener: Option<(web_sys::MediaQueryList, Closure<dyn Fn()>)>,
+}
+
+/// Applies the mounted embed's current theme to its root and charts.
+fn apply_mounted_theme(inner: &Inner) {
+    let module = inner
+        .config
+        .borrow()
+        .echarts
+        .clone()
+        .and_then(|m| EChartsModule::from_js(m).ok());
+    if let Some(mounted) = inner.mounted.borrow().as_ref() {
+        let theme = mounted.theme.borrow().resolve();
+        let name = vantage_widgets::styles::apply_theme(&mounted.root, &theme, module.as_ref());
+        mounted.chart_theme.set(name);
+    }
+}
+
+/// Listens for `prefers-color-scheme` changes and re-applies the theme of the embed.
+fn watch_color_scheme(inner: &Rc<Inner>) -> Option<(web_sys::MediaQueryList, Closure<dyn Fn()>)> {
+    let query = web_sys::window()?
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()?;
+    let weak = Rc::downgrade(inner);
+    let listener = Closure::<dyn Fn()>::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            apply_mounted_theme(&inner);
+        }
+    });
+    query
+        .add_event_listener_with_callback("change", listener.as_ref().unchecked_ref())
+        .ok()?;
+    Some((query, listener))
 }
 
 struct Inner {
@@ -246,7 +289,8 @@ impl EmbeddedDashboard {
         future_to_promise(async move { export_data(&inner, &options).map_err(js_error) })
     }
 
-    /// Exports a chart as a PNG `Blob`: `{ widgetId, format: "png" }`.
+    /// Exports a chart as an image `Blob`: `{ widgetId, format: "png" | "svg" }` (PNG at twice the
+    /// chart's size; SVG re-rendered by ECharts' SVG renderer).
     #[wasm_bindgen(js_name = exportImage, unchecked_return_type = "Promise<Blob>")]
     pub fn export_image(
         &self,
@@ -266,22 +310,11 @@ impl EmbeddedDashboard {
         #[wasm_bindgen(unchecked_param_type = "Theme")] theme: JsValue,
     ) -> Result<(), JsError> {
         let choice = ThemeChoice::from_js(&theme).map_err(|e| JsError::new(&e.to_string()))?;
-        let module = self
-            .inner
-            .config
-            .borrow()
-            .echarts
-            .clone()
-            .and_then(|m| EChartsModule::from_js(m).ok());
         self.inner.config.borrow_mut().theme = Some(choice.clone());
         if let Some(mounted) = self.inner.mounted.borrow().as_ref() {
-            let name = vantage_widgets::styles::apply_theme(
-                &mounted.root,
-                &choice.resolve(),
-                module.as_ref(),
-            );
-            mounted.chart_theme.set(name);
+            *mounted.theme.borrow_mut() = choice;
         }
+        apply_mounted_theme(&self.inner);
         Ok(())
     }
 
@@ -337,10 +370,19 @@ impl EmbeddedDashboard {
 
     /// Releases everything: DOM, charts, live connection, timers, handlers.
     pub fn destroy(&self) {
-        if let Some(mounted) = self.inner.mounted.borrow_mut().take() {
+        let mounted = self.inner.mounted.borrow_mut().take();
+        if let Some(mounted) = mounted {
             mounted.store.close();
-            let root = mounted.root.clone();
+            if let Some((query, listener)) = &mounted.scheme_listener {
+                let _ = query.remove_event_listener_with_callback(
+                    "change",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            let (root, owner) = (mounted.root.clone(), mounted.owner.clone());
             drop(mounted);
+            // Disposes the store's signals (and with them the loaded data).
+            owner.cleanup();
             root.remove();
         }
         self.inner.emitter.clear();
@@ -367,9 +409,12 @@ fn store_of(inner: &Inner) -> Result<DashboardStore, SdkError> {
 }
 
 /// Resolves after the next completed load of `store`.
+/// Also returns once the embed is destroyed (its signals disposed) meanwhile.
 async fn wait_for_load(store: &DashboardStore) {
-    let start = store.loads.get_untracked();
-    while store.loads.get_untracked() == start {
+    let Some(start) = store.loads.try_get_untracked() else {
+        return;
+    };
+    while store.loads.try_get_untracked() == Some(start) {
         gloo_timers::future::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
@@ -506,8 +551,13 @@ async fn mount(inner: &Rc<Inner>, host: &HtmlElement) -> Result<(), SdkError> {
         mode: config.live,
         ..LiveOptions::default()
     };
-    let store = DashboardStore::new(inner.api.clone(), dashboard_id, filters, live);
-    let chart_theme = RwSignal::new(theme_name);
+    let owner = Owner::new();
+    let (store, chart_theme) = owner.with(|| {
+        (
+            DashboardStore::new(inner.api.clone(), dashboard_id, filters, live),
+            RwSignal::new(theme_name),
+        )
+    });
     let emitter = Rc::clone(&inner.emitter);
     let view_store = store.clone();
     let only_widget = config.widget_id.clone();
@@ -515,42 +565,57 @@ async fn mount(inner: &Rc<Inner>, host: &HtmlElement) -> Result<(), SdkError> {
         let root = root.clone();
         let emitter = send_wrapper::SendWrapper::new(emitter);
         let view_store = send_wrapper::SendWrapper::new(view_store);
-        leptos::mount::mount_to(root, move || {
-            if let Some(module) = module.clone() {
-                provide_echarts(module);
-            }
-            wire_events(&view_store, &emitter);
-            let emitter = emitter.clone();
-            let on_click = Callback::new(
-                move |(widget, click): (vantage_contract::Widget, ChartClick)| {
-                    emit_data_click(&emitter, &widget.id, &click);
-                },
-            );
-            view! {
-                <DashboardView
-                    store=(*view_store).clone()
-                    theme=Signal::derive(move || chart_theme.get())
-                    on_data_click=on_click
-                    only_widget=only_widget.clone().unwrap_or_default()
-                />
-            }
+        owner.with(|| {
+            leptos::mount::mount_to(root, move || {
+                if let Some(module) = module.clone() {
+                    provide_echarts(module);
+                }
+                wire_events(&view_store, &emitter);
+                let emitter = emitter.clone();
+                let on_click = Callback::new(
+                    move |(widget, click): (vantage_contract::Widget, ChartClick)| {
+                        emit_data_click(&emitter, &widget.id, &click);
+                    },
+                );
+                view! {
+                    <DashboardView
+                        store=(*view_store).clone()
+                        theme=Signal::derive(move || chart_theme.get())
+                        on_data_click=on_click
+                        only_widget=only_widget.clone().unwrap_or_default()
+                    />
+                }
+            })
         })
     };
     *inner.mounted.borrow_mut() = Some(Mounted {
+        owner,
+        theme: RefCell::new(theme),
+        scheme_listener: watch_color_scheme(inner),
         _handle: Box::new(handle),
         store: store.clone(),
         root,
         chart_theme,
     });
     store.load();
-    while store.definition.with_untracked(Option::is_none)
-        && store.load_error.with_untracked(Option::is_none)
-    {
+    // `try_` reads: destroy() may dispose the signals while this waits.
+    let destroyed = || SdkError::Config {
+        field: "render",
+        message: "destroy() was called before the dashboard loaded".into(),
+    };
+    loop {
+        let loaded = store
+            .definition
+            .try_with_untracked(Option::is_some)
+            .ok_or_else(destroyed)?;
+        let failed = store.load_error.try_get_untracked().ok_or_else(destroyed)?;
+        if let Some(message) = failed {
+            return Err(SdkError::Decode(message));
+        }
+        if loaded {
+            return Ok(());
+        }
         gloo_timers::future::sleep(std::time::Duration::from_millis(15)).await;
-    }
-    match store.load_error.get_untracked() {
-        Some(message) => Err(SdkError::Decode(message)),
-        None => Ok(()),
     }
 }
 
@@ -588,8 +653,61 @@ fn emit_data_click(emitter: &Emitter, widget_id: &str, click: &ChartClick) {
     let _ = prevented.get();
 }
 
+/// Each widget's state signal, by id.
+type WidgetSignals = Rc<RefCell<Vec<(String, Signal<vantage_widgets::WidgetState>)>>>;
+
 /// Effects: mirror store changes into host events.
 fn wire_events(store: &DashboardStore, emitter: &Rc<Emitter>) {
+    // A widget whose query failed (the rest of the dashboard loaded): one `error` event with its
+    // `widgetId` each time its error message changes. The widgets' state signals are looked up
+    // once, under the view's owner (so they are disposed with it, not with each effect run).
+    let e = send_wrapper::SendWrapper::new(Rc::clone(emitter));
+    let widgets_store = send_wrapper::SendWrapper::new(store.clone());
+    let view_owner = Owner::current();
+    let states: send_wrapper::SendWrapper<WidgetSignals> =
+        send_wrapper::SendWrapper::new(Rc::default());
+    let definition_signal = store.definition;
+    Effect::new(move |previous: Option<Vec<(String, String)>>| {
+        definition_signal.with(|d| {
+            let mut cache = states.borrow_mut();
+            if cache.is_empty() {
+                if let (Some(d), Some(owner)) = (d, view_owner.as_ref()) {
+                    *cache = owner.with(|| {
+                        d.widgets
+                            .iter()
+                            .map(|w| (w.id.clone(), widgets_store.widget_state(&w.id)))
+                            .collect()
+                    });
+                }
+            }
+        });
+        let failed: Vec<(String, String)> = states
+            .borrow()
+            .iter()
+            .filter_map(|(id, state)| match state.try_get() {
+                Some(vantage_widgets::WidgetState::Error { message }) => {
+                    Some((id.clone(), message))
+                }
+                _ => None,
+            })
+            .collect();
+        for (id, message) in &failed {
+            let known = previous
+                .as_ref()
+                .is_some_and(|p| p.iter().any(|(i, m)| i == id && m == message));
+            if !known {
+                e.emit(
+                    "error",
+                    &object(&[
+                        ("code", "widget".into()),
+                        ("message", message.as_str().into()),
+                        ("widgetId", id.as_str().into()),
+                    ]),
+                );
+            }
+        }
+        failed
+    });
     let (definition, loads, load_error, error_code, live_status) = (
         store.definition,
         store.loads,
@@ -799,19 +917,17 @@ async fn export_image(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkEr
         message: "is required for exportImage".into(),
     })?;
     let format = get("format").unwrap_or_else(|| "png".into());
-    if format != "png" {
+    if format != "png" && format != "svg" {
         return Err(SdkError::Config {
             field: "format",
-            message: format!(
-                "charts render to canvas; only \"png\" is supported, got \"{format}\""
-            ),
+            message: format!("expected \"png\" or \"svg\", got \"{format}\""),
         });
     }
-    let root = inner
+    let (root, chart_theme) = inner
         .mounted
         .borrow()
         .as_ref()
-        .map(|m| m.root.clone())
+        .map(|m| (m.root.clone(), m.chart_theme.try_get_untracked().flatten()))
         .ok_or(SdkError::Config {
             field: "render",
             message: "call render(container) first".into(),
@@ -843,6 +959,9 @@ async fn export_image(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkEr
             field: "widgetId",
             message: format!("widget '{widget_id}' has no chart"),
         })?;
+    if format == "svg" {
+        return svg_image(&module, &instance, chart_theme);
+    }
     let opts = object(&[
         ("type", "png".into()),
         ("pixelRatio", 2.into()),
@@ -855,19 +974,64 @@ async fn export_image(inner: &Inner, options: &JsValue) -> Result<JsValue, SdkEr
     let url = get_url
         .call1(&instance, &opts)
         .map_err(|e| SdkError::Decode(format!("{e:?}")))?;
-    let window = web_sys::window().ok_or(SdkError::Decode("no window".into()))?;
-    let response = JsFuture::from(window.fetch_with_str(&url.as_string().unwrap_or_default()))
-        .await
-        .map_err(|e| SdkError::Decode(format!("{e:?}")))?;
-    let response: web_sys::Response = response.unchecked_into();
-    let blob = JsFuture::from(
-        response
-            .blob()
-            .map_err(|e| SdkError::Decode(format!("{e:?}")))?,
+    // Decoded here rather than fetch()ed: a strict CSP's `connect-src 'self'` blocks data: URLs.
+    let url = url.as_string().unwrap_or_default();
+    let encoded = url
+        .strip_prefix("data:image/png;base64,")
+        .ok_or_else(|| SdkError::Decode("getDataURL did not return a PNG data URL".into()))?;
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded)
+        .map_err(|e| SdkError::Decode(format!("PNG data URL: {e}")))?;
+    bytes_blob(&bytes, "image/png")
+}
+
+/// Calls `target[name](...args)`.
+fn call_method(target: &JsValue, name: &str, args: &Array) -> Result<JsValue, SdkError> {
+    let function: Function = Reflect::get(target, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| SdkError::Decode(format!("ECharts has no {name}()")))?;
+    Reflect::apply(&function, target, args).map_err(|e| SdkError::Decode(format!("{name}: {e:?}")))
+}
+
+/// Renders the chart's current option again with ECharts' server-side SVG renderer (same size
+/// and theme) and returns the SVG document as a `Blob`.
+fn svg_image(
+    module: &EChartsModule,
+    instance: &JsValue,
+    theme: Option<String>,
+) -> Result<JsValue, SdkError> {
+    let option = call_method(instance, "getOption", &Array::new())?;
+    let width = call_method(instance, "getWidth", &Array::new())?;
+    let height = call_method(instance, "getHeight", &Array::new())?;
+    let opts = object(&[
+        ("renderer", "svg".into()),
+        ("ssr", true.into()),
+        ("width", width),
+        ("height", height),
+    ]);
+    let theme = theme.map_or(JsValue::NULL, JsValue::from);
+    let needs_svg = || SdkError::Config {
+        field: "format",
+        message:
+            "\"svg\" needs ECharts' SVG renderer: the dist build has it; with echarts/core add \
+                  SVGRenderer to echarts.use([...])"
+                .into(),
+    };
+    let chart = call_method(
+        module.as_js(),
+        "init",
+        &Array::of3(&JsValue::NULL, &theme, &opts),
     )
-    .await
-    .map_err(|e| SdkError::Decode(format!("{e:?}")))?;
-    Ok(blob)
+    .map_err(|_| needs_svg())?;
+    let svg = call_method(&chart, "setOption", &Array::of1(&option))
+        .and_then(|_| call_method(&chart, "renderToSVGString", &Array::new()));
+    let _ = call_method(&chart, "dispose", &Array::new());
+    let svg = svg
+        .ok()
+        .and_then(|s| s.as_string())
+        .filter(|s| s.contains("<svg"))
+        .ok_or_else(needs_svg)?;
+    blob(&svg, "image/svg+xml")
 }
 
 #[wasm_bindgen(module = "/js/element.js")]

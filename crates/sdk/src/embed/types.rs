@@ -119,8 +119,8 @@ export interface ExportDataOptions {
 
 export interface ExportImageOptions {
   widgetId: string;
-  /** Default `"png"`. */
-  format?: "png";
+  /** Default `"png"` (2× pixel ratio). `"svg"` needs ECharts' SVGRenderer (in the dist build). */
+  format?: "png" | "svg";
 }
 
 export type ColumnType = "string" | "integer" | "float" | "timestamp" | "boolean";
