@@ -31,6 +31,9 @@ const streamSeconds = arg('--stream-seconds', 60);
 const streamRate = 10_000;
 // Soak: appends of 100,000 points (10 s of the 10,000 points/s stream) each; 180 = 30 minutes.
 const soakSteps = arg('--soak-steps', 180);
+// --only a,b: just these benchmarks (names as in the output's "bench" field), for development.
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? process.argv[onlyIndex + 1].split(',') : null;
 const baseIndex = process.argv.indexOf('--base-url');
 const baseUrl = baseIndex > 0 ? process.argv[baseIndex + 1] : null;
 
@@ -61,31 +64,38 @@ const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-de
   '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--disable-quic', '--js-flags=--expose-gc', '--enable-precise-memory-info'];
 
+// 1M-point line: ours (<LineChart> via the SDK) vs the same option handed to ECharts directly
+// (data as one Float64Array, as ours passes it), plus the idiomatic-JS peer (an array of [t, v]
+// arrays), rotating the order every iteration.
 async function line1m(browser, base) {
   const peerPage = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
   await peerPage.goto(`${base}/bench/echarts-direct.html`);
   await peerPage.waitForFunction(() => window.benchReady === true);
-  const sides = { peer: { page: peerPage, total: [], setOption: [] } };
+  const sides = {
+    peer: { page: peerPage, typed: true, total: [], setOption: [] },
+    'peer-arrays': { page: peerPage, typed: false, total: [], setOption: [] },
+  };
   if (baseUrl) sides.ours = { page: await benchPage(browser, 'chart-ours.html'), total: [], canvases: 0 };
-  for (const side of Object.values(sides)) await side.page.evaluate((n) => window.bench.render(n), points); // warm-up
+  const names = Object.keys(sides);
+  const run = (side) => side.page.evaluate(([n, typed]) => window.bench.render(n, typed), [points, side.typed]);
+  for (const side of Object.values(sides)) await run(side); // warm-up
   for (let i = 0; i < iterations; i++) {
-    const order = i % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
-    for (const name of order) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
       const side = sides[name];
-      if (!side) continue;
-      const r = await side.page.evaluate((n) => window.bench.render(n), points);
+      const r = await run(side);
       side.total.push(r.totalMs);
-      if (name === 'peer') side.setOption.push(r.setOptionMs);
-      else side.canvases = r.canvases;
+      if (name === 'ours') side.canvases = r.canvases;
+      else side.setOption.push(r.setOptionMs);
     }
   }
-  const out = [];
-  for (const [name, side] of Object.entries(sides)) {
-    await side.page.context().close();
-    out.push({ bench: 'line-1m', side: name, points, samples: side.total, ...summary(side.total),
-      ...(name === 'peer' ? { setOption: summary(side.setOption) } : { canvases: side.canvases }) });
-  }
-  return out;
+  await peerPage.context().close();
+  if (sides.ours) await sides.ours.page.context().close();
+  return names.map((name) => {
+    const side = sides[name];
+    return { bench: 'line-1m', side: name, points, samples: side.total, ...summary(side.total),
+      ...(name === 'ours' ? { canvases: side.canvases } : { setOption: summary(side.setOption) }) };
+  });
 }
 
 // A bench page served by the reference server (CSP-safe external modules, /pkg/, /vendor/).
@@ -306,6 +316,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: launchArgs });
   const emit = (o) => console.log(JSON.stringify({ ...o, browser: browser.version() }));
   const attempt = async (name, side, f) => {
+    if (only && !only.includes(name)) return;
     try {
       const r = await f();
       for (const one of Array.isArray(r) ? r : [r]) emit(one);
@@ -322,6 +333,7 @@ async function main() {
       await attempt('soak', 'ours', () => soakBench(browser));
       await attempt('dashboard-cold-load', 'ours', () => coldLoad(browser, token));
       await attempt('cross-filter', 'ours', () => crossFilter(browser, token));
+      // healthco-ai-quality draws 7 chart canvases (see the dashboard cold load's count).
       await attempt('app-cold-load', 'ours', () => appColdLoad(browser, 7));
       await attempt('mount-cycles', 'ours', () => mountCycles(browser, token));
     }

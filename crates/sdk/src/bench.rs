@@ -126,11 +126,8 @@ impl BenchMount {
 pub fn bench_mount_line(element: HtmlElement, data: &BenchData) -> BenchMount {
     let result = (*data.result).clone();
     let mounted = leptos::mount::mount_to(element, move || {
-        view! {
-            <div style="width:100%;height:100%">
-                <LineChart result=Signal::stored(result.clone()) label="bench" />
-            </div>
-        }
+        // `.vt-line-chart` fills the element (the bench stage is 1200×600).
+        view! { <LineChart result=Signal::stored(result.clone()) label="bench" /> }
     });
     BenchMount {
         mounted: Some(Box::new(mounted)),
