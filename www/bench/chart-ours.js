@@ -30,7 +30,7 @@ window.bench = {
   // Time from mounting <LineChart> on a fresh element to the frame after it painted: option
   // build from the contract result, typed-array handoff, echarts.init, setOption, draw.
   async render(points) {
-    const d = data(points);
+    const d = new BenchData(points); // consumed by benchMountLine
     const el = freshStage();
     await nextPaint();
     const t0 = performance.now();

@@ -122,12 +122,13 @@ impl BenchMount {
 
 /// Mounts `<LineChart>` for `data` into `element` — the widget a dashboard's line uses, through
 /// `<EChart>` (option build, typed-array handoff, `setOption`). ECharts is `globalThis.echarts`.
+/// Takes `data` (JS passes a fresh `BenchData` per run), so nothing is copied while timed.
 #[wasm_bindgen(js_name = benchMountLine)]
-pub fn bench_mount_line(element: HtmlElement, data: &BenchData) -> BenchMount {
-    let result = (*data.result).clone();
+pub fn bench_mount_line(element: HtmlElement, data: BenchData) -> BenchMount {
+    let result = Rc::try_unwrap(data.result).unwrap_or_else(|shared| (*shared).clone());
     let mounted = leptos::mount::mount_to(element, move || {
         // `.vt-line-chart` fills the element (the bench stage is 1200×600).
-        view! { <LineChart result=Signal::stored(result.clone()) label="bench" /> }
+        view! { <LineChart result=Signal::stored(result) label="bench" /> }
     });
     BenchMount {
         mounted: Some(Box::new(mounted)),

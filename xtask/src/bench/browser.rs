@@ -1,8 +1,9 @@
 //! Browser benchmarks: `node www/bench/run.mjs` drives headless Debian Chromium with
 //! playwright-core against the pages in www/bench/ and prints one JSON result per line, which
-//! become rows here. Peer pages are served by the script; our pages (the vantage-embed package)
-//! are served by the running reference server at `base`. Our side of each benchmark is added to
-//! the script as the code it measures lands; until then a row shows the peer alone.
+//! become rows here. The 1M-point peer page is served by the script; every other page (ours,
+//! through the vantage-embed package and its bench entry points, and the plain-JS peers) by the
+//! running reference server at `base`. Ours and the peer alternate A/B in the same browser; a
+//! side that fails shows "not measured" with its error in the notes.
 
 use super::report::{Goal, Row};
 use super::Options;
