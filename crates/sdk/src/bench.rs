@@ -161,9 +161,18 @@ pub fn bench_handoff(data: &BenchData) -> Result<JsValue, JsError> {
     vantage_widgets::charts::js::finish_option(&parsed);
     let json_ms = now() - t1;
 
+    // The part of ours that is the wasm→JS copy itself: the 2 × n values into one Float64Array.
+    let flat =
+        vantage_widgets::charts::large::interleave(&result.numbers_at(0), &result.numbers_at(1));
+    let t2 = now();
+    let typed = js_sys::Float64Array::from(flat.as_slice());
+    let copy_ms = now() - t2;
+    drop(typed);
+
     let out = Object::new();
     for (key, value) in [
         ("oursMs", JsValue::from(ours_ms)),
+        ("copyMs", JsValue::from(copy_ms)),
         ("jsonMs", JsValue::from(json_ms)),
         ("jsonBytes", JsValue::from(text.len() as f64)),
         ("option", option),
