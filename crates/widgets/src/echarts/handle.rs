@@ -96,7 +96,8 @@ impl EChartsHandle {
     /// `0..n`, and nothing else: a merge-mode `setOption` whose series carry only `data`, so axes,
     /// styles, legend and tooltip are neither rebuilt nor re-sent. `lazyUpdate` makes several
     /// pushes within one frame draw once; `silent` keeps it from firing events. Windows above
-    /// the large-data threshold go over as one `Float64Array` each.
+    /// the large-data threshold go over as one `Float64Array` each. (On ECharts 5 a theme switch
+    /// re-creates the instance from the last full option; push the window again after it.)
     ///
     /// # Errors
     /// When ECharts rejects the update.
