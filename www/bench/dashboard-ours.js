@@ -1,6 +1,7 @@
 // Our side of the dashboard benchmarks (see dashboard-ours.html). An external module because
 // the reference server's Content-Security-Policy forbids inline scripts.
 import init, { EmbeddedDashboard } from '/pkg/vantage_embed.js';
+import { probeECharts, paintAfter } from '/bench/stream-driver.js';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const token = params.get('token');
@@ -21,12 +22,15 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: 'longtask', buffered: true });
 
+// Cross-filter timing: when the frame after each chart's latest setOption painted.
+const probe = probeECharts(window.echarts);
+
 const wasm = await init();
 
-function mountOnce() {
+function mountOnce(extra = {}) {
   return new Promise((resolve, reject) => {
     const dash = new EmbeddedDashboard({
-      baseUrl: location.origin, dashboardId, token,
+      baseUrl: location.origin, dashboardId, token, ...extra,
     });
     const timer = setTimeout(() => reject(new Error('no rendered event within 30 s')), 30000);
     dash.on('rendered', () => { clearTimeout(timer); resolve(dash); });
@@ -56,6 +60,18 @@ window.bench = {
     await new Promise((r) => setTimeout(r, 200));
     const after = { heap: heap(), wasm: wasm.memory.buffer.byteLength };
     return { n, before, after, leftover: document.querySelectorAll('#dash *').length };
+  },
+  // Filter change (intent = value) → every chart redrawn with the new data → next paint.
+  // Live updates off so nothing else redraws meanwhile.
+  async crossFilter(intent) {
+    if (!this.dash) {
+      this.dash = await mountOnce({ live: 'off' });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const t0 = performance.now();
+    await this.dash.setFilters([{ field: 'intent', op: 'eq', value: intent }]);
+    const painted = await paintAfter(probe, t0);
+    return { ms: painted - t0, canvases: charts() };
   },
 };
 window.benchReady = true;

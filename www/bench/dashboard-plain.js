@@ -2,6 +2,9 @@
 // then draw every widget with a hand-written ECharts option of the same kind (KPIs, the alert
 // list and tables as plain DOM). Same measurements as dashboard-ours.js.
 
+import { probeECharts, paintAfter } from '/bench/stream-driver.js';
+
+const probe = probeECharts(window.echarts);
 const params = new URLSearchParams(location.hash.slice(1));
 const token = params.get('token');
 const dashboardId = params.get('dashboard') ?? 'healthco-ai-quality';
@@ -152,6 +155,40 @@ window.bench = {
     charts.splice(0).forEach((c) => c.dispose());
     root.replaceChildren();
     return result;
+  },
+  // Same as ours: filter change → the data request with the filter → every chart's setOption
+  // with the new data (DOM widgets redrawn) → the paint after the last one.
+  async crossFilter(intent) {
+    const root = document.getElementById('dash');
+    if (!this.mounted) {
+      const def = await api(`/dashboards/${dashboardId}`);
+      this.mounted = def.widgets.map((w) => {
+        const { el, body } = card(w);
+        root.append(el);
+        return { w, body, chart: null };
+      });
+      await this.apply({});
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const t0 = performance.now();
+    await this.apply({ filters: [{ field: 'intent', op: 'eq', value: intent }] });
+    const painted = await paintAfter(probe, t0);
+    return { ms: painted - t0, canvases: document.querySelectorAll('#dash canvas').length };
+  },
+  async apply(request) {
+    const data = await api(`/dashboards/${dashboardId}/data`, request);
+    for (const m of this.mounted) {
+      const r = data.widgets[m.w.id];
+      if (!r || r.error) { m.body.textContent = r?.error?.message ?? 'no data'; continue; }
+      const option = chartOption(m.w, r);
+      if (option) {
+        m.chart ??= echarts.init(m.body);
+        m.chart.setOption(option, true);
+      } else {
+        m.body.replaceChildren();
+        domBody(m.w, r, m.body);
+      }
+    }
   },
 };
 window.benchReady = true;

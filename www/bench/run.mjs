@@ -1,14 +1,15 @@
 // Browser benchmarks for `cargo xtask bench` (xtask/src/bench/browser.rs runs this).
 //
-//   node www/bench/run.mjs [--iterations N] [--points N] [--cycles N] [--base-url URL]
-//                          [--only live [--publishes N]]
+//   node www/bench/run.mjs [--iterations N] [--points N] [--cycles N] [--stream-seconds S]
+//                          [--soak-steps N] [--base-url URL] [--only a,b] [--publishes N]
 //
 // Serves www/ on a loopback port for the peer pages, drives headless Debian Chromium with
 // playwright-core (never a downloaded browser), and prints one JSON object per benchmark on
 // stdout, one per line:
 //   {"bench":"line-1m","side":"peer","samples":[...ms],"median":…,"p95":…}
 // With --base-url (a running reference server with demo data), our side's pages are opened from
-// that server (same origin as the API): dashboard cold load and mount/destroy cycles.
+// that server (same origin as the API): 1M-point render, data handoff, streaming, soak,
+// dashboard cold load, cross-filter, mount/destroy cycles and the app's cold load.
 // Where both sides exist, they alternate A/B per iteration.
 // `--only live` runs just the live-latency benchmark (live-latency.html): server publish →
 // our store updated over WebSocket and over SSE, beside a plain-JS WebSocket client.
@@ -27,10 +28,16 @@ const arg = (name, fallback) => {
 const iterations = arg('--iterations', 7);
 const points = arg('--points', 1_000_000);
 const cycles = arg('--cycles', 100);
+// Streaming: total seconds per side, split into `iterations` alternating segments.
+const streamSeconds = arg('--stream-seconds', 60);
+const streamRate = 10_000;
+// Soak: appends of 100,000 points (10 s of the 10,000 points/s stream) each; 180 = 30 minutes.
+const soakSteps = arg('--soak-steps', 180);
+// --only a,b: just these benchmarks (names as in the output's "bench" field), for development.
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? process.argv[onlyIndex + 1].split(',') : null;
 const baseIndex = process.argv.indexOf('--base-url');
 const baseUrl = baseIndex > 0 ? process.argv[baseIndex + 1] : null;
-const onlyIndex = process.argv.indexOf('--only');
-const only = onlyIndex > 0 ? process.argv[onlyIndex + 1] : null;
 const publishes = arg('--publishes', 300);
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
@@ -60,20 +67,191 @@ const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-de
   '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--disable-quic', '--js-flags=--expose-gc', '--enable-precise-memory-info'];
 
+// 1M-point line: ours (<LineChart> via the SDK) vs the same option handed to ECharts directly
+// (data as one Float64Array, as ours passes it), plus the idiomatic-JS peer (an array of [t, v]
+// arrays), rotating the order every iteration.
 async function line1m(browser, base) {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-  await page.goto(`${base}/bench/echarts-direct.html`);
-  await page.waitForFunction(() => window.benchReady === true);
-  await page.evaluate((n) => window.bench.render(n), points); // warm-up, not counted
-  const total = [], setOption = [];
+  const peerPage = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+  await peerPage.goto(`${base}/bench/echarts-direct.html`);
+  await peerPage.waitForFunction(() => window.benchReady === true);
+  const sides = {
+    peer: { page: peerPage, typed: true, total: [], setOption: [] },
+    'peer-arrays': { page: peerPage, typed: false, total: [], setOption: [] },
+  };
+  if (baseUrl) sides.ours = { page: await benchPage(browser, 'chart-ours.html'), total: [], canvases: 0 };
+  const names = Object.keys(sides);
+  const run = (side) => side.page.evaluate(([n, typed]) => window.bench.render(n, typed), [points, side.typed]);
+  for (const side of Object.values(sides)) await run(side); // warm-up
   for (let i = 0; i < iterations; i++) {
-    const r = await page.evaluate((n) => window.bench.render(n), points);
-    total.push(r.totalMs);
-    setOption.push(r.setOptionMs);
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const side = sides[name];
+      const r = await run(side);
+      side.total.push(r.totalMs);
+      if (name === 'ours') side.canvases = r.canvases;
+      else side.setOption.push(r.setOptionMs);
+    }
   }
+  await peerPage.context().close();
+  if (sides.ours) await sides.ours.page.context().close();
+  return names.map((name) => {
+    const side = sides[name];
+    return { bench: 'line-1m', side: name, points, samples: side.total, ...summary(side.total),
+      ...(name === 'ours' ? { canvases: side.canvases } : { setOption: summary(side.setOption) }) };
+  });
+}
+
+// A bench page served by the reference server (CSP-safe external modules, /pkg/, /vendor/).
+async function benchPage(browser, file, hash = '') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/bench/${file}${hash}`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  return page;
+}
+
+// Rust→ECharts handoff of the 1M-point line (timed in wasm) vs serde_json + JSON.parse and
+// vs ECharts' own setOption on the same option.
+async function handoff(browser) {
+  const page = await benchPage(browser, 'chart-ours.html');
+  await page.evaluate((n) => window.bench.handoff(n), points); // warm-up
+  const runs = [];
+  for (let i = 0; i < iterations; i++) runs.push(await page.evaluate((n) => window.bench.handoff(n), points));
   await page.context().close();
-  return { bench: 'line-1m', side: 'peer', points, samples: total, ...summary(total),
-    setOption: summary(setOption) };
+  const pick = (k) => summary(runs.map((r) => r[k]));
+  return { bench: 'handoff', side: 'ours', points, n: runs.length, ours: pick('oursMs'), copy: pick('copyMs'),
+    json: pick('jsonMs'), setOption: pick('setOptionMs'), jsonBytes: runs[0].jsonBytes };
+}
+
+// 3 series × 100k-point windows streaming at 10,000 points/s: `iterations` segments per side,
+// alternating, the charts kept between segments.
+async function streaming(browser) {
+  const seconds = streamSeconds / iterations;
+  const sides = {
+    ours: { page: await benchPage(browser, 'chart-ours.html'), segs: [] },
+    peer: { page: await benchPage(browser, 'stream-plain.html'), segs: [] },
+  };
+  for (const side of Object.values(sides)) await side.page.evaluate(() => window.bench.stream(1, 10000)); // warm-up
+  for (let i = 0; i < iterations; i++) {
+    for (const name of i % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours']) {
+      sides[name].segs.push(await sides[name].page.evaluate(([s, r]) => window.bench.stream(s, r), [seconds, streamRate]));
+    }
+  }
+  const out = [];
+  for (const [name, side] of Object.entries(sides)) {
+    await side.page.context().close();
+    const frames = side.segs.flatMap((s) => s.frames);
+    const secs = side.segs.reduce((a, s) => a + s.seconds, 0);
+    const pts = side.segs.reduce((a, s) => a + s.points, 0);
+    out.push({ bench: 'streaming', side: name, segments: side.segs.length, seconds: secs,
+      frames: frames.length, ...summary(frames), segmentP95: summary(side.segs.map((s) => summary(s.frames).p95)),
+      longTasks: side.segs.reduce((a, s) => a + s.longTasks, 0),
+      longestTask: Math.max(...side.segs.map((s) => s.longestTask)), pointsPerSec: pts / secs });
+  }
+  return out;
+}
+
+// Accelerated soak: soakSteps × 100,000 points (10 s of stream each), one step per frame.
+async function soakBench(browser) {
+  const out = [];
+  for (const [name, file] of [['ours', 'chart-ours.html'], ['peer', 'stream-plain.html']]) {
+    const page = await benchPage(browser, file);
+    const r = await page.evaluate((n) => window.bench.soak(n, 100000, 10), soakSteps);
+    await page.context().close();
+    out.push({ bench: 'soak', side: name, ...r, equivalentMinutes: (r.points / streamRate) / 60 });
+  }
+  return out;
+}
+
+// Cross-filter (intent = …) on the 6-widget dashboard → every chart redrawn → next paint;
+// ours (vantage-embed) and the plain-JS peer alternating, one page each.
+async function crossFilter(browser, token) {
+  const intents = ['billing', 'claims', 'eligibility', 'appointments', 'policy_lookup', 'general'];
+  const hash = `#token=${token}&dashboard=healthco-ai-quality`;
+  const sides = {
+    ours: { page: await benchPage(browser, 'dashboard-ours.html', hash), ms: [] },
+    peer: { page: await benchPage(browser, 'dashboard-plain.html', hash), ms: [] },
+  };
+  for (const side of Object.values(sides)) side.canvases = (await side.page.evaluate((v) => window.bench.crossFilter(v), 'billing')).canvases;
+  for (let i = 0; i < iterations; i++) {
+    for (const name of i % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours']) {
+      const r = await sides[name].page.evaluate((v) => window.bench.crossFilter(v), intents[(i + 1) % intents.length]);
+      sides[name].ms.push(r.ms);
+    }
+  }
+  const out = [];
+  for (const [name, side] of Object.entries(sides)) {
+    await side.page.context().close();
+    out.push({ bench: 'cross-filter', side: name, samples: side.ms, ...summary(side.ms), canvases: side.canvases });
+  }
+  return out;
+}
+
+// The app (crates/app) cold: a fresh context signed in through its stored refresh token, opening
+// /dashboards/healthco-ai-quality. Marks from DOM signals polled every frame: first chart
+// canvas, and all charts drawn with no skeleton left; LCP, CLS, TBT from PerformanceObserver.
+const appProbe = (expected) => {
+  const vt = { lcp: null, cls: 0, tbt: 0, longTasks: 0, firstChart: null, allRendered: null };
+  window.__vt = vt;
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) vt.lcp = e.startTime; })
+    .observe({ type: 'largest-contentful-paint', buffered: true });
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) vt.cls += e.value; })
+    .observe({ type: 'layout-shift', buffered: true });
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) { vt.longTasks += 1; vt.tbt += Math.max(0, e.duration - 50); }
+  }).observe({ type: 'longtask', buffered: true });
+  const poll = () => {
+    const drawn = document.querySelectorAll('.vt-echart canvas').length;
+    if (drawn > 0 && vt.firstChart === null) vt.firstChart = performance.now();
+    if (drawn >= expected && !document.querySelector('.vt-skeleton')) vt.allRendered = performance.now();
+    else requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+};
+
+async function appColdLoad(browser, expected) {
+  const runs = { ours: [], peer: [] };
+  const errors = {};
+  for (let i = 0; i < iterations; i++) {
+    for (const side of i % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours']) {
+      if (errors[side]) continue;
+      try {
+        const resp = await fetch(`${baseUrl}/api/v1/auth/login`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'analyst@healthco.test', password: 'vantage-demo' }),
+        });
+        if (!resp.ok) throw new Error(`login: ${resp.status}`);
+        const auth = await resp.json();
+        if (side === 'peer') {
+          const page = await openPage(browser, auth.accessToken, 'dashboard-plain.html');
+          const r = await page.evaluate(() => window.bench.coldLoad());
+          runs.peer.push({ allRendered: r.renderedMs, lcp: r.lcp, cls: r.cls, tbt: r.tbt });
+          await page.context().close();
+          continue;
+        }
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        await context.addInitScript(([token, n, probe]) => {
+          try { localStorage.setItem('vantage.refreshToken', token); } catch { /* about:blank */ }
+          // eslint-disable-next-line no-eval
+          (0, eval)(`(${probe})(${n})`);
+        }, [auth.refreshToken, expected, appProbe.toString()]);
+        const page = await context.newPage();
+        await page.goto(`${baseUrl}/dashboards/healthco-ai-quality`);
+        await page.waitForFunction(() => window.__vt?.allRendered !== null, null, { timeout: 60000, polling: 100 });
+        await page.waitForTimeout(500);
+        runs.ours.push(await page.evaluate(() => ({ ...window.__vt })));
+        await context.close();
+      } catch (e) {
+        errors[side] = String(e?.message ?? e).split('\n')[0];
+      }
+    }
+  }
+  return ['ours', 'peer'].map((side) => {
+    if (errors[side]) return { bench: 'app-cold-load', side, error: errors[side] };
+    const pick = (k) => summary(runs[side].map((r) => r[k]).filter((v) => typeof v === 'number'));
+    return { bench: 'app-cold-load', side, n: runs[side].length, allRendered: pick('allRendered'),
+      firstChart: pick('firstChart'), lcp: pick('lcp'), tbt: pick('tbt'), cls: pick('cls') };
+  });
 }
 
 async function login(email = 'analyst@healthco.test') {
@@ -159,6 +337,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: launchArgs });
   const emit = (o) => console.log(JSON.stringify({ ...o, browser: browser.version() }));
   const attempt = async (name, side, f) => {
+    if (only && !only.includes(name)) return;
     try {
       const r = await f();
       for (const one of Array.isArray(r) ? r : [r]) emit(one);
@@ -167,15 +346,21 @@ async function main() {
     }
   };
   try {
-    if (only === 'live') {
+    if (only?.includes('live')) {
       if (!baseUrl) throw new Error('--only live needs --base-url');
-      await attempt('live-latency', 'all', () => liveLatency(browser));
+      await attempt('live', 'all', () => liveLatency(browser));
       return;
     }
     await attempt('line-1m', 'peer', () => line1m(browser, base));
     if (baseUrl) {
       const token = await login();
+      await attempt('handoff', 'ours', () => handoff(browser));
+      await attempt('streaming', 'ours', () => streaming(browser));
+      await attempt('soak', 'ours', () => soakBench(browser));
       await attempt('dashboard-cold-load', 'ours', () => coldLoad(browser, token));
+      await attempt('cross-filter', 'ours', () => crossFilter(browser, token));
+      // healthco-ai-quality draws 7 chart canvases (see the dashboard cold load's count).
+      await attempt('app-cold-load', 'ours', () => appColdLoad(browser, 7));
       await attempt('mount-cycles', 'ours', () => mountCycles(browser, token));
     }
   } finally {

@@ -54,6 +54,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bench;
 pub mod embed;
 pub mod error;
 pub mod filters;

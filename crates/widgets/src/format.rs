@@ -148,8 +148,90 @@ fn auto_decimals(value: f64) -> u8 {
     }
 }
 
-/// `value` with `decimals` digits and `,` between thousands.
+/// The characters between digit groups and before the decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Separators {
+    /// Between thousands (`,` in en, `.` in de, a narrow no-break space in fr).
+    pub group: char,
+    /// Before the fraction (`.` in en, `,` in de and fr).
+    pub decimal: char,
+}
+
+impl Separators {
+    /// English: `1,234.5`. The native default.
+    pub const EN: Self = Self {
+        group: ',',
+        decimal: '.',
+    };
+
+    /// From the `group` and `decimal` parts a locale's number format produced (missing or
+    /// multi-character parts fall back to English).
+    pub fn from_parts(group: Option<&str>, decimal: Option<&str>) -> Self {
+        let single = |part: Option<&str>| {
+            let mut chars = part?.chars();
+            let first = chars.next()?;
+            chars.next().is_none().then_some(first)
+        };
+        Self {
+            group: single(group).unwrap_or(Self::EN.group),
+            decimal: single(decimal).unwrap_or(Self::EN.decimal),
+        }
+    }
+}
+
+thread_local! {
+    static SEPARATORS: std::cell::Cell<Option<Separators>> = const { std::cell::Cell::new(None) };
+}
+
+/// The separators numbers are shown with: set by [`set_separators`], else the viewer's locale
+/// (`Intl.NumberFormat` in the browser, read once), else English.
+pub fn separators() -> Separators {
+    SEPARATORS.with(|cell| {
+        cell.get().unwrap_or_else(|| {
+            let found = locale_separators();
+            cell.set(Some(found));
+            found
+        })
+    })
+}
+
+/// Overrides the separators (e.g. for a locale chosen by the host page); `None` goes back to
+/// the viewer's locale.
+pub fn set_separators(separators: Option<Separators>) {
+    SEPARATORS.with(|cell| cell.set(separators));
+}
+
+#[cfg(target_arch = "wasm32")]
+fn locale_separators() -> Separators {
+    use wasm_bindgen::JsCast;
+    // An empty locale list means "the viewer's default locale".
+    let format = js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    let parts = format.format_to_parts(12_345.6);
+    let part = |kind: &str| {
+        parts.iter().find_map(|part| {
+            let part = part.dyn_into::<js_sys::Object>().ok()?;
+            let get = |key: &str| js_sys::Reflect::get(&part, &key.into()).ok()?.as_string();
+            (get("type")?.as_str() == kind)
+                .then(|| get("value"))
+                .flatten()
+        })
+    };
+    Separators::from_parts(part("group").as_deref(), part("decimal").as_deref())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn locale_separators() -> Separators {
+    Separators::EN
+}
+
+/// `value` with `decimals` digits, grouped in thousands with the viewer's separators
+/// (see [`separators`]).
 pub fn group(value: f64, decimals: u8) -> String {
+    group_with(value, decimals, separators())
+}
+
+/// `value` with `decimals` digits and the given separators.
+pub fn group_with(value: f64, decimals: u8, separators: Separators) -> String {
     let fixed = format!("{:.*}", usize::from(decimals), value.abs());
     let (int_part, frac_part) = match fixed.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -158,12 +240,12 @@ pub fn group(value: f64, decimals: u8) -> String {
     let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3 + 4);
     for (i, digit) in int_part.chars().enumerate() {
         if i > 0 && (int_part.len() - i) % 3 == 0 {
-            grouped.push(',');
+            grouped.push(separators.group);
         }
         grouped.push(digit);
     }
     if let Some(frac) = frac_part {
-        grouped.push('.');
+        grouped.push(separators.decimal);
         grouped.push_str(frac);
     }
     let is_zero = fixed.chars().all(|c| c == '0' || c == '.');
@@ -187,7 +269,12 @@ pub fn compact(value: f64) -> String {
     };
     let text = format!("{scaled:.1}");
     let text = text.strip_suffix(".0").unwrap_or(&text);
-    format!("{text}{suffix}")
+    let decimal = separators().decimal;
+    if decimal == '.' {
+        format!("{text}{suffix}")
+    } else {
+        format!("{}{suffix}", text.replace('.', &decimal.to_string()))
+    }
 }
 
 /// How much of a timestamp to show.
@@ -329,6 +416,37 @@ mod tests {
         );
         assert_eq!(f(json!({"format": "compact"})).format(1_260_000.0), "1.3M");
         assert_eq!(f(json!({})).format(f64::NAN), "–");
+    }
+
+    #[test]
+    fn thousands_and_decimals_follow_the_viewers_locale() {
+        let de = Separators::from_parts(Some("."), Some(","));
+        assert_eq!(group_with(1_234_567.891, 2, de), "1.234.567,89");
+        let fr = Separators::from_parts(Some("\u{202f}"), Some(","));
+        assert_eq!(group_with(-12_345.5, 1, fr), "-12\u{202f}345,5");
+        assert_eq!(
+            Separators::from_parts(None, Some("dot")),
+            Separators::EN,
+            "unusable parts fall back to English"
+        );
+
+        // Every formatter uses the viewer's separators (this test thread's override).
+        set_separators(Some(de));
+        let f = |o| NumberFormat::from_options(&o);
+        assert_eq!(f(json!({})).format(12_345.0), "12.345");
+        assert_eq!(f(json!({"format": "percent"})).format(0.256), "25,6%");
+        assert_eq!(f(json!({"format": "ms"})).format(1234.0), "1.234 ms");
+        assert_eq!(
+            f(json!({"format": "currency", "currency": "EUR"})).format(1234.5),
+            "€1.234,50"
+        );
+        assert_eq!(f(json!({"format": "compact"})).format(1_260_000.0), "1,3M");
+        set_separators(None);
+        assert_eq!(
+            f(json!({})).format(12_345.0),
+            "12,345",
+            "natively the viewer is en"
+        );
     }
 
     #[test]

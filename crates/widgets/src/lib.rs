@@ -27,10 +27,11 @@ pub mod theme;
 pub mod widget_view;
 
 pub use alerts::{AlertAction, AlertBanner, AlertList};
-pub use charts::line::{line_chart_option, LineChart};
+pub use charts::line::{line_chart_option, line_chart_option_inline, LineChart};
 pub use charts::{chart_option, ChartView};
 pub use echarts::{
-    provide_echarts, to_js, ChartClick, EChart, EChartsHandle, EChartsModule, Merge, Renderer,
+    provide_echarts, streaming_line_option, to_js, ChartClick, EChart, EChartsHandle,
+    EChartsModule, Merge, Renderer, SlidingWindow,
 };
 pub use error::WidgetError;
 pub use filters::{MultiSelect, StatusBadge, TextFilter, TimeRangePicker};

@@ -164,3 +164,100 @@ async fn data_without_measures_shows_an_error_instead_of_a_blank_chart() {
         .contains("numeric measure"));
     assert!(canvas(&container).is_none());
 }
+
+/// ECharts' count of raw data items in series `index` (internal API: getModel).
+fn raw_count(instance: &vantage_widgets::echarts::EChartsInstance, index: u32) -> f64 {
+    let call = |target: &wasm_bindgen::JsValue, method: &str, args: &js_sys::Array| {
+        let function: js_sys::Function = get(target, method).unchecked_into();
+        function.apply(target, args).expect("call")
+    };
+    let instance: &wasm_bindgen::JsValue = instance;
+    let model = call(instance, "getModel", &js_sys::Array::new());
+    let series = call(
+        &model,
+        "getSeriesByIndex",
+        &js_sys::Array::of1(&index.into()),
+    );
+    let data = call(&series, "getRawData", &js_sys::Array::new());
+    call(&data, "count", &js_sys::Array::new())
+        .as_f64()
+        .expect("a count")
+}
+
+#[wasm_bindgen_test]
+async fn streaming_append_keeps_a_bounded_window_with_the_latest_values() {
+    use vantage_widgets::{streaming_line_option, EChartsHandle, Renderer, SlidingWindow};
+
+    let echarts = ensure_echarts();
+    let container = fresh_container(640, 320);
+    let mut handle = EChartsHandle::new(echarts.clone(), container.clone(), None, Renderer::Canvas)
+        .expect("a chart");
+    handle
+        .set_chart(&streaming_line_option(&["large", "small"]))
+        .expect("the streaming option");
+    let option_before = handle.instance().get_option();
+    let y_axes_before = js_sys::Array::from(&get(&option_before, "yAxis")).length();
+
+    // Windows of 20,000 points: series 0 overflows it (typed-array path), series 1 holds 80
+    // points (plain arrays).
+    let mut window = SlidingWindow::new(2, 20_000).expect("window");
+    let t0 = 1_700_000_000_000.0;
+    let mut next = 0_u32;
+    for _batch in 0..6 {
+        let flat: Vec<f64> = (next..next + 5_000)
+            .flat_map(|i| [t0 + f64::from(i) * 100.0, f64::from(i)])
+            .collect();
+        next += 5_000;
+        handle.append(&mut window, 0, &flat).expect("append");
+        next_frame().await;
+    }
+    let small: Vec<f64> = (0..80)
+        .flat_map(|i| [t0 + f64::from(i) * 1000.0, -f64::from(i)])
+        .collect();
+    handle.append(&mut window, 1, &small).expect("append");
+    next_frame().await;
+    next_frame().await;
+
+    assert_eq!(window.len(0), 20_000, "30,000 appended, 20,000 kept");
+    let option = handle.instance().get_option();
+    let large = get(&option, "series.0.data");
+    let typed: js_sys::Float64Array = large
+        .dyn_into()
+        .expect("a window above 10k points is one Float64Array");
+    assert_eq!(typed.length(), 40_000);
+    assert_eq!(
+        typed.get_index(0),
+        t0 + 10_000.0 * 100.0,
+        "the oldest kept point"
+    );
+    assert_eq!(typed.get_index(39_999), 29_999.0, "the latest value");
+    assert_eq!(raw_count(handle.instance(), 0), 20_000.0);
+
+    let pairs = js_sys::Array::from(&get(&option, "series.1.data"));
+    assert_eq!(
+        pairs.length(),
+        80,
+        "a window under 10k points is [x, y] pairs"
+    );
+    let last = js_sys::Array::from(&pairs.get(79));
+    assert_eq!(last.get(1).as_f64(), Some(-79.0));
+    assert_eq!(raw_count(handle.instance(), 1), 80.0);
+
+    // Only the data moved: the rest of the option (names, axes, sampling) is what was set.
+    assert_eq!(
+        get(&option, "series.0.name").as_string().as_deref(),
+        Some("large")
+    );
+    assert_eq!(
+        get(&option, "series.0.sampling").as_string().as_deref(),
+        Some("lttb")
+    );
+    assert_eq!(
+        js_sys::Array::from(&get(&option, "yAxis")).length(),
+        y_axes_before
+    );
+    assert!(canvas(&container).is_some());
+
+    drop(handle);
+    assert!(echarts.instance_by_dom(&container).is_none());
+}

@@ -1,8 +1,9 @@
 //! Browser benchmarks: `node www/bench/run.mjs` drives headless Debian Chromium with
 //! playwright-core against the pages in www/bench/ and prints one JSON result per line, which
-//! become rows here. Peer pages are served by the script; our pages (the vantage-embed package)
-//! are served by the running reference server at `base`. Our side of each benchmark is added to
-//! the script as the code it measures lands; until then a row shows the peer alone.
+//! become rows here. The 1M-point peer page is served by the script; every other page (ours,
+//! through the vantage-embed package and its bench entry points, and the plain-JS peers) by the
+//! running reference server at `base`. Ours and the peer alternate A/B in the same browser; a
+//! side that fails shows "not measured" with its error in the notes.
 
 use super::report::{Goal, Row};
 use super::Options;
@@ -10,7 +11,8 @@ use crate::util::{on_path, repo_root};
 use serde_json::Value;
 use std::process::Command;
 
-const LINE_1M: &str = "1M-point line render, median (ours: wasm LineChart; peer: plain ECharts)";
+const LINE_1M: &str =
+    "1M-point line render, median (ours: <LineChart> via the SDK wasm; peer: plain ECharts)";
 
 /// Goal for the mount/destroy cycles' memory growth (issue 8).
 const GROWTH_GOAL_PCT: f64 = 5.0;
@@ -19,7 +21,12 @@ pub fn run(options: &Options, base: &str) -> Vec<Row> {
     match results(options, base) {
         Ok(results) => {
             let mut rows = line_rows(&results);
+            rows.extend(handoff_rows(&results));
+            rows.extend(streaming_rows(&results));
+            rows.extend(soak_rows(&results));
             rows.extend(cold_load_rows(&results));
+            rows.extend(cross_filter_rows(&results));
+            rows.extend(app_rows(&results));
             rows.extend(cycle_rows(&results));
             rows
         }
@@ -35,10 +42,12 @@ fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
     if !www.join("node_modules/playwright-core").is_dir() {
         return Err("www/node_modules is missing (cargo xtask setup runs npm ci)".into());
     }
-    let (iterations, cycles) = if options.quick {
-        ("5", "30")
+    // Streaming: 60 s per side in full (10 s with --quick), in alternating segments; soak: 180
+    // steps of 10 s of stream (30 minutes) in full, 30 (5 minutes) with --quick.
+    let (iterations, cycles, stream_seconds, soak_steps) = if options.quick {
+        ("5", "30", "10", "30")
     } else {
-        ("9", "100")
+        ("9", "100", "60", "180")
     };
     let args = [
         "www/bench/run.mjs",
@@ -46,6 +55,10 @@ fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
         iterations,
         "--cycles",
         cycles,
+        "--stream-seconds",
+        stream_seconds,
+        "--soak-steps",
+        soak_steps,
         "--base-url",
         base,
     ];
@@ -77,26 +90,237 @@ fn find<'a>(results: &'a [Value], bench: &str, side: &str) -> Option<&'a Value> 
 fn line_rows(results: &[Value]) -> Vec<Row> {
     let peer = find(results, "line-1m", "peer");
     let ours = find(results, "line-1m", "ours");
-    let mut median =
-        Row::new(LINE_1M, "ms", Goal::None).peer(peer.and_then(|p| p["median"].as_f64()));
-    let mut p95 = Row::new("1M-point line render, p95", "ms", Goal::None)
-        .peer(peer.and_then(|p| p["p95"].as_f64()));
-    if let Some(o) = ours {
-        median = median.ours(o["median"].as_f64().unwrap_or(f64::NAN));
-        p95 = p95.ours(o["p95"].as_f64().unwrap_or(f64::NAN));
-    } else {
-        let peer_note = match error_of(peer) {
-            Some(e) => format!("peer not measured: {e}"),
-            None => format!(
-                "peer = plain ECharts 6, same option shape, {} iterations after a warm-up, init → next painted frame",
-                peer.and_then(|p| p["samples"].as_array()).map_or(0, Vec::len)
-            ),
-        };
-        median = median.note(format!(
-            "ours not yet measured: the SDK has no bare line-chart entry point or bench page yet; {peer_note}"
-        ));
+    let stat = |v: Option<&Value>, k: &str| v.and_then(|v| v[k].as_f64());
+    let peer_note = match error_of(peer) {
+        Some(e) => format!("peer not measured: {e}"),
+        None => "peer = www/bench/echarts-direct.html, plain ECharts 6, the same option with the same values as one Float64Array, handed to ECharts directly".into(),
+    };
+    let mut median = Row::new(LINE_1M, "ms", Goal::RatioAtMost(1.10)).peer(stat(peer, "median"));
+    let mut p95 = Row::new("1M-point line render, p95", "ms", Goal::None).peer(stat(peer, "p95"));
+    match (ours, error_of(ours)) {
+        (Some(o), None) => {
+            median = median.ours(stat(Some(o), "median").unwrap_or(f64::NAN)).note(format!(
+                "fresh 1200×600 element per run, mount → first painted frame (ours: option built from a 1M-row contract result, typed-array handoff, echarts.init, setOption; peer: echarts.init, setOption); data made once, not timed; alternating A/B, {} runs each after a warm-up; {peer_note}",
+                o["samples"].as_array().map_or(0, Vec::len)
+            ));
+            p95 = p95.ours(stat(Some(o), "p95").unwrap_or(f64::NAN));
+        }
+        (_, e) => {
+            median = median.note(format!(
+                "ours not measured: {}; {peer_note}",
+                e.unwrap_or_default()
+            ));
+        }
     }
-    vec![median, p95]
+    let arrays = find(results, "line-1m", "peer-arrays").filter(|p| p["error"].is_null());
+    let mut rows = vec![median, p95];
+    if let (Some(o), Some(a)) = (ours.filter(|o| o["error"].is_null()), arrays) {
+        rows.push(
+            Row::new(
+                "1M-point line render, median vs idiomatic JS (data as [t, v] arrays)",
+                "ms",
+                Goal::None,
+            )
+            .ours(stat(Some(o), "median").unwrap_or(f64::NAN))
+            .peer(stat(Some(a), "median"))
+            .note(format!(
+                "same page and option as the peer above, but the data as 1M two-element JS arrays, the usual way to feed ECharts (p95 {})",
+                show_ms(stat(Some(a), "p95"))
+            )),
+        );
+    }
+    rows
+}
+
+fn handoff_rows(results: &[Value]) -> Vec<Row> {
+    let name = "data handoff Rust→ECharts, 1M points, median (peer: ECharts' own setOption)";
+    let ours = find(results, "handoff", "ours");
+    if let Some(e) = error_of(ours) {
+        return vec![Row::failed(name, "ms", Goal::RatioAtMost(0.10), &e)];
+    }
+    let Some(o) = ours else { return Vec::new() };
+    let at = |k: &str, s: &str| o[k][s].as_f64();
+    vec![
+        Row::new(name, "ms", Goal::RatioAtMost(0.10))
+            .ours(at("ours", "median").unwrap_or(f64::NAN))
+            .peer(at("setOption", "median"))
+            .note(format!(
+                "ours = timed in wasm: line option built from the 1M-row result, converted to a JS object, series attached as one Float64Array (p95 {}; of which the Float64Array copy alone: median {}); peer = echarts.setOption of that option on a fresh instance (p95 {}); {} runs after a warm-up",
+                show_ms(at("ours", "p95")),
+                show_ms(at("copy", "median")),
+                show_ms(at("setOption", "p95")),
+                o["n"]
+            )),
+        Row::new(
+            "data handoff vs serde_json string + JSON.parse, median (goal: ≥ 3× faster)",
+            "ms",
+            Goal::RatioAtMost(1.0 / 3.0),
+        )
+        .ours(at("ours", "median").unwrap_or(f64::NAN))
+        .peer(at("json", "median"))
+        .note(format!(
+            "peer = the same chart with every point inline as [t, v] (line_chart_option_inline), serde_json::to_string ({:.1} MB) + JSON.parse, timed in wasm (p95 {})",
+            o["jsonBytes"].as_f64().unwrap_or(0.0) / 1e6,
+            show_ms(at("json", "p95"))
+        )),
+    ]
+}
+
+fn show_ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| super::report::show(v, "ms"))
+}
+
+fn streaming_rows(results: &[Value]) -> Vec<Row> {
+    let name = "streaming 3 × 100k-point windows at 10,000 points/s: frame time p95";
+    let ours = find(results, "streaming", "ours");
+    let peer = find(results, "streaming", "peer").filter(|p| p["error"].is_null());
+    if let Some(e) = error_of(ours) {
+        return vec![Row::failed(name, "ms", Goal::AtMost(16.7), &e)];
+    }
+    let Some(o) = ours else { return Vec::new() };
+    let v = |side: Option<&Value>, k: &str| side.and_then(|s| s[k].as_f64());
+    let describe = |s: &Value| {
+        format!(
+            "{:.0} s, {} frames, {:.0} points/s, longest task {:.0} ms, median of the {} segments' p95 {:.1} ms",
+            s["seconds"].as_f64().unwrap_or(0.0),
+            s["frames"],
+            s["pointsPerSec"].as_f64().unwrap_or(0.0),
+            s["longestTask"].as_f64().unwrap_or(0.0),
+            s["segments"],
+            s["segmentP95"]["median"].as_f64().unwrap_or(f64::NAN)
+        )
+    };
+    let peer_note = peer.map_or_else(
+        || "peer not measured".into(),
+        |p| {
+            format!(
+                "peer (www/bench/stream-plain.html, hand-written JS on ECharts): {}",
+                describe(p)
+            )
+        },
+    );
+    vec![
+        Row::new(name, "ms", Goal::AtMost(16.7))
+            .ours(v(Some(o), "p95").unwrap_or(f64::NAN))
+            .peer(v(peer, "p95"))
+            .note(format!(
+                "frame time = interval between animation frames while appending the points due each frame (time-based, so slow frames get bigger batches); segments alternate A/B with the chart kept between them; ours (SlidingWindow + EChartsHandle::push_window via the SDK wasm): {}; {peer_note}",
+                describe(o)
+            )),
+        Row::new(
+            "streaming: frame time p95 vs hand-written JS",
+            "ms",
+            Goal::RatioAtMost(1.2),
+        )
+        .ours(v(Some(o), "p95").unwrap_or(f64::NAN))
+        .peer(v(peer, "p95")),
+        Row::new("streaming: frame time median", "ms", Goal::None)
+            .ours(v(Some(o), "median").unwrap_or(f64::NAN))
+            .peer(v(peer, "median")),
+        Row::new("streaming: long tasks > 50 ms", "", Goal::AtMost(0.0))
+            .ours(v(Some(o), "longTasks").unwrap_or(f64::NAN))
+            .peer(v(peer, "longTasks")),
+    ]
+}
+
+fn soak_rows(results: &[Value]) -> Vec<Row> {
+    let ours = find(results, "soak", "ours");
+    let peer = find(results, "soak", "peer").filter(|p| p["error"].is_null());
+    let minutes = ours
+        .and_then(|o| o["equivalentMinutes"].as_f64())
+        .unwrap_or(0.0);
+    let heap = format!("streaming soak ({minutes:.0}-minute equivalent), JS heap growth");
+    if let Some(e) = error_of(ours) {
+        return vec![Row::failed(heap, "%", Goal::AtMost(GROWTH_GOAL_PCT), &e)];
+    }
+    let Some(o) = ours else { return Vec::new() };
+    let growth = |s: &Value, k: &str| {
+        let (a, b) = (s["before"][k].as_f64()?, s["after"][k].as_f64()?);
+        (a > 0.0).then(|| (b - a) / a * 100.0)
+    };
+    let kib = |s: &Value, side: &str, k: &str| s[side][k].as_f64().unwrap_or(f64::NAN) / 1024.0;
+    let mut rows = vec![Row::new(heap, "%", Goal::AtMost(GROWTH_GOAL_PCT))
+        .ours(growth(o, "heap").unwrap_or(f64::NAN))
+        .peer(peer.and_then(|p| growth(p, "heap")))
+        .note(format!(
+            "{} steps of 100,000 points (10 s of the 10,000 points/s stream each), one step per painted frame, into 3 × 100k-point windows, {:.1} s; after 10 warm-up steps, gc() forced before each reading; ours {:.0} → {:.0} KiB; peer (hand-written JS) {}; \"flat\" read as ≤ 5 %",
+            o["steps"],
+            o["ms"].as_f64().unwrap_or(0.0) / 1000.0,
+            kib(o, "before", "heap"),
+            kib(o, "after", "heap"),
+            peer.map_or_else(|| "not measured".into(), |p| format!("{:.0} → {:.0} KiB", kib(p, "before", "heap"), kib(p, "after", "heap")))
+        ))];
+    if let Some(g) = growth(o, "wasm") {
+        rows.push(
+            Row::new(
+                "streaming soak, wasm memory growth",
+                "%",
+                Goal::AtMost(GROWTH_GOAL_PCT),
+            )
+            .ours(g)
+            .note(format!(
+                "wasm linear memory {:.0} → {:.0} KiB",
+                kib(o, "before", "wasm"),
+                kib(o, "after", "wasm")
+            )),
+        );
+    }
+    rows
+}
+
+fn cross_filter_rows(results: &[Value]) -> Vec<Row> {
+    let name = "cross-filter → 6-widget dashboard redrawn, next paint, median";
+    let ours = find(results, "cross-filter", "ours");
+    let peer = find(results, "cross-filter", "peer").filter(|p| p["error"].is_null());
+    if let Some(e) = error_of(ours) {
+        return vec![Row::failed(name, "ms", Goal::AtMost(100.0), &e)];
+    }
+    let Some(o) = ours else { return Vec::new() };
+    let v = |side: Option<&Value>, k: &str| side.and_then(|s| s[k].as_f64());
+    vec![
+        Row::new(name, "ms", Goal::AtMost(100.0))
+            .ours(v(Some(o), "median").unwrap_or(f64::NAN))
+            .peer(v(peer, "median"))
+            .note(format!(
+                "healthco-ai-quality, live updates off; setFilters([intent = …]) → the data request with the filter → every chart's setOption → the paint after the last one (ECharts instances instrumented alike on both sides); includes the server's query time; {} runs each, alternating, intent cycling; {} canvases; peer = dashboard-plain.html re-requesting the data with the filter",
+                o["samples"].as_array().map_or(0, Vec::len),
+                o["canvases"]
+            )),
+        Row::new("cross-filter redraw, p95", "ms", Goal::None)
+            .ours(v(Some(o), "p95").unwrap_or(f64::NAN))
+            .peer(v(peer, "p95")),
+    ]
+}
+
+fn app_rows(results: &[Value]) -> Vec<Row> {
+    let name = "app cold load (/dashboards/healthco-ai-quality, signed in): first chart, median";
+    let ours = find(results, "app-cold-load", "ours");
+    let peer = find(results, "app-cold-load", "peer").filter(|p| p["error"].is_null());
+    if let Some(e) = error_of(ours) {
+        return vec![Row::failed(name, "ms", Goal::None, &e)];
+    }
+    let Some(o) = ours else { return Vec::new() };
+    let v = |side: Option<&Value>, k: &str| side.and_then(|s| s[k]["median"].as_f64());
+    vec![
+        Row::new(name, "ms", Goal::None)
+            .ours(v(Some(o), "firstChart").unwrap_or(f64::NAN))
+            .note(format!(
+                "the Leptos app (crates/app) in a fresh browser context per run, signed in through a stored refresh token; marks polled every animation frame: first `.vt-echart canvas`, then 7 chart canvases with no skeleton left (±1 frame); LCP/CLS/TBT from PerformanceObserver 500 ms after; {} runs; peer = the plain-JS dashboard (dashboard-plain.html), alternating",
+                o["n"]
+            )),
+        Row::new("app cold load: all widgets rendered, median", "ms", Goal::None)
+            .ours(v(Some(o), "allRendered").unwrap_or(f64::NAN))
+            .peer(v(peer, "allRendered")),
+        Row::new("app cold load: LCP median", "ms", Goal::AtMost(1200.0))
+            .ours(v(Some(o), "lcp").unwrap_or(f64::NAN))
+            .peer(v(peer, "lcp")),
+        Row::new("app cold load: TBT median", "ms", Goal::AtMost(100.0))
+            .ours(v(Some(o), "tbt").unwrap_or(f64::NAN))
+            .peer(v(peer, "tbt")),
+        Row::new("app cold load: CLS median", "", Goal::AtMost(0.05))
+            .ours(v(Some(o), "cls").unwrap_or(f64::NAN))
+            .peer(v(peer, "cls")),
+    ]
 }
 
 /// The error a side reported, if it failed.

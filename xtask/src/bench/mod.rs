@@ -89,6 +89,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// generator at 10,000 events/s for the ingest benchmark.
 fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
     let binary = build(Profile::Server)?;
+    // The app's cold load needs the app bundle (served at /app/); --quick reuses an existing one.
+    let app_bundle = crate::artifacts::app_dir().join("vantage_app_bg.wasm");
+    if options.wants("browser") && (!options.quick || !app_bundle.exists()) {
+        if let Err(e) = crate::artifacts::build_app() {
+            println!("warning: the app bundle did not build ({e}); the app cold load will not be measured");
+        }
+    }
     // One log line per request would make the server (and our echo of its output) compete with
     // the load tools for the same cores; keep warnings and the seed summary.
     if std::env::var_os("RUST_LOG").is_none() {

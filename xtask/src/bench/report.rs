@@ -13,6 +13,8 @@ pub enum Goal {
     AtMost(f64),
     /// Higher is better: pass when ours ≥ this.
     AtLeast(f64),
+    /// Relative to the peer measured in the same run: pass when ours ÷ peer ≤ this.
+    RatioAtMost(f64),
     /// Informational row.
     None,
 }
@@ -65,6 +67,11 @@ impl Row {
             (Some(_), Goal::None) => "—",
             (Some(v), Goal::AtMost(g)) if v <= g => "pass",
             (Some(v), Goal::AtLeast(g)) if v >= g => "pass",
+            (Some(v), Goal::RatioAtMost(g)) => match self.peer {
+                Some(p) if p > 0.0 && v / p <= g => "pass",
+                Some(p) if p > 0.0 => "MISS",
+                _ => "no peer",
+            },
             (Some(_), _) => "MISS",
         }
     }
@@ -108,6 +115,7 @@ fn goal_text(goal: Goal, unit: &str) -> String {
     match goal {
         Goal::AtMost(g) => format!("≤ {}", show(g, unit)),
         Goal::AtLeast(g) => format!("≥ {}", show(g, unit)),
+        Goal::RatioAtMost(g) => format!("ratio ≤ {g:.2}×"),
         Goal::None => "—".into(),
     }
 }

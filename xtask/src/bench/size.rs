@@ -1,6 +1,6 @@
 //! Package size: the SDK package's wasm plus its JS glue (`pkg/*.wasm`, `pkg/*.js`), raw, gzip -9
 //! and brotli quality 11 (what a CDN would serve). Unless `--quick`, the package is rebuilt
-//! first with `wasm-pack --release`, exactly as `cargo xtask demo` builds it.
+//! first with `wasm-pack --release` and `wasm-opt -Oz`, exactly as `cargo xtask demo` builds it.
 
 use super::report::{Goal, Row};
 use super::Options;
@@ -99,7 +99,7 @@ fn rows(name: &str, s: &Sizes, stale_ok: bool) -> Vec<Row> {
     let origin = if stale_ok {
         "existing pkg/ (--quick: not rebuilt)"
     } else {
-        "pkg/ rebuilt by wasm-pack --release"
+        "pkg/ rebuilt by wasm-pack --release + wasm-opt -Oz (npm binaryen)"
     };
     vec![
         Row::new("SDK package (wasm + JS glue), raw", "KB", Goal::None)

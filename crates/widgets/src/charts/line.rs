@@ -37,6 +37,25 @@ pub fn series_chart_option(
     options: &Value,
     area: bool,
 ) -> Result<Chart, WidgetError> {
+    build(result, options, area, true)
+}
+
+/// The line chart of [`line_chart_option`] with every point inline as an `[x, y]` pair, never
+/// the typed-array path: a fully JSON-serialisable option (for exports, and the benchmark's
+/// "serde_json string + `JSON.parse`" route).
+///
+/// # Errors
+/// As [`line_chart_option`].
+pub fn line_chart_option_inline(result: &QueryResult) -> Result<Chart, WidgetError> {
+    build(result, &Value::Null, false, false)
+}
+
+fn build(
+    result: &QueryResult,
+    options: &Value,
+    area: bool,
+    typed: bool,
+) -> Result<Chart, WidgetError> {
     validated(result)?;
     // `time, category, value` rows become one series per category.
     let pivoted = super::pivot::pivot_long(result);
@@ -66,7 +85,7 @@ pub fn series_chart_option(
         let mut line = Line::new()
             .name(result.columns[index].name.as_str())
             .show_symbol(ys.len() <= 1);
-        line = if time_axis && ys.len() > LARGE_THRESHOLD {
+        line = if typed && time_axis && ys.len() > LARGE_THRESHOLD {
             // The typed-array path (see `large`): one Float64Array instead of 2 × n values.
             line.id(large::register(large::interleave(&xs, &ys)))
         } else if time_axis {
@@ -313,5 +332,15 @@ mod tests {
         let flat = large::lookup(id).expect("registered");
         assert_eq!(flat.len(), 2 * n);
         assert_eq!(flat[2 * n - 1], 2.0 * (n - 1) as f64);
+
+        let inline = serde_json::to_value(line_chart_option_inline(&result).unwrap()).unwrap();
+        let data = inline["series"][0]["data"].as_array().unwrap();
+        assert_eq!(
+            data.len(),
+            n,
+            "the inline variant keeps every point as JSON"
+        );
+        assert_eq!(data[n - 1], json!([(n - 1) as f64, 2.0 * (n - 1) as f64]));
+        assert_eq!(inline["series"][0]["sampling"], "lttb");
     }
 }

@@ -7,12 +7,14 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object};
+use charming::Chart;
+use js_sys::{Array, Float64Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ResizeObserver};
 
 use super::binding::{function, js_error, set, EChartsInstance, EChartsModule, Renderer};
+use super::stream::SlidingWindow;
 use crate::WidgetError;
 
 /// How [`EChartsHandle::set_option`] merges with what is on screen.
@@ -77,6 +79,57 @@ impl EChartsHandle {
             self.last_option = Some(option);
         }
         Ok(())
+    }
+
+    /// Applies a charming chart, replacing what is drawn: the same conversion `<EChart>` does
+    /// (a plain JS object, safe tooltips, formatter functions, large series as typed arrays).
+    ///
+    /// # Errors
+    /// When the chart cannot be converted or ECharts rejects it.
+    pub fn set_chart(&mut self, chart: &Chart) -> Result<(), WidgetError> {
+        let js = super::to_js(chart)?;
+        crate::charts::js::finish_option(&js);
+        self.set_option(js, Merge::Replace)
+    }
+
+    /// Sends the current points of every window in `window` to ECharts as the data of series
+    /// `0..n`, and nothing else: a merge-mode `setOption` whose series carry only `data`, so axes,
+    /// styles, legend and tooltip are neither rebuilt nor re-sent. `lazyUpdate` makes several
+    /// pushes within one frame draw once; `silent` keeps it from firing events. Windows above
+    /// the large-data threshold go over as one `Float64Array` each. (On ECharts 5 a theme switch
+    /// re-creates the instance from the last full option; push the window again after it.)
+    ///
+    /// # Errors
+    /// When ECharts rejects the update.
+    pub fn push_window(&mut self, window: &SlidingWindow) -> Result<(), WidgetError> {
+        let series = Array::new();
+        for index in 0..window.series_count() {
+            let item = Object::new();
+            set(&item, "data", &window_data(window, index));
+            series.push(&item);
+        }
+        let option = Object::new();
+        set(&option, "series", &series);
+        let opts = Object::new();
+        set(&opts, "lazyUpdate", &true.into());
+        set(&opts, "silent", &true.into());
+        self.instance.set_option(&option, &opts).map_err(js_error)
+    }
+
+    /// Appends interleaved `[x0, y0, x1, y1, …]` points to `series` of `window` (dropping the
+    /// oldest beyond its capacity) and pushes the windows to the chart (see
+    /// [`Self::push_window`]).
+    ///
+    /// # Errors
+    /// For an unknown series, an odd number of values, or when ECharts rejects the update.
+    pub fn append(
+        &mut self,
+        window: &mut SlidingWindow,
+        series: usize,
+        points: &[f64],
+    ) -> Result<(), WidgetError> {
+        window.push_flat(series, points)?;
+        self.push_window(window)
     }
 
     /// Switches to another registered theme, keeping the data on screen.
@@ -170,6 +223,27 @@ impl Drop for EChartsHandle {
             self.instance.dispose();
         }
         // `resize` drops after this, disconnecting its observer and frame callback.
+    }
+}
+
+/// One series' window as ECharts data: a `Float64Array` of interleaved values above the
+/// large-data threshold (one allocation, two memory copies), else an array of `[x, y]` pairs.
+fn window_data(window: &SlidingWindow, series: usize) -> JsValue {
+    let (front, back) = window.as_slices(series);
+    if window.is_large(series) {
+        let typed = Float64Array::new_with_length((front.len() + back.len()) as u32);
+        typed.subarray(0, front.len() as u32).copy_from(front);
+        typed
+            .subarray(front.len() as u32, (front.len() + back.len()) as u32)
+            .copy_from(back);
+        typed.into()
+    } else {
+        let pairs = Array::new();
+        let mut values = front.iter().chain(back);
+        while let (Some(x), Some(y)) = (values.next(), values.next()) {
+            pairs.push(&Array::of2(&(*x).into(), &(*y).into()));
+        }
+        pairs.into()
     }
 }
 

@@ -4,6 +4,8 @@
 //! - [`EChartsHandle`] owns one instance: init on an element (shadow DOM included), `setOption`,
 //!   resize from a `ResizeObserver` once per animation frame, events, theme switch, dispose on drop.
 //! - [`EChart`] wires a reactive option to a handle; unmounting disposes the instance.
+//! - [`SlidingWindow`] + [`EChartsHandle::push_window`]: streaming append with a bounded window
+//!   per series, sending only the series data (see [`stream`]).
 //!
 //! ```ignore
 //! view! { <EChart option=option label="Validations per minute" /> }
@@ -11,9 +13,11 @@
 
 mod binding;
 mod handle;
+pub mod stream;
 
 pub use binding::{EChartsInstance, EChartsModule, Renderer};
 pub use handle::{EChartsHandle, Merge};
+pub use stream::{streaming_line_option, SlidingWindow};
 
 use charming::Chart;
 use leptos::html;

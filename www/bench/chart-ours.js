@@ -1,0 +1,85 @@
+// Our side of the chart benchmarks (see chart-ours.html): everything goes through the SDK's
+// wasm bench entry points (crates/sdk/src/bench.rs), i.e. the real widgets code.
+import init, { BenchData, BenchStream, benchMountLine, benchHandoff } from '/pkg/vantage_embed.js';
+import { drive, soak, heap, nextPaint } from '/bench/stream-driver.js';
+
+const wasm = await init();
+const SERIES = 3;
+const WINDOW = 100_000;
+
+const cache = new Map();
+function data(points) {
+  if (!cache.has(points)) {
+    cache.clear();
+    cache.set(points, new BenchData(points));
+  }
+  return cache.get(points);
+}
+
+function freshStage() {
+  const old = document.getElementById('chart');
+  const el = document.createElement('div');
+  el.id = 'chart';
+  old.replaceWith(el);
+  return el;
+}
+
+let stream = null;
+
+window.bench = {
+  // Time from mounting <LineChart> on a fresh element to the frame after it painted: option
+  // build from the contract result, typed-array handoff, echarts.init, setOption, draw.
+  async render(points) {
+    const d = new BenchData(points); // consumed by benchMountLine
+    const el = freshStage();
+    await nextPaint();
+    const t0 = performance.now();
+    const mount = benchMountLine(el, d);
+    // <EChart> creates the instance in an effect (a microtask after mounting).
+    const instance = () => {
+      const chartEl = el.querySelector('.vt-echart');
+      return chartEl && echarts.getInstanceByDom(chartEl);
+    };
+    for (let i = 0; i < 1000 && !instance(); i++) await Promise.resolve();
+    while (!instance()) {
+      if (performance.now() - t0 > 30000) throw new Error('no chart after 30 s');
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await nextPaint();
+    const totalMs = performance.now() - t0;
+    const canvases = el.querySelectorAll('canvas').length;
+    mount.destroy();
+    return { totalMs, canvases };
+  },
+  // The handoff alone, timed inside wasm, and ECharts' own setOption on the option it produced.
+  async handoff(points) {
+    const r = benchHandoff(data(points));
+    const el = freshStage();
+    await nextPaint();
+    const chart = echarts.init(el, null, { renderer: 'canvas' });
+    const t0 = performance.now();
+    chart.setOption(r.option);
+    const setOptionMs = performance.now() - t0;
+    chart.dispose();
+    return { oursMs: r.oursMs, copyMs: r.copyMs, jsonMs: r.jsonMs, jsonBytes: r.jsonBytes, setOptionMs };
+  },
+  // One streaming segment; the chart persists across segments (windows stay full).
+  async stream(seconds, rate) {
+    if (!stream) {
+      stream = new BenchStream(freshStage(), SERIES, WINDOW);
+      await nextPaint();
+    }
+    return drive(stream, { seconds, rate, series: SERIES });
+  },
+  async soak(steps, perStep, warmup) {
+    stream?.destroy();
+    stream = null;
+    const s = new BenchStream(freshStage(), SERIES, WINDOW);
+    const memory = () => ({ heap: heap(), wasm: wasm.memory.buffer.byteLength });
+    const r = await soak(s, { steps, perStep, series: SERIES, warmup, memory });
+    r.held = s.held;
+    s.destroy();
+    return r;
+  },
+};
+window.benchReady = true;
