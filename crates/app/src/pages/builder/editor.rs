@@ -74,6 +74,10 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
     view! {
         <aside class="builder-editor" aria-label="Widget editor" on:keydown=on_escape>
             <h2>{if adding { "Add a widget" } else { "Edit widget" }}</h2>
+            // The preview leads, so every change below is seen right away.
+            <div class="builder-preview" aria-label="Preview">
+                <PreviewCard b=b widget=preview placeholder=placeholder />
+            </div>
             <DataFields b=b form=form />
             <fieldset class="builder-group">
                 <legend>"Chart"</legend>
@@ -114,9 +118,6 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
                     <small class="muted">"e.g. {\"unit\": \"ms\"}, {\"stacked\": true}, {\"donut\": true}"</small>
                 </label>
             </fieldset>
-            <div class="builder-preview" aria-label="Preview">
-                <PreviewCard b=b widget=preview placeholder=placeholder />
-            </div>
             {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
             <div class="builder-editor-actions">
                 <button type="button" class="app-button ghost" on:click=close>"Cancel"</button>
@@ -232,7 +233,12 @@ fn measure_row(
     aggregations: Vec<Aggregation>,
 ) -> impl IntoView {
     let field = StoredValue::new(field);
-    let first = aggregations.first().copied().unwrap_or(Aggregation::Count);
+    // Averages are the usual first question about a numeric measure.
+    let first = if aggregations.contains(&Aggregation::Avg) {
+        Aggregation::Avg
+    } else {
+        aggregations.first().copied().unwrap_or(Aggregation::Count)
+    };
     let chosen = move || {
         form.with(|f| {
             f.measures
