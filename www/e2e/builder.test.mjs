@@ -60,6 +60,7 @@ test("an admin builds a dashboard with two widgets, arranges them, saves, and fi
   assert.equal(await editor.locator("select[name=granularity]").inputValue(), "1h", "line charts get a time bucket");
   await editor.locator("input[name=widget-title]").fill("Validations by status");
   await editor.locator(".builder-preview .vt-echart canvas").waitFor({ state: "attached", timeout: 30000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, "builder-editor-light");
   await editor.locator("button:has-text('Add to dashboard')").click();
   await editor.waitFor({ state: "detached" });

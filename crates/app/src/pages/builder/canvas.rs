@@ -39,7 +39,9 @@ impl Gesture {
         let p = self.start;
         if self.resize {
             let w = p.w.saturating_add_signed(dx).clamp(1, GRID_COLUMNS - p.x);
-            let h = p.h.saturating_add_signed(dy).clamp(1, super::state::MAX_HEIGHT);
+            let h =
+                p.h.saturating_add_signed(dy)
+                    .clamp(1, super::state::MAX_HEIGHT);
             Position { w, h, ..p }
         } else {
             let x = p.x.saturating_add_signed(dx).min(GRID_COLUMNS - p.w);
@@ -53,8 +55,14 @@ impl Gesture {
 #[component]
 pub fn Canvas(b: Builder) -> impl IntoView {
     let ids = move || {
-        b.read(|s| s.doc.widgets.iter().map(|w| w.id.clone()).collect::<Vec<_>>())
-            .unwrap_or_default()
+        b.read(|s| {
+            s.doc
+                .widgets
+                .iter()
+                .map(|w| w.id.clone())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
     };
     let row_height = move || b.read(|s| s.doc.layout.row_height).unwrap_or(80);
     let empty = Memo::new(move |_| b.read(|s| s.doc.widgets.is_empty()).unwrap_or(true));
@@ -87,10 +95,18 @@ fn CanvasCard(b: Builder, id: String) -> impl IntoView {
         });
         ghost
             .or_else(|| widget.with(|w| w.as_ref().map(|w| w.position)))
-            .unwrap_or(Position { x: 0, y: 0, w: 1, h: 1 })
+            .unwrap_or(Position {
+                x: 0,
+                y: 0,
+                w: 1,
+                h: 1,
+            })
     });
     let gesture = StoredValue::new(None::<Gesture>);
-    let dragging = move || b.ghost.with(|g| g.as_ref().is_some_and(|(g, _)| *g == id.get_value()));
+    let dragging = move || {
+        b.ghost
+            .with(|g| g.as_ref().is_some_and(|(g, _)| *g == id.get_value()))
+    };
     let title = move || widget.with(|w| w.as_ref().map(|w| w.title.clone()).unwrap_or_default());
     let edit = move || {
         if let Some(w) = widget.get_untracked() {
@@ -258,16 +274,69 @@ mod tests {
             resize: false,
             start_x: 100.0,
             start_y: 100.0,
-            start: Position { x: 2, y: 1, w: 4, h: 2 },
+            start: Position {
+                x: 2,
+                y: 1,
+                w: 4,
+                h: 2,
+            },
             column: 50.0,
             row: 92.0,
         };
-        assert_eq!(g.target(176.0, 100.0), Position { x: 4, y: 1, w: 4, h: 2 });
-        assert_eq!(g.target(-900.0, -900.0), Position { x: 0, y: 0, w: 4, h: 2 });
-        assert_eq!(g.target(9000.0, 284.0), Position { x: 8, y: 3, w: 4, h: 2 });
+        assert_eq!(
+            g.target(176.0, 100.0),
+            Position {
+                x: 4,
+                y: 1,
+                w: 4,
+                h: 2
+            }
+        );
+        assert_eq!(
+            g.target(-900.0, -900.0),
+            Position {
+                x: 0,
+                y: 0,
+                w: 4,
+                h: 2
+            }
+        );
+        assert_eq!(
+            g.target(9000.0, 284.0),
+            Position {
+                x: 8,
+                y: 3,
+                w: 4,
+                h: 2
+            }
+        );
         let r = Gesture { resize: true, ..g };
-        assert_eq!(r.target(200.0, 192.0), Position { x: 2, y: 1, w: 6, h: 3 });
-        assert_eq!(r.target(-900.0, -900.0), Position { x: 2, y: 1, w: 1, h: 1 });
-        assert_eq!(r.target(9000.0, 100.0), Position { x: 2, y: 1, w: 10, h: 2 });
+        assert_eq!(
+            r.target(200.0, 192.0),
+            Position {
+                x: 2,
+                y: 1,
+                w: 6,
+                h: 3
+            }
+        );
+        assert_eq!(
+            r.target(-900.0, -900.0),
+            Position {
+                x: 2,
+                y: 1,
+                w: 1,
+                h: 1
+            }
+        );
+        assert_eq!(
+            r.target(9000.0, 100.0),
+            Position {
+                x: 2,
+                y: 1,
+                w: 10,
+                h: 2
+            }
+        );
     }
 }

@@ -42,9 +42,8 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
     });
     let preview = Signal::derive(move || checked.get().ok());
     let problem = move || checked.get().err();
-    let placeholder = Signal::derive(move || {
-        problem().unwrap_or_else(|| "Choose data to see a preview.".into())
-    });
+    let placeholder =
+        Signal::derive(move || problem().unwrap_or_else(|| "Choose data to see a preview.".into()));
     let commit = move |_| {
         let Ok(widget) = checked.get_untracked() else {
             return;
@@ -58,7 +57,14 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
                 let (w, h) = form::default_size(widget.kind);
                 let mut new_id = String::new();
                 b.edit(|s| {
-                    new_id = s.add_widget(widget.kind, &widget.title, widget.query, widget.options, w, h)
+                    new_id = s.add_widget(
+                        widget.kind,
+                        &widget.title,
+                        widget.query,
+                        widget.options,
+                        w,
+                        h,
+                    )
                 });
                 b.announce.set(format!("Added widget {new_id}"));
             }
@@ -142,7 +148,12 @@ fn DataFields(b: Builder, form: RwSignal<WidgetForm>) -> impl IntoView {
         let Some(ds) = dataset.get() else {
             return ().into_any();
         };
-        let count = measure_row(form, "*".into(), "Row count".into(), vec![Aggregation::Count]);
+        let count = measure_row(
+            form,
+            "*".into(),
+            "Row count".into(),
+            vec![Aggregation::Count],
+        );
         let rest = ds
             .measures
             .iter()

@@ -56,10 +56,18 @@ impl WidgetForm {
         };
         Self {
             id: Some(widget.id.clone()),
-            dataset: query.as_ref().map(|q| q.dataset.clone()).unwrap_or_default(),
+            dataset: query
+                .as_ref()
+                .map(|q| q.dataset.clone())
+                .unwrap_or_default(),
             measures: query
                 .as_ref()
-                .map(|q| q.measures.iter().map(|m| (m.field.clone(), m.agg)).collect())
+                .map(|q| {
+                    q.measures
+                        .iter()
+                        .map(|m| (m.field.clone(), m.agg))
+                        .collect()
+                })
                 .unwrap_or_default(),
             dimensions: query
                 .as_ref()
@@ -302,18 +310,30 @@ mod tests {
         let ds = dataset();
         let mut form = WidgetForm::new("validations");
         form.toggle_measure("*", Aggregation::Count);
-        assert!(form.to_widget("w", Some(&ds)).unwrap_err().starts_with("measures"));
+        assert!(form
+            .to_widget("w", Some(&ds))
+            .unwrap_err()
+            .starts_with("measures"));
         let mut form = WidgetForm::new("validations");
         form.toggle_measure("latency_ms", Aggregation::Sum);
         let err = form.to_widget("w", Some(&ds)).unwrap_err();
         assert!(err.contains("measures[1].agg"), "{err}");
         let mut form = WidgetForm::new("validations");
         form.options = "[1]".into();
-        assert!(form.to_widget("w", Some(&ds)).unwrap_err().starts_with("options"));
+        assert!(form
+            .to_widget("w", Some(&ds))
+            .unwrap_err()
+            .starts_with("options"));
         form.options = "{nope".into();
-        assert!(form.to_widget("w", Some(&ds)).unwrap_err().starts_with("options"));
+        assert!(form
+            .to_widget("w", Some(&ds))
+            .unwrap_err()
+            .starts_with("options"));
         form.options = "{}".into();
-        assert!(form.to_widget("w", None).unwrap_err().starts_with("dataset"));
+        assert!(form
+            .to_widget("w", None)
+            .unwrap_err()
+            .starts_with("dataset"));
     }
 
     #[test]
@@ -356,7 +376,12 @@ mod tests {
             id: "k".into(),
             kind: WidgetKind::Kpi,
             title: "Billing".into(),
-            position: Position { x: 0, y: 0, w: 3, h: 2 },
+            position: Position {
+                x: 0,
+                y: 0,
+                w: 3,
+                h: 2,
+            },
             query: Some(query.clone()),
             options: serde_json::json!({}),
         };
@@ -386,7 +411,10 @@ mod tests {
     #[test]
     fn wire_names_follow_the_contract() {
         assert_eq!(kind_value(WidgetKind::Kpi), "kpi");
-        assert_eq!(parse_wire::<WidgetKind>("heatmap"), Some(WidgetKind::Heatmap));
+        assert_eq!(
+            parse_wire::<WidgetKind>("heatmap"),
+            Some(WidgetKind::Heatmap)
+        );
         assert_eq!(wire(&Granularity::FiveMinutes), "5m");
         assert_eq!(parse_wire::<TimePreset>("last7d"), Some(TimePreset::Last7d));
         assert_eq!(parse_wire::<Aggregation>("nope"), None);

@@ -210,7 +210,10 @@ fn load_all(b: Builder, id: Option<String>, error: RwSignal<Option<String>>) {
         match api.datasets().await {
             Ok(list) => b.datasets.set(list.items),
             Err(e) => {
-                error.set(Some(format!("Could not load datasets: {}", e.user_message())));
+                error.set(Some(format!(
+                    "Could not load datasets: {}",
+                    e.user_message()
+                )));
                 return;
             }
         }
@@ -223,14 +226,18 @@ fn load_all(b: Builder, id: Option<String>, error: RwSignal<Option<String>>) {
                     state
                 }
                 Err(e) => {
-                    error.set(Some(format!("Could not load the dashboard: {}", e.user_message())));
+                    error.set(Some(format!(
+                        "Could not load the dashboard: {}",
+                        e.user_message()
+                    )));
                     return;
                 }
             },
         };
         let key = draft::key(&b.user_id.get_value(), id.as_deref());
         // The offer goes first: the draft effect must not see a clean document without it.
-        b.offered_draft.set(draft::load(&key).filter(|d| d.doc != state.doc));
+        b.offered_draft
+            .set(draft::load(&key).filter(|d| d.doc != state.doc));
         b.state.set(Some(state));
     });
 }
@@ -258,7 +265,8 @@ fn keep_draft(b: Builder) {
         match draft {
             Some(draft) => {
                 if !draft::store(&b.draft_key(), &draft) {
-                    b.announce.set("Could not keep a local draft (storage full or off)".into());
+                    b.announce
+                        .set("Could not keep a local draft (storage full or off)".into());
                 }
             }
             None => draft::clear(&b.draft_key()),

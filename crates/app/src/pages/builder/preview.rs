@@ -85,7 +85,8 @@ pub fn PreviewCard(
     let retry = Callback::new(move |()| run());
     let alerts: Signal<Vec<vantage_contract::Alert>> = Signal::derive(Vec::new);
     move || match shown.get() {
-        None => view! { <div class="builder-preview-empty">{move || placeholder.get()}</div> }.into_any(),
+        None => view! { <div class="builder-preview-empty">{move || placeholder.get()}</div> }
+            .into_any(),
         Some(widget) => view! {
             <WidgetView widget=widget state=state on_retry=retry theme=chart_theme alerts=alerts />
         }

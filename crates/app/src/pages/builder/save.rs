@@ -20,6 +20,8 @@ pub enum SaveStatus {
     Saved,
     /// Someone else saved first: the dialog is open.
     Conflict,
+    /// Something the user should know that is not a failure.
+    Notice(String),
     Error(String),
 }
 
@@ -31,7 +33,8 @@ pub fn save(b: Builder) {
     let input = state.to_input();
     let datasets = b.datasets.get_untracked();
     if let Err(e) = input.validate(|id| datasets.iter().find(|d| d.id == id)) {
-        b.status.set(SaveStatus::Error(format!("Cannot save — {e}")));
+        b.status
+            .set(SaveStatus::Error(format!("Cannot save — {e}")));
         return;
     }
     b.status.set(SaveStatus::Saving);
@@ -82,7 +85,7 @@ fn take_theirs(b: Builder) {
         match api.dashboard(&id).await {
             Ok(theirs) => {
                 b.edit(|s| s.take_theirs(&theirs));
-                b.status.set(SaveStatus::Error(
+                b.status.set(SaveStatus::Notice(
                     "Showing their version. Undo brings yours back.".into(),
                 ));
             }
@@ -122,12 +125,15 @@ pub fn SaveToolbar(b: Builder) -> impl IntoView {
             .map(|id| format!("/dashboards/{id}"))
     });
     let add = move |_| {
-        let first = b.datasets.with_untracked(|d| d.first().map(|d| d.id.clone()));
-        b.editing.set(Some(WidgetForm::new(&first.unwrap_or_default())));
+        let first = b
+            .datasets
+            .with_untracked(|d| d.first().map(|d| d.id.clone()));
+        b.editing
+            .set(Some(WidgetForm::new(&first.unwrap_or_default())));
     };
     let status_text = move || match b.status.get() {
         SaveStatus::Saving => "Saving…".to_owned(),
-        SaveStatus::Error(message) => message,
+        SaveStatus::Error(message) | SaveStatus::Notice(message) => message,
         _ if dirty() => "Unsaved changes".into(),
         _ if view_href.with(Option::is_some) => "All changes saved".into(),
         _ => "New dashboard, not saved yet".into(),

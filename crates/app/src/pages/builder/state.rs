@@ -89,7 +89,10 @@ impl BuilderState {
         state.dashboard_id = dashboard_id.or(state.dashboard_id);
         state.base_version = base_version.or(state.base_version);
         state.record();
-        state.doc = DashboardInput { version: None, ..doc };
+        state.doc = DashboardInput {
+            version: None,
+            ..doc
+        };
         state.place_all();
         state
     }
@@ -526,7 +529,12 @@ mod tests {
         let mut edited = s.widget(&a).cloned().unwrap();
         edited.title = "Renamed".into();
         edited.kind = WidgetKind::Line;
-        edited.position = Position { x: 0, y: 9, w: 1, h: 1 };
+        edited.position = Position {
+            x: 0,
+            y: 9,
+            w: 1,
+            h: 1,
+        };
         assert!(s.update_widget(edited));
         let w = s.widget(&a).unwrap();
         assert_eq!((w.title.as_str(), w.kind), ("Renamed", WidgetKind::Line));
