@@ -137,16 +137,33 @@ impl WidgetForm {
         if self.kind == WidgetKind::Alerts {
             return None;
         }
-        let mut query = Query::new(
-            self.dataset.clone(),
-            self.measures
-                .iter()
-                .map(|(field, agg)| Measure::new(field.clone(), *agg))
-                .collect(),
-        );
+        let mut query = self
+            .base
+            .clone()
+            .filter(|b| b.dataset == self.dataset)
+            .unwrap_or_else(|| Query::new(self.dataset.clone(), Vec::new()));
+        let kept: Vec<Measure> = std::mem::take(&mut query.measures);
+        query.measures = self
+            .measures
+            .iter()
+            .map(|(field, agg)| {
+                // An unchanged measure keeps its alias.
+                kept.iter()
+                    .find(|m| &m.field == field && m.agg == *agg)
+                    .cloned()
+                    .unwrap_or_else(|| Measure::new(field.clone(), *agg))
+            })
+            .collect();
         query.dimensions = self.dimensions.clone();
         query.granularity = self.granularity;
-        query.time_range = self.time_range.map(TimeRange::preset);
+        if query.time_range.and_then(|t| t.preset) != self.time_range {
+            query.time_range = self.time_range.map(TimeRange::preset);
+        }
+        let columns = query.output_columns();
+        query.sort.retain(|s| columns.contains(&s.field));
+        if query.time_range.is_none() || query.granularity.is_some() {
+            query.compare_previous = false;
+        }
         Some(query)
     }
 
