@@ -222,6 +222,8 @@ test("the builder works on a phone-sized screen", async () => {
   await screenshot(page, "builder-phone-light");
   await page.locator(".builder-card").first().locator("button:has-text('Edit')").click();
   await page.locator(".builder-editor .builder-preview .vt-card").waitFor();
+  // The seeded KPI compares with the previous period; editing it keeps that (and its filters).
+  await page.locator(".builder-editor .builder-preview .vt-kpi-previous").waitFor({ timeout: 30000 });
   await screenshot(page, "builder-phone-editor-light");
   assert.deepEqual(page.errors, []);
   await page.context().close();
