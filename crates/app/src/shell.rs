@@ -8,8 +8,8 @@ use vantage_contract::Permission;
 
 use crate::brand::{use_brand, Brand, ModeChoice};
 use crate::pages::{
-    AlertsPage, BrandingPage, DashboardPage, DashboardsPage, DrillPage, EmbedPage, LoginPage,
-    ReportPage, UsersPage,
+    AlertsPage, BrandingPage, BuilderPage, DashboardPage, DashboardsPage, DrillPage, EmbedPage,
+    LoginPage, ReportPage, UsersPage,
 };
 use crate::session::{provide_session, use_session, Session};
 use crate::toasts::{provide_toasts, AlertFeed, Toasts};
@@ -57,6 +57,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/branding") view=BrandingPage />
                     <Route path=path!("/embed") view=EmbedPage />
                     <Route path=path!("/users") view=UsersPage />
+                    <Route path=path!("/builder/new") view=BuilderPage />
+                    <Route path=path!("/dashboards/:id/edit") view=BuilderPage />
                 </Routes>
             </main>
             <Toasts />

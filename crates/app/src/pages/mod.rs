@@ -2,6 +2,7 @@
 
 mod alerts;
 mod branding;
+pub mod builder;
 pub(crate) mod dashboard;
 mod dashboards;
 mod drill;
@@ -12,6 +13,7 @@ mod users;
 
 pub use alerts::AlertsPage;
 pub use branding::BrandingPage;
+pub use builder::BuilderPage;
 pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;
 pub use drill::DrillPage;
