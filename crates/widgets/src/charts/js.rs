@@ -35,6 +35,33 @@ pub fn finish_option(option: &JsValue) {
         }
     }
     replace_markers(option, 0);
+    hide_overlapping_labels(option);
+}
+
+/// Axis labels that would overlap are dropped rather than drawn over each other (narrow cells,
+/// phones), through ECharts' `axisLabel.hideOverlap`, which charming's `AxisLabel` lacks.
+fn hide_overlapping_labels(option: &JsValue) {
+    for key in ["xAxis", "yAxis"] {
+        let Ok(axes) = Reflect::get(option, &key.into()) else {
+            continue;
+        };
+        let axes: Vec<JsValue> = match axes.dyn_ref::<Array>() {
+            Some(list) => list.iter().collect(),
+            None if axes.is_object() => vec![axes],
+            None => continue,
+        };
+        for axis in axes {
+            let label = Reflect::get(&axis, &"axisLabel".into()).unwrap_or(JsValue::UNDEFINED);
+            let label = if label.is_object() {
+                label
+            } else {
+                let created: JsValue = Object::new().into();
+                let _ = Reflect::set(&axis, &"axisLabel".into(), &created);
+                created
+            };
+            let _ = Reflect::set(&label, &"hideOverlap".into(), &JsValue::TRUE);
+        }
+    }
 }
 
 /// Puts registered large data (see [`super::large`]) into a series as a `Float64Array`.
