@@ -131,19 +131,24 @@ test("a click on a chart point drills down to the rows behind it", async () => {
   const bars = page.locator("[data-widget-id='intents'] .vt-echart");
   await bars.locator("canvas").waitFor({ state: "attached", timeout: 45000 });
   await page.waitForTimeout(1200);
-  // Click the first (largest) bar of the horizontal "by intent" chart through ECharts itself.
-  const intent = await page.evaluate(() => {
-    const el = document.querySelector("[data-widget-id='intents'] .vt-echart");
-    const chart = echarts.getInstanceByDom(el);
-    const option = chart.getOption();
-    const categories = option.yAxis[0].data;
-    const name = categories[categories.length - 1];
-    const value = option.series[0].data[categories.length - 1];
-    const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [typeof value === "object" ? value.value : value, name]);
-    const rect = el.getBoundingClientRect();
-    return { name: typeof name === "object" ? name.value : name, x: rect.left + x / 2, y: rect.top + y };
-  });
-  await page.mouse.click(intent.x, intent.y);
+  // Click the largest bar of the horizontal "by intent" chart, at the pixel ECharts reports for
+  // it. Live updates redraw the chart every second, so a click that lands mid-redraw is retried.
+  let intent;
+  for (let attempt = 0; attempt < 5 && !page.url().includes("/drill?"); attempt += 1) {
+    intent = await page.evaluate(() => {
+      const el = document.querySelector("[data-widget-id='intents'] .vt-echart");
+      const chart = echarts.getInstanceByDom(el);
+      const option = chart.getOption();
+      const categories = option.yAxis[0].data;
+      const name = categories[categories.length - 1];
+      const value = option.series[0].data[categories.length - 1];
+      const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [typeof value === "object" ? value.value : value, name]);
+      const rect = el.getBoundingClientRect();
+      return { name: typeof name === "object" ? name.value : name, x: rect.left + x / 2, y: rect.top + y };
+    });
+    await page.mouse.click(intent.x, intent.y);
+    await page.waitForURL(/\/drill\?/, { timeout: 3000 }).catch(() => {});
+  }
   await page.waitForURL(/\/drill\?/);
   const url = decodeURIComponent(page.url());
   assert.match(url, /dataset=validations/);
