@@ -21,7 +21,8 @@ fn severity_class(severity: Severity) -> &'static str {
     }
 }
 
-fn severity_text(severity: Severity) -> &'static str {
+/// A severity for people ("Critical").
+pub fn severity_text(severity: Severity) -> &'static str {
     match severity {
         Severity::Info => "Info",
         Severity::Warning => "Warning",
@@ -29,7 +30,8 @@ fn severity_text(severity: Severity) -> &'static str {
     }
 }
 
-fn status_text(status: AlertStatus) -> &'static str {
+/// A status for people ("Acknowledged").
+pub fn status_text(status: AlertStatus) -> &'static str {
     match status {
         AlertStatus::Open => "Open",
         AlertStatus::Acknowledged => "Acknowledged",

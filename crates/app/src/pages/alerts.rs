@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use vantage_contract::{Alert, AlertStatus, Permission, Severity};
+use vantage_contract::{Alert, AlertStatus, Permission};
+use vantage_widgets::alerts::{severity_text, status_text};
 use vantage_widgets::format::{format_time, TimeStyle};
 
 use super::require_login;
@@ -180,12 +181,12 @@ fn AlertRow(
     );
     view! {
         <li class=class data-alert-id=alert.id.clone() data-status=status_name(status)>
-            <span class="sev-pill">{severity_label(alert.severity)}</span>
+            <span class="sev-pill">{severity_text(alert.severity)}</span>
             <div class="alert-body">
                 <strong>{alert.title.clone()}</strong>
                 <p>{alert.message.clone()}</p>
                 <p class="muted small">
-                    {format!("{} · raised {}", status_label(status), format_time(alert.created_at as f64, TimeStyle::DateTime))}
+                    {format!("{} · raised {}", status_text(status), format_time(alert.created_at as f64, TimeStyle::DateTime))}
                     {alert.acknowledged_by.clone().map(|by| format!(" · acknowledged by {by}"))}
                 </p>
                 <p class="alert-links">
@@ -206,22 +207,6 @@ fn AlertRow(
                 })}
             </div>
         </li>
-    }
-}
-
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Info => "Info",
-        Severity::Warning => "Warning",
-        Severity::Critical => "Critical",
-    }
-}
-
-fn status_label(s: AlertStatus) -> &'static str {
-    match s {
-        AlertStatus::Open => "Open",
-        AlertStatus::Acknowledged => "Acknowledged",
-        AlertStatus::Resolved => "Resolved",
     }
 }
 
