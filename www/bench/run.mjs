@@ -337,7 +337,8 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: launchArgs });
   const emit = (o) => console.log(JSON.stringify({ ...o, browser: browser.version() }));
   const attempt = async (name, side, f) => {
-    if (only && !only.includes(name)) return;
+    // `--only live` selects `live-latency` too: a name matches itself and its `name-…` family.
+    if (only && !only.some((o) => name === o || name.startsWith(`${o}-`))) return;
     try {
       const r = await f();
       for (const one of Array.isArray(r) ? r : [r]) emit(one);
@@ -348,7 +349,7 @@ async function main() {
   try {
     if (only?.includes('live')) {
       if (!baseUrl) throw new Error('--only live needs --base-url');
-      await attempt('live', 'all', () => liveLatency(browser));
+      await attempt('live-latency', 'all', () => liveLatency(browser));
       return;
     }
     await attempt('line-1m', 'peer', () => line1m(browser, base));

@@ -35,13 +35,6 @@ pub fn run(options: &Options, base: &str) -> Vec<Row> {
 }
 
 fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
-    let www = repo_root().join("www");
-    if !on_path("node") {
-        return Err("node is not installed (cargo xtask setup)".into());
-    }
-    if !www.join("node_modules/playwright-core").is_dir() {
-        return Err("www/node_modules is missing (cargo xtask setup runs npm ci)".into());
-    }
     // Streaming: 60 s per side in full (10 s with --quick), in alternating segments; soak: 180
     // steps of 10 s of stream (30 minutes) in full, 30 (5 minutes) with --quick.
     let (iterations, cycles, stream_seconds, soak_steps) = if options.quick {
@@ -49,8 +42,7 @@ fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
     } else {
         ("9", "100", "60", "180")
     };
-    let args = [
-        "www/bench/run.mjs",
+    run_driver(&[
         "--iterations",
         iterations,
         "--cycles",
@@ -61,17 +53,35 @@ fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
         soak_steps,
         "--base-url",
         base,
-    ];
-    println!("$ node {}", args.join(" "));
+    ])
+}
+
+/// Runs `node www/bench/run.mjs <args>` and returns the JSON objects it printed, one per line.
+///
+/// # Errors
+/// When node or playwright-core is missing, or the driver fails (first lines of its stderr).
+pub(super) fn run_driver(args: &[&str]) -> Result<Vec<Value>, String> {
+    if !on_path("node") {
+        return Err("node is not installed (cargo xtask setup)".into());
+    }
+    if !repo_root()
+        .join("www/node_modules/playwright-core")
+        .is_dir()
+    {
+        return Err("www/node_modules is missing (cargo xtask setup runs npm ci)".into());
+    }
+    let command = format!("www/bench/run.mjs {}", args.join(" "));
+    println!("$ node {command}");
     let out = Command::new("node")
         .current_dir(repo_root())
+        .arg("www/bench/run.mjs")
         .args(args)
         .output()
         .map_err(|e| format!("cannot run node: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(format!(
-            "www/bench/run.mjs failed: {}",
+            "{command} failed: {}",
             err.lines().take(3).collect::<Vec<_>>().join(" ")
         ));
     }

@@ -10,9 +10,7 @@
 
 use super::report::{Goal, Row};
 use super::Options;
-use crate::util::{on_path, repo_root};
 use serde_json::Value;
-use std::process::Command;
 
 /// Goals from issue #4.
 const P95_GOAL_MS: f64 = 50.0;
@@ -32,9 +30,6 @@ pub fn run(options: &Options, base: &str) -> Vec<Row> {
 }
 
 fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
-    if !on_path("node") {
-        return Err("node is not installed (cargo xtask setup)".into());
-    }
     // The page loads LiveProbe from pkg/: make sure the package has it (the size benchmark
     // rebuilds it too, but `--filter live` skips that).
     if !options.quick
@@ -45,33 +40,17 @@ fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
         crate::artifacts::build_sdk()?;
     }
     let publishes = if options.quick { "100" } else { "400" };
-    let args = [
-        "www/bench/run.mjs",
+    let results: Vec<Value> = super::browser::run_driver(&[
         "--only",
         "live",
         "--publishes",
         publishes,
         "--base-url",
         base,
-    ];
-    println!("$ node {}", args.join(" "));
-    let out = Command::new("node")
-        .current_dir(repo_root())
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run node: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
-            "www/bench/run.mjs --only live failed: {}",
-            err.lines().take(3).collect::<Vec<_>>().join(" ")
-        ));
-    }
-    let results: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .filter(|r: &Value| r["bench"] == "live-latency")
-        .collect();
+    ])?
+    .into_iter()
+    .filter(|r| r["bench"] == "live-latency")
+    .collect();
     if let Some(e) = results.iter().find_map(|r| r["error"].as_str()) {
         return Err(e.to_owned());
     }
