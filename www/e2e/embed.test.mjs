@@ -410,7 +410,7 @@ test("the Vite host example (bundled package, echarts/core with only our charts)
 test("the package can be imported where there is no DOM (server-side rendering)", async () => {
   const { pathToFileURL } = await import("node:url");
   const { resolve } = await import("node:path");
-  const mod = await import(pathToFileURL(resolve(process.cwd(), "../pkg/vantage_embed.js")).href);
+  const mod = await import(pathToFileURL(resolve(process.cwd(), "../pkg/index.js")).href);
   assert.equal(typeof mod.EmbeddedDashboard, "function");
   assert.equal(typeof mod.default, "function", "init is the default export");
 });

@@ -8,7 +8,6 @@
 
 mod artifacts;
 mod bench;
-mod conformance;
 mod demo;
 mod server;
 mod setup;
@@ -30,7 +29,7 @@ fn conformance_command(args: &[String]) -> Result<(), String> {
 
 /// Runs the conformance suite and turns failures into an error.
 pub fn report_conformance(base_url: &str) -> Result<String, String> {
-    let summary = conformance::run(base_url)?;
+    let summary = vantage_conformance::run(base_url)?;
     if summary.ok() {
         Ok(format!("{} conformance checks passed", summary.passed))
     } else {

@@ -47,6 +47,8 @@ pub struct StartOptions<'a> {
 
 /// Starts the server, waits for its "listening on" line and returns it with its URL.
 pub fn start(options: StartOptions<'_>) -> Result<RunningServer, String> {
+    // The vendored ECharts lives in the target folder; a run that built no wasm still serves it.
+    crate::artifacts::vendor_echarts()?;
     let mut command = Command::new(options.binary);
     command
         .current_dir(repo_root())

@@ -118,13 +118,24 @@ fn wasm_bindgen_cli(installed: &mut Vec<String>) -> Result<(), String> {
     Ok(())
 }
 
+/// The wasm-pack version the build is tested with (its flags and output layout change between
+/// releases); installed exactly, like wasm-bindgen-cli.
+const WASM_PACK_VERSION: &str = "0.15.1";
+
 fn wasm_pack(installed: &mut Vec<String>) -> Result<(), String> {
-    if output(Command::new("wasm-pack").arg("--version")).is_some() {
+    let current = output(Command::new("wasm-pack").arg("--version")).unwrap_or_default();
+    if current.split_whitespace().nth(1) == Some(WASM_PACK_VERSION) {
         return Ok(());
     }
-    exec(cargo().args(["install", "wasm-pack"]))
-        .map_err(|e| format!("could not install wasm-pack: {e}"))?;
-    installed.push("wasm-pack".into());
+    exec(cargo().args([
+        "install",
+        "wasm-pack",
+        "--force",
+        "--version",
+        WASM_PACK_VERSION,
+    ]))
+    .map_err(|e| format!("could not install wasm-pack {WASM_PACK_VERSION}: {e}"))?;
+    installed.push(format!("wasm-pack {WASM_PACK_VERSION}"));
     Ok(())
 }
 

@@ -76,8 +76,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         build_app()?;
         Ok(String::new())
     });
+    step("size guards (wasm-opt ran; brotli totals)", &mut || {
+        crate::bench::size::check_budgets()
+    });
     step(
-        "Vite host example (tsc --noEmit + vite build)",
+        "npm package (npm pack, publint, attw) + Vite host example (tsc + vite build)",
         &mut vite_example,
     );
 
@@ -222,16 +225,19 @@ fn wasm_tests(
     ))
 }
 
-/// Type-checks and bundles www/examples/vite-host against the freshly built pkg/ (its
-/// `vantage-embed` dependency is `file:../../../pkg`, so its node modules are installed here,
-/// after wasm-pack, rather than by setup). The e2e tests then open the bundle.
+/// Packs pkg/ (`npm pack`), lints the tarball (publint, arethetypeswrong), installs it into
+/// www/examples/vite-host (a real install of the tarball, never a symlink; `--no-save`, as the
+/// tarball changes with every build) and type-checks and bundles the example. The e2e tests then
+/// open the bundle.
 fn vite_example() -> Result<String, String> {
+    let tarball = crate::artifacts::npm::pack(&crate::artifacts::pkg_dir())?;
+    crate::artifacts::npm::lint(&tarball)?;
     let dir = repo_root().join("www/examples/vite-host");
     let lock = dir.join("package-lock.json");
     let stamp = dir.join("node_modules/.package-lock.json");
     let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let fresh = modified(&stamp).is_some_and(|s| modified(&lock).is_some_and(|l| s >= l));
-    if !fresh || !dir.join("node_modules/vantage-embed/package.json").exists() {
+    if !fresh {
         // `npm install` (it follows the lock file) rather than `npm ci`: the lock records rollup's
         // platform-specific optional packages only for the platform that wrote it, which
         // `npm ci` rejects as out of sync.
@@ -241,6 +247,12 @@ fn vite_example() -> Result<String, String> {
                 .current_dir(&dir),
         )?;
     }
+    crate::util::run(
+        Command::new("npm")
+            .args(["install", "--no-save", "--no-audit", "--no-fund"])
+            .arg(&tarball)
+            .current_dir(&dir),
+    )?;
     crate::util::run(
         Command::new("node")
             .args(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."])

@@ -50,32 +50,18 @@ impl ModeChoice {
 
     /// The concrete mode, asking the browser when the choice is "system".
     pub fn resolve(self) -> Mode {
-        match self {
-            ModeChoice::Light => Mode::Light,
-            ModeChoice::Dark => Mode::Dark,
-            ModeChoice::System if prefers_dark() => Mode::Dark,
-            ModeChoice::System => Mode::Light,
-        }
+        Mode::resolve(match self {
+            ModeChoice::Light => ThemeMode::Light,
+            ModeChoice::Dark => ThemeMode::Dark,
+            ModeChoice::System => ThemeMode::System,
+        })
     }
-}
-
-fn prefers_dark() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
 }
 
 /// A theme for `branding` in `mode`; invalid branding (which the server never stores) falls back
 /// to the default look rather than failing the page.
 pub fn theme_for(branding: &Branding, mode: Mode) -> Theme {
-    Theme::branded(
-        mode,
-        &branding.primary_color,
-        &branding.secondary_color,
-        Some(&branding.font_family),
-        &branding.chart_palette,
-    )
-    .unwrap_or_else(|_| Theme::light().with_mode(mode))
+    Theme::for_branding(branding, mode)
 }
 
 /// App-wide brand state, provided as context.

@@ -1,5 +1,5 @@
-//! Client-side downloads: text exports (CSV, JSON) and chart images, from data already in the
-//! page. Files are handed to the browser through a `Blob` object URL and a temporary `<a download>`.
+//! Client-side downloads: text exports (CSV, JSON) and chart images (bytes from the widgets' chart
+//! handle), from data already in the page. Files are handed to the browser through a `Blob` object URL and a temporary `<a download>`.
 
 use wasm_bindgen::JsCast;
 
@@ -34,23 +34,6 @@ pub fn download_url(filename: &str, url: &str) -> Result<(), String> {
     anchor.click();
     anchor.remove();
     Ok(())
-}
-
-/// A PNG data URL of the chart drawn inside `cell` (none if the widget is not a chart).
-pub fn chart_png(cell: &web_sys::Element, background: &str) -> Option<String> {
-    let element: web_sys::HtmlElement = cell.query_selector(".vt-echart").ok()??.dyn_into().ok()?;
-    let module = vantage_widgets::EChartsModule::global().ok()?;
-    let instance = module.instance_by_dom(&element)?;
-    let options = js_sys::Object::new();
-    let set = |k: &str, v: wasm_bindgen::JsValue| js_sys::Reflect::set(&options, &k.into(), &v);
-    set("type", "png".into()).ok()?;
-    set("pixelRatio", 2.into()).ok()?;
-    set("backgroundColor", background.into()).ok()?;
-    let get: js_sys::Function = js_sys::Reflect::get(&instance, &"getDataURL".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    get.call1(&instance, &options).ok()?.as_string()
 }
 
 /// A file-name-safe version of `name` (letters, digits, `-`, `_`).

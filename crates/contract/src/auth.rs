@@ -1,4 +1,6 @@
-//! Login, refresh and the current user.
+//! Login, refresh, logout and the current user. Token responses are sent with
+//! `Cache-Control: no-store`; `POST /api/v1/auth/logout` (bearer) ends the session, and reusing a
+//! rotated refresh token ends the whole session as well (theft detection).
 
 use crate::Role;
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,13 @@ pub struct User {
     pub tenant_name: String,
     /// The role's permissions, so a client needs no copy of the matrix.
     pub permissions: Vec<crate::Permission>,
+    /// `false` once a tenant admin deactivated the user (listed, but cannot sign in).
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Answer to login and refresh.

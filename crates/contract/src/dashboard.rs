@@ -74,6 +74,21 @@ pub struct Widget {
     pub options: serde_json::Value,
 }
 
+impl Widget {
+    /// The time range this widget's query runs over: the viewer's override (`view`), else the
+    /// widget's own, else the dashboard's default. The one statement of the rule the server
+    /// applies to `POST /dashboards/{id}/data`; the SDK's live patching and the app's
+    /// drill-down use it to agree with the server.
+    pub fn effective_time_range(
+        &self,
+        view: Option<TimeRange>,
+        dashboard_default: Option<TimeRange>,
+    ) -> Option<TimeRange> {
+        view.or_else(|| self.query.as_ref().and_then(|q| q.time_range))
+            .or(dashboard_default)
+    }
+}
+
 /// Grid settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -178,6 +193,12 @@ impl DashboardInput {
         if let Some(tr) = &self.time_range {
             tr.validate().map_err(|e| e.within("timeRange"))?;
         }
+        if self.filters.len() > crate::query::MAX_FILTERS {
+            return Err(FieldError::new(
+                "filters",
+                format!("at most {} filters", crate::query::MAX_FILTERS),
+            ));
+        }
         for (i, f) in self.filters.iter().enumerate() {
             let known = self
                 .widgets
@@ -227,7 +248,9 @@ fn validate_widget<'a>(
         return Err(FieldError::new("title", "at most 200 characters"));
     }
     let p = w.position;
-    if p.w == 0 || p.h == 0 || p.x + p.w > GRID_COLUMNS || p.h > 50 || p.y > 1000 {
+    // `x + w` is checked: both are client numbers up to u32::MAX.
+    let fits = p.x.checked_add(p.w).is_some_and(|end| end <= GRID_COLUMNS);
+    if p.w == 0 || p.h == 0 || !fits || p.h > 50 || p.y > 1000 {
         return Err(FieldError::new(
             "position",
             "must fit the 12-column grid (w, h ≥ 1)",
@@ -291,6 +314,27 @@ pub struct DashboardData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_widget_runs_over_the_view_range_else_its_own_else_the_dashboards() {
+        use crate::TimePreset;
+        let hour = TimeRange::preset(TimePreset::Last1h);
+        let day = TimeRange::preset(TimePreset::Last24h);
+        let week = TimeRange::preset(TimePreset::Last7d);
+        let mut widget: Widget = serde_json::from_value(serde_json::json!({
+            "id": "w", "kind": "kpi", "title": "W", "position": {"x": 0, "y": 0, "w": 3, "h": 2},
+            "query": {"dataset": "validations", "measures": [{"field": "*", "agg": "count"}]}
+        }))
+        .unwrap();
+        assert_eq!(widget.effective_time_range(None, Some(week)), Some(week));
+        assert_eq!(widget.effective_time_range(None, None), None);
+        widget.query.as_mut().unwrap().time_range = Some(day);
+        assert_eq!(widget.effective_time_range(None, Some(week)), Some(day));
+        assert_eq!(
+            widget.effective_time_range(Some(hour), Some(week)),
+            Some(hour)
+        );
+    }
     use crate::{Aggregation, ColumnType, DimensionDef, Measure};
     use serde_json::json;
 
@@ -307,6 +351,9 @@ mod tests {
                 values: vec![],
             }],
             measures: vec![],
+            fields: vec![],
+            retention_days: 365,
+            version: 0,
         }
     }
 
@@ -375,6 +422,29 @@ mod tests {
         i.validate(lookup).unwrap();
         i.name = " ".into();
         assert_eq!(i.validate(lookup).unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn huge_positions_and_filter_counts_are_field_errors() {
+        let d = ds();
+        let lookup = |id: &str| (id == "validations").then_some(&d);
+        // x + w would overflow u32: a field error, not a panic or a wrap-around that fits.
+        let mut w = widget("a", WidgetKind::Kpi, 0, 6);
+        w.position.x = u32::MAX;
+        assert_eq!(
+            input(vec![w]).validate(lookup).unwrap_err().field,
+            "widgets[0].position"
+        );
+        let w = widget("a", WidgetKind::Kpi, 4, u32::MAX - 1);
+        assert_eq!(
+            input(vec![w]).validate(lookup).unwrap_err().field,
+            "widgets[0].position"
+        );
+        let mut i = input(vec![widget("a", WidgetKind::Line, 0, 6)]);
+        i.filters = vec![Filter::eq("status", "VALID"); crate::query::MAX_FILTERS + 1];
+        assert_eq!(i.validate(lookup).unwrap_err().field, "filters");
+        i.filters.truncate(crate::query::MAX_FILTERS);
+        i.validate(lookup).unwrap();
     }
 
     #[test]

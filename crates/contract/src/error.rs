@@ -29,6 +29,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 500: the server failed; the request id identifies the log line.
     Internal,
+    /// 503: the server cannot serve right now (e.g. its database does not answer).
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -44,6 +46,7 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
         }
     }
 }
@@ -110,6 +113,7 @@ mod tests {
             (ErrorCode::ValidationFailed, 422),
             (ErrorCode::RateLimited, 429),
             (ErrorCode::Internal, 500),
+            (ErrorCode::Unavailable, 503),
         ];
         for (code, status) in pairs {
             assert_eq!(code.http_status(), status, "{code:?}");

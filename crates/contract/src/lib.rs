@@ -8,29 +8,44 @@
 //! JSON field names are camelCase throughout. Every non-2xx response carries [`ErrorBody`];
 //! validation failures (422) name the offending field in `details.field`.
 
+pub mod admin;
 pub mod alert;
+pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod dataset;
 pub mod embed;
 pub mod error;
+pub mod ingest;
 pub mod live;
+pub mod password;
 pub mod query;
 pub mod result;
 pub mod roles;
 pub mod rows;
+pub mod setup;
 pub mod tenant;
+pub mod users;
 pub mod validation;
 
+pub use admin::{CreateTenantRequest, Readiness, TenantList, TenantSummary, UpdateTenantRequest};
 pub use alert::{Alert, AlertList, AlertStatus, Severity};
+pub use audit::{AuditAction, AuditEntry, AuditPage};
 pub use auth::{LoginRequest, RefreshRequest, TokenResponse, User, UserList};
 pub use dashboard::{
     Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList, Layout,
     Position, Widget, WidgetData, WidgetKind,
 };
-pub use dataset::{Aggregation, Dataset, DatasetList, DimensionDef, MeasureDef};
+pub use dataset::{
+    Aggregation, Dataset, DatasetInput, DatasetList, DimensionDef, FieldDef, FieldRole, FieldType,
+    MeasureDef,
+};
 pub use embed::{EmbedDashboard, EmbedTokenRequest, EmbedTokenResponse};
 pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use ingest::{
+    BatchErrorDetails, CreatedIngestKey, DeletedRows, IngestKey, IngestKeyInput, IngestKeyList,
+    IngestResult, RowError,
+};
 pub use live::{LiveCursor, LiveEnvelope, LiveKind, MetricRollup, WsClientMessage};
 pub use query::{
     Filter, FilterOp, Granularity, Measure, Query, Sort, SortDir, TimePreset, TimeRange,
@@ -38,5 +53,10 @@ pub use query::{
 pub use result::{Column, ColumnType, QueryMeta, QueryResult, QueryResultError};
 pub use roles::{Permission, Role};
 pub use rows::{Health, RowsPage};
+pub use setup::{SetupRequest, SetupStatus};
 pub use tenant::{Branding, EmbedOrigins, Tenant, ThemeMode};
+pub use users::{
+    AcceptInvitationRequest, ChangePasswordRequest, CompletePasswordResetRequest, Invitation,
+    InvitationRequest, PasswordResetLink, UpdateUserRequest,
+};
 pub use validation::{FieldError, Validated};

@@ -110,15 +110,20 @@ pub enum WsClientMessage {
 }
 
 /// One second of one dataset, as published on the `metrics` channel. Apply it directly:
-/// append `(ts, value)` to time series, add `total` to counters.
+/// append `(ts, value)` to time series, add `total` to counters. The demo generator publishes
+/// one per tenant and second for `validations` (with the validation-specific fields); an
+/// ingested batch publishes one for its dataset with `total`, `sums` and `counts` (the
+/// validation-specific fields are zero, so check `dataset` before adding them).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetricRollup {
     /// Start of the second, epoch ms.
     pub ts: i64,
-    /// `validations`.
+    /// The dataset the rows belong to (`validations` for the demo generator's rollup, which
+    /// also carries the agent events of that second).
     pub dataset: String,
+    /// Rows of `dataset` in this rollup.
     pub total: u64,
     pub valid: u64,
     pub invalid: u64,
@@ -135,6 +140,13 @@ pub struct MetricRollup {
     pub agent_cost_usd: f64,
     /// `invalid / total` (0 when total is 0).
     pub error_rate: f64,
+    /// Any dataset: the sum of each measure over the rows of this rollup (ingested rows).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sums: BTreeMap<String, f64>,
+    /// Any dataset: rows per value of each string dimension (at most 100 values per
+    /// dimension; the rest are left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 #[cfg(test)]

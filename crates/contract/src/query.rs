@@ -24,6 +24,14 @@ use serde_json::Value;
 pub const MAX_LIMIT: u32 = 10_000;
 /// Most time buckets a query may produce.
 pub const MAX_BUCKETS: i64 = 10_000;
+/// Most filters one query (or one dashboard, or one `/dashboards/{id}/data` request) may carry.
+pub const MAX_FILTERS: usize = 50;
+/// Latest instant a custom time range may name: 9999-12-31T23:59:59.999Z in epoch ms. With
+/// [`MIN_EPOCH_MS`] it keeps every span and shift of a range (`to - from`, the previous
+/// period) far inside `i64`.
+pub const MAX_EPOCH_MS: i64 = 253_402_300_799_999;
+/// Earliest instant a custom time range may name: 0001-01-01T00:00:00Z in epoch ms.
+pub const MIN_EPOCH_MS: i64 = -62_135_596_800_000;
 /// Output column name of the time bucket when `granularity` is set.
 pub const TIME_COLUMN: &str = "time";
 
@@ -209,8 +217,17 @@ impl TimeRange {
     }
 
     /// # Errors
-    /// Neither or both forms given, or `from >= to`.
+    /// Neither or both forms given, `from` or `to` outside years 1 to 9999
+    /// ([`MIN_EPOCH_MS`]..=[`MAX_EPOCH_MS`]), or `from >= to`.
     pub fn validate(&self) -> Validated {
+        for (name, v) in [("from", self.from), ("to", self.to)] {
+            if v.is_some_and(|v| !(MIN_EPOCH_MS..=MAX_EPOCH_MS).contains(&v)) {
+                return Err(FieldError::new(
+                    name,
+                    format!("must be epoch milliseconds from {MIN_EPOCH_MS} to {MAX_EPOCH_MS}"),
+                ));
+            }
+        }
         match (self.preset, self.from, self.to) {
             (Some(_), None, None) => Ok(()),
             (None, Some(from), Some(to)) if from < to => Ok(()),
@@ -453,8 +470,11 @@ impl Query {
                 ));
             }
         }
-        if self.filters.len() > 50 {
-            return Err(FieldError::new("filters", "at most 50 filters"));
+        if self.filters.len() > MAX_FILTERS {
+            return Err(FieldError::new(
+                "filters",
+                format!("at most {MAX_FILTERS} filters"),
+            ));
         }
         for (i, f) in self.filters.iter().enumerate() {
             f.validate(dataset)
@@ -539,6 +559,9 @@ mod tests {
                 aggregations: vec![Aggregation::Avg, Aggregation::P95, Aggregation::Max],
                 unit: Some("ms".into()),
             }],
+            fields: vec![],
+            retention_days: 365,
+            version: 0,
         }
     }
 
@@ -660,6 +683,44 @@ mod tests {
         ))
         .validate(&ds())
         .unwrap();
+    }
+
+    #[test]
+    fn extreme_time_ranges_are_field_errors() {
+        let m = json!([{"field": "*", "agg": "count"}]);
+        // i64::MIN..i64::MAX would overflow `to - from` in the bucket count.
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": m, "timeRange": {"from": i64::MIN, "to": i64::MAX}, "granularity": "1m"})
+            ),
+            "timeRange.from"
+        );
+        assert_eq!(
+            err_field(
+                json!({"dataset": "validations", "measures": m, "timeRange": {"from": 0, "to": i64::MAX}, "comparePrevious": true})
+            ),
+            "timeRange.to"
+        );
+        let tr = TimeRange::absolute(MIN_EPOCH_MS, MAX_EPOCH_MS);
+        tr.validate().unwrap();
+        let (from, to) = tr.resolve(0);
+        assert!(to
+            .checked_sub(from)
+            .and_then(|s| from.checked_sub(s))
+            .is_some());
+        assert_eq!(
+            TimeRange::absolute(0, MAX_EPOCH_MS + 1)
+                .validate()
+                .unwrap_err()
+                .field,
+            "to"
+        );
+        let filters =
+            vec![json!({"field": "status", "op": "eq", "value": "VALID"}); MAX_FILTERS + 1];
+        assert_eq!(
+            err_field(json!({"dataset": "validations", "measures": m, "filters": filters})),
+            "filters"
+        );
     }
 
     #[test]

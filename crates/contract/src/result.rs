@@ -48,6 +48,13 @@ pub struct Column {
     pub name: String,
     #[serde(rename = "type")]
     pub column_type: ColumnType,
+    /// What to show instead of `name` ("Cost (total)" for `sum_cost_usd`), from the dataset's
+    /// field labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Display unit of the values (`USD`, `ms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 impl Column {
@@ -55,7 +62,21 @@ impl Column {
         Self {
             name: name.into(),
             column_type,
+            label: None,
+            unit: None,
         }
+    }
+
+    /// This column with a display label and unit.
+    pub fn with_label(mut self, label: impl Into<String>, unit: Option<String>) -> Self {
+        self.label = Some(label.into());
+        self.unit = unit;
+        self
+    }
+
+    /// The label, else the name.
+    pub fn display_label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
     }
 }
 

@@ -33,11 +33,13 @@ pub enum Permission {
     GenerateReports,
     EditDashboards,
     AccessAuditLog,
+    /// Create, rename, deactivate and list tenants (system admins only).
+    ManageTenants,
 }
 
 impl Permission {
     /// Every permission, in matrix order.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::ViewDashboard,
         Permission::ExportData,
         Permission::ConfigureAlerts,
@@ -45,6 +47,7 @@ impl Permission {
         Permission::GenerateReports,
         Permission::EditDashboards,
         Permission::AccessAuditLog,
+        Permission::ManageTenants,
     ];
 }
 
@@ -62,7 +65,16 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::SystemAdmin | Role::TenantAdmin => &Permission::ALL,
+            Role::SystemAdmin => &Permission::ALL,
+            Role::TenantAdmin => &[
+                ViewDashboard,
+                ExportData,
+                ConfigureAlerts,
+                ManageUsers,
+                GenerateReports,
+                EditDashboards,
+                AccessAuditLog,
+            ],
             Role::Manager => &[
                 ViewDashboard,
                 ExportData,
@@ -129,8 +141,16 @@ mod tests {
         assert!(!Role::Manager.can(ManageUsers));
         assert!(!Role::Manager.can(EditDashboards));
         for p in Permission::ALL {
-            assert!(Role::TenantAdmin.can(p));
             assert!(Role::SystemAdmin.can(p));
+            assert_eq!(Role::TenantAdmin.can(p), p != ManageTenants, "{p:?}");
+        }
+        for r in [
+            Role::TenantAdmin,
+            Role::Manager,
+            Role::Analyst,
+            Role::Viewer,
+        ] {
+            assert!(!r.can(ManageTenants), "{r:?}");
         }
     }
 

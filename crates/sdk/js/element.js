@@ -81,13 +81,14 @@ export function defineVantageDashboard(tag, create) {
       try {
         dashboard = create(config);
       } catch (error) {
-        this._emit("error", { code: "config", message: error.message });
+        // `error` is the VantageError itself (its `code` is "config", `field` names the option).
+        this._emit("error", { code: "config", message: error.message, field: error.field, error });
         return;
       }
       this._dashboard = dashboard;
       for (const name of EVENTS) dashboard.on(name, (detail) => this._emit(name, detail));
       dashboard.render(this).catch((error) => {
-        if (this._dashboard === dashboard) this._emit("error", { code: "render", message: error.message });
+        if (this._dashboard === dashboard) this._emit("error", { code: "render", message: error.message, error });
       });
     }
   }

@@ -1,6 +1,37 @@
-//! [`SdkError`]: everything that can go wrong between the browser and a Vantage backend.
+//! [`SdkError`]: everything that can go wrong between the browser and a Vantage backend, and
+//! [`ERROR_CODES`]: the stable `code` of each as host pages see it (`VantageError.code`), with
+//! what a host should do about it. The package README's table and the TypeScript
+//! `VantageErrorCode` union are checked against this list by the tests below.
 
 use vantage_contract::{ApiError, ErrorCode};
+use vantage_widgets::WidgetError;
+
+use crate::filters::FilterError;
+use crate::store::StoreError;
+
+/// Every `VantageError.code` and what a host should do about it.
+pub const ERROR_CODES: &[(&str, &str)] = &[
+    ("config", "Fix the option or argument named by `field`; the message says what is expected."),
+    ("filterLocked", "Leave the filter alone: the embed token locks it. Nothing was changed."),
+    ("destroyed", "Nothing: `destroy()` ran before the call finished. Create a new embed to show it again."),
+    ("authExpired", "Supply a fresh token: return one from `fetchToken`, or create the embed again with a new `token`."),
+    ("network", "The backend could not be reached (offline, DNS, CORS). Retry later, e.g. with `refresh()`."),
+    ("timeout", "The backend did not answer in time. Retry with `refresh()`."),
+    ("aborted", "Nothing: a newer request or `destroy()` replaced this one."),
+    ("http", "The backend answered without the contract's error shape (a proxy?). Check `status`."),
+    ("decode", "The backend's answer did not match the contract: check that the SDK and backend versions match."),
+    ("chart", "ECharts failed: check that the `echarts` passed in (or `globalThis.echarts`) is ECharts 5.5 or 6."),
+    ("browser", "The browser refused an operation (creating an element or a Blob); see the message."),
+    ("bad_request", "The request was malformed: report it with `requestId`."),
+    ("unauthenticated", "The token is missing, malformed or expired: fetch a new one."),
+    ("forbidden", "The token may not do this (role, tenant, origin or permission): check the embed token's scope."),
+    ("not_found", "The dashboard or widget does not exist for this tenant: check `dashboardId`/`widgetId`."),
+    ("conflict", "The resource changed meanwhile: reload and retry."),
+    ("payload_too_large", "Send less data in one request."),
+    ("validation_failed", "Fix the value named by `field` (or the message)."),
+    ("rate_limited", "Wait and retry later."),
+    ("internal", "The backend failed: retry later; report `requestId` if it persists."),
+];
 
 /// A failed SDK operation. Backend errors keep the contract's code, status and request id so a
 /// host can act on them and support can find the log line.
@@ -39,6 +70,28 @@ pub enum SdkError {
         field: &'static str,
         message: String,
     },
+    /// A filter change touched a filter the embed token locks; nothing changed.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    /// The embed was destroyed before the operation finished.
+    #[error("destroy() was called before the dashboard loaded")]
+    Destroyed,
+    /// ECharts failed (drawing or exporting a chart).
+    #[error(transparent)]
+    Chart(#[from] WidgetError),
+    /// The browser refused a DOM operation (creating an element, a `Blob`…).
+    #[error("the browser refused: {0}")]
+    Browser(String),
+}
+
+impl From<StoreError> for SdkError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Load(error) => error,
+            StoreError::Filter(error) => SdkError::Filter(error),
+            StoreError::Closed => SdkError::Destroyed,
+        }
+    }
 }
 
 impl SdkError {
@@ -75,6 +128,32 @@ impl SdkError {
             SdkError::AuthExpired(_) => "authExpired".into(),
             SdkError::Decode(_) => "decode".into(),
             SdkError::Config { .. } => "config".into(),
+            SdkError::Filter(_) => "filterLocked".into(),
+            SdkError::Destroyed => "destroyed".into(),
+            SdkError::Chart(_) => "chart".into(),
+            SdkError::Browser(_) => "browser".into(),
+        }
+    }
+
+    /// The option, argument or data field the error is about, when there is one.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            SdkError::Config { field, .. } => Some((*field).to_owned()),
+            SdkError::Filter(FilterError::Locked(field)) => Some(field.clone()),
+            SdkError::Api { details, .. } => details
+                .as_ref()
+                .and_then(|d| d.get("field"))
+                .and_then(|f| f.as_str())
+                .map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// The backend's request id (for support), when the backend answered with one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            SdkError::Api { request_id, .. } => Some(request_id),
+            _ => None,
         }
     }
 
@@ -116,6 +195,107 @@ mod tests {
         assert_eq!(err.user_message(), "unknown field 'x'");
         assert!(err.to_string().contains("request r-9"));
         assert!(!err.is_transient());
+    }
+
+    #[test]
+    fn every_code_is_listed_with_advice() {
+        let listed = |code: &str| {
+            ERROR_CODES
+                .iter()
+                .any(|(c, advice)| *c == code && !advice.is_empty())
+        };
+        let samples = [
+            SdkError::Http {
+                status: 502,
+                body: String::new(),
+            },
+            SdkError::Network("x".into()),
+            SdkError::Timeout(1),
+            SdkError::Aborted,
+            SdkError::AuthExpired("x".into()),
+            SdkError::Decode("x".into()),
+            SdkError::Config {
+                field: "theme",
+                message: "x".into(),
+            },
+            SdkError::Filter(FilterError::Locked("region".into())),
+            SdkError::Destroyed,
+            SdkError::Chart(WidgetError::EChartsMissing),
+            SdkError::Browser("x".into()),
+        ];
+        for error in samples {
+            assert!(
+                listed(&error.code()),
+                "{} is not in ERROR_CODES",
+                error.code()
+            );
+        }
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::Conflict,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::ValidationFailed,
+            ErrorCode::RateLimited,
+            ErrorCode::Internal,
+        ] {
+            let error = SdkError::from_api(
+                code.http_status(),
+                ApiError {
+                    code,
+                    message: String::new(),
+                    details: None,
+                    request_id: "r".into(),
+                },
+            );
+            assert!(
+                listed(&error.code()),
+                "{} is not in ERROR_CODES",
+                error.code()
+            );
+        }
+    }
+
+    #[test]
+    fn the_readme_and_the_typescript_union_list_every_code() {
+        let readme = include_str!("../README.md");
+        let types = include_str!("embed/types.rs");
+        for (code, _) in ERROR_CODES {
+            assert!(
+                readme.contains(&format!("| `{code}` |")),
+                "README lacks a row for {code}"
+            );
+            assert!(
+                types.contains(&format!("\"{code}\"")),
+                "VantageErrorCode lacks {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn fields_and_request_ids_are_exposed() {
+        let config = SdkError::Config {
+            field: "baseUrl",
+            message: "x".into(),
+        };
+        assert_eq!(config.field().as_deref(), Some("baseUrl"));
+        let locked = SdkError::from(StoreError::Filter(FilterError::Locked("region".into())));
+        assert_eq!(locked.code(), "filterLocked");
+        assert_eq!(locked.field().as_deref(), Some("region"));
+        let api = SdkError::from_api(
+            422,
+            ApiError {
+                code: ErrorCode::ValidationFailed,
+                message: "bad".into(),
+                details: Some(serde_json::json!({"field": "limit"})),
+                request_id: "r-1".into(),
+            },
+        );
+        assert_eq!(api.field().as_deref(), Some("limit"));
+        assert_eq!(api.request_id(), Some("r-1"));
+        assert_eq!(SdkError::from(StoreError::Closed).code(), "destroyed");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use vantage_contract::Filter;
 
 /// An operation on the viewer's filters.
 #[derive(Debug, Clone, PartialEq)]
-pub enum FilterOp {
+pub enum FilterChange {
     /// Add a filter, replacing any existing one on the same field.
     Set(Filter),
     /// Remove the filter on this field.
@@ -36,7 +36,7 @@ impl FilterSet {
             user: Vec::new(),
         };
         for filter in initial {
-            let _ = set.apply(FilterOp::Set(filter));
+            let _ = set.apply(FilterChange::Set(filter));
         }
         set
     }
@@ -46,18 +46,18 @@ impl FilterSet {
     /// # Errors
     /// [`FilterError::Locked`] when the operation would change or remove a locked filter; the
     /// set is left unchanged.
-    pub fn apply(&mut self, op: FilterOp) -> Result<(), FilterError> {
+    pub fn apply(&mut self, op: FilterChange) -> Result<(), FilterError> {
         match op {
-            FilterOp::Set(filter) => {
+            FilterChange::Set(filter) => {
                 self.ensure_unlocked(&filter.field)?;
                 self.user.retain(|f| f.field != filter.field);
                 self.user.push(filter);
             }
-            FilterOp::Remove(field) => {
+            FilterChange::Remove(field) => {
                 self.ensure_unlocked(&field)?;
                 self.user.retain(|f| f.field != field);
             }
-            FilterOp::Clear => self.user.clear(),
+            FilterChange::Clear => self.user.clear(),
         }
         Ok(())
     }
@@ -66,7 +66,7 @@ impl FilterSet {
     ///
     /// # Errors
     /// The first refused operation; nothing is applied then.
-    pub fn apply_all(&mut self, ops: Vec<FilterOp>) -> Result<(), FilterError> {
+    pub fn apply_all(&mut self, ops: Vec<FilterChange>) -> Result<(), FilterError> {
         let mut next = self.clone();
         for op in ops {
             next.apply(op)?;
@@ -110,15 +110,17 @@ mod tests {
     #[test]
     fn set_replaces_per_field_and_remove_and_clear_work() {
         let mut set = FilterSet::new(vec![], vec![eq("intent", "billing")]);
-        set.apply(FilterOp::Set(eq("intent", "claims"))).unwrap();
-        set.apply(FilterOp::Set(eq("status", "INVALID"))).unwrap();
+        set.apply(FilterChange::Set(eq("intent", "claims")))
+            .unwrap();
+        set.apply(FilterChange::Set(eq("status", "INVALID")))
+            .unwrap();
         assert_eq!(
             set.effective(),
             vec![eq("intent", "claims"), eq("status", "INVALID")]
         );
-        set.apply(FilterOp::Remove("intent".into())).unwrap();
+        set.apply(FilterChange::Remove("intent".into())).unwrap();
         assert_eq!(set.effective(), vec![eq("status", "INVALID")]);
-        set.apply(FilterOp::Clear).unwrap();
+        set.apply(FilterChange::Clear).unwrap();
         assert!(set.effective().is_empty());
     }
 
@@ -135,16 +137,16 @@ mod tests {
             "initial filters cannot override"
         );
         assert_eq!(
-            set.apply(FilterOp::Remove("region".into())),
+            set.apply(FilterChange::Remove("region".into())),
             Err(FilterError::Locked("region".into()))
         );
-        assert!(set.apply(FilterOp::Set(eq("region", "us"))).is_err());
-        set.apply(FilterOp::Clear).unwrap();
+        assert!(set.apply(FilterChange::Set(eq("region", "us"))).is_err());
+        set.apply(FilterChange::Clear).unwrap();
         assert_eq!(set.effective(), vec![locked.clone()]);
         let before = set.clone();
         let err = set.apply_all(vec![
-            FilterOp::Set(eq("intent", "y")),
-            FilterOp::Remove("region".into()),
+            FilterChange::Set(eq("intent", "y")),
+            FilterChange::Remove("region".into()),
         ]);
         assert!(err.is_err());
         assert_eq!(set, before, "a refused batch changes nothing");

@@ -8,6 +8,23 @@
 //! - [`live::LiveConnection`]: WebSocket with SSE fallback, backoff with jitter, heartbeats,
 //!   pause while hidden/offline, gap-free resume (see the module docs for the semantics).
 //! - [`DashboardStore`] + [`DashboardView`]: one dashboard's state as signals, and its rendering.
+//! - [`embed`]: the embed's Rust core ([`embed::Embed`]) and its thin JS façade
+//!   ([`EmbeddedDashboard`]); [`export`]: CSV/JSON/XLSX files from loaded data.
+//!
+//! ## Where things happen (each in one place)
+//! - **A dashboard's data is loaded** by [`DashboardStore`] (`store/mod.rs`, `query`): the only
+//!   writer of the store's state; views and embeds call its intents (`set_view`, `refresh`…)
+//!   and await [`DashboardStore::loaded`].
+//! - **A live message changes a widget** in `store/apply_live.rs`: the store applies what its
+//!   [`live::LiveConnection`] delivers (patches in an animation frame, or coalesced re-queries).
+//! - **An embed event is emitted** from [`embed::events`]: [`embed::events::wire`] mirrors the
+//!   store into `ready`/`rendered`/`error`/`liveStatus`; clicks and filter changes go through
+//!   the same [`embed::Emitter`].
+//!
+//! ## Development entry points
+//! The `dev-entry-points` feature adds JS exports used only by this repository's pages: the
+//! benchmarks' (`bench`, `LiveProbe`) and the widget gallery's (`mountGallery`). The published
+//! package is built without it.
 //!
 //! ## Lifetime rules
 //! Everything that holds a browser resource is owned by a Rust value whose `Drop` releases it;
@@ -25,7 +42,7 @@
 //!   created under (a component, or the root of `mount_to`), so unmounting the view, i.e.
 //!   dropping the `mount_to` handle, frees the signals, the charts and, with the store, every
 //!   request, socket and timer.
-//! - **[`EmbeddedDashboard::destroy`]** (JS `destroy()`) closes the store, unmounts the view
+//! - **[`EmbeddedDashboard::destroy`]** (JS `destroy()`, or dropping an [`EmbedHandle`]) closes the store, unmounts the view
 //!   (disposing every ECharts instance and `ResizeObserver`), removes the root element and
 //!   clears the host's event handlers. Without it the wasm memory and the live connection are
 //!   kept until the page unloads.
@@ -54,20 +71,24 @@
 
 pub mod api;
 pub mod auth;
+#[cfg(feature = "dev-entry-points")]
 pub mod bench;
 pub mod embed;
 pub mod error;
+pub mod export;
 pub mod filters;
+#[cfg(feature = "dev-entry-points")]
+pub mod gallery;
 pub mod live;
 pub mod store;
 pub mod view;
 
 pub use api::{ApiClient, ClientConfig};
 pub use auth::{TokenSource, TokenStore};
-pub use embed::EmbeddedDashboard;
-pub use error::SdkError;
-pub use filters::{FilterError, FilterOp, FilterSet};
-pub use store::{DashboardStore, StoreSignals};
+pub use embed::{Embed, EmbedHandle, EmbedOptions, EmbeddedDashboard};
+pub use error::{SdkError, ERROR_CODES};
+pub use filters::{FilterChange, FilterError, FilterSet};
+pub use store::{DashboardStore, StoreError};
 pub use view::DashboardView;
 
 use wasm_bindgen::prelude::*;

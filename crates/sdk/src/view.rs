@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use vantage_contract::Widget;
-use vantage_widgets::{ChartClick, GridCell, GridLayout, WidgetView};
+use vantage_widgets::{ChartClick, ChartRegistry, GridCell, GridLayout, WidgetView};
 
 use crate::DashboardStore;
 
@@ -25,14 +25,15 @@ pub fn DashboardView(
     #[prop(optional)]
     widget_actions: Option<Callback<Widget, AnyView>>,
 ) -> impl IntoView {
-    let definition = store.definition;
-    let load_error = store.load_error;
-    let retry_store = send_wrapper::SendWrapper::new(store.clone());
-    let retry = Callback::new(move |()| retry_store.refetch());
-    // Reactive closures must be Send in Leptos 0.8; wasm is single-threaded, so this is sound.
-    let store = send_wrapper::SendWrapper::new(store);
+    let definition = store.definition();
+    let load_error = store.load_error();
+    let alerts = store.alerts();
+    let retry_store = store.clone();
+    let retry = Callback::new(move |()| retry_store.refresh());
+    // Image exports reach the charts through this registry (the embed provides its own).
+    use_context::<ChartRegistry>().unwrap_or_default().provide();
     let body = move || {
-        if let Some(message) = load_error.get() {
+        if let Some(message) = load_error.get().map(|e| e.user_message()) {
             return view! {
                 <div class="vt-dashboard-error" role="alert">
                     <p>{message}</p>
@@ -68,7 +69,7 @@ pub fn DashboardView(
                     let widget = widget.clone();
                     Callback::new(move |click: ChartClick| callback.run((widget.clone(), click)))
                 });
-                let alerts: Signal<Vec<vantage_contract::Alert>> = store.alerts.into();
+                let alerts: Signal<Vec<vantage_contract::Alert>> = alerts.into();
                 let actions = widget_actions.map(|actions| {
                     let view = actions.run(widget.clone());
                     view! { <div class="vt-cell-actions">{view}</div> }

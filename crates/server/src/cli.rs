@@ -1,70 +1,170 @@
-//! Command-line flags. The first group is a fixed interface that tooling relies on.
+//! Command-line interface. Without a subcommand the binary runs the server; the first group of
+//! flags is a fixed interface that tooling relies on. Every server flag can also be set with an
+//! environment variable (`VANTAGE_…`, shown in `--help`); a flag on the command line wins.
+//! `admin …` subcommands change the database of a stopped (or running) server for scripted
+//! installs.
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// The Vantage reference backend.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "vantage-server", version, about)]
-pub struct Args {
-    /// SQLite database file (created and migrated on first start).
-    #[arg(long)]
+#[command(
+    name = "vantage-server",
+    version,
+    about,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Administration without the web app (scripted installs, recovery).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `vantage-server admin …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Creates a system admin. The password is read from stdin (one line) when stdin is not a
+    /// terminal, else a strong one is generated and printed once.
+    CreateSystemAdmin {
+        #[command(flatten)]
+        db: DbArg,
+        /// The admin's email (their sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long, default_value = "System admin")]
+        name: String,
+        /// Home tenant id (created with the name "Administration" when missing). Default: the
+        /// first tenant, or a new `admin` tenant on an empty database.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Creates a tenant.
+    CreateTenant {
+        #[command(flatten)]
+        db: DbArg,
+        /// `a-z`, `0-9` and `-`, starting with a letter.
+        #[arg(long)]
+        id: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// The database of an admin subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct DbArg {
+    /// SQLite database file (created and migrated if missing).
+    #[arg(long, env = "VANTAGE_DB")]
     pub db: PathBuf,
+}
+
+/// Flags of the server itself.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// SQLite database file, created and migrated on first start (required to run the server;
+    /// admin subcommands take their own `--db`).
+    #[arg(long, env = "VANTAGE_DB")]
+    pub db: Option<PathBuf>,
     /// Listen address, e.g. 127.0.0.1:8080 (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "VANTAGE_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// Seed demo tenants, users, dashboards and history into an empty database and run the
     /// live generator.
-    #[arg(long)]
+    #[arg(long, env = "VANTAGE_DEMO")]
     pub demo: bool,
     /// Live generator rate (validation events per second, all tenants together). 0 disables it.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, env = "VANTAGE_EVENTS_PER_SEC", default_value_t = 200)]
     pub events_per_sec: u32,
     /// Static files for everything outside /api (SPA fallback to index.html).
-    #[arg(long)]
+    #[arg(long, env = "VANTAGE_WWW")]
     pub www: Option<PathBuf>,
     /// Served under /app/.
-    #[arg(long)]
+    #[arg(long, env = "VANTAGE_APP_DIR")]
     pub app_dir: Option<PathBuf>,
     /// Served under /pkg/.
-    #[arg(long)]
+    #[arg(long, env = "VANTAGE_PKG_DIR")]
     pub pkg_dir: Option<PathBuf>,
     /// ECharts' dist folder, served under /vendor/echarts/.
-    #[arg(long)]
+    #[arg(long, env = "VANTAGE_ECHARTS_DIR")]
     pub echarts_dir: Option<PathBuf>,
     /// Exit when this process no longer exists.
-    #[arg(long)]
+    #[arg(long, env = "VANTAGE_PARENT_PID")]
     pub parent_pid: Option<u32>,
     /// Days of demo history to seed.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, env = "VANTAGE_DEMO_DAYS", default_value_t = 30)]
     pub demo_days: u32,
     /// Validation events of demo history to seed (all tenants together).
-    #[arg(long, default_value_t = 1_050_000)]
+    #[arg(long, env = "VANTAGE_DEMO_EVENTS", default_value_t = 1_050_000)]
     pub demo_events: u64,
     /// Access token lifetime in seconds.
-    #[arg(long, default_value_t = 900)]
+    #[arg(long, env = "VANTAGE_ACCESS_TOKEN_TTL", default_value_t = 900)]
     pub access_token_ttl: u64,
     /// Refresh token lifetime in seconds.
-    #[arg(long, default_value_t = 7 * 24 * 3600)]
+    #[arg(long, env = "VANTAGE_REFRESH_TOKEN_TTL", default_value_t = 7 * 24 * 3600)]
     pub refresh_token_ttl: u64,
     /// Requests per second allowed per token (bursts up to 4x); 0 disables rate limiting.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, env = "VANTAGE_RATE_LIMIT", default_value_t = 100)]
     pub rate_limit: u32,
+    /// Sign-in attempts (login and refresh together) per minute from one client address, in
+    /// bursts of as many; 0 disables this limit. Behind a reverse proxy every client shares
+    /// the proxy's address: raise it there, or disable it and limit at the proxy.
+    #[arg(long, env = "VANTAGE_SIGNIN_PER_ADDRESS", default_value_t = 120)]
+    pub signin_per_address: u32,
+    /// Login attempts per minute for one account (email), from any address, in bursts of as
+    /// many; 0 disables this limit.
+    #[arg(long, env = "VANTAGE_SIGNIN_PER_ACCOUNT", default_value_t = 30)]
+    pub signin_per_account: u32,
+    /// Open live connections (SSE + WebSocket) allowed per token; 0 disables the cap.
+    #[arg(long, env = "VANTAGE_LIVE_CONNECTIONS_PER_TOKEN", default_value_t = crate::live::limits::PER_TOKEN)]
+    pub live_connections_per_token: usize,
+    /// Open live connections allowed per client address; 0 disables the cap.
+    #[arg(long, env = "VANTAGE_LIVE_CONNECTIONS_PER_ADDRESS", default_value_t = crate::live::limits::PER_ADDRESS)]
+    pub live_connections_per_address: usize,
     /// Largest accepted request body in bytes.
-    #[arg(long, default_value_t = 1024 * 1024)]
+    #[arg(long, env = "VANTAGE_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
     /// Live messages kept for resume (at least 5 minutes' worth are kept as well).
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, env = "VANTAGE_LIVE_BUFFER", default_value_t = 20_000)]
     pub live_buffer: usize,
     /// Seconds between heartbeats on live connections.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, env = "VANTAGE_HEARTBEAT_SECS", default_value_t = 15)]
     pub heartbeat_secs: u64,
-    /// Print the OpenAPI document and exit (`--db` is still required but not opened).
+    /// The URL users reach this server at (e.g. `https://vantage.example.com` behind a TLS
+    /// proxy); used in the printed setup URL. Default: `http://<listen address>`.
+    #[arg(long, env = "VANTAGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds the first-run setup token works (a new one is printed on every start while
+    /// setup is pending).
+    #[arg(long, env = "VANTAGE_SETUP_TOKEN_TTL", default_value_t = 24 * 3600)]
+    pub setup_token_ttl: u64,
+    /// Seconds an invitation link works.
+    #[arg(long, env = "VANTAGE_INVITATION_TTL", default_value_t = vantage_contract::users::INVITATION_TTL_SECS)]
+    pub invitation_ttl: u64,
+    /// Seconds a password-reset link works.
+    #[arg(long, env = "VANTAGE_PASSWORD_RESET_TTL", default_value_t = vantage_contract::users::PASSWORD_RESET_TTL_SECS)]
+    pub password_reset_ttl: u64,
+    /// Print the OpenAPI document and exit.
     #[arg(long)]
     pub print_openapi: bool,
-    /// With --demo: also allow this origin to embed (repeatable), e.g. the page origin of a
-    /// browser test runner on another loopback port.
-    #[arg(long = "demo-origin")]
+    /// With --demo: also allow this origin to embed (repeatable; comma-separated in the
+    /// environment variable), e.g. the page origin of a browser test runner on another port.
+    #[arg(
+        long = "demo-origin",
+        env = "VANTAGE_DEMO_ORIGINS",
+        value_delimiter = ','
+    )]
     pub demo_origins: Vec<String>,
 }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Schema versions, applied in order on first start.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE tenants (
     id TEXT PRIMARY KEY,
@@ -104,7 +105,88 @@ CREATE TABLE alerts (
     resolved_at INTEGER
 );
 CREATE INDEX alerts_tenant ON alerts(tenant_id, created_at);
-"#];
+"#,
+    // 2: onboarding — tenant and user status, sign-in sessions (refresh-token families),
+    // single-use links (setup, invitations, password resets) and the audit log.
+    r#"
+ALTER TABLE tenants ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE tenants ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+ALTER TABLE refresh_tokens ADD COLUMN session_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE one_time_tokens (
+    token_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    tenant_id TEXT,
+    user_id TEXT,
+    email TEXT,
+    role TEXT,
+    created_by TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor_id TEXT,
+    actor_email TEXT,
+    target TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_tenant ON audit_log(tenant_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+    // 3: datasets as data (issue 14): definitions, one events table per dataset (created by
+    // `datasets::catalog`), ingest keys and idempotency records. The demo's former fixed tables
+    // are imported into ordinary datasets (`datasets::legacy`) and dropped.
+    r#"
+CREATE TABLE datasets (
+    pk INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (tenant_id, id)
+);
+CREATE TABLE ingest_keys (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    secret_hash TEXT NOT NULL UNIQUE,
+    datasets TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+);
+CREATE INDEX ingest_keys_tenant ON ingest_keys(tenant_id);
+CREATE TABLE ingest_idempotency (
+    tenant_id TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, dataset, key)
+);
+CREATE INDEX ingest_idempotency_created ON ingest_idempotency(created_at);
+"#,
+];
 
 /// Shared handle to the database.
 #[derive(Clone)]
@@ -139,6 +221,10 @@ impl Db {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.unchecked_transaction()?;
             tx.execute_batch(sql)?;
+            if sql.contains("CREATE TABLE datasets (") {
+                crate::datasets::legacy::import(&tx)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            }
             tx.pragma_update(None, "user_version", i + 1)?;
             tx.commit()?;
         }

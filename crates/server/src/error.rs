@@ -134,6 +134,7 @@ pub fn code_for_status(status: StatusCode) -> ErrorCode {
         422 => ErrorCode::ValidationFailed,
         429 => ErrorCode::RateLimited,
         400..=499 => ErrorCode::BadRequest,
+        503 => ErrorCode::Unavailable,
         _ => ErrorCode::Internal,
     }
 }

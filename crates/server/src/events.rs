@@ -1,13 +1,53 @@
 //! Synthetic domain events shared by the demo seed and the live generator: validations of
-//! conversational-AI answers, AI-agent activity and sales orders, plus batched inserts that
-//! keep the per-minute validation rollup up to date.
+//! conversational-AI answers, AI-agent activity and sales orders, as rows of the demo's
+//! ordinary datasets (written through the same code path as ingested rows), and the one daily
+//! pattern both the seeded history and the live generator follow.
 
-use crate::datasets::{
+use crate::datasets::catalog;
+use crate::datasets::demo::{
     AGENTS, AGENT_EVENTS, ERROR_TYPES, INTENTS, MODELS, PRODUCTS, REGIONS, REPOS, SALES_CHANNELS,
 };
+use crate::datasets::rows;
 use crate::error::AppResult;
 use rand::Rng;
-use rusqlite::{params, Transaction};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::Connection;
+
+/// Columns of a validation row, in [`Validation::row`] order.
+pub const VALIDATION_COLUMNS: [&str; 8] = [
+    "ts",
+    "intent",
+    "status",
+    "error_type",
+    "model",
+    "latency_ms",
+    "confidence",
+    "session_id",
+];
+/// Columns of an agent event row, in [`AgentEvent::row`] order.
+pub const AGENT_COLUMNS: [&str; 7] = [
+    "ts",
+    "event_type",
+    "agent",
+    "repo",
+    "cost_usd",
+    "duration_ms",
+    "tokens",
+];
+/// Columns of a sale row, in [`sale`] order.
+pub const SALE_COLUMNS: [&str; 6] = ["ts", "region", "product", "channel", "revenue", "units"];
+
+/// Relative traffic at `ts` (UTC): a smooth daily curve, lowest around 03:00, highest around
+/// 15:00, averaging 1.0 over a day. Seeded history and the live generator both scale their
+/// rate by it, so a chart shows the same rhythm in the past and the present.
+pub fn daily_factor(ts: i64) -> f64 {
+    let hours = (ts.rem_euclid(86_400_000)) as f64 / 3_600_000.0;
+    1.0 + 0.6 * ((hours - 9.0) / 24.0 * std::f64::consts::TAU).sin()
+}
+
+fn text(s: &str) -> SqlValue {
+    SqlValue::Text(s.to_owned())
+}
 
 /// One validation event.
 #[derive(Debug, Clone)]
@@ -113,102 +153,39 @@ pub fn agent_event<R: Rng>(rng: &mut R, ts: i64, stress: f64) -> AgentEvent {
     }
 }
 
-/// Inserts validations and folds them into `validations_1m`.
-pub fn insert_validations(
-    tx: &Transaction<'_>,
-    tenant: &str,
-    rows: &[Validation],
-) -> AppResult<()> {
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO validations (tenant_id, ts, intent, status, error_type, model, latency_ms, confidence, session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    let mut roll = tx.prepare_cached(
-        "INSERT INTO validations_1m (tenant_id, minute, intent, status, error_type, model, n, latency_sum, latency_min, latency_max)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?7)
-         ON CONFLICT (tenant_id, minute, intent, status, error_type, model) DO UPDATE SET
-           n = n + 1, latency_sum = latency_sum + excluded.latency_sum,
-           latency_min = min(latency_min, excluded.latency_min), latency_max = max(latency_max, excluded.latency_max)",
-    )?;
-    for v in rows {
-        ins.execute(params![
-            tenant,
-            v.ts,
-            v.intent,
-            v.status,
-            v.error_type,
-            v.model,
-            v.latency_ms,
-            v.confidence,
-            v.session_id
-        ])?;
-        roll.execute(params![
-            tenant,
-            v.ts / 60_000 * 60_000,
-            v.intent,
-            v.status,
-            v.error_type.unwrap_or(""),
-            v.model,
-            v.latency_ms
-        ])?;
+impl Validation {
+    /// The row in [`VALIDATION_COLUMNS`] order.
+    pub fn row(&self) -> Vec<SqlValue> {
+        vec![
+            SqlValue::Integer(self.ts),
+            text(self.intent),
+            text(self.status),
+            self.error_type.map_or(SqlValue::Null, text),
+            text(self.model),
+            SqlValue::Real(self.latency_ms),
+            SqlValue::Real(self.confidence),
+            SqlValue::Text(self.session_id.clone()),
+        ]
     }
-    Ok(())
 }
 
-/// Inserts validations without touching the rollup (bulk seed; rebuild the rollup afterwards).
-pub fn insert_validations_raw(
-    tx: &Transaction<'_>,
-    tenant: &str,
-    rows: &[Validation],
-) -> AppResult<()> {
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO validations (tenant_id, ts, intent, status, error_type, model, latency_ms, confidence, session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for v in rows {
-        ins.execute(params![
-            tenant,
-            v.ts,
-            v.intent,
-            v.status,
-            v.error_type,
-            v.model,
-            v.latency_ms,
-            v.confidence,
-            v.session_id
-        ])?;
+impl AgentEvent {
+    /// The row in [`AGENT_COLUMNS`] order.
+    pub fn row(&self) -> Vec<SqlValue> {
+        vec![
+            SqlValue::Integer(self.ts),
+            text(self.event_type),
+            text(self.agent),
+            text(self.repo),
+            SqlValue::Real(self.cost_usd),
+            SqlValue::Real(self.duration_ms),
+            SqlValue::Integer(self.tokens),
+        ]
     }
-    Ok(())
 }
 
-pub fn insert_agent_events(
-    tx: &Transaction<'_>,
-    tenant: &str,
-    rows: &[AgentEvent],
-) -> AppResult<()> {
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO agent_events (tenant_id, ts, event_type, agent, repo, cost_usd, duration_ms, tokens) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    for e in rows {
-        ins.execute(params![
-            tenant,
-            e.ts,
-            e.event_type,
-            e.agent,
-            e.repo,
-            e.cost_usd,
-            e.duration_ms,
-            e.tokens
-        ])?;
-    }
-    Ok(())
-}
-
-/// Inserts one sales order at `ts`.
-pub fn insert_sale<R: Rng>(
-    tx: &Transaction<'_>,
-    rng: &mut R,
-    tenant: &str,
-    ts: i64,
-) -> AppResult<()> {
+/// One sales order at `ts`, in [`SALE_COLUMNS`] order.
+pub fn sale<R: Rng>(rng: &mut R, ts: i64) -> Vec<SqlValue> {
     let product = pick(rng, &PRODUCTS, &[30, 25, 20, 15, 10]);
     let price = match product {
         "basic" => 40.0,
@@ -218,29 +195,35 @@ pub fn insert_sale<R: Rng>(
         _ => 900.0,
     };
     let units: i64 = rng.random_range(1..6);
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO sales (tenant_id, ts, region, product, channel, revenue, units) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
     let revenue = (price * units as f64 * rng.random_range(0.85..1.1) * 100.0).round() / 100.0;
-    ins.execute(params![
-        tenant,
-        ts,
-        pick(rng, &REGIONS, &[30, 25, 25, 20]),
-        product,
-        pick(rng, &SALES_CHANNELS, &[50, 30, 20]),
-        revenue,
-        units
-    ])?;
-    Ok(())
+    vec![
+        SqlValue::Integer(ts),
+        text(pick(rng, &REGIONS, &[30, 25, 25, 20])),
+        text(product),
+        text(pick(rng, &SALES_CHANNELS, &[50, 30, 20])),
+        SqlValue::Real(revenue),
+        SqlValue::Integer(units),
+    ]
 }
 
-/// Rebuilds the per-minute rollup from raw validations.
-pub fn rebuild_rollup(tx: &Transaction<'_>) -> AppResult<()> {
-    tx.execute_batch(
-        "DELETE FROM validations_1m;
-         INSERT INTO validations_1m (tenant_id, minute, intent, status, error_type, model, n, latency_sum, latency_min, latency_max)
-         SELECT tenant_id, ts / 60000 * 60000, intent, status, COALESCE(error_type, ''), model, COUNT(*), SUM(latency_ms), MIN(latency_ms), MAX(latency_ms)
-         FROM validations GROUP BY 1, 2, 3, 4, 5, 6;",
-    )?;
-    Ok(())
+/// Writes `rows` into `tenant`'s dataset `dataset` (a demo dataset an admin may have deleted
+/// or changed: then nothing is written and `false` returned).
+///
+/// # Errors
+/// Database failures.
+pub fn insert(
+    c: &Connection,
+    tenant: &str,
+    dataset: &str,
+    columns: &[&str],
+    rows: &[Vec<SqlValue>],
+) -> AppResult<bool> {
+    let Some(source) = catalog::find(c, tenant, dataset)? else {
+        return Ok(false);
+    };
+    if columns.iter().any(|c| source.schema.field(c).is_none()) {
+        return Ok(false);
+    }
+    rows::insert(c, &source, columns, rows)?;
+    Ok(true)
 }

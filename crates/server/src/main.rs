@@ -1,16 +1,33 @@
 //! # vantage-server
 //!
 //! The Vantage reference backend: axum + SQLite (WAL), demo data, a live generator and the
-//! WebSocket/SSE live stream. See `--help` for flags; tooling waits for the single stdout line
+//! WebSocket/SSE live stream. See `--help` for flags (each also a `VANTAGE_…` environment
+//! variable); tooling waits for the single stdout line
 //! `vantage-server listening on http://<ip>:<port>`.
+//!
+//! ## Layers
+//! - `cli` parses flags into `config::Config`, which `state::AppState` shares with handlers.
+//! - `api/` holds thin axum handlers: extract, check permissions, call the storage layer,
+//!   publish live messages. `auth` is the `Principal` extractor (reading its keys, limiter and
+//!   database from the state through `FromRef`) over the pure `auth::tokens` and
+//!   `auth::password`.
+//! - `store` (and `store/`) is the metadata storage layer: plain blocking functions over a
+//!   SQLite connection that take the tenant id explicitly; `db` owns the connections and the
+//!   migrations. There is no storage trait yet: SQLite is the only implementation, and the
+//!   PostgreSQL backend that DESIGN.md describes does not exist in this crate.
+//! - `live/` is the in-process live bus and the SSE/WebSocket endpoints; it is a concrete type,
+//!   not a trait (no Redis implementation yet).
 
+mod admin;
 mod api;
 mod auth;
 mod cli;
+mod config;
 mod datasets;
 mod db;
 mod error;
 mod events;
+mod ingest;
 mod live;
 mod query;
 mod ratelimit;
@@ -35,7 +52,17 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let args = cli::Args::parse();
+    let cli = cli::Cli::parse();
+    if let Some(cli::Command::Admin(cmd)) = cli.command {
+        return match admin::run(cmd) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("vantage-server: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let args = cli.serve;
     if args.print_openapi {
         print!("{}", api::openapi::document());
         return ExitCode::SUCCESS;
@@ -49,8 +76,12 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: cli::Args) -> Result<(), String> {
-    let db = db::Db::open(&args.db).map_err(|e| format!("opening {}: {e}", args.db.display()))?;
+async fn run(args: cli::ServeArgs) -> Result<(), String> {
+    let db_path = args
+        .db
+        .clone()
+        .ok_or("--db (or VANTAGE_DB) is required: the SQLite database file")?;
+    let db = db::Db::open(&db_path).map_err(|e| format!("opening {}: {e}", db_path.display()))?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("binding {}: {e}", args.addr))?;
@@ -63,7 +94,14 @@ async fn run(args: cli::Args) -> Result<(), String> {
         echarts: args.echarts_dir.clone(),
     });
     let parent_pid = args.parent_pid;
-    let keys = auth::JwtKeys::load(&db).map_err(|e| e.message)?;
+    let secret = match std::env::var("VANTAGE_JWT_SECRET") {
+        Ok(s) if s.len() >= 16 => s,
+        _ => db
+            .write(store::settings::jwt_secret)
+            .await
+            .map_err(|e| e.message)?,
+    };
+    let keys = Arc::new(auth::JwtKeys::from_secret(secret.as_bytes()));
     let own_origins = state::AppState::own_origins(local_addr);
     if args.demo {
         let opts = seed::SeedOptions {
@@ -88,20 +126,30 @@ async fn run(args: cli::Args) -> Result<(), String> {
     let state = Arc::new(state::AppState {
         db: db.clone(),
         bus: live::Bus::new(db::now_ms() as u64, args.live_buffer),
-        limiter: ratelimit::RateLimiter::new(args.rate_limit),
+        revocations: live::Revocations::default(),
+        limiter: Arc::new(ratelimit::RateLimiter::new(args.rate_limit)),
+        signin: auth::throttle::SignInLimits::new(args.signin_per_address, args.signin_per_account),
+        live_slots: live::LiveSlots::new(
+            args.live_connections_per_token,
+            args.live_connections_per_address,
+        ),
         cors_origins: std::sync::RwLock::new(cors.into_iter().collect()),
-        args,
+        config: config::Config::from(&args),
         static_dirs,
         keys,
         shutdown: shutdown_rx,
     });
     let app = api::router(state.clone());
+    tokio::spawn(ingest::retention::run(state.clone()));
     let generator = state
-        .args
+        .config
         .demo
         .then(|| tokio::spawn(live::generator::run(state.clone())));
 
     println!("vantage-server listening on http://{local_addr}");
+    if !state.config.demo {
+        print_setup_url(&state, local_addr).await?;
+    }
     let _ = std::io::stdout().flush();
 
     let signal = async move {
@@ -121,6 +169,36 @@ async fn run(args: cli::Args) -> Result<(), String> {
     }
     db.checkpoint();
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// On a server without a system admin: prints a fresh one-time setup URL (stdout, after the
+/// `listening` line).
+async fn print_setup_url(
+    state: &state::SharedState,
+    local_addr: std::net::SocketAddr,
+) -> Result<(), String> {
+    let ttl = state.config.setup_token_ttl;
+    let token = state
+        .db
+        .write(move |c| api::setup::issue_setup_token(c, ttl))
+        .await
+        .map_err(|e| e.message)?;
+    if let Some(token) = token {
+        let base = state.config.public_url.clone().unwrap_or_else(|| {
+            if local_addr.ip().is_unspecified() {
+                format!("http://localhost:{}", local_addr.port())
+            } else {
+                format!("http://{local_addr}")
+            }
+        });
+        let hours = ttl as f64 / 3600.0;
+        // Not `println!`: a reader that stopped after the `listening` line must not crash us.
+        let _ = writeln!(
+            std::io::stdout(),
+            "vantage-server setup: open {base}/setup?token={token} to create the first system admin (single use, expires in {hours:.1} h; or run `vantage-server admin create-system-admin`)"
+        );
+    }
     Ok(())
 }
 

@@ -1,10 +1,12 @@
 //! The query engine: turns a validated structured [`Query`] into parameterised SQLite SQL over
-//! the dataset's table, scoped to one tenant, and returns a columnar [`QueryResult`].
+//! the dataset's events table (looked up by tenant and id, so it is scoped to one tenant) and
+//! returns a columnar [`QueryResult`] whose columns carry the fields' labels and units.
 //!
-//! Only identifiers from the dataset schema reach the SQL text; every value is a bound
-//! parameter. Percentiles are computed in Rust from the sorted values of each group.
+//! Any dataset works the same way: nothing here knows a dataset by name. Only identifiers from
+//! the dataset schema reach the SQL text (quoted); every value is a bound parameter.
+//! Percentiles are computed in Rust from the sorted values of each group.
 
-use crate::datasets::{self, Source};
+use crate::datasets::catalog::{self, quote, Source};
 use crate::error::{AppError, AppResult};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
@@ -45,23 +47,31 @@ pub fn json_value(v: ValueRef<'_>) -> Value {
     }
 }
 
-/// Builds the tenant + time range + filters clause. Filters must already be validated.
-pub fn where_clause(
-    tenant: &str,
-    source: &Source,
-    range: Option<(i64, i64)>,
-    filters: &[&Filter],
-) -> Where {
-    let time = &source.schema.time_field;
-    let mut sql = String::from("tenant_id = ?");
-    let mut params = vec![SqlValue::Text(tenant.to_owned())];
+/// SQLite stores booleans as 0/1: turn the cells of boolean columns back into `true`/`false`.
+pub fn booleans_as_json(columns: &[Column], data: &mut [Vec<Value>]) {
+    for (c, col) in columns.iter().zip(data.iter_mut()) {
+        if c.column_type == ColumnType::Boolean {
+            for v in col.iter_mut() {
+                if let Some(i) = v.as_i64() {
+                    *v = Value::Bool(i != 0);
+                }
+            }
+        }
+    }
+}
+
+/// Builds the time range + filters clause. Filters must already be validated.
+pub fn where_clause(source: &Source, range: Option<(i64, i64)>, filters: &[&Filter]) -> Where {
+    let time = source.time_column();
+    let mut sql = String::from("1 = 1");
+    let mut params = Vec::new();
     if let Some((from, to)) = range {
         sql.push_str(&format!(" AND {time} >= ? AND {time} < ?"));
         params.push(SqlValue::Integer(from));
         params.push(SqlValue::Integer(to));
     }
     for f in filters {
-        let field = &f.field;
+        let field = quote(&f.field);
         let ops = f.operands();
         let placeholders = vec!["?"; ops.len()].join(", ");
         let frag = match f.op {
@@ -84,6 +94,8 @@ pub fn where_clause(
 }
 
 fn aggregate_sql(field: &str, agg: Aggregation) -> String {
+    let quoted = quote(field);
+    let field = if field == "*" { "*" } else { quoted.as_str() };
     match (agg, field) {
         (Aggregation::Count, "*") => "COUNT(*)".into(),
         (Aggregation::Count, f) => format!("COUNT({f})"),
@@ -109,9 +121,16 @@ pub fn run(
     now: i64,
 ) -> AppResult<QueryResult> {
     let started = std::time::Instant::now();
-    let source = datasets::find(&query.dataset).ok_or_else(|| {
-        AppError::field("dataset", format!("unknown dataset '{}'", query.dataset))
+    let source = catalog::find(conn, tenant, &query.dataset)?.ok_or_else(|| {
+        AppError::field(
+            "dataset",
+            format!(
+                "unknown dataset '{}' (it does not exist or was deleted)",
+                query.dataset
+            ),
+        )
     })?;
+    let source = &source;
     query.validate(&source.schema)?;
     let schema = &source.schema;
     let mut filters: Vec<&Filter> = query.filters.iter().collect();
@@ -122,12 +141,11 @@ pub fn run(
         }
     }
     let range = query.time_range.map(|t| t.resolve(now));
-    let mut result = run_range(conn, tenant, source, query, &filters, range)?;
+    let mut result = run_range(conn, source, query, &filters, range)?;
     if query.compare_previous {
         if let Some((from, to)) = range {
             let previous = run_range(
                 conn,
-                tenant,
                 source,
                 query,
                 &filters,
@@ -142,35 +160,40 @@ pub fn run(
 
 fn run_range(
     conn: &Connection,
-    tenant: &str,
     source: &Source,
     query: &Query,
     filters: &[&Filter],
     range: Option<(i64, i64)>,
 ) -> AppResult<QueryResult> {
     let schema = &source.schema;
-    let w = where_clause(tenant, source, range, filters);
+    let w = where_clause(source, range, filters);
     let mut keys: Vec<String> = Vec::new();
     let mut columns = Vec::new();
     if let Some(g) = query.granularity {
         keys.push(format!(
             "(({} / {ms}) * {ms})",
-            schema.time_field,
+            source.time_column(),
             ms = g.ms()
         ));
-        columns.push(Column::new(TIME_COLUMN, ColumnType::Timestamp));
+        let label = schema
+            .field(&schema.time_field)
+            .map_or("Time", |f| f.display_label());
+        columns.push(Column::new(TIME_COLUMN, ColumnType::Timestamp).with_label(label, None));
     }
     for d in &query.dimensions {
-        keys.push(d.clone());
-        let ty = schema
+        keys.push(quote(d));
+        let (ty, label) = schema
             .dimension(d)
-            .map_or(ColumnType::String, |x| x.column_type);
-        columns.push(Column::new(d.clone(), ty));
+            .map_or((ColumnType::String, d.as_str()), |x| {
+                (x.column_type, x.label.as_str())
+            });
+        columns.push(Column::new(d.clone(), ty).with_label(label, None));
     }
     let mut selects = keys.clone();
     for m in &query.measures {
         selects.push(aggregate_sql(&m.field, m.agg));
-        columns.push(Column::new(m.output_name(), m.output_type(schema)));
+        let (label, unit) = measure_label(schema, m);
+        columns.push(Column::new(m.output_name(), m.output_type(schema)).with_label(label, unit));
     }
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     let mut order: Vec<String> = query
@@ -249,6 +272,7 @@ fn run_range(
             );
         }
     }
+    booleans_as_json(&columns, &mut data);
     let mut result = QueryResult {
         columns,
         data,
@@ -260,6 +284,36 @@ fn run_range(
     };
     fill_percentiles(conn, source, query, &keys, &w, &mut result)?;
     Ok(result)
+}
+
+/// What a measure column is called for people: `Cost (total)` in `USD` for `sum_cost_usd`,
+/// `Count` for `count(*)`, the alias when the query gave one.
+pub fn measure_label(
+    schema: &vantage_contract::Dataset,
+    m: &vantage_contract::Measure,
+) -> (String, Option<String>) {
+    if let Some(alias) = &m.alias {
+        return (alias.clone(), None);
+    }
+    let Some(field) = schema.field(&m.field) else {
+        return ("Count".to_owned(), None);
+    };
+    let label = field.display_label();
+    let (word, keeps_unit) = match m.agg {
+        Aggregation::Count => ("count", false),
+        Aggregation::CountDistinct => ("distinct", false),
+        Aggregation::Sum => ("total", true),
+        Aggregation::Avg => ("average", true),
+        Aggregation::Min => ("min", true),
+        Aggregation::Max => ("max", true),
+        Aggregation::P50 => ("median", true),
+        Aggregation::P95 => ("p95", true),
+        Aggregation::P99 => ("p99", true),
+    };
+    (
+        format!("{label} ({word})"),
+        keeps_unit.then(|| field.unit.clone()).flatten(),
+    )
 }
 
 /// Computes `p50/p95/p99` measures for the groups in `result`.
@@ -277,13 +331,13 @@ fn fill_percentiles(
             continue;
         };
         let mut select = keys.to_vec();
-        select.push(m.field.clone());
+        select.push(quote(&m.field));
         let sql = format!(
             "SELECT {} FROM {} WHERE {} AND {} IS NOT NULL ORDER BY {}",
             select.join(", "),
             source.table,
             w.sql,
-            m.field,
+            quote(&m.field),
             (1..=nkeys + 1)
                 .map(|i| i.to_string())
                 .collect::<Vec<_>>()
@@ -347,9 +401,11 @@ fn append_previous(result: &mut QueryResult, previous: &QueryResult, query: &Que
             })
             .collect();
         let ty = result.columns[col].column_type;
+        let label = format!("{} (previous period)", result.columns[col].display_label());
+        let unit = result.columns[col].unit.clone();
         result
             .columns
-            .push(Column::new(format!("{}_previous", m.output_name()), ty));
+            .push(Column::new(format!("{}_previous", m.output_name()), ty).with_label(label, unit));
         result.data.push(values);
     }
 }

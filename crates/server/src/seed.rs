@@ -3,7 +3,7 @@
 //! history and a few historical alerts.
 
 use crate::auth::hash_password;
-use crate::datasets;
+use crate::datasets::{catalog, demo, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::events;
 use crate::store;
@@ -82,10 +82,14 @@ pub fn seed_if_empty(
                 params![format!("u_{id}_{label}"), id, format!("{label}@{id}.test"), format!("{name} {label}"), role, hash],
             )?;
         }
+        for (dataset, def) in demo::definitions() {
+            catalog::create(&tx, id, dataset, &def, opts.now - 86_400_000)?;
+        }
+        let catalog = Catalog::load_blocking(&tx, id)?;
         for (slug, body) in dashboards() {
             let input: DashboardInput = serde_json::from_value(body)?;
             input
-                .validate(datasets::schema)
+                .validate(|id| catalog.schema(id))
                 .map_err(|e| AppError::internal(format!("demo dashboard {slug}: {e}")))?;
             store::insert_dashboard(
                 &tx,
@@ -102,7 +106,6 @@ pub fn seed_if_empty(
         [&hash],
     )?;
     seed_history(&tx, opts)?;
-    events::rebuild_rollup(&tx)?;
     tx.commit()?;
     tracing::info!(
         ms = started.elapsed().as_millis() as u64,
@@ -112,46 +115,52 @@ pub fn seed_if_empty(
     Ok(true)
 }
 
+/// `n` times spread over `[start, end)` following [`events::daily_factor`], in order.
+fn pattern_times(rng: &mut StdRng, start: i64, end: i64, n: u64) -> Vec<i64> {
+    let mut out = Vec::with_capacity(n as usize);
+    // Rejection sampling against the curve's maximum (1.6) keeps the daily shape exact.
+    while (out.len() as u64) < n {
+        let ts = rng.random_range(start..end);
+        if rng.random::<f64>() * 1.6 < events::daily_factor(ts) {
+            out.push(ts);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
 fn seed_history(tx: &rusqlite::Transaction<'_>, opts: &SeedOptions) -> AppResult<()> {
     let mut rng = StdRng::seed_from_u64(42);
     let span = i64::from(opts.days.max(1)) * 86_400_000;
     let start = opts.now - span;
     let per_tenant = (opts.validations / TENANTS.len() as u64).max(1);
     for (ti, (tenant, ..)) in TENANTS.iter().enumerate() {
-        let step = span as f64 / per_tenant as f64;
-        let mut batch = Vec::with_capacity(10_000);
-        for i in 0..per_tenant {
-            let ts = start + (i as f64 * step) as i64 + rng.random_range(0..step.max(1.0) as i64);
-            let stress = incident_stress(ts, ti);
-            batch.push(events::validation(
-                &mut rng,
-                ti,
-                ts.min(opts.now - 1),
-                stress,
-            ));
-            if batch.len() == 10_000 {
-                events::insert_validations_raw(tx, tenant, &batch)?;
-                batch.clear();
-            }
+        let times = pattern_times(&mut rng, start, opts.now, per_tenant);
+        for chunk in times.chunks(10_000) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|&ts| events::validation(&mut rng, ti, ts, incident_stress(ts, ti)).row())
+                .collect();
+            events::insert(
+                tx,
+                tenant,
+                "validations",
+                &events::VALIDATION_COLUMNS,
+                &rows,
+            )?;
         }
-        events::insert_validations_raw(tx, tenant, &batch)?;
-        let agent_n = (per_tenant / 10).max(100);
-        let agent_step = span / agent_n as i64;
-        let agents: Vec<_> = (0..agent_n)
-            .map(|i| {
-                events::agent_event(
-                    &mut rng,
-                    start + i as i64 * agent_step,
-                    incident_stress(start + i as i64 * agent_step, ti),
-                )
-            })
+        let agent_times = pattern_times(&mut rng, start, opts.now, (per_tenant / 20).max(100));
+        let agents: Vec<_> = agent_times
+            .iter()
+            .map(|&ts| events::agent_event(&mut rng, ts, incident_stress(ts, ti)).row())
             .collect();
-        events::insert_agent_events(tx, tenant, &agents)?;
-        let sales_n = (per_tenant / 20).max(100);
-        let sales_step = span / sales_n as i64;
-        for i in 0..sales_n {
-            events::insert_sale(tx, &mut rng, tenant, start + i as i64 * sales_step)?;
-        }
+        events::insert(tx, tenant, "agent_events", &events::AGENT_COLUMNS, &agents)?;
+        let sale_times = pattern_times(&mut rng, start, opts.now, (per_tenant / 20).max(100));
+        let sales: Vec<_> = sale_times
+            .iter()
+            .map(|&ts| events::sale(&mut rng, ts))
+            .collect();
+        events::insert(tx, tenant, "sales", &events::SALE_COLUMNS, &sales)?;
     }
     Ok(())
 }
@@ -324,8 +333,9 @@ mod tests {
         let mut kinds = HashSet::new();
         for (slug, body) in dashboards() {
             let input: DashboardInput = serde_json::from_value(body).unwrap();
+            let catalog = crate::datasets::Catalog::of(crate::datasets::demo::datasets());
             input
-                .validate(datasets::schema)
+                .validate(|id| catalog.schema(id))
                 .unwrap_or_else(|e| panic!("{slug}: {e}"));
             kinds.extend(input.widgets.iter().map(|w| w.kind));
         }

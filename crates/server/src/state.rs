@@ -1,9 +1,9 @@
 //! Shared application state handed to every handler.
 
-use crate::auth::JwtKeys;
-use crate::cli::Args;
+use crate::auth::{AuthState, JwtKeys};
+use crate::config::Config;
 use crate::db::Db;
-use crate::live::Bus;
+use crate::live::{Bus, Revocations};
 use crate::ratelimit::RateLimiter;
 use crate::static_files::StaticDirs;
 use std::collections::HashSet;
@@ -14,11 +14,17 @@ use tokio::sync::watch;
 /// Everything a handler may need.
 pub struct AppState {
     pub db: Db,
-    pub args: Args,
+    pub config: Config,
     pub static_dirs: Arc<StaticDirs>,
-    pub keys: JwtKeys,
+    pub keys: Arc<JwtKeys>,
     pub bus: Bus,
-    pub limiter: RateLimiter,
+    /// Ends open live streams of deactivated tenants and users and of ended sessions.
+    pub revocations: Revocations,
+    pub limiter: Arc<RateLimiter>,
+    /// Login and refresh attempts per client address and per account.
+    pub signin: crate::auth::throttle::SignInLimits,
+    /// Open live connections per token and per address.
+    pub live_slots: crate::live::LiveSlots,
     /// Every tenant's embed origins (CORS preflights).
     pub cors_origins: RwLock<HashSet<String>>,
     /// Flips to `true` when the server shuts down; long-lived streams end on it.
@@ -26,6 +32,16 @@ pub struct AppState {
 }
 
 pub type SharedState = Arc<AppState>;
+
+impl axum::extract::FromRef<SharedState> for AuthState {
+    fn from_ref(state: &SharedState) -> Self {
+        AuthState {
+            keys: state.keys.clone(),
+            limiter: state.limiter.clone(),
+            db: state.db.clone(),
+        }
+    }
+}
 
 impl AppState {
     /// The origins this server is reachable at (`http://127.0.0.1:<port>`, `http://localhost:<port>`).

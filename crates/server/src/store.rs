@@ -1,5 +1,13 @@
-//! Metadata persistence (tenants, users, refresh tokens, dashboards, alerts). Every function is
-//! blocking and takes the tenant id explicitly, so no query can forget the tenant scope.
+//! Metadata persistence (tenants, users, dashboards, alerts; sessions, single-use links, the
+//! audit log and account administration in the submodules). Every function is blocking, takes
+//! a SQLite connection and takes the tenant id explicitly, so no query can forget the tenant
+//! scope. Handlers call these instead of writing SQL.
+
+pub mod accounts;
+pub mod audit;
+pub mod links;
+pub mod sessions;
+pub mod settings;
 
 use crate::error::{AppError, AppResult};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -14,6 +22,7 @@ pub struct UserRow {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
+    pub active: bool,
 }
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
@@ -25,10 +34,11 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         name: r.get(3)?,
         role: Role::parse(&role).unwrap_or(Role::Viewer),
         password_hash: r.get(5)?,
+        active: r.get(6)?,
     })
 }
 
-const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash";
+const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash, active";
 
 pub fn user_by_email(c: &Connection, email: &str) -> AppResult<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE email = ?1 COLLATE NOCASE");

@@ -1,16 +1,12 @@
-//! Runs the backend-agnostic conformance suite (shared with `cargo xtask conformance`)
-//! against the reference server.
+//! Runs the backend-agnostic conformance suite (`crates/conformance`, shared with
+//! `cargo xtask conformance`) against the reference server.
 
 mod common;
-
-#[path = "../../../xtask/src/conformance/mod.rs"]
-#[allow(dead_code)]
-mod conformance;
 
 #[test]
 fn reference_server_passes_the_conformance_suite() {
     let server = common::Server::start(&[]);
-    let summary = conformance::run(&server.base).expect("suite runs");
+    let summary = vantage_conformance::run(&server.base).expect("suite runs");
     assert!(
         summary.failed.is_empty(),
         "failed checks:\n{}",

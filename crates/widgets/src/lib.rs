@@ -10,6 +10,18 @@
 //!
 //! The entry point for dashboards is [`WidgetView`] (one widget in a card, any kind, any state)
 //! placed in a [`GridLayout`] by [`GridCell`].
+//!
+//! ## Where things happen
+//! - **Data is loaded** elsewhere: by the SDK's `DashboardStore`, the one place that fetches a
+//!   dashboard. Widgets receive a [`WidgetState`] signal and render it.
+//! - **A live message changes a widget** in the SDK store (`store/apply_live.rs`), which sets the
+//!   widget's [`WidgetState`]; the widget's chart follows that signal in [`EChart`]'s effect.
+//! - **Embed events** are emitted by the SDK (`embed/events.rs`); widgets only report clicks
+//!   through their `on_click` callbacks ([`ChartClick`]).
+//! - **Chart images** are exported by the chart's own [`EChartsHandle`] (`to_png`/`to_svg`,
+//!   on the theme's background), found through the view's [`ChartRegistry`].
+//! - **Branding → theme** is [`Theme::for_branding`]; a light/dark/system choice becomes a
+//!   [`Mode`] with [`Mode::resolve`].
 
 pub mod alerts;
 pub mod charts;
@@ -30,8 +42,8 @@ pub use alerts::{AlertAction, AlertBanner, AlertList};
 pub use charts::line::{line_chart_option, line_chart_option_inline, LineChart};
 pub use charts::{chart_option, ChartView};
 pub use echarts::{
-    provide_echarts, streaming_line_option, to_js, ChartClick, EChart, EChartsHandle,
-    EChartsModule, Merge, Renderer, SlidingWindow,
+    provide_echarts, streaming_line_option, to_js, ChartClick, ChartRef, ChartRegistry, EChart,
+    EChartsHandle, EChartsModule, Merge, Renderer, SlidingWindow,
 };
 pub use error::WidgetError;
 pub use filters::{MultiSelect, StatusBadge, TextFilter, TimeRangePicker};

@@ -172,13 +172,18 @@ pub fn DataTable(
                         Some((col, SortDir::Desc)) if col == i => " ▼",
                         _ => "",
                     };
+                    // The field's label and unit ("Cost (total) (USD)"), not its storage name.
+                    let title = match &c.unit {
+                        Some(unit) => format!("{} ({unit})", c.display_label()),
+                        None => c.display_label().to_owned(),
+                    };
                     view! {
                         <th scope="col" aria-sort=aria class:vt-num=numeric>
                             <button type="button" class="vt-sort" on:click=move |_| {
                                 set_sort.update(|s| *s = next_sort(*s, i));
                                 go(0);
                             }>
-                                {c.name.clone()}
+                                {title}
                                 <span aria-hidden="true">{indicator}</span>
                             </button>
                         </th>

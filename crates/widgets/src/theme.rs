@@ -19,6 +19,26 @@ pub enum Mode {
     Dark,
 }
 
+impl Mode {
+    /// The mode a light/dark/system choice shows now: "system" follows the viewer's
+    /// `prefers-color-scheme` (light where there is no browser).
+    pub fn resolve(choice: vantage_contract::ThemeMode) -> Self {
+        match choice {
+            vantage_contract::ThemeMode::Light => Mode::Light,
+            vantage_contract::ThemeMode::Dark => Mode::Dark,
+            vantage_contract::ThemeMode::System if prefers_dark() => Mode::Dark,
+            vantage_contract::ThemeMode::System => Mode::Light,
+        }
+    }
+}
+
+/// Whether the viewer prefers a dark colour scheme (`prefers-color-scheme: dark`).
+pub fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -177,6 +197,20 @@ impl Theme {
             palette,
             base_palette: base,
         }
+    }
+
+    /// The theme for a tenant's `branding` in `mode`: the one branding → theme rule, for the app
+    /// and the embed alike. Invalid branding (which the server never stores) falls back to the
+    /// default look in `mode` rather than failing the page.
+    pub fn for_branding(branding: &vantage_contract::Branding, mode: Mode) -> Self {
+        Self::branded(
+            mode,
+            &branding.primary_color,
+            &branding.secondary_color,
+            Some(&branding.font_family),
+            &branding.chart_palette,
+        )
+        .unwrap_or_else(|_| Theme::light().with_mode(mode))
     }
 
     /// A brand theme from validated strings (as found in the contract's branding).

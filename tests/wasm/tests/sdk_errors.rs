@@ -116,7 +116,7 @@ async fn dropping_the_store_aborts_its_load() {
         .expect("microtask");
     }
     assert_eq!(recorder.fetched().len(), 1, "the load started one request");
-    let loads = store.loads;
+    let loads = store.loads();
     drop(store);
     // The abort reaches the fetch when the load task is next polled (a microtask later).
     wait_until("the load's AbortSignal", Duration::from_secs(2), || {

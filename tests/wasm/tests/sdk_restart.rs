@@ -133,7 +133,7 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
         .expect("snapshot before");
     let old_epoch: u64 = before
         .live_cursor
-        .parse::<vantage_sdk::live::StreamPosition>()
+        .parse::<vantage_sdk::live::LiveCursor>()
         .expect("cursor")
         .epoch;
     wait_until(
@@ -143,10 +143,10 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
     )
     .await;
     wait_until("the store's first load", Duration::from_secs(15), || {
-        store.loads.get_untracked() >= 1
+        store.loads().get_untracked() >= 1
     })
     .await;
-    let loads_before = store.loads.get_untracked();
+    let loads_before = store.loads().get_untracked();
 
     crash_and_restart(2_000).await;
 
@@ -156,7 +156,7 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
         .expect("snapshot after the restart (the client renews its token as needed)");
     let position = after
         .live_cursor
-        .parse::<vantage_sdk::live::StreamPosition>()
+        .parse::<vantage_sdk::live::LiveCursor>()
         .expect("cursor");
     assert_ne!(position.epoch, old_epoch, "a restart starts a new epoch");
     for (name, live) in [("websocket", &ws), ("sse", &sse)] {
@@ -194,12 +194,12 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
         "the store to refetch after the reset",
         Duration::from_secs(20),
         || {
-            store.loads.get_untracked() > loads_before
-                && matches!(store.live_status.get_untracked(), LiveStatus::Open(_))
+            store.loads().get_untracked() > loads_before
+                && matches!(store.live_status().get_untracked(), LiveStatus::Open(_))
         },
     )
     .await;
-    let definition = store.definition.get_untracked().expect("definition");
+    let definition = store.definition().get_untracked().expect("definition");
     for widget in &definition.widgets {
         let state = store.widget_state(&widget.id);
         wait_until(

@@ -85,7 +85,7 @@ async fn live_rollups_update_count_widgets_in_place_once_per_frame() {
     wait_until(
         "three frames of live rollups",
         Duration::from_secs(20),
-        || store.live_frames.get_untracked() >= 3,
+        || store.live_frames().get_untracked() >= 3,
     )
     .await;
     let now = count(&total.get_untracked()).expect("count");

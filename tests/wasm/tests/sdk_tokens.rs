@@ -39,10 +39,10 @@ async fn tokens_renew_before_expiry_without_401s_or_reloads() {
     );
     store.load();
     wait_until("the dashboard to load", Duration::from_secs(15), || {
-        store.loads.get_untracked() == 1
+        store.loads().get_untracked() == 1
     })
     .await;
-    let definition_version = store.definition.get_untracked().map(|d| d.version);
+    let definition_version = store.definition().get_untracked().map(|d| d.version);
 
     // Keep calling for a bit more than two token lifetimes.
     let ttl_ms = token_ttl_secs() * 1000.0;
@@ -87,9 +87,13 @@ async fn tokens_renew_before_expiry_without_401s_or_reloads() {
             .filter(|f| f.status == Some(401))
             .collect::<Vec<_>>()
     );
-    assert_eq!(store.loads.get_untracked(), 1, "renewals never reload data");
     assert_eq!(
-        store.definition.get_untracked().map(|d| d.version),
+        store.loads().get_untracked(),
+        1,
+        "renewals never reload data"
+    );
+    assert_eq!(
+        store.definition().get_untracked().map(|d| d.version),
         definition_version
     );
 }

@@ -11,10 +11,11 @@ mod browser;
 mod client;
 mod data;
 mod fanout;
+mod http_ingest;
 mod ingest;
 mod live;
 mod report;
-mod size;
+pub mod size;
 mod stats;
 
 use crate::server::{build, scratch_db, start, Profile, RunningServer, StartOptions};
@@ -90,7 +91,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
     let binary = build(Profile::Server)?;
     // The app's cold load needs the app bundle (served at /app/); --quick reuses an existing one.
-    let app_bundle = crate::artifacts::app_dir().join("vantage_app_bg.wasm");
+    let app_bundle = crate::artifacts::app_dir().join("boot.js");
     if options.wants("browser") && (!options.quick || !app_bundle.exists()) {
         if let Err(e) = crate::artifacts::build_app() {
             println!("warning: the app bundle did not build ({e}); the app cold load will not be measured");
@@ -117,6 +118,9 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
         if options.wants("live") {
             rows.extend(live::run(options, &server.url));
         }
+        if options.wants("ingest") {
+            rows.extend(http_ingest::run(&server.url, options));
+        }
     }
     if options.wants("ingest") {
         // Same database (≥ 1M events already stored), so the writes land in full-size indexes.
@@ -135,10 +139,22 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
 }
 
 fn start_server(binary: &Path, db: &Path, extra: &[&str]) -> Result<RunningServer, String> {
-    let mut extra_args: Vec<String> = ["--demo", "--rate-limit", "0"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let mut extra_args: Vec<String> = [
+        "--demo",
+        "--rate-limit",
+        "0",
+        "--signin-per-address",
+        "0",
+        "--signin-per-account",
+        "0",
+        "--live-connections-per-token",
+        "0",
+        "--live-connections-per-address",
+        "0",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     extra_args.extend(extra.iter().map(|s| (*s).to_owned()));
     start(StartOptions {
         binary,

@@ -13,12 +13,12 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 use vantage_contract::{ColumnType, Dataset, Filter, Permission, TimePreset, TimeRange, Widget};
 use vantage_sdk::live::{LiveOptions, LiveStatus};
-use vantage_sdk::{DashboardStore, DashboardView, FilterOp, FilterSet};
-use vantage_widgets::{ChartClick, DataTable, TimeRangePicker};
+use vantage_sdk::{DashboardStore, DashboardView, FilterChange, FilterSet};
+use vantage_widgets::{ChartClick, ChartRegistry, DataTable, TimeRangePicker};
 
 use super::require_login;
 use crate::brand::use_page_title;
-use crate::download::{chart_png, download_bytes, download_url, file_stem};
+use crate::download::{download_bytes, file_stem};
 use crate::drill::drill_target;
 use crate::session::use_session;
 use crate::shell::{can, ChartTheme};
@@ -117,12 +117,12 @@ impl UrlState {
         parts.join("&")
     }
 
-    fn filter_ops(&self) -> Vec<FilterOp> {
-        let mut ops = vec![FilterOp::Clear];
+    fn filter_ops(&self) -> Vec<FilterChange> {
+        let mut ops = vec![FilterChange::Clear];
         ops.extend(
             self.filters
                 .iter()
-                .map(|(field, value)| FilterOp::Set(Filter::eq(field.clone(), value.clone()))),
+                .map(|(field, value)| FilterChange::Set(Filter::eq(field.clone(), value.clone()))),
         );
         ops
     }
@@ -142,34 +142,25 @@ fn DashboardScreen(id: String) -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let theme = use_context::<ChartTheme>().map(|t| t.0);
+    let url = Memo::new(move |_| query.with(UrlState::read));
+    let initial = url.get_untracked();
+    let mut filters = FilterSet::default();
+    let _ = filters.apply_all(initial.filter_ops());
     let store = DashboardStore::new(
         session.api.clone(),
         id.clone(),
-        FilterSet::default(),
+        filters,
         LiveOptions::default(),
-    );
-    let url = Memo::new(move |_| query.with(UrlState::read));
-    let initial = url.get_untracked();
-    store.time_range.set(initial.range);
-    let _ = store
-        .filters
-        .try_update(|f| f.apply_all(initial.filter_ops()));
+    )
+    .with_time_range(initial.range);
     store.load();
     // Effect: follows the URL (back/forward included) into the store.
     let follow = store.clone();
     Effect::new(move |previous: Option<UrlState>| {
         let current = url.get();
         if let Some(previous) = previous {
-            if previous.range != current.range {
-                follow.time_range.set(current.range);
-            }
-            if previous.filters != current.filters {
-                let _ = follow
-                    .filters
-                    .try_update(|f| f.apply_all(current.filter_ops()));
-            }
             if previous.range != current.range || previous.filters != current.filters {
-                follow.refetch();
+                let _ = follow.set_view(current.range, current.filter_ops());
             }
         }
         current
@@ -202,7 +193,7 @@ fn DashboardScreen(id: String) -> impl IntoView {
                 .then(|| {
                     let store = refresher.clone();
                     set_interval_with_handle(
-                        move || store.refetch(),
+                        move || store.refresh(),
                         Duration::from_secs(seconds.into()),
                     )
                     .ok()
@@ -211,14 +202,14 @@ fn DashboardScreen(id: String) -> impl IntoView {
                 .flatten()
         },
     );
-    let definition = store.definition;
+    let definition = store.definition();
     use_page_title(move || {
         definition
             .get()
             .map(|d| d.name)
             .unwrap_or_else(|| "Dashboard".into())
     });
-    let status = store.live_status;
+    let status = store.live_status();
     let cleanup = send_wrapper::SendWrapper::new(store.clone());
     on_cleanup(move || cleanup.close());
     let chart_theme = Signal::derive(move || theme.and_then(|t| t.get()));
@@ -239,7 +230,7 @@ fn DashboardScreen(id: String) -> impl IntoView {
     let here = StoredValue::new(here);
     let on_click = Callback::new(move |(widget, click): (Widget, ChartClick)| {
         let window = current_window(&drill_store, &widget);
-        let filters = drill_store.filters.with_untracked(FilterSet::effective);
+        let filters = drill_store.filters().with_untracked(FilterSet::effective);
         if let Some(target) = drill_target(&widget, &click, window, &filters) {
             navigate(
                 &target.url(&here.with_value(|h| h())),
@@ -343,15 +334,11 @@ fn DashboardScreen(id: String) -> impl IntoView {
 /// The window a widget's drill-down should use: its own range, else the dashboard's.
 fn current_window(store: &DashboardStore, widget: &Widget) -> (i64, i64) {
     let now = js_sys::Date::now() as i64;
-    let range = store
-        .time_range
-        .get_untracked()
-        .or_else(|| widget.query.as_ref().and_then(|q| q.time_range))
-        .or_else(|| {
-            store
-                .definition
-                .with_untracked(|d| d.as_ref().and_then(|d| d.time_range))
-        })
+    let dashboard_default = store
+        .definition()
+        .with_untracked(|d| d.as_ref().and_then(|d| d.time_range));
+    let range = widget
+        .effective_time_range(store.time_range().get_untracked(), dashboard_default)
         .unwrap_or(TimeRange::preset(TimePreset::Last24h));
     range.resolve(now)
 }
@@ -365,7 +352,7 @@ fn DimensionFilters(
 ) -> impl IntoView {
     let dataset = RwSignal::new(None::<Dataset>);
     let api = send_wrapper::SendWrapper::new(store.api().clone());
-    let definition = store.definition;
+    let definition = store.definition();
     // Effect: loads the schema of the dataset most of the widgets use.
     Effect::new(move |loaded: Option<bool>| {
         if loaded == Some(true) {
@@ -436,12 +423,7 @@ fn WidgetMenu(
     let id = widget.id.clone();
     let title = widget.title.clone();
     let has_query = widget.query.is_some();
-    let is_chart = !matches!(
-        widget.kind,
-        vantage_contract::WidgetKind::Kpi
-            | vantage_contract::WidgetKind::Table
-            | vantage_contract::WidgetKind::Alerts
-    );
+    let is_chart = vantage_widgets::charts::is_chart(widget.kind);
     let cell = {
         let id = id.clone();
         move || {
@@ -456,7 +438,7 @@ fn WidgetMenu(
     let export_csv = move |_| {
         open.set(false);
         if let Some(result) = state.get_untracked().data().cloned() {
-            let csv = vantage_sdk::embed::export::to_csv(&result, Default::default());
+            let csv = vantage_sdk::export::to_csv(&result, Default::default());
             let _ = download_bytes(
                 &format!("{}.csv", file_stem(&csv_title)),
                 "text/csv;charset=utf-8",
@@ -468,7 +450,7 @@ fn WidgetMenu(
     let export_xlsx = move |_| {
         open.set(false);
         if let Some(result) = state.get_untracked().data().cloned() {
-            let book = vantage_sdk::embed::xlsx::workbook(&[(xlsx_title.as_str(), &result)]);
+            let book = vantage_sdk::export::xlsx::workbook(&[(xlsx_title.as_str(), &result)]);
             let _ = download_bytes(
                 &format!("{}.xlsx", file_stem(&xlsx_title)),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -477,21 +459,21 @@ fn WidgetMenu(
         }
     };
     let png_title = title.clone();
+    // The chart is reached through the view's registry (the `EChart` that owns it).
+    let charts = use_context::<ChartRegistry>();
     let export_png = move |_| {
         open.set(false);
-        let background = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-            .and_then(|e| web_sys::window()?.get_computed_style(&e).ok()?)
-            .and_then(|s| s.get_property_value("--vt-surface").ok())
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "#ffffff".into());
-        if let Some(url) = cell
+        let png = cell
             .with_value(|c| c())
-            .and_then(|c| chart_png(&c, &background))
-        {
-            let _ = download_url(&format!("{}.png", file_stem(&png_title)), &url);
+            .zip(charts.clone())
+            .and_then(|(cell, charts)| charts.chart_in(&cell))
+            .and_then(|chart| chart.to_png().ok());
+        if let Some(bytes) = png {
+            let _ = download_bytes(
+                &format!("{}.png", file_stem(&png_title)),
+                "image/png",
+                &bytes,
+            );
         }
     };
     let full = move |_| {
@@ -506,7 +488,7 @@ fn WidgetMenu(
     let rows = move |_| {
         open.set(false);
         let window = current_window(&rows_store, &rows_widget);
-        let filters = rows_store.filters.with_untracked(FilterSet::effective);
+        let filters = rows_store.filters().with_untracked(FilterSet::effective);
         let all = ChartClick {
             series_name: None,
             name: None,
@@ -577,7 +559,7 @@ fn DataDialog(widget: RwSignal<Option<Widget>>, store: DashboardStore) -> impl I
 }
 
 #[component]
-fn LiveBadge(status: RwSignal<LiveStatus>) -> impl IntoView {
+fn LiveBadge(status: ReadSignal<LiveStatus>) -> impl IntoView {
     let text = move || match status.get() {
         LiveStatus::Open(_) => "Live".to_owned(),
         LiveStatus::Connecting => "Connecting…".to_owned(),

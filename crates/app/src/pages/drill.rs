@@ -139,14 +139,14 @@ pub fn DrillPage() -> impl IntoView {
     };
     let export = move |_| {
         if let Some(Ok((result, _))) = page.get_untracked() {
-            let csv = vantage_sdk::embed::export::to_csv(&result, Default::default());
+            let csv = vantage_sdk::export::to_csv(&result, Default::default());
             let name = format!("{}-rows.csv", file_stem(&title()));
             let _ = download_bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
         }
     };
     let export_xlsx = move |_| {
         if let Some(Ok((result, _))) = page.get_untracked() {
-            let book = vantage_sdk::embed::xlsx::workbook(&[("Rows", &result)]);
+            let book = vantage_sdk::export::xlsx::workbook(&[("Rows", &result)]);
             let name = format!("{}-rows.xlsx", file_stem(&title()));
             let _ = download_bytes(
                 &name,

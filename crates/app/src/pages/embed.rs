@@ -5,8 +5,7 @@
 
 use leptos::prelude::*;
 use vantage_contract::{Dashboard, EmbedTokenRequest, Filter, Permission, Role, Tenant};
-use vantage_sdk::EmbeddedDashboard;
-use wasm_bindgen::JsValue;
+use vantage_sdk::{Embed, EmbedOptions};
 
 use super::require_login;
 use crate::brand::{use_brand, use_page_title};
@@ -24,9 +23,8 @@ pub fn npm_snippet(base_url: &str, dashboard_id: &str, token: &str) -> String {
     format!(
         r##"// npm install vantage-embed echarts
 import * as echarts from "echarts";
-import init, {{ EmbeddedDashboard }} from "vantage-embed";
+import {{ EmbeddedDashboard }} from "vantage-embed";
 
-await init();
 const dash = new EmbeddedDashboard({{
   baseUrl: "{base_url}",
   dashboardId: "{dashboard_id}",
@@ -44,8 +42,7 @@ pub fn script_snippet(base_url: &str, dashboard_id: &str, token: &str) -> String
         r##"<div id="dashboard" style="height: 720px"></div>
 <script src="{base_url}/vendor/echarts/echarts.min.js"></script>
 <script type="module">
-  import init, {{ EmbeddedDashboard }} from "{base_url}/pkg/vantage_embed.js";
-  await init();
+  import {{ EmbeddedDashboard }} from "{base_url}/pkg/index.js";
   const dash = new EmbeddedDashboard({{
     baseUrl: "{base_url}",
     dashboardId: "{dashboard_id}",
@@ -269,11 +266,12 @@ fn Snippets(
     }
 }
 
-/// Runs the real embed (`EmbeddedDashboard`) with the new token inside this page.
+/// Runs the real embed (the SDK's [`Embed`], the core under `EmbeddedDashboard`) with the new
+/// token inside this page.
 #[component]
 fn EmbedPreview(base_url: String, dashboard_id: String, token: String) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
-    let embed = StoredValue::new_local(None::<EmbeddedDashboard>);
+    let embed = StoredValue::new_local(None::<Embed>);
     let failed = RwSignal::new(None::<String>);
     // Effect: renders the embed once the preview box exists; destroyed with the component.
     Effect::new(move |done: Option<bool>| {
@@ -283,33 +281,18 @@ fn EmbedPreview(base_url: String, dashboard_id: String, token: String) -> impl I
         let Some(element) = node.get() else {
             return false;
         };
-        let config = js_sys::Object::new();
-        for (key, value) in [
-            ("baseUrl", &base_url),
-            ("dashboardId", &dashboard_id),
-            ("token", &token),
-        ] {
-            let _ = js_sys::Reflect::set(&config, &key.into(), &JsValue::from_str(value));
-        }
-        match EmbeddedDashboard::new(config.into()) {
+        let options = EmbedOptions::new(base_url.clone(), dashboard_id.clone(), token.clone());
+        match Embed::new(options) {
             Ok(dash) => {
-                let promise = dash.render(element.into());
-                embed.set_value(Some(dash));
+                embed.set_value(Some(dash.clone()));
+                let host: web_sys::HtmlElement = element.into();
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
-                        failed.set(Some(
-                            e.as_string()
-                                .or_else(|| js_sys::Error::from(e).message().as_string())
-                                .unwrap_or_else(|| "The preview failed.".into()),
-                        ));
+                    if let Err(e) = dash.render(&host).await {
+                        let _ = failed.try_set(Some(e.to_string()));
                     }
                 });
             }
-            Err(e) => failed.set(Some(
-                JsValue::from(e)
-                    .as_string()
-                    .unwrap_or_else(|| "The preview failed.".into()),
-            )),
+            Err(e) => failed.set(Some(e.to_string())),
         }
         true
     });

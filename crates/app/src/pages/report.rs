@@ -10,7 +10,7 @@ use vantage_contract::{
     Aggregation, Filter, Measure, Query, QueryResult, Sort, SortDir, TimePreset, TimeRange,
 };
 use vantage_sdk::live::{LiveMode, LiveOptions};
-use vantage_sdk::{DashboardStore, DashboardView, FilterOp, FilterSet};
+use vantage_sdk::{DashboardStore, DashboardView, FilterChange, FilterSet};
 use vantage_widgets::format::{format_time, TimeStyle};
 use vantage_widgets::DataTable;
 
@@ -64,21 +64,17 @@ fn Report(id: String) -> impl IntoView {
         mode: LiveMode::Off,
         ..LiveOptions::default()
     };
-    let store = DashboardStore::new(
-        session.api.clone(),
-        id.clone(),
-        FilterSet::default(),
-        options,
-    );
-    store.time_range.set(url.range);
-    let ops: Vec<FilterOp> = url
+    let ops: Vec<FilterChange> = url
         .filters
         .iter()
-        .map(|(f, v)| FilterOp::Set(Filter::eq(f.clone(), v.clone())))
+        .map(|(f, v)| FilterChange::Set(Filter::eq(f.clone(), v.clone())))
         .collect();
-    let _ = store.filters.try_update(|f| f.apply_all(ops));
+    let mut filters = FilterSet::default();
+    let _ = filters.apply_all(ops);
+    let store = DashboardStore::new(session.api.clone(), id.clone(), filters, options)
+        .with_time_range(url.range);
     store.load();
-    let definition = store.definition;
+    let definition = store.definition();
     use_page_title(move || {
         format!(
             "Report: {}",

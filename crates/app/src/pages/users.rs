@@ -18,6 +18,7 @@ fn permission_label(p: Permission) -> &'static str {
         Permission::GenerateReports => "Reports",
         Permission::EditDashboards => "Edit dashboards",
         Permission::AccessAuditLog => "Audit log",
+        Permission::ManageTenants => "Manage tenants",
     }
 }
 

@@ -1,10 +1,24 @@
-//! Host-page event handlers (`dash.on(name, handler)`), stored by event name.
+//! Host-page events: the one place where an embed event is emitted.
+//!
+//! [`Emitter`] keeps the host's handlers (`dash.on(name, handler)`) by event name; [`wire`]
+//! mirrors the store into `ready`, `rendered`, `error` and `liveStatus`;
+//! [`data_click`], [`filters_changed`] and the token callbacks in `mount.rs` emit the rest
+//! through it.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use js_sys::Function;
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Function, Object, Reflect};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use vantage_contract::Filter;
+use vantage_widgets::{ChartClick, WidgetState};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::live::LiveStatus;
+use crate::{DashboardStore, SdkError};
 
 /// The documented event names.
 pub const EVENTS: [&str; 8] = [
@@ -18,23 +32,37 @@ pub const EVENTS: [&str; 8] = [
     "authExpired",
 ];
 
-/// Registered handlers.
-#[derive(Default)]
+type Handlers = RefCell<HashMap<String, Vec<Function>>>;
+
+/// Registered handlers. Cheap to clone (clones share the handlers); usable from reactive
+/// effects (wasm is single-threaded; the `SendWrapper` stays inside).
+#[derive(Clone)]
 pub struct Emitter {
-    handlers: RefCell<HashMap<String, Vec<Function>>>,
+    handlers: SendWrapper<Rc<Handlers>>,
+}
+
+impl Default for Emitter {
+    fn default() -> Self {
+        Self {
+            handlers: SendWrapper::new(Rc::default()),
+        }
+    }
 }
 
 impl Emitter {
     /// Adds `handler` for `event` (an unknown name is an error naming the valid ones).
     ///
     /// # Errors
-    /// When `event` is not one of [`EVENTS`].
-    pub fn on(&self, event: &str, handler: Function) -> Result<(), String> {
+    /// [`SdkError::Config`] naming `event` when it is not one of [`EVENTS`].
+    pub fn on(&self, event: &str, handler: Function) -> Result<(), SdkError> {
         if !EVENTS.contains(&event) {
-            return Err(format!(
-                "unknown event '{event}'; expected one of {}",
-                EVENTS.join(", ")
-            ));
+            return Err(SdkError::Config {
+                field: "event",
+                message: format!(
+                    "unknown event '{event}'; expected one of {}",
+                    EVENTS.join(", ")
+                ),
+            });
         }
         self.handlers
             .borrow_mut()
@@ -78,4 +106,180 @@ impl Emitter {
     pub fn clear(&self) {
         self.handlers.borrow_mut().clear();
     }
+}
+
+/// A plain JS object from key/value pairs.
+pub(crate) fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&object, &(*key).into(), value);
+    }
+    object.into()
+}
+
+/// `filtersChanged` with the filters in effect.
+pub fn filters_changed(emitter: &Emitter, filters: &[Filter]) {
+    let filters = serde_wasm_bindgen::to_value(filters).unwrap_or(JsValue::NULL);
+    emitter.emit("filtersChanged", &object(&[("filters", filters)]));
+}
+
+/// `dataClick` for a click on `widget_id`'s chart.
+pub fn data_click(emitter: &Emitter, widget_id: &str, click: &ChartClick) {
+    // The embed has no built-in drill-down yet, so `preventDefault` has nothing to prevent; it
+    // is there so handlers written for it keep working when one arrives (issue 19).
+    let prevent = Closure::once_into_js(|| {});
+    let optional = |value: Option<String>| value.map_or(JsValue::NULL, JsValue::from);
+    let payload = object(&[
+        ("widgetId", widget_id.into()),
+        ("seriesName", optional(click.series_name.clone())),
+        ("name", optional(click.name.clone())),
+        (
+            "dataIndex",
+            click.data_index.map_or(JsValue::NULL, JsValue::from),
+        ),
+        (
+            "value",
+            vantage_widgets::to_js(&click.value).unwrap_or(JsValue::NULL),
+        ),
+        ("preventDefault", prevent),
+    ]);
+    emitter.emit("dataClick", &payload);
+}
+
+/// `authExpired` with `message`.
+pub fn auth_expired(emitter: &Emitter, message: &str) {
+    emitter.emit("authExpired", &object(&[("message", message.into())]));
+}
+
+/// Effects, created under the view's owner: mirror store changes into host events.
+pub fn wire(store: &DashboardStore, emitter: &Emitter) {
+    widget_errors(store, emitter);
+    let definition = store.definition();
+    let e = emitter.clone();
+    Effect::new(move |fired: Option<bool>| {
+        if fired == Some(true) {
+            return true;
+        }
+        let Some(d) = definition.get() else {
+            return false;
+        };
+        let ids: Array = d
+            .widgets
+            .iter()
+            .map(|w| JsValue::from(w.id.as_str()))
+            .collect();
+        e.emit(
+            "ready",
+            &object(&[
+                ("dashboardId", d.id.as_str().into()),
+                ("name", d.name.as_str().into()),
+                ("widgets", ids.into()),
+            ]),
+        );
+        true
+    });
+    let loads = store.loads();
+    let e = emitter.clone();
+    Effect::new(move |fired: Option<bool>| {
+        let n = loads.get();
+        if fired == Some(true) || n == 0 {
+            return fired.unwrap_or(false);
+        }
+        // Two frames: the charts' own effects run, then the browser paints.
+        let e = e.clone();
+        let _ = request_frame(Box::new(move || {
+            let _ = request_frame(Box::new(move || e.emit("rendered", &object(&[]))));
+        }));
+        true
+    });
+    let load_error = store.load_error();
+    let e = emitter.clone();
+    Effect::new(move |_| {
+        if let Some(error) = load_error.get() {
+            let code = error.code();
+            if code == "authExpired" {
+                auth_expired(&e, &error.user_message());
+            }
+            e.emit(
+                "error",
+                &object(&[
+                    ("code", code.into()),
+                    ("message", error.user_message().into()),
+                ]),
+            );
+        }
+    });
+    let live_status = store.live_status();
+    let e = emitter.clone();
+    Effect::new(move |_| {
+        let status = live_status.get();
+        let mut pairs = vec![("status", JsValue::from(status.name()))];
+        if let LiveStatus::Reconnecting {
+            attempt,
+            next_delay_ms,
+        } = status
+        {
+            pairs.push(("attempt", attempt.into()));
+            pairs.push(("nextDelayMs", next_delay_ms.into()));
+        }
+        e.emit("liveStatus", &object(&pairs));
+    });
+}
+
+/// A widget whose query failed (the rest of the dashboard loaded): one `error` event with its
+/// `widgetId` each time its error message changes. The widgets' state signals are looked up
+/// once, under the view's owner (so they are disposed with it, not with each effect run).
+fn widget_errors(store: &DashboardStore, emitter: &Emitter) {
+    let e = emitter.clone();
+    let widgets_store = store.clone();
+    let view_owner = Owner::current();
+    let states = StoredValue::new(Vec::<(String, Signal<WidgetState>)>::new());
+    let definition = store.definition();
+    Effect::new(move |previous: Option<Vec<(String, String)>>| {
+        definition.with(|d| {
+            if states.with_value(Vec::is_empty) {
+                if let (Some(d), Some(owner)) = (d, view_owner.as_ref()) {
+                    let found = owner.with(|| {
+                        d.widgets
+                            .iter()
+                            .map(|w| (w.id.clone(), widgets_store.widget_state(&w.id)))
+                            .collect()
+                    });
+                    states.set_value(found);
+                }
+            }
+        });
+        let failed: Vec<(String, String)> = states.with_value(|states| {
+            states
+                .iter()
+                .filter_map(|(id, state)| match state.try_get() {
+                    Some(WidgetState::Error { message }) => Some((id.clone(), message)),
+                    _ => None,
+                })
+                .collect()
+        });
+        for (id, message) in &failed {
+            let known = previous
+                .as_ref()
+                .is_some_and(|p| p.iter().any(|(i, m)| i == id && m == message));
+            if !known {
+                e.emit(
+                    "error",
+                    &object(&[
+                        ("code", "widget".into()),
+                        ("message", message.as_str().into()),
+                        ("widgetId", id.as_str().into()),
+                    ]),
+                );
+            }
+        }
+        failed
+    });
+}
+
+fn request_frame(f: Box<dyn FnOnce()>) -> Option<i32> {
+    let callback = Closure::once_into_js(f);
+    web_sys::window()?
+        .request_animation_frame(callback.unchecked_ref())
+        .ok()
 }

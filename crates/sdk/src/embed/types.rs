@@ -96,9 +96,15 @@ export interface EmbedConfig {
   theme?: Theme;
   /** Initial viewer filters. */
   filters?: Filter[];
-  /** A BCP 47 tag such as `"de-DE"`. */
+  /**
+   * A BCP 47 tag such as `"de-DE"`, set as the embed root's `lang`. Not yet used for
+   * formatting: numbers and dates are formatted the same for every locale (planned).
+   */
   locale?: string;
-  /** An IANA zone such as `"Europe/Berlin"`. */
+  /**
+   * Not supported yet: accepted (it must be a string) but ignored; times show in the viewer's
+   * own time zone (planned).
+   */
   timeZone?: string;
   /** Default `"auto"`: WebSocket with SSE fallback. */
   live?: LiveMode;
@@ -156,7 +162,10 @@ export interface DataClickEvent {
   name: string | null;
   dataIndex: number | null;
   value: unknown;
-  /** Stops the default drill-down. */
+  /**
+   * Has no effect yet: the embed has no built-in drill-down to prevent. Kept so handlers that
+   * call it keep working when one arrives.
+   */
   preventDefault(): void;
 }
 export type LiveStatusName = "connecting" | "open" | "reconnecting" | "paused" | "closed" | "failed";
@@ -185,18 +194,49 @@ export interface EmbedEventMap {
 }
 export type EmbedEventName = keyof EmbedEventMap;
 
+/** Removes the handler that `on()` added. */
+export type Unsubscribe = () => void;
+
 export interface EmbeddedDashboard {
-  on(event: "ready", handler: (e: ReadyEvent) => void): void;
-  on(event: "rendered", handler: (e: RenderedEvent) => void): void;
-  on(event: "error", handler: (e: EmbedErrorEvent) => void): void;
-  on(event: "filtersChanged", handler: (e: FiltersChangedEvent) => void): void;
-  on(event: "dataClick", handler: (e: DataClickEvent) => void): void;
-  on(event: "liveStatus", handler: (e: LiveStatusEvent) => void): void;
-  on(event: "tokenRefreshed", handler: (e: TokenRefreshedEvent) => void): void;
-  on(event: "authExpired", handler: (e: AuthExpiredEvent) => void): void;
-  on<K extends EmbedEventName>(event: K, handler: (e: EmbedEventMap[K]) => void): void;
+  on(event: "ready", handler: (e: ReadyEvent) => void): Unsubscribe;
+  on(event: "rendered", handler: (e: RenderedEvent) => void): Unsubscribe;
+  on(event: "error", handler: (e: EmbedErrorEvent) => void): Unsubscribe;
+  on(event: "filtersChanged", handler: (e: FiltersChangedEvent) => void): Unsubscribe;
+  on(event: "dataClick", handler: (e: DataClickEvent) => void): Unsubscribe;
+  on(event: "liveStatus", handler: (e: LiveStatusEvent) => void): Unsubscribe;
+  on(event: "tokenRefreshed", handler: (e: TokenRefreshedEvent) => void): Unsubscribe;
+  on(event: "authExpired", handler: (e: AuthExpiredEvent) => void): Unsubscribe;
+  on<K extends EmbedEventName>(event: K, handler: (e: EmbedEventMap[K]) => void): Unsubscribe;
   off<K extends EmbedEventName>(event: K, handler: (e: EmbedEventMap[K]) => void): void;
 }
+
+/**
+ * Every `code` of a {@link VantageError}; the package README says what a host should do for
+ * each. The snake_case ones are the backend's (contract) codes.
+ */
+export type VantageErrorCode =
+  | "config" | "filterLocked" | "destroyed" | "authExpired" | "network" | "timeout" | "aborted"
+  | "http" | "decode" | "chart" | "browser"
+  | "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict"
+  | "payload_too_large" | "validation_failed" | "rate_limited" | "internal";
+
+/**
+ * What every thrown error and rejected promise of this package is: an `Error` whose `name` is
+ * `"VantageError"`.
+ */
+export interface VantageError extends Error {
+  name: "VantageError";
+  code: VantageErrorCode;
+  /** The option, argument or data field the error is about. */
+  field?: string;
+  /** The HTTP status, when the backend answered. */
+  status?: number;
+  /** The backend's request id, for support. */
+  requestId?: string;
+}
+
+/** Whether `value` is a {@link VantageError}. */
+export function isVantageError(value: unknown): value is VantageError;
 
 /** `<vantage-dashboard base-url dashboard-id widget-id theme live>` (see `defineElement`). */
 export interface VantageDashboardElement extends HTMLElement {

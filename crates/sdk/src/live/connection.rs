@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource, EventTarget, MessageEvent, WebSocket};
 
-use super::{Backoff, Delivery, ResumeCursor, StreamPosition};
+use super::{Backoff, Delivery, LiveCursor, ResumeTracker};
 use crate::ApiClient;
 
 /// Which transport to use (`live` in the embed config).
@@ -138,7 +138,7 @@ impl Drop for Socket {
 struct Inner {
     api: ApiClient,
     options: LiveOptions,
-    cursor: ResumeCursor,
+    cursor: ResumeTracker,
     transport: Transport,
     socket: Option<Socket>,
     attempt: u32,
@@ -163,11 +163,11 @@ impl LiveConnection {
     pub fn open(
         api: ApiClient,
         options: LiveOptions,
-        since: Option<StreamPosition>,
+        since: Option<LiveCursor>,
         on_event: impl Fn(LiveEvent) + 'static,
         on_status: impl Fn(&LiveStatus) + 'static,
     ) -> Self {
-        let mut cursor = ResumeCursor::default();
+        let mut cursor = ResumeTracker::default();
         if let Some(position) = since {
             cursor.reset_to(position);
         }
@@ -206,12 +206,12 @@ impl LiveConnection {
     }
 
     /// The last applied stream position.
-    pub fn position(&self) -> Option<StreamPosition> {
+    pub fn position(&self) -> Option<LiveCursor> {
         self.inner.borrow().cursor.position()
     }
 
     /// Anchors the cursor at a snapshot's position when nothing was applied yet.
-    pub fn anchor(&self, position: StreamPosition) {
+    pub fn anchor(&self, position: LiveCursor) {
         let mut inner = self.inner.borrow_mut();
         if inner
             .cursor
@@ -370,7 +370,7 @@ fn open_ws(
     generation: u64,
     base: &str,
     token: Option<&str>,
-    since: Option<StreamPosition>,
+    since: Option<LiveCursor>,
 ) -> Result<Socket, String> {
     let url = live_url(base, "ws").replacen("http", "ws", 1);
     let ws = WebSocket::new(&url).map_err(|e| format!("cannot open {url}: {e:?}"))?;
@@ -412,7 +412,7 @@ fn open_sse(
     generation: u64,
     base: &str,
     token: Option<&str>,
-    since: Option<StreamPosition>,
+    since: Option<LiveCursor>,
 ) -> Result<Socket, String> {
     let mut url = live_url(base, "sse");
     let mut params = Vec::new();

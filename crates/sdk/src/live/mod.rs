@@ -17,4 +17,4 @@ pub mod resume;
 
 pub use backoff::Backoff;
 pub use connection::{LiveConnection, LiveEvent, LiveMode, LiveOptions, LiveStatus, Transport};
-pub use resume::{Delivery, ResumeCursor, StreamPosition};
+pub use resume::{Delivery, LiveCursor, ResumeTracker};

@@ -1,7 +1,7 @@
 //! Gap-free, duplicate-free delivery across reconnects.
 //!
 //! Every live message carries `(epoch, seq)`: `seq` strictly increases within a server `epoch`.
-//! The client remembers the last position it applied and resumes from it. [`ResumeCursor::accept`]
+//! The client remembers the last position it applied and resumes from it. [`ResumeTracker::accept`]
 //! decides what to do with each arriving message:
 //!
 //! - next in sequence → apply it;
@@ -11,7 +11,7 @@
 //!
 //! After a snapshot the cursor jumps to the position the snapshot reflects.
 
-pub use vantage_contract::LiveCursor as StreamPosition;
+pub use vantage_contract::LiveCursor;
 
 /// What to do with an arriving message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,13 +26,13 @@ pub enum Delivery {
 
 /// The last applied position, if any.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ResumeCursor {
-    last: Option<StreamPosition>,
+pub struct ResumeTracker {
+    last: Option<LiveCursor>,
 }
 
-impl ResumeCursor {
+impl ResumeTracker {
     /// Where to resume from, if anything was applied yet.
-    pub fn position(&self) -> Option<StreamPosition> {
+    pub fn position(&self) -> Option<LiveCursor> {
         self.last
     }
 
@@ -41,7 +41,7 @@ impl ResumeCursor {
     /// The first message of a session (no cursor yet) is applied and anchors the cursor. A
     /// [`Delivery::Resync`] also anchors the cursor at `message`: the snapshot that follows
     /// reflects at least that position.
-    pub fn accept(&mut self, message: StreamPosition) -> Delivery {
+    pub fn accept(&mut self, message: LiveCursor) -> Delivery {
         let Some(last) = self.last else {
             self.last = Some(message);
             return Delivery::Apply;
@@ -62,7 +62,7 @@ impl ResumeCursor {
     }
 
     /// The server said `reset` at `position`: our place is gone; a snapshot follows.
-    pub fn reset_to(&mut self, position: StreamPosition) {
+    pub fn reset_to(&mut self, position: LiveCursor) {
         self.last = Some(position);
     }
 }
@@ -71,13 +71,13 @@ impl ResumeCursor {
 mod tests {
     use super::*;
 
-    fn at(epoch: u64, seq: u64) -> StreamPosition {
-        StreamPosition { epoch, seq }
+    fn at(epoch: u64, seq: u64) -> LiveCursor {
+        LiveCursor { epoch, seq }
     }
 
     #[test]
     fn in_order_messages_apply_and_replayed_ones_are_dropped() {
-        let mut cursor = ResumeCursor::default();
+        let mut cursor = ResumeTracker::default();
         assert_eq!(cursor.accept(at(7, 10)), Delivery::Apply);
         assert_eq!(cursor.accept(at(7, 11)), Delivery::Apply);
         // A reconnect replays from our cursor with some overlap.
@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn a_gap_or_a_new_epoch_asks_for_a_snapshot() {
-        let mut cursor = ResumeCursor::default();
+        let mut cursor = ResumeTracker::default();
         cursor.accept(at(1, 5));
         assert_eq!(
             cursor.accept(at(1, 8)),

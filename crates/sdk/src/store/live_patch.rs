@@ -28,7 +28,7 @@ use vantage_contract::{
 };
 
 /// Time-series buckets kept at most when the time range has no start (all time).
-pub const MAX_BUCKETS: usize = 1_000;
+pub const MAX_WINDOW_BUCKETS: usize = 1_000;
 
 /// How a widget follows live rollups.
 #[derive(Debug, Clone, PartialEq)]
@@ -184,6 +184,11 @@ impl PatchPlan {
     /// The `(group, amount)` pairs `rollup` adds; `None` is the single group of an
     /// undimensioned query.
     fn contributions(&self, m: &MetricRollup) -> Vec<(Option<String>, f64)> {
+        // Validations and agent events travel in the generator's `validations` rollup; a rollup
+        // of another dataset (an ingested batch) adds nothing to them.
+        if m.dataset != "validations" {
+            return Vec::new();
+        }
         let total = |n: u64| n as f64;
         match (&self.source, self.dimension) {
             (Source::Validations { invalid_only }, None) => {
@@ -272,7 +277,7 @@ impl PatchPlan {
         Ok(())
     }
 
-    /// Drops time buckets that fell out of the window (or past [`MAX_BUCKETS`]).
+    /// Drops time buckets that fell out of the window (or past [`MAX_WINDOW_BUCKETS`]).
     fn slide(&self, result: &mut QueryResult, t: usize, g: i64, now: i64) {
         let cutoff = match self.window {
             Window::Sliding(duration) => (now - duration).div_euclid(g) * g,
@@ -282,7 +287,7 @@ impl PatchPlan {
         let mut buckets: Vec<i64> = result.data[t].iter().filter_map(Value::as_i64).collect();
         buckets.sort_unstable();
         buckets.dedup();
-        let cutoff = match buckets.len().checked_sub(MAX_BUCKETS) {
+        let cutoff = match buckets.len().checked_sub(MAX_WINDOW_BUCKETS) {
             Some(excess) if excess > 0 => cutoff.max(buckets[excess]),
             _ => cutoff,
         };

@@ -1,49 +1,64 @@
-//! [`DashboardStore`]: the state of one dashboard view, as Leptos signals.
+//! [`DashboardStore`]: the state of one dashboard view, as Leptos signals, and the only place
+//! where a dashboard's data is loaded.
+//!
+//! The store is the only writer of its state. It hands out read-only signals
+//! ([`DashboardStore::definition`], [`DashboardStore::widget_state`], …) and takes intents
+//! ([`DashboardStore::set_view`], [`DashboardStore::set_filters`],
+//! [`DashboardStore::set_time_range`], [`DashboardStore::refresh`], [`DashboardStore::close`]);
+//! [`DashboardStore::loaded`] resolves when the load an intent started has completed, so nobody
+//! polls. Failures are one type, [`StoreError`].
 //!
 //! The store loads the definition and every widget's data in one round trip
 //! (`POST /dashboards/{id}/data`), re-queries when filters or the time range change (the newest
-//! request wins; older ones are aborted), keeps one live connection, and exposes per-widget
-//! [`WidgetState`]s. While live updates are down, widgets keep their data and turn stale.
+//! request wins; older ones are aborted, see [`load`]), keeps one live connection, and exposes
+//! per-widget [`WidgetState`]s. While live updates are down, widgets keep their data and turn
+//! stale.
 //!
-//! Live updates: metric rollups are applied directly to the widgets whose query they can update
-//! exactly (counts by status/intent/error type/event type, agent cost; time series keep a
-//! bounded sliding window), at most once per animation frame however many messages arrive
-//! ([`coalesce`], [`live_patch`]). Widgets a rollup cannot update (percentiles, averages, other
-//! datasets, viewer filters) are re-queried instead, coalesced to one request per
-//! [`LIVE_REFRESH`] for just those widgets. A `reset`, an epoch change or a gap refetches the
-//! whole snapshot; while the connection is down every widget keeps its data and turns stale.
+//! Live updates ([`apply_live`], the one place where a live message changes a widget): metric
+//! rollups are applied directly to the widgets whose query they can update exactly (counts by
+//! status/intent/error type/event type, agent cost; time series keep a bounded sliding window),
+//! at most once per animation frame however many messages arrive ([`coalesce`],
+//! [`live_patch`]). Widgets a rollup cannot update (percentiles, averages, other datasets, viewer
+//! filters) are re-queried instead, coalesced to one request per [`LIVE_REFRESH`] for just those
+//! widgets. A `reset`, an epoch change or a gap refetches the whole snapshot; while the
+//! connection is down every widget keeps its data and turns stale.
 //!
 //! Lifetime: create the store under a reactive owner (a component, or the root of `mount_to`);
 //! its signals live as long as that owner. Drop the store (all clones) to close the live
-//! connection and abort requests.
+//! connection and abort requests. The store is `Send + Sync` (wasm is single-threaded; the
+//! `SendWrapper` stays inside), so reactive closures capture it as it is.
 
+mod apply_live;
 pub mod coalesce;
+mod error;
 pub mod live_patch;
+pub mod load;
+#[cfg(feature = "dev-entry-points")]
 mod probe;
 
+pub use error::StoreError;
+#[cfg(feature = "dev-entry-points")]
 pub use probe::LiveProbe;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
-use std::sync::Arc;
 
-use futures::future::{AbortHandle, Abortable};
+use futures::future::Abortable;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
-use vantage_contract::{
-    Alert, Dashboard, DashboardDataRequest, LiveEnvelope, LiveKind, MetricRollup, TimeRange,
-    WidgetData,
-};
+use send_wrapper::SendWrapper;
+use vantage_contract::{Alert, Dashboard, DashboardDataRequest, TimeRange, WidgetData};
 use vantage_widgets::WidgetState;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 
-use crate::filters::{FilterError, FilterOp, FilterSet};
-use crate::live::{LiveConnection, LiveEvent, LiveOptions, LiveStatus, StreamPosition};
+use crate::filters::{FilterChange, FilterSet};
+use crate::live::{LiveConnection, LiveCursor, LiveOptions, LiveStatus};
 use crate::{ApiClient, SdkError};
+use apply_live::AppliedListener;
 use coalesce::FrameQueue;
-use live_patch::{contributes_after, LiveUpdate, RecentRollups};
+use live_patch::RecentRollups;
+use load::{LoadTracker, Waiting};
 
 /// Minimum time between live-triggered re-queries, in milliseconds.
 pub const LIVE_REFRESH: u32 = 2_000;
@@ -52,12 +67,10 @@ struct Inner {
     api: ApiClient,
     dashboard_id: String,
     live_options: LiveOptions,
-    request: RefCell<Option<AbortHandle>>,
+    loads: RefCell<LoadTracker>,
     live: RefCell<Option<LiveConnection>>,
-    /// Whether the in-flight request loads every widget (a partial refresh never aborts it).
-    request_is_full: Cell<bool>,
     refresh_timer: RefCell<Option<Timeout>>,
-    /// Widgets to re-query at the next coalesced refresh (`None` inside = all of them).
+    /// Widgets to re-query at the next coalesced refresh (`""` inside = all of them).
     refresh_ids: RefCell<BTreeSet<String>>,
     /// Recent rollups, for catching up widgets after a snapshot or a frame.
     recent: RefCell<RecentRollups>,
@@ -73,9 +86,6 @@ struct Inner {
     on_applied: RefCell<Vec<AppliedListener>>,
 }
 
-/// Observes applied live messages: their kind and stream seq.
-type AppliedListener = Rc<dyn Fn(LiveKind, u64)>;
-
 /// A requested animation frame: its id and callback.
 type Frame = (i32, Closure<dyn FnMut()>);
 
@@ -88,9 +98,7 @@ struct Applied {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(handle) = self.request.borrow_mut().take() {
-            handle.abort();
-        }
+        self.loads.borrow_mut().close();
         cancel_frame(&self.frame);
     }
 }
@@ -103,46 +111,30 @@ fn cancel_frame(frame: &RefCell<Option<Frame>>) {
     }
 }
 
-/// The store's reactive state. `Copy`: hand it to components freely.
+/// The store's writable signals: private, written only by the store's own methods.
 #[derive(Clone, Copy)]
-pub struct StoreSignals {
-    /// The dashboard definition, once loaded.
-    pub definition: RwSignal<Option<Dashboard>>,
-    /// A whole-dashboard failure (e.g. 404, 403); widgets keep their own errors.
-    pub load_error: RwSignal<Option<String>>,
-    /// The stable code of the last failure (`not_found`, `authExpired`, `network`…).
-    pub error_code: RwSignal<Option<String>>,
-    /// Filters: locked + the viewer's.
-    pub filters: RwSignal<FilterSet>,
-    /// Time range override (`None` = the dashboard's default).
-    pub time_range: RwSignal<Option<TimeRange>>,
-    /// Live connection status.
-    pub live_status: RwSignal<LiveStatus>,
-    /// The tenant's alerts: loaded with a dashboard that shows them, then updated live (newest first).
-    pub alerts: RwSignal<Vec<Alert>>,
-    /// Increments whenever a data load completes (success or failure).
-    pub loads: RwSignal<u64>,
-    /// Increments with every animation frame that applied live rollups to widget data.
-    pub live_frames: RwSignal<u64>,
+struct Signals {
+    definition: RwSignal<Option<Dashboard>>,
+    load_error: RwSignal<Option<SdkError>>,
+    filters: RwSignal<FilterSet>,
+    time_range: RwSignal<Option<TimeRange>>,
+    live_status: RwSignal<LiveStatus>,
+    alerts: RwSignal<Vec<Alert>>,
+    loads: RwSignal<u64>,
+    live_frames: RwSignal<u64>,
     widgets: RwSignal<HashMap<String, ArcRwSignal<WidgetState>>>,
 }
 
 /// One dashboard's definition, filters, per-widget states and live status. Cheap to clone.
 #[derive(Clone)]
 pub struct DashboardStore {
-    inner: Rc<Inner>,
-    signals: StoreSignals,
-}
-
-impl std::ops::Deref for DashboardStore {
-    type Target = StoreSignals;
-    fn deref(&self) -> &StoreSignals {
-        &self.signals
-    }
+    inner: SendWrapper<Rc<Inner>>,
+    signals: Signals,
 }
 
 impl DashboardStore {
-    /// A store for `dashboard_id`. Nothing is fetched until [`DashboardStore::load`].
+    /// A store for `dashboard_id` with initial `filters`. Nothing is fetched until
+    /// [`DashboardStore::load`] (or another intent).
     pub fn new(
         api: ApiClient,
         dashboard_id: impl Into<String>,
@@ -150,13 +142,12 @@ impl DashboardStore {
         live: LiveOptions,
     ) -> Self {
         Self {
-            inner: Rc::new(Inner {
+            inner: SendWrapper::new(Rc::new(Inner {
                 api,
                 dashboard_id: dashboard_id.into(),
                 live_options: live,
-                request: RefCell::new(None),
+                loads: RefCell::new(LoadTracker::default()),
                 live: RefCell::new(None),
-                request_is_full: Cell::new(false),
                 refresh_timer: RefCell::new(None),
                 refresh_ids: RefCell::new(BTreeSet::new()),
                 recent: RefCell::new(RecentRollups::default()),
@@ -165,11 +156,10 @@ impl DashboardStore {
                 queue: RefCell::new(FrameQueue::default()),
                 frame: RefCell::new(None),
                 on_applied: RefCell::new(Vec::new()),
-            }),
-            signals: StoreSignals {
+            })),
+            signals: Signals {
                 definition: RwSignal::new(None),
                 load_error: RwSignal::new(None),
-                error_code: RwSignal::new(None),
                 filters: RwSignal::new(filters),
                 time_range: RwSignal::new(None),
                 live_status: RwSignal::new(LiveStatus::Closed),
@@ -179,6 +169,12 @@ impl DashboardStore {
                 widgets: RwSignal::new(HashMap::new()),
             },
         }
+    }
+
+    /// Starts with the time range override `range` (before the first load).
+    pub fn with_time_range(self, range: Option<TimeRange>) -> Self {
+        self.signals.time_range.set(range);
+        self
     }
 
     /// The API client.
@@ -191,12 +187,55 @@ impl DashboardStore {
         &self.inner.dashboard_id
     }
 
+    /// The dashboard definition, once loaded.
+    pub fn definition(&self) -> ReadSignal<Option<Dashboard>> {
+        self.signals.definition.read_only()
+    }
+
+    /// A whole-dashboard failure (e.g. 404, 403) while no definition is loaded; widgets keep
+    /// their own errors.
+    pub fn load_error(&self) -> ReadSignal<Option<SdkError>> {
+        self.signals.load_error.read_only()
+    }
+
+    /// Filters: locked + the viewer's.
+    pub fn filters(&self) -> ReadSignal<FilterSet> {
+        self.signals.filters.read_only()
+    }
+
+    /// Time range override (`None` = the dashboard's default).
+    pub fn time_range(&self) -> ReadSignal<Option<TimeRange>> {
+        self.signals.time_range.read_only()
+    }
+
+    /// Live connection status.
+    pub fn live_status(&self) -> ReadSignal<LiveStatus> {
+        self.signals.live_status.read_only()
+    }
+
+    /// The tenant's alerts: loaded with a dashboard that shows them, then updated live (newest
+    /// first).
+    pub fn alerts(&self) -> ReadSignal<Vec<Alert>> {
+        self.signals.alerts.read_only()
+    }
+
+    /// Increments whenever a data load completes (success or failure).
+    pub fn loads(&self) -> ReadSignal<u64> {
+        self.signals.loads.read_only()
+    }
+
+    /// Increments with every animation frame that applied live rollups to widget data.
+    pub fn live_frames(&self) -> ReadSignal<u64> {
+        self.signals.live_frames.read_only()
+    }
+
     /// The state signal of widget `id` (created on first use, `Loading` until data arrives).
     pub fn widget_state(&self, id: &str) -> Signal<WidgetState> {
-        let existing = self.widgets.with_untracked(|w| w.get(id).cloned());
+        let widgets = self.signals.widgets;
+        let existing = widgets.with_untracked(|w| w.get(id).cloned());
         let state = existing.unwrap_or_else(|| {
             let created = ArcRwSignal::new(WidgetState::Loading);
-            self.widgets.update_untracked(|w| {
+            widgets.update_untracked(|w| {
                 w.insert(id.to_owned(), created.clone());
             });
             created
@@ -205,10 +244,11 @@ impl DashboardStore {
     }
 
     fn set_widget(&self, id: &str, state: WidgetState) {
-        let existing = self.widgets.with_untracked(|w| w.get(id).cloned());
+        let widgets = self.signals.widgets;
+        let existing = widgets.with_untracked(|w| w.get(id).cloned());
         match existing {
             Some(signal) => signal.set(state),
-            None => self.widgets.update_untracked(|w| {
+            None => widgets.update_untracked(|w| {
                 w.insert(id.to_owned(), ArcRwSignal::new(state));
             }),
         }
@@ -216,37 +256,76 @@ impl DashboardStore {
 
     /// Loads the definition and all data, then opens the live connection. Call once.
     pub fn load(&self) {
-        self.refetch();
+        self.refresh();
     }
 
     /// Re-queries every widget now (aborting an in-flight load; the newest request wins).
-    pub fn refetch(&self) {
+    pub fn refresh(&self) {
         self.query(None);
+    }
+
+    /// Applies filter operations and re-queries.
+    ///
+    /// # Errors
+    /// [`StoreError::Filter`] when an operation touches a locked filter (nothing changes).
+    pub fn set_filters(&self, ops: Vec<FilterChange>) -> Result<(), StoreError> {
+        self.set_view(self.signals.time_range.get_untracked(), ops)
+    }
+
+    /// Sets the time range override and re-queries.
+    pub fn set_time_range(&self, range: Option<TimeRange>) {
+        self.signals.time_range.set(range);
+        self.refresh();
+    }
+
+    /// Sets the time range override and applies filter operations, then re-queries once.
+    ///
+    /// # Errors
+    /// [`StoreError::Filter`] when an operation touches a locked filter: nothing changes and
+    /// nothing is re-queried.
+    pub fn set_view(
+        &self,
+        range: Option<TimeRange>,
+        ops: Vec<FilterChange>,
+    ) -> Result<(), StoreError> {
+        let mut next = self.signals.filters.get_untracked();
+        next.apply_all(ops)?;
+        self.signals.filters.set(next);
+        self.signals.time_range.set(range);
+        self.refresh();
+        Ok(())
+    }
+
+    /// Resolves when the load in flight completes (at once with the last load's outcome when
+    /// none is in flight).
+    ///
+    /// # Errors
+    /// [`StoreError::Load`] when that load failed as a whole (no definition, or every widget's
+    /// data), [`StoreError::Closed`] when the store was closed meanwhile.
+    pub async fn loaded(&self) -> Result<(), StoreError> {
+        let waiting = self.inner.loads.borrow_mut().wait();
+        match waiting {
+            Waiting::Done(outcome) => outcome,
+            Waiting::Pending(receiver) => receiver.await.unwrap_or(Err(StoreError::Closed)),
+        }
     }
 
     /// Loads `widget_ids` (all widgets when `None`). A full load aborts whatever is in flight; a
     /// partial one is skipped while a full load is in flight (that load covers it).
     fn query(&self, widget_ids: Option<Vec<String>>) {
-        let full = widget_ids.is_none();
-        if !full && self.inner.request_is_full.get() && self.inner.request.borrow().is_some() {
+        let Some(registration) = self.inner.loads.borrow_mut().begin(widget_ids.is_none()) else {
             return;
-        }
-        if let Some(previous) = self.inner.request.borrow_mut().take() {
-            previous.abort();
-        }
-        let (handle, registration) = AbortHandle::new_pair();
-        *self.inner.request.borrow_mut() = Some(handle);
-        self.inner.request_is_full.set(full);
+        };
+        let signals = self.signals;
         let request = DashboardDataRequest {
-            filters: self.filters.with_untracked(FilterSet::effective),
-            time_range: self.time_range.get_untracked(),
+            filters: signals.filters.with_untracked(FilterSet::effective),
+            time_range: signals.time_range.get_untracked(),
             widget_ids,
         };
-        let (weak, signals) = (Rc::downgrade(&self.inner), self.signals);
-        let first = self.definition.with_untracked(Option::is_none);
+        let weak = Rc::downgrade(&self.inner);
+        let first = signals.definition.with_untracked(Option::is_none);
         let api = self.inner.api.clone();
         let id = self.inner.dashboard_id.clone();
-        let weak_work = weak.clone();
         let work = async move {
             if first {
                 let dashboard = api.dashboard(&id).await?;
@@ -263,35 +342,28 @@ impl DashboardStore {
                     }
                 }
             }
-            let data = api.dashboard_data(&id, &request).await?;
-            let store = upgrade(&weak_work, signals).ok_or(SdkError::Aborted)?;
-            Ok::<_, SdkError>((store, data))
+            api.dashboard_data(&id, &request).await
         };
         wasm_bindgen_futures::spawn_local(async move {
-            let outcome = Abortable::new(work, registration).await;
-            if let Some(store) = upgrade(&weak, signals) {
-                if outcome.is_ok() {
-                    store.inner.request.borrow_mut().take();
-                }
-            }
+            let Ok(outcome) = Abortable::new(work, registration).await else {
+                return; // aborted: a newer load or close() took over
+            };
+            let Some(store) = upgrade(&weak, signals) else {
+                return;
+            };
             match outcome {
-                Err(_aborted) => {}
-                Ok(Ok((store, data))) => store.apply_data(data),
-                Ok(Err(error)) => {
-                    if let Some(store) = upgrade(&weak, signals) {
-                        store.fail(&error);
-                    }
-                }
+                Ok(data) => store.apply_data(data),
+                Err(error) => store.fail(error),
             }
         });
     }
 
     fn apply_data(&self, data: vantage_contract::DashboardData) {
         let stale = !matches!(
-            self.live_status.get_untracked(),
+            self.signals.live_status.get_untracked(),
             LiveStatus::Open(_) | LiveStatus::Closed
         );
-        let cursor: Option<StreamPosition> = data.live_cursor.parse().ok();
+        let cursor: Option<LiveCursor> = data.live_cursor.parse().ok();
         // Rollups published before the snapshot's cursor are in it; later ones may not be.
         let through_seq = cursor
             .filter(|c| self.inner.epoch.get().is_none_or(|e| e == c.epoch))
@@ -312,20 +384,21 @@ impl DashboardStore {
             );
             self.set_widget(&id, state);
         }
-        self.load_error.set(None);
-        self.error_code.set(None);
-        self.loads.update(|n| *n += 1);
+        self.signals.load_error.set(None);
+        self.finish_load(Ok(()));
         self.catch_up();
         self.ensure_live(cursor);
     }
 
-    fn fail(&self, error: &SdkError) {
-        self.error_code.set(Some(error.code()));
-        if self.definition.with_untracked(Option::is_none) {
-            self.load_error.set(Some(error.user_message()));
+    fn fail(&self, error: SdkError) {
+        if self.signals.definition.with_untracked(Option::is_none) {
+            self.signals.load_error.set(Some(error.clone()));
         } else {
             // Keep what is on screen; mark each widget's failure.
-            let ids: Vec<String> = self.widgets.with_untracked(|w| w.keys().cloned().collect());
+            let ids: Vec<String> = self
+                .signals
+                .widgets
+                .with_untracked(|w| w.keys().cloned().collect());
             for id in ids {
                 self.set_widget(
                     &id,
@@ -335,271 +408,28 @@ impl DashboardStore {
                 );
             }
         }
-        self.loads.update(|n| *n += 1);
+        self.finish_load(Err(StoreError::Load(error)));
     }
 
-    /// Applies filter operations and re-queries.
-    ///
-    /// # Errors
-    /// [`FilterError::Locked`] when an operation touches a locked filter (nothing changes).
-    pub fn set_filters(&self, ops: Vec<FilterOp>) -> Result<(), FilterError> {
-        let mut next = self.filters.get_untracked();
-        next.apply_all(ops)?;
-        self.filters.set(next);
-        self.refetch();
-        Ok(())
+    fn finish_load(&self, outcome: Result<(), StoreError>) {
+        self.inner.loads.borrow_mut().finish(outcome);
+        self.signals.loads.update(|n| *n += 1);
     }
 
-    /// Sets the time range override and re-queries.
-    pub fn set_time_range(&self, range: Option<TimeRange>) {
-        self.time_range.set(range);
-        self.refetch();
-    }
-
-    fn ensure_live(&self, cursor: Option<crate::live::StreamPosition>) {
-        if let Some(live) = self.inner.live.borrow().as_ref() {
-            if let Some(position) = cursor {
-                live.anchor(position);
-            }
-            return;
-        }
-        let weak = Rc::downgrade(&self.inner);
-        let signals = self.signals;
-        let on_event = {
-            let weak = weak.clone();
-            move |event: LiveEvent| {
-                if let Some(store) = upgrade(&weak, signals) {
-                    store.on_live(event);
-                }
-            }
-        };
-        let on_status = move |status: &LiveStatus| {
-            if let Some(store) = upgrade(&weak, signals) {
-                store.on_status(status);
-            }
-        };
-        let connection = LiveConnection::open(
-            self.inner.api.clone(),
-            self.inner.live_options,
-            cursor,
-            on_event,
-            on_status,
-        );
-        *self.inner.live.borrow_mut() = Some(connection);
-    }
-
-    fn on_live(&self, event: LiveEvent) {
-        match event {
-            LiveEvent::Resync => self.refetch(),
-            LiveEvent::Message(envelope) => match envelope.kind {
-                LiveKind::Alert => {
-                    if let Ok(alert) = serde_json::from_value::<Alert>(envelope.data) {
-                        self.alerts.update(|list| {
-                            list.retain(|a| a.id != alert.id);
-                            list.insert(0, alert);
-                            list.truncate(50);
-                        });
-                        self.notify_applied(LiveKind::Alert, &[envelope.seq]);
-                    }
-                }
-                LiveKind::Metric => self.on_rollup(envelope),
-                LiveKind::DashboardChanged => self.schedule_refresh(None),
-                LiveKind::Heartbeat | LiveKind::Reset => {}
-            },
-        }
-    }
-
-    /// Remembers a rollup and asks for an animation frame to apply it (one per burst).
-    fn on_rollup(&self, envelope: LiveEnvelope) {
-        let Ok(rollup) = serde_json::from_value::<MetricRollup>(envelope.data) else {
-            self.schedule_refresh(None);
-            return;
-        };
-        if self.inner.epoch.replace(Some(envelope.epoch)) != Some(envelope.epoch) {
-            self.inner.recent.borrow_mut().clear();
-        }
-        if !self.inner.recent.borrow_mut().push(envelope.seq, rollup) {
-            return;
-        }
-        if self.inner.queue.borrow_mut().push(envelope.seq) {
-            self.request_frame();
-        }
-    }
-
-    fn request_frame(&self) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let (weak, signals) = (Rc::downgrade(&self.inner), self.signals);
-        let callback = Closure::<dyn FnMut()>::new(move || {
-            if let Some(store) = upgrade(&weak, signals) {
-                store.on_frame();
-            }
-        });
-        if let Ok(id) = window.request_animation_frame(callback.as_ref().unchecked_ref()) {
-            // Replacing drops the previous callback, which has already run.
-            *self.inner.frame.borrow_mut() = Some((id, callback));
-        }
-    }
-
-    /// The animation frame: apply everything that arrived since the last one, at once.
-    fn on_frame(&self) {
-        let seqs = self.inner.queue.borrow_mut().flush();
-        if seqs.is_empty() {
-            return;
-        }
-        self.catch_up();
-        self.live_frames.update(|n| *n += 1);
-        self.notify_applied(LiveKind::Metric, &seqs);
-    }
-
-    /// Calls `listener(kind, seq)` after each live message has been applied to the store's
-    /// state: alerts at once, metric rollups in the animation frame that applies them.
-    pub fn on_live_applied(&self, listener: impl Fn(LiveKind, u64) + 'static) {
-        self.inner.on_applied.borrow_mut().push(Rc::new(listener));
-    }
-
-    fn notify_applied(&self, kind: LiveKind, seqs: &[u64]) {
-        let listeners = self.inner.on_applied.borrow().clone();
-        for listener in &listeners {
-            for seq in seqs {
-                listener(kind, *seq);
-            }
-        }
-    }
-
-    /// Brings every widget up to date with the rollups received: patchable widgets get the
-    /// rollups their data lacks; the others are queued for a coalesced re-query.
-    fn catch_up(&self) {
-        let Some(dashboard) = self.definition.get_untracked() else {
-            return;
-        };
-        let mut extra = dashboard.filters.clone();
-        extra.extend(self.filters.with_untracked(FilterSet::effective));
-        let override_range = self.time_range.get_untracked();
-        let mut refetch = Vec::new();
-        let newest = self.inner.recent.borrow().newest_seq();
-        for widget in &dashboard.widgets {
-            let Some(query) = &widget.query else { continue };
-            let Some(applied) = self.inner.applied.borrow().get(&widget.id).copied() else {
-                continue;
-            };
-            if newest.is_none_or(|seq| seq <= applied.through_seq) {
-                continue;
-            }
-            // The server's rule: the store's override, else the widget's own range, else the
-            // dashboard's.
-            let range = override_range.or(query.time_range).or(dashboard.time_range);
-            match live_patch::plan(query, &extra, range.as_ref()) {
-                LiveUpdate::Patch(plan) => {
-                    if !self.patch_widget(&widget.id, &plan, applied) {
-                        refetch.push(widget.id.clone());
-                    }
-                }
-                LiveUpdate::Refetch => refetch.push(widget.id.clone()),
-            }
-        }
-        if !refetch.is_empty() {
-            self.schedule_refresh(Some(refetch));
-        }
-    }
-
-    /// Adds the rollups newer than `applied` to the widget's data; `false` when the data does
-    /// not have the expected shape (re-query it).
-    fn patch_widget(&self, id: &str, plan: &live_patch::PatchPlan, applied: Applied) -> bool {
-        let state = self.widgets.with_untracked(|w| w.get(id).cloned());
-        let Some(state) = state else { return true };
-        let WidgetState::Ready { data, stale } = state.get_untracked() else {
-            return true;
-        };
-        let mut result = (*data).clone();
-        let mut through = applied.through_seq;
-        {
-            let recent = self.inner.recent.borrow();
-            for (seq, rollup) in recent.since(applied.through_seq) {
-                through = through.max(seq);
-                if !contributes_after(rollup, applied.generated_at) {
-                    continue;
-                }
-                if plan.apply(&mut result, rollup).is_err() {
-                    return false;
-                }
-            }
-        }
-        if let Some(entry) = self.inner.applied.borrow_mut().get_mut(id) {
-            entry.through_seq = through;
-        }
-        state.set(WidgetState::Ready {
-            data: Arc::new(result),
-            stale,
-        });
-        true
-    }
-
-    /// Coalesces live-triggered re-queries of `ids` (all widgets when `None`) to one per
-    /// [`LIVE_REFRESH`].
-    fn schedule_refresh(&self, ids: Option<Vec<String>>) {
-        {
-            let mut pending = self.inner.refresh_ids.borrow_mut();
-            match ids {
-                // An empty id stands for "everything".
-                None => {
-                    pending.insert(String::new());
-                }
-                Some(ids) => pending.extend(ids),
-            }
-        }
-        if self.inner.refresh_timer.borrow().is_some() {
-            return;
-        }
-        let weak = Rc::downgrade(&self.inner);
-        let signals = self.signals;
-        let timer = Timeout::new(LIVE_REFRESH, move || {
-            if let Some(store) = upgrade(&weak, signals) {
-                store.inner.refresh_timer.borrow_mut().take();
-                let ids = std::mem::take(&mut *store.inner.refresh_ids.borrow_mut());
-                if ids.contains("") {
-                    store.query(None);
-                } else {
-                    store.query(Some(ids.into_iter().collect()));
-                }
-            }
-        });
-        *self.inner.refresh_timer.borrow_mut() = Some(timer);
-    }
-
-    fn on_status(&self, status: &LiveStatus) {
-        self.live_status.set(status.clone());
-        let stale = matches!(
-            status,
-            LiveStatus::Reconnecting { .. } | LiveStatus::Paused | LiveStatus::Failed(_)
-        );
-        let states: Vec<ArcRwSignal<WidgetState>> = self
-            .widgets
-            .with_untracked(|w| w.values().cloned().collect());
-        for state in states {
-            let current = state.get_untracked();
-            if current.is_stale() != stale && current.data().is_some() {
-                state.set(current.with_stale(stale));
-            }
-        }
-    }
-
-    /// Closes the live connection and aborts requests (also happens when the store is dropped).
+    /// Closes the live connection and aborts requests (also happens when the store is dropped);
+    /// pending [`DashboardStore::loaded`] calls resolve with [`StoreError::Closed`].
     pub fn close(&self) {
         self.inner.live.borrow_mut().take();
         self.inner.refresh_timer.borrow_mut().take();
         cancel_frame(&self.inner.frame);
-        if let Some(handle) = self.inner.request.borrow_mut().take() {
-            handle.abort();
-        }
+        self.inner.loads.borrow_mut().close();
     }
 }
 
 /// Rebuilds a store handle from a weak reference (callbacks must not keep the store alive).
-fn upgrade(weak: &std::rc::Weak<Inner>, signals: StoreSignals) -> Option<DashboardStore> {
+fn upgrade(weak: &std::rc::Weak<Inner>, signals: Signals) -> Option<DashboardStore> {
     Some(DashboardStore {
-        inner: weak.upgrade()?,
+        inner: SendWrapper::new(weak.upgrade()?),
         signals,
     })
 }

@@ -70,7 +70,7 @@ impl LiveProbe {
     /// The live status name (`connecting`, `open`, `reconnecting`, …).
     pub fn status(&self) -> String {
         use leptos::prelude::GetUntracked;
-        self.store.live_status.get_untracked().name().to_owned()
+        self.store.live_status().get_untracked().name().to_owned()
     }
 
     /// Closes the live connection and aborts requests (also on `free()`).

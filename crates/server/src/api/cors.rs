@@ -1,7 +1,12 @@
-//! CORS for `/api`: preflights are answered for origins that some tenant allows to embed
+//! CORS. For `/api`: preflights are answered for origins that some tenant allows to embed
 //! (403 otherwise); responses to allowed origins carry `Access-Control-Allow-Origin`. Requests
 //! without an `Origin` header (same-origin tools, curl) pass untouched. Embed tokens are
 //! additionally checked against their own `allowedOrigins` in the auth extractor.
+//!
+//! For the browser assets (`/pkg/*`, `/vendor/*`): [`assets`] is a `tower-http` [`CorsLayer`] that
+//! allows the same origins (read live, so an origin a tenant admin adds works at once), so the
+//! app's copy-ready `<script type="module">` snippet can import the package and fetch its wasm
+//! from another origin.
 
 use crate::error::AppError;
 use crate::state::SharedState;
@@ -9,6 +14,26 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// CORS for static assets a host page loads cross-origin: `GET`/`HEAD` only, for origins some
+/// tenant allows to embed; other origins get no CORS headers (the browser then blocks the module).
+pub fn assets(state: SharedState) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| state.cors_allows(origin))
+        }))
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([
+            header::RANGE,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+        ])
+        .expose_headers([header::CONTENT_LENGTH, header::ETAG])
+        .max_age(std::time::Duration::from_secs(600))
+}
 
 pub async fn cors(State(state): State<SharedState>, req: Request, next: Next) -> Response {
     let origin = req

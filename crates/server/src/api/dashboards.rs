@@ -2,16 +2,19 @@
 
 use super::json::ApiJson;
 use crate::auth::{random_token, Principal};
-use crate::datasets;
+use crate::datasets::Catalog;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
 use crate::store;
+use crate::store::audit::NewEntry;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use vantage_contract::live::CHANNEL_DASHBOARDS;
-use vantage_contract::{Dashboard, DashboardInput, DashboardList, ErrorBody, LiveKind, Permission};
+use vantage_contract::{
+    AuditAction, Dashboard, DashboardInput, DashboardList, ErrorBody, LiveKind, Permission,
+};
 
 /// Loads a dashboard of the caller's tenant (404 otherwise; embed tokens only their own).
 pub async fn load(state: &SharedState, p: &Principal, id: String) -> AppResult<Dashboard> {
@@ -33,6 +36,15 @@ fn publish_changed(state: &SharedState, tenant: &str, id: &str, version: Option<
         LiveKind::DashboardChanged,
         serde_json::json!({ "dashboardId": id, "version": version, "deleted": version.is_none() }),
     );
+}
+
+fn audit(p: &Principal, action: AuditAction, id: &str, name: &str) -> NewEntry {
+    let e = NewEntry::new(&p.tenant_id, action, Some(&p.user_id), p.email.as_deref()).target(id);
+    if name.is_empty() {
+        e
+    } else {
+        e.details(serde_json::json!({ "name": name }))
+    }
 }
 
 /// `GET /api/v1/dashboards`.
@@ -72,12 +84,19 @@ pub async fn create(
 ) -> AppResult<(StatusCode, Json<Dashboard>)> {
     p.require_user()?;
     p.require(Permission::EditDashboards)?;
-    input.validate(datasets::schema)?;
+    let catalog = Catalog::load(&state.db, &p.tenant_id).await?;
+    input.validate(|id| catalog.schema(id))?;
     let id = format!("d_{}", random_token(9));
     let (tenant, id2) = (p.tenant_id.clone(), id.clone());
+    let entry = audit(&p, AuditAction::DashboardCreated, &id, &input.name);
     state
         .db
-        .write(move |c| store::insert_dashboard(c, &tenant, &id2, &input, now_ms()))
+        .write(move |c| {
+            let tx = c.transaction()?;
+            store::insert_dashboard(&tx, &tenant, &id2, &input, now_ms())?;
+            entry.append(&tx)?;
+            Ok(tx.commit()?)
+        })
         .await?;
     let d = load(&state, &p, id).await?;
     publish_changed(&state, &p.tenant_id, &d.id, Some(d.version));
@@ -99,11 +118,21 @@ pub async fn update(
     let version = input
         .version
         .ok_or_else(|| AppError::field("version", "required: the version you edited"))?;
-    input.validate(datasets::schema)?;
+    let catalog = Catalog::load(&state.db, &p.tenant_id).await?;
+    input.validate(|id| catalog.schema(id))?;
     let (tenant, id2) = (p.tenant_id.clone(), id.clone());
+    let entry = audit(&p, AuditAction::DashboardUpdated, &id, &input.name);
     state
         .db
-        .write(move |c| store::update_dashboard(c, &tenant, &id2, &input, version, now_ms()))
+        .write(move |c| {
+            let tx = c.transaction()?;
+            let found = store::update_dashboard(&tx, &tenant, &id2, &input, version, now_ms())?;
+            if found.is_some() {
+                entry.append(&tx)?;
+            }
+            tx.commit()?;
+            Ok(found)
+        })
         .await?
         .ok_or_else(|| AppError::not_found("no such dashboard"))?;
     let d = load(&state, &p, id).await?;
@@ -122,9 +151,18 @@ pub async fn delete(
     p.require_user()?;
     p.require(Permission::EditDashboards)?;
     let (tenant, id2) = (p.tenant_id.clone(), id.clone());
+    let entry = audit(&p, AuditAction::DashboardDeleted, &id, "");
     if !state
         .db
-        .write(move |c| store::delete_dashboard(c, &tenant, &id2))
+        .write(move |c| {
+            let tx = c.transaction()?;
+            let deleted = store::delete_dashboard(&tx, &tenant, &id2)?;
+            if deleted {
+                entry.append(&tx)?;
+            }
+            tx.commit()?;
+            Ok(deleted)
+        })
         .await?
     {
         return Err(AppError::not_found("no such dashboard"));

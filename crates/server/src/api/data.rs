@@ -1,8 +1,10 @@
-//! Datasets, `POST /query`, `POST /dashboards/{id}/data` and drill-down rows.
+//! `POST /query`, `POST /dashboards/{id}/data` and drill-down rows (dataset definitions are in
+//! `datasets.rs`, ingest in `ingest.rs`).
 
 use super::json::ApiJson;
 use crate::auth::Principal;
-use crate::datasets;
+use crate::datasets::catalog::quote;
+use crate::datasets::{catalog, Catalog};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::query::{self, json_value, where_clause};
@@ -13,33 +15,12 @@ use axum::Json;
 use base64::Engine;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use vantage_contract::query::MAX_FILTERS;
 use vantage_contract::rows::MAX_PAGE;
 use vantage_contract::{
-    Column, ColumnType, DashboardData, DashboardDataRequest, Dataset, DatasetList, ErrorBody,
-    Filter, Permission, Query, QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget,
-    WidgetData, WidgetKind,
+    Column, ColumnType, DashboardData, DashboardDataRequest, ErrorBody, Filter, Permission, Query,
+    QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget, WidgetData, WidgetKind,
 };
-
-/// `GET /api/v1/datasets`.
-#[utoipa::path(get, path = "/api/v1/datasets", tag = "data", security(("bearer" = [])),
-    responses((status = 200, body = DatasetList), (status = 401, body = ErrorBody)))]
-pub async fn list_datasets(p: Principal) -> AppResult<Json<DatasetList>> {
-    p.require_user()?;
-    Ok(Json(DatasetList {
-        items: datasets::all().iter().map(|s| s.schema.clone()).collect(),
-    }))
-}
-
-/// `GET /api/v1/datasets/{id}`.
-#[utoipa::path(get, path = "/api/v1/datasets/{id}", tag = "data", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Dataset), (status = 404, body = ErrorBody)))]
-pub async fn get_dataset(p: Principal, Path(id): Path<String>) -> AppResult<Json<Dataset>> {
-    p.require_user()?;
-    datasets::schema(&id)
-        .cloned()
-        .map(Json)
-        .ok_or_else(|| AppError::not_found("no such dataset"))
-}
 
 /// `POST /api/v1/query`.
 #[utoipa::path(post, path = "/api/v1/query", tag = "data", security(("bearer" = [])), request_body = Query,
@@ -115,6 +96,18 @@ fn widget_data(
     }
 }
 
+/// 422 on `filters` beyond [`MAX_FILTERS`], the same cap as a structured query's: each filter
+/// is a SQL condition on every widget's query.
+fn check_filter_count(n: usize) -> AppResult<()> {
+    if n > MAX_FILTERS {
+        return Err(AppError::field(
+            "filters",
+            format!("at most {MAX_FILTERS} filters"),
+        ));
+    }
+    Ok(())
+}
+
 /// `POST /api/v1/dashboards/{id}/data`: every widget's result in one round trip; a failing
 /// widget gets `{error}` in its slot without failing the response.
 #[utoipa::path(post, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", security(("bearer" = [])),
@@ -134,13 +127,15 @@ pub async fn dashboard_data(
     if let Some(tr) = &req.time_range {
         tr.validate().map_err(|e| e.within("timeRange"))?;
     }
+    check_filter_count(req.filters.len())?;
     let dashboard = super::dashboards::load(&state, &p, id).await?;
+    let catalog = Catalog::load(&state.db, &p.tenant_id).await?;
     for (i, f) in req.filters.iter().enumerate() {
         let known = dashboard
             .widgets
             .iter()
             .filter_map(|w| w.query.as_ref())
-            .filter_map(|q| datasets::schema(&q.dataset))
+            .filter_map(|q| catalog.schema(&q.dataset))
             .find(|d| d.field_type(&f.field).is_some());
         match known {
             Some(d) => f
@@ -245,7 +240,11 @@ pub async fn rows(
     p.require_user()?;
     p.require(Permission::ViewDashboard)?;
     let QueryParams(params) = params.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let source = datasets::find(&id).ok_or_else(|| AppError::not_found("no such dataset"))?;
+    let tenant = p.tenant_id.clone();
+    let source = state
+        .db
+        .read(move |c| catalog::require(c, &tenant, &id))
+        .await?;
     let limit = params.limit.unwrap_or(100);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(AppError::field("limit", format!("must be 1 to {MAX_PAGE}")));
@@ -256,6 +255,7 @@ pub async fn rows(
         })?,
         None => vec![],
     };
+    check_filter_count(filters.len())?;
     for (i, f) in filters.iter().enumerate() {
         f.validate(&source.schema)
             .map_err(|e| e.within(&format!("filters[{i}]")))?;
@@ -269,18 +269,16 @@ pub async fn rows(
         }
     };
     let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
-    let tenant = p.tenant_id.clone();
     let page = state
         .db
-        .read(move |c| rows_page(c, &tenant, source, range, &filters, after, limit))
+        .read(move |c| rows_page(c, &source, range, &filters, after, limit))
         .await?;
     Ok(Json(page))
 }
 
 fn rows_page(
     c: &rusqlite::Connection,
-    tenant: &str,
-    source: &datasets::Source,
+    source: &catalog::Source,
     range: Option<(i64, i64)>,
     filters: &[Filter],
     after: Option<(i64, i64)>,
@@ -289,30 +287,32 @@ fn rows_page(
     let started = std::time::Instant::now();
     let schema = &source.schema;
     let refs: Vec<&Filter> = filters.iter().collect();
-    let mut w = where_clause(tenant, source, range, &refs);
+    let time = source.time_column();
+    let mut w = where_clause(source, range, &refs);
     if let Some((ts, id)) = after {
-        w.sql.push_str(" AND (ts < ? OR (ts = ? AND id < ?))");
+        w.sql
+            .push_str(&format!(" AND ({time} < ? OR ({time} = ? AND id < ?))"));
         w.params.extend([ts.into(), ts.into(), id.into()]);
     }
+    let time_label = schema
+        .field(&schema.time_field)
+        .map_or("Time", |f| f.display_label());
     let mut columns = vec![
-        Column::new("id", ColumnType::Integer),
-        Column::new(schema.time_field.clone(), ColumnType::Timestamp),
+        Column::new("id", ColumnType::Integer).with_label("Row", None),
+        Column::new(schema.time_field.clone(), ColumnType::Timestamp).with_label(time_label, None),
     ];
     columns.extend(
         schema
             .dimensions
             .iter()
-            .map(|d| Column::new(d.name.clone(), d.column_type)),
+            .map(|d| Column::new(d.name.clone(), d.column_type).with_label(d.label.clone(), None)),
     );
-    columns.extend(
-        schema
-            .measures
-            .iter()
-            .map(|m| Column::new(m.name.clone(), m.column_type)),
-    );
-    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    columns.extend(schema.measures.iter().map(|m| {
+        Column::new(m.name.clone(), m.column_type).with_label(m.label.clone(), m.unit.clone())
+    }));
+    let names: Vec<String> = columns.iter().map(|c| quote(&c.name)).collect();
     let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY ts DESC, id DESC LIMIT {}",
+        "SELECT {} FROM {} WHERE {} ORDER BY {time} DESC, id DESC LIMIT {}",
         names.join(", "),
         source.table,
         w.sql,
@@ -339,6 +339,7 @@ fn rows_page(
         }
         n += 1;
     }
+    query::booleans_as_json(&columns, &mut data);
     let meta = QueryMeta {
         execution_ms: started.elapsed().as_secs_f64() * 1000.0,
         total_rows: u64::from(n),

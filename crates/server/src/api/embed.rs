@@ -2,14 +2,16 @@
 
 use super::json::ApiJson;
 use crate::auth::{now_secs, Claims, Principal};
-use crate::datasets;
+use crate::datasets::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
 use crate::store;
+use crate::store::audit::NewEntry;
 use axum::extract::State;
 use axum::Json;
 use vantage_contract::{
-    EmbedDashboard, EmbedTokenRequest, EmbedTokenResponse, ErrorBody, FieldError, Permission, Role,
+    AuditAction, EmbedDashboard, EmbedTokenRequest, EmbedTokenResponse, ErrorBody, FieldError,
+    Permission, Role,
 };
 
 /// Issues an embed token for one dashboard.
@@ -48,12 +50,13 @@ pub async fn create_token(
             .into());
         }
     }
+    let catalog = Catalog::load(&state.db, &p.tenant_id).await?;
     for (i, f) in req.locked_filters.iter().enumerate() {
         let schema = dashboard
             .widgets
             .iter()
             .filter_map(|w| w.query.as_ref())
-            .filter_map(|q| datasets::schema(&q.dataset))
+            .filter_map(|q| catalog.schema(&q.dataset))
             .find(|d| d.field_type(&f.field).is_some())
             .ok_or_else(|| {
                 FieldError::new(
@@ -80,13 +83,29 @@ pub async fn create_token(
         typ: "embed".into(),
         iat: now,
         exp,
+        sid: None,
         dash: Some(dashboard.id),
         perms: Some(perms),
         origins: Some(req.allowed_origins),
         locked: Some(req.locked_filters),
     };
+    let token = state.keys.sign(&claims)?;
+    let entry = NewEntry::new(
+        &p.tenant_id,
+        AuditAction::EmbedTokenIssued,
+        Some(&p.user_id),
+        p.email.as_deref(),
+    )
+    .target(claims.dash.as_deref().unwrap_or_default())
+    .details(serde_json::json!({
+        "expiresAt": exp as i64 * 1000,
+        "allowedOrigins": claims.origins,
+        "permissions": claims.perms,
+        "lockedFilters": claims.locked,
+    }));
+    state.db.write(move |c| entry.append(c)).await?;
     Ok(Json(EmbedTokenResponse {
-        token: state.keys.sign(&claims)?,
+        token,
         expires_at: exp as i64 * 1000,
     }))
 }

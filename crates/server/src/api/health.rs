@@ -1,10 +1,12 @@
-//! `GET /api/v1/health`.
+//! `GET /api/v1/health` (liveness) and `GET /api/v1/ready` (readiness: the database answers).
 
 use crate::db::now_ms;
+use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
+use crate::store::settings;
 use axum::extract::State;
 use axum::Json;
-use vantage_contract::Health;
+use vantage_contract::{ErrorBody, ErrorCode, Health, Readiness};
 
 /// Liveness, version and the live stream epoch.
 #[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
@@ -15,4 +17,31 @@ pub async fn health(State(state): State<SharedState>) -> Json<Health> {
         epoch: state.bus.epoch(),
         server_time: now_ms(),
     })
+}
+
+/// Readiness for load balancers and orchestrators: 200 when the database answers a read, 503
+/// (error shape) when it does not.
+#[utoipa::path(get, path = "/api/v1/ready", tag = "system",
+    responses((status = 200, body = Readiness), (status = 503, body = ErrorBody, description = "The database does not answer")))]
+pub async fn ready(State(state): State<SharedState>) -> AppResult<Json<Readiness>> {
+    let checked = state
+        .db
+        .read(|c| {
+            settings::ping(c)?;
+            settings::setup_pending(c)
+        })
+        .await;
+    match checked {
+        Ok(setup_pending) => Ok(Json(Readiness {
+            status: "ready".into(),
+            setup_pending,
+        })),
+        Err(e) => {
+            tracing::warn!("readiness check failed: {}", e.message);
+            Err(AppError::new(
+                ErrorCode::Unavailable,
+                "the database is not available",
+            ))
+        }
+    }
 }

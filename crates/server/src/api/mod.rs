@@ -1,15 +1,22 @@
 //! The `/api/v1` router and its middleware (request ids, logging, error shape, CORS, limits).
 
 mod alerts;
+mod audit;
 mod auth;
 mod cors;
 mod dashboards;
 mod data;
+mod datasets;
 mod embed;
 mod health;
+mod ingest;
 mod json;
 pub mod openapi;
+pub mod setup;
 mod tenant;
+mod tenants;
+mod tokens;
+mod users;
 
 use crate::error::{code_for_status, AppError, REQUEST_ID};
 use crate::state::SharedState;
@@ -18,9 +25,10 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use std::sync::atomic::{AtomicU64, Ordering};
+use vantage_contract::ingest::MAX_BATCH_BYTES;
 use vantage_contract::ErrorCode;
 
 /// Builds the whole application: API routes plus static files.
@@ -31,7 +39,20 @@ pub fn router(state: SharedState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/me", get(auth::me))
-        .route("/users", get(auth::users))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/password", post(auth::change_password))
+        .route("/ready", get(health::ready))
+        .route("/setup", get(setup::status).post(setup::complete))
+        .route("/tenants", get(tenants::list).post(tenants::create))
+        .route("/tenants/{id}", patch(tenants::update))
+        .route("/users", get(users::list))
+        .route("/users/invitations", post(users::invite))
+        .route("/users/{id}", patch(users::update))
+        .route("/users/{id}/password-reset", post(users::issue_reset))
+        .route("/invitations/accept", post(users::accept))
+        .route("/password-reset/complete", post(users::complete_reset))
+        .route("/audit", get(audit::list))
+        .route("/audit.csv", get(audit::csv))
         .route("/tenant", get(tenant::get_tenant))
         .route("/tenant/branding", put(tenant::put_branding))
         .route("/tenant/embed-origins", put(tenant::put_embed_origins))
@@ -46,8 +67,24 @@ pub fn router(state: SharedState) -> Router {
                 .delete(dashboards::delete),
         )
         .route("/dashboards/{id}/data", post(data::dashboard_data))
-        .route("/datasets", get(data::list_datasets))
-        .route("/datasets/{id}", get(data::get_dataset))
+        .route("/datasets", get(datasets::list).post(datasets::create))
+        .route(
+            "/datasets/{id}",
+            get(datasets::get_one)
+                .put(datasets::update)
+                .delete(datasets::delete),
+        )
+        .route(
+            "/datasets/{id}/events",
+            post(ingest::post_events)
+                .delete(ingest::delete_events)
+                .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
+        )
+        .route(
+            "/ingest-keys",
+            get(ingest::list_keys).post(ingest::create_key),
+        )
+        .route("/ingest-keys/{id}", delete(ingest::revoke_key))
         .route("/datasets/{id}/rows", get(data::rows))
         .route("/query", post(data::run_query))
         .route("/alerts", get(alerts::list))
@@ -58,13 +95,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/live/sse", get(crate::live::sse::sse))
         .route("/live/ws", get(crate::live::ws::ws))
         .fallback(|| async { AppError::not_found("no such endpoint") })
-        .layer(DefaultBodyLimit::max(state.args.max_body))
+        .layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(middleware::from_fn_with_state(state.clone(), read_body))
         .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .with_state(state.clone());
-    let statics = Router::new()
-        .fallback(static_files::serve)
-        .with_state(state.static_dirs.clone());
+    let statics = static_files::router(&state.static_dirs, cors::assets(state.clone()));
     Router::new()
         .nest("/api/v1", api)
         .route(
@@ -134,7 +169,14 @@ fn ensure_error_shape(response: Response) -> Response {
 /// other body completely, so handlers that ignore their body never leave unread bytes that would
 /// stop the connection from being reused.
 async fn read_body(State(state): State<SharedState>, req: Request, next: Next) -> Response {
-    let limit = state.args.max_body;
+    // Event batches have their own, larger limit (gzip bombs are bounded in `ingest::body`).
+    let path = req.uri().path();
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let limit = if path.starts_with("/datasets/") && path.ends_with("/events") {
+        MAX_BATCH_BYTES.max(state.config.max_body)
+    } else {
+        state.config.max_body
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -29,10 +29,19 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth),
     paths(
         super::health::health,
-        super::auth::login, super::auth::refresh, super::auth::me, super::auth::users,
+        super::health::ready,
+        super::setup::status, super::setup::complete,
+        super::auth::login, super::auth::refresh, super::auth::logout, super::auth::me, super::auth::change_password,
+        super::tenants::list, super::tenants::create, super::tenants::update,
+        super::users::list, super::users::invite, super::users::update, super::users::issue_reset,
+        super::users::accept, super::users::complete_reset,
+        super::audit::list, super::audit::csv,
         super::tenant::get_tenant, super::tenant::put_branding, super::tenant::put_embed_origins,
         super::dashboards::list, super::dashboards::create, super::dashboards::get_one, super::dashboards::update, super::dashboards::delete,
-        super::data::list_datasets, super::data::get_dataset, super::data::run_query, super::data::dashboard_data, super::data::rows,
+        super::datasets::list, super::datasets::get_one, super::datasets::create, super::datasets::update, super::datasets::delete,
+        super::data::run_query, super::data::dashboard_data, super::data::rows,
+        super::ingest::post_events, super::ingest::delete_events,
+        super::ingest::list_keys, super::ingest::create_key, super::ingest::revoke_key,
         super::alerts::list, super::alerts::acknowledge, super::alerts::resolve,
         super::embed::create_token, super::embed::dashboard,
         crate::live::sse::sse, crate::live::ws::ws,
@@ -41,6 +50,8 @@ impl Modify for BearerAuth {
         vantage_contract::ErrorBody, vantage_contract::ApiError, vantage_contract::ErrorCode, vantage_contract::FieldError,
         vantage_contract::LiveEnvelope, vantage_contract::LiveKind, vantage_contract::MetricRollup, vantage_contract::WsClientMessage,
         vantage_contract::Role, vantage_contract::Permission, vantage_contract::WidgetKind,
+        vantage_contract::AuditAction, vantage_contract::AuditEntry,
+        vantage_contract::BatchErrorDetails, vantage_contract::RowError,
     ))
 )]
 pub struct ApiDoc;

@@ -5,9 +5,10 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
 use crate::store;
+use crate::store::audit::NewEntry;
 use axum::extract::State;
 use axum::Json;
-use vantage_contract::{Branding, EmbedOrigins, ErrorBody, Role, Tenant};
+use vantage_contract::{AuditAction, Branding, EmbedOrigins, ErrorBody, Role, Tenant};
 
 async fn load(state: &SharedState, tenant: String) -> AppResult<Tenant> {
     state
@@ -37,9 +38,21 @@ pub async fn put_branding(
     p.require_role(Role::TenantAdmin)?;
     b.validate()?;
     let tenant = p.tenant_id.clone();
+    let entry = NewEntry::new(
+        &p.tenant_id,
+        AuditAction::BrandingChanged,
+        Some(&p.user_id),
+        p.email.as_deref(),
+    )
+    .details(serde_json::json!({ "productName": b.product_name }));
     state
         .db
-        .write(move |c| store::set_branding(c, &tenant, &b))
+        .write(move |c| {
+            let tx = c.transaction()?;
+            store::set_branding(&tx, &tenant, &b)?;
+            entry.append(&tx)?;
+            Ok(tx.commit()?)
+        })
         .await?;
     Ok(Json(load(&state, p.tenant_id).await?))
 }
@@ -55,11 +68,22 @@ pub async fn put_embed_origins(
     p.require_role(Role::TenantAdmin)?;
     o.validate()?;
     let tenant = p.tenant_id.clone();
+    let entry = NewEntry::new(
+        &p.tenant_id,
+        AuditAction::EmbedOriginsChanged,
+        Some(&p.user_id),
+        p.email.as_deref(),
+    )
+    .details(serde_json::json!({ "origins": o.origins }));
     let all = state
         .db
         .write(move |c| {
-            store::set_embed_origins(c, &tenant, &o.origins)?;
-            store::all_embed_origins(c)
+            let tx = c.transaction()?;
+            store::set_embed_origins(&tx, &tenant, &o.origins)?;
+            entry.append(&tx)?;
+            let all = store::all_embed_origins(&tx)?;
+            tx.commit()?;
+            Ok(all)
         })
         .await?;
     state.set_cors_origins(all);

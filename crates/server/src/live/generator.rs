@@ -1,5 +1,5 @@
 //! The demo live generator: every second it inserts that second's synthetic events for every
-//! tenant in one transaction (raw rows + per-minute rollup), publishes one per-second
+//! tenant into the demo datasets in one transaction (the same row writer ingest uses), publishes one per-second
 //! `MetricRollup` per tenant on the `metrics` channel, and evaluates the alert rules
 //! (error rate > 10% and p95 latency > 800 ms over the last 60 s), publishing new alerts.
 //! On shutdown it finishes the second it is writing, so nothing acknowledged is lost.
@@ -103,13 +103,20 @@ fn rollup(ts: i64, vals: &[Validation], agents: &[AgentEvent]) -> MetricRollup {
     m
 }
 
+/// `x` rounded up or down at random so that the mean is exactly `x` (fractional rates).
+fn whole<R: Rng>(rng: &mut R, x: f64) -> usize {
+    let floor = x.floor();
+    floor as usize + usize::from(rng.random::<f64>() < x - floor)
+}
+
 /// Runs until shutdown.
 pub async fn run(state: SharedState) {
-    let per_sec = state.args.events_per_sec;
+    let per_sec = state.config.events_per_sec;
     if per_sec == 0 {
         return;
     }
     let mut rng = StdRng::from_os_rng();
+    let start_factor = events::daily_factor(now_ms());
     let mut windows: Vec<Window> = TENANTS.iter().map(|_| Window::default()).collect();
     let mut shutdown = state.shutdown.clone();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -121,10 +128,13 @@ pub async fn run(state: SharedState) {
         }
         let now = now_ms();
         let second = now / 1000 * 1000;
+        // The requested rate holds at start; from there the rate follows the daily pattern the
+        // seeded history follows, so the present continues the past's rhythm.
+        let factor = events::daily_factor(now) / start_factor;
         let mut batches = Vec::new();
         for (ti, _) in TENANTS.iter().enumerate() {
-            let n = per_sec as usize / TENANTS.len()
-                + usize::from(ti < per_sec as usize % TENANTS.len());
+            let rate = f64::from(per_sec) / TENANTS.len() as f64 * factor;
+            let n = whole(&mut rng, rate);
             let stress = live_stress(now, ti);
             let vals: Vec<Validation> = (0..n)
                 .map(|_| {
@@ -132,30 +142,44 @@ pub async fn run(state: SharedState) {
                     events::validation(&mut rng, ti, ts, stress)
                 })
                 .collect();
-            let agents: Vec<AgentEvent> = (0..(n / 20).max(1))
+            let agents: Vec<AgentEvent> = (0..whole(&mut rng, rate / 20.0))
                 .map(|_| {
                     let ts = second + rng.random_range(0..1000);
                     events::agent_event(&mut rng, ts, stress)
                 })
                 .collect();
-            let sale = rng.random_bool(0.3);
-            batches.push((vals, agents, sale));
+            let sales: Vec<_> = (0..whole(&mut rng, rate / 20.0))
+                .map(|_| {
+                    let ts = second + rng.random_range(0..1000);
+                    events::sale(&mut rng, ts)
+                })
+                .collect();
+            batches.push((vals, agents, sales));
         }
         let db = state.db.clone();
         let to_write: Vec<_> = batches
             .iter()
-            .map(|(v, a, s)| (v.clone(), a.clone(), *s))
+            .map(|(v, a, s)| {
+                (
+                    v.iter().map(Validation::row).collect::<Vec<_>>(),
+                    a.iter().map(AgentEvent::row).collect::<Vec<_>>(),
+                    s.clone(),
+                )
+            })
             .collect();
         let written = db
             .write(move |c| {
                 let tx = c.transaction()?;
-                let mut rng = StdRng::from_os_rng();
-                for ((tenant, ..), (vals, agents, sale)) in TENANTS.iter().zip(&to_write) {
-                    events::insert_validations(&tx, tenant, vals)?;
-                    events::insert_agent_events(&tx, tenant, agents)?;
-                    if *sale {
-                        events::insert_sale(&tx, &mut rng, tenant, second)?;
-                    }
+                for ((tenant, ..), (vals, agents, sales)) in TENANTS.iter().zip(&to_write) {
+                    events::insert(
+                        &tx,
+                        tenant,
+                        "validations",
+                        &events::VALIDATION_COLUMNS,
+                        vals,
+                    )?;
+                    events::insert(&tx, tenant, "agent_events", &events::AGENT_COLUMNS, agents)?;
+                    events::insert(&tx, tenant, "sales", &events::SALE_COLUMNS, sales)?;
                 }
                 tx.commit()?;
                 Ok(())

@@ -2,8 +2,12 @@
 
 pub mod bus;
 pub mod generator;
+pub mod limits;
+pub mod revoke;
 pub mod sse;
 pub mod stream;
 pub mod ws;
 
 pub use bus::Bus;
+pub use limits::LiveSlots;
+pub use revoke::{Owner, Revocations, Revoked};

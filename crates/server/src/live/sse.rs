@@ -5,12 +5,13 @@ use super::stream::{parse_channels, pump, Request};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde::Deserialize;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::StreamExt;
 use vantage_contract::LiveCursor;
@@ -21,8 +22,7 @@ pub struct SseParams {
     pub channels: Option<String>,
     /// Resume cursor `<epoch>:<seq>` (for clients that cannot send `Last-Event-ID`).
     pub since: Option<String>,
-    /// The bearer token (EventSource cannot send headers); read by the auth extractor.
-    #[allow(dead_code)]
+    /// The bearer token (EventSource cannot send headers).
     pub access_token: Option<String>,
 }
 
@@ -45,25 +45,43 @@ pub fn resume_cursor(headers: &HeaderMap, since: Option<&str>) -> AppResult<Opti
 
 /// Opens the stream.
 #[utoipa::path(get, path = "/api/v1/live/sse", tag = "live", security(("bearer" = [])), params(SseParams),
-    responses((status = 200, description = "text/event-stream of LiveEnvelope"), (status = 401, body = vantage_contract::ErrorBody)))]
+    responses((status = 200, description = "text/event-stream of LiveEnvelope"), (status = 401, body = vantage_contract::ErrorBody),
+        (status = 429, description = "Too many open live connections for this token or address", body = vantage_contract::ErrorBody)))]
 pub async fn sse(
     State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     p: Principal,
     headers: HeaderMap,
     Query(params): Query<SseParams>,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or(params.access_token.as_deref())
+        .unwrap_or_default();
+    // Held by the stream below: the places are given back when the client goes away.
+    let slots = (
+        state.live_slots.for_address(peer.ip())?,
+        state.live_slots.for_token(token.trim())?,
+    );
     let channels = parse_channels(&params.channels.into_iter().collect::<Vec<_>>())
         .map_err(|m| AppError::field("channels", m))?;
     let since = resume_cursor(&headers, params.since.as_deref())?;
     let (tx, rx) = tokio::sync::mpsc::channel(1024);
     let req = Request {
-        tenant: p.tenant_id,
+        owner: crate::live::Owner {
+            tenant: p.tenant_id,
+            user: p.embed.is_none().then_some(p.user_id),
+            session: p.session_id,
+        },
         channels,
         since,
         expires_at: p.expires_at,
     };
     tokio::spawn(pump(state, req, tx));
-    let stream = ReceiverStream::new(rx).map(|m| {
+    let stream = ReceiverStream::new(rx).map(move |m| {
+        let _held = &slots;
         let data = serde_json::to_string(&*m).unwrap_or_default();
         Ok(Event::default().id(m.cursor().to_string()).data(data))
     });

@@ -12,7 +12,8 @@ use vantage_contract::{LiveCursor, LiveEnvelope, LiveKind};
 
 /// What to subscribe to.
 pub struct Request {
-    pub tenant: String,
+    /// Whose stream it is (the tenant, and for user tokens the user and session).
+    pub owner: crate::live::Owner,
     /// Empty: every channel.
     pub channels: Vec<String>,
     pub since: Option<LiveCursor>,
@@ -50,12 +51,13 @@ fn system(epoch: u64, seq: u64, kind: LiveKind, data: serde_json::Value) -> Msg 
     })
 }
 
-/// Feeds `tx` until the client goes away, the server shuts down or the token expires.
+/// Feeds `tx` until the client goes away, the server shuts down, the token expires or its
+/// tenant, user or session is revoked.
 pub async fn pump(state: SharedState, req: Request, tx: mpsc::Sender<Msg>) {
     let wanted = |m: &Msg| {
         req.channels.is_empty() || m.channel == CHANNEL_SYSTEM || req.channels.contains(&m.channel)
     };
-    let sub = state.bus.subscribe(&req.tenant, req.since);
+    let sub = state.bus.subscribe(&req.owner.tenant, req.since);
     let epoch = sub.cursor.epoch;
     let mut last = sub.cursor.seq;
     let mut rx = sub.rx;
@@ -80,7 +82,8 @@ pub async fn pump(state: SharedState, req: Request, tx: mpsc::Sender<Msg>) {
         }
     }
     let mut shutdown = state.shutdown.clone();
-    let period = Duration::from_secs(state.args.heartbeat_secs.max(1));
+    let mut revoked = state.revocations.subscribe();
+    let period = Duration::from_secs(state.config.heartbeat_secs.max(1));
     let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     let until_expiry = Duration::from_secs(req.expires_at.saturating_sub(now_secs()));
     let expiry = tokio::time::sleep(until_expiry);
@@ -95,7 +98,7 @@ pub async fn pump(state: SharedState, req: Request, tx: mpsc::Sender<Msg>) {
                 }
                 Ok(_) => continue,
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    last = state.bus.cursor(&req.tenant).seq;
+                    last = state.bus.cursor(&req.owner.tenant).seq;
                     rx = rx.resubscribe();
                     system(epoch, last, LiveKind::Reset, serde_json::json!({ "reason": "subscriber too slow" }))
                 }
@@ -103,6 +106,11 @@ pub async fn pump(state: SharedState, req: Request, tx: mpsc::Sender<Msg>) {
             },
             _ = heartbeat.tick() => system(epoch, last, LiveKind::Heartbeat, serde_json::json!({ "serverTime": crate::db::now_ms() })),
             _ = shutdown.changed() => break,
+            r = revoked.recv() => match r {
+                Ok(r) if req.owner.is_revoked_by(&r) => break,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
             () = &mut expiry => break,
             () = tx.closed() => break,
         };

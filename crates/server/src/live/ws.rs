@@ -1,25 +1,33 @@
 //! `GET /api/v1/live/ws` (WebSocket). The first client message authenticates and subscribes:
 //! `{"type":"auth","token":"…","channels":["metrics"],"since":"<epoch>:<seq>"}`. Then the
 //! server sends one JSON `LiveEnvelope` per text frame. Auth failures get an `{error}` frame
-//! and close code 4401 (bad token) / 4403 (origin) / 4400 (bad message).
+//! and close code 4401 (bad token) / 4403 (origin) / 4400 (bad message) / 4429 (too many
+//! connections for this token). The auth message must arrive within
+//! [`WS_AUTH_DEADLINE_SECS`](super::limits::WS_AUTH_DEADLINE_SECS) and no client message may be
+//! larger than [`WS_MAX_MESSAGE_BYTES`](super::limits::WS_MAX_MESSAGE_BYTES): an unauthenticated
+//! socket cannot hold memory or a pump.
 
+use super::limits::{LiveSlot, WS_AUTH_DEADLINE_SECS, WS_MAX_MESSAGE_BYTES};
 use super::stream::{parse_channels, pump, Request};
-use crate::auth::principal_from_claims;
+use crate::auth::{check_current, principal_from_claims};
 use crate::error::AppError;
 use crate::state::SharedState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
+use std::net::SocketAddr;
 use std::time::Duration;
 use vantage_contract::{ErrorCode, LiveCursor, WsClientMessage};
 
 /// Upgrades the connection.
 #[utoipa::path(get, path = "/api/v1/live/ws", tag = "live",
-    responses((status = 101, description = "WebSocket; first message is WsClientMessage::Auth, then LiveEnvelope frames")))]
+    responses((status = 101, description = "WebSocket; first message is WsClientMessage::Auth, then LiveEnvelope frames"),
+        (status = 429, description = "Too many open live connections from this address", body = vantage_contract::ErrorBody)))]
 pub async fn ws(
     State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -27,7 +35,14 @@ pub async fn ws(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    upgrade.on_upgrade(move |socket| session(state, socket, origin))
+    let address_slot = match state.live_slots.for_address(peer.ip()) {
+        Ok(slot) => slot,
+        Err(e) => return e.into_response(),
+    };
+    upgrade
+        .max_message_size(WS_MAX_MESSAGE_BYTES)
+        .max_frame_size(WS_MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| session(state, socket, origin, address_slot))
 }
 
 async fn fail(mut socket: WebSocket, err: AppError, close_code: u16) {
@@ -45,7 +60,7 @@ async fn authenticate(
     state: &SharedState,
     text: &str,
     origin: Option<&str>,
-) -> Result<Request, (AppError, u16)> {
+) -> Result<(Request, LiveSlot), (AppError, u16)> {
     let msg: WsClientMessage = serde_json::from_str(text).map_err(|e| {
         (
             AppError::bad_request(format!("expected auth message: {e}")),
@@ -58,7 +73,16 @@ async fn authenticate(
         since,
     } = msg;
     let claims = state.keys.verify(&token).map_err(|e| (e, 4401))?;
+    let token_slot = state.live_slots.for_token(&token).map_err(|e| (e, 4429))?;
     let p = principal_from_claims(claims, origin).map_err(|e| {
+        let code = if e.code == ErrorCode::Forbidden {
+            4403
+        } else {
+            4401
+        };
+        (e, code)
+    })?;
+    let p = check_current(&state.db, p, None).await.map_err(|e| {
         let code = if e.code == ErrorCode::Forbidden {
             4403
         } else {
@@ -73,16 +97,28 @@ async fn authenticate(
                 .map_err(|_| (AppError::field("since", "must be '<epoch>:<seq>'"), 4400))
         })
         .transpose()?;
-    Ok(Request {
-        tenant: p.tenant_id,
+    let req = Request {
+        owner: crate::live::Owner {
+            tenant: p.tenant_id,
+            user: p.embed.is_none().then_some(p.user_id),
+            session: p.session_id,
+        },
         channels,
         since,
         expires_at: p.expires_at,
-    })
+    };
+    Ok((req, token_slot))
 }
 
-async fn session(state: SharedState, mut socket: WebSocket, origin: Option<String>) {
-    let first = tokio::time::timeout(Duration::from_secs(10), socket.recv()).await;
+/// One connection. `_address_slot` (and the token slot taken at auth) are held until it ends.
+async fn session(
+    state: SharedState,
+    mut socket: WebSocket,
+    origin: Option<String>,
+    _address_slot: LiveSlot,
+) {
+    let deadline = Duration::from_secs(WS_AUTH_DEADLINE_SECS);
+    let first = tokio::time::timeout(deadline, socket.recv()).await;
     let text = match first {
         Ok(Some(Ok(Message::Text(t)))) => t.to_string(),
         _ => {
@@ -94,7 +130,7 @@ async fn session(state: SharedState, mut socket: WebSocket, origin: Option<Strin
             .await
         }
     };
-    let req = match authenticate(&state, &text, origin.as_deref()).await {
+    let (req, _token_slot) = match authenticate(&state, &text, origin.as_deref()).await {
         Ok(r) => r,
         Err((e, code)) => return fail(socket, e, code).await,
     };

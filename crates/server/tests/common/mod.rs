@@ -9,12 +9,32 @@ use std::process::{Child, Command, Stdio};
 
 pub struct Server {
     pub base: String,
+    /// The one-time setup URL printed by a server started without `--demo`.
+    pub setup_url: Option<String>,
     child: Child,
     _dir: tempfile::TempDir,
 }
 
+/// A response: status, `Cache-Control`, `Content-Type`, JSON body (or `Null`) and raw text.
+pub struct Reply {
+    pub status: u16,
+    pub cache_control: Option<String>,
+    pub content_type: Option<String>,
+    pub body: serde_json::Value,
+    pub text: String,
+}
+
 impl Server {
     pub fn start(extra: &[&str]) -> Server {
+        Self::spawn(true, extra)
+    }
+
+    /// A server on an empty database without `--demo` (first-run setup pending).
+    pub fn start_empty(extra: &[&str]) -> Server {
+        Self::spawn(false, extra)
+    }
+
+    fn spawn(demo: bool, extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("vantage.db");
         let pid = std::process::id().to_string();
@@ -23,10 +43,12 @@ impl Server {
             db.to_str().unwrap(),
             "--addr",
             "127.0.0.1:0",
-            "--demo",
             "--parent-pid",
             &pid,
         ];
+        if demo {
+            args.push("--demo");
+        }
         // Defaults for tests; `extra` overrides any of them.
         for pair in [
             ["--demo-days", "3"],
@@ -47,9 +69,17 @@ impl Server {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        let setup_url = (!demo).then(|| {
+            let mut second = String::new();
+            stdout.read_line(&mut second).unwrap();
+            second
+                .split_whitespace()
+                .find(|w| w.starts_with("http"))
+                .unwrap_or_else(|| panic!("no setup URL in {second:?}"))
+                .to_owned()
+        });
         let base = line
             .trim()
             .strip_prefix("vantage-server listening on ")
@@ -57,9 +87,66 @@ impl Server {
             .to_owned();
         Server {
             base,
+            setup_url,
             child,
             _dir: dir,
         }
+    }
+
+    /// The token of the printed setup URL.
+    pub fn setup_token(&self) -> String {
+        let url = self.setup_url.as_deref().expect("started without --demo");
+        url.split_once("token=").unwrap().1.to_owned()
+    }
+
+    /// Any request; `token` as bearer, `tenant` as `X-Tenant-Id`.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        tenant: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut req = self
+            .agent()
+            .request(method, &format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        if let Some(t) = tenant {
+            req = req.set("X-Tenant-Id", t);
+        }
+        let r = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        };
+        let r = match r {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = r.status();
+        let cache_control = r.header("cache-control").map(str::to_owned);
+        let content_type = r.header("content-type").map(str::to_owned);
+        let text = r.into_string().unwrap_or_default();
+        Reply {
+            status,
+            cache_control,
+            content_type,
+            body: serde_json::from_str(&text).unwrap_or_default(),
+            text,
+        }
+    }
+
+    /// Signs in with a password; returns the whole token response.
+    pub fn login(&self, email: &str, password: &str) -> Reply {
+        self.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            None,
+            Some(serde_json::json!({ "email": email, "password": password })),
+        )
     }
 
     pub fn agent(&self) -> ureq::Agent {

@@ -13,10 +13,12 @@
 
 mod binding;
 mod handle;
+mod registry;
 pub mod stream;
 
 pub use binding::{EChartsInstance, EChartsModule, Renderer};
 pub use handle::{EChartsHandle, Merge};
+pub use registry::{ChartRef, ChartRegistry};
 pub use stream::{streaming_line_option, SlidingWindow};
 
 use charming::Chart;
@@ -90,7 +92,12 @@ pub fn EChart(
     on_click: Option<Callback<ChartClick>>,
 ) -> impl IntoView {
     let node = NodeRef::<html::Div>::new();
-    let handle = StoredValue::new_local(None::<EChartsHandle>);
+    let slot = registry::Slot::default();
+    // Exports reach this chart through the registry of the view it is in, if any.
+    if let Some(charts) = use_context::<ChartRegistry>() {
+        charts.register(&slot);
+    }
+    let handle = StoredValue::new_local(slot);
     let (error, set_error) = signal(None::<String>);
 
     // Effect: synchronises the reactive option/theme with the ECharts instance.
@@ -99,8 +106,9 @@ pub fn EChart(
         let theme = theme.get();
         let Some(element) = node.get() else { return };
         crate::styles::ensure_installed(&element);
-        let outcome = handle.try_update_value(|slot| -> Result<(), WidgetError> {
-            let chart_handle = match slot {
+        let outcome = handle.try_with_value(|slot| -> Result<(), WidgetError> {
+            let mut slot = slot.borrow_mut();
+            let chart_handle = match &mut *slot {
                 Some(existing) => {
                     existing.set_theme(theme)?;
                     existing
@@ -131,7 +139,8 @@ pub fn EChart(
     });
 
     on_cleanup(move || {
-        handle.try_update_value(|slot| slot.take());
+        let chart = handle.try_with_value(|slot| slot.borrow_mut().take());
+        drop(chart);
     });
 
     view! {

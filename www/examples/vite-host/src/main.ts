@@ -1,11 +1,11 @@
-// A bundled host app: vantage-embed from npm (here the package cargo xtask builds into pkg/) and
+// A bundled host app: vantage-embed from npm (here the tarball `npm pack` makes of pkg/) and
 // a trimmed ECharts built from `echarts/core` with only what Vantage's widgets draw.
 import * as echarts from "echarts/core";
 import { BarChart, GaugeChart, HeatmapChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
 import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 import "./style.css";
-import init, {
+import {
   EmbeddedDashboard,
   type DataClickEvent,
   type EmbedConfig,
@@ -49,7 +49,7 @@ async function fetchToken(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  await init();
+  // No init(): the package instantiates its wasm on first import.
   const config: EmbedConfig = {
     baseUrl: location.origin,
     dashboardId: "healthco-ai-quality",

@@ -305,6 +305,9 @@ mod tests {
                 aggregations: vec![Aggregation::Avg, Aggregation::P95],
                 unit: Some("ms".into()),
             }],
+            fields: vec![],
+            retention_days: 365,
+            version: 0,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Live checks: SSE and WebSocket delivery within 3 s, exact resume, reset on a foreign epoch,
 //! auth failures, and tenant isolation on the stream.
 
-use super::{truncate, Ctx};
+use crate::{truncate, Ctx};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -232,17 +232,11 @@ pub fn sse(ctx: &mut Ctx) {
     );
 }
 
-type Socket = tungstenite::WebSocket<TcpStream>;
+pub(crate) type Socket = tungstenite::WebSocket<TcpStream>;
 
-fn ws_connect(base: &str) -> Result<Socket, String> {
-    let hostport = base
-        .split("://")
-        .nth(1)
-        .unwrap_or(base)
-        .split('/')
-        .next()
-        .unwrap_or("")
-        .to_owned();
+/// Opens a WebSocket to the live endpoint (reads time out after 500 ms so callers can poll).
+pub(crate) fn ws_connect(base: &str) -> Result<Socket, String> {
+    let hostport = crate::http::host_port(base);
     let stream = TcpStream::connect(&hostport).map_err(|e| e.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_millis(500)))

@@ -1,4 +1,10 @@
-//! The Vantage conformance suite: contract checks against any backend at a base URL.
+//! # vantage-conformance
+//!
+//! The Vantage conformance suite: contract checks against any backend at a base URL. A library
+//! so that the reference server's tests and `cargo xtask conformance --base-url URL` run the
+//! same checks; one file per area (`system`, `auth`, `roles`, `tenant`, `dashboards`, `data`,
+//! `alerts`, `embed`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`), helpers in `support`
+//! and `http`.
 //!
 //! Entry point: [`run`]`(base_url) -> Result<Summary, String>`. [`Summary`] has `passed`
 //! (count) and `failed` (one line per failed check); `Err` means the suite could not run at
@@ -12,14 +18,31 @@
 //!
 //! Areas: health and OpenAPI, auth (login, refresh rotation, bad/expired tokens), roles,
 //! tenant/branding/embed origins, dashboards CRUD and version conflicts, datasets, structured
-//! queries and their validation, dashboard data, drill-down rows, alerts, embed tokens and
+//! queries and their validation, dataset definitions and ingest (keys, batches, idempotency,
+//! live delivery, deletion), dashboard data, drill-down rows, alerts, embed tokens and
 //! CORS, tenant isolation on every endpoint (including live), SSE and WebSocket delivery and
-//! resume, and bad inputs (malformed JSON, wrong types, unknown fields, oversize bodies, unknown
-//! ids).
+//! resume, bad inputs (malformed JSON, wrong types, unknown fields, oversize bodies, unknown
+//! ids), and onboarding (setup closed, readiness, tenants, invitations, roles, the last-admin
+//! rule, password resets, logout and refresh reuse, tenant deactivation, the audit log; it
+//! also uses `sysadmin@vantage.test` and creates uniquely named tenants and users).
 
-mod checks;
-mod http;
+mod alerts;
+mod auth;
+mod bad_inputs;
+mod dashboards;
+mod data;
+mod embed;
+pub mod http;
+mod ingest;
+mod isolation;
 mod live;
+mod live_limits;
+mod onboarding;
+mod roles;
+mod security;
+mod support;
+mod system;
+mod tenant;
 
 use http::{Client, Resp};
 use serde_json::{json, Value};
@@ -38,7 +61,6 @@ impl Summary {
 }
 
 pub const PASSWORD: &str = "vantage-demo";
-#[allow(dead_code)] // used by the server crate's copy of the suite
 pub const TENANTS: [&str; 3] = ["healthco", "autoinsure", "innova"];
 
 /// Shared state of one run.
@@ -150,19 +172,23 @@ pub fn run(base_url: &str) -> Result<Summary, String> {
             probe.status
         ));
     }
-    checks::system(&mut ctx);
-    checks::auth(&mut ctx);
-    checks::roles(&mut ctx);
-    checks::tenant(&mut ctx);
-    checks::dashboards(&mut ctx);
-    checks::data(&mut ctx);
-    checks::alerts(&mut ctx);
-    checks::embed(&mut ctx);
-    checks::isolation(&mut ctx);
-    checks::bad_inputs(&mut ctx);
+    system::run(&mut ctx);
+    auth::run(&mut ctx);
+    roles::run(&mut ctx);
+    tenant::run(&mut ctx);
+    dashboards::run(&mut ctx);
+    data::run(&mut ctx);
+    alerts::run(&mut ctx);
+    embed::run(&mut ctx);
+    isolation::run(&mut ctx);
+    bad_inputs::run(&mut ctx);
+    onboarding::run(&mut ctx);
+    ingest::run(&mut ctx);
     live::sse(&mut ctx);
     live::ws(&mut ctx);
     live::isolation(&mut ctx);
+    live_limits::run(&mut ctx);
+    security::run(&mut ctx);
     println!(
         "conformance: {} passed, {} failed",
         ctx.summary.passed,

@@ -113,15 +113,7 @@ impl Client {
         declared_len: usize,
     ) -> Result<Resp, String> {
         use std::io::{Read, Write};
-        let hostport = self
-            .base
-            .split("://")
-            .nth(1)
-            .unwrap_or(&self.base)
-            .split('/')
-            .next()
-            .unwrap_or("")
-            .to_owned();
+        let hostport = host_port(&self.base);
         let mut s = std::net::TcpStream::connect(&hostport).map_err(|e| e.to_string())?;
         s.set_read_timeout(Some(Duration::from_secs(10)))
             .map_err(|e| e.to_string())?;
@@ -178,4 +170,10 @@ impl Client {
     pub fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Result<Resp, String> {
         self.call("PUT", path, token, Some(&body.to_string()), &[])
     }
+}
+
+/// `host:port` of a base URL (`http://127.0.0.1:8080/x` → `127.0.0.1:8080`), for raw sockets.
+pub fn host_port(base: &str) -> String {
+    let rest = base.split("://").nth(1).unwrap_or(base);
+    rest.split('/').next().unwrap_or(rest).to_owned()
 }

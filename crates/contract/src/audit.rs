@@ -1,0 +1,177 @@
+//! The audit log: an append-only, tenant-scoped record of who did what and when.
+//! `GET /api/v1/audit` pages through it newest first; `GET /api/v1/audit.csv` exports it.
+
+use serde::{Deserialize, Serialize};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SetupCompleted,
+    SignIn,
+    SignInFailed,
+    SignOut,
+    UserInvited,
+    InvitationAccepted,
+    UserRoleChanged,
+    UserDeactivated,
+    UserReactivated,
+    PasswordResetIssued,
+    PasswordResetCompleted,
+    PasswordChanged,
+    EmbedTokenIssued,
+    DashboardCreated,
+    DashboardUpdated,
+    DashboardDeleted,
+    BrandingChanged,
+    EmbedOriginsChanged,
+    TenantCreated,
+    TenantRenamed,
+    TenantDeactivated,
+    TenantReactivated,
+}
+
+impl AuditAction {
+    /// Every action.
+    pub const ALL: [AuditAction; 22] = [
+        AuditAction::SetupCompleted,
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::SignOut,
+        AuditAction::UserInvited,
+        AuditAction::InvitationAccepted,
+        AuditAction::UserRoleChanged,
+        AuditAction::UserDeactivated,
+        AuditAction::UserReactivated,
+        AuditAction::PasswordResetIssued,
+        AuditAction::PasswordResetCompleted,
+        AuditAction::PasswordChanged,
+        AuditAction::EmbedTokenIssued,
+        AuditAction::DashboardCreated,
+        AuditAction::DashboardUpdated,
+        AuditAction::DashboardDeleted,
+        AuditAction::BrandingChanged,
+        AuditAction::EmbedOriginsChanged,
+        AuditAction::TenantCreated,
+        AuditAction::TenantRenamed,
+        AuditAction::TenantDeactivated,
+        AuditAction::TenantReactivated,
+    ];
+
+    /// The wire name (`sign_in`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SetupCompleted => "setup_completed",
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignInFailed => "sign_in_failed",
+            AuditAction::SignOut => "sign_out",
+            AuditAction::UserInvited => "user_invited",
+            AuditAction::InvitationAccepted => "invitation_accepted",
+            AuditAction::UserRoleChanged => "user_role_changed",
+            AuditAction::UserDeactivated => "user_deactivated",
+            AuditAction::UserReactivated => "user_reactivated",
+            AuditAction::PasswordResetIssued => "password_reset_issued",
+            AuditAction::PasswordResetCompleted => "password_reset_completed",
+            AuditAction::PasswordChanged => "password_changed",
+            AuditAction::EmbedTokenIssued => "embed_token_issued",
+            AuditAction::DashboardCreated => "dashboard_created",
+            AuditAction::DashboardUpdated => "dashboard_updated",
+            AuditAction::DashboardDeleted => "dashboard_deleted",
+            AuditAction::BrandingChanged => "branding_changed",
+            AuditAction::EmbedOriginsChanged => "embed_origins_changed",
+            AuditAction::TenantCreated => "tenant_created",
+            AuditAction::TenantRenamed => "tenant_renamed",
+            AuditAction::TenantDeactivated => "tenant_deactivated",
+            AuditAction::TenantReactivated => "tenant_reactivated",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    /// Increases with time; also the paging cursor.
+    pub id: i64,
+    /// Epoch ms.
+    pub at: i64,
+    pub tenant_id: String,
+    pub action: AuditAction,
+    /// The acting user's id (absent for anonymous actions such as a failed sign-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    /// The acting user's email at the time (or the email tried, for a failed sign-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_email: Option<String>,
+    /// What was acted on: a user id, dashboard id, tenant id…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Action-specific facts, e.g. `{ "from": "viewer", "to": "manager" }`.
+    #[serde(default)]
+    pub details: serde_json::Value,
+}
+
+/// `GET /api/v1/audit`: newest first; pass `nextCursor` as `cursor` for the next page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// One CSV cell: quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or carriage return
+/// is neutralised with a `'` so spreadsheets do not run it as a formula.
+///
+/// ```
+/// use vantage_contract::audit::csv_cell;
+/// assert_eq!(csv_cell("plain"), "plain");
+/// assert_eq!(csv_cell("a,b"), "\"a,b\"");
+/// assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+/// ```
+pub fn csv_cell(value: &str) -> String {
+    let safe = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if safe.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_their_wire_names() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+            assert_eq!(
+                serde_json::to_value(a).unwrap(),
+                serde_json::json!(a.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn csv_cells_are_escaped_and_formula_safe() {
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell(""), "");
+    }
+}

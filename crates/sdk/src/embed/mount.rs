@@ -1,0 +1,529 @@
+//! [`Embed`]: the embed's Rust core. Mounting a dashboard into a host element, its intents
+//! (filters, state, theme, refresh), exports and teardown, in plain Rust types. The JS façade
+//! (`facade.rs`) and the app's embed page both use it.
+//!
+//! ```ignore
+//! let handle = Embed::mount(host, EmbedOptions::new(base_url, "sales", token)).await?;
+//! handle.set_filters(vec![FilterChange::Clear]).await?;
+//! drop(handle); // destroys the embed
+//! ```
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use vantage_contract::{Filter, QueryResult, ThemeMode, TimeRange};
+use vantage_widgets::{provide_echarts, ChartClick, ChartRegistry, EChartsModule, WidgetError};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+use super::config::ThemeChoice;
+use super::events::{self, Emitter};
+use super::options::{config, replace_all, EmbedOptions};
+use crate::export::{export_results, DataFormat, ExportFile};
+use crate::filters::{FilterChange, FilterSet};
+use crate::live::LiveOptions;
+use crate::store::StoreError;
+use crate::{ApiClient, ClientConfig, DashboardStore, DashboardView, SdkError, TokenStore};
+
+/// An image export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// PNG at twice the chart's size.
+    Png,
+    /// SVG re-rendered by ECharts' SVG renderer.
+    Svg,
+}
+
+/// Filters and time range, for deep links (`getState`/`setState`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EmbedState {
+    /// The viewer's filters (locked ones excluded).
+    pub filters: Vec<Filter>,
+    /// The time range override.
+    pub time_range: Option<TimeRange>,
+}
+
+struct Mounted {
+    /// Owns the store's signals and the view's: cleaned up by `destroy()`. Signals created
+    /// outside any owner live in leptos' arena for the page's lifetime, which leaked every
+    /// embed's dashboard data (≈ 40 KiB of wasm memory per mount/destroy cycle).
+    owner: Owner,
+    _handle: Box<dyn Any>,
+    store: DashboardStore,
+    root: HtmlElement,
+    charts: ChartRegistry,
+    chart_theme: RwSignal<Option<String>>,
+    /// The theme in effect (the host's, or the tenant brand when it passed none).
+    theme: RefCell<ThemeChoice>,
+    /// Re-applies a `"system"` theme (or a brand in system mode) when the viewer's colour
+    /// scheme changes; removed by `destroy()`.
+    scheme_listener: Option<(web_sys::MediaQueryList, Closure<dyn Fn()>)>,
+}
+
+struct Core {
+    options: RefCell<EmbedOptions>,
+    api: ApiClient,
+    emitter: Emitter,
+    mounted: RefCell<Option<Mounted>>,
+    rendering: Cell<bool>,
+}
+
+/// An embedded dashboard (or single widget): created with options, rendered into a host
+/// element, destroyed explicitly. Cheap to clone (clones share the embed).
+#[derive(Clone)]
+pub struct Embed {
+    core: Rc<Core>,
+}
+
+/// A mounted [`Embed`] that destroys it when dropped.
+pub struct EmbedHandle {
+    embed: Embed,
+}
+
+impl std::ops::Deref for EmbedHandle {
+    type Target = Embed;
+    fn deref(&self) -> &Embed {
+        &self.embed
+    }
+}
+
+impl Drop for EmbedHandle {
+    fn drop(&mut self) {
+        self.embed.destroy();
+    }
+}
+
+impl Embed {
+    /// Checks `options` and prepares the API client; nothing is fetched until
+    /// [`Embed::render`].
+    ///
+    /// # Errors
+    /// [`SdkError::Config`] naming the invalid option.
+    pub fn new(options: EmbedOptions) -> Result<Self, SdkError> {
+        Self::with_emitter(options, Emitter::default())
+    }
+
+    /// Mounts a dashboard into `host` and resolves once its definition and data are loaded.
+    ///
+    /// # Errors
+    /// An invalid option, or the load failing (the embed is destroyed then).
+    pub async fn mount(host: HtmlElement, options: EmbedOptions) -> Result<EmbedHandle, SdkError> {
+        let handle = EmbedHandle {
+            embed: Self::new(options)?,
+        };
+        handle.render(&host).await?;
+        Ok(handle)
+    }
+
+    /// Like [`Embed::new`], emitting events on `emitter` (the façade's host handlers).
+    pub(crate) fn with_emitter(options: EmbedOptions, emitter: Emitter) -> Result<Self, SdkError> {
+        options.check()?;
+        let tokens = TokenStore::new(options.token.clone(), options.token_source.clone());
+        {
+            let emitter = emitter.clone();
+            tokens.on_renewed(move |_| emitter.emit("tokenRefreshed", &events::object(&[])));
+        }
+        let api = ApiClient::new(ClientConfig::new(options.base_url.clone()), tokens);
+        Ok(Self {
+            core: Rc::new(Core {
+                options: RefCell::new(options),
+                api,
+                emitter,
+                mounted: RefCell::new(None),
+                rendering: Cell::new(false),
+            }),
+        })
+    }
+
+    /// The host's event handlers.
+    pub fn events(&self) -> &Emitter {
+        &self.core.emitter
+    }
+
+    /// Whether two values are the same embed.
+    pub fn same(&self, other: &Embed) -> bool {
+        Rc::ptr_eq(&self.core, &other.core)
+    }
+
+    /// The store of the rendered dashboard.
+    ///
+    /// # Errors
+    /// [`SdkError::Config`] naming `render` before [`Embed::render`].
+    pub fn store(&self) -> Result<DashboardStore, SdkError> {
+        self.core
+            .mounted
+            .borrow()
+            .as_ref()
+            .map(|m| m.store.clone())
+            .ok_or_else(|| config("render", "call render(container) first"))
+    }
+
+    /// Renders into `host`; resolves once the dashboard definition and its first data are
+    /// loaded (a widget whose data failed shows its error; that does not reject).
+    ///
+    /// # Errors
+    /// Already rendered, the load failing (e.g. `not_found`), or [`SdkError::Destroyed`] when
+    /// [`Embed::destroy`] ran meanwhile.
+    pub async fn render(&self, host: &HtmlElement) -> Result<(), SdkError> {
+        if self.core.mounted.borrow().is_some() || self.core.rendering.get() {
+            return Err(config("render", "already rendered; call destroy() first"));
+        }
+        self.core.rendering.set(true);
+        let outcome = self.mount_into(host).await;
+        self.core.rendering.set(false);
+        let store = outcome?;
+        let loaded = store.loaded().await;
+        if self.core.mounted.borrow().is_none() {
+            return Err(SdkError::Destroyed);
+        }
+        match loaded {
+            Ok(()) => Ok(()),
+            // The definition loaded but the data did not: the widgets show their errors.
+            Err(StoreError::Load(_))
+                if store.definition().try_with_untracked(Option::is_some) == Some(true) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn mount_into(&self, host: &HtmlElement) -> Result<DashboardStore, SdkError> {
+        let options = self.core.options.borrow().clone();
+        let module = match &options.echarts {
+            Some(m) => Some(m.clone()),
+            None => EChartsModule::global().ok(),
+        };
+        let api = &self.core.api;
+        let token = api.tokens().current().await?;
+        let is_embed_token = token
+            .as_deref()
+            .and_then(crate::auth::jwt_claims)
+            .is_some_and(|c| c.get("typ").and_then(|t| t.as_str()) == Some("embed"));
+        let (mut dashboard_id, mut locked, mut tenant_brand) =
+            (options.dashboard_id.clone(), Vec::new(), None);
+        if is_embed_token {
+            let embed = api.embed_dashboard().await?;
+            dashboard_id = dashboard_id.or(Some(embed.dashboard.id.clone()));
+            locked = embed.locked_filters;
+            tenant_brand = Some(embed.branding);
+        }
+        let dashboard_id =
+            dashboard_id.ok_or_else(|| config("dashboardId", "is required with a user token"))?;
+        // An explicit theme (in the options or from set_theme() while loading) wins; with none,
+        // an embed token's tenant brand applies, else light.
+        let theme = self.core.options.borrow().theme.clone();
+        let theme = theme.unwrap_or_else(|| match tenant_brand {
+            Some(brand) => ThemeChoice::Brand(Box::new(brand)),
+            None => ThemeChoice::Mode(ThemeMode::Light),
+        });
+        let root = create_root(host, options.locale.as_deref())?;
+        let theme_name =
+            vantage_widgets::styles::apply_theme(&root, &theme.resolve(), module.as_ref());
+
+        let filters = FilterSet::new(locked, options.filters.clone());
+        let live = LiveOptions {
+            mode: options.live,
+            ..LiveOptions::default()
+        };
+        let owner = Owner::new();
+        let (store, chart_theme) = owner.with(|| {
+            (
+                DashboardStore::new(api.clone(), dashboard_id, filters, live),
+                RwSignal::new(theme_name),
+            )
+        });
+        let charts = ChartRegistry::default();
+        let handle = owner.with(|| {
+            let view = View {
+                store: store.clone(),
+                emitter: self.core.emitter.clone(),
+                charts: charts.clone(),
+                module,
+                only_widget: options.widget_id.clone().unwrap_or_default(),
+                chart_theme,
+            };
+            leptos::mount::mount_to(root.clone(), move || view.render())
+        });
+        *self.core.mounted.borrow_mut() = Some(Mounted {
+            owner,
+            theme: RefCell::new(theme),
+            scheme_listener: watch_color_scheme(&self.core),
+            _handle: Box::new(handle),
+            store: store.clone(),
+            root,
+            charts,
+            chart_theme,
+        });
+        store.load();
+        Ok(store)
+    }
+
+    /// Applies filter operations (see [`FilterChange`]), emits `filtersChanged` and resolves when
+    /// the new data is in.
+    ///
+    /// # Errors
+    /// [`SdkError::Filter`] when an operation touches a locked filter (nothing changes).
+    pub async fn set_filters(&self, ops: Vec<FilterChange>) -> Result<(), SdkError> {
+        let store = self.store()?;
+        store.set_filters(ops)?;
+        events::filters_changed(&self.core.emitter, &self.filters()?);
+        // A failed load shows in the widgets and as `error` events, not as a rejection here.
+        let _ = store.loaded().await;
+        Ok(())
+    }
+
+    /// The filters in effect, locked first.
+    ///
+    /// # Errors
+    /// Before [`Embed::render`].
+    pub fn filters(&self) -> Result<Vec<Filter>, SdkError> {
+        Ok(self.store()?.filters().with_untracked(FilterSet::effective))
+    }
+
+    /// Re-queries every widget; resolves when the new data is in.
+    ///
+    /// # Errors
+    /// Before [`Embed::render`].
+    pub async fn refresh(&self) -> Result<(), SdkError> {
+        let store = self.store()?;
+        store.refresh();
+        let _ = store.loaded().await;
+        Ok(())
+    }
+
+    /// The viewer's filters and time range, for deep links.
+    ///
+    /// # Errors
+    /// Before [`Embed::render`].
+    pub fn state(&self) -> Result<EmbedState, SdkError> {
+        let store = self.store()?;
+        Ok(EmbedState {
+            filters: store.filters().with_untracked(|f| f.user().to_vec()),
+            time_range: store.time_range().get_untracked(),
+        })
+    }
+
+    /// Restores filters (when given) and the time range from [`Embed::state`]; resolves when
+    /// the data is in.
+    ///
+    /// # Errors
+    /// Before [`Embed::render`], or a locked filter (nothing changes).
+    pub async fn set_state(
+        &self,
+        filters: Option<Vec<Filter>>,
+        time_range: Option<TimeRange>,
+    ) -> Result<(), SdkError> {
+        let store = self.store()?;
+        store.set_view(time_range, filters.map(replace_all).unwrap_or_default())?;
+        let _ = store.loaded().await;
+        Ok(())
+    }
+
+    /// Switches the theme at run time without reloading data.
+    pub fn set_theme(&self, choice: ThemeChoice) {
+        self.core.options.borrow_mut().theme = Some(choice.clone());
+        if let Some(mounted) = self.core.mounted.borrow().as_ref() {
+            *mounted.theme.borrow_mut() = choice;
+        }
+        apply_theme(&self.core);
+    }
+
+    /// Sets the root's `lang` (a BCP 47 tag). Numbers and dates are not localised yet.
+    pub fn set_locale(&self, locale: String) {
+        if let Some(mounted) = self.core.mounted.borrow().as_ref() {
+            let _ = mounted.root.set_attribute("lang", &locale);
+        }
+        self.core.options.borrow_mut().locale = Some(locale);
+    }
+
+    /// Exports loaded data: one widget's, or every widget's.
+    ///
+    /// # Errors
+    /// Before the dashboard loaded, or when there is no loaded data (naming `widgetId`).
+    pub fn export_data(
+        &self,
+        widget_id: Option<&str>,
+        format: DataFormat,
+        bom: bool,
+    ) -> Result<ExportFile, SdkError> {
+        let results = self.widget_results(widget_id)?;
+        Ok(export_results(&results, format, widget_id.is_some(), bom))
+    }
+
+    fn widget_results(
+        &self,
+        widget_id: Option<&str>,
+    ) -> Result<Vec<(String, Arc<QueryResult>)>, SdkError> {
+        let store = self.store()?;
+        let definition = store
+            .definition()
+            .get_untracked()
+            .ok_or_else(|| config("exportData", "the dashboard has not loaded yet"))?;
+        let out: Vec<_> = definition
+            .widgets
+            .iter()
+            .filter(|w| widget_id.is_none_or(|id| id == w.id))
+            .filter_map(|w| {
+                let data = store.widget_state(&w.id).get_untracked().data().cloned()?;
+                Some((w.id.clone(), data))
+            })
+            .collect();
+        if out.is_empty() {
+            let message = match widget_id {
+                Some(id) => format!("no loaded data for widget '{id}'"),
+                None => "no loaded data to export".into(),
+            };
+            return Err(config("widgetId", message));
+        }
+        Ok(out)
+    }
+
+    /// Exports widget `widget_id`'s chart as an image, through the chart that draws it.
+    ///
+    /// # Errors
+    /// Before [`Embed::render`], a widget without a chart, or ECharts failing to export.
+    pub fn export_image(
+        &self,
+        widget_id: &str,
+        format: ImageFormat,
+    ) -> Result<ExportFile, SdkError> {
+        let chart = {
+            let mounted = self.core.mounted.borrow();
+            let mounted = mounted
+                .as_ref()
+                .ok_or_else(|| config("render", "call render(container) first"))?;
+            let selector = format!(
+                "[data-widget-id=\"{}\"]",
+                widget_id.replace(['"', '\\'], "")
+            );
+            mounted
+                .root
+                .query_selector(&selector)
+                .ok()
+                .flatten()
+                .and_then(|cell| mounted.charts.chart_in(&cell))
+        }
+        .ok_or_else(|| config("widgetId", format!("widget '{widget_id}' has no chart")))?;
+        let svg_missing = |e: WidgetError| match e {
+            WidgetError::SvgRendererMissing => config("format", e.to_string()),
+            other => SdkError::Chart(other),
+        };
+        match format {
+            ImageFormat::Png => Ok(ExportFile {
+                bytes: chart.to_png()?,
+                mime: "image/png",
+            }),
+            ImageFormat::Svg => Ok(ExportFile {
+                bytes: chart.to_svg().map_err(svg_missing)?.into_bytes(),
+                mime: "image/svg+xml",
+            }),
+        }
+    }
+
+    /// Releases everything: DOM, charts, live connection, timers, handlers. Pending calls
+    /// resolve with [`SdkError::Destroyed`].
+    pub fn destroy(&self) {
+        let mounted = self.core.mounted.borrow_mut().take();
+        if let Some(mounted) = mounted {
+            mounted.store.close();
+            if let Some((query, listener)) = &mounted.scheme_listener {
+                let _ = query.remove_event_listener_with_callback(
+                    "change",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            let (root, owner) = (mounted.root.clone(), mounted.owner.clone());
+            drop(mounted);
+            // Disposes the store's signals (and with them the loaded data).
+            owner.cleanup();
+            root.remove();
+        }
+        self.core.emitter.clear();
+    }
+}
+
+/// What the mounted view needs, moved into `mount_to`.
+struct View {
+    store: DashboardStore,
+    emitter: Emitter,
+    charts: ChartRegistry,
+    module: Option<EChartsModule>,
+    only_widget: String,
+    chart_theme: RwSignal<Option<String>>,
+}
+
+impl View {
+    fn render(self) -> impl IntoView {
+        if let Some(module) = self.module {
+            provide_echarts(module);
+        }
+        self.charts.provide();
+        events::wire(&self.store, &self.emitter);
+        let emitter = self.emitter;
+        let on_click = Callback::new(
+            move |(widget, click): (vantage_contract::Widget, ChartClick)| {
+                events::data_click(&emitter, &widget.id, &click);
+            },
+        );
+        let chart_theme = self.chart_theme;
+        view! {
+            <DashboardView
+                store=self.store
+                theme=Signal::derive(move || chart_theme.get())
+                on_data_click=on_click
+                only_widget=self.only_widget
+            />
+        }
+    }
+}
+
+/// The embed's root element, appended to `host`, with the widget styles installed.
+fn create_root(host: &HtmlElement, locale: Option<&str>) -> Result<HtmlElement, SdkError> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| config("container", "no document"))?;
+    let root: HtmlElement = document
+        .create_element("div")
+        .map_err(|_| SdkError::Browser("cannot create the embed's root element".into()))?
+        .unchecked_into();
+    root.set_class_name("vt-root vt-embed");
+    if let Some(locale) = locale {
+        let _ = root.set_attribute("lang", locale);
+    }
+    let _ = host.append_child(&root);
+    vantage_widgets::styles::ensure_installed(&root);
+    Ok(root)
+}
+
+/// Applies the mounted embed's current theme to its root and charts.
+fn apply_theme(core: &Core) {
+    let module = core.options.borrow().echarts.clone();
+    if let Some(mounted) = core.mounted.borrow().as_ref() {
+        let theme = mounted.theme.borrow().resolve();
+        let name = vantage_widgets::styles::apply_theme(&mounted.root, &theme, module.as_ref());
+        mounted.chart_theme.set(name);
+    }
+}
+
+/// Listens for `prefers-color-scheme` changes and re-applies the theme of the embed.
+fn watch_color_scheme(core: &Rc<Core>) -> Option<(web_sys::MediaQueryList, Closure<dyn Fn()>)> {
+    let query = web_sys::window()?
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()?;
+    let weak = Rc::downgrade(core);
+    let listener = Closure::<dyn Fn()>::new(move || {
+        if let Some(core) = weak.upgrade() {
+            apply_theme(&core);
+        }
+    });
+    query
+        .add_event_listener_with_callback("change", listener.as_ref().unchecked_ref())
+        .ok()?;
+    Some((query, listener))
+}

@@ -1,0 +1,51 @@
+//! The server's settings as handlers see them: built once from the command line (or its
+//! `VANTAGE_…` environment variables) and kept in the shared state, so no handler depends on
+//! the CLI parser. Settings used only while starting up (address, database path, rate limit,
+//! live buffer, static folders) are read from the arguments in `main` and not kept here.
+
+use crate::cli::ServeArgs;
+
+/// Run-time settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Seeded demo data and the live generator.
+    pub demo: bool,
+    /// Live generator rate (events per second, all tenants together).
+    pub events_per_sec: u32,
+    /// Access token lifetime, seconds.
+    pub access_token_ttl: u64,
+    /// Refresh token lifetime, seconds.
+    pub refresh_token_ttl: u64,
+    /// Largest accepted request body, bytes.
+    pub max_body: usize,
+    /// Seconds between live heartbeats.
+    pub heartbeat_secs: u64,
+    /// Public base URL (no trailing slash), if configured.
+    pub public_url: Option<String>,
+    /// Setup token lifetime, seconds.
+    pub setup_token_ttl: u64,
+    /// Invitation link lifetime, seconds.
+    pub invitation_ttl: u64,
+    /// Password-reset link lifetime, seconds.
+    pub password_reset_ttl: u64,
+}
+
+impl From<&ServeArgs> for Config {
+    fn from(a: &ServeArgs) -> Self {
+        Self {
+            demo: a.demo,
+            events_per_sec: a.events_per_sec,
+            access_token_ttl: a.access_token_ttl,
+            refresh_token_ttl: a.refresh_token_ttl,
+            max_body: a.max_body,
+            heartbeat_secs: a.heartbeat_secs,
+            public_url: a
+                .public_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_owned()),
+            setup_token_ttl: a.setup_token_ttl,
+            invitation_ttl: a.invitation_ttl,
+            password_reset_ttl: a.password_reset_ttl,
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Writing and deleting the rows of a dataset's events table.
+
+use super::catalog::{quote, Source};
+use crate::error::AppResult;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::Connection;
+
+/// Inserts `rows` (values in the order of `columns`, which must be fields of `source`).
+/// Call inside a transaction: callers rely on all-or-nothing.
+///
+/// # Errors
+/// Database failures (e.g. a column the definition no longer has).
+pub fn insert(
+    c: &Connection,
+    source: &Source,
+    columns: &[&str],
+    rows: &[Vec<SqlValue>],
+) -> AppResult<usize> {
+    let names: Vec<String> = columns.iter().map(|n| quote(n)).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        source.table,
+        names.join(", "),
+        vec!["?"; columns.len()].join(", ")
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    for row in rows {
+        stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+    }
+    Ok(rows.len())
+}
+
+/// Deletes rows whose time is in `[from, to)`; returns how many.
+///
+/// # Errors
+/// Database failures.
+pub fn delete_range(c: &Connection, source: &Source, from: i64, to: i64) -> AppResult<u64> {
+    let time = source.time_column();
+    let sql = format!(
+        "DELETE FROM {} WHERE {time} >= ?1 AND {time} < ?2",
+        source.table
+    );
+    Ok(c.execute(&sql, [from, to])? as u64)
+}
+
+/// Deletes up to `limit` rows older than `before` (retention works in slices so the writer
+/// lock is never held for long); returns how many.
+///
+/// # Errors
+/// Database failures.
+pub fn delete_older(c: &Connection, source: &Source, before: i64, limit: u32) -> AppResult<u64> {
+    let time = source.time_column();
+    let sql = format!(
+        "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE {time} < ?1 ORDER BY {time} LIMIT {limit})",
+        t = source.table
+    );
+    Ok(c.execute(&sql, [before])? as u64)
+}

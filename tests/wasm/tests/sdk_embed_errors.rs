@@ -1,0 +1,157 @@
+//! The embed's JS API as a host page meets its failures: every thrown error and rejected
+//! promise is a `VantageError` (an `Error` named so, with `code` and, where known, `field`,
+//! `status` and `requestId`), and `on()` returns a function that removes the handler.
+#![cfg(target_arch = "wasm32")]
+
+mod sdk_support;
+
+use js_sys::{Function, Object, Reflect};
+use vantage_sdk::embed::facade::is_vantage_error;
+use vantage_sdk::EmbeddedDashboard;
+use vantage_wasm_tests::{ensure_echarts, fresh_container};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+use sdk_support::{anonymous, base};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn config(pairs: &[(&str, &str)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        Reflect::set(&object, &(*key).into(), &(*value).into()).expect("set");
+    }
+    object.into()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).expect("get")
+}
+
+/// Asserts `error` is a VantageError with `code` (and `field` when given); returns its message.
+fn assert_vantage_error(error: &JsValue, code: &str, field: Option<&str>) -> String {
+    assert!(
+        error.is_instance_of::<js_sys::Error>(),
+        "an Error: {error:?}"
+    );
+    assert!(is_vantage_error(error), "named VantageError: {error:?}");
+    assert_eq!(
+        get(error, "name").as_string().as_deref(),
+        Some("VantageError")
+    );
+    assert_eq!(
+        get(error, "code").as_string().as_deref(),
+        Some(code),
+        "{error:?}"
+    );
+    assert_eq!(
+        get(error, "field").as_string().as_deref(),
+        field,
+        "{error:?}"
+    );
+    get(error, "message").as_string().expect("a message")
+}
+
+fn valid() -> JsValue {
+    config(&[
+        ("baseUrl", "https://analytics.example.com"),
+        ("dashboardId", "d"),
+        ("token", "t"),
+    ])
+}
+
+#[wasm_bindgen_test]
+fn a_bad_configuration_throws_a_vantage_error_naming_the_field() {
+    let Err(error) = EmbeddedDashboard::new(config(&[("dashboardId", "d"), ("token", "t")])) else {
+        panic!("a config without baseUrl is refused");
+    };
+    let message = assert_vantage_error(&error, "config", Some("baseUrl"));
+    assert!(message.starts_with("baseUrl: is required"), "{message}");
+    let with_theme = valid();
+    Reflect::set(&with_theme, &"theme".into(), &"purple".into()).expect("set");
+    let Err(error) = EmbeddedDashboard::new(with_theme) else {
+        panic!("an unknown theme is refused");
+    };
+    assert_vantage_error(&error, "config", Some("theme"));
+}
+
+#[wasm_bindgen_test]
+fn on_returns_an_unsubscribe_function_and_unknown_events_throw() {
+    let dash = EmbeddedDashboard::new(valid()).expect("valid config");
+    let handler = Function::new_no_args("");
+    let off = dash.on("ready", handler.clone()).expect("a known event");
+    let other = dash.on("error", handler).expect("a known event");
+    assert_eq!(dash.handler_count(), 2);
+    off.call0(&JsValue::NULL).expect("unsubscribe");
+    assert_eq!(dash.handler_count(), 1, "only that handler is removed");
+    off.call0(&JsValue::NULL)
+        .expect("a second call is harmless");
+    assert_eq!(dash.handler_count(), 1);
+    other.call0(&JsValue::NULL).expect("unsubscribe");
+    assert_eq!(dash.handler_count(), 0);
+    let Err(error) = dash.on("bogus", Function::new_no_args("")) else {
+        panic!("an unknown event is refused");
+    };
+    let message = assert_vantage_error(&error, "config", Some("event"));
+    assert!(message.contains("unknown event 'bogus'"), "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn calls_before_render_and_bad_arguments_reject_with_vantage_errors() {
+    let dash = EmbeddedDashboard::new(valid()).expect("valid config");
+    let Err(error) = dash.get_filters() else {
+        panic!("getFilters needs a rendered embed");
+    };
+    assert_vantage_error(&error, "config", Some("render"));
+    let missing = JsFuture::from(dash.render("#no-such-container".into()))
+        .await
+        .expect_err("a missing container rejects");
+    let message = assert_vantage_error(&missing, "config", Some("container"));
+    assert!(
+        message.contains("container '#no-such-container' not found"),
+        "{message}"
+    );
+    let no_widget = JsFuture::from(dash.export_image(Object::new().into()))
+        .await
+        .expect_err("exportImage needs a widgetId");
+    assert_vantage_error(&no_widget, "config", Some("widgetId"));
+    let bad_filters = JsFuture::from(dash.set_filters("not an array".into()))
+        .await
+        .expect_err("setFilters needs an array");
+    assert_vantage_error(&bad_filters, "config", Some("filters"));
+    let not_rendered = JsFuture::from(dash.refresh())
+        .await
+        .expect_err("refresh needs a rendered embed");
+    assert_vantage_error(&not_rendered, "config", Some("render"));
+}
+
+#[wasm_bindgen_test]
+async fn a_backend_refusal_rejects_with_its_code_status_and_request_id() {
+    ensure_echarts();
+    let login = anonymous(base())
+        .login("viewer@healthco.test", "vantage-demo")
+        .await
+        .expect("demo login");
+    let dash = EmbeddedDashboard::new(config(&[
+        ("baseUrl", base()),
+        ("dashboardId", "no-such-dashboard"),
+        ("token", &login.access_token),
+        ("live", "off"),
+    ]))
+    .expect("valid config");
+    let host = fresh_container(600, 400);
+    let error = JsFuture::from(dash.render(host.clone().into()))
+        .await
+        .expect_err("an unknown dashboard rejects");
+    assert_vantage_error(&error, "not_found", None);
+    assert_eq!(get(&error, "status").as_f64(), Some(404.0));
+    let request_id = get(&error, "requestId").as_string().unwrap_or_default();
+    assert!(
+        !request_id.is_empty(),
+        "the backend's request id is passed on"
+    );
+    dash.destroy();
+    host.remove();
+}

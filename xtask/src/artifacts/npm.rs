@@ -1,0 +1,182 @@
+//! The publishable `vantage-embed` npm package in `pkg/`, written around wasm-pack's output:
+//! our own `package.json` (an `exports` map with types, the file list including wasm-bindgen's
+//! `snippets/`, LICENSE, `sideEffects`, the tested ECharts peer range), and a small entry module
+//! (`index.js` + `index.d.ts`) that instantiates the wasm once on first import in a browser, so
+//! hosts never call `init()` (it stays exported for those who want to await or preload it).
+//! [`pack`] and [`lint`] prove the tarball a host would install.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::{repo_root, run, target_dir};
+
+/// The ECharts versions the package is tested with (www/ and the example hosts install 6.x).
+const ECHARTS_PEER: &str = "^6.0.0";
+
+/// The wasm-bindgen output the entry wraps (`wasm-pack --out-name vantage_embed`).
+const GLUE: &str = "vantage_embed";
+
+const ENTRY_JS: &str = r#"// vantage-embed: the package entry, written by `cargo xtask` (xtask/src/artifacts/npm.rs).
+// Re-exports the wasm-bindgen module and instantiates its wasm once, on first import in a
+// browser, so `new EmbeddedDashboard(...)` works without calling init(). Importing on a server
+// (SSR) does nothing. `init()` stays exported: it returns the same promise, for hosts that want
+// to await the download explicitly (e.g. behind a dynamic `import()` used as a preload).
+import wasmInit from "./vantage_embed.js";
+
+export * from "./vantage_embed.js";
+
+let ready;
+
+/** Instantiates the package's wasm once; every later call returns the same promise. */
+export function init(options) {
+  ready ??= wasmInit(options);
+  return ready;
+}
+
+export default init;
+
+if (typeof window !== "undefined" && typeof document !== "undefined") {
+  await init();
+}
+"#;
+
+const ENTRY_DTS: &str = r#"export * from "./vantage_embed.js";
+import type { InitInput, InitOutput } from "./vantage_embed.js";
+
+/**
+ * Instantiates the package's wasm once; every later call returns the same promise. The package
+ * calls it itself on first import in a browser, so hosts only need it to await or preload.
+ */
+export declare function init(options?: {
+  module_or_path: InitInput | Promise<InitInput>;
+}): Promise<InitOutput>;
+
+export default init;
+"#;
+
+/// Replaces wasm-pack's `package.json` with ours and writes the entry module and LICENSE.
+pub fn write_package(pkg: &Path) -> Result<(), String> {
+    let manifest_path = pkg.join("package.json");
+    let generated = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    let generated: serde_json::Value =
+        serde_json::from_str(&generated).map_err(|e| format!("pkg/package.json: {e}"))?;
+    let version = generated["version"]
+        .as_str()
+        .ok_or("pkg/package.json has no version")?;
+    write(&pkg.join("index.js"), ENTRY_JS)?;
+    write(&pkg.join("index.d.ts"), ENTRY_DTS)?;
+    let license = repo_root().join("LICENSE");
+    std::fs::copy(&license, pkg.join("LICENSE"))
+        .map_err(|e| format!("cannot copy {}: {e}", license.display()))?;
+    write(
+        &manifest_path,
+        &manifest(version, pkg.join("snippets").is_dir()),
+    )
+}
+
+/// The manifest, written as text: key order matters (`types` first in a condition map), and
+/// serde_json's map sorts keys.
+fn manifest(version: &str, has_snippets: bool) -> String {
+    let mut files = vec![
+        "index.js".to_owned(),
+        "index.d.ts".to_owned(),
+        format!("{GLUE}.js"),
+        format!("{GLUE}.d.ts"),
+        format!("{GLUE}_bg.wasm"),
+        format!("{GLUE}_bg.wasm.d.ts"),
+        "LICENSE".to_owned(),
+        "README.md".to_owned(),
+    ];
+    if has_snippets {
+        files.push("snippets/**/*.js".to_owned());
+    }
+    let files = serde_json::to_string(&files).unwrap_or_default();
+    let version = serde_json::Value::from(version);
+    format!(
+        r#"{{
+  "name": "vantage-embed",
+  "version": {version},
+  "description": "Embed live Vantage analytics dashboards in any web page: Rust compiled to WebAssembly, no iframe.",
+  "license": "Apache-2.0",
+  "type": "module",
+  "main": "./index.js",
+  "module": "./index.js",
+  "types": "./index.d.ts",
+  "exports": {{
+    ".": {{ "types": "./index.d.ts", "default": "./index.js" }},
+    "./package.json": "./package.json"
+  }},
+  "files": {files},
+  "sideEffects": ["./index.js", "./snippets/**/*.js"],
+  "peerDependencies": {{ "echarts": "{ECHARTS_PEER}" }},
+  "keywords": ["analytics", "dashboard", "embed", "webassembly", "echarts"]
+}}
+"#
+    )
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// `npm pack` of `pkg/` into `<target>/npm/`; returns the tarball a host would install.
+pub fn pack(pkg: &Path) -> Result<PathBuf, String> {
+    let out = target_dir().join("npm");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    run(Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&out)
+        .current_dir(pkg))?;
+    let tarball = std::fs::read_dir(&out)
+        .map_err(|e| format!("{}: {e}", out.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "tgz"))
+        .ok_or_else(|| format!("npm pack wrote no tarball into {}", out.display()))?;
+    Ok(tarball)
+}
+
+/// `publint` (strict: warnings fail) and `@arethetypeswrong/cli` (ESM-only profile: the package
+/// has no CommonJS build on purpose) on the packed tarball.
+pub fn lint(tarball: &Path) -> Result<(), String> {
+    let bin = repo_root().join("www/node_modules/.bin");
+    run(Command::new(bin.join("publint"))
+        .args(["run", "--strict"])
+        .arg(tarball))?;
+    run(Command::new(bin.join("attw")).arg(tarball).args([
+        "--profile",
+        "esm-only",
+        "--format",
+        "table-flipped",
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_exports_only_the_entry_with_types_first() {
+        let text = manifest("1.2.3", true);
+        assert!(text
+            .find("\"types\": \"./index.d.ts\", \"default\"")
+            .is_some());
+        let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(m["version"], "1.2.3");
+        let exports = m["exports"].as_object().unwrap();
+        assert_eq!(exports.len(), 2);
+        let files: Vec<&str> = m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        assert!(files.contains(&"snippets/**/*.js"));
+        assert!(files.contains(&"vantage_embed_bg.wasm"));
+        assert!(!files
+            .iter()
+            .any(|f| f.ends_with(".br") || f.ends_with(".gz")));
+    }
+}

@@ -1,0 +1,159 @@
+//! HTTP ingest throughput: what a tenant's own services can push through
+//! `POST /api/v1/datasets/{id}/events`. We create a fresh dataset (time, two string
+//! dimensions, two measures) and an ingest key, then send batches of 1,000 JSON rows for a fixed
+//! window from one client and then from four clients at once (each on its own connection),
+//! counting only rows the server acknowledged (`accepted`). rows/s = accepted rows ÷ wall time
+//! of the window. Every batch is validated, written in one transaction and published as a live
+//! rollup, exactly as for any caller. The dataset is deleted afterwards.
+
+use super::client::{agent, login};
+use super::report::{Goal, Row};
+use super::stats::summarize;
+use super::Options;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const BATCH: usize = 1_000;
+const GOAL: f64 = 100_000.0;
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Batch `n` as JSON bytes: 1,000 rows a millisecond apart, ending now.
+fn batch(n: usize) -> Vec<u8> {
+    let regions = ["north", "south", "east", "west"];
+    let products = ["basic", "plus", "premium", "family", "enterprise"];
+    let end = now_ms();
+    let rows: Vec<Value> = (0..BATCH)
+        .map(|i| {
+            let k = n * BATCH + i;
+            json!({ "ts": end - (BATCH - i) as i64, "region": regions[k % 4], "product": products[k % 5],
+                "amount": (k % 997) as f64 * 0.25, "qty": (k % 7) + 1 })
+        })
+        .collect();
+    serde_json::to_vec(&rows).unwrap_or_default()
+}
+
+fn setup(base: &str) -> Result<(String, String, String), String> {
+    let a = agent();
+    let admin = login(&a, base, "admin@healthco.test")?;
+    let id = format!("bench_ingest_{}", now_ms());
+    let def = json!({ "id": id, "name": "Ingest benchmark", "timeField": "ts", "retentionDays": 7,
+        "fields": [
+            { "name": "ts", "type": "time" }, { "name": "region", "type": "string" }, { "name": "product", "type": "string" },
+            { "name": "amount", "type": "number", "role": "measure", "unit": "USD" },
+            { "name": "qty", "type": "number", "role": "measure", "format": "integer" }
+        ] });
+    a.post(&format!("{base}/api/v1/datasets"))
+        .set("Authorization", &format!("Bearer {admin}"))
+        .send_json(def)
+        .map_err(|e| format!("create dataset: {e}"))?;
+    let key: Value = a
+        .post(&format!("{base}/api/v1/ingest-keys"))
+        .set("Authorization", &format!("Bearer {admin}"))
+        .send_json(json!({ "name": "bench", "datasets": [id] }))
+        .map_err(|e| format!("create key: {e}"))?
+        .into_json()
+        .map_err(|e| format!("create key: {e}"))?;
+    let secret = key["secret"].as_str().ok_or("no secret")?.to_owned();
+    Ok((admin, id, secret))
+}
+
+/// Sends batches for `window`; returns (rows accepted, per-batch latencies in ms).
+fn client(
+    base: &str,
+    id: &str,
+    key: &str,
+    window: Duration,
+    seed: usize,
+) -> Result<(u64, Vec<f64>), String> {
+    let a = agent();
+    let url = format!("{base}/api/v1/datasets/{id}/events");
+    let bodies: Vec<Vec<u8>> = (0..8).map(|i| batch(seed * 8 + i)).collect();
+    let started = Instant::now();
+    let (mut rows, mut lat) = (0, Vec::new());
+    let mut n = 0;
+    while started.elapsed() < window {
+        let t = Instant::now();
+        let resp: Value = a
+            .post(&url)
+            .set("Authorization", &format!("Bearer {key}"))
+            .set("Content-Type", "application/json")
+            .send_bytes(&bodies[n % bodies.len()])
+            .map_err(|e| format!("POST events: {e}"))?
+            .into_json()
+            .map_err(|e| format!("POST events: {e}"))?;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        rows += resp["accepted"]
+            .as_u64()
+            .ok_or_else(|| format!("unexpected answer {resp}"))?;
+        n += 1;
+    }
+    Ok((rows, lat))
+}
+
+fn measure(
+    base: &str,
+    id: &str,
+    key: &str,
+    clients: usize,
+    window: Duration,
+) -> Result<(f64, Vec<f64>), String> {
+    let started = Instant::now();
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            let (base, id, key) = (base.to_owned(), id.to_owned(), key.to_owned());
+            std::thread::spawn(move || client(&base, &id, &key, window, c))
+        })
+        .collect();
+    let (mut rows, mut lat) = (0, Vec::new());
+    for h in handles {
+        let (r, l) = h
+            .join()
+            .map_err(|_| "an ingest client panicked".to_owned())??;
+        rows += r;
+        lat.extend(l);
+    }
+    Ok((rows as f64 / started.elapsed().as_secs_f64(), lat))
+}
+
+/// The two rows (one client, four clients).
+pub fn run(base: &str, options: &Options) -> Vec<Row> {
+    let window = Duration::from_secs(if options.quick { 3 } else { 10 });
+    let names = [
+        (1, "HTTP ingest, rows/s (batches of 1,000, 1 client)"),
+        (4, "HTTP ingest, rows/s (batches of 1,000, 4 clients)"),
+    ];
+    let (admin, id, key) = match setup(base) {
+        Ok(s) => s,
+        Err(e) => {
+            return names
+                .iter()
+                .map(|(_, n)| Row::failed(*n, "rows/s", Goal::AtLeast(GOAL), &e))
+                .collect()
+        }
+    };
+    let rows = names
+        .iter()
+        .map(|(clients, name)| match measure(base, &id, &key, *clients, window) {
+            Ok((rate, lat)) => {
+                let s = summarize(&lat);
+                Row::new(*name, "rows/s", Goal::AtLeast(GOAL)).ours(rate).note(format!(
+                    "{window:?} window; per-batch latency p50 {:.1} ms, p95 {:.1} ms ({} batches); JSON, validated, one transaction per batch, live rollup published",
+                    s.as_ref().map_or(0.0, |s| s.p50),
+                    s.as_ref().map_or(0.0, |s| s.p95),
+                    lat.len()
+                ))
+            }
+            Err(e) => Row::failed(*name, "rows/s", Goal::AtLeast(GOAL), &e),
+        })
+        .collect();
+    let _ = agent()
+        .delete(&format!("{base}/api/v1/datasets/{id}"))
+        .set("Authorization", &format!("Bearer {admin}"))
+        .call();
+    rows
+}
