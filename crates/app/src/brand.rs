@@ -78,7 +78,13 @@ pub struct Brand {
 impl Brand {
     pub fn new() -> Self {
         let tenant = RwSignal::new(None::<Tenant>);
-        let choice = RwSignal::new(None::<ModeChoice>);
+        // The choice of the user who was signed in when this browser last ran the app, applied
+        // before the session has restored so a reload never flashes the other mode.
+        let choice = RwSignal::new(
+            storage()
+                .and_then(|s| s.get_item(LAST_USER_KEY).ok().flatten())
+                .and_then(|user_id| stored_choice(&user_id)),
+        );
         // Applies the theme to the document and returns the chart theme name; the app keeps it
         // evaluated with an effect (see `shell::App`), so pages without charts are themed too.
         let chart_theme = Memo::new(move |_| {
@@ -124,17 +130,37 @@ impl Brand {
         self.choice.set(Some(choice));
     }
 
-    /// Loads the remembered choice of `user_id` (if any).
+    /// Loads the remembered choice of `user_id` (if any) and remembers that this user is the one
+    /// signed in, for the next start.
     pub fn restore_choice(&self, user_id: &str) {
-        let stored = storage()
-            .and_then(|s| s.get_item(&mode_key(user_id)).ok().flatten())
-            .and_then(|v| ModeChoice::parse(&v));
-        self.choice.set(stored);
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(LAST_USER_KEY, user_id);
+        }
+        self.choice.set(stored_choice(user_id));
+    }
+
+    /// Forgets the signed-in user's choice (sign-out): the next start follows the tenant default.
+    pub fn forget_choice(&self) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(LAST_USER_KEY);
+        }
+        self.choice.set(None);
     }
 }
 
+/// Which user's choice applies at startup (the one signed in last).
+const LAST_USER_KEY: &str = "vantage.mode.user";
+
 fn mode_key(user_id: &str) -> String {
     format!("vantage.mode.{user_id}")
+}
+
+fn stored_choice(user_id: &str) -> Option<ModeChoice> {
+    storage()?
+        .get_item(&mode_key(user_id))
+        .ok()
+        .flatten()
+        .and_then(|v| ModeChoice::parse(&v))
 }
 
 fn storage() -> Option<web_sys::Storage> {

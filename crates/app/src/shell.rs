@@ -28,6 +28,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| brand.chart_theme.with(|_| ()));
     // Effect: once someone is signed in, load their tenant's branding and their mode choice.
     let user = session.user;
+    let restored = session.restored;
     let api = send_wrapper::SendWrapper::new(session.api.clone());
     Effect::new(move |_| match user.get() {
         Some(u) => {
@@ -39,7 +40,14 @@ pub fn App() -> impl IntoView {
                 }
             });
         }
-        None => brand.tenant.set(None),
+        // Signed out (or not yet restored): the tenant's branding is gone; the mode choice is
+        // forgotten only once the stored session is known to be gone, so a reload keeps it.
+        None => {
+            brand.tenant.set(None);
+            if restored.get() {
+                brand.forget_choice();
+            }
+        }
     });
     view! {
         <Router>
