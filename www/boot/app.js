@@ -1,9 +1,10 @@
 // Boots the Vantage app. This is a template: `cargo xtask` writes it into the app bundle as
-// /app/boot.js with the two names below replaced by the content-hashed files it built (cached
-// immutably); boot.js itself is small and revalidated on every load.
+// /app/boot.js with the three names below replaced by the content-hashed files it built (cached
+// immutably); boot.js itself is small and revalidated on every load. ECHARTS is the trimmed
+// build of www/boot/echarts.js (only what the widgets draw).
 const APP_GLUE = "/app/vantage_app.js";
 const APP_WASM = "/app/vantage_app_bg.wasm";
-const ECHARTS = "/vendor/echarts/echarts.min.js";
+const ECHARTS = "/app/echarts.js";
 
 /** Pages an anonymous visitor sees without signing in (first-run setup, invitations, resets). */
 const PUBLIC_PAGES = ["/setup", "/invite", "/accept", "/reset", "/password"];

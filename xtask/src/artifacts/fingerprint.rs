@@ -1,8 +1,8 @@
 //! Content-hashed names for the app bundle: `vantage_app.js` → `vantage_app.<hash>.js`,
-//! `vantage_app_bg.wasm` → `vantage_app_bg.<hash>.wasm` (16 hex digits of SHA-256), which the
-//! server caches for a year as `immutable`. The one file that must stay revalidated, `boot.js`,
-//! is written from the template `www/boot/app.js` with those names filled in; index.html loads
-//! `/app/boot.js`.
+//! `vantage_app_bg.wasm` → `vantage_app_bg.<hash>.wasm` and a copy of the trimmed ECharts as
+//! `echarts.<hash>.js` (16 hex digits of SHA-256), which the server caches for a year as
+//! `immutable`. The one file that must stay revalidated, `boot.js`, is written from the template
+//! `www/boot/app.js` with those names filled in; index.html loads `/app/boot.js`.
 
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -11,22 +11,30 @@ use std::path::Path;
 /// The names the template `www/boot/app.js` uses; replaced by the hashed ones.
 const GLUE_PLACEHOLDER: &str = "\"/app/vantage_app.js\"";
 const WASM_PLACEHOLDER: &str = "\"/app/vantage_app_bg.wasm\"";
+const ECHARTS_PLACEHOLDER: &str = "\"/app/echarts.js\"";
 
-/// Renames the app's glue and wasm in `dir` to hashed names and writes `dir/boot.js`.
-pub fn app_bundle(dir: &Path, boot_template: &Path) -> Result<(), String> {
+/// Renames the app's glue and wasm in `dir` to hashed names, copies `echarts` (the trimmed
+/// build) beside them under a hashed name and writes `dir/boot.js`.
+pub fn app_bundle(dir: &Path, boot_template: &Path, echarts: &Path) -> Result<(), String> {
     let glue = rename_hashed(dir, "vantage_app", "js")?;
     let wasm = rename_hashed(dir, "vantage_app_bg", "wasm")?;
+    fs::copy(echarts, dir.join("echarts.js"))
+        .map_err(|e| format!("cannot copy {}: {e}", echarts.display()))?;
+    let echarts = rename_hashed(dir, "echarts", "js")?;
     let template = fs::read_to_string(boot_template)
         .map_err(|e| format!("cannot read {}: {e}", boot_template.display()))?;
-    if !template.contains(GLUE_PLACEHOLDER) || !template.contains(WASM_PLACEHOLDER) {
+    let placeholders = [GLUE_PLACEHOLDER, WASM_PLACEHOLDER, ECHARTS_PLACEHOLDER];
+    if !placeholders.iter().all(|p| template.contains(p)) {
         return Err(format!(
-            "{} must name {GLUE_PLACEHOLDER} and {WASM_PLACEHOLDER}",
-            boot_template.display()
+            "{} must name {}",
+            boot_template.display(),
+            placeholders.join(", ")
         ));
     }
     let boot = template
         .replace(GLUE_PLACEHOLDER, &format!("\"/app/{glue}\""))
-        .replace(WASM_PLACEHOLDER, &format!("\"/app/{wasm}\""));
+        .replace(WASM_PLACEHOLDER, &format!("\"/app/{wasm}\""))
+        .replace(ECHARTS_PLACEHOLDER, &format!("\"/app/{echarts}\""));
     let target = dir.join("boot.js");
     fs::write(&target, boot).map_err(|e| format!("cannot write {}: {e}", target.display()))
 }

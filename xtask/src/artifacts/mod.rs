@@ -1,7 +1,7 @@
 //! Builds what the browser loads: the SDK npm package (`pkg/`), the app bundle and the vendored
-//! ECharts. Both wasm files go through `wasm-opt -Oz`; the app's glue and wasm get content-hashed
-//! names (cached immutably by the server) behind a small `boot.js`; every served asset gets
-//! brotli/gzip siblings ([`compress`]).
+//! ECharts (the full dist build and a trimmed one). Both wasm files go through `wasm-opt -Oz`; the
+//! app's glue, wasm and trimmed ECharts get content-hashed names (cached immutably by the server)
+//! behind a small `boot.js`; every served asset gets brotli/gzip siblings ([`compress`]).
 
 pub mod compress;
 mod fingerprint;
@@ -23,31 +23,70 @@ pub fn pkg_dir() -> PathBuf {
     repo_root().join("pkg")
 }
 
-/// The vendored ECharts (served at `/vendor/echarts/`): `echarts.min.js` from www/node_modules
-/// with its precompressed siblings, written by [`vendor_echarts`].
+/// The vendored ECharts (served at `/vendor/echarts/`), written by [`vendor_echarts`] with
+/// precompressed siblings: [`TRIMMED_ECHARTS`], what the app, the demo pages and the gallery load,
+/// and ECharts' full dist build `echarts.min.js` (the benchmark pages' plain-ECharts peers and
+/// hosts who want every chart kind use it).
 pub fn echarts_dir() -> PathBuf {
     target_dir().join("www/vendor/echarts")
 }
 
-/// Copies ECharts' dist build into [`echarts_dir`] and precompresses it (skipped when current).
+/// `echarts/core` with only the charts, components and renderers the widgets use, bundled by
+/// esbuild from `www/boot/echarts.js` into a classic script defining `globalThis.echarts`.
+pub const TRIMMED_ECHARTS: &str = "echarts-vantage.min.js";
+
+/// Writes both ECharts builds into [`echarts_dir`] and precompresses them (skipped when current:
+/// newer than the entry, ECharts' and esbuild's installed versions).
 pub fn vendor_echarts() -> Result<(), String> {
-    let source = repo_root().join("www/node_modules/echarts/dist/echarts.min.js");
+    let www = repo_root().join("www");
+    let dist = www.join("node_modules/echarts/dist/echarts.min.js");
+    let entry = www.join("boot/echarts.js");
     let dir = echarts_dir();
-    let copy = dir.join("echarts.min.js");
+    let (full, trimmed) = (dir.join("echarts.min.js"), dir.join(TRIMMED_ECHARTS));
     let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-    let current = modified(&copy).is_some_and(|c| modified(&source).is_some_and(|s| c >= s))
-        && dir.join("echarts.min.js.br").exists();
+    let inputs = [
+        &dist,
+        &entry,
+        &www.join("node_modules/echarts/package.json"),
+        &www.join("node_modules/esbuild/package.json"),
+    ];
+    let current = [&full, &trimmed].iter().all(|out| {
+        let mut br = out.as_os_str().to_owned();
+        br.push(".br");
+        Path::new(&br).exists()
+            && modified(out).is_some_and(|o| inputs.iter().all(|i| modified(i).is_some_and(|i| o >= i)))
+    });
     if current {
         return Ok(());
     }
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    fs::copy(&source, &copy).map_err(|e| {
+    fs::copy(&dist, &full).map_err(|e| {
         format!(
             "cannot copy {} (run `cargo xtask setup`): {e}",
-            source.display()
+            dist.display()
         )
     })?;
+    bundle_echarts(&entry, &trimmed)?;
     compress::precompress_dir(&dir)
+}
+
+/// esbuild from `www/node_modules` (a devDependency): one minified IIFE for browsers, with
+/// ECharts' development-only checks compiled out (`process.env.NODE_ENV`).
+fn bundle_echarts(entry: &Path, out: &Path) -> Result<(), String> {
+    let www = repo_root().join("www");
+    run(Command::new(www.join("node_modules/.bin/esbuild"))
+        .current_dir(&www)
+        .arg(entry)
+        .args([
+            "--bundle",
+            "--minify",
+            "--format=iife",
+            "--target=es2020",
+            "--legal-comments=none",
+            "--log-level=warning",
+            "--define:process.env.NODE_ENV=\"production\"",
+        ])
+        .arg(format!("--outfile={}", out.display())))
 }
 
 fn wasm_pack(crate_dir: &str, out_dir: &PathBuf, out_name: &str, extra: &[&str]) -> Command {
@@ -108,7 +147,8 @@ pub fn build_sdk() -> Result<(), String> {
 }
 
 /// `wasm-pack build crates/app` into the target folder (no npm package, no typings), optimised
-/// like the package, then fingerprinted behind `boot.js` and precompressed.
+/// like the package, then fingerprinted behind `boot.js` with a copy of the trimmed ECharts, and
+/// precompressed.
 pub fn build_app() -> Result<(), String> {
     let out = app_dir();
     if out.exists() {
@@ -121,7 +161,11 @@ pub fn build_app() -> Result<(), String> {
         &["--no-typescript", "--no-pack"],
     ))?;
     optimise_wasm(&out.join("vantage_app_bg.wasm"))?;
-    fingerprint::app_bundle(&out, &repo_root().join("www/boot/app.js"))?;
-    compress::precompress_dir(&out)?;
-    vendor_echarts()
+    vendor_echarts()?;
+    fingerprint::app_bundle(
+        &out,
+        &repo_root().join("www/boot/app.js"),
+        &echarts_dir().join(TRIMMED_ECHARTS),
+    )?;
+    compress::precompress_dir(&out)
 }

@@ -2,7 +2,7 @@
 //! precompresses with the same settings, see `artifacts::compress`):
 //! - the SDK package's wasm plus its JS (`pkg/*.wasm`, `pkg/*.js`, `pkg/snippets`);
 //! - the app's first load: index.html, vantage.css, boot.js, the app's glue, snippets and wasm,
-//!   and the vendored ECharts.
+//!   and its copy of the trimmed ECharts (`www/boot/echarts.js`, see `artifacts::vendor_echarts`).
 //!
 //! Unless `--quick`, both are rebuilt first (wasm-pack --release + wasm-opt -Oz), exactly as
 //! `cargo xtask demo` builds them.
@@ -10,7 +10,7 @@
 use super::report::{Goal, Row};
 use super::Options;
 use crate::artifacts::compress::{brotli, gzip};
-use crate::artifacts::{app_dir, build_app, build_sdk, echarts_dir, pkg_dir};
+use crate::artifacts::{app_dir, build_app, build_sdk, echarts_dir, pkg_dir, TRIMMED_ECHARTS};
 use crate::util::repo_root;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +36,29 @@ pub fn run(options: &Options) -> Vec<Row> {
         )),
         Err(e) => rows.push(Row::failed(app, "KB", Goal::AtMost(APP_BUDGET_KB), &e)),
     }
+    rows.extend(echarts_rows());
     rows
+}
+
+/// The trimmed ECharts against the full dist build it replaces (the peer), brotli.
+fn echarts_rows() -> Vec<Row> {
+    let name = "ECharts as served (trimmed echarts/core build), brotli";
+    let dir = echarts_dir();
+    let trimmed = measure(&[dir.join(TRIMMED_ECHARTS)]);
+    let full = measure(&[dir.join("echarts.min.js")]);
+    match (trimmed, full) {
+        (Ok(trimmed), Ok(full)) => vec![Row::new(name, "KB", Goal::None)
+            .ours(kb(trimmed.brotli))
+            .peer(Some(kb(full.brotli)))
+            .note(format!(
+                "peer = the full dist build echarts.min.js; raw {:.0} vs {:.0} KB, gzip -9 {:.0} vs {:.0} KB",
+                kb(trimmed.raw),
+                kb(full.raw),
+                kb(trimmed.gzip),
+                kb(full.gzip)
+            ))],
+        (Err(e), _) | (_, Err(e)) => vec![Row::failed(name, "KB", Goal::None, &e)],
+    }
 }
 
 /// What a host loads from the package: its JS (entry, glue, snippets) and wasm.
@@ -55,14 +77,20 @@ pub fn package_files() -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// Everything the sign-in page loads.
+/// Everything the sign-in page loads: the app bundle (boot.js, glue, snippets, wasm and the
+/// trimmed ECharts, all in `/app/`), index.html and the CSS.
 pub fn app_files() -> Result<Vec<PathBuf>, String> {
     let app = app_dir();
     let mut files = files_with(&app, &["js", "wasm"])?;
+    if !files.iter().any(|f| is_echarts(f)) {
+        return Err(format!(
+            "no trimmed ECharts (echarts.<hash>.js) in {}; rebuild the app",
+            app.display()
+        ));
+    }
     let www = repo_root().join("www");
     files.push(www.join("index.html"));
     files.push(www.join("vantage.css"));
-    files.push(echarts_dir().join("echarts.min.js"));
     if !files
         .iter()
         .any(|f| f.extension().is_some_and(|e| e == "wasm"))
@@ -73,6 +101,13 @@ pub fn app_files() -> Result<Vec<PathBuf>, String> {
         ));
     }
     Ok(files)
+}
+
+/// The trimmed ECharts: `echarts.<hash>.js` in the app bundle, or [`TRIMMED_ECHARTS`].
+fn is_echarts(file: &Path) -> bool {
+    file.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == TRIMMED_ECHARTS || (n.starts_with("echarts.") && n.ends_with(".js")))
 }
 
 /// Files directly in `dir` (and its subfolders) with one of `exts`, sorted.
