@@ -97,7 +97,9 @@ pub struct ServeArgs {
     /// Served under /pkg/.
     #[arg(long, env = "VANTAGE_PKG_DIR")]
     pub pkg_dir: Option<PathBuf>,
-    /// ECharts' dist folder, served under /vendor/echarts/.
+    /// The vendored ECharts (`cargo xtask` writes target/www/vendor/echarts: the trimmed
+    /// `echarts-vantage.min.js` the pages load and the full `echarts.min.js`), served under
+    /// /vendor/echarts/.
     #[arg(long, env = "VANTAGE_ECHARTS_DIR")]
     pub echarts_dir: Option<PathBuf>,
     /// Exit when this process no longer exists.
