@@ -2,7 +2,7 @@
 // demo pages and the gallery load it instead of the 1.1 MB dist build, precompressed and with
 // validators, and it draws every widget the full build draws. A production ECharts silently skips
 // a chart or component that was not registered with echarts.use(), so the gallery is drawn twice,
-// once with each build, and the charts' resolved options are compared.
+// once with each build, and what ECharts built for each chart is compared.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -103,20 +103,26 @@ async function galleryCharts(full) {
   await page.goto(`${BASE}/gallery.html`);
   await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 3
     && document.querySelectorAll("#gallery-dark canvas").length > 3, null, { timeout: 60000 });
-  // Let every chart take its data (the gallery's widgets all draw within a few frames).
-  await page.waitForTimeout(1500);
+  // Every chart has been handed its option (getOption() shows the option's series with either build).
+  await page.waitForFunction(() => [...document.querySelectorAll("#gallery-light .vt-echart")]
+    .every((el) => (echarts.getInstanceByDom(el)?.getOption()?.series ?? []).length > 0), null, { timeout: 60000 });
+  // What ECharts built from each option: getOption() echoes unregistered parts of the option
+  // back, so the model is read instead (its component and series models, the data each series
+  // holds) plus the aria label the aria component writes.
   const charts = await page.evaluate(() => [...document.querySelectorAll("#gallery-light .vt-echart")]
     .map((el) => {
       const chart = echarts.getInstanceByDom(el);
       if (!chart) return null;
-      const option = chart.getOption();
       const card = el.closest("[data-widget-id]") ?? el.closest(".vt-card");
+      const components = [];
+      chart.getModel().eachComponent((mainType, model) => {
+        if (mainType !== "series") components.push(`${mainType}.${model.subType ?? ""}`);
+      });
       return {
         widget: card?.dataset.widgetId ?? card?.querySelector("h2, h3, .vt-card-title")?.textContent ?? "?",
-        series: (option.series ?? []).map((s) => `${s.type}:${Array.isArray(s.data) || ArrayBuffer.isView(s.data) ? s.data.length > 0 : false}`),
-        components: Object.keys(option)
-          .filter((k) => k !== "series" && Array.isArray(option[k]) && option[k].length > 0)
-          .sort(),
+        series: chart.getModel().getSeries().map((s) => `${s.subType}:${s.getData().count() > 0}`),
+        components: components.sort(),
+        aria: Boolean(el.getAttribute("aria-label")),
       };
     })
     .filter(Boolean));
@@ -136,5 +142,6 @@ test("every gallery chart is drawn by the trimmed ECharts as by the full build",
     assert.ok(kinds.has(kind), `the gallery draws a ${kind} chart with the trimmed build (${[...kinds]})`);
   }
   assert.ok(trimmed.charts.length >= 8, `charts found: ${trimmed.charts.length}`);
+  assert.deepEqual(trimmed.charts.filter((c) => !c.aria).map((c) => c.widget), [], "every chart has its aria label");
   assert.deepEqual(trimmed.charts, full.charts);
 });
