@@ -103,9 +103,10 @@ async function galleryCharts(full) {
   await page.goto(`${BASE}/gallery.html`);
   await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 3
     && document.querySelectorAll("#gallery-dark canvas").length > 3, null, { timeout: 60000 });
-  // Every chart has been handed its option (getOption() shows the option's series with either build).
+  // Every chart has been handed its option: each widget's option turns `aria` on, and getOption()
+  // echoes it with either build (it echoes only registered series, so those cannot be waited on).
   await page.waitForFunction(() => [...document.querySelectorAll("#gallery-light .vt-echart")]
-    .every((el) => (echarts.getInstanceByDom(el)?.getOption()?.series ?? []).length > 0), null, { timeout: 60000 });
+    .every((el) => echarts.getInstanceByDom(el)?.getOption()?.aria), null, { timeout: 60000 });
   // What ECharts built from each option: getOption() echoes unregistered parts of the option
   // back, so the model is read instead (its component and series models, the data each series
   // holds) plus the aria label the aria component writes.
