@@ -14,6 +14,7 @@ import {
   TooltipComponent,
   VisualMapContinuousComponent,
 } from "echarts/components";
+import { LegacyGridContainLabel } from "echarts/features";
 import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 
 echarts.use([
@@ -31,6 +32,9 @@ echarts.use([
   LegendComponent,
   AriaComponent,
   VisualMapContinuousComponent,
+  // charts/common.rs lays the grid out with `containLabel: true`, which ECharts 6 keeps only as
+  // this feature (without it the plot area and the axis ticks come out different).
+  LegacyGridContainLabel,
   // Canvas draws every widget; SVG is the image export (EChartsHandle::to_svg, `ssr: true`).
   CanvasRenderer,
   SVGRenderer,

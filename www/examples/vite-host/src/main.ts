@@ -3,6 +3,7 @@
 import * as echarts from "echarts/core";
 import { BarChart, GaugeChart, HeatmapChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
 import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
+import { LegacyGridContainLabel } from "echarts/features";
 import { CanvasRenderer } from "echarts/renderers";
 import "./style.css";
 import {
@@ -18,6 +19,8 @@ import {
 echarts.use([
   LineChart, BarChart, PieChart, ScatterChart, HeatmapChart, GaugeChart,
   GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, AriaComponent,
+  // Widgets lay the grid out with `containLabel`, which ECharts 6 keeps as this feature.
+  LegacyGridContainLabel,
   CanvasRenderer,
 ]);
 
