@@ -54,7 +54,8 @@ pub fn vendor_echarts() -> Result<(), String> {
         let mut br = out.as_os_str().to_owned();
         br.push(".br");
         Path::new(&br).exists()
-            && modified(out).is_some_and(|o| inputs.iter().all(|i| modified(i).is_some_and(|i| o >= i)))
+            && modified(out)
+                .is_some_and(|o| inputs.iter().all(|i| modified(i).is_some_and(|i| o >= i)))
     });
     if current {
         return Ok(());
