@@ -69,4 +69,38 @@ mod tests {
         assert_ne!(a, content_hash(b"two"));
         assert_eq!(a, content_hash(b"one"));
     }
+
+    #[test]
+    fn boot_js_names_the_hashed_glue_wasm_and_echarts() {
+        let dir = std::env::temp_dir().join(format!("vantage-fingerprint-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("vantage_app.js"), "glue").unwrap();
+        fs::write(dir.join("vantage_app_bg.wasm"), "wasm").unwrap();
+        let echarts = dir.join("trimmed.js");
+        fs::write(&echarts, "globalThis.echarts = {};").unwrap();
+        let template = dir.join("app.js");
+        fs::write(
+            &template,
+            "const A = \"/app/vantage_app.js\";\nconst B = \"/app/vantage_app_bg.wasm\";\nconst C = \"/app/echarts.js\";\n",
+        )
+        .unwrap();
+        app_bundle(&dir, &template, &echarts).unwrap();
+        let boot = fs::read_to_string(dir.join("boot.js")).unwrap();
+        let hashed = format!("echarts.{}.js", content_hash(b"globalThis.echarts = {};"));
+        assert!(boot.contains(&format!("\"/app/{hashed}\"")), "{boot}");
+        assert!(dir.join(&hashed).is_file());
+        assert!(!dir.join("echarts.js").exists());
+        assert!(boot.contains(&format!(
+            "\"/app/vantage_app.{}.js\"",
+            content_hash(b"glue")
+        )));
+        assert!(!boot.contains("\"/app/echarts.js\""));
+        // A template that does not name all three is refused.
+        fs::write(dir.join("vantage_app.js"), "glue").unwrap();
+        fs::write(dir.join("vantage_app_bg.wasm"), "wasm").unwrap();
+        fs::write(&template, "const A = \"/app/vantage_app.js\";").unwrap();
+        assert!(app_bundle(&dir, &template, &echarts).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
