@@ -39,7 +39,11 @@ function loadScript(src) {
 }
 
 revealSkeleton();
+// The wasm (the largest file) starts downloading now, beside the glue and ECharts: handing init()
+// its URL would start it only once both of those had arrived. init() awaits the response.
+const wasm = fetch(APP_WASM);
+wasm.catch(() => {}); // a failed download is reported by init() below, not as unhandled
 const [{ default: init }] = await Promise.all([import(APP_GLUE), loadScript(ECHARTS)]);
-await init({ module_or_path: APP_WASM });
+await init({ module_or_path: wasm });
 // The app has mounted into <body> (its start function runs inside init).
 document.getElementById("boot")?.remove();

@@ -55,3 +55,22 @@ test("a visitor with a session sees a page placeholder, not the sign-in card", a
   await page.waitForFunction(() => !document.getElementById("boot"), null, { timeout: 60000 });
   await page.context().close();
 });
+
+test("the wasm downloads beside ECharts and the glue, not after them", async () => {
+  const page = await newPage(browser);
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route(/\/app\/echarts\.[0-9a-f]{16}\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const wasmRequested = page.waitForRequest(/\/app\/vantage_app_bg\.[0-9a-f]{16}\.wasm$/, { timeout: 30000 });
+  // Not waiting for `load`: the held script holds it back.
+  await page.goto(`${BASE}/login`, { waitUntil: "commit" });
+  // ECharts is still held back here: the wasm request must not wait for it.
+  await wasmRequested;
+  release();
+  await page.waitForSelector("input[name=email]", { timeout: 60000 });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
