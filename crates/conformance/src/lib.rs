@@ -3,7 +3,7 @@
 //! The Vantage conformance suite: contract checks against any backend at a base URL. A library
 //! so that the reference server's tests and `cargo xtask conformance --base-url URL` run the
 //! same checks; one file per area (`system`, `auth`, `roles`, `tenant`, `dashboards`, `data`,
-//! `alerts`, `embed`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`), helpers in `support`
+//! `alerts`, `embed`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `version`), helpers in `support`
 //! and `http`.
 //!
 //! Entry point: [`run`]`(base_url) -> Result<Summary, String>`. [`Summary`] has `passed`
@@ -16,7 +16,7 @@
 //! password `vantage-demo`), has each tenant's embed origins include its own origin, and
 //! publishes metric messages at least once a second. It talks HTTP and WebSocket only.
 //!
-//! Areas: health and OpenAPI, auth (login, refresh rotation, bad/expired tokens), roles,
+//! Areas: health and OpenAPI, the contract version handshake, auth (login, refresh rotation, bad/expired tokens), roles,
 //! tenant/branding/embed origins, dashboards CRUD and version conflicts, datasets, structured
 //! queries and their validation, dataset definitions and ingest (keys, batches, idempotency,
 //! live delivery, deletion), dashboard data, drill-down rows, alerts, embed tokens and
@@ -43,6 +43,7 @@ mod security;
 mod support;
 mod system;
 mod tenant;
+mod version;
 
 use http::{Client, Resp};
 use serde_json::{json, Value};
@@ -173,6 +174,7 @@ pub fn run(base_url: &str) -> Result<Summary, String> {
         ));
     }
     system::run(&mut ctx);
+    version::run(&mut ctx);
     auth::run(&mut ctx);
     roles::run(&mut ctx);
     tenant::run(&mut ctx);

@@ -31,9 +31,27 @@ pub enum ErrorCode {
     Internal,
     /// 503: the server cannot serve right now (e.g. its database does not answer).
     Unavailable,
+    /// 400: the client asked for a contract version this backend does not serve (see
+    /// [`crate::version`]); `details` carry `requested` and `served`.
+    UnsupportedVersion,
 }
 
 impl ErrorCode {
+    /// Every code, for exhaustive checks (tables, type unions, docs).
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::ValidationFailed,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+        ErrorCode::Unavailable,
+        ErrorCode::UnsupportedVersion,
+    ];
+
     /// The HTTP status code this error is sent with.
     pub fn http_status(self) -> u16 {
         match self {
@@ -47,6 +65,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
+            ErrorCode::UnsupportedVersion => 400,
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod setup;
 pub mod tenant;
 pub mod users;
 pub mod validation;
+pub mod version;
 
 pub use admin::{CreateTenantRequest, Readiness, TenantList, TenantSummary, UpdateTenantRequest};
 pub use alert::{Alert, AlertList, AlertStatus, Severity};

@@ -29,6 +29,9 @@ pub struct Health {
     /// `ok`.
     pub status: String,
     pub version: String,
+    /// The contract versions this backend serves (see `x-vantage-contract`).
+    #[serde(default)]
+    pub contract_versions: Vec<String>,
     /// Current live cursor (`epoch:seq`) of the server.
     pub epoch: u64,
     pub server_time: i64,

@@ -87,9 +87,9 @@ export function defineVantageDashboard(tag, create) {
       }
       this._dashboard = dashboard;
       for (const name of EVENTS) dashboard.on(name, (detail) => this._emit(name, detail));
-      dashboard.render(this).catch((error) => {
-        if (this._dashboard === dashboard) this._emit("error", { code: "render", message: error.message, error });
-      });
+      // A failed render is also reported by the dashboard's own `error` event (forwarded above),
+      // so the rejection is only caught here.
+      dashboard.render(this).catch(() => {});
     }
   }
 

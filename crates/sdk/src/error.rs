@@ -31,6 +31,8 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
     ("validation_failed", "Fix the value named by `field` (or the message)."),
     ("rate_limited", "Wait and retry later."),
     ("internal", "The backend failed: retry later; report `requestId` if it persists."),
+    ("unavailable", "The backend cannot serve right now (its database or bus is down): retry later, e.g. with `refresh()`."),
+    ("unsupported_version", "The backend does not serve the contract version this package speaks (the message names both): install the package version that matches your backend."),
 ];
 
 /// A failed SDK operation. Backend errors keep the contract's code, status and request id so a
@@ -230,17 +232,7 @@ mod tests {
                 error.code()
             );
         }
-        for code in [
-            ErrorCode::BadRequest,
-            ErrorCode::Unauthenticated,
-            ErrorCode::Forbidden,
-            ErrorCode::NotFound,
-            ErrorCode::Conflict,
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::ValidationFailed,
-            ErrorCode::RateLimited,
-            ErrorCode::Internal,
-        ] {
+        for code in ErrorCode::ALL {
             let error = SdkError::from_api(
                 code.http_status(),
                 ApiError {

@@ -54,7 +54,8 @@ export declare function init(options?: {
 export default init;
 "#;
 
-/// Replaces wasm-pack's `package.json` with ours and writes the entry module and LICENSE.
+/// Replaces wasm-pack's `package.json` with ours and writes the entry module, LICENSE and
+/// CHANGELOG.md.
 pub fn write_package(pkg: &Path) -> Result<(), String> {
     let manifest_path = pkg.join("package.json");
     let generated = std::fs::read_to_string(&manifest_path)
@@ -69,6 +70,9 @@ pub fn write_package(pkg: &Path) -> Result<(), String> {
     let license = repo_root().join("LICENSE");
     std::fs::copy(&license, pkg.join("LICENSE"))
         .map_err(|e| format!("cannot copy {}: {e}", license.display()))?;
+    let changelog = repo_root().join("CHANGELOG.md");
+    std::fs::copy(&changelog, pkg.join("CHANGELOG.md"))
+        .map_err(|e| format!("cannot copy {}: {e}", changelog.display()))?;
     write(
         &manifest_path,
         &manifest(version, pkg.join("snippets").is_dir()),
@@ -87,6 +91,7 @@ fn manifest(version: &str, has_snippets: bool) -> String {
         format!("{GLUE}_bg.wasm.d.ts"),
         "LICENSE".to_owned(),
         "README.md".to_owned(),
+        "CHANGELOG.md".to_owned(),
     ];
     if has_snippets {
         files.push("snippets/**/*.js".to_owned());

@@ -19,11 +19,14 @@ use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use vantage_contract::ErrorBody;
+use vantage_contract::{version, ErrorBody};
 use web_sys::AbortController;
 
 use crate::auth::TokenStore;
 use crate::SdkError;
+
+/// What this SDK calls itself in the `x-vantage-sdk` header (see [`vantage_contract::version`]).
+pub const SDK_AGENT: &str = concat!("vantage-sdk/", env!("CARGO_PKG_VERSION"));
 
 /// Client settings.
 #[derive(Clone, Debug)]
@@ -231,7 +234,9 @@ impl ApiClient {
         };
         let mut builder = RequestBuilder::new(url)
             .method(method.clone())
-            .abort_signal(Some(&signal));
+            .abort_signal(Some(&signal))
+            .header(version::CONTRACT_HEADER, version::CONTRACT_VERSION)
+            .header(version::AGENT_HEADER, SDK_AGENT);
         if let Some(token) = token {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }

@@ -196,17 +196,7 @@ pub fn wire(store: &DashboardStore, emitter: &Emitter) {
     let e = emitter.clone();
     Effect::new(move |_| {
         if let Some(error) = load_error.get() {
-            let code = error.code();
-            if code == "authExpired" {
-                auth_expired(&e, &error.user_message());
-            }
-            e.emit(
-                "error",
-                &object(&[
-                    ("code", code.into()),
-                    ("message", error.user_message().into()),
-                ]),
-            );
+            load_failed(&e, &error);
         }
     });
     let live_status = store.live_status();
@@ -224,6 +214,22 @@ pub fn wire(store: &DashboardStore, emitter: &Emitter) {
         }
         e.emit("liveStatus", &object(&pairs));
     });
+}
+
+/// The dashboard could not be loaded: an `error` event (and `authExpired` first when that is
+/// the cause).
+pub(crate) fn load_failed(emitter: &Emitter, error: &SdkError) {
+    let code = error.code();
+    if code == "authExpired" {
+        auth_expired(emitter, &error.user_message());
+    }
+    emitter.emit(
+        "error",
+        &object(&[
+            ("code", code.into()),
+            ("message", error.user_message().into()),
+        ]),
+    );
 }
 
 /// A widget whose query failed (the rest of the dashboard loaded): one `error` event with its

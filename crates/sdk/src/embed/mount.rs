@@ -175,7 +175,17 @@ impl Embed {
         self.core.rendering.set(true);
         let outcome = self.mount_into(host).await;
         self.core.rendering.set(false);
-        let store = outcome?;
+        let store = match outcome {
+            Ok(store) => store,
+            Err(error) => {
+                // Nothing is mounted, so no store reports it: hosts that only listen to events
+                // (the custom element) learn it here, as well as from the rejection.
+                if !matches!(error, SdkError::Destroyed) {
+                    events::load_failed(&self.core.emitter, &error);
+                }
+                return Err(error);
+            }
+        };
         let loaded = store.loaded().await;
         if self.core.mounted.borrow().is_none() {
             return Err(SdkError::Destroyed);

@@ -218,7 +218,8 @@ export type VantageErrorCode =
   | "config" | "filterLocked" | "destroyed" | "authExpired" | "network" | "timeout" | "aborted"
   | "http" | "decode" | "chart" | "browser"
   | "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict"
-  | "payload_too_large" | "validation_failed" | "rate_limited" | "internal";
+  | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "unavailable"
+  | "unsupported_version";
 
 /**
  * What every thrown error and rejected promise of this package is: an `Error` whose `name` is

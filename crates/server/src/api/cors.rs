@@ -61,7 +61,7 @@ pub async fn cors(State(state): State<SharedState>, req: Request, next: Next) ->
         );
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("authorization, content-type, last-event-id"),
+            HeaderValue::from_static("authorization, content-type, last-event-id, idempotency-key, x-tenant-id, x-vantage-contract, x-vantage-sdk"),
         );
         h.insert(
             header::ACCESS_CONTROL_MAX_AGE,
@@ -85,6 +85,6 @@ fn add_origin(r: &mut Response, origin: &str) {
     h.insert(header::VARY, HeaderValue::from_static("Origin"));
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("x-request-id, retry-after"),
+        HeaderValue::from_static("x-request-id, retry-after, x-vantage-contract"),
     );
 }

@@ -14,6 +14,10 @@ pub async fn health(State(state): State<SharedState>) -> Json<Health> {
     Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        contract_versions: vantage_contract::version::SERVED_VERSIONS
+            .iter()
+            .map(|v| (*v).to_owned())
+            .collect(),
         epoch: state.bus.epoch(),
         server_time: now_ms(),
     })

@@ -17,6 +17,7 @@ mod tenant;
 mod tenants;
 mod tokens;
 mod users;
+mod version;
 
 use crate::error::{code_for_status, AppError, REQUEST_ID};
 use crate::state::SharedState;
@@ -95,6 +96,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/live/sse", get(crate::live::sse::sse))
         .route("/live/ws", get(crate::live::ws::ws))
         .fallback(|| async { AppError::not_found("no such endpoint") })
+        .layer(middleware::from_fn(version::handshake))
         .layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(middleware::from_fn_with_state(state.clone(), read_body))
         .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
