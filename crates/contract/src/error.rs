@@ -19,6 +19,10 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: no such resource in the caller's tenant.
     NotFound,
+    /// 403: an embed token's locked filter cannot be applied to this widget (its dataset lacks
+    /// the locked field, or the widget is not filterable, e.g. alerts): the widget answers this
+    /// error instead of unfiltered data.
+    LockedFilterUnsupported,
     /// 409: the resource changed since the caller read it (stale version).
     Conflict,
     /// 413: request body over the size limit.
@@ -41,6 +45,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::LockedFilterUnsupported => 403,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ValidationFailed => 422,
@@ -108,6 +113,7 @@ mod tests {
             (ErrorCode::Unauthenticated, 401),
             (ErrorCode::Forbidden, 403),
             (ErrorCode::NotFound, 404),
+            (ErrorCode::LockedFilterUnsupported, 403),
             (ErrorCode::Conflict, 409),
             (ErrorCode::PayloadTooLarge, 413),
             (ErrorCode::ValidationFailed, 422),

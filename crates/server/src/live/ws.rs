@@ -5,16 +5,17 @@
 //! connections for this token). The auth message must arrive within
 //! [`WS_AUTH_DEADLINE_SECS`](super::limits::WS_AUTH_DEADLINE_SECS) and no client message may be
 //! larger than [`WS_MAX_MESSAGE_BYTES`](super::limits::WS_MAX_MESSAGE_BYTES): an unauthenticated
-//! socket cannot hold memory or a pump.
+//! socket cannot hold memory or a pump. An embed token must come from one of its allowed
+//! origins (browsers always send `Origin` on a WebSocket handshake; without one → 4403).
 
 use super::limits::{LiveSlot, WS_AUTH_DEADLINE_SECS, WS_MAX_MESSAGE_BYTES};
 use super::stream::{parse_channels, pump, Request};
-use crate::auth::{check_current, principal_from_claims};
+use crate::auth::{check_current, principal_from_claims, CallerOrigin};
 use crate::error::AppError;
 use crate::state::SharedState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -31,10 +32,7 @@ pub async fn ws(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let origin = CallerOrigin::of(&headers);
     let address_slot = match state.live_slots.for_address(peer.ip()) {
         Ok(slot) => slot,
         Err(e) => return e.into_response(),
@@ -59,7 +57,7 @@ async fn fail(mut socket: WebSocket, err: AppError, close_code: u16) {
 async fn authenticate(
     state: &SharedState,
     text: &str,
-    origin: Option<&str>,
+    origin: &CallerOrigin,
 ) -> Result<(Request, LiveSlot), (AppError, u16)> {
     let msg: WsClientMessage = serde_json::from_str(text).map_err(|e| {
         (
@@ -97,16 +95,7 @@ async fn authenticate(
                 .map_err(|_| (AppError::field("since", "must be '<epoch>:<seq>'"), 4400))
         })
         .transpose()?;
-    let req = Request {
-        owner: crate::live::Owner {
-            tenant: p.tenant_id,
-            user: p.embed.is_none().then_some(p.user_id),
-            session: p.session_id,
-        },
-        channels,
-        since,
-        expires_at: p.expires_at,
-    };
+    let req = Request::of(p, channels, since);
     Ok((req, token_slot))
 }
 
@@ -114,7 +103,7 @@ async fn authenticate(
 async fn session(
     state: SharedState,
     mut socket: WebSocket,
-    origin: Option<String>,
+    origin: CallerOrigin,
     _address_slot: LiveSlot,
 ) {
     let deadline = Duration::from_secs(WS_AUTH_DEADLINE_SECS);
@@ -130,7 +119,7 @@ async fn session(
             .await
         }
     };
-    let (req, _token_slot) = match authenticate(&state, &text, origin.as_deref()).await {
+    let (req, _token_slot) = match authenticate(&state, &text, &origin).await {
         Ok(r) => r,
         Err((e, code)) => return fail(socket, e, code).await,
     };
