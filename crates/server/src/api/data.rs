@@ -111,7 +111,7 @@ fn locked_out(w: &Widget, locked: &[Filter], catalog: &Catalog) -> Option<AppErr
         None => Some(error(
             &first.field,
             format!(
-                "the {} widget cannot apply the embed token's locked filters",
+                "alerts carry no dimensions, so '{}' cannot apply the embed token's locked filters",
                 w.title
             ),
         )),
