@@ -65,6 +65,7 @@ pub fn run(ctx: &mut Ctx) {
     origins(ctx, &f);
     edited_later(ctx, &admin, &mut f);
     live_scope(ctx, &admin, &f);
+    live_follows_edits(ctx, &admin, &f);
     revocation(ctx, &admin, &manager, &f);
     for d in [&f.dashboard, &f.other_dashboard] {
         let r = ctx.http.call(
@@ -562,6 +563,50 @@ fn live_scope(ctx: &mut Ctx, admin: &str, f: &Fixture) {
                     .collect::<Vec<_>>()
             )
         },
+    );
+}
+
+/// An open embed stream follows its dashboard: once a widget is removed, the stream no longer
+/// carries that widget's dataset.
+fn live_follows_edits(ctx: &mut Ctx, admin: &str, f: &Fixture) {
+    let (base, own) = (ctx.http.base.clone(), ctx.origin.clone());
+    let (tx, rx) = mpsc::channel();
+    let token = f.open.clone();
+    let stream = std::thread::spawn(move || listen(base, token, Some(own), tx));
+    if rx.recv_timeout(Duration::from_secs(10)) != Ok(true) {
+        return ctx.check(
+            "embed scope: the stream for the edit opens",
+            false,
+            String::new,
+        );
+    }
+    // Let the generator's validations rollups reach the stream, then drop that widget.
+    std::thread::sleep(Duration::from_millis(2500));
+    let mut input = new_dashboard("conformance embed scope (narrowed)");
+    input["widgets"] = json!([widget("orders", &f.dataset)]);
+    input["version"] = json!(f.version);
+    let r = ctx.http.put(
+        &format!("/api/v1/dashboards/{}", f.dashboard),
+        Some(admin),
+        &input,
+    );
+    ctx.expect(
+        "embed scope: remove the validations widget while streaming",
+        &r,
+        &[200],
+    );
+    let msgs = stream.join().unwrap_or_default();
+    let changed = msgs.iter().position(|m| {
+        m["kind"] == "dashboardChanged" && m["data"]["dashboardId"] == f.dashboard.as_str()
+    });
+    let validations = |m: &&Value| m["kind"] == "metric" && m["data"]["dataset"] == "validations";
+    let (before, after) = msgs.split_at(changed.unwrap_or(msgs.len()));
+    ctx.check(
+        "an open embed stream follows a dashboard edit: a removed widget's dataset stops",
+        changed.is_some()
+            && before.iter().any(|m| validations(&m))
+            && !after.iter().any(|m| validations(&m)),
+        || format!("changed at {changed:?} of {} messages", msgs.len()),
     );
 }
 

@@ -1,7 +1,7 @@
 //! `GET /api/v1/live/sse?channels=…&since=…&access_token=…` (Server-Sent Events).
 //! Each event's `id` is `<epoch>:<seq>`; `Last-Event-ID` (or `since`) resumes.
 
-use super::stream::{parse_channels, pump, Request};
+use super::stream::{parse_channels, start, Request};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
@@ -73,7 +73,8 @@ pub async fn sse(
     let since = resume_cursor(&headers, params.since.as_deref())?;
     let (tx, rx) = tokio::sync::mpsc::channel(1024);
     let req = Request::of(p, channels, since);
-    tokio::spawn(pump(state, req, tx));
+    // Ends by itself when the client goes away (the receiver below is dropped).
+    drop(start(state, req, tx));
     let stream = ReceiverStream::new(rx).map(move |m| {
         let _held = &slots;
         let data = serde_json::to_string(&*m).unwrap_or_default();

@@ -6,7 +6,7 @@
 //! it, so the client's cursor skips the gap instead of taking it for a loss.
 
 use crate::auth::now_secs;
-use crate::live::bus::{Msg, Start};
+use crate::live::bus::{Msg, Start, Subscription};
 use crate::live::scope::{load, EmbedView};
 use crate::state::SharedState;
 use std::sync::Arc;
@@ -114,7 +114,20 @@ impl Sent {
 
 /// Feeds `tx` until the client goes away, the server shuts down, the token expires, its
 /// tenant, user, session or embed token is revoked, or an embed token's dashboard is deleted.
-pub async fn pump(state: SharedState, req: Request, tx: mpsc::Sender<Msg>) {
+///
+/// The bus subscription is taken here, synchronously, before the response is sent: a message
+/// published between the answer and the pump's first poll (or while an embed token's view
+/// loads) is then still delivered.
+pub fn start(
+    state: SharedState,
+    req: Request,
+    tx: mpsc::Sender<Msg>,
+) -> tokio::task::JoinHandle<()> {
+    let sub = state.bus.subscribe(&req.owner.tenant, req.since);
+    tokio::spawn(pump(state, req, sub, tx))
+}
+
+async fn pump(state: SharedState, req: Request, sub: Subscription, tx: mpsc::Sender<Msg>) {
     let view = match &req.embed {
         Some(scope) => match load(&state, &req.owner.tenant, scope).await {
             Ok(Some(v)) => Some(v),
@@ -122,7 +135,6 @@ pub async fn pump(state: SharedState, req: Request, tx: mpsc::Sender<Msg>) {
         },
         None => None,
     };
-    let sub = state.bus.subscribe(&req.owner.tenant, req.since);
     let epoch = sub.cursor.epoch;
     let mut last = sub.cursor.seq;
     let mut rx = sub.rx;

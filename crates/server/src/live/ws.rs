@@ -9,7 +9,7 @@
 //! origins (browsers always send `Origin` on a WebSocket handshake; without one → 4403).
 
 use super::limits::{LiveSlot, WS_AUTH_DEADLINE_SECS, WS_MAX_MESSAGE_BYTES};
-use super::stream::{parse_channels, pump, Request};
+use super::stream::{parse_channels, start, Request};
 use crate::auth::{check_current, principal_from_claims, CallerOrigin};
 use crate::error::AppError;
 use crate::state::SharedState;
@@ -124,7 +124,7 @@ async fn session(
         Err((e, code)) => return fail(socket, e, code).await,
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let pump_task = tokio::spawn(pump(state, req, tx));
+    let pump_task = start(state, req, tx);
     let (mut sink, mut incoming) = socket.split();
     loop {
         tokio::select! {
