@@ -59,6 +59,7 @@ pub fn run(ctx: &mut Ctx) {
     ) else {
         return;
     };
+    tenant_origins(ctx);
     let Some(mut f) = setup(ctx, &admin, &manager) else {
         return;
     };
@@ -85,6 +86,79 @@ pub fn run(ctx: &mut Ctx) {
         &[],
     );
     ctx.expect("delete the embed-scope dataset", &r, &[204]);
+}
+
+/// CORS per tenant: an origin one tenant allows does not let another tenant's user token act.
+fn tenant_origins(ctx: &mut Ctx) {
+    let (Some(other_admin), Some(healthco)) = (
+        ctx.token("admin@autoinsure.test"),
+        ctx.token("analyst@healthco.test"),
+    ) else {
+        return;
+    };
+    let r = ctx.http.get("/api/v1/tenant", Some(&other_admin));
+    let Some(origins) = r
+        .as_ref()
+        .ok()
+        .and_then(|r| r.body["embedOrigins"].as_array().cloned())
+    else {
+        return ctx.check(
+            "embed scope: read autoinsure's embed origins",
+            false,
+            || show(&r),
+        );
+    };
+    let theirs = "https://autoinsure-host.example";
+    let mut more = origins.clone();
+    more.push(json!(theirs));
+    let r = ctx.http.put(
+        "/api/v1/tenant/embed-origins",
+        Some(&other_admin),
+        &json!({ "origins": more }),
+    );
+    ctx.expect("embed scope: autoinsure allows a host origin", &r, &[200]);
+    let r = ctx.http.call(
+        "GET",
+        "/api/v1/dashboards",
+        Some(&other_admin),
+        None,
+        &[("Origin", theirs)],
+    );
+    ctx.expect(
+        "a user token from its own tenant's embed origin → 200",
+        &r,
+        &[200],
+    );
+    let r = ctx.http.call(
+        "GET",
+        "/api/v1/dashboards",
+        Some(&healthco),
+        None,
+        &[("Origin", theirs)],
+    );
+    ctx.expect(
+        "a user token from an origin only another tenant allows → 403",
+        &r,
+        &[403],
+    );
+    let own = ctx.origin.clone();
+    let r = ctx.http.call(
+        "GET",
+        "/api/v1/dashboards",
+        Some(&healthco),
+        None,
+        &[("Origin", &own)],
+    );
+    ctx.expect(
+        "a user token from the server's own origin → 200",
+        &r,
+        &[200],
+    );
+    let _ = ctx.http.put(
+        "/api/v1/tenant/embed-origins",
+        Some(&other_admin),
+        &json!({ "origins": origins }),
+    );
 }
 
 fn created_id(r: &Result<Resp, String>, ptr: &str) -> Option<String> {

@@ -34,6 +34,8 @@ pub struct AuthState {
     pub keys: Arc<JwtKeys>,
     pub limiter: Arc<RateLimiter>,
     pub db: Db,
+    /// `--public-url` (no trailing slash): the app's own origin behind a proxy.
+    pub public_url: Option<String>,
 }
 
 /// Who is calling: a signed-in user or an embed.
@@ -203,6 +205,54 @@ impl CallerOrigin {
     }
 }
 
+/// Whether a *user* token may be used from `origin` (CORS per tenant): no `Origin` (not a
+/// cross-origin browser request), the server's own origin (`Origin` naming the `Host` it was
+/// sent to, or `--public-url`), or one of the user's tenant's embed origins. An origin another
+/// tenant allows is not enough: a page of tenant A's cannot drive tenant B's sessions.
+pub fn user_origin_ok(
+    origin: Option<&str>,
+    host: Option<&str>,
+    public_url: Option<&str>,
+    tenant_origins: &[String],
+) -> bool {
+    let Some(origin) = origin else {
+        return true;
+    };
+    let same_host = origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| host.is_some_and(|h| authority.eq_ignore_ascii_case(h)));
+    same_host || public_url == Some(origin) || tenant_origins.iter().any(|o| o == origin)
+}
+
+/// 403 unless a user principal may act from `origin` ([`user_origin_ok`]); embed tokens are
+/// bound to their own origins by [`principal_from_claims`].
+///
+/// # Errors
+/// 403 for an origin the principal's tenant does not allow; database failures.
+pub async fn check_user_origin(
+    db: &Db,
+    p: &Principal,
+    origin: Option<&str>,
+    host: Option<&str>,
+    public_url: Option<&str>,
+) -> AppResult<()> {
+    if p.embed.is_some() || user_origin_ok(origin, host, public_url, &[]) {
+        return Ok(());
+    }
+    let tenant = p.tenant_id.clone();
+    let origins = db
+        .read(move |c| Ok(crate::store::tenant(c, &tenant)?.map(|t| t.embed_origins)))
+        .await?
+        .unwrap_or_default();
+    if user_origin_ok(origin, host, public_url, &origins) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "this origin is not one of your tenant's embed origins",
+        ))
+    }
+}
+
 /// Turns verified claims into a principal, checking an embed token's origin binding: an embed
 /// request must come from one of the token's origins ([`CallerOrigin`]); a request with no
 /// `Origin` (and not a same-origin browser request) is refused like a foreign one.
@@ -336,7 +386,23 @@ where
             .and_then(|v| v.to_str().ok())
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
-        check_current(&state.db, principal, acting).await
+        let p = check_current(&state.db, principal, acting).await?;
+        let header = |name: header::HeaderName| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        check_user_origin(
+            &state.db,
+            &p,
+            header(header::ORIGIN).as_deref(),
+            header(header::HOST).as_deref(),
+            state.public_url.as_deref(),
+        )
+        .await?;
+        Ok(p)
     }
 }
 
@@ -423,6 +489,43 @@ mod tests {
         .is_one_of(&allowed));
         assert_eq!(of(&[("host", "127.0.0.1:8080")]), CallerOrigin::Unknown);
         assert!(!CallerOrigin::Unknown.is_one_of(&allowed));
+    }
+
+    #[test]
+    fn user_tokens_work_from_their_own_server_or_their_tenants_origins_only() {
+        let host = Some("127.0.0.1:8080");
+        let tenant = vec!["https://a-host.example".to_owned()];
+        assert!(user_origin_ok(None, host, None, &[]));
+        assert!(user_origin_ok(
+            Some("http://127.0.0.1:8080"),
+            host,
+            None,
+            &[]
+        ));
+        assert!(user_origin_ok(
+            Some("https://vantage.example"),
+            Some("10.0.0.5:8080"),
+            Some("https://vantage.example"),
+            &[]
+        ));
+        assert!(user_origin_ok(
+            Some("https://a-host.example"),
+            host,
+            None,
+            &tenant
+        ));
+        assert!(!user_origin_ok(
+            Some("https://b-host.example"),
+            host,
+            None,
+            &tenant
+        ));
+        assert!(!user_origin_ok(
+            Some("http://127.0.0.1:9999"),
+            host,
+            None,
+            &[]
+        ));
     }
 
     #[test]
