@@ -30,8 +30,10 @@
 //!   request, so a role change or deactivation applies at once), while its sign-in session
 //!   lasts. Logout, refresh-token reuse (theft detection), a password change or reset, and
 //!   deactivation end sessions; their open live connections close. A system admin may act in
-//!   any existing tenant with `X-Tenant-Id` (an unknown id is 404). Its live stream is the
-//!   whole tenant's.
+//!   any existing tenant with `X-Tenant-Id` (an unknown id is 404). A request carrying an
+//!   `Origin` must come from this server itself (`Origin` naming its `Host`, or
+//!   `--public-url`) or one of the tenant's embed origins: an origin another tenant allows is
+//!   refused (CORS per tenant). Its live stream is the whole tenant's.
 //! - **Embed token** (`typ: embed`, issued by a manager or above for one dashboard): only
 //!   `GET /embed/dashboard`, `POST /dashboards/{its id}/data` and the live endpoints; never
 //!   other dashboards, free queries, raw rows, alerts, users or settings. Every request must
