@@ -359,3 +359,22 @@ test("main pages in light and dark, desktop and phone", async () => {
     await page.context().close();
   }
 });
+
+test("signing out ends the session on the server: the old refresh token stops working", async () => {
+  const page = await newPage(browser);
+  await login(page, "viewer@healthco.test");
+  await page.waitForSelector("a.dash-card");
+  const refreshToken = await page.evaluate(() => localStorage.getItem("vantage.refreshToken"));
+  assert.ok(refreshToken, "the session keeps a refresh token");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login/);
+  await page.locator(".login-card").waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem("vantage.refreshToken")), null);
+  const status = await page.evaluate(async (token) => (await fetch("/api/v1/auth/refresh", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refreshToken: token }),
+  })).status, refreshToken);
+  assert.equal(status, 401, "a copied refresh token no longer renews the session");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -99,6 +99,15 @@ impl Session {
         Ok(())
     }
 
+    /// Signs out: ends the session on the server (so a copied refresh token stops working),
+    /// then forgets it locally even if the server could not be reached.
+    pub async fn sign_out(&self) {
+        if self.user.get_untracked().is_some() {
+            let _ = self.api.logout().await;
+        }
+        self.logout();
+    }
+
     /// Signs out locally.
     pub fn logout(&self) {
         store_refresh_token(None);

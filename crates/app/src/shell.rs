@@ -155,10 +155,13 @@ fn Header() -> impl IntoView {
                                 <button type="button" class="app-button ghost" on:click={
                                     let session = session.clone();
                                     move |_| {
-                                        session.logout();
-                                        if let Some(window) = web_sys::window() {
-                                            let _ = window.location().set_href("/login");
-                                        }
+                                        let session = session.clone();
+                                        leptos::task::spawn_local(async move {
+                                            session.sign_out().await;
+                                            if let Some(window) = web_sys::window() {
+                                                let _ = window.location().set_href("/login");
+                                            }
+                                        });
                                     }
                                 }>
                                     "Sign out"

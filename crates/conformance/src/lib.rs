@@ -3,7 +3,7 @@
 //! The Vantage conformance suite: contract checks against any backend at a base URL. A library
 //! so that the reference server's tests and `cargo xtask conformance --base-url URL` run the
 //! same checks; one file per area (`system`, `auth`, `roles`, `tenant`, `dashboards`, `data`,
-//! `alerts`, `embed`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `version`), helpers in `support`
+//! `alerts`, `embed`, `embed_scope`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `version`), helpers in `support`
 //! and `http`.
 //!
 //! Entry point: [`run`]`(base_url) -> Result<Summary, String>`. [`Summary`] has `passed`
@@ -20,7 +20,8 @@
 //! tenant/branding/embed origins, dashboards CRUD and version conflicts, datasets, structured
 //! queries and their validation, dataset definitions and ingest (keys, batches, idempotency,
 //! live delivery, deletion), dashboard data, drill-down rows, alerts, embed tokens and
-//! CORS, tenant isolation on every endpoint (including live), SSE and WebSocket delivery and
+//! CORS, embed-token scope on every path (origin binding, locked filters on a dashboard edited
+//! later, the live stream carrying only what the dashboard shows, listing and revocation), tenant isolation on every endpoint (including live), SSE and WebSocket delivery and
 //! resume, bad inputs (malformed JSON, wrong types, unknown fields, oversize bodies, unknown
 //! ids), and onboarding (setup closed, readiness, tenants, invitations, roles, the last-admin
 //! rule, password resets, logout and refresh reuse, tenant deactivation, the audit log; it
@@ -32,6 +33,7 @@ mod bad_inputs;
 mod dashboards;
 mod data;
 mod embed;
+mod embed_scope;
 pub mod http;
 mod ingest;
 mod isolation;
@@ -182,6 +184,7 @@ pub fn run(base_url: &str) -> Result<Summary, String> {
     data::run(&mut ctx);
     alerts::run(&mut ctx);
     embed::run(&mut ctx);
+    embed_scope::run(&mut ctx);
     isolation::run(&mut ctx);
     bad_inputs::run(&mut ctx);
     onboarding::run(&mut ctx);

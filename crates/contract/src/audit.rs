@@ -21,6 +21,7 @@ pub enum AuditAction {
     PasswordResetCompleted,
     PasswordChanged,
     EmbedTokenIssued,
+    EmbedTokenRevoked,
     DashboardCreated,
     DashboardUpdated,
     DashboardDeleted,
@@ -34,7 +35,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SetupCompleted,
         AuditAction::SignIn,
         AuditAction::SignInFailed,
@@ -48,6 +49,7 @@ impl AuditAction {
         AuditAction::PasswordResetCompleted,
         AuditAction::PasswordChanged,
         AuditAction::EmbedTokenIssued,
+        AuditAction::EmbedTokenRevoked,
         AuditAction::DashboardCreated,
         AuditAction::DashboardUpdated,
         AuditAction::DashboardDeleted,
@@ -75,6 +77,7 @@ impl AuditAction {
             AuditAction::PasswordResetCompleted => "password_reset_completed",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::EmbedTokenIssued => "embed_token_issued",
+            AuditAction::EmbedTokenRevoked => "embed_token_revoked",
             AuditAction::DashboardCreated => "dashboard_created",
             AuditAction::DashboardUpdated => "dashboard_updated",
             AuditAction::DashboardDeleted => "dashboard_deleted",

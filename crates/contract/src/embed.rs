@@ -58,9 +58,43 @@ impl EmbedTokenRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EmbedTokenResponse {
+    /// The token's id (its `jti`): list it with `GET /api/v1/embed/tokens`, revoke it with
+    /// `DELETE /api/v1/embed/tokens/{id}`.
+    pub id: String,
     pub token: String,
     /// Epoch ms.
     pub expires_at: i64,
+}
+
+/// One issued embed token as its tenant sees it (`GET /api/v1/embed/tokens`); the token
+/// itself is never shown again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedTokenInfo {
+    /// The token's `jti`.
+    pub id: String,
+    pub dashboard_id: String,
+    /// The issuing user's id.
+    pub issued_by: String,
+    /// Epoch ms.
+    pub issued_at: i64,
+    /// Epoch ms.
+    pub expires_at: i64,
+    pub allowed_origins: Vec<String>,
+    pub permissions: Vec<Permission>,
+    pub locked_filters: Vec<Filter>,
+    /// Epoch ms when it was revoked; absent while it works (until `expiresAt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<i64>,
+}
+
+/// `GET /api/v1/embed/tokens`: the tenant's embed tokens that have not expired, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedTokenList {
+    pub items: Vec<EmbedTokenInfo>,
 }
 
 /// `GET /api/v1/embed/dashboard`: everything an embed needs to render.

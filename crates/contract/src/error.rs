@@ -19,6 +19,10 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: no such resource in the caller's tenant.
     NotFound,
+    /// 403: an embed token's locked filter cannot be applied to this widget (its dataset lacks
+    /// the locked field, or the widget is not filterable, e.g. alerts): the widget answers this
+    /// error instead of unfiltered data.
+    LockedFilterUnsupported,
     /// 409: the resource changed since the caller read it (stale version).
     Conflict,
     /// 413: request body over the size limit.
@@ -38,11 +42,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for exhaustive checks (tables, type unions, docs).
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
+        ErrorCode::LockedFilterUnsupported,
         ErrorCode::Conflict,
         ErrorCode::PayloadTooLarge,
         ErrorCode::ValidationFailed,
@@ -59,6 +64,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::LockedFilterUnsupported => 403,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ValidationFailed => 422,
@@ -127,12 +133,14 @@ mod tests {
             (ErrorCode::Unauthenticated, 401),
             (ErrorCode::Forbidden, 403),
             (ErrorCode::NotFound, 404),
+            (ErrorCode::LockedFilterUnsupported, 403),
             (ErrorCode::Conflict, 409),
             (ErrorCode::PayloadTooLarge, 413),
             (ErrorCode::ValidationFailed, 422),
             (ErrorCode::RateLimited, 429),
             (ErrorCode::Internal, 500),
             (ErrorCode::Unavailable, 503),
+            (ErrorCode::UnsupportedVersion, 400),
         ];
         for (code, status) in pairs {
             assert_eq!(code.http_status(), status, "{code:?}");

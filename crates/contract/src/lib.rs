@@ -41,7 +41,9 @@ pub use dataset::{
     Aggregation, Dataset, DatasetInput, DatasetList, DimensionDef, FieldDef, FieldRole, FieldType,
     MeasureDef,
 };
-pub use embed::{EmbedDashboard, EmbedTokenRequest, EmbedTokenResponse};
+pub use embed::{
+    EmbedDashboard, EmbedTokenInfo, EmbedTokenList, EmbedTokenRequest, EmbedTokenResponse,
+};
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use ingest::{
     BatchErrorDetails, CreatedIngestKey, DeletedRows, IngestKey, IngestKeyInput, IngestKeyList,

@@ -3,6 +3,12 @@
 //! Every message on a tenant's stream has a strictly increasing `seq` within a server `epoch`.
 //! `heartbeat` and `reset` messages carry the stream's current `seq` without advancing it.
 //!
+//! A subscriber may see only part of the stream: the channels it asked for and, for an embed
+//! token, only what its dashboard shows ([`MetricRollup::withheld`]). Its `seq`s then skip the
+//! messages held back. A `heartbeat` at `seq` N means "every message up to N meant for you has
+//! been sent": the server sends one before a message that follows held-back ones, so a client
+//! that moves its cursor to a heartbeat's `seq` sees no gap where nothing was lost.
+//!
 //! ```
 //! use vantage_contract::LiveCursor;
 //! let c: LiveCursor = "1700000000000:42".parse().unwrap();
@@ -147,6 +153,13 @@ pub struct MetricRollup {
     /// dimension; the rest are left out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counts: BTreeMap<String, BTreeMap<String, u64>>,
+    /// `true` when the numbers were held back from this subscriber: an embed token whose
+    /// locked (or dashboard) filters select part of `dataset`, or whose dashboard shows that
+    /// dataset only through filtered widgets, gets this change notice (only `ts` and
+    /// `dataset` set) instead of numbers computed over every row. Refetch the widgets over
+    /// `dataset`; the server applies the filters.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
     ("unauthenticated", "The token is missing, malformed or expired: fetch a new one."),
     ("forbidden", "The token may not do this (role, tenant, origin or permission): check the embed token's scope."),
     ("not_found", "The dashboard or widget does not exist for this tenant: check `dashboardId`/`widgetId`."),
+    ("locked_filter_unsupported", "This widget cannot be shown under the embed token's locked filters (its data lacks the locked field): drop the widget or the lock."),
     ("conflict", "The resource changed meanwhile: reload and retry."),
     ("payload_too_large", "Send less data in one request."),
     ("validation_failed", "Fix the value named by `field` (or the message)."),

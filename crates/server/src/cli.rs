@@ -158,6 +158,12 @@ pub struct ServeArgs {
     /// Seconds a password-reset link works.
     #[arg(long, env = "VANTAGE_PASSWORD_RESET_TTL", default_value_t = vantage_contract::users::PASSWORD_RESET_TTL_SECS)]
     pub password_reset_ttl: u64,
+    /// File holding the JWT signing secret (at least 32 random bytes, e.g. made with
+    /// `openssl rand -base64 48 > /etc/vantage/jwt-secret`). Required outside --demo unless the
+    /// VANTAGE_JWT_SECRET environment variable holds the secret itself; never stored in the
+    /// database. With --demo and neither set, `<db>.jwt-secret` is generated and reused.
+    #[arg(long, env = "VANTAGE_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     pub print_openapi: bool,

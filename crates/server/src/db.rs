@@ -186,7 +186,26 @@ CREATE TABLE ingest_idempotency (
 );
 CREATE INDEX ingest_idempotency_created ON ingest_idempotency(created_at);
 "#,
+    // 4: the JWT signing secret is no longer kept in the data database (`crate::secret`,
+    // issue 15), so a stored one is removed. 5: issued embed tokens by jti.
+    r#"
+DELETE FROM settings WHERE key = 'jwt_secret';
+"#,
+    EMBED_TOKENS_TABLE,
 ];
+
+/// The embed token table (migration 5; also used by unit tests).
+pub const EMBED_TOKENS_TABLE: &str = r#"
+CREATE TABLE embed_tokens (
+    jti TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX embed_tokens_tenant ON embed_tokens(tenant_id, expires_at);
+"#;
 
 /// Shared handle to the database.
 #[derive(Clone)]
@@ -291,15 +310,6 @@ impl Db {
             Ok(())
         });
     }
-}
-
-/// Reads a settings value.
-pub fn get_setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-        r.get(0)
-    })
-    .optional()
 }
 
 /// Current time in epoch ms.

@@ -17,6 +17,38 @@
 //!   PostgreSQL backend that DESIGN.md describes does not exist in this crate.
 //! - `live/` is the in-process live bus and the SSE/WebSocket endpoints; it is a concrete type,
 //!   not a trait (no Redis implementation yet).
+//!
+//! ## Token scopes: who can reach what
+//! Tokens are HS256 JWTs with `iss: vantage-server` and `aud: vantage-api`, checked on every
+//! request, signed with a secret that lives outside the data database (`secret`: required
+//! outside `--demo`). A token goes in `Authorization: Bearer …`; only `/api/v1/live/sse` and
+//! `/api/v1/live/ws` also take `?access_token=` (EventSource cannot send headers), every
+//! other endpoint refuses a token in the URL with 401.
+//!
+//! - **User token** (`typ: access`, from login, refresh, setup or an accepted invitation):
+//!   whatever the user's *current* role allows in their tenant (read from the database on every
+//!   request, so a role change or deactivation applies at once), while its sign-in session
+//!   lasts. Logout, refresh-token reuse (theft detection), a password change or reset, and
+//!   deactivation end sessions; their open live connections close. A system admin may act in
+//!   any existing tenant with `X-Tenant-Id` (an unknown id is 404). A request carrying an
+//!   `Origin` must come from this server itself (`Origin` naming its `Host`, or
+//!   `--public-url`) or one of the tenant's embed origins: an origin another tenant allows is
+//!   refused (CORS per tenant). Its live stream is the whole tenant's.
+//! - **Embed token** (`typ: embed`, issued by a manager or above for one dashboard): only
+//!   `GET /embed/dashboard`, `POST /dashboards/{its id}/data` and the live endpoints; never
+//!   other dashboards, free queries, raw rows, alerts, users or settings. Every request must
+//!   come from one of its allowed origins (`Origin`, or a same-origin browser request's `Host`;
+//!   none at all is refused). Its locked filters apply to every widget of the dashboard *as it
+//!   is now*; a widget that cannot apply them (dataset without the field, the alerts widget)
+//!   answers `locked_filter_unsupported`. Its live stream carries only what the dashboard
+//!   shows (`live::scope`). It works until it expires, its tenant is deactivated, or its tenant
+//!   revokes it by id (`jti`, `DELETE /embed/tokens/{id}`), which also closes its streams.
+//! - **Ingest key** (`vk_…`, not a JWT): only `POST /datasets/{id}/events` for its datasets.
+//!
+//! Abuse bounds: per-token request rate (`--rate-limit`), sign-in attempts per address and per
+//! account (`auth::throttle`), open live connections per token and per address and a short,
+//! small first WebSocket frame (`live::limits`), body size limits, at most 50 filters per
+//! query or dashboard-data request, and 422 (never 500) for out-of-range client numbers.
 
 mod admin;
 mod api;
@@ -31,6 +63,7 @@ mod ingest;
 mod live;
 mod query;
 mod ratelimit;
+mod secret;
 mod seed;
 mod state;
 mod static_files;
@@ -94,14 +127,14 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         echarts: args.echarts_dir.clone(),
     });
     let parent_pid = args.parent_pid;
-    let secret = match std::env::var("VANTAGE_JWT_SECRET") {
-        Ok(s) if s.len() >= 16 => s,
-        _ => db
-            .write(store::settings::jwt_secret)
-            .await
-            .map_err(|e| e.message)?,
-    };
-    let keys = Arc::new(auth::JwtKeys::from_secret(secret.as_bytes()));
+    // Before anything is served: outside --demo there is no default secret.
+    let secret = secret::load(
+        args.jwt_secret_file.as_deref(),
+        std::env::var("VANTAGE_JWT_SECRET").ok(),
+        args.demo,
+        &db_path,
+    )?;
+    let keys = Arc::new(auth::JwtKeys::from_secret(&secret));
     let own_origins = state::AppState::own_origins(local_addr);
     if args.demo {
         let opts = seed::SeedOptions {

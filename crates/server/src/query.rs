@@ -4,7 +4,8 @@
 //!
 //! Any dataset works the same way: nothing here knows a dataset by name. Only identifiers from
 //! the dataset schema reach the SQL text (quoted); every value is a bound parameter.
-//! Percentiles are computed in Rust from the sorted values of each group.
+//! Percentiles are computed in Rust from the sorted values of each group, at most
+//! [`MAX_PERCENTILE_VALUES`] per measure (past it: 422 naming the measure).
 
 use crate::datasets::catalog::{self, quote, Source};
 use crate::error::{AppError, AppResult};
@@ -316,6 +317,24 @@ pub fn measure_label(
     )
 }
 
+/// Most values one percentile measure may read (all groups together): the values are held in
+/// memory and sorted, so one request must not read an unbounded number of rows. Past it the
+/// measure is refused with 422 naming it (narrow the time range or add filters).
+pub const MAX_PERCENTILE_VALUES: usize = 2_000_000;
+
+/// 422 for percentile measure `index` once it has read more than `limit` values.
+fn check_percentile_values(read: usize, limit: usize, index: usize) -> AppResult<()> {
+    if read > limit {
+        return Err(AppError::field(
+            format!("measures[{index}]"),
+            format!(
+                "a percentile over more than {limit} values is refused; narrow the time range or add filters"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Computes `p50/p95/p99` measures for the groups in `result`.
 fn fill_percentiles(
     conn: &Connection,
@@ -346,7 +365,10 @@ fn fill_percentiles(
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
         let mut rows = stmt.query(rusqlite::params_from_iter(w.params.iter()))?;
+        let mut read = 0;
         while let Some(row) = rows.next()? {
+            read += 1;
+            check_percentile_values(read, MAX_PERCENTILE_VALUES, mi)?;
             let key: Vec<Value> = (0..nkeys)
                 .map(|i| row.get_ref(i).map(json_value))
                 .collect::<Result<_, _>>()?;
@@ -413,6 +435,14 @@ fn append_previous(result: &mut QueryResult, previous: &QueryResult, query: &Que
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentile_work_is_bounded_and_names_the_measure() {
+        assert!(check_percentile_values(10, 10, 0).is_ok());
+        let e = check_percentile_values(11, 10, 2).unwrap_err();
+        assert_eq!(e.code, vantage_contract::ErrorCode::ValidationFailed);
+        assert_eq!(e.details.unwrap()["field"], "measures[2]");
+    }
 
     #[test]
     fn percentiles_interpolate() {

@@ -39,6 +39,7 @@ impl axum::extract::FromRef<SharedState> for AuthState {
             keys: state.keys.clone(),
             limiter: state.limiter.clone(),
             db: state.db.clone(),
+            public_url: state.config.public_url.clone(),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod embed_tokens;
 pub mod links;
 pub mod sessions;
 pub mod settings;

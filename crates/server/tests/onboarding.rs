@@ -400,6 +400,7 @@ fn sse_until_closed(server: &Server, token: &str) -> mpsc::Receiver<()> {
             "{}/api/v1/live/sse?access_token={token}",
             server.base
         ))
+        .set("Origin", &server.base)
         .call()
         .unwrap();
     let (tx, rx) = mpsc::channel();
@@ -535,12 +536,18 @@ fn embed_tokens_of_a_deactivated_tenant_stop_working() {
     );
     assert_eq!(embed.status, 200, "{}", embed.text);
     let et = embed.body["token"].as_str().unwrap().to_owned();
-    assert_eq!(
-        server
-            .call("GET", "/api/v1/embed/dashboard", Some(&et), None, None)
-            .status,
-        200
-    );
+    // Embed requests come from one of the token's origins.
+    let embed_status = || match server
+        .agent()
+        .get(&format!("{}/api/v1/embed/dashboard", server.base))
+        .set("Authorization", &format!("Bearer {et}"))
+        .set("Origin", &origin)
+        .call()
+    {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r.status(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(embed_status(), 200);
     let sse = sse_until_closed(&server, &et);
     let off = server.call(
         "PATCH",
@@ -550,12 +557,7 @@ fn embed_tokens_of_a_deactivated_tenant_stop_working() {
         Some(json!({ "active": false })),
     );
     assert_eq!(off.status, 200);
-    assert_eq!(
-        server
-            .call("GET", "/api/v1/embed/dashboard", Some(&et), None, None)
-            .status,
-        403
-    );
+    assert_eq!(embed_status(), 403);
     assert!(
         sse.recv_timeout(Duration::from_secs(10)).is_ok(),
         "embed SSE stream ended"

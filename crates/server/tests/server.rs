@@ -159,3 +159,54 @@ fn data_survives_a_restart() {
         assert_eq!(r.status(), 200);
     });
 }
+
+#[test]
+fn outside_demo_the_server_refuses_to_start_without_a_strong_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v.db");
+    for secret in [None, Some("too-short")] {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_vantage-server"));
+        command
+            .args(["--db", db.to_str().unwrap(), "--addr", "127.0.0.1:0"])
+            .env_remove("VANTAGE_JWT_SECRET")
+            .env_remove("VANTAGE_JWT_SECRET_FILE");
+        if let Some(s) = secret {
+            command.env("VANTAGE_JWT_SECRET", s);
+        }
+        let out = command.output().unwrap();
+        assert!(!out.status.success(), "started with secret {secret:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("openssl rand") && stderr.contains("--jwt-secret-file"),
+            "{stderr}"
+        );
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
+    }
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_vantage-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--jwt-secret-file") && help.contains("VANTAGE_JWT_SECRET"));
+}
+
+#[test]
+fn the_demo_keeps_its_secret_in_a_file_beside_the_database_not_in_it() {
+    let server = Server::start(&["--events-per-sec", "0"]);
+    let token = server.token("viewer@innova.test");
+    let db = server.db_path();
+    let mut file = db.clone().into_os_string();
+    file.push(".jwt-secret");
+    let secret = std::fs::read_to_string(&file).unwrap();
+    assert!(secret.trim().len() >= 32);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let stored: i64 = c
+        .query_row(
+            "SELECT COUNT(*) FROM settings WHERE key LIKE '%secret%' OR value = ?1",
+            [secret.trim()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 0, "no signing secret in the data database");
+    assert!(!token.is_empty());
+}

@@ -97,7 +97,9 @@ pub fn WidgetView(
     let label = widget.title.clone();
 
     let body = move || {
-        if kind == WidgetKind::Alerts {
+        // The alert list, unless the backend refused the widget (e.g. an embed token's locked
+        // filters cannot apply to alerts): then its error shows like any widget's.
+        if kind == WidgetKind::Alerts && !matches!(phase.get(), Phase::Error(_)) {
             if let Some(alerts) = alerts {
                 return view! { <AlertList alerts=alerts on_action=on_alert_action.unwrap_or_else(|| Callback::new(|_| {})) /> }
                     .into_any();

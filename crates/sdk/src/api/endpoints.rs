@@ -42,6 +42,17 @@ impl ApiClient {
         .await
     }
 
+    /// `POST /auth/logout`: ends this sign-in session on the server (its refresh tokens and
+    /// access tokens stop working). Clear the local tokens afterwards.
+    ///
+    /// # Errors
+    /// Any [`SdkError`] (the caller may ignore it: local sign-out proceeds either way).
+    pub async fn logout(&self) -> Result<(), SdkError> {
+        self.post::<_, serde_json::Value>("/auth/logout", &serde_json::json!({}))
+            .await
+            .map(drop)
+    }
+
     /// `GET /auth/me`.
     ///
     /// # Errors

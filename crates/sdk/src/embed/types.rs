@@ -217,7 +217,7 @@ export interface EmbeddedDashboard {
 export type VantageErrorCode =
   | "config" | "filterLocked" | "destroyed" | "authExpired" | "network" | "timeout" | "aborted"
   | "http" | "decode" | "chart" | "browser"
-  | "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict"
+  | "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "locked_filter_unsupported" | "conflict"
   | "payload_too_large" | "validation_failed" | "rate_limited" | "internal" | "unavailable"
   | "unsupported_version";
 

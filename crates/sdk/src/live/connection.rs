@@ -465,7 +465,7 @@ fn on_text(inner: &Rc<RefCell<Inner>>, text: &str) {
     };
     let position = envelope.cursor();
     match envelope.kind {
-        LiveKind::Heartbeat => {}
+        LiveKind::Heartbeat => inner.borrow_mut().cursor.skip_to(position),
         LiveKind::Reset => {
             inner.borrow_mut().cursor.reset_to(position);
             emit(inner, LiveEvent::Resync);

@@ -61,6 +61,18 @@ impl ResumeTracker {
         }
     }
 
+    /// A `heartbeat` at `position`: everything up to it meant for this subscriber has been sent
+    /// (the server held the rest back: other channels, or outside an embed token's scope), so
+    /// the cursor moves there and the next message is not taken for a gap. Ignored before the
+    /// first message and across epochs (the next message decides those).
+    pub fn skip_to(&mut self, position: LiveCursor) {
+        if let Some(last) = self.last {
+            if last.epoch == position.epoch && position.seq > last.seq {
+                self.last = Some(position);
+            }
+        }
+    }
+
     /// The server said `reset` at `position`: our place is gone; a snapshot follows.
     pub fn reset_to(&mut self, position: LiveCursor) {
         self.last = Some(position);
@@ -85,6 +97,28 @@ mod tests {
         assert_eq!(cursor.accept(at(7, 11)), Delivery::Duplicate);
         assert_eq!(cursor.accept(at(7, 12)), Delivery::Apply);
         assert_eq!(cursor.position(), Some(at(7, 12)));
+    }
+
+    #[test]
+    fn a_heartbeat_skips_over_messages_held_back_from_this_subscriber() {
+        let mut cursor = ResumeTracker::default();
+        cursor.skip_to(at(1, 9));
+        assert_eq!(
+            cursor.position(),
+            None,
+            "no anchor before the first message"
+        );
+        assert_eq!(cursor.accept(at(1, 3)), Delivery::Apply);
+        cursor.skip_to(at(1, 6));
+        assert_eq!(cursor.accept(at(1, 7)), Delivery::Apply);
+        cursor.skip_to(at(1, 5));
+        assert_eq!(cursor.position(), Some(at(1, 7)), "never backwards");
+        cursor.skip_to(at(2, 50));
+        assert_eq!(
+            cursor.accept(at(2, 51)),
+            Delivery::Resync,
+            "a new epoch still resyncs"
+        );
     }
 
     #[test]

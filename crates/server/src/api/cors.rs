@@ -1,7 +1,9 @@
 //! CORS. For `/api`: preflights are answered for origins that some tenant allows to embed
 //! (403 otherwise); responses to allowed origins carry `Access-Control-Allow-Origin`. Requests
-//! without an `Origin` header (same-origin tools, curl) pass untouched. Embed tokens are
-//! additionally checked against their own `allowedOrigins` in the auth extractor.
+//! without an `Origin` header (same-origin tools, curl) pass untouched. The tenant is known
+//! only once the token is read, so the per-tenant decision is the auth extractor's: embed
+//! tokens are checked against their own `allowedOrigins`, user tokens against their tenant's
+//! embed origins and the server's own origin (`auth::user_origin_ok`).
 //!
 //! For the browser assets (`/pkg/*`, `/vendor/*`): [`assets`] is a `tower-http` [`CorsLayer`] that
 //! allows the same origins (read live, so an origin a tenant admin adds works at once), so the

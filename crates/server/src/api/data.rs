@@ -18,8 +18,9 @@ use std::collections::BTreeMap;
 use vantage_contract::query::MAX_FILTERS;
 use vantage_contract::rows::MAX_PAGE;
 use vantage_contract::{
-    Column, ColumnType, DashboardData, DashboardDataRequest, ErrorBody, Filter, Permission, Query,
-    QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget, WidgetData, WidgetKind,
+    Column, ColumnType, DashboardData, DashboardDataRequest, ErrorBody, ErrorCode, Filter,
+    Permission, Query, QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget, WidgetData,
+    WidgetKind,
 };
 
 /// `POST /api/v1/query`.
@@ -96,6 +97,42 @@ fn widget_data(
     }
 }
 
+/// Why a widget cannot be shown under an embed token's `locked` filters, if it cannot: the
+/// alerts widget (alerts carry no dimensions) and widgets over a dataset without a locked field
+/// answer `locked_filter_unsupported` rather than unfiltered data. Decided on the dashboard as
+/// it is now, so adding such a widget later does not widen what the token sees.
+fn locked_out(w: &Widget, locked: &[Filter], catalog: &Catalog) -> Option<AppError> {
+    let first = locked.first()?;
+    let error = |field: &str, message: String| {
+        AppError::new(ErrorCode::LockedFilterUnsupported, message)
+            .with_details(serde_json::json!({ "field": field }))
+    };
+    match &w.query {
+        None => Some(error(
+            &first.field,
+            format!(
+                "alerts carry no dimensions, so '{}' cannot apply the embed token's locked filters",
+                w.title
+            ),
+        )),
+        Some(q) => {
+            let schema = catalog.schema(&q.dataset);
+            locked
+                .iter()
+                .find(|f| schema.is_none_or(|d| d.field_type(&f.field).is_none()))
+                .map(|f| {
+                    error(
+                        &f.field,
+                        format!(
+                            "dataset '{}' has no field '{}', which the embed token locks",
+                            q.dataset, f.field
+                        ),
+                    )
+                })
+        }
+    }
+}
+
 /// 422 on `filters` beyond [`MAX_FILTERS`], the same cap as a structured query's: each filter
 /// is a SQL condition on every widget's query.
 fn check_filter_count(n: usize) -> AppResult<()> {
@@ -109,7 +146,8 @@ fn check_filter_count(n: usize) -> AppResult<()> {
 }
 
 /// `POST /api/v1/dashboards/{id}/data`: every widget's result in one round trip; a failing
-/// widget gets `{error}` in its slot without failing the response.
+/// widget gets `{error}` in its slot without failing the response. An embed token's locked
+/// filters apply to every widget; one that cannot apply them gets `locked_filter_unsupported`.
 #[utoipa::path(post, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = DashboardDataRequest,
     responses((status = 200, body = DashboardData), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -152,9 +190,13 @@ pub async fn dashboard_data(
     let cursor = state.bus.cursor(&p.tenant_id);
     let mut filters = dashboard.filters.clone();
     filters.extend(req.filters);
-    if let Some(e) = &p.embed {
-        filters.extend(e.locked_filters.iter().cloned());
-    }
+    let locked = p.embed.as_ref().map_or(&[][..], |e| &e.locked_filters[..]);
+    filters.extend(locked.iter().cloned());
+    let mut refused: BTreeMap<String, AppError> = dashboard
+        .widgets
+        .iter()
+        .filter_map(|w| Some((w.id.clone(), locked_out(w, locked, &catalog)?)))
+        .collect();
     let tenant = p.tenant_id.clone();
     let dash_range = dashboard.time_range;
     let widgets = state
@@ -177,10 +219,13 @@ pub async fn dashboard_data(
                         dash_range
                     }
                 });
-                out.insert(
-                    w.id.clone(),
-                    widget_data(c, &tenant, w, range, &filters, now),
-                );
+                let data = match refused.remove(&w.id) {
+                    Some(e) => WidgetData::Error {
+                        error: e.to_api_error(),
+                    },
+                    None => widget_data(c, &tenant, w, range, &filters, now),
+                };
+                out.insert(w.id.clone(), data);
             }
             Ok((dashboard.id, dashboard.version, out, now))
         })

@@ -91,7 +91,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/alerts", get(alerts::list))
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/alerts/{id}/resolve", post(alerts::resolve))
-        .route("/embed/tokens", post(embed::create_token))
+        .route(
+            "/embed/tokens",
+            get(embed::list_tokens).post(embed::create_token),
+        )
+        .route("/embed/tokens/{id}", delete(embed::revoke_token))
         .route("/embed/dashboard", get(embed::dashboard))
         .route("/live/sse", get(crate::live::sse::sse))
         .route("/live/ws", get(crate::live::ws::ws))

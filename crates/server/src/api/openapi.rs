@@ -43,7 +43,7 @@ impl Modify for BearerAuth {
         super::ingest::post_events, super::ingest::delete_events,
         super::ingest::list_keys, super::ingest::create_key, super::ingest::revoke_key,
         super::alerts::list, super::alerts::acknowledge, super::alerts::resolve,
-        super::embed::create_token, super::embed::dashboard,
+        super::embed::create_token, super::embed::list_tokens, super::embed::revoke_token, super::embed::dashboard,
         crate::live::sse::sse, crate::live::ws::ws,
     ),
     components(schemas(

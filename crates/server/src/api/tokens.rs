@@ -48,19 +48,7 @@ pub fn issue(
         Some(s) => s,
         None => sessions::start(c, &u.id, now_ms())?,
     };
-    let claims = Claims {
-        sub: u.id.clone(),
-        tid: u.tenant_id.clone(),
-        role: u.role,
-        typ: "access".into(),
-        iat: now,
-        exp: now + ttl,
-        sid: Some(session.clone()),
-        dash: None,
-        perms: None,
-        origins: None,
-        locked: None,
-    };
+    let claims = Claims::access(&u.id, &u.tenant_id, u.role, &session, now, now + ttl);
     let access_token = state.keys.sign(&claims)?;
     let refresh_token = random_token(32);
     sessions::insert_refresh_token(

@@ -6,9 +6,11 @@
 //! [`password`] (argon2).
 //!
 //! Token scopes: a user token (`typ: access`) reaches what its user's *current* role allows in
-//! its tenant (a system admin: any tenant via `X-Tenant-Id`); an embed token (`typ: embed`)
-//! reaches one dashboard of one tenant with the permissions, origins and locked filters it was
-//! issued with, and only while its tenant is active.
+//! its tenant (a system admin: any existing tenant via `X-Tenant-Id`) while its sign-in session
+//! lasts; an embed token (`typ: embed`) reaches one dashboard of one tenant with the
+//! permissions, origins and locked filters it was issued with, only from one of its origins,
+//! only while its tenant is active and until its tenant revokes it (its `jti`). The crate docs
+//! (`main.rs`) list what each scope can reach.
 
 pub mod password;
 pub mod throttle;
@@ -32,6 +34,8 @@ pub struct AuthState {
     pub keys: Arc<JwtKeys>,
     pub limiter: Arc<RateLimiter>,
     pub db: Db,
+    /// `--public-url` (no trailing slash): the app's own origin behind a proxy.
+    pub public_url: Option<String>,
 }
 
 /// Who is calling: a signed-in user or an embed.
@@ -51,6 +55,8 @@ pub struct Principal {
 /// What an embed token may see.
 #[derive(Debug, Clone)]
 pub struct EmbedScope {
+    /// The token id (`jti`): revocation ends it.
+    pub jti: String,
     pub dashboard_id: String,
     pub permissions: Vec<Permission>,
     pub origins: Vec<String>,
@@ -155,26 +161,126 @@ pub fn bearer_token(parts: &Parts) -> AppResult<Option<String>> {
     }
 }
 
-/// Turns verified claims into a principal, checking an embed token's origin.
+/// Where a request comes from, as far as embed origin binding is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallerOrigin {
+    /// The `Origin` header.
+    Origin(String),
+    /// No `Origin`, but a browser said `Sec-Fetch-Site: same-origin`: browsers leave `Origin`
+    /// off same-origin `GET`s (fetch and EventSource), so the request's own `Host` stands in.
+    SameOrigin { host: String },
+    /// Neither: not a browser request from an allowed page.
+    Unknown,
+}
+
+impl CallerOrigin {
+    /// Reads `Origin`, else `Sec-Fetch-Site: same-origin` + `Host`.
+    pub fn of(headers: &axum::http::HeaderMap) -> Self {
+        let get = |name| {
+            headers
+                .get(name)
+                .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+        };
+        if let Some(o) = get(header::ORIGIN.as_str()) {
+            return Self::Origin(o.to_owned());
+        }
+        match (get("sec-fetch-site"), get(header::HOST.as_str())) {
+            (Some("same-origin"), Some(host)) => Self::SameOrigin {
+                host: host.to_ascii_lowercase(),
+            },
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Whether one of `allowed` (`scheme://host[:port]`) is this caller's origin.
+    pub fn is_one_of(&self, allowed: &[String]) -> bool {
+        match self {
+            Self::Origin(o) => allowed.iter().any(|a| a == o),
+            Self::SameOrigin { host } => allowed.iter().any(|a| {
+                a.split_once("://")
+                    .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+            }),
+            Self::Unknown => false,
+        }
+    }
+}
+
+/// Whether a *user* token may be used from `origin` (CORS per tenant): no `Origin` (not a
+/// cross-origin browser request), the server's own origin (`Origin` naming the `Host` it was
+/// sent to, or `--public-url`), or one of the user's tenant's embed origins. An origin another
+/// tenant allows is not enough: a page of tenant A's cannot drive tenant B's sessions.
+pub fn user_origin_ok(
+    origin: Option<&str>,
+    host: Option<&str>,
+    public_url: Option<&str>,
+    tenant_origins: &[String],
+) -> bool {
+    let Some(origin) = origin else {
+        return true;
+    };
+    let same_host = origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| host.is_some_and(|h| authority.eq_ignore_ascii_case(h)));
+    same_host || public_url == Some(origin) || tenant_origins.iter().any(|o| o == origin)
+}
+
+/// 403 unless a user principal may act from `origin` ([`user_origin_ok`]); embed tokens are
+/// bound to their own origins by [`principal_from_claims`].
 ///
 /// # Errors
-/// 401 for a wrong token type, 403 for an embed request from a foreign origin.
-pub fn principal_from_claims(claims: Claims, origin: Option<&str>) -> AppResult<Principal> {
+/// 403 for an origin the principal's tenant does not allow; database failures.
+pub async fn check_user_origin(
+    db: &Db,
+    p: &Principal,
+    origin: Option<&str>,
+    host: Option<&str>,
+    public_url: Option<&str>,
+) -> AppResult<()> {
+    if p.embed.is_some() || user_origin_ok(origin, host, public_url, &[]) {
+        return Ok(());
+    }
+    let tenant = p.tenant_id.clone();
+    let origins = db
+        .read(move |c| Ok(crate::store::tenant(c, &tenant)?.map(|t| t.embed_origins)))
+        .await?
+        .unwrap_or_default();
+    if user_origin_ok(origin, host, public_url, &origins) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "this origin is not one of your tenant's embed origins",
+        ))
+    }
+}
+
+/// Turns verified claims into a principal, checking an embed token's origin binding: an embed
+/// request must come from one of the token's origins ([`CallerOrigin`]); a request with no
+/// `Origin` (and not a same-origin browser request) is refused like a foreign one.
+///
+/// # Errors
+/// 401 for a wrong token type or an embed token without a `jti`, 403 for an embed request from
+/// a foreign or unknown origin.
+pub fn principal_from_claims(claims: Claims, origin: &CallerOrigin) -> AppResult<Principal> {
     let embed = match claims.typ.as_str() {
         "access" => None,
         "embed" => {
             let scope = EmbedScope {
+                jti: claims
+                    .jti
+                    .clone()
+                    .ok_or_else(|| AppError::unauthenticated("invalid token"))?,
                 dashboard_id: claims.dash.clone().unwrap_or_default(),
                 permissions: claims.perms.clone().unwrap_or_default(),
                 origins: claims.origins.clone().unwrap_or_default(),
                 locked_filters: claims.locked.clone().unwrap_or_default(),
             };
-            if let Some(origin) = origin {
-                if !scope.origins.iter().any(|o| o == origin) {
-                    return Err(AppError::forbidden(
-                        "origin not allowed for this embed token",
-                    ));
-                }
+            if !origin.is_one_of(&scope.origins) {
+                return Err(AppError::forbidden(match origin {
+                    CallerOrigin::Unknown => {
+                        "this embed token is bound to its allowed origins; the request has no Origin header"
+                    }
+                    _ => "origin not allowed for this embed token",
+                }));
             }
             Some(scope)
         }
@@ -193,11 +299,13 @@ pub fn principal_from_claims(claims: Claims, origin: Option<&str>) -> AppResult<
 
 /// Checks a verified principal against the database: the user still exists and is active,
 /// their session has not ended, and the role is the current one (a role change applies on the
-/// next request); the tenant is active (system admins excepted). A system admin's `acting`
+/// next request); an embed token has not been revoked; the tenant is active (system admins
+/// excepted). A system admin's `acting`
 /// tenant (`X-Tenant-Id`) must exist and becomes the principal's tenant.
 ///
 /// # Errors
-/// 401 for a deleted or deactivated user or an ended session, 403 for a deactivated tenant,
+/// 401 for a deleted or deactivated user, an ended session or a revoked embed token, 403 for a
+/// deactivated tenant,
 /// 404 for an unknown `X-Tenant-Id`.
 pub async fn check_current(
     db: &Db,
@@ -206,8 +314,9 @@ pub async fn check_current(
 ) -> AppResult<Principal> {
     let (user_id, sid, home) = (p.user_id.clone(), p.session_id.clone(), p.tenant_id.clone());
     let embed = p.embed.is_some();
+    let jti = p.embed.as_ref().map(|e| e.jti.clone());
     let acting_q = acting.clone();
-    let (status, home_active, acting_exists) = db
+    let (status, home_active, acting_exists, embed_live) = db
         .read(move |c| {
             use crate::store::accounts::{tenant_active, user_status};
             let status = if embed {
@@ -215,13 +324,22 @@ pub async fn check_current(
             } else {
                 user_status(c, &user_id, sid.as_deref())?
             };
+            let embed_live = match &jti {
+                Some(j) => crate::store::embed_tokens::is_live(c, &home, j)?,
+                None => true,
+            };
             let acting_exists = match &acting_q {
                 Some(t) => tenant_active(c, t)?.is_some(),
                 None => false,
             };
-            Ok((status, tenant_active(c, &home)?, acting_exists))
+            Ok((status, tenant_active(c, &home)?, acting_exists, embed_live))
         })
         .await?;
+    if !embed_live {
+        return Err(AppError::unauthenticated(
+            "this embed token has been revoked",
+        ));
+    }
     if !embed {
         let s = status.ok_or_else(|| AppError::unauthenticated("user no longer exists"))?;
         if !s.active || !s.session_active {
@@ -260,11 +378,7 @@ where
             ));
         }
         let claims = state.keys.verify(&token)?;
-        let origin = parts
-            .headers
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        let principal = principal_from_claims(claims, origin)?;
+        let principal = principal_from_claims(claims, &CallerOrigin::of(&parts.headers))?;
         state.limiter.check(&token)?;
         let acting = parts
             .headers
@@ -272,7 +386,23 @@ where
             .and_then(|v| v.to_str().ok())
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
-        check_current(&state.db, principal, acting).await
+        let p = check_current(&state.db, principal, acting).await?;
+        let header = |name: header::HeaderName| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        check_user_origin(
+            &state.db,
+            &p,
+            header(header::ORIGIN).as_deref(),
+            header(header::HOST).as_deref(),
+            state.public_url.as_deref(),
+        )
+        .await?;
+        Ok(p)
     }
 }
 
@@ -316,6 +446,85 @@ mod tests {
         assert!(matches!(
             bearer_token(&parts("/api/v1/dashboards", None)),
             Ok(None)
+        ));
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                v.parse().expect("value"),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn embed_origin_binding_needs_an_allowed_origin_or_a_same_origin_browser_request() {
+        let allowed = vec!["http://127.0.0.1:8080".to_owned()];
+        let of = |pairs: &[(&str, &str)]| CallerOrigin::of(&headers(pairs));
+        assert!(of(&[("origin", "http://127.0.0.1:8080")]).is_one_of(&allowed));
+        assert!(!of(&[("origin", "https://evil.example")]).is_one_of(&allowed));
+        // Origin wins over the same-origin fallback.
+        assert!(!of(&[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "same-origin"),
+            ("host", "127.0.0.1:8080")
+        ])
+        .is_one_of(&allowed));
+        assert!(of(&[
+            ("sec-fetch-site", "same-origin"),
+            ("host", "127.0.0.1:8080")
+        ])
+        .is_one_of(&allowed));
+        assert!(
+            !of(&[("sec-fetch-site", "cross-site"), ("host", "127.0.0.1:8080")])
+                .is_one_of(&allowed)
+        );
+        assert!(!of(&[
+            ("sec-fetch-site", "same-origin"),
+            ("host", "127.0.0.1:9999")
+        ])
+        .is_one_of(&allowed));
+        assert_eq!(of(&[("host", "127.0.0.1:8080")]), CallerOrigin::Unknown);
+        assert!(!CallerOrigin::Unknown.is_one_of(&allowed));
+    }
+
+    #[test]
+    fn user_tokens_work_from_their_own_server_or_their_tenants_origins_only() {
+        let host = Some("127.0.0.1:8080");
+        let tenant = vec!["https://a-host.example".to_owned()];
+        assert!(user_origin_ok(None, host, None, &[]));
+        assert!(user_origin_ok(
+            Some("http://127.0.0.1:8080"),
+            host,
+            None,
+            &[]
+        ));
+        assert!(user_origin_ok(
+            Some("https://vantage.example"),
+            Some("10.0.0.5:8080"),
+            Some("https://vantage.example"),
+            &[]
+        ));
+        assert!(user_origin_ok(
+            Some("https://a-host.example"),
+            host,
+            None,
+            &tenant
+        ));
+        assert!(!user_origin_ok(
+            Some("https://b-host.example"),
+            host,
+            None,
+            &tenant
+        ));
+        assert!(!user_origin_ok(
+            Some("http://127.0.0.1:9999"),
+            host,
+            None,
+            &[]
         ));
     }
 

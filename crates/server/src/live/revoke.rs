@@ -1,5 +1,6 @@
 //! Revocation signals for open live connections: when a tenant is deactivated, a user is
-//! deactivated or a session ends, every stream belonging to it ends at once (the SSE response
+//! deactivated, a session ends or an embed token is revoked, every stream belonging to it ends
+//! at once (the SSE response
 //! finishes, the WebSocket is closed), and reconnecting fails authentication.
 
 use std::sync::Arc;
@@ -14,6 +15,8 @@ pub enum Revoked {
     User(String),
     /// One sign-in session.
     Session(String),
+    /// One embed token (its `jti`).
+    Embed(String),
 }
 
 /// The broadcast of [`Revoked`] events.
@@ -48,6 +51,8 @@ pub struct Owner {
     /// The signed-in user (`None` for embed tokens).
     pub user: Option<String>,
     pub session: Option<String>,
+    /// The embed token's `jti` (`None` for user tokens).
+    pub embed: Option<String>,
 }
 
 impl Owner {
@@ -57,6 +62,7 @@ impl Owner {
             Revoked::Tenant(t) => *t == self.tenant,
             Revoked::User(u) => self.user.as_ref() == Some(u),
             Revoked::Session(s) => self.session.as_ref() == Some(s),
+            Revoked::Embed(j) => self.embed.as_ref() == Some(j),
         }
     }
 }
@@ -71,6 +77,7 @@ mod tests {
             tenant: "a".into(),
             user: Some("u1".into()),
             session: Some("s1".into()),
+            embed: None,
         };
         assert!(o.is_revoked_by(&Revoked::Tenant("a".into())));
         assert!(!o.is_revoked_by(&Revoked::Tenant("b".into())));
@@ -79,8 +86,12 @@ mod tests {
         assert!(o.is_revoked_by(&Revoked::Session("s1".into())));
         let embed = Owner {
             tenant: "a".into(),
+            embed: Some("j1".into()),
             ..Owner::default()
         };
         assert!(!embed.is_revoked_by(&Revoked::User("u1".into())));
+        assert!(embed.is_revoked_by(&Revoked::Embed("j1".into())));
+        assert!(!embed.is_revoked_by(&Revoked::Embed("j2".into())));
+        assert!(!o.is_revoked_by(&Revoked::Embed("j1".into())));
     }
 }

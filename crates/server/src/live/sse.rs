@@ -1,7 +1,7 @@
 //! `GET /api/v1/live/sse?channels=…&since=…&access_token=…` (Server-Sent Events).
 //! Each event's `id` is `<epoch>:<seq>`; `Last-Event-ID` (or `since`) resumes.
 
-use super::stream::{parse_channels, pump, Request};
+use super::stream::{parse_channels, start, Request};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
@@ -45,7 +45,10 @@ pub fn resume_cursor(headers: &HeaderMap, since: Option<&str>) -> AppResult<Opti
 
 /// Opens the stream.
 #[utoipa::path(get, path = "/api/v1/live/sse", tag = "live", security(("bearer" = [])), params(SseParams),
-    responses((status = 200, description = "text/event-stream of LiveEnvelope"), (status = 401, body = vantage_contract::ErrorBody),
+    responses((status = 200, description = "text/event-stream of LiveEnvelope; an embed token gets only what its dashboard shows (see MetricRollup.withheld)"),
+        (status = 400, body = vantage_contract::ErrorBody), (status = 401, body = vantage_contract::ErrorBody),
+        (status = 403, body = vantage_contract::ErrorBody, description = "Embed token from a foreign origin or without Origin; tenant deactivated"),
+        (status = 422, body = vantage_contract::ErrorBody),
         (status = 429, description = "Too many open live connections for this token or address", body = vantage_contract::ErrorBody)))]
 pub async fn sse(
     State(state): State<SharedState>,
@@ -69,17 +72,9 @@ pub async fn sse(
         .map_err(|m| AppError::field("channels", m))?;
     let since = resume_cursor(&headers, params.since.as_deref())?;
     let (tx, rx) = tokio::sync::mpsc::channel(1024);
-    let req = Request {
-        owner: crate::live::Owner {
-            tenant: p.tenant_id,
-            user: p.embed.is_none().then_some(p.user_id),
-            session: p.session_id,
-        },
-        channels,
-        since,
-        expires_at: p.expires_at,
-    };
-    tokio::spawn(pump(state, req, tx));
+    let req = Request::of(p, channels, since);
+    // Ends by itself when the client goes away (the receiver below is dropped).
+    drop(start(state, req, tx));
     let stream = ReceiverStream::new(rx).map(move |m| {
         let _held = &slots;
         let data = serde_json::to_string(&*m).unwrap_or_default();

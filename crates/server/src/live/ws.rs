@@ -5,16 +5,17 @@
 //! connections for this token). The auth message must arrive within
 //! [`WS_AUTH_DEADLINE_SECS`](super::limits::WS_AUTH_DEADLINE_SECS) and no client message may be
 //! larger than [`WS_MAX_MESSAGE_BYTES`](super::limits::WS_MAX_MESSAGE_BYTES): an unauthenticated
-//! socket cannot hold memory or a pump.
+//! socket cannot hold memory or a pump. An embed token must come from one of its allowed
+//! origins (browsers always send `Origin` on a WebSocket handshake; without one → 4403).
 
 use super::limits::{LiveSlot, WS_AUTH_DEADLINE_SECS, WS_MAX_MESSAGE_BYTES};
-use super::stream::{parse_channels, pump, Request};
-use crate::auth::{check_current, principal_from_claims};
+use super::stream::{parse_channels, start, Request};
+use crate::auth::{check_current, check_user_origin, principal_from_claims, CallerOrigin};
 use crate::error::AppError;
 use crate::state::SharedState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -31,10 +32,17 @@ pub async fn ws(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let origin = CallerOrigin::of(&headers);
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (raw_origin, host) = (
+        header(axum::http::header::ORIGIN),
+        header(axum::http::header::HOST),
+    );
     let address_slot = match state.live_slots.for_address(peer.ip()) {
         Ok(slot) => slot,
         Err(e) => return e.into_response(),
@@ -42,7 +50,14 @@ pub async fn ws(
     upgrade
         .max_message_size(WS_MAX_MESSAGE_BYTES)
         .max_frame_size(WS_MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| session(state, socket, origin, address_slot))
+        .on_upgrade(move |socket| {
+            let caller = Caller {
+                origin,
+                raw_origin,
+                host,
+            };
+            session(state, socket, caller, address_slot)
+        })
 }
 
 async fn fail(mut socket: WebSocket, err: AppError, close_code: u16) {
@@ -56,10 +71,17 @@ async fn fail(mut socket: WebSocket, err: AppError, close_code: u16) {
         .await;
 }
 
+/// Where the upgrade request came from.
+struct Caller {
+    origin: CallerOrigin,
+    raw_origin: Option<String>,
+    host: Option<String>,
+}
+
 async fn authenticate(
     state: &SharedState,
     text: &str,
-    origin: Option<&str>,
+    caller: &Caller,
 ) -> Result<(Request, LiveSlot), (AppError, u16)> {
     let msg: WsClientMessage = serde_json::from_str(text).map_err(|e| {
         (
@@ -74,7 +96,7 @@ async fn authenticate(
     } = msg;
     let claims = state.keys.verify(&token).map_err(|e| (e, 4401))?;
     let token_slot = state.live_slots.for_token(&token).map_err(|e| (e, 4429))?;
-    let p = principal_from_claims(claims, origin).map_err(|e| {
+    let p = principal_from_claims(claims, &caller.origin).map_err(|e| {
         let code = if e.code == ErrorCode::Forbidden {
             4403
         } else {
@@ -90,6 +112,15 @@ async fn authenticate(
         };
         (e, code)
     })?;
+    check_user_origin(
+        &state.db,
+        &p,
+        caller.raw_origin.as_deref(),
+        caller.host.as_deref(),
+        state.config.public_url.as_deref(),
+    )
+    .await
+    .map_err(|e| (e, 4403))?;
     let channels = parse_channels(&channels).map_err(|m| (AppError::field("channels", m), 4400))?;
     let since = since
         .map(|s| {
@@ -97,16 +128,7 @@ async fn authenticate(
                 .map_err(|_| (AppError::field("since", "must be '<epoch>:<seq>'"), 4400))
         })
         .transpose()?;
-    let req = Request {
-        owner: crate::live::Owner {
-            tenant: p.tenant_id,
-            user: p.embed.is_none().then_some(p.user_id),
-            session: p.session_id,
-        },
-        channels,
-        since,
-        expires_at: p.expires_at,
-    };
+    let req = Request::of(p, channels, since);
     Ok((req, token_slot))
 }
 
@@ -114,7 +136,7 @@ async fn authenticate(
 async fn session(
     state: SharedState,
     mut socket: WebSocket,
-    origin: Option<String>,
+    caller: Caller,
     _address_slot: LiveSlot,
 ) {
     let deadline = Duration::from_secs(WS_AUTH_DEADLINE_SECS);
@@ -130,12 +152,12 @@ async fn session(
             .await
         }
     };
-    let (req, _token_slot) = match authenticate(&state, &text, origin.as_deref()).await {
+    let (req, _token_slot) = match authenticate(&state, &text, &caller).await {
         Ok(r) => r,
         Err((e, code)) => return fail(socket, e, code).await,
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let pump_task = tokio::spawn(pump(state, req, tx));
+    let pump_task = start(state, req, tx);
     let (mut sink, mut incoming) = socket.split();
     loop {
         tokio::select! {

@@ -7,6 +7,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+/// The signing secret of servers started without `--demo` (random-looking, 48 bytes).
+pub const TEST_JWT_SECRET: &str = "q8Yk2vZr0Lm5Tn1Wc7Hx3Bd9Fs6Gp4Jq0Re2Ua8Vi5Oy1Kt7Nw3Xz";
+
 pub struct Server {
     pub base: String,
     /// The one-time setup URL printed by a server started without `--demo`.
@@ -61,7 +64,12 @@ impl Server {
             }
         }
         args.extend_from_slice(extra);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vantage-server"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_vantage-server"));
+        if !demo {
+            // Outside --demo the server needs a signing secret (the demo makes its own).
+            command.env("VANTAGE_JWT_SECRET", TEST_JWT_SECRET);
+        }
+        let mut child = command
             .args(&args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -91,6 +99,11 @@ impl Server {
             child,
             _dir: dir,
         }
+    }
+
+    /// The SQLite file of this server.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("vantage.db")
     }
 
     /// The token of the printed setup URL.
