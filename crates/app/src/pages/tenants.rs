@@ -42,7 +42,7 @@ fn TenantsAdmin() -> impl IntoView {
     let items = RwSignal::new(None::<Result<Vec<TenantSummary>, String>>);
     let load = Latest::new();
     let reload_api = api.clone();
-    let reload = move || {
+    let reload = Callback::new(move |()| {
         let api = (*reload_api).clone();
         load.run(async move {
             items.set(Some(
@@ -52,8 +52,8 @@ fn TenantsAdmin() -> impl IntoView {
                     .map_err(|e| e.user_message()),
             ));
         });
-    };
-    reload();
+    });
+    reload.run(());
     // Replaces one tenant in the list with the server's answer.
     let replace = move |t: TenantSummary| {
         items.update(|list| {
@@ -93,7 +93,7 @@ fn TenantsAdmin() -> impl IntoView {
             {move || match items.get() {
                 None => view! { <div class="list-skeleton" aria-busy="true">{(0..3).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
                 Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                    <button type="button" class="app-button" on:click=move |_| reload()>"Retry"</button></div> }.into_any(),
+                    <button type="button" class="app-button" on:click=move |_| reload.run(())>"Retry"</button></div> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">"No tenants yet."</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="card table-card">

@@ -75,14 +75,14 @@ fn UsersAdmin(tenant: Option<String>) -> impl IntoView {
     let items = RwSignal::new(None::<Result<Vec<User>, String>>);
     let load = Latest::new();
     let reload_api = api.clone();
-    let reload = move || {
+    let reload = Callback::new(move |()| {
         let api = (*reload_api).clone();
         load.run(async move {
             let result = api.users().await.map(|l| l.items);
             items.set(Some(result.map_err(|e| e.user_message())));
         });
-    };
-    reload();
+    });
+    reload.run(());
     let issued = RwSignal::new(None::<IssuedLink>);
     let action_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<String>);
@@ -115,19 +115,19 @@ fn UsersAdmin(tenant: Option<String>) -> impl IntoView {
             if let Err(e) = outcome {
                 action_error.set(Some(format!("{}: {}", user.email, e.user_message())));
                 // The row shows the server's state again (e.g. the role select snaps back).
-                reload();
+                reload.run(());
             }
             busy.set(None);
         });
     });
     view! {
-        <InviteForm api=(*api).clone() issued=issued invited=Callback::new(move |()| reload()) />
+        <InviteForm api=(*api).clone() issued=issued invited=reload />
         {move || issued.get().map(|link| view! { <LinkBox link=link dismiss=Callback::new(move |()| issued.set(None)) /> })}
         {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         {move || match items.get() {
             None => view! { <div class="list-skeleton" aria-busy="true">{(0..4).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
             Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                <button type="button" class="app-button" on:click=move |_| reload()>"Retry"</button></div> }.into_any(),
+                <button type="button" class="app-button" on:click=move |_| reload.run(())>"Retry"</button></div> }.into_any(),
             Some(Ok(list)) if list.is_empty() => view! {
                 <p class="app-empty">"Nobody has an account in this tenant yet: invite someone above."</p>
             }.into_any(),
