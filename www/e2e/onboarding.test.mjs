@@ -272,7 +272,10 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   await admin.selectOption("select[name=action]", "dashboard_created");
   await admin.fill("input[name=actor]", LEAD.email);
   await admin.click("button:has-text('Filter')");
-  await admin.waitForFunction(() => [...document.querySelectorAll(".audit-table tbody tr")].every((r) => r.dataset.action === "dashboard_created"));
+  await admin.waitForFunction(() => {
+    const rows = [...document.querySelectorAll(".audit-table tbody tr")];
+    return rows.length > 0 && rows.every((r) => r.dataset.action === "dashboard_created");
+  });
   const created = entries.first();
   assert.match(await created.textContent(), /lead@acme\.test/);
   assert.match(await created.textContent(), /Acme operations/);

@@ -29,7 +29,8 @@ fn missing_token() -> impl IntoView {
 #[component]
 pub fn AcceptInvitationPage() -> impl IntoView {
     use_page_title(|| "Accept invitation".into());
-    let session = use_session();
+    // Used inside the reactive view, so kept Send (it is only used on this thread).
+    let session = send_wrapper::SendWrapper::new(use_session());
     let navigate = use_navigate();
     let token = url_token();
     let name = RwSignal::new(String::new());
@@ -47,7 +48,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
             error.set(Some((Some(e.field), e.message)));
             return;
         }
-        let (session, navigate) = (session.clone(), navigate.clone());
+        let (session, navigate) = ((*session).clone(), navigate.clone());
         busy.set(true);
         error.set(None);
         wasm_bindgen_futures::spawn_local(async move {
@@ -87,7 +88,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     use_page_title(|| "Reset password".into());
-    let session = use_session();
+    let api = send_wrapper::SendWrapper::new(use_session().api);
     let token = url_token();
     let password = RwSignal::new(String::new());
     let error: FormError = RwSignal::new(None);
@@ -103,11 +104,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
             token: token.get_untracked(),
             password: password.get_untracked(),
         };
-        let session = session.clone();
+        let api = (*api).clone();
         busy.set(true);
         error.set(None);
         wasm_bindgen_futures::spawn_local(async move {
-            match session.api.complete_password_reset(&request).await {
+            match api.complete_password_reset(&request).await {
                 Ok(()) => done.set(true),
                 Err(e) => error.set(Some(field_error(&e))),
             }

@@ -40,6 +40,8 @@ pub fn SetupPage() -> impl IntoView {
     let check_api = api.clone();
     let has_url_token = query.with_untracked(|q| q.get("token").is_some_and(|t| !t.is_empty()));
     let user = session.user;
+    // Inside the reactive view below, so kept Send (it is only used on this thread).
+    let session = send_wrapper::SendWrapper::new(session);
     Latest::new().run(async move {
         status.set(match check_api.setup_status().await {
             Ok(s) if s.pending => Status::Pending,
@@ -67,7 +69,7 @@ pub fn SetupPage() -> impl IntoView {
             error.set(Some((Some(e.field), e.message)));
             return;
         }
-        let (api, session, navigate) = ((*api).clone(), session.clone(), navigate.clone());
+        let (api, session, navigate) = ((*api).clone(), (*session).clone(), navigate.clone());
         busy.set(true);
         error.set(None);
         wasm_bindgen_futures::spawn_local(async move {
