@@ -9,8 +9,8 @@ use vantage_contract::Permission;
 use crate::brand::{use_brand, Brand, ModeChoice};
 use crate::pages::{
     AcceptInvitationPage, AccountPage, AlertsPage, AuditPage, BrandingPage, BuilderPage,
-    DashboardPage, DashboardsPage, DrillPage, EmbedPage, LoginPage, ReportPage,
-    ResetPasswordPage, SetupPage, TenantsPage, UsersPage,
+    DashboardPage, DashboardsPage, DrillPage, EmbedPage, LoginPage, ReportPage, ResetPasswordPage,
+    SetupPage, TenantsPage, UsersPage,
 };
 use crate::session::{provide_session, use_session, Session};
 use crate::toasts::{provide_toasts, AlertFeed, Toasts};

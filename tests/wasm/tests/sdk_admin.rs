@@ -53,7 +53,10 @@ async fn a_system_admin_acts_in_another_tenant_with_with_tenant() {
     assert_eq!(acting.acting_tenant(), Some("autoinsure"));
     let users = acting.users().await.expect("users of autoinsure").items;
     assert!(!users.is_empty());
-    assert!(users.iter().all(|u| u.tenant_id == "autoinsure"), "{users:?}");
+    assert!(
+        users.iter().all(|u| u.tenant_id == "autoinsure"),
+        "{users:?}"
+    );
 
     let unknown = api.with_tenant(Some("no-such-tenant")).users().await;
     assert_eq!(unknown.unwrap_err().status(), Some(404));
@@ -81,7 +84,10 @@ async fn the_audit_log_filters_pages_and_exports() {
     }
     let csv = api.audit_csv(&filter).await.expect("csv");
     assert!(csv.starts_with("id,time,action,actorId,actorEmail,target,details\r\n"));
-    assert!(csv.lines().skip(1).all(|l| l.contains(",sign_in,")), "{csv}");
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains(",sign_in,")),
+        "{csv}"
+    );
 
     let bad = api
         .audit(&AuditFilter {

@@ -120,7 +120,9 @@ fn AuditLog(tenant: Option<String>) -> impl IntoView {
     });
     let more_api = api.clone();
     let show_older = move |_| {
-        let Some(cursor) = next.get_untracked() else { return };
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
         let filter = AuditFilter {
             cursor: Some(cursor),
             ..applied.get_untracked()
@@ -268,7 +270,10 @@ mod tests {
 
     #[test]
     fn actions_read_as_sentences() {
-        assert_eq!(action_label(AuditAction::UserRoleChanged), "User role changed");
+        assert_eq!(
+            action_label(AuditAction::UserRoleChanged),
+            "User role changed"
+        );
         assert_eq!(action_label(AuditAction::SignIn), "Sign in");
     }
 

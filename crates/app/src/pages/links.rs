@@ -73,7 +73,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                         <input type="text" name="name" autocomplete="name" required maxlength="80" bind:value=name />
                         {move || error_for(error, "name").map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
                     </label>
-                    <NewPasswordField label="Password" name="password" value=password email=None::<String>
+                    <NewPasswordField label="Password" name="password" value=password email=no_email()
                         error=Signal::derive(move || error_for(error, "password")) />
                     {move || general_error(error, &["name", "password"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                     <button type="submit" class="app-button primary" disabled=move || busy.get()>
@@ -124,7 +124,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             }.into_any() } else if token.with(String::is_empty) { missing_token().into_any() } else { view! {
                 <p class="muted">"The link works once. Afterwards every session of your account is signed out."</p>
                 <form on:submit=submit.clone() novalidate>
-                    <NewPasswordField label="New password" name="password" value=password email=None::<String>
+                    <NewPasswordField label="New password" name="password" value=password email=no_email()
                         error=Signal::derive(move || error_for(error, "password")) />
                     {move || general_error(error, &["password"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                     <button type="submit" class="app-button primary" disabled=move || busy.get()>
@@ -134,4 +134,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
             }.into_any() }}
         </section>
     }
+}
+
+/// A link's page does not know the account's email (the server checks that one).
+fn no_email() -> Signal<Option<String>> {
+    Signal::stored(None)
 }

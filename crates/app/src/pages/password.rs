@@ -101,7 +101,10 @@ mod tests {
         let short = password_feedback("abc", None).unwrap().unwrap_err();
         assert_eq!(short, "Password must be at least 12 characters long.");
         assert!(password_feedback("password1234", None).unwrap().is_err());
-        assert_eq!(password_feedback("correct horse battery", None), Some(Ok(())));
+        assert_eq!(
+            password_feedback("correct horse battery", None),
+            Some(Ok(()))
+        );
     }
 
     #[test]

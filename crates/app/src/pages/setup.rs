@@ -85,7 +85,10 @@ pub fn SetupPage() -> impl IntoView {
         });
     };
     let field_msg = move |field: &'static str| {
-        move || error_for(error, field).map(|m| view! { <small class="field-error" role="alert">{m}</small> })
+        move || {
+            error_for(error, field)
+                .map(|m| view! { <small class="field-error" role="alert">{m}</small> })
+        }
     };
     view! {
         <section class="login-card setup-card">

@@ -149,7 +149,12 @@ fn CreateTenant(api: vantage_sdk::ApiClient, created: Callback<TenantSummary>) -
             busy.set(false);
         });
     };
-    let msg = move |f: &'static str| move || error_for(error, f).map(|m| view! { <small class="field-error" role="alert">{m}</small> });
+    let msg = move |f: &'static str| {
+        move || {
+            error_for(error, f)
+                .map(|m| view! { <small class="field-error" role="alert">{m}</small> })
+        }
+    };
     view! {
         <form class="card inline-form" on:submit=submit novalidate aria-label="New tenant">
             <h2 class="section-title">"New tenant"</h2>
@@ -216,8 +221,12 @@ fn TenantRow(
             ));
         }
     };
-    let created = (tenant.created_at > 0)
-        .then(|| format!("created {}", format_time(tenant.created_at as f64, TimeStyle::Date)));
+    let created = (tenant.created_at > 0).then(|| {
+        format!(
+            "created {}",
+            format_time(tenant.created_at as f64, TimeStyle::Date)
+        )
+    });
     let users_link = format!("/users?tenant={}", js_sys::encode_uri_component(&id));
     let audit_link = format!("/audit?tenant={}", js_sys::encode_uri_component(&id));
     let this_busy2 = this_busy.clone();

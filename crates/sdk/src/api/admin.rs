@@ -36,7 +36,12 @@ impl AuditFilter {
         if let Some(a) = self.action {
             params.push(format!("action={}", a.as_str()));
         }
-        if let Some(a) = self.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        if let Some(a) = self
+            .actor
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
             params.push(format!("actor={}", encode(a)));
         }
         if let Some(f) = self.from {

@@ -162,7 +162,11 @@ enum RowAction {
 }
 
 #[component]
-fn InviteForm(api: ApiClient, issued: RwSignal<Option<IssuedLink>>, invited: Callback<()>) -> impl IntoView {
+fn InviteForm(
+    api: ApiClient,
+    issued: RwSignal<Option<IssuedLink>>,
+    invited: Callback<()>,
+) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer);
     let error: FormError = RwSignal::new(None);
@@ -241,7 +245,10 @@ fn UserRow(
     let u = user.clone();
     let on_role = move |ev: leptos::ev::Event| {
         if let Some(role) = Role::parse(&event_target_value(&ev)) {
-            let req = UpdateUserRequest { role: Some(role), active: None };
+            let req = UpdateUserRequest {
+                role: Some(role),
+                active: None,
+            };
             act.run((u.clone(), RowAction::Update(req)));
         }
     };
@@ -265,12 +272,18 @@ fn UserRow(
     let u = user.clone();
     let toggle = move |_| {
         let question = if u.active {
-            format!("Deactivate {}? They are signed out at once and cannot sign in.", u.email)
+            format!(
+                "Deactivate {}? They are signed out at once and cannot sign in.",
+                u.email
+            )
         } else {
             format!("Reactivate {}? They can sign in again.", u.email)
         };
         if confirm(&question) {
-            let req = UpdateUserRequest { role: None, active: Some(!u.active) };
+            let req = UpdateUserRequest {
+                role: None,
+                active: Some(!u.active),
+            };
             act.run((u.clone(), RowAction::Update(req)));
         }
     };

@@ -54,7 +54,11 @@ pub fn rules_for(me: &User, target: &User, active_admins: usize) -> UserRules {
         change_role: guard(YOURSELF_ROLE),
         deactivate: guard(YOURSELF_ACTIVE),
         reactivate: Ok(()),
-        reset_password: if myself { Err(YOURSELF_PASSWORD) } else { Ok(()) },
+        reset_password: if myself {
+            Err(YOURSELF_PASSWORD)
+        } else {
+            Ok(())
+        },
     }
 }
 
@@ -87,7 +91,10 @@ mod tests {
         assert_eq!(r.reset_password, Ok(()));
         let second = user("b", Role::TenantAdmin, true);
         let list = [admin.clone(), second];
-        assert_eq!(rules_for(&me, &admin, active_admins(&list)).deactivate, Ok(()));
+        assert_eq!(
+            rules_for(&me, &admin, active_admins(&list)).deactivate,
+            Ok(())
+        );
     }
 
     #[test]
