@@ -9,11 +9,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch, screenshot } from "./harness.mjs";
+import { ARTIFACTS, launch, screenshot } from "./harness.mjs";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET = resolve(REPO, process.env.CARGO_TARGET_DIR ?? "target");
@@ -43,7 +43,9 @@ function startServer() {
     "--db", join(tmp, "vantage.db"), "--addr", "127.0.0.1:0", "--www", join(REPO, "www"),
     "--app-dir", APP_DIR, "--pkg-dir", PKG_DIR, "--echarts-dir", ECHARTS_DIR,
     "--parent-pid", String(process.pid),
-  ], { env, stdio: ["ignore", "pipe", "inherit"] });
+  ], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // The server's request log, for when this test fails.
+  server.stderr.pipe(createWriteStream(join(ARTIFACTS, "onboarding-server.log")));
   return new Promise((resolveUrls, reject) => {
     let out = "";
     let base;

@@ -73,12 +73,12 @@ fn enc(value: &str) -> String {
 struct Empty {}
 
 impl ApiClient {
-    /// `GET /setup`: whether the server still waits for its first system admin.
+    /// `GET /setup` (no sign-in): whether the server still waits for its first system admin.
     ///
     /// # Errors
     /// Transport errors.
     pub async fn setup_status(&self) -> Result<SetupStatus, SdkError> {
-        self.get("/setup").await
+        self.get_anonymous("/setup").await
     }
 
     /// `POST /setup` (no sign-in): creates the organisation and its system admin with the

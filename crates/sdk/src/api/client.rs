@@ -170,6 +170,14 @@ impl ApiClient {
             .map(drop)
     }
 
+    /// `GET /api/v1{path}` without a bearer token (public status such as `/setup`).
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn get_anonymous<T: DeserializeOwned>(&self, path: &str) -> Result<T, SdkError> {
+        self.request::<(), T>(Method::GET, path, None, false).await
+    }
+
     /// `POST /api/v1{path}` without a bearer token (login, refresh).
     ///
     /// # Errors
