@@ -227,6 +227,7 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   await vic.fill("input[name=password]", VIEWER.password);
   await vic.click("button:has-text('Create account')");
   await vic.waitForURL(`${BASE}/`);
+  await vic.locator(`a.app-user:has-text('${VIEWER.name}')`).waitFor();
   assert.equal(await vic.locator(".app-nav a:has-text('Users')").count(), 0, "a viewer manages nobody");
   await lead.reload();
   assert.match(await row(lead, LEAD.email).locator(".reason").textContent(), /your own role/);
