@@ -73,7 +73,7 @@ pub fn AccountPage() -> impl IntoView {
                     })}
                 </div>
             </div>
-            <form class="card account-form" on:submit=submit novalidate aria-label="Change password">
+            <form class="card account-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="Change password">
                 <h2 class="section-title">"Change password"</h2>
                 <label class="field">
                     <span>"Current password"</span>

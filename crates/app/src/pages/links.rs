@@ -67,7 +67,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
             <h1>"Accept your invitation"</h1>
             <p class="muted">"Choose the name people see and a password. The link works once."</p>
             {move || if token.with(String::is_empty) { missing_token().into_any() } else { view! {
-                <form on:submit=submit.clone() novalidate>
+                <form on:submit=submit.clone() on:input=move |_| error.set(None) novalidate>
                     <label class="field">
                         <span>"Your name"</span>
                         <input type="text" name="name" autocomplete="name" required maxlength="80" bind:value=name />
@@ -123,7 +123,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <a href="/login">"Sign in"</a>" with the new password."</p>
             }.into_any() } else if token.with(String::is_empty) { missing_token().into_any() } else { view! {
                 <p class="muted">"The link works once. Afterwards every session of your account is signed out."</p>
-                <form on:submit=submit.clone() novalidate>
+                <form on:submit=submit.clone() on:input=move |_| error.set(None) novalidate>
                     <NewPasswordField label="New password" name="password" value=password email=no_email()
                         error=Signal::derive(move || error_for(error, "password")) />
                     {move || general_error(error, &["password"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

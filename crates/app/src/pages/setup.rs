@@ -101,7 +101,7 @@ pub fn SetupPage() -> impl IntoView {
                 Status::Failed(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
                 Status::Pending => view! {
                     <p class="muted">"Create your organisation and its system admin. The setup link works once."</p>
-                    <form on:submit=submit.clone() novalidate>
+                    <form on:submit=submit.clone() on:input=move |_| error.set(None) novalidate>
                         {move || token.with(String::is_empty).then(|| view! {
                             <p class="notice">"Open the setup URL the server printed when it started: it carries the setup token. Or paste the token here."</p>
                         })}

@@ -156,7 +156,7 @@ fn CreateTenant(api: vantage_sdk::ApiClient, created: Callback<TenantSummary>) -
         }
     };
     view! {
-        <form class="card inline-form" on:submit=submit novalidate aria-label="New tenant">
+        <form class="card inline-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="New tenant">
             <h2 class="section-title">"New tenant"</h2>
             <div class="inline-form-fields">
                 <label class="field">
@@ -244,17 +244,17 @@ fn TenantRow(
                     <div class="muted small">{tenant.id.clone()}{created.clone().map(|c| format!(" · {c}"))}</div>
                 }.into_any() }}
             </td>
-            <td class="num">{tenant.user_count}</td>
-            <td class="num">{tenant.dashboard_count}</td>
+            <td class="num" data-label="Users">{tenant.user_count}</td>
+            <td class="num" data-label="Dashboards">{tenant.dashboard_count}</td>
             <td>{if tenant.active { view! { <span class="role-pill">"Active"</span> }.into_any() } else { view! { <span class="role-pill off">"Deactivated"</span> }.into_any() }}</td>
-            <td class="row-actions">
+            <td><div class="row-actions">
                 <a href=users_link>"Users"</a>
                 <a href=audit_link>"Audit log"</a>
                 <button type="button" class="app-button ghost" disabled=this_busy on:click=move |_| renaming.set(true)>"Rename"</button>
                 <button type="button" class=if active { "app-button danger" } else { "app-button" } disabled=this_busy2 on:click=toggle>
                     {if active { "Deactivate" } else { "Reactivate" }}
                 </button>
-            </td>
+            </div></td>
         </tr>
     }
 }

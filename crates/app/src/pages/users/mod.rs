@@ -202,7 +202,7 @@ fn InviteForm(
         });
     };
     view! {
-        <form class="card inline-form" on:submit=submit novalidate aria-label="Invite someone">
+        <form class="card inline-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="Invite someone">
             <h2 class="section-title">"Invite someone"</h2>
             <div class="inline-form-fields">
                 <label class="field">
@@ -297,12 +297,12 @@ fn UserRow(
             <td><strong>{user.name.clone()}</strong><div class="muted small">{user.email.clone()}</div></td>
             <td class="role-cell">{role_cell}</td>
             <td>{if user.active { view! { <span class="role-pill">"Active"</span> }.into_any() } else { view! { <span class="role-pill off">"Deactivated"</span> }.into_any() }}</td>
-            <td class="row-actions">
+            <td><div class="row-actions">
                 <button type="button" class=if user.active { "app-button danger" } else { "app-button" }
                     disabled=move || toggle_reason.is_some() || busy1() title=toggle_reason on:click=toggle>{toggle_label}</button>
                 <button type="button" class="app-button"
                     disabled=move || reset_reason.is_some() || busy2() title=reset_reason on:click=reset>"Password reset link"</button>
-            </td>
+            </div></td>
         </tr>
     }
 }
