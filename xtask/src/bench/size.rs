@@ -144,7 +144,8 @@ impl Sizes {
 /// today's figures plus a margin. The issue's goals (150 KB, 450 KB) are tracked by the bench.
 pub fn check_budgets() -> Result<String, String> {
     const PACKAGE_GUARD_KB: f64 = 440.0;
-    const APP_GUARD_KB: f64 = 1000.0;
+    // Raised from 1000 for issue 13's admin pages (see BENCHMARKS.md, "App first load").
+    const APP_GUARD_KB: f64 = 1050.0;
     let mut report = Vec::new();
     for (what, files, guard) in [
         ("package", package_files()?, PACKAGE_GUARD_KB),
