@@ -4,6 +4,7 @@
 //! problem; the exit code is non-zero if any step failed and the last line is a summary.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -149,7 +150,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step(
         "end-to-end (Playwright + Chromium)",
         &mut || match &base_url {
-            Ok(url) => end_to_end(url),
+            Ok(url) => end_to_end(url, server_binary.as_deref().ok()),
             Err(e) => Err(format!("the reference server did not start: {e}")),
         },
     );
@@ -272,7 +273,9 @@ fn vite_example() -> Result<String, String> {
 }
 
 /// Runs the browser end-to-end tests in www/e2e (node:test + playwright-core + Debian Chromium).
-fn end_to_end(base_url: &str) -> Result<String, String> {
+/// Tests that need a server of their own (onboarding starts one without `--demo`) get its
+/// binary and the folders it serves in `VANTAGE_E2E_*`.
+fn end_to_end(base_url: &str, server_binary: Option<&Path>) -> Result<String, String> {
     let artifacts = crate::util::target_dir().join("test-artifacts");
     let mut command = Command::new("node");
     command
@@ -284,7 +287,13 @@ fn end_to_end(base_url: &str) -> Result<String, String> {
             "e2e/",
         ])
         .env("VANTAGE_BASE_URL", base_url)
-        .env("VANTAGE_ARTIFACTS", &artifacts);
+        .env("VANTAGE_ARTIFACTS", &artifacts)
+        .env("VANTAGE_E2E_APP_DIR", crate::artifacts::app_dir())
+        .env("VANTAGE_E2E_PKG_DIR", crate::artifacts::pkg_dir())
+        .env("VANTAGE_E2E_ECHARTS_DIR", crate::artifacts::echarts_dir());
+    if let Some(binary) = server_binary {
+        command.env("VANTAGE_E2E_SERVER_BIN", binary);
+    }
     crate::util::run(&mut command)?;
     Ok(format!("screenshots in {}", artifacts.display()))
 }

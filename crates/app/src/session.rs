@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use futures::FutureExt;
 use leptos::prelude::*;
-use vantage_contract::User;
+use vantage_contract::{TokenResponse, User};
 use vantage_sdk::{ApiClient, ClientConfig, SdkError, TokenSource, TokenStore};
 
 const REFRESH_KEY: &str = "vantage.refreshToken";
@@ -93,10 +93,27 @@ impl Session {
     /// The backend's message (e.g. wrong password) to show inline.
     pub async fn login(&self, email: &str, password: &str) -> Result<(), SdkError> {
         let tokens = self.api.login(email, password).await?;
+        self.sign_in_with(tokens);
+        Ok(())
+    }
+
+    /// Signs in with tokens the backend answered elsewhere (setup, an accepted invitation).
+    pub fn sign_in_with(&self, tokens: TokenResponse) {
         store_refresh_token(Some(&tokens.refresh_token));
         self.api.tokens().set(tokens.access_token);
         self.user.set(Some(tokens.user));
-        Ok(())
+    }
+
+    /// The API client acting in `tenant` (a system admin managing another tenant; `None` or the
+    /// user's own tenant: the plain client).
+    pub fn api_for(&self, tenant: Option<&str>) -> ApiClient {
+        let own = self
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.tenant_id.clone()));
+        match tenant {
+            Some(t) if Some(t) != own.as_deref() => self.api.with_tenant(Some(t)),
+            _ => self.api.clone(),
+        }
     }
 
     /// Signs out: ends the session on the server (so a copied refresh token stops working),

@@ -8,8 +8,9 @@ use vantage_contract::Permission;
 
 use crate::brand::{use_brand, Brand, ModeChoice};
 use crate::pages::{
-    AlertsPage, BrandingPage, BuilderPage, DashboardPage, DashboardsPage, DrillPage, EmbedPage,
-    LoginPage, ReportPage, UsersPage,
+    AcceptInvitationPage, AccountPage, AlertsPage, AuditPage, BrandingPage, BuilderPage,
+    DashboardPage, DashboardsPage, DrillPage, EmbedPage, LoginPage, ReportPage, ResetPasswordPage,
+    SetupPage, TenantsPage, UsersPage,
 };
 use crate::session::{provide_session, use_session, Session};
 use crate::toasts::{provide_toasts, AlertFeed, Toasts};
@@ -57,6 +58,12 @@ pub fn App() -> impl IntoView {
             <main class="app-main" id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="app-empty">"This page does not exist."</p> }>
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/setup") view=SetupPage />
+                    <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
+                    <Route path=path!("/reset-password") view=ResetPasswordPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/tenants") view=TenantsPage />
+                    <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/") view=DashboardsPage />
                     <Route path=path!("/dashboards/:id") view=DashboardPage />
                     <Route path=path!("/dashboards/:id/report") view=ReportPage />
@@ -102,6 +109,8 @@ fn Header() -> impl IntoView {
     };
     let signed_in = move || user.with(Option::is_some);
     let can_admin = can(Permission::ManageUsers);
+    let can_audit = can(Permission::AccessAuditLog);
+    let can_tenants = can(Permission::ManageTenants);
     let can_alerts = can(Permission::ViewDashboard);
     let can_embed = Signal::derive(move || {
         user.with(|u| {
@@ -135,6 +144,8 @@ fn Header() -> impl IntoView {
                         <A href="/branding">"Branding"</A>
                         <A href="/users">"Users"</A>
                     </Show>
+                    <Show when=move || can_audit.get()><A href="/audit">"Audit"</A></Show>
+                    <Show when=move || can_tenants.get()><A href="/tenants">"Tenants"</A></Show>
                 </nav>
             </Show>
             <div class="app-actions">
@@ -148,10 +159,10 @@ fn Header() -> impl IntoView {
                     user.get()
                         .map(|u| {
                             view! {
-                                <span class="app-user" title=u.email.clone()>
+                                <A href="/account" attr:class="app-user" attr:title=format!("{} — your account", u.email)>
                                     {u.name.clone()}
                                     <small>{format!("{} · {}", u.tenant_name, role_label(u.role))}</small>
-                                </span>
+                                </A>
                                 <button type="button" class="app-button ghost" on:click={
                                     let session = session.clone();
                                     move |_| {

@@ -83,7 +83,7 @@ pub mod live;
 pub mod store;
 pub mod view;
 
-pub use api::{ApiClient, ClientConfig};
+pub use api::{ApiClient, AuditFilter, ClientConfig};
 pub use auth::{TokenSource, TokenStore};
 pub use embed::{Embed, EmbedHandle, EmbedOptions, EmbeddedDashboard};
 pub use error::{SdkError, ERROR_CODES};

@@ -181,7 +181,9 @@ impl Sizes {
 /// not use shows up here.
 pub fn check_budgets() -> Result<String, String> {
     const PACKAGE_GUARD_KB: f64 = 440.0;
-    const APP_GUARD_KB: f64 = 850.0;
+    // 850 after the trimmed ECharts; raised for issue 13's admin pages (see BENCHMARKS.md,
+    // "App first load").
+    const APP_GUARD_KB: f64 = 880.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     let mut report = Vec::new();
     for (what, files, guard) in [

@@ -1,8 +1,10 @@
-//! Sign-in page.
+//! Sign-in page. On a server that is not set up yet (no account exists) it sends the visitor to
+//! the setup page instead.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::request::Latest;
 use crate::session::use_session;
 
 #[component]
@@ -15,6 +17,12 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let (api, to_setup) = (session.api.clone(), navigate.clone());
+    Latest::new().run(async move {
+        if api.setup_status().await.is_ok_and(|s| s.pending) {
+            to_setup("/setup", Default::default());
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (session, navigate) = (session.clone(), navigate.clone());

@@ -1,25 +1,37 @@
 //! The app's pages, one per route.
 
+mod account;
 mod alerts;
+mod audit;
 mod branding;
 pub mod builder;
 pub(crate) mod dashboard;
 mod dashboards;
 mod drill;
 mod embed;
+mod links;
 mod login;
+mod password;
 mod report;
+mod setup;
+mod tenant_picker;
+mod tenants;
 mod users;
 
+pub use account::AccountPage;
 pub use alerts::AlertsPage;
+pub use audit::AuditPage;
 pub use branding::BrandingPage;
 pub use builder::BuilderPage;
 pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;
 pub use drill::DrillPage;
 pub use embed::EmbedPage;
+pub use links::{AcceptInvitationPage, ResetPasswordPage};
 pub use login::LoginPage;
 pub use report::ReportPage;
+pub use setup::SetupPage;
+pub use tenants::TenantsPage;
 pub use users::UsersPage;
 
 use leptos::prelude::*;

@@ -10,6 +10,8 @@
 //! - A 401 renews the token once (when the token source can) and repeats the request once; a
 //!   second 401, or a 401 for a token that cannot be renewed, is [`SdkError::AuthExpired`].
 //!   (Requests sent without any token keep the backend's 401 as [`SdkError::Api`].)
+//! - A client made with [`ApiClient::with_tenant`] sends `X-Tenant-Id` on every request: a
+//!   system admin acting in another tenant (the server ignores it for everyone else).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -53,6 +55,8 @@ impl ClientConfig {
 pub struct ApiClient {
     config: Rc<ClientConfig>,
     tokens: TokenStore,
+    /// Sent as `X-Tenant-Id` (see [`ApiClient::with_tenant`]).
+    acting_tenant: Option<Rc<str>>,
 }
 
 /// Aborts the request when dropped (including when its future is dropped mid-flight).
@@ -78,7 +82,23 @@ impl ApiClient {
         Self {
             config: Rc::new(config),
             tokens,
+            acting_tenant: None,
         }
+    }
+
+    /// The same client (same tokens) acting in `tenant`: every request carries
+    /// `X-Tenant-Id: <tenant>`, which lets a system admin read and manage another tenant's users,
+    /// audit log and dashboards. `None` acts in the signed-in user's own tenant.
+    pub fn with_tenant(&self, tenant: Option<&str>) -> Self {
+        Self {
+            acting_tenant: tenant.filter(|t| !t.is_empty()).map(Rc::from),
+            ..self.clone()
+        }
+    }
+
+    /// The tenant set with [`ApiClient::with_tenant`], if any.
+    pub fn acting_tenant(&self) -> Option<&str> {
+        self.acting_tenant.as_deref()
     }
 
     /// The token store (to set the token after login, or listen for renewals).
@@ -123,6 +143,26 @@ impl ApiClient {
         self.request(Method::PUT, path, Some(body), true).await
     }
 
+    /// `PATCH /api/v1{path}` with a JSON body.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SdkError> {
+        self.request(Method::PATCH, path, Some(body), true).await
+    }
+
+    /// `GET /api/v1{path}` answered with text rather than JSON (CSV exports).
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn get_text(&self, path: &str) -> Result<String, SdkError> {
+        self.request_body::<()>(Method::GET, path, None, true).await
+    }
+
     /// `DELETE /api/v1{path}`.
     ///
     /// # Errors
@@ -131,6 +171,14 @@ impl ApiClient {
         self.request::<(), serde_json::Value>(Method::DELETE, path, None, true)
             .await
             .map(drop)
+    }
+
+    /// `GET /api/v1{path}` without a bearer token (public status such as `/setup`).
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn get_anonymous<T: DeserializeOwned>(&self, path: &str) -> Result<T, SdkError> {
+        self.request::<(), T>(Method::GET, path, None, false).await
     }
 
     /// `POST /api/v1{path}` without a bearer token (login, refresh).
@@ -152,6 +200,19 @@ impl ApiClient {
         body: Option<&B>,
         authenticated: bool,
     ) -> Result<T, SdkError> {
+        let body = self.request_body(method, path, body, authenticated).await?;
+        decode(&body)
+    }
+
+    /// Sends the request (renewing, retrying as the module docs say) and returns the body of a
+    /// 2xx answer.
+    async fn request_body<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        authenticated: bool,
+    ) -> Result<String, SdkError> {
         let url = format!("{}/api/v1{}", self.config.base_url, path);
         let body = body
             .map(serde_json::to_string)
@@ -176,7 +237,7 @@ impl ApiClient {
             };
             let token = token.ok().flatten();
             let error = match outcome {
-                Ok(raw) if (200..300).contains(&raw.status) => return decode(&raw.body),
+                Ok(raw) if (200..300).contains(&raw.status) => return Ok(raw.body),
                 Ok(raw)
                     if raw.status == 401
                         && authenticated
@@ -239,6 +300,9 @@ impl ApiClient {
             .header(version::AGENT_HEADER, SDK_AGENT);
         if let Some(token) = token {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        if let Some(tenant) = &self.acting_tenant {
+            builder = builder.header("X-Tenant-Id", tenant);
         }
         let request = match body {
             Some(json) => builder

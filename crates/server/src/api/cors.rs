@@ -59,10 +59,12 @@ pub async fn cors(State(state): State<SharedState>, req: Request, next: Next) ->
         let h = r.headers_mut();
         h.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
+            HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE, OPTIONS"),
         );
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
+            // `x-tenant-id`: a system admin's SDK client acting in another tenant
+            // (`ApiClient::with_tenant`); PATCH: tenant and user updates.
             HeaderValue::from_static("authorization, content-type, last-event-id, idempotency-key, x-tenant-id, x-vantage-contract, x-vantage-sdk"),
         );
         h.insert(

@@ -1,0 +1,97 @@
+//! The signed-in user's account: who they are, and changing their own password (the current
+//! password is required; every other session of theirs is signed out, this one stays).
+
+use leptos::prelude::*;
+use vantage_contract::ChangePasswordRequest;
+
+use super::password::{
+    error_for, field_error, general_error, password_feedback, FormError, NewPasswordField,
+};
+use super::require_login;
+use crate::brand::use_page_title;
+use crate::session::use_session;
+use crate::shell::role_label;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    require_login();
+    use_page_title(|| "Your account".into());
+    let session = use_session();
+    let user = session.user;
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let error: FormError = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(false);
+    let email = Signal::derive(move || user.with(|u| u.as_ref().map(|u| u.email.clone())));
+    let api = send_wrapper::SendWrapper::new(session.api.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        if current.with_untracked(String::is_empty) {
+            error.set(Some((Some("currentPassword".into()), "is required".into())));
+            return;
+        }
+        let email = email.get_untracked();
+        match new.with_untracked(|p| password_feedback(p, email.as_deref())) {
+            Some(Ok(())) => {}
+            Some(Err(m)) => {
+                error.set(Some((Some("newPassword".into()), m)));
+                return;
+            }
+            None => {
+                error.set(Some((Some("newPassword".into()), "is required".into())));
+                return;
+            }
+        }
+        let request = ChangePasswordRequest {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        };
+        let api = (*api).clone();
+        busy.set(true);
+        error.set(None);
+        wasm_bindgen_futures::spawn_local(async move {
+            match api.change_password(&request).await {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    done.set(true);
+                }
+                Err(e) => error.set(Some(field_error(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="page account-page">
+            <div class="page-head">
+                <div>
+                    <h1>"Your account"</h1>
+                    {move || user.get().map(|u| view! {
+                        <p class="muted">{format!("{} · {} · {} in {}", u.name, u.email, role_label(u.role), u.tenant_name)}</p>
+                    })}
+                </div>
+            </div>
+            <form class="card account-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="Change password">
+                <h2 class="section-title">"Change password"</h2>
+                <label class="field">
+                    <span>"Current password"</span>
+                    <input type="password" name="currentPassword" autocomplete="current-password" required bind:value=current />
+                    {move || error_for(error, "currentPassword").map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
+                </label>
+                <NewPasswordField label="New password" name="newPassword" value=new email=email
+                    error=Signal::derive(move || error_for(error, "newPassword")) />
+                {move || general_error(error, &["currentPassword", "newPassword"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || done.get().then(|| view! {
+                    <p class="notice" role="status">"Password changed. Every other session of your account was signed out; this one stays signed in."</p>
+                })}
+                <div class="form-actions">
+                    <button type="submit" class="app-button primary" disabled=move || busy.get()>
+                        {move || if busy.get() { "Changing…" } else { "Change password" }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
