@@ -87,7 +87,7 @@ pub fn DrillPage() -> impl IntoView {
     let back = move || {
         query
             .with(|q| q.get("back"))
-            .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+            .filter(|b| crate::redirect::same_origin_path(b).is_some())
     };
     use_page_title(move || format!("Drill-down: {}", title()));
     // Cursors of the pages before the current one (for "Previous").

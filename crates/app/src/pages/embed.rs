@@ -40,7 +40,7 @@ await dash.render("#dashboard");
 pub fn script_snippet(base_url: &str, dashboard_id: &str, token: &str) -> String {
     format!(
         r##"<div id="dashboard" style="height: 720px"></div>
-<script src="{base_url}/vendor/echarts/echarts.min.js"></script>
+<script src="{base_url}/vendor/echarts/echarts-vantage.min.js"></script>
 <script type="module">
   import {{ EmbeddedDashboard }} from "{base_url}/pkg/index.js";
   const dash = new EmbeddedDashboard({{

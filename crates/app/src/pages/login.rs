@@ -28,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
         let (session, navigate) = (session.clone(), navigate.clone());
         let next = query
             .with_untracked(|q| q.get("next"))
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"));
+            .filter(|n| crate::redirect::same_origin_path(n).is_some());
         busy.set(true);
         error.set(None);
         wasm_bindgen_futures::spawn_local(async move {
