@@ -33,7 +33,7 @@ pub use alert::{Alert, AlertList, AlertStatus, Severity};
 pub use audit::{AuditAction, AuditEntry, AuditPage};
 pub use auth::{LoginRequest, RefreshRequest, TokenResponse, User, UserList};
 pub use dashboard::{
-    Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList, Layout,
+    CrossFilter, Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList, Layout,
     Position, Widget, WidgetData, WidgetKind,
 };
 pub use dataset::{

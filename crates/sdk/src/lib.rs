@@ -76,6 +76,7 @@ pub mod bench;
 pub mod embed;
 pub mod error;
 pub mod export;
+pub mod crossfilter;
 pub mod filters;
 #[cfg(feature = "dev-entry-points")]
 pub mod gallery;
