@@ -23,7 +23,7 @@
 use serde_json::Value;
 use vantage_contract::query::TIME_COLUMN;
 use vantage_contract::{
-    ColumnType, CrossFilter, Filter, FilterOp, QueryResult, TimeRange, Widget, WidgetKind,
+    ColumnType, CrossFilter, Filter, QueryResult, TimeRange, Widget, WidgetKind,
 };
 use vantage_widgets::ChartClick;
 
@@ -307,11 +307,6 @@ fn click_time(click: &ChartClick) -> Option<i64> {
     from_value
         .and_then(plausible)
         .or_else(|| click.name.as_deref()?.parse::<f64>().ok().and_then(plausible))
-}
-
-/// Whether `filter` is an equality filter (what clicks produce).
-pub fn is_equality(filter: &Filter) -> bool {
-    filter.op == FilterOp::Eq
 }
 
 #[cfg(test)]

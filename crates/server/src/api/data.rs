@@ -84,7 +84,7 @@ fn widget_filters(
     let mut filters = base.to_vec();
     let mut unapplied: Vec<String> = Vec::new();
     let has = |field: &str| schema.is_some_and(|d| d.field_type(field).is_some());
-    let mut note = |field: &str, unapplied: &mut Vec<String>| {
+    let note = |field: &str, unapplied: &mut Vec<String>| {
         if !has(field) && !unapplied.iter().any(|f| f == field) {
             unapplied.push(field.to_owned());
         }
