@@ -207,10 +207,21 @@ fn cross_filters(ctx: &mut Ctx, t: Option<&str>) {
     );
     let count = |r: &Result<crate::http::Resp, String>, widget: &str| -> Option<f64> {
         let data = &r.as_ref().ok()?.body["widgets"][widget]["data"];
-        Some(data.as_array()?.last()?.as_array()?.iter().filter_map(Value::as_f64).sum())
+        Some(
+            data.as_array()?
+                .last()?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_f64)
+                .sum(),
+        )
     };
     let intents = |r: &Result<crate::http::Resp, String>| -> Option<usize> {
-        Some(r.as_ref().ok()?.body["widgets"]["intents"]["data"][0].as_array()?.len())
+        Some(
+            r.as_ref().ok()?.body["widgets"]["intents"]["data"][0]
+                .as_array()?
+                .len(),
+        )
     };
     let narrowed = matches!(
         (count(&plain, "error-types"), count(&crossed, "error-types")),
@@ -234,10 +245,26 @@ fn cross_filters(ctx: &mut Ctx, t: Option<&str>) {
         || show(&crossed),
     );
     for (name, body, field) in [
-        ("an unknown widget", json!([{ "widgetId": "nope", "filters": [{ "field": "intent", "op": "eq", "value": "x" }] }]), "crossFilters[0].widgetId"),
-        ("no selection", json!([{ "widgetId": "intents" }]), "crossFilters[0].filters"),
-        ("a preset window", json!([{ "widgetId": "by-status", "timeWindow": { "preset": "last1h" } }]), "crossFilters[0].timeWindow"),
-        ("an unknown field", json!([{ "widgetId": "intents", "filters": [{ "field": "nope", "op": "eq", "value": "x" }] }]), "crossFilters[0].filters[0].field"),
+        (
+            "an unknown widget",
+            json!([{ "widgetId": "nope", "filters": [{ "field": "intent", "op": "eq", "value": "x" }] }]),
+            "crossFilters[0].widgetId",
+        ),
+        (
+            "no selection",
+            json!([{ "widgetId": "intents" }]),
+            "crossFilters[0].filters",
+        ),
+        (
+            "a preset window",
+            json!([{ "widgetId": "by-status", "timeWindow": { "preset": "last1h" } }]),
+            "crossFilters[0].timeWindow",
+        ),
+        (
+            "an unknown field",
+            json!([{ "widgetId": "intents", "filters": [{ "field": "nope", "op": "eq", "value": "x" }] }]),
+            "crossFilters[0].filters[0].field",
+        ),
     ] {
         let r = ctx.http.post(url, t, &json!({ "crossFilters": body }));
         let named = body_ok(&r, 422, |b| b["error"]["details"]["field"] == field);

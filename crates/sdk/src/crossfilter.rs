@@ -57,7 +57,11 @@ impl CrossFilterSet {
 
     /// Sets `pick` as its widget's cross-filter, or clears it when it is already the one set.
     pub fn toggle(&mut self, pick: CrossFilter) -> Toggled {
-        match self.items.iter().position(|c| c.widget_id == pick.widget_id) {
+        match self
+            .items
+            .iter()
+            .position(|c| c.widget_id == pick.widget_id)
+        {
             Some(i) if self.items[i] == pick => {
                 self.items.remove(i);
                 Toggled::Cleared
@@ -113,12 +117,7 @@ impl CrossFilterSet {
     /// must not break the page), as is an item that fails [`CrossFilter::validate`].
     pub fn from_param(param: &str) -> Self {
         let items: Vec<CrossFilter> = serde_json::from_str(param).unwrap_or_default();
-        Self::new(
-            items
-                .into_iter()
-                .filter(|c| c.validate().is_ok())
-                .collect(),
-        )
+        Self::new(items.into_iter().filter(|c| c.validate().is_ok()).collect())
     }
 }
 
@@ -255,17 +254,17 @@ impl<'a> Pick<'a> {
             return;
         }
         if !self.filters.iter().any(|f| f.field == meta.name) {
-            self.filters.push(Filter::eq(meta.name.clone(), value.clone()));
+            self.filters
+                .push(Filter::eq(meta.name.clone(), value.clone()));
         }
     }
 
     /// The value of `column` whose text is `label` (so a number stays a number).
     fn column_label(&mut self, column: usize, label: &str) {
-        let row = self
-            .result
-            .data
-            .get(column)
-            .and_then(|d| d.iter().position(|v| vantage_contract::result::value_text(v) == label));
+        let row = self.result.data.get(column).and_then(|d| {
+            d.iter()
+                .position(|v| vantage_contract::result::value_text(v) == label)
+        });
         if let Some(row) = row {
             self.column_row(column, row);
         }
@@ -304,9 +303,14 @@ fn click_time(click: &ChartClick) -> Option<i64> {
         Value::Array(items) => items.first().and_then(Value::as_f64),
         other => other.as_f64(),
     };
-    from_value
-        .and_then(plausible)
-        .or_else(|| click.name.as_deref()?.parse::<f64>().ok().and_then(plausible))
+    from_value.and_then(plausible).or_else(|| {
+        click
+            .name
+            .as_deref()?
+            .parse::<f64>()
+            .ok()
+            .and_then(plausible)
+    })
 }
 
 #[cfg(test)]
@@ -326,7 +330,12 @@ mod tests {
         serde_json::from_value(json!({ "columns": columns, "data": data })).unwrap()
     }
 
-    fn click(series: Option<&str>, name: Option<&str>, index: Option<u32>, value: Value) -> ChartClick {
+    fn click(
+        series: Option<&str>,
+        name: Option<&str>,
+        index: Option<u32>,
+        value: Value,
+    ) -> ChartClick {
         serde_json::from_value(
             json!({"seriesName": series, "name": name, "dataIndex": index, "value": value}),
         )
@@ -354,7 +363,10 @@ mod tests {
         assert_eq!(set.toggle(claims), Toggled::Cleared);
         assert_eq!(set.items(), &[status]);
         assert!(set.affects("intents"));
-        assert!(!set.affects("status"), "a widget is not filtered by its own selection");
+        assert!(
+            !set.affects("status"),
+            "a widget is not filtered by its own selection"
+        );
         assert!(set.remove("status"));
         assert!(!set.remove("status"));
         assert!(set.is_empty());
@@ -422,7 +434,12 @@ mod tests {
             json!([{"name": "time", "type": "timestamp"}, {"name": "status", "type": "string"}, {"name": "count", "type": "integer"}]),
             json!([[t, t], ["OK", "INVALID"], [5, 2]]),
         );
-        let got = selection(&w, &click(Some("INVALID"), None, Some(0), json!([t, 2])), &r).unwrap();
+        let got = selection(
+            &w,
+            &click(Some("INVALID"), None, Some(0), json!([t, 2])),
+            &r,
+        )
+        .unwrap();
         assert_eq!(got.time_window, Some(TimeRange::absolute(t, t + 3_600_000)));
         assert_eq!(got.filters, vec![Filter::eq("status", "INVALID")]);
     }

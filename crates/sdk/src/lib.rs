@@ -73,10 +73,10 @@ pub mod api;
 pub mod auth;
 #[cfg(feature = "dev-entry-points")]
 pub mod bench;
+pub mod crossfilter;
 pub mod embed;
 pub mod error;
 pub mod export;
-pub mod crossfilter;
 pub mod filters;
 #[cfg(feature = "dev-entry-points")]
 pub mod gallery;

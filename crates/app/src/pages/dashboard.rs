@@ -14,8 +14,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 use vantage_contract::{ColumnType, Dataset, Filter, Permission, TimePreset, TimeRange, Widget};
-use vantage_sdk::live::{LiveOptions, LiveStatus};
 use vantage_sdk::crossfilter::CrossFilterSet;
+use vantage_sdk::live::{LiveOptions, LiveStatus};
 use vantage_sdk::{DashboardStore, DashboardView, FilterChange, FilterSet};
 use vantage_widgets::{ChartClick, ChartRegistry, DataTable, TimeRangePicker};
 

@@ -224,7 +224,10 @@ mod tests {
         assert_eq!(ClickBehavior::parse("none").unwrap(), ClickBehavior::None);
         assert_eq!(ClickBehavior::default(), ClickBehavior::CrossFilter);
         let drill = ClickBehavior::parse("drill").unwrap_err().to_string();
-        assert!(drill.starts_with("clickBehavior: \"drill\" is not supported"), "{drill}");
+        assert!(
+            drill.starts_with("clickBehavior: \"drill\" is not supported"),
+            "{drill}"
+        );
         let other = ClickBehavior::parse("filter").unwrap_err().to_string();
         assert_eq!(
             other,

@@ -185,10 +185,7 @@ impl DashboardStore {
     /// Starts with the cross-filters `items` (before the first load; filters on locked fields
     /// are dropped).
     pub fn with_cross_filters(self, items: Vec<CrossFilter>) -> Self {
-        let locked = self
-            .signals
-            .filters
-            .with_untracked(|f| f.locked().to_vec());
+        let locked = self.signals.filters.with_untracked(|f| f.locked().to_vec());
         let set = CrossFilterSet::new(
             items
                 .into_iter()
@@ -235,10 +232,7 @@ impl DashboardStore {
     /// on locked fields are taken out first (locked filters win); `None` when nothing was left
     /// to apply.
     pub fn toggle_cross_filter(&self, pick: CrossFilter) -> Option<Toggled> {
-        let locked = self
-            .signals
-            .filters
-            .with_untracked(|f| f.locked().to_vec());
+        let locked = self.signals.filters.with_untracked(|f| f.locked().to_vec());
         let pick = crate::crossfilter::without_locked(pick, &locked)?;
         let mut toggled = None;
         self.signals
@@ -277,10 +271,7 @@ impl DashboardStore {
     /// Replaces every cross-filter (a URL, `setState`) and re-queries when they changed;
     /// filters on locked fields are dropped.
     pub fn set_cross_filters(&self, items: Vec<CrossFilter>) {
-        let locked = self
-            .signals
-            .filters
-            .with_untracked(|f| f.locked().to_vec());
+        let locked = self.signals.filters.with_untracked(|f| f.locked().to_vec());
         let next = CrossFilterSet::new(
             items
                 .into_iter()
@@ -411,9 +402,7 @@ impl DashboardStore {
             filters: signals.filters.with_untracked(FilterSet::effective),
             time_range: signals.time_range.get_untracked(),
             widget_ids,
-            cross_filters: signals
-                .cross_filters
-                .with_untracked(|c| c.items().to_vec()),
+            cross_filters: signals.cross_filters.with_untracked(|c| c.items().to_vec()),
         };
         let weak = Rc::downgrade(&self.inner);
         let first = signals.definition.with_untracked(Option::is_none);

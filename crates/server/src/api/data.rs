@@ -18,8 +18,9 @@ use std::collections::BTreeMap;
 use vantage_contract::query::MAX_FILTERS;
 use vantage_contract::rows::MAX_PAGE;
 use vantage_contract::{
-    Column, ColumnType, CrossFilter, DashboardData, DashboardDataRequest, ErrorBody, Filter, Permission, Query,
-    QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget, WidgetData, WidgetKind,
+    Column, ColumnType, CrossFilter, DashboardData, DashboardDataRequest, ErrorBody, Filter,
+    Permission, Query, QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget, WidgetData,
+    WidgetKind,
 };
 
 /// `POST /api/v1/query`.
