@@ -106,7 +106,7 @@ test("app: a bar click cross-filters the other widgets, shows a chip and the URL
   await chip.waitFor({ state: "detached", timeout: 10000 });
   await waitForRequest(page, after, null);
   assert.doesNotMatch(page.url(), /xf=/);
-  assert.equal(await page.locator("[data-widget-id='alerts'] .vt-badge-unfiltered").count(), 0);
+  await page.locator("[data-widget-id='alerts'] .vt-badge-unfiltered").waitFor({ state: "detached", timeout: 10000 });
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
