@@ -27,15 +27,16 @@ pub const WIDGETS_CSS: &str = r#"
   background: var(--vt-surface, #ffffff); color: var(--vt-text, #111827); border: 1px solid var(--vt-border, #e4e7ec);
   border-radius: 10px; padding: 12px 14px; font-family: var(--vt-font, system-ui, sans-serif);
   box-shadow: 0 1px 2px rgb(16 24 40 / 0.04); }
-.vt-card-header { display: flex; align-items: center; gap: 8px; min-height: 20px; margin-bottom: 8px; }
-.vt-card-title { margin: 0; flex: 1; min-width: 0; font-size: 13px; font-weight: 600; line-height: 20px; color: var(--vt-muted, #667085);
+.vt-card-header { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; min-height: 20px; margin-bottom: 8px; }
+.vt-card-title { margin: 0; flex: 1 1 auto; min-width: 0; font-size: 13px; font-weight: 600; line-height: 20px; color: var(--vt-muted, #667085);
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; letter-spacing: 0.01em; }
 .vt-card-body { position: relative; flex: 1; min-height: 0; display: flex; flex-direction: column; }
 .vt-card-body > * { flex: 1; min-height: 0; }
 .vt-badge { display: inline-flex; align-items: center; height: 18px; padding: 0 7px; border-radius: 9px; font-size: 11px;
   font-weight: 600; line-height: 18px; border: 1px solid currentColor; }
 .vt-badge-stale { color: var(--vt-warn, #b54708); }
-.vt-badge-unfiltered { color: var(--vt-muted, #667085); border-style: dashed; font-weight: 500; max-width: 55%;
+.vt-badge-unfiltered { color: var(--vt-muted, #667085); border-style: dashed; font-weight: 500; max-width: 100%;
+  box-sizing: border-box;
   overflow: hidden; text-overflow: ellipsis; white-space: nowrap; display: inline-block; }
 .vt-clickable tbody tr { cursor: pointer; }
 .vt-clickable tbody tr:hover td { background: var(--vt-skeleton, #eef0f3); }
