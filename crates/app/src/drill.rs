@@ -4,7 +4,7 @@
 //! category (bar, pie slice, series of a pivoted line) adds an equality filter on the dimension it
 //! stands for. The widget's own filters and the dashboard's current filters always apply.
 
-use vantage_contract::{Filter, Widget};
+use vantage_contract::{CrossFilter, Filter, TimeRange, Widget};
 use vantage_widgets::ChartClick;
 
 /// The rows to show for a click: dataset, window and filters.
@@ -109,6 +109,41 @@ pub fn drill_target(
     })
 }
 
+/// `target` narrowed by the dashboard's cross-filters: their filters on fields the widget's
+/// dataset has (the ones not in `unapplied`), and their time windows. The widget's own
+/// selection counts: drilling from a clicked widget shows the rows behind the selection.
+pub fn with_cross_filters(
+    mut target: DrillTarget,
+    cross: &[CrossFilter],
+    unapplied: &[String],
+) -> DrillTarget {
+    for pick in cross {
+        for filter in &pick.filters {
+            let applies = !unapplied.contains(&filter.field);
+            let present = target.filters.iter().any(|f| f == filter);
+            if applies && !present {
+                target.filters.push(filter.clone());
+                let value = filter
+                    .value
+                    .as_ref()
+                    .map(vantage_contract::result::value_text)
+                    .unwrap_or_default();
+                target.title = format!("{} — {value}", target.title);
+            }
+        }
+        if let Some(TimeRange {
+            from: Some(from),
+            to: Some(to),
+            ..
+        }) = pick.time_window
+        {
+            target.from = target.from.max(from);
+            target.to = target.to.min(to).max(target.from);
+        }
+    }
+    target
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +219,36 @@ mod tests {
         .unwrap();
         assert_eq!((target.from, target.to), (10, 20));
         assert_eq!(target.filters, vec![Filter::eq("region", "EMEA")]);
+    }
+
+    #[test]
+    fn cross_filters_narrow_the_rows_on_the_fields_the_dataset_has() {
+        let target = DrillTarget {
+            dataset: "validations".into(),
+            from: 0,
+            to: 10_000,
+            filters: vec![Filter::eq("model", "m1")],
+            title: "By intent".into(),
+        };
+        let cross = [
+            CrossFilter {
+                widget_id: "intents".into(),
+                filters: vec![Filter::eq("intent", "billing")],
+                time_window: None,
+            },
+            CrossFilter {
+                widget_id: "by-status".into(),
+                filters: vec![Filter::eq("region", "EU")],
+                time_window: Some(TimeRange::absolute(2_000, 5_000)),
+            },
+        ];
+        let got = with_cross_filters(target, &cross, &["region".to_owned()]);
+        assert_eq!(
+            got.filters,
+            vec![Filter::eq("model", "m1"), Filter::eq("intent", "billing")]
+        );
+        assert_eq!((got.from, got.to), (2_000, 5_000));
+        assert_eq!(got.title, "By intent — billing");
     }
 
     #[test]

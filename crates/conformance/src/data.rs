@@ -125,6 +125,7 @@ pub fn run(ctx: &mut Ctx) {
         &r,
         &[422],
     );
+    cross_filters(ctx, t);
     let r = ctx
         .http
         .post("/api/v1/dashboards/does-not-exist/data", t, &json!({}));
@@ -190,4 +191,87 @@ pub fn run(ctx: &mut Ctx) {
         .http
         .get("/api/v1/datasets/validations/rows?cursor=%%%", t);
     ctx.expect("rows with a malformed cursor → 400/422", &r, &[400, 422]);
+}
+
+/// A cross-filter narrows every widget except the one clicked; a widget whose dataset lacks
+/// the field says so in `meta.unappliedFilters`; bad cross-filters are 422s naming the field.
+fn cross_filters(ctx: &mut Ctx, t: Option<&str>) {
+    let url = "/api/v1/dashboards/healthco-ai-quality/data";
+    let range = json!({ "preset": "last24h" });
+    let plain = ctx.http.post(url, t, &json!({ "timeRange": range }));
+    let crossed = ctx.http.post(
+        url,
+        t,
+        &json!({ "timeRange": range, "crossFilters": [{ "widgetId": "intents",
+            "filters": [{ "field": "intent", "op": "eq", "value": "billing" }] }] }),
+    );
+    let count = |r: &Result<crate::http::Resp, String>, widget: &str| -> Option<f64> {
+        let data = &r.as_ref().ok()?.body["widgets"][widget]["data"];
+        Some(
+            data.as_array()?
+                .last()?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_f64)
+                .sum(),
+        )
+    };
+    let intents = |r: &Result<crate::http::Resp, String>| -> Option<usize> {
+        Some(
+            r.as_ref().ok()?.body["widgets"]["intents"]["data"][0]
+                .as_array()?
+                .len(),
+        )
+    };
+    let narrowed = matches!(
+        (count(&plain, "error-types"), count(&crossed, "error-types")),
+        (Some(all), Some(some)) if some <= all
+    ) && intents(&crossed).is_some_and(|n| n > 1)
+        && intents(&crossed) == intents(&plain);
+    ctx.check(
+        "a cross-filter narrows the other widgets, not the one clicked",
+        narrowed,
+        || show(&crossed),
+    );
+    let unapplied = crossed.as_ref().is_ok_and(|r| {
+        r.body["widgets"]["alerts"]["meta"]["unappliedFilters"] == json!(["intent"])
+            && r.body["widgets"]["error-types"]["meta"]
+                .get("unappliedFilters")
+                .is_none()
+    });
+    ctx.check(
+        "a widget without the cross-filter's field reports it in meta.unappliedFilters",
+        unapplied,
+        || show(&crossed),
+    );
+    for (name, body, field) in [
+        (
+            "an unknown widget",
+            json!([{ "widgetId": "nope", "filters": [{ "field": "intent", "op": "eq", "value": "x" }] }]),
+            "crossFilters[0].widgetId",
+        ),
+        (
+            "no selection",
+            json!([{ "widgetId": "intents" }]),
+            "crossFilters[0].filters",
+        ),
+        (
+            "a preset window",
+            json!([{ "widgetId": "by-status", "timeWindow": { "preset": "last1h" } }]),
+            "crossFilters[0].timeWindow",
+        ),
+        (
+            "an unknown field",
+            json!([{ "widgetId": "intents", "filters": [{ "field": "nope", "op": "eq", "value": "x" }] }]),
+            "crossFilters[0].filters[0].field",
+        ),
+    ] {
+        let r = ctx.http.post(url, t, &json!({ "crossFilters": body }));
+        let named = body_ok(&r, 422, |b| b["error"]["details"]["field"] == field);
+        ctx.check(
+            &format!("a cross-filter with {name} → 422 naming {field}"),
+            named,
+            || show(&r),
+        );
+    }
 }

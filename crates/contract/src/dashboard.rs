@@ -285,6 +285,52 @@ pub struct DashboardDataRequest {
     /// Only these widgets (default: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget_ids: Option<Vec<String>>,
+    /// Cross-filters set by clicking a datum: each applies to every widget except the one
+    /// clicked, and only to widgets whose dataset has the field (the others list it in
+    /// `meta.unappliedFilters`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cross_filters: Vec<CrossFilter>,
+}
+
+/// A cross-filter: what a click on widget `widgetId` selected. `filters` are equality filters
+/// on the clicked dimension values; `timeWindow` (absolute `{from, to}`) is the clicked time
+/// bucket, applied to each widget's dataset time field. At least one of the two is given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CrossFilter {
+    /// The widget clicked; it is not filtered by its own selection.
+    pub widget_id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_window: Option<TimeRange>,
+}
+
+impl CrossFilter {
+    /// Checks the shape (not the fields, which need the datasets).
+    ///
+    /// # Errors
+    /// No `widgetId`, neither `filters` nor `timeWindow`, or a `timeWindow` that is not an
+    /// absolute `{from, to}` range.
+    pub fn validate(&self) -> Validated {
+        if self.widget_id.trim().is_empty() {
+            return Err(FieldError::new("widgetId", "is required"));
+        }
+        if self.filters.is_empty() && self.time_window.is_none() {
+            return Err(FieldError::new("filters", "give 'filters' or 'timeWindow'"));
+        }
+        if let Some(window) = &self.time_window {
+            if window.preset.is_some() {
+                return Err(FieldError::new(
+                    "timeWindow",
+                    "must be an absolute {from, to} range",
+                ));
+            }
+            window.validate().map_err(|e| e.within("timeWindow"))?;
+        }
+        Ok(())
+    }
 }
 
 /// One widget's outcome: a result, or an error that does not fail the whole response.

@@ -34,8 +34,8 @@ pub use alert::{Alert, AlertList, AlertStatus, Severity};
 pub use audit::{AuditAction, AuditEntry, AuditPage};
 pub use auth::{LoginRequest, RefreshRequest, TokenResponse, User, UserList};
 pub use dashboard::{
-    Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList, Layout,
-    Position, Widget, WidgetData, WidgetKind,
+    CrossFilter, Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList,
+    Layout, Position, Widget, WidgetData, WidgetKind,
 };
 pub use dataset::{
     Aggregation, Dataset, DatasetInput, DatasetList, DimensionDef, FieldDef, FieldRole, FieldType,

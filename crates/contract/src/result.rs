@@ -90,6 +90,10 @@ pub struct QueryMeta {
     pub total_rows: u64,
     /// True when `limit` (or the server's cap) cut rows off.
     pub truncated: bool,
+    /// Fields of the viewer's filters and cross-filters this widget's dataset does not have
+    /// (so its data is not filtered by them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unapplied_filters: Vec<String>,
 }
 
 /// A columnar result set.

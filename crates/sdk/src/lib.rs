@@ -73,6 +73,7 @@ pub mod api;
 pub mod auth;
 #[cfg(feature = "dev-entry-points")]
 pub mod bench;
+pub mod crossfilter;
 pub mod embed;
 pub mod error;
 pub mod export;

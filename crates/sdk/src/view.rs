@@ -1,6 +1,7 @@
 //! [`DashboardView`]: renders a [`DashboardStore`] with the widget library, in the dashboard's
-//! 12-column grid. One failing widget shows its own error; a failing dashboard shows one error
-//! with a retry button; nothing blanks while data reloads.
+//! 12-column grid, under a chip bar of the active cross-filters ([`CrossFilterBar`]). One
+//! failing widget shows its own error; a failing dashboard shows one error with a retry button;
+//! nothing blanks while data reloads.
 
 use leptos::prelude::*;
 use vantage_contract::Widget;
@@ -15,7 +16,8 @@ pub fn DashboardView(
     /// Registered ECharts theme name for the charts.
     #[prop(into, optional)]
     theme: MaybeProp<String>,
-    /// Called when a chart datum is clicked (drill-down).
+    /// Called when a chart datum or a table row is clicked (the app and the embed cross-filter
+    /// from it; see [`DashboardStore::toggle_cross_filter`]).
     #[prop(optional)]
     on_data_click: Option<Callback<(Widget, ChartClick)>>,
     /// Render only this widget, filling the view (single-widget embeds).
@@ -29,6 +31,7 @@ pub fn DashboardView(
     let load_error = store.load_error();
     let alerts = store.alerts();
     let retry_store = store.clone();
+    let chips = store.clone();
     let retry = Callback::new(move |()| retry_store.refresh());
     // Image exports reach the charts through this registry (the embed provides its own).
     use_context::<ChartRegistry>().unwrap_or_default().provide();
@@ -91,5 +94,77 @@ pub fn DashboardView(
             .collect_view();
         view! { <GridLayout row_height=row_height>{cells}</GridLayout> }.into_any()
     };
-    view! { <div class="vt-dashboard">{body}</div> }
+    view! {
+        <div class="vt-dashboard">
+            <CrossFilterBar store=chips />
+            {body}
+        </div>
+    }
+}
+
+/// The active cross-filters as chips, each with a clear button, and "Clear all" when there are
+/// several; nothing when none is set.
+#[component]
+pub fn CrossFilterBar(store: DashboardStore) -> impl IntoView {
+    let cross = store.cross_filters();
+    let definition = store.definition();
+    move || {
+        let items = cross.with(|c| c.items().to_vec());
+        if items.is_empty() {
+            return None;
+        }
+        let several = items.len() > 1;
+        let chips = items
+            .into_iter()
+            .map(|pick| {
+                let text = chip_text(&pick);
+                let source = definition.with(|d| {
+                    d.as_ref()
+                        .and_then(|d| d.widgets.iter().find(|w| w.id == pick.widget_id))
+                        .map(|w| w.title.clone())
+                });
+                let title = source.map(|t| format!("Set by a click on “{t}”"));
+                let clear_label = format!("Clear cross-filter {text}");
+                let (store, id) = (store.clone(), pick.widget_id.clone());
+                view! {
+                    <span class="vt-chip" data-cross-filter=pick.widget_id.clone() title=title>
+                        <span class="vt-chip-text">{text}</span>
+                        <button type="button" class="vt-chip-clear" aria-label=clear_label
+                            on:click=move |_| store.remove_cross_filter(&id)>"×"</button>
+                    </span>
+                }
+            })
+            .collect_view();
+        let clear_all = several.then(|| {
+            let store = store.clone();
+            view! {
+                <button type="button" class="vt-button" on:click=move |_| store.set_cross_filters(Vec::new())>"Clear all"</button>
+            }
+        });
+        Some(view! {
+            <div class="vt-crossfilters" role="group" aria-label="Cross-filters">
+                <span class="vt-crossfilters-label">"Filtered by"</span>
+                {chips}
+                {clear_all}
+            </div>
+        })
+    }
+}
+
+/// A chip's text: the values, then the time window in the viewer's locale.
+fn chip_text(pick: &vantage_contract::CrossFilter) -> String {
+    let values = crate::crossfilter::values_label(pick);
+    let window = crate::crossfilter::window_of(pick).map(|(from, to)| {
+        use vantage_widgets::format::{format_time, TimeStyle};
+        format!(
+            "time: {} – {}",
+            format_time(from as f64, TimeStyle::DateTime),
+            format_time(to as f64, TimeStyle::Time)
+        )
+    });
+    match (values.is_empty(), window) {
+        (_, None) => values,
+        (true, Some(w)) => w,
+        (false, Some(w)) => format!("{values} · {w}"),
+    }
 }

@@ -281,6 +281,7 @@ fn run_range(
             execution_ms: 0.0,
             total_rows: total,
             truncated: total > u64::from(limit),
+            unapplied_filters: Vec::new(),
         },
     };
     fill_percentiles(conn, source, query, &keys, &w, &mut result)?;

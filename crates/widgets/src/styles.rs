@@ -27,14 +27,31 @@ pub const WIDGETS_CSS: &str = r#"
   background: var(--vt-surface, #ffffff); color: var(--vt-text, #111827); border: 1px solid var(--vt-border, #e4e7ec);
   border-radius: 10px; padding: 12px 14px; font-family: var(--vt-font, system-ui, sans-serif);
   box-shadow: 0 1px 2px rgb(16 24 40 / 0.04); }
-.vt-card-header { display: flex; align-items: center; gap: 8px; min-height: 20px; margin-bottom: 8px; }
-.vt-card-title { margin: 0; flex: 1; min-width: 0; font-size: 13px; font-weight: 600; line-height: 20px; color: var(--vt-muted, #667085);
+.vt-card-header { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; min-height: 20px; margin-bottom: 8px; }
+.vt-card-title { margin: 0; flex: 1 1 auto; min-width: 0; font-size: 13px; font-weight: 600; line-height: 20px; color: var(--vt-muted, #667085);
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; letter-spacing: 0.01em; }
 .vt-card-body { position: relative; flex: 1; min-height: 0; display: flex; flex-direction: column; }
 .vt-card-body > * { flex: 1; min-height: 0; }
 .vt-badge { display: inline-flex; align-items: center; height: 18px; padding: 0 7px; border-radius: 9px; font-size: 11px;
   font-weight: 600; line-height: 18px; border: 1px solid currentColor; }
 .vt-badge-stale { color: var(--vt-warn, #b54708); }
+.vt-badge-unfiltered { color: var(--vt-muted, #667085); border-style: dashed; font-weight: 500; max-width: 100%;
+  box-sizing: border-box;
+  overflow: hidden; text-overflow: ellipsis; white-space: nowrap; display: inline-block; }
+.vt-clickable tbody tr { cursor: pointer; }
+.vt-clickable tbody tr:hover td { background: var(--vt-skeleton, #eef0f3); }
+
+/* Cross-filter chips */
+.vt-crossfilters { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 0 0 10px; font-size: 12px; }
+.vt-crossfilters-label { color: var(--vt-muted, #667085); font-weight: 600; }
+.vt-chip { display: inline-flex; align-items: center; gap: 2px; max-width: 100%; min-height: 26px; padding: 0 2px 0 10px;
+  border-radius: 13px; background: var(--vt-surface, #ffffff); color: var(--vt-text, #111827);
+  border: 1px solid var(--vt-primary, #2563eb); }
+.vt-chip-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.vt-chip-clear { font: inherit; font-size: 15px; line-height: 1; width: 22px; height: 22px; border: 0; border-radius: 11px;
+  background: transparent; color: var(--vt-muted, #667085); cursor: pointer; }
+.vt-chip-clear:hover { background: var(--vt-skeleton, #eef0f3); color: var(--vt-text, #111827); }
+.vt-crossfilters :focus-visible { outline: 2px solid var(--vt-primary, #2563eb); outline-offset: 2px; }
 .vt-empty { display: flex; align-items: center; justify-content: center; height: 100%; min-height: 80px; padding: 12px;
   color: var(--vt-muted, #667085); font-size: 13px; text-align: center; }
 

@@ -122,6 +122,10 @@ pub fn DataTable(
     /// Accessible name of the table.
     #[prop(into, optional)]
     label: MaybeProp<String>,
+    /// Called with the row (its index in `result`) when a row is clicked or Enter is pressed
+    /// on the active row; rows look clickable then.
+    #[prop(optional)]
+    on_row_click: Option<Callback<usize>>,
 ) -> impl IntoView {
     let page_size = options
         .get("pageSize")
@@ -149,6 +153,13 @@ pub fn DataTable(
             "PageUp" => go(page.get().saturating_sub(1)),
             "Home" => go(0),
             "End" => go(last_page()),
+            "Enter" => {
+                let Some(callback) = on_row_click else { return };
+                let row = order.with(|o| o.get(start + active.get()).copied());
+                if let Some(row) = row {
+                    callback.run(row as usize);
+                }
+            }
             _ => return,
         }
         ev.prevent_default();
@@ -210,7 +221,13 @@ pub fn DataTable(
                             view! { <td class:vt-num=numeric>{cell_text(r, c, row as usize, &formats)}</td> }
                         })
                         .collect_view();
-                    view! { <tr class:vt-active=i == active_row aria-selected=(i == active_row).to_string()>{cells}</tr> }
+                    let on_row = move |_| {
+                        set_active.set(i);
+                        if let Some(callback) = on_row_click {
+                            callback.run(row as usize);
+                        }
+                    };
+                    view! { <tr class:vt-active=i == active_row aria-selected=(i == active_row).to_string() on:click=on_row>{cells}</tr> }
                 })
                 .collect_view()
         })
@@ -237,7 +254,7 @@ pub fn DataTable(
                 .into_any();
         }
         view! {
-        <div class="vt-table">
+        <div class="vt-table" class:vt-clickable=on_row_click.is_some()>
             <div class="vt-table-scroll" tabindex="0" role="region" aria-label=move || label.get() on:keydown=on_key>
                 <table>
                     <thead><tr>{header}</tr></thead>

@@ -93,6 +93,15 @@ pub fn WidgetView(
     let data: Signal<Arc<QueryResult>> =
         Signal::derive(move || state.with(|s| s.data().cloned().unwrap_or_default()));
     let stale = Memo::new(move |_| state.with(WidgetState::is_stale));
+    // Viewer filters and cross-filters on fields this widget's dataset lacks (the server
+    // reports them): the data is not narrowed by them, and the card says so.
+    let unfiltered = Memo::new(move |_| {
+        state.with(|s| {
+            s.data()
+                .map(|d| d.meta.unapplied_filters.clone())
+                .unwrap_or_default()
+        })
+    });
     let options = widget.options.clone();
     let label = widget.title.clone();
 
@@ -132,6 +141,14 @@ pub fn WidgetView(
         <div class=kind_class(kind) node_ref=node aria-busy=move || (phase.get() == Phase::Loading).to_string()>
             <div class="vt-card-header">
                 <h3 class="vt-card-title">{title}</h3>
+                {move || {
+                    let fields = unfiltered.get();
+                    (!fields.is_empty()).then(|| {
+                        let text = format!("not filtered by {}", fields.join(", "));
+                        let title = format!("This widget's data has no field {}, so the filter on it does not apply here", fields.join(", "));
+                        view! { <span class="vt-badge vt-badge-unfiltered" title=title>{text}</span> }
+                    })
+                }}
                 {move || stale.get().then(|| view! {
                     <span class="vt-badge vt-badge-stale" title="Live updates paused; showing the last data received">"stale"</span>
                 })}
@@ -151,7 +168,23 @@ fn ready_body(
 ) -> AnyView {
     match kind {
         WidgetKind::Kpi => view! { <KpiCard result=data options=options /> }.into_any(),
-        WidgetKind::Table => view! { <DataTable result=data options=options label=label /> }.into_any(),
+        WidgetKind::Table => {
+            // A row click reports the row (in the result's order) as a click on its datum.
+            let on_row = on_click.map(|callback| {
+                Callback::new(move |row: usize| {
+                    callback.run(ChartClick {
+                        series_name: None,
+                        name: None,
+                        data_index: u32::try_from(row).ok(),
+                        value: serde_json::Value::Null,
+                    })
+                })
+            });
+            match on_row {
+                Some(on_row) => view! { <DataTable result=data options=options label=label on_row_click=on_row /> }.into_any(),
+                None => view! { <DataTable result=data options=options label=label /> }.into_any(),
+            }
+        }
         WidgetKind::Alerts => view! { <div class="vt-empty">"No alerts"</div> }.into_any(),
         kind if is_chart(kind) => match on_click {
             Some(callback) => view! {

@@ -1,9 +1,11 @@
 //! One dashboard, live. Everything a link should carry lives in the query string: the time range
-//! (`range=last24h` or `from=…&to=…`), dimension filters (`f.<field>=<value>`), the auto-refresh
-//! interval (`refresh=60`) and kiosk mode (`kiosk=1`), so back/forward and shared links work.
+//! (`range=last24h` or `from=…&to=…`), dimension filters (`f.<field>=<value>`), cross-filters
+//! (`xf=<JSON>`, see [`vantage_sdk::crossfilter`]), the auto-refresh interval (`refresh=60`) and
+//! kiosk mode (`kiosk=1`), so back/forward and shared links work.
 //!
-//! Per widget: view the data as a table, export CSV or PNG, full size, and drill down to rows
-//! (also by clicking a chart datum).
+//! A click on a chart datum or table row cross-filters the other widgets (a second click on the
+//! same value clears it). Per widget, in its menu: view the data as a table, export CSV or PNG,
+//! full size, and drill down to the rows (narrowed by the active cross-filters).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 use vantage_contract::{ColumnType, Dataset, Filter, Permission, TimePreset, TimeRange, Widget};
+use vantage_sdk::crossfilter::CrossFilterSet;
 use vantage_sdk::live::{LiveOptions, LiveStatus};
 use vantage_sdk::{DashboardStore, DashboardView, FilterChange, FilterSet};
 use vantage_widgets::{ChartClick, ChartRegistry, DataTable, TimeRangePicker};
@@ -19,7 +22,7 @@ use vantage_widgets::{ChartClick, ChartRegistry, DataTable, TimeRangePicker};
 use super::require_login;
 use crate::brand::use_page_title;
 use crate::download::{download_bytes, file_stem};
-use crate::drill::drill_target;
+use crate::drill::{drill_target, with_cross_filters};
 use crate::session::use_session;
 use crate::shell::{can, ChartTheme};
 
@@ -50,6 +53,7 @@ fn preset_name(preset: TimePreset) -> String {
 pub struct UrlState {
     pub range: Option<TimeRange>,
     pub filters: Vec<(String, String)>,
+    pub cross: CrossFilterSet,
     pub refresh: u32,
     pub kiosk: bool,
 }
@@ -79,6 +83,7 @@ impl UrlState {
         Self {
             range,
             filters,
+            cross: CrossFilterSet::from_param(&query.get("xf").unwrap_or_default()),
             refresh: query
                 .get("refresh")
                 .and_then(|v| v.parse().ok())
@@ -106,6 +111,12 @@ impl UrlState {
                 "f.{}={}",
                 js_sys::encode_uri_component(field),
                 js_sys::encode_uri_component(value)
+            ));
+        }
+        if !self.cross.is_empty() {
+            parts.push(format!(
+                "xf={}",
+                js_sys::encode_uri_component(&self.cross.to_param())
             ));
         }
         if self.refresh > 0 {
@@ -152,7 +163,8 @@ fn DashboardScreen(id: String) -> impl IntoView {
         filters,
         LiveOptions::default(),
     )
-    .with_time_range(initial.range);
+    .with_time_range(initial.range)
+    .with_cross_filters(initial.cross.items().to_vec());
     store.load();
     // Effect: follows the URL (back/forward included) into the store.
     let follow = store.clone();
@@ -161,6 +173,9 @@ fn DashboardScreen(id: String) -> impl IntoView {
         if let Some(previous) = previous {
             if previous.range != current.range || previous.filters != current.filters {
                 let _ = follow.set_view(current.range, current.filter_ops());
+            }
+            if previous.cross != current.cross {
+                follow.set_cross_filters(current.cross.items().to_vec());
             }
         }
         current
@@ -180,6 +195,15 @@ fn DashboardScreen(id: String) -> impl IntoView {
         f(&mut state);
         go.with_value(|go| go(state));
     };
+    // Effect: a click or a chip's clear button changed the store's cross-filters; the URL
+    // follows (and the URL effect above finds nothing left to do).
+    let cross = store.cross_filters();
+    Effect::new(move |_| {
+        let current = cross.get();
+        if url.with_untracked(|u| u.cross != current) {
+            update(&|s| s.cross = current.clone());
+        }
+    });
     // Effect: auto-refresh timer for non-live data; the interval handle is dropped (cleared)
     // when the interval changes or the page goes away.
     let refresher = send_wrapper::SendWrapper::new(store.clone());
@@ -213,9 +237,6 @@ fn DashboardScreen(id: String) -> impl IntoView {
     let cleanup = send_wrapper::SendWrapper::new(store.clone());
     on_cleanup(move || cleanup.close());
     let chart_theme = Signal::derive(move || theme.and_then(|t| t.get()));
-    // Drill-down on a chart click.
-    let navigate = use_navigate();
-    let drill_store = send_wrapper::SendWrapper::new(store.clone());
     let here = {
         let path = path.clone();
         move || {
@@ -228,14 +249,11 @@ fn DashboardScreen(id: String) -> impl IntoView {
         }
     };
     let here = StoredValue::new(here);
+    // A click cross-filters the other widgets (drill-down is in the widget menu).
+    let click_store = send_wrapper::SendWrapper::new(store.clone());
     let on_click = Callback::new(move |(widget, click): (Widget, ChartClick)| {
-        let window = current_window(&drill_store, &widget);
-        let filters = drill_store.filters().with_untracked(FilterSet::effective);
-        if let Some(target) = drill_target(&widget, &click, window, &filters) {
-            navigate(
-                &target.url(&here.with_value(|h| h())),
-                NavigateOptions::default(),
-            );
+        if let Some(pick) = click_store.click_selection(&widget, &click) {
+            click_store.toggle_cross_filter(pick);
         }
     });
     let data_view = RwSignal::new(None::<Widget>);
@@ -318,10 +336,11 @@ fn DashboardScreen(id: String) -> impl IntoView {
                             s.filters.sort();
                         }
                     })) />
-                <Show when=move || url.with(|u| u.range.is_some() || !u.filters.is_empty())>
+                <Show when=move || url.with(|u| u.range.is_some() || !u.filters.is_empty() || !u.cross.is_empty())>
                     <button type="button" class="app-button ghost" on:click=move |_| update(&|s| {
                         s.range = None;
                         s.filters.clear();
+                        s.cross.clear();
                     })>"Reset filters"</button>
                 </Show>
             </div>
@@ -495,7 +514,18 @@ fn WidgetMenu(
             data_index: None,
             value: serde_json::Value::Null,
         };
+        // The rows behind what the widget shows, narrowed by the cross-filters (its own
+        // selection included) on the fields its dataset has.
+        let cross = rows_store
+            .cross_filters()
+            .with_untracked(|c| c.items().to_vec());
+        let unapplied = state.with_untracked(|s| {
+            s.data()
+                .map(|d| d.meta.unapplied_filters.clone())
+                .unwrap_or_default()
+        });
         if let Some(target) = drill_target(&rows_widget, &all, window, &filters) {
+            let target = with_cross_filters(target, &cross, &unapplied);
             navigate(&target.url(&back), NavigateOptions::default());
         }
     };

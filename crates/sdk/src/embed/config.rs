@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::events::{self, Emitter};
-use super::options::{check_base_url, EmbedOptions};
+use super::options::{check_base_url, ClickBehavior, EmbedOptions};
 use crate::live::LiveMode;
 use crate::{SdkError, TokenSource};
 
@@ -159,6 +159,10 @@ pub fn options_from_js(object: &JsValue, emitter: &Emitter) -> Result<EmbedOptio
             )
         })?),
     };
+    let click_behavior = match optional_string(object, "clickBehavior")? {
+        None => ClickBehavior::CrossFilter,
+        Some(value) => ClickBehavior::parse(&value)?,
+    };
     let locale = optional_string(object, "locale")?;
     // Checked as a string but not applied yet: times show in the viewer's zone (issue 19).
     let _time_zone = optional_string(object, "timeZone")?;
@@ -173,6 +177,7 @@ pub fn options_from_js(object: &JsValue, emitter: &Emitter) -> Result<EmbedOptio
         locale,
         live,
         echarts,
+        click_behavior,
     };
     options.check()?;
     Ok(options)

@@ -12,11 +12,12 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Object, Reflect};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use vantage_contract::Filter;
+use vantage_contract::{CrossFilter, Filter};
 use vantage_widgets::{ChartClick, WidgetState};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::filters::FilterSet;
 use crate::live::LiveStatus;
 use crate::{DashboardStore, SdkError};
 
@@ -117,17 +118,33 @@ pub(crate) fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
-/// `filtersChanged` with the filters in effect.
-pub fn filters_changed(emitter: &Emitter, filters: &[Filter]) {
-    let filters = serde_wasm_bindgen::to_value(filters).unwrap_or(JsValue::NULL);
-    emitter.emit("filtersChanged", &object(&[("filters", filters)]));
+/// `filtersChanged` with the filters in effect and the active cross-filters.
+pub fn filters_changed(emitter: &Emitter, filters: &[Filter], cross_filters: &[CrossFilter]) {
+    let filters = vantage_widgets::to_js(filters).unwrap_or(JsValue::NULL);
+    let cross_filters = vantage_widgets::to_js(cross_filters).unwrap_or(JsValue::NULL);
+    emitter.emit(
+        "filtersChanged",
+        &object(&[("filters", filters), ("crossFilters", cross_filters)]),
+    );
 }
 
-/// `dataClick` for a click on `widget_id`'s chart.
-pub fn data_click(emitter: &Emitter, widget_id: &str, click: &ChartClick) {
-    // The embed has no built-in drill-down yet, so `preventDefault` has nothing to prevent; it
-    // is there so handlers written for it keep working when one arrives (issue 19).
-    let prevent = Closure::once_into_js(|| {});
+/// `dataClick` for a click on `widget_id`'s chart or table row, emitted before the click's
+/// default action (the cross-filter). Returns whether a handler called
+/// `event.preventDefault()`, i.e. whether the default must not run. `crossFilter` is the
+/// selection the default would apply (`null` when the click selects nothing), so a host can
+/// use it for its own navigation.
+pub fn data_click(
+    emitter: &Emitter,
+    widget_id: &str,
+    click: &ChartClick,
+    cross_filter: Option<&vantage_contract::CrossFilter>,
+) -> bool {
+    // Handlers run synchronously inside `emit`, so the flag is read right after it; a
+    // preventDefault() called later (from a timer) is too late, as with DOM events.
+    let prevented = Rc::new(std::cell::Cell::new(false));
+    let flag = Rc::clone(&prevented);
+    // Owned by the JS function (freed with it), so a handler may keep and call it later.
+    let prevent = Closure::<dyn Fn()>::new(move || flag.set(true)).into_js_value();
     let optional = |value: Option<String>| value.map_or(JsValue::NULL, JsValue::from);
     let payload = object(&[
         ("widgetId", widget_id.into()),
@@ -142,8 +159,21 @@ pub fn data_click(emitter: &Emitter, widget_id: &str, click: &ChartClick) {
             vantage_widgets::to_js(&click.value).unwrap_or(JsValue::NULL),
         ),
         ("preventDefault", prevent),
+        (
+            "crossFilter",
+            cross_filter
+                .and_then(|c| vantage_widgets::to_js(c).ok())
+                .unwrap_or(JsValue::NULL),
+        ),
     ]);
     emitter.emit("dataClick", &payload);
+    // `defaultPrevented` reads like the DOM's after the handlers ran.
+    let _ = Reflect::set(
+        &payload,
+        &"defaultPrevented".into(),
+        &prevented.get().into(),
+    );
+    prevented.get()
 }
 
 /// `authExpired` with `message`.
@@ -154,6 +184,15 @@ pub fn auth_expired(emitter: &Emitter, message: &str) {
 /// Effects, created under the view's owner: mirror store changes into host events.
 pub fn wire(store: &DashboardStore, emitter: &Emitter) {
     widget_errors(store, emitter);
+    // A click, a chip's clear button or setState changed the cross-filters.
+    let (cross, filters) = (store.cross_filters(), store.filters());
+    let e = emitter.clone();
+    Effect::new(move |first: Option<()>| {
+        let items = cross.with(|c| c.items().to_vec());
+        if first.is_some() {
+            filters_changed(&e, &filters.with_untracked(FilterSet::effective), &items);
+        }
+    });
     let definition = store.definition();
     let e = emitter.clone();
     Effect::new(move |fired: Option<bool>| {

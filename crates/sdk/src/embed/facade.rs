@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 
 use js_sys::{Array, Function, Promise, Reflect};
-use vantage_contract::{Filter, TimeRange};
+use vantage_contract::{CrossFilter, Filter, TimeRange};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -231,18 +231,20 @@ impl EmbeddedDashboard {
         self.embed.set_locale(locale);
     }
 
-    /// `{ filters, timeRange }` for deep links; feed it back to `setState`.
+    /// `{ filters, timeRange, crossFilters }` for deep links; feed it back to `setState`.
     #[wasm_bindgen(js_name = getState, unchecked_return_type = "EmbedState")]
     pub fn get_state(&self) -> Result<JsValue, JsValue> {
         let state = self.embed.state().map_err(thrown)?;
         let state = serde_json::json!({
             "filters": state.filters,
             "timeRange": state.time_range,
+            "crossFilters": state.cross_filters,
         });
         vantage_widgets::to_js(&state).map_err(|e| thrown(SdkError::Chart(e)))
     }
 
-    /// Restores `{ filters?, timeRange? }` from `getState`; resolves when the data is in.
+    /// Restores `{ filters?, timeRange?, crossFilters? }` from `getState`; resolves when the
+    /// data is in.
     #[wasm_bindgen(js_name = setState, unchecked_return_type = "Promise<void>")]
     pub fn set_state(
         &self,
@@ -256,7 +258,10 @@ impl EmbeddedDashboard {
                 .map_err(|e| config("state.filters", e.to_string()))?;
             let range: Option<TimeRange> = serde_wasm_bindgen::from_value(get("timeRange"))
                 .map_err(|e| config("state.timeRange", e.to_string()))?;
-            embed.set_state(filters, range).await?;
+            let cross: Option<Vec<CrossFilter>> =
+                serde_wasm_bindgen::from_value(get("crossFilters"))
+                    .map_err(|e| config("state.crossFilters", e.to_string()))?;
+            embed.set_state(filters, range, cross).await?;
             Ok(JsValue::UNDEFINED)
         })
     }

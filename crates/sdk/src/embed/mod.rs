@@ -36,4 +36,4 @@ pub use element::define_element;
 pub use events::{Emitter, EVENTS};
 pub use facade::{vantage_error, EmbeddedDashboard};
 pub use mount::{Embed, EmbedHandle, EmbedState, ImageFormat};
-pub use options::EmbedOptions;
+pub use options::{ClickBehavior, EmbedOptions};

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use vantage_contract::{Filter, QueryResult, ThemeMode, TimeRange};
+use vantage_contract::{CrossFilter, Filter, QueryResult, ThemeMode, TimeRange};
 use vantage_widgets::{provide_echarts, ChartClick, ChartRegistry, EChartsModule, WidgetError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -22,7 +22,7 @@ use web_sys::HtmlElement;
 
 use super::config::ThemeChoice;
 use super::events::{self, Emitter};
-use super::options::{config, replace_all, EmbedOptions};
+use super::options::{config, replace_all, ClickBehavior, EmbedOptions};
 use crate::export::{export_results, DataFormat, ExportFile};
 use crate::filters::{FilterChange, FilterSet};
 use crate::live::LiveOptions;
@@ -38,13 +38,15 @@ pub enum ImageFormat {
     Svg,
 }
 
-/// Filters and time range, for deep links (`getState`/`setState`).
+/// Filters, cross-filters and time range, for deep links (`getState`/`setState`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmbedState {
     /// The viewer's filters (locked ones excluded).
     pub filters: Vec<Filter>,
     /// The time range override.
     pub time_range: Option<TimeRange>,
+    /// The active cross-filters (set by clicks).
+    pub cross_filters: Vec<CrossFilter>,
 }
 
 struct Mounted {
@@ -256,6 +258,7 @@ impl Embed {
                 module,
                 only_widget: options.widget_id.clone().unwrap_or_default(),
                 chart_theme,
+                click_behavior: options.click_behavior,
             };
             leptos::mount::mount_to(root.clone(), move || view.render())
         });
@@ -281,7 +284,8 @@ impl Embed {
     pub async fn set_filters(&self, ops: Vec<FilterChange>) -> Result<(), SdkError> {
         let store = self.store()?;
         store.set_filters(ops)?;
-        events::filters_changed(&self.core.emitter, &self.filters()?);
+        let cross = store.cross_filters().with_untracked(|c| c.items().to_vec());
+        events::filters_changed(&self.core.emitter, &self.filters()?, &cross);
         // A failed load shows in the widgets and as `error` events, not as a rejection here.
         let _ = store.loaded().await;
         Ok(())
@@ -315,11 +319,12 @@ impl Embed {
         Ok(EmbedState {
             filters: store.filters().with_untracked(|f| f.user().to_vec()),
             time_range: store.time_range().get_untracked(),
+            cross_filters: store.cross_filters().with_untracked(|c| c.items().to_vec()),
         })
     }
 
-    /// Restores filters (when given) and the time range from [`Embed::state`]; resolves when
-    /// the data is in.
+    /// Restores filters and cross-filters (each when given) and the time range from
+    /// [`Embed::state`]; resolves when the data is in.
     ///
     /// # Errors
     /// Before [`Embed::render`], or a locked filter (nothing changes).
@@ -327,9 +332,14 @@ impl Embed {
         &self,
         filters: Option<Vec<Filter>>,
         time_range: Option<TimeRange>,
+        cross_filters: Option<Vec<CrossFilter>>,
     ) -> Result<(), SdkError> {
         let store = self.store()?;
         store.set_view(time_range, filters.map(replace_all).unwrap_or_default())?;
+        if let Some(cross_filters) = cross_filters {
+            // set_view started a load; this one (when they changed) replaces it.
+            store.set_cross_filters(cross_filters);
+        }
         let _ = store.loaded().await;
         Ok(())
     }
@@ -465,6 +475,7 @@ struct View {
     module: Option<EChartsModule>,
     only_widget: String,
     chart_theme: RwSignal<Option<String>>,
+    click_behavior: ClickBehavior,
 }
 
 impl View {
@@ -474,10 +485,19 @@ impl View {
         }
         self.charts.provide();
         events::wire(&self.store, &self.emitter);
-        let emitter = self.emitter;
+        let (emitter, store, behavior) = (self.emitter, self.store.clone(), self.click_behavior);
+        // `dataClick` first; its handlers may preventDefault() the cross-filter.
         let on_click = Callback::new(
             move |(widget, click): (vantage_contract::Widget, ChartClick)| {
-                events::data_click(&emitter, &widget.id, &click);
+                let pick = store.click_selection(&widget, &click);
+                let prevented = events::data_click(&emitter, &widget.id, &click, pick.as_ref());
+                if prevented || behavior == ClickBehavior::None {
+                    return;
+                }
+                // `filtersChanged` follows from the store (see `events::wire`).
+                if let Some(pick) = pick {
+                    store.toggle_cross_filter(pick);
+                }
             },
         );
         let chart_theme = self.chart_theme;

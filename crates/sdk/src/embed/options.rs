@@ -33,6 +33,39 @@ pub struct EmbedOptions {
     pub live: LiveMode,
     /// The ECharts namespace; `None` = `globalThis.echarts`.
     pub echarts: Option<EChartsModule>,
+    /// What a click on a datum does after `dataClick` (unless a handler prevented it).
+    pub click_behavior: ClickBehavior,
+}
+
+/// The default action of a click on a chart datum or table row (`clickBehavior`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClickBehavior {
+    /// Filter the other widgets on the clicked value (a second click clears it).
+    #[default]
+    CrossFilter,
+    /// Nothing beyond the `dataClick` event.
+    None,
+}
+
+impl ClickBehavior {
+    /// Parses `"crossFilter" | "none"`.
+    ///
+    /// # Errors
+    /// [`SdkError::Config`] naming `clickBehavior`; `"drill"` is refused with its own reason.
+    pub fn parse(value: &str) -> Result<Self, SdkError> {
+        match value {
+            "crossFilter" => Ok(Self::CrossFilter),
+            "none" => Ok(Self::None),
+            "drill" => Err(config(
+                "clickBehavior",
+                "\"drill\" is not supported by the embed; use \"crossFilter\" or \"none\" (and handle dataClick to drill in your page)",
+            )),
+            other => Err(config(
+                "clickBehavior",
+                format!("expected \"crossFilter\" or \"none\", got \"{other}\""),
+            )),
+        }
+    }
 }
 
 impl EmbedOptions {
@@ -53,6 +86,7 @@ impl EmbedOptions {
             locale: None,
             live: LiveMode::Auto,
             echarts: None,
+            click_behavior: ClickBehavior::CrossFilter,
         }
     }
 
@@ -179,6 +213,26 @@ mod tests {
         let mut no_token = ok;
         no_token.token = None;
         assert_eq!(field_of(no_token.check().unwrap_err()), "token");
+    }
+
+    #[test]
+    fn click_behavior_is_cross_filter_or_none_and_drill_is_refused_by_name() {
+        assert_eq!(
+            ClickBehavior::parse("crossFilter").unwrap(),
+            ClickBehavior::CrossFilter
+        );
+        assert_eq!(ClickBehavior::parse("none").unwrap(), ClickBehavior::None);
+        assert_eq!(ClickBehavior::default(), ClickBehavior::CrossFilter);
+        let drill = ClickBehavior::parse("drill").unwrap_err().to_string();
+        assert!(
+            drill.starts_with("clickBehavior: \"drill\" is not supported"),
+            "{drill}"
+        );
+        let other = ClickBehavior::parse("filter").unwrap_err().to_string();
+        assert_eq!(
+            other,
+            "clickBehavior: expected \"crossFilter\" or \"none\", got \"filter\""
+        );
     }
 
     #[test]

@@ -63,11 +63,26 @@ export interface TimeRange {
   to?: number;
 }
 
-/** Filters + time range, for deep links: `getState()` → URL → `setState()`. */
+/**
+ * A cross-filter: what a click on widget `widgetId` selected. It filters every other widget
+ * whose dataset has the field (the others show "not filtered by …"). `filters` are equality
+ * filters on the clicked values; `timeWindow` (`{ from, to }`) is a clicked time bucket.
+ */
+export interface CrossFilter {
+  widgetId: string;
+  filters?: Filter[];
+  timeWindow?: { from: number; to: number };
+}
+
+/** Filters, time range and cross-filters, for deep links: `getState()` → URL → `setState()`. */
 export interface EmbedState {
   filters?: Filter[];
   timeRange?: TimeRange | null;
+  crossFilters?: CrossFilter[];
 }
+
+/** What a click on a chart datum or table row does after `dataClick` (default `"crossFilter"`). */
+export type ClickBehavior = "crossFilter" | "none";
 
 export type LiveMode = "auto" | "websocket" | "sse" | "off";
 
@@ -110,6 +125,11 @@ export interface EmbedConfig {
   live?: LiveMode;
   /** Default `globalThis.echarts`. */
   echarts?: EChartsModule;
+  /**
+   * Default `"crossFilter"`: a click filters the other widgets on the clicked value (a second
+   * click clears it). `"none"`: only the `dataClick` event. Any other value is a config error.
+   */
+  clickBehavior?: ClickBehavior;
 }
 
 export type ExportFormat = "csv" | "json" | "xlsx";
@@ -154,6 +174,8 @@ export interface EmbedErrorEvent {
 export interface FiltersChangedEvent {
   /** The filters in effect, locked ones first. */
   filters: Filter[];
+  /** The active cross-filters. */
+  crossFilters: CrossFilter[];
 }
 export interface DataClickEvent {
   widgetId: string;
@@ -162,9 +184,11 @@ export interface DataClickEvent {
   name: string | null;
   dataIndex: number | null;
   value: unknown;
+  /** The cross-filter the click's default action applies (null: the click selects nothing). */
+  crossFilter: CrossFilter | null;
   /**
-   * Has no effect yet: the embed has no built-in drill-down to prevent. Kept so handlers that
-   * call it keep working when one arrives.
+   * Emitted before the default action (`clickBehavior`); calling this synchronously in the
+   * handler cancels it, e.g. to navigate in the host page instead.
    */
   preventDefault(): void;
 }

@@ -155,7 +155,18 @@ impl DashboardStore {
                 continue;
             }
             let range = widget.effective_time_range(override_range, dashboard.time_range);
-            match live_patch::plan(query, &extra, range.as_ref()) {
+            // Another widget's cross-filter narrows this one: rollups are tenant-wide, so
+            // such a widget is re-queried (as with viewer filters).
+            let crossed = self
+                .signals
+                .cross_filters
+                .with_untracked(|c| c.affects(&widget.id));
+            let plan = if crossed {
+                LiveUpdate::Refetch
+            } else {
+                live_patch::plan(query, &extra, range.as_ref())
+            };
+            match plan {
                 LiveUpdate::Patch(plan) => {
                     if !self.patch_widget(&widget.id, &plan, applied) {
                         refetch.push(widget.id.clone());

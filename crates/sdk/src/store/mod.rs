@@ -48,10 +48,13 @@ use futures::future::Abortable;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use vantage_contract::{Alert, Dashboard, DashboardDataRequest, TimeRange, WidgetData};
+use vantage_contract::{
+    Alert, CrossFilter, Dashboard, DashboardDataRequest, TimeRange, WidgetData,
+};
 use vantage_widgets::WidgetState;
 use wasm_bindgen::closure::Closure;
 
+use crate::crossfilter::{CrossFilterSet, Toggled};
 use crate::filters::{FilterChange, FilterSet};
 use crate::live::{LiveConnection, LiveCursor, LiveOptions, LiveStatus};
 use crate::{ApiClient, SdkError};
@@ -117,6 +120,7 @@ struct Signals {
     definition: RwSignal<Option<Dashboard>>,
     load_error: RwSignal<Option<SdkError>>,
     filters: RwSignal<FilterSet>,
+    cross_filters: RwSignal<CrossFilterSet>,
     time_range: RwSignal<Option<TimeRange>>,
     live_status: RwSignal<LiveStatus>,
     alerts: RwSignal<Vec<Alert>>,
@@ -161,6 +165,7 @@ impl DashboardStore {
                 definition: RwSignal::new(None),
                 load_error: RwSignal::new(None),
                 filters: RwSignal::new(filters),
+                cross_filters: RwSignal::new(CrossFilterSet::default()),
                 time_range: RwSignal::new(None),
                 live_status: RwSignal::new(LiveStatus::Closed),
                 alerts: RwSignal::new(Vec::new()),
@@ -174,6 +179,20 @@ impl DashboardStore {
     /// Starts with the time range override `range` (before the first load).
     pub fn with_time_range(self, range: Option<TimeRange>) -> Self {
         self.signals.time_range.set(range);
+        self
+    }
+
+    /// Starts with the cross-filters `items` (before the first load; filters on locked fields
+    /// are dropped).
+    pub fn with_cross_filters(self, items: Vec<CrossFilter>) -> Self {
+        let locked = self.signals.filters.with_untracked(|f| f.locked().to_vec());
+        let set = CrossFilterSet::new(
+            items
+                .into_iter()
+                .filter_map(|c| crate::crossfilter::without_locked(c, &locked))
+                .collect(),
+        );
+        self.signals.cross_filters.set(set);
         self
     }
 
@@ -201,6 +220,68 @@ impl DashboardStore {
     /// Filters: locked + the viewer's.
     pub fn filters(&self) -> ReadSignal<FilterSet> {
         self.signals.filters.read_only()
+    }
+
+    /// The active cross-filters (see [`crate::crossfilter`]).
+    pub fn cross_filters(&self) -> ReadSignal<CrossFilterSet> {
+        self.signals.cross_filters.read_only()
+    }
+
+    /// Sets `pick` as its widget's cross-filter, or clears it when it is the one already set
+    /// (a second click on the same value), and re-queries the dashboard in one request. Filters
+    /// on locked fields are taken out first (locked filters win); `None` when nothing was left
+    /// to apply.
+    pub fn toggle_cross_filter(&self, pick: CrossFilter) -> Option<Toggled> {
+        let locked = self.signals.filters.with_untracked(|f| f.locked().to_vec());
+        let pick = crate::crossfilter::without_locked(pick, &locked)?;
+        let mut toggled = None;
+        self.signals
+            .cross_filters
+            .update(|set| toggled = Some(set.toggle(pick)));
+        self.refresh();
+        toggled
+    }
+
+    /// The cross-filter a click on `widget` selects, from the data it shows now (see
+    /// [`crate::crossfilter::selection`]).
+    pub fn click_selection(
+        &self,
+        widget: &vantage_contract::Widget,
+        click: &vantage_widgets::ChartClick,
+    ) -> Option<CrossFilter> {
+        let state = self
+            .signals
+            .widgets
+            .with_untracked(|w| w.get(&widget.id).cloned())?;
+        let data = state.with_untracked(|s| s.data().cloned())?;
+        crate::crossfilter::selection(widget, click, &data)
+    }
+
+    /// Removes widget `widget_id`'s cross-filter (a chip's clear button) and re-queries.
+    pub fn remove_cross_filter(&self, widget_id: &str) {
+        let mut removed = false;
+        self.signals
+            .cross_filters
+            .update(|set| removed = set.remove(widget_id));
+        if removed {
+            self.refresh();
+        }
+    }
+
+    /// Replaces every cross-filter (a URL, `setState`) and re-queries when they changed;
+    /// filters on locked fields are dropped.
+    pub fn set_cross_filters(&self, items: Vec<CrossFilter>) {
+        let locked = self.signals.filters.with_untracked(|f| f.locked().to_vec());
+        let next = CrossFilterSet::new(
+            items
+                .into_iter()
+                .filter_map(|c| crate::crossfilter::without_locked(c, &locked))
+                .collect(),
+        );
+        if self.signals.cross_filters.with_untracked(|c| *c != next) {
+            self.signals.cross_filters.set(next);
+            self.refresh();
+        }
     }
 
     /// Time range override (`None` = the dashboard's default).
@@ -321,6 +402,7 @@ impl DashboardStore {
             filters: signals.filters.with_untracked(FilterSet::effective),
             time_range: signals.time_range.get_untracked(),
             widget_ids,
+            cross_filters: signals.cross_filters.with_untracked(|c| c.items().to_vec()),
         };
         let weak = Rc::downgrade(&self.inner);
         let first = signals.definition.with_untracked(Option::is_none);

@@ -18,9 +18,9 @@ use std::collections::BTreeMap;
 use vantage_contract::query::MAX_FILTERS;
 use vantage_contract::rows::MAX_PAGE;
 use vantage_contract::{
-    Column, ColumnType, DashboardData, DashboardDataRequest, ErrorBody, ErrorCode, Filter,
-    Permission, Query, QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget, WidgetData,
-    WidgetKind,
+    Column, ColumnType, CrossFilter, DashboardData, DashboardDataRequest, ErrorBody, ErrorCode,
+    Filter, Permission, Query, QueryMeta, QueryResult, RowsPage, TimePreset, TimeRange, Widget,
+    WidgetData, WidgetKind,
 };
 
 /// `POST /api/v1/query`.
@@ -62,6 +62,7 @@ fn alerts_result(c: &rusqlite::Connection, tenant: &str) -> AppResult<QueryResul
         execution_ms: started.elapsed().as_secs_f64() * 1000.0,
         total_rows: alerts.len() as u64,
         truncated: false,
+        unapplied_filters: Vec::new(),
     };
     Ok(QueryResult {
         columns,
@@ -70,12 +71,60 @@ fn alerts_result(c: &rusqlite::Connection, tenant: &str) -> AppResult<QueryResul
     })
 }
 
+/// The filters one widget runs with: `base` (dashboard, viewer and locked filters) plus the
+/// cross-filters of the other widgets, with each cross-filter time window turned into a
+/// `between` on the widget's dataset time field. Also the viewer and cross-filter fields the
+/// widget's dataset lacks (reported in `meta.unappliedFilters`).
+fn widget_filters(
+    w: &Widget,
+    schema: Option<&vantage_contract::Dataset>,
+    base: &[Filter],
+    viewer: &[Filter],
+    cross: &[CrossFilter],
+) -> (Vec<Filter>, Vec<String>) {
+    let mut filters = base.to_vec();
+    let mut unapplied: Vec<String> = Vec::new();
+    let has = |field: &str| schema.is_some_and(|d| d.field_type(field).is_some());
+    let note = |field: &str, unapplied: &mut Vec<String>| {
+        if !has(field) && !unapplied.iter().any(|f| f == field) {
+            unapplied.push(field.to_owned());
+        }
+    };
+    for f in viewer {
+        note(&f.field, &mut unapplied);
+    }
+    for c in cross.iter().filter(|c| c.widget_id != w.id) {
+        for f in &c.filters {
+            note(&f.field, &mut unapplied);
+            filters.push(f.clone());
+        }
+        if let Some(TimeRange {
+            from: Some(from),
+            to: Some(to),
+            ..
+        }) = c.time_window
+        {
+            match schema {
+                Some(d) => filters.push(Filter {
+                    field: d.time_field.clone(),
+                    op: vantage_contract::FilterOp::Between,
+                    value: None,
+                    values: Some(vec![from.into(), (to - 1).into()]),
+                }),
+                None => note("time", &mut unapplied),
+            }
+        }
+    }
+    (filters, unapplied)
+}
+
 fn widget_data(
     c: &rusqlite::Connection,
     tenant: &str,
     w: &Widget,
     default_range: Option<TimeRange>,
     filters: &[Filter],
+    unapplied: Vec<String>,
     now: i64,
 ) -> WidgetData {
     let result = match (&w.query, w.kind) {
@@ -90,7 +139,10 @@ fn widget_data(
         }
     };
     match result {
-        Ok(r) => WidgetData::Result(r),
+        Ok(mut r) => {
+            r.meta.unapplied_filters = unapplied;
+            WidgetData::Result(r)
+        }
         Err(e) => WidgetData::Error {
             error: e.to_api_error(),
         },
@@ -165,10 +217,15 @@ pub async fn dashboard_data(
     if let Some(tr) = &req.time_range {
         tr.validate().map_err(|e| e.within("timeRange"))?;
     }
-    check_filter_count(req.filters.len())?;
+    let cross_count: usize = req
+        .cross_filters
+        .iter()
+        .map(|c| c.filters.len() + usize::from(c.time_window.is_some()))
+        .sum();
+    check_filter_count(req.filters.len() + cross_count)?;
     let dashboard = super::dashboards::load(&state, &p, id).await?;
     let catalog = Catalog::load(&state.db, &p.tenant_id).await?;
-    for (i, f) in req.filters.iter().enumerate() {
+    let check_filter = |f: &Filter, at: String| -> AppResult<()> {
         let known = dashboard
             .widgets
             .iter()
@@ -176,26 +233,47 @@ pub async fn dashboard_data(
             .filter_map(|q| catalog.schema(&q.dataset))
             .find(|d| d.field_type(&f.field).is_some());
         match known {
-            Some(d) => f
-                .validate(d)
-                .map_err(|e| e.within(&format!("filters[{i}]")))?,
-            None => {
-                return Err(AppError::field(
-                    format!("filters[{i}].field"),
-                    format!("no widget's dataset has field '{}'", f.field),
-                ))
-            }
+            Some(d) => f.validate(d).map_err(|e| e.within(&at).into()),
+            None => Err(AppError::field(
+                format!("{at}.field"),
+                format!("no widget's dataset has field '{}'", f.field),
+            )),
+        }
+    };
+    for (i, f) in req.filters.iter().enumerate() {
+        check_filter(f, format!("filters[{i}]"))?;
+    }
+    for (i, c) in req.cross_filters.iter().enumerate() {
+        let at = format!("crossFilters[{i}]");
+        c.validate().map_err(|e| e.within(&at))?;
+        if !dashboard.widgets.iter().any(|w| w.id == c.widget_id) {
+            return Err(AppError::field(
+                format!("{at}.widgetId"),
+                format!("the dashboard has no widget '{}'", c.widget_id),
+            ));
+        }
+        for (j, f) in c.filters.iter().enumerate() {
+            check_filter(f, format!("{at}.filters[{j}]"))?;
         }
     }
     let cursor = state.bus.cursor(&p.tenant_id);
     let mut filters = dashboard.filters.clone();
-    filters.extend(req.filters);
+    filters.extend(req.filters.iter().cloned());
     let locked = p.embed.as_ref().map_or(&[][..], |e| &e.locked_filters[..]);
     filters.extend(locked.iter().cloned());
     let mut refused: BTreeMap<String, AppError> = dashboard
         .widgets
         .iter()
         .filter_map(|w| Some((w.id.clone(), locked_out(w, locked, &catalog)?)))
+        .collect();
+    let per_widget: BTreeMap<String, (Vec<Filter>, Vec<String>)> = dashboard
+        .widgets
+        .iter()
+        .map(|w| {
+            let schema = w.query.as_ref().and_then(|q| catalog.schema(&q.dataset));
+            let computed = widget_filters(w, schema, &filters, &req.filters, &req.cross_filters);
+            (w.id.clone(), computed)
+        })
         .collect();
     let tenant = p.tenant_id.clone();
     let dash_range = dashboard.time_range;
@@ -223,7 +301,11 @@ pub async fn dashboard_data(
                     Some(e) => WidgetData::Error {
                         error: e.to_api_error(),
                     },
-                    None => widget_data(c, &tenant, w, range, &filters, now),
+                    None => {
+                        let (filters, unapplied) =
+                            per_widget.get(&w.id).cloned().unwrap_or_default();
+                        widget_data(c, &tenant, w, range, &filters, unapplied, now)
+                    }
                 };
                 out.insert(w.id.clone(), data);
             }
@@ -389,6 +471,7 @@ fn rows_page(
         execution_ms: started.elapsed().as_secs_f64() * 1000.0,
         total_rows: u64::from(n),
         truncated: next_cursor.is_some(),
+        unapplied_filters: Vec::new(),
     };
     Ok(RowsPage {
         result: QueryResult {

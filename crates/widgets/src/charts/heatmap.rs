@@ -91,7 +91,8 @@ pub fn heatmap_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
 }
 
 /// Distinct values of a dimension column in display order.
-fn categories(result: &QueryResult, column: usize) -> Vec<String> {
+/// The distinct labels of `column` in axis order (the index a clicked cell carries).
+pub fn categories(result: &QueryResult, column: usize) -> Vec<String> {
     let labels = result.labels_at(column);
     let mut distinct: Vec<String> = Vec::new();
     for label in labels {

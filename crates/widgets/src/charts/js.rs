@@ -26,16 +26,41 @@ pub fn finish_option(option: &JsValue) {
     secure_tooltip(&Reflect::get(option, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED));
     if let Ok(series) = Reflect::get(option, &"series".into()) {
         if let Some(series) = series.dyn_ref::<Array>() {
-            for item in series.iter() {
+            let mut ids: Vec<String> = Vec::new();
+            for (index, item) in series.iter().enumerate() {
                 secure_tooltip(
                     &Reflect::get(&item, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED),
                 );
                 attach_typed_data(&item);
+                assign_series_id(&item, index, &mut ids);
             }
         }
     }
     replace_markers(option, 0);
     hide_overlapping_labels(option);
+}
+
+/// Gives a series without an `id` one from its name (its index when it has none, or when the
+/// name is taken), so an update merged with `replaceMerge: ["series"]` (see
+/// [`crate::echarts::Merge::Update`]) keeps each series it still has, with its drawn elements
+/// and hover state, and removes only the ones that are gone.
+fn assign_series_id(item: &JsValue, index: usize, ids: &mut Vec<String>) {
+    if !item.is_object() {
+        return;
+    }
+    let existing = Reflect::get(item, &"id".into()).unwrap_or(JsValue::UNDEFINED);
+    if !existing.is_undefined() && !existing.is_null() {
+        return;
+    }
+    let name = Reflect::get(item, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string());
+    let id = match name {
+        Some(name) if !ids.contains(&name) => name,
+        _ => format!("\u{1}series-{index}"),
+    };
+    let _ = Reflect::set(item, &"id".into(), &JsValue::from_str(&id));
+    ids.push(id);
 }
 
 /// Axis labels that would overlap are dropped rather than drawn over each other (narrow cells,

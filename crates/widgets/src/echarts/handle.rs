@@ -25,6 +25,11 @@ pub enum Merge {
     Replace,
     /// Merge into the current option (`notMerge: false`): right for small live updates.
     Merge,
+    /// A new full option for the same chart (new data): merged into what is drawn, series
+    /// matched by name and the ones no longer present removed (`replaceMerge: ["series"]`).
+    /// The user's state survives: legend selection, an open tooltip, zoom, hover and a click
+    /// in progress (its pressed element is kept, not re-created).
+    Update,
 }
 
 type Listener = (String, Closure<dyn FnMut(JsValue)>);
@@ -74,8 +79,11 @@ impl EChartsHandle {
         let opts = Object::new();
         set(&opts, "notMerge", &(merge == Merge::Replace).into());
         set(&opts, "lazyUpdate", &true.into());
+        if merge == Merge::Update {
+            set(&opts, "replaceMerge", &Array::of1(&"series".into()));
+        }
         self.instance.set_option(&option, &opts).map_err(js_error)?;
-        if merge == Merge::Replace || self.last_option.is_none() {
+        if merge != Merge::Merge || self.last_option.is_none() {
             self.last_option = Some(option);
         }
         Ok(())

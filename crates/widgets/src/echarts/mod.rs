@@ -78,7 +78,9 @@ pub struct ChartClick {
 /// component unmounts.
 #[component]
 pub fn EChart(
-    /// The chart option; each change replaces what is drawn.
+    /// The chart option. The first one is drawn as it is; later ones (new data, live updates)
+    /// are merged in ([`Merge::Update`]) so legend selection, tooltip, zoom and a click in
+    /// progress survive.
     #[prop(into)]
     option: Signal<Chart>,
     /// Name of a theme registered with ECharts; changing it restyles without losing data.
@@ -108,9 +110,11 @@ pub fn EChart(
         crate::styles::ensure_installed(&element);
         let outcome = handle.try_with_value(|slot| -> Result<(), WidgetError> {
             let mut slot = slot.borrow_mut();
+            let mut merge = Merge::Replace;
             let chart_handle = match &mut *slot {
                 Some(existing) => {
                     existing.set_theme(theme)?;
+                    merge = Merge::Update;
                     existing
                 }
                 None => {
@@ -133,7 +137,7 @@ pub fn EChart(
             };
             let js = to_js(&chart)?;
             crate::charts::js::finish_option(&js);
-            chart_handle.set_option(js, Merge::Replace)
+            chart_handle.set_option(js, merge)
         });
         set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
     });
