@@ -7,6 +7,7 @@
 
 use crate::auth::now_secs;
 use crate::live::bus::{Msg, Start, Subscription};
+use crate::live::revoke::Revoked;
 use crate::live::scope::{load, EmbedView};
 use crate::state::SharedState;
 use std::sync::Arc;
@@ -115,19 +116,26 @@ impl Sent {
 /// Feeds `tx` until the client goes away, the server shuts down, the token expires, its
 /// tenant, user, session or embed token is revoked, or an embed token's dashboard is deleted.
 ///
-/// The bus subscription is taken here, synchronously, before the response is sent: a message
-/// published between the answer and the pump's first poll (or while an embed token's view
-/// loads) is then still delivered.
+/// The bus and revocation subscriptions are taken here, synchronously, before the response is
+/// sent: a message published — or a revocation made — between the answer and the pump's first
+/// poll (or while an embed token's view loads) is then still seen.
 pub fn start(
     state: SharedState,
     req: Request,
     tx: mpsc::Sender<Msg>,
 ) -> tokio::task::JoinHandle<()> {
     let sub = state.bus.subscribe(&req.owner.tenant, req.since);
-    tokio::spawn(pump(state, req, sub, tx))
+    let revoked = state.revocations.subscribe();
+    tokio::spawn(pump(state, req, sub, revoked, tx))
 }
 
-async fn pump(state: SharedState, req: Request, sub: Subscription, tx: mpsc::Sender<Msg>) {
+async fn pump(
+    state: SharedState,
+    req: Request,
+    sub: Subscription,
+    mut revoked: broadcast::Receiver<Arc<Revoked>>,
+    tx: mpsc::Sender<Msg>,
+) {
     let view = match &req.embed {
         Some(scope) => match load(&state, &req.owner.tenant, scope).await {
             Ok(Some(v)) => Some(v),
@@ -168,7 +176,6 @@ async fn pump(state: SharedState, req: Request, sub: Subscription, tx: mpsc::Sen
         }
     }
     let mut shutdown = state.shutdown.clone();
-    let mut revoked = state.revocations.subscribe();
     let period = Duration::from_secs(state.config.heartbeat_secs.max(1));
     let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     let until_expiry = Duration::from_secs(req.expires_at.saturating_sub(now_secs()));
