@@ -61,6 +61,26 @@ test("the host page renders two tenants' dashboards under a strict CSP, with eve
   await page.context().close();
 });
 
+test("the embedded alerts widget lists the alerts raised before it mounted", async () => {
+  // What the tenant's users see (the seeded history), read before the embed mounts.
+  const post = (path, body, token) => fetch(`${BASE}/api/v1${path}`, {
+    method: body ? "POST" : "GET",
+    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  }).then((r) => r.json());
+  const { accessToken } = await post("/auth/login", { email: "manager@healthco.test", password: "vantage-demo" });
+  const { items } = await post("/alerts", null, accessToken);
+  assert.ok(items.length > 0, "the demo tenant has alerts from before the page opened");
+  const page = await openEmbedPage();
+  const titles = page.locator("#dash-healthco [data-widget-id='alerts'] .vt-alert-title");
+  await page.waitForFunction((n) => document.querySelectorAll(
+    "#dash-healthco [data-widget-id='alerts'] .vt-alert-title").length >= n, Math.min(items.length, 100), { timeout: 20000 });
+  const shown = new Set(await titles.allTextContents());
+  for (const alert of items) assert.ok(shown.has(alert.title), `the embed lists "${alert.title}"`);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("host buttons set filters and switch themes; exports parse back to the loaded data", async () => {
   const page = await openEmbedPage();
   const bodies = [];

@@ -64,7 +64,9 @@ pub fn run(ctx: &mut Ctx) {
         return;
     };
     origins(ctx, &f);
+    alert_listing(ctx, &admin, &f, false);
     edited_later(ctx, &admin, &mut f);
+    alert_listing(ctx, &admin, &f, true);
     live_scope(ctx, &admin, &f);
     live_follows_edits(ctx, &admin, &f);
     revocation(ctx, &admin, &manager, &f);
@@ -363,6 +365,58 @@ fn origins(ctx: &mut Ctx, f: &Fixture) {
             || format!("{r:?}"),
         );
     }
+}
+
+/// `GET /alerts` under embed tokens: only a dashboard with an alerts widget and a token without
+/// locked filters lists them (the alerts that existed before the embed mounted, the user's list),
+/// like the live stream's `alert` messages.
+fn alert_listing(ctx: &mut Ctx, admin: &str, f: &Fixture, has_widget: bool) {
+    let own = ctx.origin.clone();
+    let path = "/api/v1/alerts?limit=500";
+    let code = |r: &Result<Resp, String>| {
+        r.as_ref()
+            .ok()
+            .and_then(|r| r.body["error"]["code"].as_str().map(str::to_owned))
+    };
+    if !has_widget {
+        let r = get(ctx, path, &f.open, Some(&own));
+        ctx.check(
+            "embed token on a dashboard without an alerts widget lists alerts → 403 forbidden",
+            r.as_ref().is_ok_and(|r| r.status == 403) && code(&r).as_deref() == Some("forbidden"),
+            || show(&r),
+        );
+        return;
+    }
+    let user = get(ctx, path, admin, None);
+    let ids = |r: &Result<Resp, String>| -> Option<Vec<String>> {
+        let items = r.as_ref().ok().filter(|r| r.status == 200)?.body["items"]
+            .as_array()?
+            .clone();
+        items
+            .iter()
+            .map(|a| a["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let r = get(ctx, path, &f.open, Some(&own));
+    let (before, listed) = (ids(&user), ids(&r));
+    ctx.check(
+        "embed token with an alerts widget and no lock lists the alerts raised before it mounted",
+        matches!((&before, &listed), (Some(b), Some(l)) if b.iter().all(|id| l.contains(id))),
+        || format!("user: {} / embed: {}", show(&user), show(&r)),
+    );
+    let r = get(ctx, path, &f.locked, Some(&own));
+    ctx.check(
+        "embed token with locked filters lists alerts → 403 locked_filter_unsupported",
+        r.as_ref().is_ok_and(|r| r.status == 403)
+            && code(&r).as_deref() == Some("locked_filter_unsupported"),
+        || show(&r),
+    );
+    let r = get(ctx, path, &f.open, None);
+    ctx.check(
+        "embed token lists alerts without its Origin → 403",
+        r.as_ref().is_ok_and(|r| r.status == 403),
+        || show(&r),
+    );
 }
 
 fn widget_error(b: &Value, widget: &str) -> Option<String> {

@@ -27,8 +27,12 @@ pub fn DashboardView(
     #[prop(optional)]
     widget_actions: Option<Callback<Widget, AnyView>>,
 ) -> impl IntoView {
+    // Memos, so the grid (and every chart in it) is rebuilt only when the definition or the
+    // whole-dashboard failure really changes — not on each data load or live re-query.
     let definition = store.definition();
+    let definition = Memo::new(move |_| definition.get());
     let load_error = store.load_error();
+    let load_error = Memo::new(move |_| load_error.get().map(|e| e.user_message()));
     let alerts = store.alerts();
     let retry_store = store.clone();
     let chips = store.clone();
@@ -36,7 +40,7 @@ pub fn DashboardView(
     // Image exports reach the charts through this registry (the embed provides its own).
     use_context::<ChartRegistry>().unwrap_or_default().provide();
     let body = move || {
-        if let Some(message) = load_error.get().map(|e| e.user_message()) {
+        if let Some(message) = load_error.get() {
             return view! {
                 <div class="vt-dashboard-error" role="alert">
                     <p>{message}</p>

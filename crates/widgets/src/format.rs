@@ -112,20 +112,57 @@ impl NumberFormat {
         }
     }
 
-    /// A short form for axis ticks: compact for large plain numbers, else [`Self::format`].
+    /// A short form for axis ticks: compact for large plain numbers, else [`Self::format`] —
+    /// with as many decimals as the tick needs (unless `decimals` is fixed), so ticks that differ
+    /// read differently: a narrow axis shows `0.812`, `0.815`, `0.818`, never `0.81`, `0.82`,
+    /// `0.82`. ECharts places ticks on "nice" steps, so a tick's shortest exact decimal form is
+    /// the axis interval's precision.
     pub fn format_axis(&self, value: f64) -> String {
+        if !value.is_finite() {
+            return "–".into();
+        }
+        let with_unit = |body: String| match &self.unit {
+            Some(unit) => format!("{body} {unit}"),
+            None => body,
+        };
         match self.kind {
-            NumberKind::Number if value.abs() >= 10_000.0 => {
-                let body = compact(value);
-                match &self.unit {
-                    Some(unit) => format!("{body} {unit}"),
-                    None => body,
-                }
+            NumberKind::Number | NumberKind::Compact if value.abs() >= 10_000.0 => {
+                with_unit(compact_with(value, self.decimals))
+            }
+            NumberKind::Number => {
+                with_unit(group(value, self.decimals.unwrap_or(tick_decimals(value))))
+            }
+            NumberKind::Percent if self.decimals.is_none() => {
+                let percent = if value.abs() <= 1.5 {
+                    value * 100.0
+                } else {
+                    value
+                };
+                format!("{}%", group(percent, tick_decimals(percent)))
+            }
+            NumberKind::Millis if self.decimals.is_none() && value.abs() < 10_000.0 => {
+                format!("{} ms", group(value, tick_decimals(value)))
             }
             _ => self.format(value),
         }
     }
 }
+
+/// The fewest decimals (at most [`MAX_TICK_DECIMALS`]) that write `value` exactly, ignoring
+/// floating-point noise (`0.815` is stored as `0.81499999…`).
+pub fn tick_decimals(value: f64) -> u8 {
+    let mut scaled = value.abs();
+    for decimals in 0..MAX_TICK_DECIMALS {
+        if (scaled - scaled.round()).abs() <= 1e-9 * scaled.max(1.0) {
+            return decimals;
+        }
+        scaled *= 10.0;
+    }
+    MAX_TICK_DECIMALS
+}
+
+/// The most decimals an axis tick is given.
+pub const MAX_TICK_DECIMALS: u8 = 6;
 
 fn currency_symbol(code: &str) -> Option<&'static str> {
     match code {
@@ -257,6 +294,12 @@ pub fn group_with(value: f64, decimals: u8, separators: Separators) -> String {
 
 /// `12.3k`, `4.5M`, `1.2B`.
 pub fn compact(value: f64) -> String {
+    compact_with(value, Some(1))
+}
+
+/// [`compact`] with `decimals` after the scaled number (`None`: as many as it needs, up to 3,
+/// so axis ticks 10,250 and 10,500 read `10.25k` and `10.5k`); trailing zeros are dropped.
+fn compact_with(value: f64, decimals: Option<u8>) -> String {
     let magnitude = value.abs();
     let (scaled, suffix) = if magnitude >= 1e9 {
         (value / 1e9, "B")
@@ -267,8 +310,13 @@ pub fn compact(value: f64) -> String {
     } else {
         return group(value, auto_decimals(value));
     };
-    let text = format!("{scaled:.1}");
-    let text = text.strip_suffix(".0").unwrap_or(&text);
+    let decimals = decimals.unwrap_or_else(|| tick_decimals(scaled).min(3));
+    let text = format!("{scaled:.prec$}", prec = usize::from(decimals));
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
     let decimal = separators().decimal;
     if decimal == '.' {
         format!("{text}{suffix}")
@@ -453,6 +501,8 @@ mod tests {
     fn axis_labels_are_compact_for_large_numbers() {
         let f = NumberFormat::default();
         assert_eq!(f.format_axis(25_000.0), "25k");
+        assert_eq!(f.format_axis(10_250.0), "10.25k");
+        assert_eq!(f.format_axis(1_500_000.0), "1.5M");
         assert_eq!(f.format_axis(250.0), "250");
         assert_eq!(compact(1_000.0), "1k");
     }
@@ -466,5 +516,28 @@ mod tests {
         assert_eq!(format_time(0.0, TimeStyle::Date), "1970-01-01");
         assert_eq!(TimeStyle::for_span(3_600_000.0), TimeStyle::Time);
         assert_eq!(TimeStyle::for_span(7.0 * 86_400_000.0), TimeStyle::Date);
+    }
+
+    #[test]
+    fn axis_ticks_keep_the_interval_precision() {
+        let f = NumberFormat::default();
+        let ticks: Vec<String> = [0.812, 0.815, 0.818, 0.821]
+            .iter()
+            .map(|v| f.format_axis(*v))
+            .collect();
+        assert_eq!(ticks, ["0.812", "0.815", "0.818", "0.821"]);
+        assert_eq!(f.format_axis(0.5), "0.5");
+        assert_eq!(f.format_axis(2.0), "2");
+        assert_eq!(f.format_axis(1_200.0), "1,200");
+        assert_eq!(f.format_axis(-0.25), "-0.25");
+        let percent = NumberFormat::from_options(&serde_json::json!({ "format": "percent" }));
+        assert_eq!(percent.format_axis(0.125), "12.5%");
+        assert_eq!(percent.format_axis(0.2), "20%");
+        let ms = NumberFormat::from_options(&serde_json::json!({ "unit": "ms" }));
+        assert_eq!(ms.format_axis(812.5), "812.5 ms");
+        let fixed = NumberFormat::from_options(&serde_json::json!({ "decimals": 1 }));
+        assert_eq!(fixed.format_axis(0.815), "0.8");
+        assert_eq!(tick_decimals(0.1 + 0.2), 1);
+        assert_eq!(tick_decimals(1.0 / 3.0), MAX_TICK_DECIMALS);
     }
 }

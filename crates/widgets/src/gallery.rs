@@ -83,6 +83,44 @@ fn by_intent() -> QueryResult {
     )
 }
 
+/// Values on a narrow range (confidence 0.81–0.82): the axis must show 0.812, 0.815…, not a
+/// repeated 0.81, 0.82.
+fn confidence_by_model() -> QueryResult {
+    result(
+        &[
+            ("model", ColumnType::String),
+            ("avg_latency_ms", ColumnType::Float),
+            ("avg_confidence", ColumnType::Float),
+        ],
+        vec![
+            [
+                "gpt-small",
+                "gpt-large",
+                "claims-tuned",
+                "router",
+                "fallback",
+            ]
+            .iter()
+            .map(|s| json!(s))
+            .collect(),
+            vec![
+                json!(412.0),
+                json!(655.5),
+                json!(520.2),
+                json!(301.7),
+                json!(780.9),
+            ],
+            vec![
+                json!(0.8123),
+                json!(0.8191),
+                json!(0.8167),
+                json!(0.8114),
+                json!(0.8202),
+            ],
+        ],
+    )
+}
+
 fn heat() -> QueryResult {
     let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let (mut hours, mut weekdays, mut counts) = (vec![], vec![], vec![]);
@@ -284,11 +322,11 @@ pub fn WidgetGallery(
         (
             widget(
                 WidgetKind::Scatter,
-                "Valid vs invalid",
+                "Latency vs confidence",
                 (8, 7, 4, 4),
                 json!({}),
             ),
-            ready(by_intent()),
+            ready(confidence_by_model()),
         ),
         (
             widget(

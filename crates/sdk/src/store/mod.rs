@@ -417,7 +417,8 @@ impl DashboardStore {
                     .any(|w| w.kind == vantage_contract::WidgetKind::Alerts);
                 signals.definition.set(Some(dashboard));
                 // Alerts raised before we connected; live `alert` messages update them after.
-                // Best effort: an embed token may not list alerts, and live still fills in.
+                // Best effort: an embed token with locked filters may not list them (its alerts
+                // widget then shows the data endpoint's `locked_filter_unsupported`).
                 if shows_alerts {
                     if let Ok(list) = api.alerts(None, None).await {
                         signals.alerts.set(list.items);
@@ -466,7 +467,11 @@ impl DashboardStore {
             );
             self.set_widget(&id, state);
         }
-        self.signals.load_error.set(None);
+        // Only a change notifies: views keyed on this signal rebuild their widgets (and their
+        // charts, losing legend selection, zoom and an open tooltip) when it fires.
+        if self.signals.load_error.with_untracked(Option::is_some) {
+            self.signals.load_error.set(None);
+        }
         self.finish_load(Ok(()));
         self.catch_up();
         self.ensure_live(cursor);

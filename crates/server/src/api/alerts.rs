@@ -1,6 +1,6 @@
 //! `/alerts`, `/alerts/{id}/acknowledge`, `/alerts/{id}/resolve`.
 
-use crate::auth::Principal;
+use crate::auth::{EmbedScope, Principal};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::state::SharedState;
@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
 use vantage_contract::live::CHANNEL_ALERTS;
-use vantage_contract::{Alert, AlertList, AlertStatus, ErrorBody, LiveKind, Permission, Severity};
+use vantage_contract::{
+    Alert, AlertList, AlertStatus, ErrorBody, ErrorCode, LiveKind, Permission, Severity, WidgetKind,
+};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -21,14 +23,22 @@ pub struct AlertFilter {
 }
 
 /// `GET /api/v1/alerts?severity&status&limit`.
+///
+/// Users see their tenant's alerts. An embed token sees them only when its dashboard (as it is
+/// now) has an alerts widget and the token locks no filters — the same rule as its live stream
+/// (alerts carry no dimensions, so a lock cannot narrow them): with locked filters it gets
+/// `locked_filter_unsupported`, for a dashboard without an alerts widget `forbidden`.
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", security(("bearer" = [])), params(AlertFilter),
-    responses((status = 200, body = AlertList), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = AlertList), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<SharedState>,
     p: Principal,
     q: Result<Query<AlertFilter>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<AlertList>> {
-    p.require_user()?;
+    if let Some(scope) = &p.embed {
+        check_embed_alerts(&state, &p.tenant_id, scope).await?;
+    }
     let Query(q) = q.map_err(|e| AppError::bad_request(e.body_text()))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -39,6 +49,37 @@ pub async fn list(
         .read(move |c| store::alerts(c, &p.tenant_id, q.severity, q.status, limit))
         .await?;
     Ok(Json(AlertList { items }))
+}
+
+/// Whether an embed token may list alerts (see [`list`]).
+async fn check_embed_alerts(
+    state: &SharedState,
+    tenant: &str,
+    scope: &EmbedScope,
+) -> AppResult<()> {
+    let (t, id) = (tenant.to_owned(), scope.dashboard_id.clone());
+    let dashboard = state
+        .db
+        .read(move |c| store::dashboard(c, &t, &id))
+        .await?
+        .ok_or_else(|| AppError::not_found("the embed token's dashboard no longer exists"))?;
+    if !dashboard
+        .widgets
+        .iter()
+        .any(|w| w.kind == WidgetKind::Alerts)
+    {
+        return Err(AppError::forbidden(
+            "the embed token's dashboard has no alerts widget",
+        ));
+    }
+    if let Some(first) = scope.locked_filters.first() {
+        return Err(AppError::new(
+            ErrorCode::LockedFilterUnsupported,
+            "alerts carry no dimensions, so they cannot apply the embed token's locked filters",
+        )
+        .with_details(serde_json::json!({ "field": first.field })));
+    }
+    Ok(())
 }
 
 async fn set_status(

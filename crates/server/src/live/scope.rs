@@ -6,7 +6,9 @@
 //! - `dashboardChanged`: only for the token's dashboard.
 //! - `alert`: only when the dashboard has an alerts widget and the token has no locked filters
 //!   (alerts are tenant-wide and carry no dimensions, so a lock cannot apply to them; the
-//!   alerts widget then answers `locked_filter_unsupported` on the data endpoint as well).
+//!   alerts widget then answers `locked_filter_unsupported` on the data endpoint as well). The
+//!   same rule decides whether `GET /alerts` lists, for the token, the alerts raised before the
+//!   embed mounted.
 //! - `metric`: only rollups of a dataset some widget shows (a widget whose dataset lacks a
 //!   locked field shows nothing). A rollup counts every row of its second, so its numbers go
 //!   out only when a widget shows that dataset with no filter at all (no locked, dashboard or
