@@ -37,7 +37,9 @@ for (const width of [1400, 900, 420]) {
         if (!chart) continue;
         const model = chart.getModel();
         for (const type of ["xAxis", "yAxis"]) {
-          for (const axisModel of model.getComponents(type) ?? []) {
+          const axes = [];
+          model.eachComponent(type, (c) => axes.push(c));
+          for (const axisModel of axes) {
             if (axisModel.get("type") !== "value") continue;
             out.axes += 1;
             const labels = axisModel.axis.getViewLabels().map((l) => l.formattedLabel);
@@ -48,7 +50,7 @@ for (const width of [1400, 900, 420]) {
             }
           }
         }
-        for (const legend of model.getComponents("legend") ?? []) out.legends.push(legend.get("type"));
+        model.eachComponent("legend", (legend) => out.legends.push(legend.get("type")));
         for (const series of model.getSeries()) {
           if (series.subType === "pie") out.pies.push(series.get(["label", "position"]));
         }
