@@ -4,7 +4,7 @@
 //! problem; the exit code is non-zero if any step failed and the last line is a summary.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -156,8 +156,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     drop(restartable);
     drop(server);
+    // Chromium's profiles and scoped folders (some outlive a killed browser) go here, not /tmp.
+    let _ = std::fs::remove_dir_all(browser_tmpdir_path());
 
     summarise(&outcomes)
+}
+
+/// The temporary folder the browser tests' Chromium (launched by Playwright or chromedriver)
+/// gets as `TMPDIR`: its profiles and scoped folders land there and the test run removes it.
+fn browser_tmpdir_path() -> PathBuf {
+    crate::util::target_dir()
+        .join("tmp")
+        .join(format!("chromium-{}", std::process::id()))
+}
+
+/// [`browser_tmpdir_path`], created.
+fn browser_tmpdir() -> Result<PathBuf, String> {
+    let dir = browser_tmpdir_path();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
 }
 
 /// A loopback address with a port that was free a moment ago.
@@ -199,6 +216,7 @@ fn wasm_tests(
             "wasm-bindgen-test-runner",
         )
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("TMPDIR", browser_tmpdir()?)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
         .env("WASM_BINDGEN_TEST_ADDRESS", runner_addr)
         .env("WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION", "1")
@@ -287,6 +305,7 @@ fn end_to_end(base_url: &str, server_binary: Option<&Path>) -> Result<String, St
             "e2e/",
         ])
         .env("VANTAGE_BASE_URL", base_url)
+        .env("TMPDIR", browser_tmpdir()?)
         .env("VANTAGE_ARTIFACTS", &artifacts)
         .env("VANTAGE_E2E_APP_DIR", crate::artifacts::app_dir())
         .env("VANTAGE_E2E_PKG_DIR", crate::artifacts::pkg_dir())
