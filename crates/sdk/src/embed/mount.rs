@@ -245,7 +245,8 @@ impl Embed {
         let owner = Owner::new();
         let (store, chart_theme) = owner.with(|| {
             (
-                DashboardStore::new(api.clone(), dashboard_id, filters, live),
+                DashboardStore::new(api.clone(), dashboard_id, filters, live)
+                    .with_time_zone(options.time_zone.clone()),
                 RwSignal::new(theme_name),
             )
         });
