@@ -330,6 +330,7 @@ pub async fn dashboard_data(
 
 /// Query parameters of the rows endpoint.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RowsParams {
     /// 1..=1000, default 100.
