@@ -27,7 +27,8 @@ pub struct EmbedOptions {
     pub theme: Option<ThemeChoice>,
     /// Initial viewer filters.
     pub filters: Vec<Filter>,
-    /// A BCP 47 tag, set as the embed root's `lang` (formatting is not localised yet).
+    /// A BCP 47 tag: the root's `lang`, the `Intl` locale of numbers and dates and the UI
+    /// text's catalog (`None`: the browser's).
     pub locale: Option<String>,
     /// IANA time zone sent with every data request: time buckets and `today` are computed
     /// there by the server (`None`: UTC).
