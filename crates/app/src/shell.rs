@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| match user.get() {
         Some(u) => {
             brand.restore_choice(&u.id);
+            crate::preferences::load(&u.id).apply();
             let api = (*api).clone();
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(tenant) = api.tenant().await {
