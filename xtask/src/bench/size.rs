@@ -180,7 +180,9 @@ impl Sizes {
 /// The trimmed ECharts has its own guard: registering a chart kind or component the widgets do
 /// not use shows up here.
 pub fn check_budgets() -> Result<String, String> {
-    const PACKAGE_GUARD_KB: f64 = 452.0;
+    // 452 → 456 for issue 19's locale support: Intl formatting and the message catalogs (see
+    // BENCHMARKS.md, "App first load").
+    const PACKAGE_GUARD_KB: f64 = 456.0;
     // 850 after the trimmed ECharts; raised for issue 13's admin pages (see BENCHMARKS.md,
     // "App first load").
     const APP_GUARD_KB: f64 = 920.0;
