@@ -4,7 +4,7 @@
 // numbers and switches the UI text without reloading data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+import { BASE, launch, newPage, login, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -101,5 +101,30 @@ test("embed: an unknown timeZone is a config error naming the field", async () =
   });
   assert.match(message, /^config timeZone /);
   assert.match(message, /Mars\/Olympus_Mons/);
+  await page.context().close();
+});
+
+test("app: the account page's language and time zone apply to dashboards", async () => {
+  const page = await newPage(browser);
+  await login(page, "viewer@autoinsure.test");
+  await page.waitForSelector("a.dash-card");
+  await page.goto(`${BASE}/account`);
+  await page.selectOption("select[name=locale]", "de-DE");
+  await page.selectOption("select[name=timeZone]", "Asia/Tokyo");
+  await page.click("button:has-text('Save')");
+  await page.locator(".notice:has-text('Saved for this browser')").waitFor();
+  await screenshot(page, "locale-app-account");
+  const requests = [];
+  page.on("request", (r) => {
+    if (/\/dashboards\/autoinsure-agents\/data$/.test(r.url())) requests.push(JSON.parse(r.postData() || "{}"));
+  });
+  await page.goto(`${BASE}/dashboards/autoinsure-agents`);
+  const kpi = page.locator("[data-widget-id='cost'] .vt-kpi-value");
+  await kpi.waitFor({ timeout: 45000 });
+  assert.equal(requests[0]?.timeZone, "Asia/Tokyo", JSON.stringify(requests[0]));
+  assert.match((await kpi.textContent()).trim(), /^\d{1,3}(\.\d{3})*,\d{2}\s\$$/);
+  await page.locator("[data-widget-id='agents-table'] .vt-table-status:has-text('von')").waitFor();
+  await screenshot(page, "locale-app-dashboard-de");
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });

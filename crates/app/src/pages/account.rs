@@ -120,7 +120,7 @@ fn LocaleForm() -> impl IntoView {
         saved.set(true);
     };
     view! {
-        <form class="card account-form" on:submit=save on:change=move |_| saved.set(false) aria-label="Language and time zone">
+        <form class="card account-form locale-form" on:submit=save on:change=move |_| saved.set(false) aria-label="Language and time zone">
             <h2 class="section-title">"Language and time zone"</h2>
             <label class="field">
                 <span>"Language and number format"</span>
