@@ -34,13 +34,24 @@ impl Preferences {
         }
     }
 
-    /// Makes these the page's formatting locale and display time zone.
+    /// Makes these the page's formatting locale and display time zone, and remembers them as
+    /// this browser's current choice ([`current`]), which a reload reads before the signed-in
+    /// user is known again.
     pub fn apply(&self) {
+        save(CURRENT, self);
         locale::set_active(Locale {
             tag: self.locale.clone(),
             time_zone: self.time_zone.clone(),
         });
     }
+}
+
+/// Storage slot of the choice in force (see [`Preferences::apply`]).
+const CURRENT: &str = "current";
+
+/// The choice in force on this browser: the last applied user's.
+pub fn current() -> Preferences {
+    load(CURRENT)
 }
 
 fn key(user_id: &str, what: &str) -> String {

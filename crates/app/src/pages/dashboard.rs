@@ -158,10 +158,12 @@ fn DashboardScreen(id: String) -> impl IntoView {
     let mut filters = FilterSet::default();
     let _ = filters.apply_all(initial.filter_ops());
     // The user's time zone (account page) buckets days and `today` on the server.
+    // Before a reload has restored the user, the choice in force is theirs.
     let time_zone = session
         .user
         .with_untracked(|u| u.as_ref().map(|u| crate::preferences::load(&u.id)))
-        .and_then(|p| p.time_zone);
+        .unwrap_or_else(crate::preferences::current)
+        .time_zone;
     let store = DashboardStore::new(
         session.api.clone(),
         id.clone(),
