@@ -185,7 +185,8 @@ pub fn check_budgets() -> Result<String, String> {
     const PACKAGE_GUARD_KB: f64 = 456.0;
     // 850 after the trimmed ECharts; raised for issue 13's admin pages (see BENCHMARKS.md,
     // "App first load").
-    const APP_GUARD_KB: f64 = 920.0;
+    // 920 → 930 for issue 19's locale support (measured 919 KB; BENCHMARKS.md).
+    const APP_GUARD_KB: f64 = 930.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     let mut report = Vec::new();
     for (what, files, guard) in [
