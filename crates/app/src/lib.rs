@@ -12,6 +12,7 @@ mod brand;
 mod download;
 mod drill;
 mod pages;
+mod preferences;
 mod redirect;
 mod request;
 mod session;

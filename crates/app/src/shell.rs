@@ -25,6 +25,8 @@ pub fn App() -> impl IntoView {
     provide_context(brand);
     provide_context(ChartTheme(brand.chart_theme));
     provide_toasts();
+    // The language and time zone in force on this browser, until the user is known again.
+    crate::preferences::current().apply();
     // Effect: keeps the document themed (and the chart theme registered) as brand or mode change.
     Effect::new(move |_| brand.chart_theme.with(|_| ()));
     // Effect: once someone is signed in, load their tenant's branding and their mode choice.
@@ -34,6 +36,7 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| match user.get() {
         Some(u) => {
             brand.restore_choice(&u.id);
+            crate::preferences::load(&u.id).apply();
             let api = (*api).clone();
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(tenant) = api.tenant().await {
@@ -47,6 +50,7 @@ pub fn App() -> impl IntoView {
             brand.tenant.set(None);
             if restored.get() {
                 brand.forget_choice();
+                crate::preferences::Preferences::default().apply();
             }
         }
     });

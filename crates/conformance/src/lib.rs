@@ -3,7 +3,7 @@
 //! The Vantage conformance suite: contract checks against any backend at a base URL. A library
 //! so that the reference server's tests and `cargo xtask conformance --base-url URL` run the
 //! same checks; one file per area (`system`, `auth`, `roles`, `tenant`, `dashboards`, `data`,
-//! `alerts`, `embed`, `embed_scope`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `version`), helpers in `support`
+//! `alerts`, `embed`, `embed_scope`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `time_zone`, `version`), helpers in `support`
 //! and `http`.
 //!
 //! Entry point: [`run`]`(base_url) -> Result<Summary, String>`. [`Summary`] has `passed`
@@ -19,7 +19,7 @@
 //! Areas: health and OpenAPI, the contract version handshake, auth (login, refresh rotation, bad/expired tokens), roles,
 //! tenant/branding/embed origins, dashboards CRUD and version conflicts, datasets, structured
 //! queries and their validation, dataset definitions and ingest (keys, batches, idempotency,
-//! live delivery, deletion), dashboard data, drill-down rows, alerts, embed tokens and
+//! live delivery, deletion), time zones (day buckets in UTC, Asia/Tokyo and a Europe/Berlin daylight-saving day; 422 on an unknown zone), dashboard data, drill-down rows, alerts, embed tokens and
 //! CORS, embed-token scope on every path (origin binding, locked filters on a dashboard edited
 //! later, the live stream carrying only what the dashboard shows, listing and revocation), tenant isolation on every endpoint (including live), SSE and WebSocket delivery and
 //! resume, bad inputs (malformed JSON, wrong types, unknown fields, oversize bodies, unknown
@@ -45,6 +45,7 @@ mod security;
 mod support;
 mod system;
 mod tenant;
+mod time_zone;
 mod version;
 
 use http::{Client, Resp};
@@ -189,6 +190,7 @@ pub fn run(base_url: &str) -> Result<Summary, String> {
     bad_inputs::run(&mut ctx);
     onboarding::run(&mut ctx);
     ingest::run(&mut ctx);
+    time_zone::run(&mut ctx);
     live::sse(&mut ctx);
     live::ws(&mut ctx);
     live::isolation(&mut ctx);

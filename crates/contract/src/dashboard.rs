@@ -290,6 +290,11 @@ pub struct DashboardDataRequest {
     /// `meta.unappliedFilters`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cross_filters: Vec<CrossFilter>,
+    /// IANA time zone (`Asia/Tokyo`) in which every widget's time buckets and `today` preset
+    /// are computed, overriding the widgets' own; default: each widget's, else UTC. An unknown
+    /// zone is a 422 on `timeZone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// A cross-filter: what a click on widget `widgetId` selected. `filters` are equality filters

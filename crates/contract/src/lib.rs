@@ -51,7 +51,8 @@ pub use ingest::{
 };
 pub use live::{LiveCursor, LiveEnvelope, LiveKind, MetricRollup, WsClientMessage};
 pub use query::{
-    Filter, FilterOp, Granularity, Measure, Query, Sort, SortDir, TimePreset, TimeRange,
+    validate_time_zone, Filter, FilterOp, Granularity, Measure, Query, Sort, SortDir, TimePreset,
+    TimeRange,
 };
 pub use result::{Column, ColumnType, QueryMeta, QueryResult, QueryResultError};
 pub use roles::{Permission, Role};

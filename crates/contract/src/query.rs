@@ -156,10 +156,13 @@ impl Filter {
     }
 }
 
-/// Relative time ranges ending now.
+/// Relative time ranges ending now. `today` starts at midnight in the request's `timeZone`
+/// (UTC when none is given); the others are rolling windows of a fixed length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TimePreset {
+    #[serde(rename = "today")]
+    Today,
     #[serde(rename = "last15m")]
     Last15m,
     #[serde(rename = "last1h")]
@@ -173,15 +176,17 @@ pub enum TimePreset {
 }
 
 impl TimePreset {
-    /// Length in milliseconds.
-    pub fn duration_ms(self) -> i64 {
+    /// Length in milliseconds of a rolling window; `None` for `today`, whose length depends
+    /// on the time of day and the time zone.
+    pub fn duration_ms(self) -> Option<i64> {
         const MIN: i64 = 60_000;
         match self {
-            TimePreset::Last15m => 15 * MIN,
-            TimePreset::Last1h => 60 * MIN,
-            TimePreset::Last24h => 24 * 60 * MIN,
-            TimePreset::Last7d => 7 * 24 * 60 * MIN,
-            TimePreset::Last30d => 30 * 24 * 60 * MIN,
+            TimePreset::Today => None,
+            TimePreset::Last15m => Some(15 * MIN),
+            TimePreset::Last1h => Some(60 * MIN),
+            TimePreset::Last24h => Some(24 * 60 * MIN),
+            TimePreset::Last7d => Some(7 * 24 * 60 * MIN),
+            TimePreset::Last30d => Some(30 * 24 * 60 * MIN),
         }
     }
 }
@@ -239,16 +244,31 @@ impl TimeRange {
         }
     }
 
-    /// `(from, to)` in epoch ms, presets ending at `now_ms`.
+    /// `(from, to)` in epoch ms, presets ending at `now_ms`, `today` starting at midnight UTC.
     pub fn resolve(&self, now_ms: i64) -> (i64, i64) {
+        self.resolve_with(now_ms, |ms| ms.div_euclid(DAY_MS) * DAY_MS)
+    }
+
+    /// `(from, to)` in epoch ms, presets ending at `now_ms`; `today` starts at
+    /// `start_of_day(now_ms)`, which a backend computes in the request's time zone.
+    pub fn resolve_with(&self, now_ms: i64, start_of_day: impl Fn(i64) -> i64) -> (i64, i64) {
         match (self.preset, self.from, self.to) {
-            (Some(p), _, _) => (now_ms - p.duration_ms(), now_ms),
+            (Some(p), _, _) => match p.duration_ms() {
+                Some(d) => (now_ms - d, now_ms),
+                None => (start_of_day(now_ms), now_ms),
+            },
             (None, from, to) => (from.unwrap_or(0), to.unwrap_or(now_ms)),
         }
     }
 }
 
-/// Time bucket sizes.
+/// Milliseconds in a (UTC) day.
+const DAY_MS: i64 = 86_400_000;
+
+/// Time bucket sizes. Buckets start on the wall clock of the request's `timeZone` (UTC when
+/// none is given): `1h` buckets start on the local hour, `1d` at local midnight (so a bucket
+/// is 23 or 25 hours long on a daylight-saving change), `1w` on Monday at local midnight and
+/// `1mo` on the first of the month at local midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Granularity {
@@ -262,17 +282,60 @@ pub enum Granularity {
     Hour,
     #[serde(rename = "1d")]
     Day,
+    #[serde(rename = "1w")]
+    Week,
+    #[serde(rename = "1mo")]
+    Month,
 }
 
 impl Granularity {
+    /// The nominal bucket length in ms: exact for `1m` to `1h`; a day is nominally 24 hours,
+    /// a week 7 days and a month 30 days, though calendar buckets in a time zone vary (see
+    /// [`Granularity::is_calendar`]).
     pub fn ms(self) -> i64 {
         match self {
             Granularity::Minute => 60_000,
             Granularity::FiveMinutes => 300_000,
             Granularity::FifteenMinutes => 900_000,
             Granularity::Hour => 3_600_000,
-            Granularity::Day => 86_400_000,
+            Granularity::Day => DAY_MS,
+            Granularity::Week => 7 * DAY_MS,
+            Granularity::Month => 30 * DAY_MS,
         }
+    }
+
+    /// Whether buckets follow the calendar (days, weeks, months), so their length and start
+    /// depend on the time zone rather than being fixed multiples of [`Granularity::ms`].
+    pub fn is_calendar(self) -> bool {
+        matches!(
+            self,
+            Granularity::Day | Granularity::Week | Granularity::Month
+        )
+    }
+}
+
+/// Longest `timeZone` name accepted (IANA names are far shorter).
+pub const MAX_TIME_ZONE_LEN: usize = 64;
+
+/// Checks the shape of an IANA time zone name (`Europe/Berlin`, `UTC`): 1 to
+/// [`MAX_TIME_ZONE_LEN`] ASCII letters, digits and `/_+-`. Whether the zone exists is for the
+/// backend's time zone database to say (a 422 on `timeZone` as well).
+///
+/// # Errors
+/// An empty, overlong or oddly spelled name, on field `timeZone`.
+pub fn validate_time_zone(name: &str) -> Validated {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_TIME_ZONE_LEN
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '+' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "timeZone",
+            "must be an IANA time zone name such as 'Europe/Berlin' or 'UTC'",
+        ))
     }
 }
 
@@ -398,6 +461,10 @@ pub struct Query {
     /// time range (KPI deltas). Needs a time range and no granularity.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub compare_previous: bool,
+    /// IANA time zone (`Europe/Berlin`) in which time buckets and the `today` preset are
+    /// computed; default UTC. An unknown zone is a 422 on `timeZone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 impl Query {
@@ -413,6 +480,7 @@ impl Query {
             sort: vec![],
             limit: None,
             compare_previous: false,
+            time_zone: None,
         }
     }
 
@@ -479,6 +547,9 @@ impl Query {
         for (i, f) in self.filters.iter().enumerate() {
             f.validate(dataset)
                 .map_err(|e| e.within(&format!("filters[{i}]")))?;
+        }
+        if let Some(zone) = &self.time_zone {
+            validate_time_zone(zone)?;
         }
         if let Some(tr) = &self.time_range {
             tr.validate().map_err(|e| e.within("timeRange"))?;
@@ -771,6 +842,28 @@ mod tests {
         );
         kpi.validate(&ds()).unwrap();
         assert_eq!(kpi.output_columns(), vec!["count", "count_previous"]);
+    }
+
+    #[test]
+    fn time_zone_names_are_shape_checked_and_today_starts_at_the_given_midnight() {
+        let m = json!([{"field": "*", "agg": "count"}]);
+        q(json!({"dataset": "validations", "measures": m, "timeZone": "America/Argentina/Buenos_Aires", "granularity": "1w"}))
+            .validate(&ds())
+            .unwrap();
+        for bad in ["", "Europe/Berlin; DROP", "a'b", &"x".repeat(65)] {
+            assert_eq!(
+                err_field(json!({"dataset": "validations", "measures": m, "timeZone": bad})),
+                "timeZone",
+                "{bad:?}"
+            );
+        }
+        let today = TimeRange::preset(TimePreset::Today);
+        let now = 3 * DAY_MS + 5_000;
+        assert_eq!(today.resolve(now), (3 * DAY_MS, now));
+        assert_eq!(today.resolve_with(now, |n| n - 7), (now - 7, now));
+        assert_eq!(TimePreset::Today.duration_ms(), None);
+        assert_eq!(serde_json::to_value(Granularity::Month).unwrap(), "1mo");
+        assert!(Granularity::Week.is_calendar() && !Granularity::Hour.is_calendar());
     }
 
     #[test]

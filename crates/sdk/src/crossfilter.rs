@@ -272,7 +272,31 @@ impl<'a> Pick<'a> {
 
     fn window_at(&mut self, t: i64) {
         if let Some(size) = self.bucket {
-            self.window = Some((t, t + size));
+            self.window = Some((t, t + self.bucket_length(t, size)));
+        }
+    }
+
+    /// The length of the bucket starting at `t`: the nominal `size`, unless the result's next
+    /// bucket starts within a tenth of it (days of 23 or 25 hours in a time zone with daylight
+    /// saving, months of 28 to 31 days), which is then the bucket's true end.
+    fn bucket_length(&self, t: i64, size: i64) -> i64 {
+        let column = self
+            .result
+            .columns
+            .iter()
+            .position(|c| c.name == TIME_COLUMN && c.column_type == ColumnType::Timestamp);
+        let next = column
+            .and_then(|c| self.result.data.get(c))
+            .and_then(|times| {
+                times
+                    .iter()
+                    .filter_map(Value::as_i64)
+                    .filter(|&n| n > t)
+                    .min()
+            });
+        match next {
+            Some(n) if (n - t - size).abs() <= size / 10 => n - t,
+            _ => size,
         }
     }
 
@@ -420,6 +444,38 @@ mod tests {
         let got = selection(&w, &click(None, Some("3"), Some(0), json!(30)), &r).unwrap();
         assert_eq!(got.filters, vec![Filter::eq("units", 3)]);
         assert!(selection(&w, &click(None, Some("9"), None, json!(1)), &r).is_none());
+    }
+
+    #[test]
+    fn a_calendar_bucket_ends_where_the_next_one_starts() {
+        let day = 86_400_000;
+        // Europe/Berlin days around the spring change: 23 hours, then 24; then a gap in the data.
+        let starts = [1_711_753_200_000_i64, 1_711_839_600_000, 1_711_922_400_000];
+        let result = QueryResult::new(
+            vec![
+                vantage_contract::Column::new("time", ColumnType::Timestamp),
+                vantage_contract::Column::new("count", ColumnType::Integer),
+            ],
+            vec![
+                starts.iter().map(|&t| json!(t)).collect(),
+                vec![json!(1), json!(2), json!(3)],
+            ],
+        )
+        .unwrap();
+        let pick = Pick::new(&result, Some(day));
+        assert_eq!(pick.bucket_length(starts[1], day), 23 * 3_600_000);
+        assert_eq!(pick.bucket_length(starts[0], day), day);
+        assert_eq!(
+            pick.bucket_length(starts[2], day),
+            day,
+            "the last bucket: nominal"
+        );
+        let sparse = Pick::new(&result, Some(3_600_000));
+        assert_eq!(
+            sparse.bucket_length(starts[0], 3_600_000),
+            3_600_000,
+            "a later bucket far away is not this one's end"
+        );
     }
 
     #[test]

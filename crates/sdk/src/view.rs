@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use vantage_contract::Widget;
+use vantage_widgets::messages::{t, tf, Msg};
 use vantage_widgets::{ChartClick, ChartRegistry, GridCell, GridLayout, WidgetView};
 
 use crate::DashboardStore;
@@ -40,17 +41,19 @@ pub fn DashboardView(
     // Image exports reach the charts through this registry (the embed provides its own).
     use_context::<ChartRegistry>().unwrap_or_default().provide();
     let body = move || {
+        // A locale change (`setLocale`) re-renders the widgets with the new formats and text.
+        vantage_widgets::locale::track();
         if let Some(message) = load_error.get() {
             return view! {
                 <div class="vt-dashboard-error" role="alert">
                     <p>{message}</p>
-                    <button type="button" on:click=move |_| retry.run(())>"Retry"</button>
+                    <button type="button" on:click=move |_| retry.run(())>{t(Msg::Retry)}</button>
                 </div>
             }
             .into_any();
         }
         let Some(dashboard) = definition.get() else {
-            return view! { <div class="vt-dashboard-loading" aria-busy="true">"Loading dashboard…"</div> }
+            return view! { <div class="vt-dashboard-loading" aria-busy="true">{t(Msg::LoadingDashboard)}</div> }
                 .into_any();
         };
         let row_height = dashboard.layout.row_height;
@@ -113,6 +116,7 @@ pub fn CrossFilterBar(store: DashboardStore) -> impl IntoView {
     let cross = store.cross_filters();
     let definition = store.definition();
     move || {
+        vantage_widgets::locale::track();
         let items = cross.with(|c| c.items().to_vec());
         if items.is_empty() {
             return None;
@@ -127,8 +131,8 @@ pub fn CrossFilterBar(store: DashboardStore) -> impl IntoView {
                         .and_then(|d| d.widgets.iter().find(|w| w.id == pick.widget_id))
                         .map(|w| w.title.clone())
                 });
-                let title = source.map(|t| format!("Set by a click on “{t}”"));
-                let clear_label = format!("Clear cross-filter {text}");
+                let title = source.map(|title| tf(Msg::SetByClick, &[&title]));
+                let clear_label = tf(Msg::ClearCrossFilter, &[&text]);
                 let (store, id) = (store.clone(), pick.widget_id.clone());
                 view! {
                     <span class="vt-chip" data-cross-filter=pick.widget_id.clone() title=title>
@@ -142,12 +146,12 @@ pub fn CrossFilterBar(store: DashboardStore) -> impl IntoView {
         let clear_all = several.then(|| {
             let store = store.clone();
             view! {
-                <button type="button" class="vt-button" on:click=move |_| store.set_cross_filters(Vec::new())>"Clear all"</button>
+                <button type="button" class="vt-button" on:click=move |_| store.set_cross_filters(Vec::new())>{t(Msg::ClearAll)}</button>
             }
         });
         Some(view! {
-            <div class="vt-crossfilters" role="group" aria-label="Cross-filters">
-                <span class="vt-crossfilters-label">"Filtered by"</span>
+            <div class="vt-crossfilters" role="group" aria-label=t(Msg::CrossFilters)>
+                <span class="vt-crossfilters-label">{t(Msg::FilteredBy)}</span>
                 {chips}
                 {clear_all}
             </div>

@@ -68,6 +68,7 @@ mod seed;
 mod state;
 mod static_files;
 mod store;
+mod zone;
 
 use clap::Parser;
 use std::io::Write;

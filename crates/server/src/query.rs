@@ -9,6 +9,8 @@
 
 use crate::datasets::catalog::{self, quote, Source};
 use crate::error::{AppError, AppResult};
+use crate::zone;
+use chrono_tz::Tz;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 use serde_json::Value;
@@ -110,10 +112,11 @@ fn aggregate_sql(field: &str, agg: Aggregation) -> String {
 }
 
 /// Runs `query` for `tenant` with `extra` filters (dashboard/locked filters whose field the
-/// dataset has) at time `now`.
+/// dataset has) at time `now`. Time buckets and `today` follow `query.timeZone` (see
+/// [`crate::zone`]).
 ///
 /// # Errors
-/// 422 for an invalid query, 500 for database failures.
+/// 422 for an invalid query (an unknown `timeZone` included), 500 for database failures.
 pub fn run(
     conn: &Connection,
     tenant: &str,
@@ -133,6 +136,7 @@ pub fn run(
     })?;
     let source = &source;
     query.validate(&source.schema)?;
+    let tz = zone::parse(query.time_zone.as_deref())?;
     let schema = &source.schema;
     let mut filters: Vec<&Filter> = query.filters.iter().collect();
     for f in extra {
@@ -141,8 +145,10 @@ pub fn run(
             filters.push(f);
         }
     }
-    let range = query.time_range.map(|t| t.resolve(now));
-    let mut result = run_range(conn, source, query, &filters, range)?;
+    let range = query
+        .time_range
+        .map(|t| t.resolve_with(now, |n| zone::day_start(tz, n)));
+    let mut result = run_range(conn, source, query, &filters, range, tz)?;
     if query.compare_previous {
         if let Some((from, to)) = range {
             let previous = run_range(
@@ -151,6 +157,7 @@ pub fn run(
                 query,
                 &filters,
                 Some((from - (to - from), from)),
+                tz,
             )?;
             append_previous(&mut result, &previous, query);
         }
@@ -165,17 +172,14 @@ fn run_range(
     query: &Query,
     filters: &[&Filter],
     range: Option<(i64, i64)>,
+    tz: Tz,
 ) -> AppResult<QueryResult> {
     let schema = &source.schema;
     let w = where_clause(source, range, filters);
     let mut keys: Vec<String> = Vec::new();
     let mut columns = Vec::new();
     if let Some(g) = query.granularity {
-        keys.push(format!(
-            "(({} / {ms}) * {ms})",
-            source.time_column(),
-            ms = g.ms()
-        ));
+        keys.push(zone::bucket_sql(&source.time_column(), tz, g));
         let label = schema
             .field(&schema.time_field)
             .map_or("Time", |f| f.display_label());

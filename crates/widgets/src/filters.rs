@@ -2,6 +2,8 @@
 //! contract value ([`TimeRange`], [`Filter`]) through a callback, and the store decides what to
 //! query. `None` means "this control no longer filters".
 
+use crate::locale;
+use crate::messages::{t, tf, Msg};
 use leptos::prelude::*;
 use serde_json::Value;
 use vantage_contract::{Filter, FilterOp, TimePreset, TimeRange};
@@ -46,7 +48,7 @@ pub fn custom_range(from: Option<f64>, to: Option<f64>) -> Result<TimeRange, Str
             Ok(TimeRange::absolute(from as i64, to as i64))
         }
         (Some(_), Some(_)) => Err("'From' must be before 'To'".into()),
-        _ => Err("Choose both 'From' and 'To'".into()),
+        _ => Err(t(Msg::ChooseFromAndTo).into()),
     }
 }
 
@@ -103,25 +105,25 @@ pub fn TimeRangePicker(
         Err(message) => set_error.set(Some(message)),
     };
     view! {
-        <div class="vt-filter vt-time-range" role="group" aria-label="Time range">
+        <div class="vt-filter vt-time-range" role="group" aria-label=move || { locale::track(); t(Msg::TimeRange) }>
             <div class="vt-segmented">
                 {buttons}
                 <button type="button" class="vt-button"
                     aria-pressed=move || (custom_open.get() || value.get().is_some_and(|v| v.preset.is_none())).to_string()
                     aria-expanded=move || custom_open.get().to_string()
-                    on:click=move |_| set_custom_open.update(|o| *o = !*o)>"Custom"</button>
+                    on:click=move |_| set_custom_open.update(|o| *o = !*o)>{move || { locale::track(); t(Msg::Custom) }}</button>
             </div>
             {move || custom_open.get().then(|| view! {
                 <div class="vt-filter vt-custom-range">
-                    <label class="vt-filter-label">"From "
+                    <label class="vt-filter-label">{t(Msg::From)}" "
                         <input class="vt-input" type="datetime-local" name="from" prop:value=from
                             on:input=move |ev| set_from.set(event_target_value(&ev)) />
                     </label>
-                    <label class="vt-filter-label">"To "
+                    <label class="vt-filter-label">{t(Msg::To)}" "
                         <input class="vt-input" type="datetime-local" name="to" prop:value=to
                             on:input=move |ev| set_to.set(event_target_value(&ev)) />
                     </label>
-                    <button type="button" class="vt-button" on:click=apply>"Apply"</button>
+                    <button type="button" class="vt-button" on:click=apply>{t(Msg::Apply)}</button>
                     {move || error.get().map(|e| view! { <span class="vt-bad" role="alert">{e}</span> })}
                 </div>
             })}
@@ -177,13 +179,16 @@ pub fn MultiSelect(
             .collect_view()
     };
     let summary = move || match selected.with(Vec::len) {
-        0 => "All".to_owned(),
+        0 => {
+            locale::track();
+            t(Msg::All).to_owned()
+        }
         n => format!("{n} selected"),
     };
     view! {
         <div class="vt-filter vt-multiselect" role="group" aria-label=label.clone()>
             <span class="vt-filter-label">{label.clone()} ": " {summary}</span>
-            <input class="vt-input" type="search" placeholder="Search…" aria-label=format!("Search {label}")
+            <input class="vt-input" type="search" placeholder=t(Msg::Search) aria-label=tf(Msg::SearchField, &[&label])
                 prop:value=query on:input=move |ev| set_query.set(event_target_value(&ev)) />
             <ul class="vt-options">{list}</ul>
         </div>
@@ -221,13 +226,16 @@ pub fn StatusBadge(#[prop(into)] status: Signal<String>) -> impl IntoView {
         "connecting" | "reconnecting" | "paused" => "vt-status vt-status-connecting",
         _ => "vt-status vt-status-offline",
     };
-    let text = move || match status.get().as_str() {
-        "open" | "live" => "Live",
-        "connecting" => "Connecting…",
-        "reconnecting" => "Reconnecting…",
-        "paused" => "Paused",
-        "closed" => "Offline",
-        _ => "Disconnected",
+    let text = move || {
+        locale::track();
+        t(match status.get().as_str() {
+            "open" | "live" => Msg::Live,
+            "connecting" => Msg::Connecting,
+            "reconnecting" => Msg::Reconnecting,
+            "paused" => Msg::Paused,
+            "closed" => Msg::Offline,
+            _ => Msg::Disconnected,
+        })
     };
     view! {
         <span class=class role="status">

@@ -2,9 +2,13 @@
 //!
 //! Numbers follow the widget's options (`options.format`: `"number" | "percent" | "ms" |
 //! "currency" | "compact"`, `options.unit`, `options.decimals`, `options.currency`), so the same
-//! value reads the same in a chart axis, a KPI card and a table cell. Times are epoch
-//! milliseconds shown in the viewer's locale and time zone through `Intl.DateTimeFormat` (in the
-//! browser); natively (tests, server-side tools) they fall back to ISO 8601 UTC.
+//! value reads the same in a chart axis, a KPI card and a table cell. In the browser the text
+//! comes from [`Intl.NumberFormat`](https://developer.mozilla.org/docs/Web/JavaScript/Reference/Global_Objects/Intl/NumberFormat)
+//! for the active locale ([`crate::locale`]): Indian grouping in `en-IN` (`12,34,567`), the
+//! currency sign where the locale puts it (`1.234,50 €` in `de-DE`), compact forms (`1,3 Mio.`).
+//! [`NumberFormat::intl_options`] is the choice of options, testable natively; natively the
+//! text falls back to English-style grouping. Times are epoch milliseconds shown through
+//! `Intl.DateTimeFormat` in the active locale and time zone; natively ISO 8601 UTC.
 //!
 //! ```
 //! use vantage_widgets::format::NumberFormat;
@@ -13,6 +17,9 @@
 //! ```
 
 use serde_json::Value;
+
+#[cfg(target_arch = "wasm32")]
+mod intl;
 
 /// How a number is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -77,10 +84,73 @@ impl NumberFormat {
         }
     }
 
+    /// The `Intl.NumberFormat` options (and the value and suffix) that show `value` in this
+    /// format; `compact` asks for the short form axis labels use.
+    pub fn intl_options(&self, value: f64, compact: bool) -> IntlNumber {
+        let fixed = |d: u8| (d, d);
+        let (value, style, digits, suffix) = match &self.kind {
+            NumberKind::Number if compact => (value, IntlStyle::Compact, (0, 1), None),
+            NumberKind::Number => (
+                value,
+                IntlStyle::Decimal,
+                fixed(self.decimals.unwrap_or(auto_decimals(value))),
+                None,
+            ),
+            NumberKind::Percent => {
+                let ratio = if value.abs() <= 1.5 {
+                    value
+                } else {
+                    value / 100.0
+                };
+                (
+                    ratio,
+                    IntlStyle::Percent,
+                    fixed(self.decimals.unwrap_or(1)),
+                    None,
+                )
+            }
+            NumberKind::Millis if value.abs() >= 10_000.0 => (
+                value / 1000.0,
+                IntlStyle::Decimal,
+                fixed(self.decimals.unwrap_or(1)),
+                Some("s".to_owned()),
+            ),
+            NumberKind::Millis => (
+                value,
+                IntlStyle::Decimal,
+                fixed(self.decimals.unwrap_or(0)),
+                Some("ms".to_owned()),
+            ),
+            NumberKind::Currency(code) => {
+                let digits = fixed(self.decimals.unwrap_or(2));
+                match currency_code(code) {
+                    Some(iso) => (value, IntlStyle::Currency(iso), digits, None),
+                    None => (value, IntlStyle::Decimal, digits, Some(code.clone())),
+                }
+            }
+            NumberKind::Compact => (value, IntlStyle::Compact, (0, 1), None),
+        };
+        let suffix = match (&self.kind, &self.unit) {
+            (NumberKind::Number | NumberKind::Compact, Some(unit)) => Some(unit.clone()),
+            _ => suffix,
+        };
+        IntlNumber {
+            value,
+            style,
+            min_fraction: digits.0,
+            max_fraction: digits.1,
+            suffix,
+        }
+    }
+
     /// Formats `value` as text.
     pub fn format(&self, value: f64) -> String {
         if !value.is_finite() {
             return "–".into();
+        }
+        #[cfg(target_arch = "wasm32")]
+        if let Some(text) = intl::number(&self.intl_options(value, false)) {
+            return text;
         }
         let body = match &self.kind {
             NumberKind::Number => group(value, self.decimals.unwrap_or(auto_decimals(value))),
@@ -121,28 +191,39 @@ impl NumberFormat {
         if !value.is_finite() {
             return "–".into();
         }
-        let with_unit = |body: String| match &self.unit {
-            Some(unit) => format!("{body} {unit}"),
-            None => body,
+        if matches!(self.kind, NumberKind::Number | NumberKind::Compact) && value.abs() >= 10_000.0
+        {
+            let decimals = self
+                .decimals
+                .unwrap_or_else(|| tick_decimals(value / 1000f64.powi(thousands(value))).min(3));
+            #[cfg(target_arch = "wasm32")]
+            {
+                let mut options = self.intl_options(value, true);
+                options.min_fraction = 0;
+                options.max_fraction = decimals;
+                if let Some(text) = intl::number(&options) {
+                    return text;
+                }
+            }
+            let body = compact_with(value, decimals);
+            return match &self.unit {
+                Some(unit) => format!("{body} {unit}"),
+                None => body,
+            };
+        }
+        let tick = match self.kind {
+            NumberKind::Number => Some(tick_decimals(value)),
+            NumberKind::Percent if value.abs() <= 1.5 => Some(tick_decimals(value * 100.0)),
+            NumberKind::Percent => Some(tick_decimals(value)),
+            NumberKind::Millis if value.abs() < 10_000.0 => Some(tick_decimals(value)),
+            _ => None,
         };
-        match self.kind {
-            NumberKind::Number | NumberKind::Compact if value.abs() >= 10_000.0 => {
-                with_unit(compact_with(value, self.decimals))
+        match (self.decimals, tick) {
+            (None, Some(decimals)) => NumberFormat {
+                decimals: Some(decimals),
+                ..self.clone()
             }
-            NumberKind::Number => {
-                with_unit(group(value, self.decimals.unwrap_or(tick_decimals(value))))
-            }
-            NumberKind::Percent if self.decimals.is_none() => {
-                let percent = if value.abs() <= 1.5 {
-                    value * 100.0
-                } else {
-                    value
-                };
-                format!("{}%", group(percent, tick_decimals(percent)))
-            }
-            NumberKind::Millis if self.decimals.is_none() && value.abs() < 10_000.0 => {
-                format!("{} ms", group(value, tick_decimals(value)))
-            }
+            .format(value),
             _ => self.format(value),
         }
     }
@@ -163,6 +244,42 @@ pub fn tick_decimals(value: f64) -> u8 {
 
 /// The most decimals an axis tick is given.
 pub const MAX_TICK_DECIMALS: u8 = 6;
+
+/// How `Intl.NumberFormat` is asked to show a number (its `style`, or compact notation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntlStyle {
+    Decimal,
+    Percent,
+    /// With an ISO 4217 code.
+    Currency(String),
+    /// `notation: "compact"` (`12K`, `1,3 Mio.`).
+    Compact,
+}
+
+/// The options chosen for one number: `value` goes to `Intl.NumberFormat` with `style` and
+/// the fraction digits; `suffix` (a unit) follows after a space.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntlNumber {
+    pub value: f64,
+    pub style: IntlStyle,
+    pub min_fraction: u8,
+    pub max_fraction: u8,
+    pub suffix: Option<String>,
+}
+
+/// The ISO 4217 code for a currency option (`$` → `USD`); `None` when it is not one.
+pub fn currency_code(code: &str) -> Option<String> {
+    let iso = match code {
+        "$" => "USD",
+        "€" => "EUR",
+        "£" => "GBP",
+        "¥" => "JPY",
+        "₹" => "INR",
+        other => other,
+    };
+    (iso.len() == 3 && iso.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| iso.to_ascii_uppercase())
+}
 
 fn currency_symbol(code: &str) -> Option<&'static str> {
     match code {
@@ -220,6 +337,13 @@ thread_local! {
     static SEPARATORS: std::cell::Cell<Option<Separators>> = const { std::cell::Cell::new(None) };
 }
 
+/// Drops cached separators and `Intl` formatters (the locale or time zone changed).
+pub fn clear_caches() {
+    SEPARATORS.with(|cell| cell.set(None));
+    #[cfg(target_arch = "wasm32")]
+    intl::clear();
+}
+
 /// The separators numbers are shown with: set by [`set_separators`], else the viewer's locale
 /// (`Intl.NumberFormat` in the browser, read once), else English.
 pub fn separators() -> Separators {
@@ -241,8 +365,7 @@ pub fn set_separators(separators: Option<Separators>) {
 #[cfg(target_arch = "wasm32")]
 fn locale_separators() -> Separators {
     use wasm_bindgen::JsCast;
-    // An empty locale list means "the viewer's default locale".
-    let format = js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    let format = js_sys::Intl::NumberFormat::new(&intl::locales(), &js_sys::Object::new());
     let parts = format.format_to_parts(12_345.6);
     let part = |kind: &str| {
         parts.iter().find_map(|part| {
@@ -264,6 +387,16 @@ fn locale_separators() -> Separators {
 /// `value` with `decimals` digits, grouped in thousands with the viewer's separators
 /// (see [`separators`]).
 pub fn group(value: f64, decimals: u8) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(text) = intl::number(&IntlNumber {
+        value,
+        style: IntlStyle::Decimal,
+        min_fraction: decimals,
+        max_fraction: decimals,
+        suffix: None,
+    }) {
+        return text;
+    }
     group_with(value, decimals, separators())
 }
 
@@ -294,12 +427,30 @@ pub fn group_with(value: f64, decimals: u8, separators: Separators) -> String {
 
 /// `12.3k`, `4.5M`, `1.2B`.
 pub fn compact(value: f64) -> String {
-    compact_with(value, Some(1))
+    #[cfg(target_arch = "wasm32")]
+    if let Some(text) = intl::number(&NumberFormat::default().intl_options(value, true)) {
+        return text;
+    }
+    compact_with(value, 1)
 }
 
-/// [`compact`] with `decimals` after the scaled number (`None`: as many as it needs, up to 3,
-/// so axis ticks 10,250 and 10,500 read `10.25k` and `10.5k`); trailing zeros are dropped.
-fn compact_with(value: f64, decimals: Option<u8>) -> String {
+/// How many thousands `value` is scaled by in its compact form (`k` 1, `M` 2, `B` 3).
+fn thousands(value: f64) -> i32 {
+    let magnitude = value.abs();
+    if magnitude >= 1e9 {
+        3
+    } else if magnitude >= 1e6 {
+        2
+    } else if magnitude >= 1e3 {
+        1
+    } else {
+        0
+    }
+}
+
+/// [`compact`] with up to `decimals` after the scaled number (axis ticks 10,250 and 10,500
+/// read `10.25k` and `10.5k`); trailing zeros are dropped.
+fn compact_with(value: f64, decimals: u8) -> String {
     let magnitude = value.abs();
     let (scaled, suffix) = if magnitude >= 1e9 {
         (value / 1e9, "B")
@@ -310,7 +461,6 @@ fn compact_with(value: f64, decimals: Option<u8>) -> String {
     } else {
         return group(value, auto_decimals(value));
     };
-    let decimals = decimals.unwrap_or_else(|| tick_decimals(scaled).min(3));
     let text = format!("{scaled:.prec$}", prec = usize::from(decimals));
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
@@ -347,56 +497,10 @@ impl TimeStyle {
     }
 }
 
-/// Formats epoch milliseconds in the viewer's locale and time zone.
+/// Formats epoch milliseconds in the active locale and time zone ([`crate::locale`]).
 #[cfg(target_arch = "wasm32")]
 pub fn format_time(ms: f64, style: TimeStyle) -> String {
-    thread_local! {
-        static FORMATTERS: std::cell::RefCell<Vec<(TimeStyle, js_sys::Intl::DateTimeFormat)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
-    }
-    FORMATTERS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let index = match cache.iter().position(|(s, _)| *s == style) {
-            Some(i) => i,
-            None => {
-                cache.push((style, date_time_format(style)));
-                cache.len() - 1
-            }
-        };
-        let format = cache[index].1.format();
-        format
-            .call1(
-                &wasm_bindgen::JsValue::UNDEFINED,
-                &js_sys::Date::new(&ms.into()),
-            )
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    })
-}
-
-#[cfg(target_arch = "wasm32")]
-fn date_time_format(style: TimeStyle) -> js_sys::Intl::DateTimeFormat {
-    let options = js_sys::Object::new();
-    let set = |key: &str, value: &str| {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    };
-    match style {
-        TimeStyle::Time => {
-            set("hour", "2-digit");
-            set("minute", "2-digit");
-        }
-        TimeStyle::Date => {
-            set("month", "short");
-            set("day", "numeric");
-        }
-        TimeStyle::DateTime => {
-            set("dateStyle", "medium");
-            set("timeStyle", "short");
-        }
-    }
-    // An empty locale list means "the viewer's default locale".
-    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options)
+    intl::time(ms, style).unwrap_or_default()
 }
 
 /// Formats epoch milliseconds (native fallback: ISO 8601 in UTC).
@@ -495,6 +599,41 @@ mod tests {
             "12,345",
             "natively the viewer is en"
         );
+    }
+
+    #[test]
+    fn intl_options_follow_the_widget_format() {
+        let f = |o| NumberFormat::from_options(&o);
+        let plain = f(json!({})).intl_options(1_234_567.0, false);
+        assert_eq!(
+            (plain.style, plain.min_fraction, plain.max_fraction),
+            (IntlStyle::Decimal, 0, 0)
+        );
+        let euro = f(json!({"format": "currency", "currency": "€"})).intl_options(1234.5, false);
+        assert_eq!(euro.style, IntlStyle::Currency("EUR".into()));
+        assert_eq!(
+            (euro.min_fraction, euro.max_fraction, euro.suffix),
+            (2, 2, None)
+        );
+        let odd = f(json!({"format": "currency", "currency": "points"})).intl_options(3.0, false);
+        assert_eq!(
+            (odd.style, odd.suffix.as_deref()),
+            (IntlStyle::Decimal, Some("points")),
+            "a unit Intl does not know as a currency follows the number"
+        );
+        let pct = f(json!({"unit": "%"})).intl_options(97.5, false);
+        assert_eq!((pct.style, pct.value), (IntlStyle::Percent, 0.975));
+        let ratio = f(json!({"format": "percent", "decimals": 0})).intl_options(0.25, false);
+        assert_eq!((ratio.value, ratio.max_fraction), (0.25, 0));
+        let slow = f(json!({"format": "ms"})).intl_options(12_500.0, false);
+        assert_eq!((slow.value, slow.suffix.as_deref()), (12.5, Some("s")));
+        let axis = f(json!({"unit": "req/s"})).intl_options(25_000.0, true);
+        assert_eq!(
+            (axis.style, axis.max_fraction, axis.suffix.as_deref()),
+            (IntlStyle::Compact, 1, Some("req/s"))
+        );
+        assert_eq!(currency_code("usd").as_deref(), Some("USD"));
+        assert_eq!(currency_code("₹").as_deref(), Some("INR"));
     }
 
     #[test]

@@ -152,9 +152,9 @@ pub fn KpiCard(
             let value = model
                 .value
                 .map_or_else(|| "–".to_owned(), |v| format.format(v));
-            let previous = model
-                .previous
-                .map(|p| format!("vs {} previous period", format.format(p)));
+            let previous = model.previous.map(|p| {
+                crate::messages::tf(crate::messages::Msg::VsPreviousPeriod, &[&format.format(p)])
+            });
             let points = sparkline_points(&model.trend);
             let change = model.change_text().map(|text| {
                 view! { <span class=model.sentiment.class()>{text}</span> }

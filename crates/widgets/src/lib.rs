@@ -32,6 +32,8 @@ pub mod format;
 pub mod gallery;
 pub mod grid;
 pub mod kpi;
+pub mod locale;
+pub mod messages;
 pub mod state;
 pub mod styles;
 pub mod table;

@@ -14,6 +14,7 @@ use serde_json::Value;
 use vantage_contract::{ColumnType, QueryResult, SortDir};
 
 use crate::format::{format_time, NumberFormat, TimeStyle};
+use crate::messages::{t, tf, Msg};
 
 /// Rows per page unless `page_size` is given.
 pub const DEFAULT_PAGE_SIZE: usize = 50;
@@ -236,13 +237,15 @@ pub fn DataTable(
     let status = move || {
         let (start, end) = page_bounds(total.get(), page.get(), page_size);
         if total.get() == 0 {
-            "No rows".to_owned()
+            t(Msg::NoRows).to_owned()
         } else {
-            format!(
-                "{}–{} of {}",
-                crate::format::group((start + 1) as f64, 0),
-                crate::format::group(end as f64, 0),
-                crate::format::group(total.get() as f64, 0)
+            tf(
+                Msg::RowsRange,
+                &[
+                    &crate::format::group((start + 1) as f64, 0),
+                    &crate::format::group(end as f64, 0),
+                    &crate::format::group(total.get() as f64, 0),
+                ],
             )
         }
     };
@@ -250,7 +253,7 @@ pub fn DataTable(
     let invalid = Memo::new(move |_| result.with(|r| r.validate().err().map(|e| e.to_string())));
     move || {
         if let Some(message) = invalid.get() {
-            return view! { <div class="vt-widget-error" role="alert">{format!("cannot show this data: {message}")}</div> }
+            return view! { <div class="vt-widget-error" role="alert">{tf(Msg::CannotShowData, &[&message])}</div> }
                 .into_any();
         }
         view! {
@@ -260,14 +263,14 @@ pub fn DataTable(
                     <thead><tr>{header}</tr></thead>
                     <tbody>{body}</tbody>
                 </table>
-                {move || (total.get() == 0).then(|| view! { <div class="vt-empty">"No data for this period"</div> })}
+                {move || (total.get() == 0).then(|| view! { <div class="vt-empty">{t(Msg::NoData)}</div> })}
             </div>
             <div class="vt-table-footer">
                 <span class="vt-table-status" aria-live="polite">{status}</span>
-                <button type="button" class="vt-button" aria-label="Previous page"
+                <button type="button" class="vt-button" aria-label=t(Msg::PreviousPage)
                     disabled=move || page.get() == 0
                     on:click=move |_| go(page.get().saturating_sub(1))>"‹"</button>
-                <button type="button" class="vt-button" aria-label="Next page"
+                <button type="button" class="vt-button" aria-label=t(Msg::NextPage)
                     disabled=move || { page.get() >= last_page() }
                     on:click=move |_| go(page.get() + 1)>"›"</button>
             </div>

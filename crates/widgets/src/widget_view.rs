@@ -17,6 +17,8 @@ use vantage_contract::{Alert, QueryResult, Widget, WidgetKind};
 use crate::alerts::{AlertAction, AlertList};
 use crate::charts::{is_chart, ChartView};
 use crate::kpi::KpiCard;
+use crate::locale;
+use crate::messages::{t, tf, Msg};
 use crate::table::DataTable;
 use crate::{ChartClick, WidgetState};
 
@@ -106,6 +108,8 @@ pub fn WidgetView(
     let label = widget.title.clone();
 
     let body = move || {
+        // A locale change re-renders the body, so numbers, dates and text follow it.
+        locale::track();
         // The alert list, unless the backend refused the widget (e.g. an embed token's locked
         // filters cannot apply to alerts): then its error shows like any widget's.
         if kind == WidgetKind::Alerts && !matches!(phase.get(), Phase::Error(_)) {
@@ -116,19 +120,19 @@ pub fn WidgetView(
         }
         match phase.get() {
             Phase::Loading => view! {
-                <div class="vt-skeleton" aria-hidden="true">
+                <div class="vt-skeleton" role="status" aria-label=t(Msg::Loading)>
                     <div class="vt-skeleton-bar"></div>
                     <div class="vt-skeleton-bar vt-short"></div>
                     <div class="vt-skeleton-block"></div>
                 </div>
             }
             .into_any(),
-            Phase::Empty => view! { <div class="vt-empty">"No data for this period"</div> }.into_any(),
+            Phase::Empty => view! { <div class="vt-empty">{t(Msg::NoData)}</div> }.into_any(),
             Phase::Error(message) => view! {
                 <div class="vt-widget-error" role="alert">
                     <span>{message}</span>
                     {on_retry.map(|retry| view! {
-                        <button type="button" class="vt-button" on:click=move |_| retry.run(())>"Retry"</button>
+                        <button type="button" class="vt-button" on:click=move |_| retry.run(())>{t(Msg::Retry)}</button>
                     })}
                 </div>
             }
@@ -142,16 +146,18 @@ pub fn WidgetView(
             <div class="vt-card-header">
                 <h3 class="vt-card-title">{title}</h3>
                 {move || {
+                    locale::track();
                     let fields = unfiltered.get();
                     (!fields.is_empty()).then(|| {
-                        let text = format!("not filtered by {}", fields.join(", "));
-                        let title = format!("This widget's data has no field {}, so the filter on it does not apply here", fields.join(", "));
+                        let names = fields.join(", ");
+                        let text = tf(Msg::NotFilteredBy, &[&names]);
+                        let title = tf(Msg::NotFilteredByTitle, &[&names]);
                         view! { <span class="vt-badge vt-badge-unfiltered" title=title>{text}</span> }
                     })
                 }}
-                {move || stale.get().then(|| view! {
-                    <span class="vt-badge vt-badge-stale" title="Live updates paused; showing the last data received">"stale"</span>
-                })}
+                {move || { locale::track(); stale.get().then(|| view! {
+                    <span class="vt-badge vt-badge-stale" title=t(Msg::StaleTitle)>{t(Msg::Stale)}</span>
+                })}}
             </div>
             <div class="vt-card-body">{body}</div>
         </div>
@@ -185,7 +191,7 @@ fn ready_body(
                 None => view! { <DataTable result=data options=options label=label /> }.into_any(),
             }
         }
-        WidgetKind::Alerts => view! { <div class="vt-empty">"No alerts"</div> }.into_any(),
+        WidgetKind::Alerts => view! { <div class="vt-empty">{t(Msg::NoAlerts)}</div> }.into_any(),
         kind if is_chart(kind) => match on_click {
             Some(callback) => view! {
                 <ChartView kind=kind result=data options=options label=label theme=theme on_click=callback />
@@ -194,6 +200,6 @@ fn ready_body(
             None => view! { <ChartView kind=kind result=data options=options label=label theme=theme /> }
                 .into_any(),
         },
-        _ => view! { <div class="vt-empty">"Unsupported widget"</div> }.into_any(),
+        _ => view! { <div class="vt-empty">{t(Msg::Unsupported)}</div> }.into_any(),
     }
 }

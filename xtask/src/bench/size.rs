@@ -180,10 +180,13 @@ impl Sizes {
 /// The trimmed ECharts has its own guard: registering a chart kind or component the widgets do
 /// not use shows up here.
 pub fn check_budgets() -> Result<String, String> {
-    const PACKAGE_GUARD_KB: f64 = 452.0;
+    // 452 → 456 for issue 19's locale support: Intl formatting and the message catalogs (see
+    // BENCHMARKS.md, "App first load").
+    const PACKAGE_GUARD_KB: f64 = 456.0;
     // 850 after the trimmed ECharts; raised for issue 13's admin pages (see BENCHMARKS.md,
     // "App first load").
-    const APP_GUARD_KB: f64 = 920.0;
+    // 920 → 930 for issue 19's locale support (measured 919 KB; BENCHMARKS.md).
+    const APP_GUARD_KB: f64 = 930.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     let mut report = Vec::new();
     for (what, files, guard) in [

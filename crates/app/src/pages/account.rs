@@ -9,6 +9,7 @@ use super::password::{
 };
 use super::require_login;
 use crate::brand::use_page_title;
+use crate::preferences::{self, Preferences};
 use crate::session::use_session;
 use crate::shell::role_label;
 
@@ -73,6 +74,7 @@ pub fn AccountPage() -> impl IntoView {
                     })}
                 </div>
             </div>
+            <LocaleForm />
             <form class="card account-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="Change password">
                 <h2 class="section-title">"Change password"</h2>
                 <label class="field">
@@ -93,5 +95,50 @@ pub fn AccountPage() -> impl IntoView {
                 </div>
             </form>
         </section>
+    }
+}
+
+/// Language and time zone, remembered per user in this browser (see [`crate::preferences`]).
+#[component]
+fn LocaleForm() -> impl IntoView {
+    let user = use_session().user;
+    let user_id = move || user.with_untracked(|u| u.as_ref().map(|u| u.id.clone()));
+    let stored = user_id()
+        .map(|id| preferences::load(&id))
+        .unwrap_or_default();
+    let locale = RwSignal::new(stored.locale.unwrap_or_default());
+    let zone = RwSignal::new(stored.time_zone.unwrap_or_default());
+    let saved = RwSignal::new(false);
+    let zones = preferences::known_time_zones();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let prefs = Preferences::from_form(&locale.get_untracked(), &zone.get_untracked());
+        if let Some(id) = user_id() {
+            preferences::save(&id, &prefs);
+        }
+        prefs.apply();
+        saved.set(true);
+    };
+    view! {
+        <form class="card account-form locale-form" on:submit=save on:change=move |_| saved.set(false) aria-label="Language and time zone">
+            <h2 class="section-title">"Language and time zone"</h2>
+            <label class="field">
+                <span>"Language and number format"</span>
+                <select name="locale" prop:value=move || locale.get() on:change=move |ev| locale.set(event_target_value(&ev))>
+                    {preferences::LOCALES.iter().map(|(tag, name)| view! { <option value=*tag>{*name}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>"Time zone for days, weeks and “today”"</span>
+                <select name="timeZone" prop:value=move || zone.get() on:change=move |ev| zone.set(event_target_value(&ev))>
+                    <option value="">"UTC (default)"</option>
+                    {zones.into_iter().map(|z| { let label = z.clone(); view! { <option value=z>{label}</option> } }).collect_view()}
+                </select>
+            </label>
+            {move || saved.get().then(|| view! { <p class="notice" role="status">"Saved for this browser. Dashboards use it from now on."</p> })}
+            <div class="form-actions">
+                <button type="submit" class="app-button primary">"Save"</button>
+            </div>
+        </form>
     }
 }

@@ -157,12 +157,20 @@ fn DashboardScreen(id: String) -> impl IntoView {
     let initial = url.get_untracked();
     let mut filters = FilterSet::default();
     let _ = filters.apply_all(initial.filter_ops());
+    // The user's time zone (account page) buckets days and `today` on the server.
+    // Before a reload has restored the user, the choice in force is theirs.
+    let time_zone = session
+        .user
+        .with_untracked(|u| u.as_ref().map(|u| crate::preferences::load(&u.id)))
+        .unwrap_or_else(crate::preferences::current)
+        .time_zone;
     let store = DashboardStore::new(
         session.api.clone(),
         id.clone(),
         filters,
         LiveOptions::default(),
     )
+    .with_time_zone(time_zone)
     .with_time_range(initial.range)
     .with_cross_filters(initial.cross.items().to_vec());
     store.load();

@@ -85,6 +85,28 @@ fn field(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The browser's time zone database must know `zone` (`Intl.DateTimeFormat` throws a
+/// `RangeError` otherwise), so a typo is a config error here rather than a 422 per request.
+fn check_time_zone_known(zone: &str) -> Result<(), SdkError> {
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"timeZone".into(), &zone.into());
+    let args = js_sys::Array::of2(&JsValue::UNDEFINED, &options);
+    let unknown = || {
+        config(
+            "timeZone",
+            format!("unknown time zone \"{zone}\": use an IANA name such as \"Europe/Berlin\""),
+        )
+    };
+    let constructor: Function = Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|intl| Reflect::get(&intl, &"DateTimeFormat".into()))
+        .ok()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(unknown)?;
+    Reflect::construct(&constructor, &args)
+        .map(|_| ())
+        .map_err(|_| unknown())
+}
+
 fn optional_string(object: &JsValue, name: &'static str) -> Result<Option<String>, SdkError> {
     let value = field(object, name);
     if value.is_undefined() || value.is_null() {
@@ -164,8 +186,10 @@ pub fn options_from_js(object: &JsValue, emitter: &Emitter) -> Result<EmbedOptio
         Some(value) => ClickBehavior::parse(&value)?,
     };
     let locale = optional_string(object, "locale")?;
-    // Checked as a string but not applied yet: times show in the viewer's zone (issue 19).
-    let _time_zone = optional_string(object, "timeZone")?;
+    let time_zone = optional_string(object, "timeZone")?;
+    if let Some(zone) = &time_zone {
+        check_time_zone_known(zone)?;
+    }
     let options = EmbedOptions {
         base_url,
         dashboard_id,
@@ -175,6 +199,7 @@ pub fn options_from_js(object: &JsValue, emitter: &Emitter) -> Result<EmbedOptio
         theme,
         filters,
         locale,
+        time_zone,
         live,
         echarts,
         click_behavior,

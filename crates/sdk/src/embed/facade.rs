@@ -224,8 +224,8 @@ impl EmbeddedDashboard {
         Ok(())
     }
 
-    /// Sets the embed root's `lang` (a BCP 47 tag such as `"de-DE"`). Numbers and dates are
-    /// not localised by it yet.
+    /// Switches the locale (a BCP 47 tag such as `"de-DE"`): the root's `lang`, number and
+    /// date formats and the UI text, without reloading data. Page-wide (see `locale`).
     #[wasm_bindgen(js_name = setLocale)]
     pub fn set_locale(&self, locale: String) {
         self.embed.set_locale(locale);

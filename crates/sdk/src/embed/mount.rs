@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use vantage_contract::{CrossFilter, Filter, QueryResult, ThemeMode, TimeRange};
+use vantage_widgets::locale::Locale;
 use vantage_widgets::{provide_echarts, ChartClick, ChartRegistry, EChartsModule, WidgetError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -234,6 +235,10 @@ impl Embed {
             None => ThemeChoice::Mode(ThemeMode::Light),
         });
         let root = create_root(host, options.locale.as_deref())?;
+        vantage_widgets::locale::set_active(Locale {
+            tag: options.locale.clone(),
+            time_zone: options.time_zone.clone(),
+        });
         let theme_name =
             vantage_widgets::styles::apply_theme(&root, &theme.resolve(), module.as_ref());
 
@@ -245,7 +250,8 @@ impl Embed {
         let owner = Owner::new();
         let (store, chart_theme) = owner.with(|| {
             (
-                DashboardStore::new(api.clone(), dashboard_id, filters, live),
+                DashboardStore::new(api.clone(), dashboard_id, filters, live)
+                    .with_time_zone(options.time_zone.clone()),
                 RwSignal::new(theme_name),
             )
         });
@@ -353,12 +359,22 @@ impl Embed {
         apply_theme(&self.core);
     }
 
-    /// Sets the root's `lang` (a BCP 47 tag). Numbers and dates are not localised yet.
+    /// Switches the locale (a BCP 47 tag) at run time: the root's `lang`, number and date
+    /// formats and UI text follow without reloading data. The setting is page-wide (see
+    /// [`vantage_widgets::locale`]).
     pub fn set_locale(&self, locale: String) {
         if let Some(mounted) = self.core.mounted.borrow().as_ref() {
             let _ = mounted.root.set_attribute("lang", &locale);
         }
-        self.core.options.borrow_mut().locale = Some(locale);
+        let time_zone = {
+            let mut options = self.core.options.borrow_mut();
+            options.locale = Some(locale.clone());
+            options.time_zone.clone()
+        };
+        vantage_widgets::locale::set_active(Locale {
+            tag: Some(locale),
+            time_zone,
+        });
     }
 
     /// Exports loaded data: one widget's, or every widget's.

@@ -27,8 +27,12 @@ pub struct EmbedOptions {
     pub theme: Option<ThemeChoice>,
     /// Initial viewer filters.
     pub filters: Vec<Filter>,
-    /// A BCP 47 tag, set as the embed root's `lang` (formatting is not localised yet).
+    /// A BCP 47 tag: the root's `lang`, the `Intl` locale of numbers and dates and the UI
+    /// text's catalog (`None`: the browser's).
     pub locale: Option<String>,
+    /// IANA time zone sent with every data request: time buckets and `today` are computed
+    /// there by the server (`None`: UTC).
+    pub time_zone: Option<String>,
     /// Live transport.
     pub live: LiveMode,
     /// The ECharts namespace; `None` = `globalThis.echarts`.
@@ -84,6 +88,7 @@ impl EmbedOptions {
             theme: None,
             filters: Vec::new(),
             locale: None,
+            time_zone: None,
             live: LiveMode::Auto,
             echarts: None,
             click_behavior: ClickBehavior::CrossFilter,
@@ -105,6 +110,10 @@ impl EmbedOptions {
         let renews = matches!(self.token_source, TokenSource::Renewing(_));
         if self.token.is_none() && !renews {
             return Err(config("token", "pass token or fetchToken"));
+        }
+        if let Some(zone) = &self.time_zone {
+            vantage_contract::validate_time_zone(zone)
+                .map_err(|e| config("timeZone", format!("\"{zone}\" {}", e.message)))?;
         }
         Ok(())
     }

@@ -112,13 +112,15 @@ export interface EmbedConfig {
   /** Initial viewer filters. */
   filters?: Filter[];
   /**
-   * A BCP 47 tag such as `"de-DE"`, set as the embed root's `lang`. Not yet used for
-   * formatting: numbers and dates are formatted the same for every locale (planned).
+   * A BCP 47 tag such as `"de-DE"` (default: the browser's): the root's `lang`, number and date
+   * formats (through `Intl`) and the UI text's language (en, de, fr, es, ja; else English).
+   * Page-wide: several embeds on one page share the last locale set.
    */
   locale?: string;
   /**
-   * Not supported yet: accepted (it must be a string) but ignored; times show in the viewer's
-   * own time zone (planned).
+   * An IANA time zone such as `"Europe/Berlin"`: sent with every data request, so the server
+   * computes day/week/month buckets and `today` in it (default UTC), and times are shown in it.
+   * An unknown zone is a `timeZone` config error.
    */
   timeZone?: string;
   /** Default `"auto"`: WebSocket with SSE fallback. */

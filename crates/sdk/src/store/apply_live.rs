@@ -164,7 +164,8 @@ impl DashboardStore {
             let plan = if crossed {
                 LiveUpdate::Refetch
             } else {
-                live_patch::plan(query, &extra, range.as_ref())
+                let zone = self.inner.time_zone.borrow();
+                live_patch::plan(query, &extra, range.as_ref(), zone.as_deref())
             };
             match plan {
                 LiveUpdate::Patch(plan) => {

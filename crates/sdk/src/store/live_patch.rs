@@ -23,8 +23,8 @@ use std::collections::VecDeque;
 
 use serde_json::Value;
 use vantage_contract::{
-    Aggregation, ColumnType, Filter, FilterOp, MetricRollup, Query, QueryResult, Sort, SortDir,
-    TimeRange,
+    Aggregation, ColumnType, Filter, FilterOp, Granularity, MetricRollup, Query, QueryResult, Sort,
+    SortDir, TimeRange,
 };
 
 /// Time-series buckets kept at most when the time range has no start (all time).
@@ -89,8 +89,36 @@ enum Window {
 
 /// Decides how a widget with `query` follows live rollups, given the filters the store adds to
 /// every query (dashboard, locked and viewer filters) and the effective time range.
-pub fn plan(query: &Query, extra_filters: &[Filter], range: Option<&TimeRange>) -> LiveUpdate {
+///
+/// `time_zone` is the zone the data was requested in (the request's, else the query's): time
+/// buckets that follow a non-UTC wall clock (`1h`, `1d`) and calendar weeks and months are
+/// re-queried, since the rollup's bucket is only known to the server's time zone database.
+pub fn plan(
+    query: &Query,
+    extra_filters: &[Filter],
+    range: Option<&TimeRange>,
+    time_zone: Option<&str>,
+) -> LiveUpdate {
+    let zone = time_zone.or(query.time_zone.as_deref());
+    if !buckets_are_utc_multiples(query.granularity, zone) {
+        return LiveUpdate::Refetch;
+    }
     patch_plan(query, extra_filters, range).map_or(LiveUpdate::Refetch, LiveUpdate::Patch)
+}
+
+/// Whether every time bucket is `[k·g, (k+1)·g)` in epoch ms, so a rollup's bucket is
+/// `ts.div_euclid(g) * g`: true for sub-hour buckets in any zone (offsets are multiples of
+/// 15 minutes) and for `1h`/`1d` in UTC; never for weeks and months.
+fn buckets_are_utc_multiples(granularity: Option<Granularity>, zone: Option<&str>) -> bool {
+    let utc = zone.is_none_or(|z| matches!(z, "UTC" | "Etc/UTC"));
+    match granularity {
+        None
+        | Some(Granularity::Minute | Granularity::FiveMinutes | Granularity::FifteenMinutes) => {
+            true
+        }
+        Some(Granularity::Hour | Granularity::Day) => utc,
+        Some(Granularity::Week | Granularity::Month) => false,
+    }
 }
 
 fn patch_plan(query: &Query, extra: &[Filter], range: Option<&TimeRange>) -> Option<PatchPlan> {
@@ -135,7 +163,7 @@ fn patch_plan(query: &Query, extra: &[Filter], range: Option<&TimeRange>) -> Opt
         None => Window::AllTime,
         Some(TimeRange {
             preset: Some(p), ..
-        }) => Window::Sliding(p.duration_ms()),
+        }) => Window::Sliding(p.duration_ms()?),
         Some(TimeRange { from, to, .. }) => {
             Window::Fixed(from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX))
         }
@@ -443,7 +471,7 @@ pub fn contributes_after(rollup: &MetricRollup, generated_at: i64) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-    use vantage_contract::{Column, Granularity, Measure, TimePreset};
+    use vantage_contract::{Column, Measure, TimePreset};
 
     fn rollup(ts: i64, valid: u64, invalid: u64) -> MetricRollup {
         let mut m = MetricRollup {
@@ -473,7 +501,7 @@ mod tests {
     }
 
     fn patch(query: &Query, range: Option<&TimeRange>) -> PatchPlan {
-        match plan(query, &[], range) {
+        match plan(query, &[], range, None) {
             LiveUpdate::Patch(p) => p,
             LiveUpdate::Refetch => panic!("expected a patch plan for {query:?}"),
         }
@@ -614,7 +642,7 @@ mod tests {
         ];
         for case in cases {
             assert_eq!(
-                plan(&count_query(case.clone()), &[], None),
+                plan(&count_query(case.clone()), &[], None, None),
                 LiveUpdate::Refetch,
                 "{case}"
             );
@@ -624,11 +652,56 @@ mod tests {
         );
         let viewer_filter = Filter::eq("intent", json!("billing"));
         assert_eq!(
-            plan(&q, &[viewer_filter], None),
+            plan(&q, &[viewer_filter], None, None),
             LiveUpdate::Refetch,
             "tenant-wide rollups cannot honour a viewer's filter"
         );
         let _ = Measure::new("*", Aggregation::Count);
+    }
+
+    #[test]
+    fn zoned_hours_days_and_calendar_buckets_are_refetched() {
+        let series = |g: &str| {
+            count_query(
+                json!({ "dataset": "validations", "measures": [{ "field": "*", "agg": "count" }], "granularity": g }),
+            )
+        };
+        assert!(matches!(
+            plan(&series("1d"), &[], None, None),
+            LiveUpdate::Patch(_)
+        ));
+        assert!(matches!(
+            plan(&series("1d"), &[], None, Some("UTC")),
+            LiveUpdate::Patch(_)
+        ));
+        assert!(matches!(
+            plan(&series("5m"), &[], None, Some("Asia/Kolkata")),
+            LiveUpdate::Patch(_)
+        ));
+        for (g, zone) in [
+            ("1d", Some("Asia/Tokyo")),
+            ("1h", Some("Asia/Kolkata")),
+            ("1w", None),
+            ("1mo", None),
+        ] {
+            assert_eq!(
+                plan(&series(g), &[], None, zone),
+                LiveUpdate::Refetch,
+                "{g} {zone:?}"
+            );
+        }
+        let mut zoned = series("1d");
+        zoned.time_zone = Some("Europe/Berlin".into());
+        assert_eq!(plan(&zoned, &[], None, None), LiveUpdate::Refetch);
+        let today = count_query(
+            json!({ "dataset": "validations", "measures": [{ "field": "*", "agg": "count" }], "timeRange": { "preset": "today" } }),
+        );
+        let range = today.time_range;
+        assert_eq!(
+            plan(&today, &[], range.as_ref(), None),
+            LiveUpdate::Refetch,
+            "today's start moves at midnight"
+        );
     }
 
     #[test]

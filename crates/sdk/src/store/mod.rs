@@ -87,6 +87,8 @@ struct Inner {
     frame: RefCell<Option<Frame>>,
     /// Called after each live message has been applied (benchmarks, diagnostics).
     on_applied: RefCell<Vec<AppliedListener>>,
+    /// IANA zone sent with every data request (`None`: the server's default, UTC).
+    time_zone: RefCell<Option<String>>,
 }
 
 /// A requested animation frame: its id and callback.
@@ -160,6 +162,7 @@ impl DashboardStore {
                 queue: RefCell::new(FrameQueue::default()),
                 frame: RefCell::new(None),
                 on_applied: RefCell::new(Vec::new()),
+                time_zone: RefCell::new(None),
             })),
             signals: Signals {
                 definition: RwSignal::new(None),
@@ -174,6 +177,18 @@ impl DashboardStore {
                 widgets: RwSignal::new(HashMap::new()),
             },
         }
+    }
+
+    /// Requests every widget's time buckets and `today` in the IANA zone `zone` (before the
+    /// first load; `None` leaves it to the server, UTC).
+    pub fn with_time_zone(self, zone: Option<String>) -> Self {
+        *self.inner.time_zone.borrow_mut() = zone;
+        self
+    }
+
+    /// The IANA zone the data is requested in, if one was set.
+    pub fn time_zone(&self) -> Option<String> {
+        self.inner.time_zone.borrow().clone()
     }
 
     /// Starts with the time range override `range` (before the first load).
@@ -403,6 +418,7 @@ impl DashboardStore {
             time_range: signals.time_range.get_untracked(),
             widget_ids,
             cross_filters: signals.cross_filters.with_untracked(|c| c.items().to_vec()),
+            time_zone: self.inner.time_zone.borrow().clone(),
         };
         let weak = Rc::downgrade(&self.inner);
         let first = signals.definition.with_untracked(Option::is_none);

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::query::{self, json_value, where_clause};
 use crate::state::SharedState;
 use crate::store;
+use crate::zone;
 use axum::extract::{Path, Query as QueryParams, State};
 use axum::Json;
 use base64::Engine;
@@ -122,7 +123,7 @@ fn widget_data(
     c: &rusqlite::Connection,
     tenant: &str,
     w: &Widget,
-    default_range: Option<TimeRange>,
+    (default_range, zone): (Option<TimeRange>, Option<&str>),
     filters: &[Filter],
     unapplied: Vec<String>,
     now: i64,
@@ -134,6 +135,9 @@ fn widget_data(
             let mut q = q.clone();
             if let Some(tr) = default_range {
                 q.time_range = Some(tr);
+            }
+            if let Some(zone) = zone {
+                q.time_zone = Some(zone.to_owned());
             }
             query::run(c, tenant, &q, filters, now)
         }
@@ -217,6 +221,7 @@ pub async fn dashboard_data(
     if let Some(tr) = &req.time_range {
         tr.validate().map_err(|e| e.within("timeRange"))?;
     }
+    zone::parse(req.time_zone.as_deref())?;
     let cross_count: usize = req
         .cross_filters
         .iter()
@@ -304,7 +309,8 @@ pub async fn dashboard_data(
                     None => {
                         let (filters, unapplied) =
                             per_widget.get(&w.id).cloned().unwrap_or_default();
-                        widget_data(c, &tenant, w, range, &filters, unapplied, now)
+                        let zone = req.time_zone.as_deref();
+                        widget_data(c, &tenant, w, (range, zone), &filters, unapplied, now)
                     }
                 };
                 out.insert(w.id.clone(), data);
@@ -324,6 +330,7 @@ pub async fn dashboard_data(
 
 /// Query parameters of the rows endpoint.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RowsParams {
     /// 1..=1000, default 100.
@@ -335,6 +342,10 @@ pub struct RowsParams {
     pub preset: Option<TimePreset>,
     pub from: Option<i64>,
     pub to: Option<i64>,
+    /// IANA time zone in which `preset=today` starts (default UTC).
+    #[serde(rename = "timeZone")]
+    #[param(rename = "timeZone")]
+    pub time_zone: Option<String>,
 }
 
 fn decode_cursor(s: &str) -> AppResult<(i64, i64)> {
@@ -387,12 +398,13 @@ pub async fn rows(
         f.validate(&source.schema)
             .map_err(|e| e.within(&format!("filters[{i}]")))?;
     }
+    let tz = zone::parse(params.time_zone.as_deref())?;
     let range = match (params.preset, params.from, params.to) {
         (None, None, None) => None,
         (preset, from, to) => {
             let tr = TimeRange { preset, from, to };
             tr.validate()?;
-            Some(tr.resolve(now_ms()))
+            Some(tr.resolve_with(now_ms(), |n| zone::day_start(tz, n)))
         }
     };
     let after = params.cursor.as_deref().map(decode_cursor).transpose()?;

@@ -9,15 +9,18 @@ use super::form::{self, kind_label, kind_value, parse_wire, wire, WidgetForm};
 use super::preview::PreviewCard;
 use super::Builder;
 
-const GRANULARITIES: [(Granularity, &str); 5] = [
+const GRANULARITIES: [(Granularity, &str); 7] = [
     (Granularity::Minute, "Per minute"),
     (Granularity::FiveMinutes, "Per 5 minutes"),
     (Granularity::FifteenMinutes, "Per 15 minutes"),
     (Granularity::Hour, "Per hour"),
     (Granularity::Day, "Per day"),
+    (Granularity::Week, "Per week"),
+    (Granularity::Month, "Per month"),
 ];
 
-const RANGES: [(TimePreset, &str); 5] = [
+const RANGES: [(TimePreset, &str); 6] = [
+    (TimePreset::Today, "Today"),
     (TimePreset::Last15m, "Last 15 minutes"),
     (TimePreset::Last1h, "Last hour"),
     (TimePreset::Last24h, "Last 24 hours"),

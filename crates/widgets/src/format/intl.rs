@@ -1,0 +1,128 @@
+//! `Intl` formatters for the active locale ([`crate::locale`]), built once per set of options
+//! and dropped when the locale changes. Built with `Reflect::construct`, so a locale, currency
+//! or time zone `Intl` refuses (a `RangeError`) falls back instead of throwing into wasm.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::{IntlNumber, IntlStyle, TimeStyle};
+
+type Cache<T> = RefCell<HashMap<String, Option<T>>>;
+
+thread_local! {
+    static NUMBERS: Cache<js_sys::Intl::NumberFormat> = RefCell::new(HashMap::new());
+    static TIMES: Cache<js_sys::Intl::DateTimeFormat> = RefCell::new(HashMap::new());
+}
+
+/// Drops every cached formatter.
+pub(super) fn clear() {
+    NUMBERS.with(|c| c.borrow_mut().clear());
+    TIMES.with(|c| c.borrow_mut().clear());
+}
+
+fn intl(name: &str) -> Option<Function> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    Reflect::get(&intl, &name.into()).ok()?.dyn_into().ok()
+}
+
+/// The locale list for `Intl`: the active tag when `Intl` accepts it, else `[]` (the
+/// browser's own locale).
+pub(super) fn locales() -> Array {
+    let Some(tag) = crate::locale::active().tag else {
+        return Array::new();
+    };
+    let canonical = Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|intl| Reflect::get(&intl, &"getCanonicalLocales".into()))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call1(&JsValue::UNDEFINED, &tag.into()).ok());
+    canonical.map_or_else(Array::new, |list| list.unchecked_into())
+}
+
+fn construct<T: JsCast>(name: &str, options: &Object) -> Option<T> {
+    let args = Array::of2(&locales(), options);
+    Reflect::construct(&intl(name)?, &args)
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+fn set(options: &Object, key: &str, value: JsValue) {
+    let _ = Reflect::set(options, &key.into(), &value);
+}
+
+fn number_format(o: &IntlNumber) -> Option<js_sys::Intl::NumberFormat> {
+    let options = Object::new();
+    match &o.style {
+        IntlStyle::Decimal => set(&options, "style", "decimal".into()),
+        IntlStyle::Percent => set(&options, "style", "percent".into()),
+        IntlStyle::Currency(code) => {
+            set(&options, "style", "currency".into());
+            set(&options, "currency", code.as_str().into());
+        }
+        IntlStyle::Compact => {
+            set(&options, "notation", "compact".into());
+            set(&options, "compactDisplay", "short".into());
+        }
+    }
+    set(&options, "minimumFractionDigits", o.min_fraction.into());
+    set(&options, "maximumFractionDigits", o.max_fraction.into());
+    construct("NumberFormat", &options)
+}
+
+/// `o.value` formatted by `Intl.NumberFormat` (then the suffix); `None` when `Intl` refused
+/// the options.
+pub(super) fn number(o: &IntlNumber) -> Option<String> {
+    let key = format!("{:?}|{}|{}", o.style, o.min_fraction, o.max_fraction);
+    let text = NUMBERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let format = cache
+            .entry(key)
+            .or_insert_with(|| number_format(o))
+            .as_ref()?;
+        format
+            .format()
+            .call1(&JsValue::UNDEFINED, &o.value.into())
+            .ok()?
+            .as_string()
+    })?;
+    Some(match &o.suffix {
+        Some(suffix) => format!("{text} {suffix}"),
+        None => text,
+    })
+}
+
+fn time_format(style: TimeStyle) -> Option<js_sys::Intl::DateTimeFormat> {
+    let options = Object::new();
+    let pairs: &[(&str, &str)] = match style {
+        TimeStyle::Time => &[("hour", "2-digit"), ("minute", "2-digit")],
+        TimeStyle::Date => &[("month", "short"), ("day", "numeric")],
+        TimeStyle::DateTime => &[("dateStyle", "medium"), ("timeStyle", "short")],
+    };
+    for (key, value) in pairs {
+        set(&options, key, (*value).into());
+    }
+    if let Some(zone) = crate::locale::active().time_zone {
+        set(&options, "timeZone", zone.into());
+    }
+    construct("DateTimeFormat", &options)
+}
+
+/// Epoch `ms` formatted by `Intl.DateTimeFormat` in the active locale and time zone.
+pub(super) fn time(ms: f64, style: TimeStyle) -> Option<String> {
+    TIMES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let format = cache
+            .entry(format!("{style:?}"))
+            .or_insert_with(|| time_format(style))
+            .as_ref()?;
+        format
+            .format()
+            .call1(&JsValue::UNDEFINED, &js_sys::Date::new(&ms.into()))
+            .ok()?
+            .as_string()
+    })
+}

@@ -1,0 +1,131 @@
+//! Locale and time zone in the browser: numbers, currencies, percentages and compact forms come
+//! from `Intl` for the active locale, times from `Intl.DateTimeFormat` in the active time zone,
+//! and a mounted widget re-renders its numbers and UI text when the locale changes.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use serde_json::json;
+use vantage_contract::{Column, ColumnType, QueryResult, Widget, WidgetKind};
+use vantage_wasm_tests::{fresh_container, wait_until};
+use vantage_widgets::format::{format_time, NumberFormat, TimeStyle};
+use vantage_widgets::locale::{self, Locale};
+use vantage_widgets::{WidgetState, WidgetView};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn set(tag: &str, zone: Option<&str>) {
+    locale::set_active(Locale {
+        tag: Some(tag.into()),
+        time_zone: zone.map(str::to_owned),
+    });
+}
+
+fn format(options: serde_json::Value, value: f64) -> String {
+    NumberFormat::from_options(&options).format(value)
+}
+
+#[wasm_bindgen_test]
+fn numbers_follow_the_locale_through_intl() {
+    set("en-IN", None);
+    assert_eq!(
+        format(json!({}), 1_234_567.0),
+        "12,34,567",
+        "Indian grouping"
+    );
+    set("de-DE", None);
+    assert_eq!(
+        format(json!({"format": "currency", "currency": "EUR"}), 1234.5),
+        "1.234,50\u{a0}€",
+        "German puts the euro sign after the amount"
+    );
+    assert_eq!(format(json!({"format": "percent"}), 0.256), "25,6\u{a0}%");
+    assert_eq!(format(json!({"format": "ms"}), 1234.0), "1.234 ms");
+    assert_eq!(
+        NumberFormat::default().format_axis(1_300_000.0),
+        "1,3\u{a0}Mio."
+    );
+    set("en-US", None);
+    assert_eq!(
+        format(json!({"format": "currency", "currency": "EUR"}), -1234.5),
+        "-€1,234.50"
+    );
+    assert_eq!(NumberFormat::default().format_axis(25_000.0), "25K");
+    set("ja-JP", None);
+    assert_eq!(NumberFormat::default().format_axis(12_345.0), "1.2万");
+    assert_eq!(
+        format(
+            json!({"format": "currency", "currency": "JPY", "decimals": 0}),
+            1234.0
+        ),
+        "￥1,234"
+    );
+    locale::set_active(Locale::default());
+}
+
+#[wasm_bindgen_test]
+fn times_show_in_the_active_time_zone() {
+    // 2024-05-10T16:00:00Z: still May 10 in UTC, already 01:00 on May 11 in Tokyo.
+    let ms = 1_715_356_800_000.0;
+    set("en-US", Some("UTC"));
+    assert_eq!(format_time(ms, TimeStyle::Date), "May 10");
+    assert_eq!(format_time(ms, TimeStyle::Time), "04:00 PM");
+    set("en-US", Some("Asia/Tokyo"));
+    assert_eq!(format_time(ms, TimeStyle::Date), "May 11");
+    set("de-DE", Some("Asia/Tokyo"));
+    assert_eq!(format_time(ms, TimeStyle::Date), "11. Mai");
+    assert_eq!(format_time(ms, TimeStyle::Time), "01:00");
+    locale::set_active(Locale::default());
+}
+
+#[wasm_bindgen_test]
+async fn a_mounted_widget_follows_a_locale_change_without_new_data() {
+    set("en-US", None);
+    let container = fresh_container(400, 300);
+    let kpi = Widget {
+        id: "kpi".into(),
+        kind: WidgetKind::Kpi,
+        title: "Revenue".into(),
+        position: vantage_contract::Position {
+            x: 0,
+            y: 0,
+            w: 4,
+            h: 2,
+        },
+        query: None,
+        options: json!({"format": "currency", "currency": "EUR"}),
+    };
+    let data = QueryResult::new(
+        vec![Column::new("sum_revenue", ColumnType::Float)],
+        vec![vec![json!(1234.5)]],
+    )
+    .expect("result");
+    let failing = Widget {
+        id: "failing".into(),
+        title: "Failing".into(),
+        ..kpi.clone()
+    };
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        view! {
+            <WidgetView widget=kpi state=Signal::stored(WidgetState::ready(data)) />
+            <WidgetView widget=failing state=Signal::stored(WidgetState::Error { message: "boom".into() })
+                on_retry=Callback::new(|_| {}) />
+        }
+    });
+    let text = || container.text_content().unwrap_or_default();
+    wait_until("the English KPI", Duration::from_secs(5), || {
+        text().contains("€1,234.50") && text().contains("Retry")
+    })
+    .await;
+    set("de-DE", None);
+    wait_until(
+        "the German KPI and retry button",
+        Duration::from_secs(5),
+        || text().contains("1.234,50\u{a0}€") && text().contains("Erneut versuchen"),
+    )
+    .await;
+    assert!(!text().contains("Retry"), "{}", text());
+    locale::set_active(Locale::default());
+}
