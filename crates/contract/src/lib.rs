@@ -18,6 +18,8 @@ pub mod embed;
 pub mod error;
 pub mod ingest;
 pub mod live;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod password;
 pub mod query;
 pub mod result;

@@ -61,10 +61,10 @@ pub struct Filter {
     pub field: String,
     pub op: FilterOp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::scalar))]
     pub value: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::scalar_list))]
     pub values: Option<Vec<Value>>,
 }
 
