@@ -44,7 +44,8 @@ pub use dataset::{
     MeasureDef,
 };
 pub use embed::{
-    EmbedDashboard, EmbedTokenInfo, EmbedTokenList, EmbedTokenRequest, EmbedTokenResponse,
+    may_manage_embed_tokens, EmbedDashboard, EmbedTokenInfo, EmbedTokenList, EmbedTokenRequest,
+    EmbedTokenResponse, EMBED_TOKEN_ROLE,
 };
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use ingest::{
