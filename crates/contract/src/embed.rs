@@ -32,6 +32,7 @@ pub struct EmbedTokenRequest {
     pub locked_filters: Vec<Filter>,
     /// Seconds, 1..=86400 (default 3600).
     #[serde(default = "default_ttl")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86_400))]
     pub expires_in: u64,
 }
 

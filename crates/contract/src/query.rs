@@ -193,9 +193,18 @@ impl TimePreset {
 pub struct TimeRange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<TimePreset>,
+    // The bounds are MIN_EPOCH_MS and MAX_EPOCH_MS (the attribute takes literals only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = -62_135_596_800_000_i64, maximum = 253_402_300_799_999_i64)
+    )]
     pub from: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = -62_135_596_800_000_i64, maximum = 253_402_300_799_999_i64)
+    )]
     pub to: Option<i64>,
 }
 
@@ -392,7 +401,9 @@ pub struct Query {
     pub granularity: Option<Granularity>,
     #[serde(default)]
     pub sort: Vec<Sort>,
+    /// 1 to [`MAX_LIMIT`] rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub limit: Option<u32>,
     /// Adds `<measure>_previous` columns computed over the equally long period just before the
     /// time range (KPI deltas). Needs a time range and no granularity.

@@ -176,10 +176,10 @@ fn TokenRow(
     view! {
         <tr data-token-id=id class:inactive=status != TokenStatus::Active>
             <td><strong>{dashboard}</strong></td>
-            <td>{token.allowed_origins.iter().map(|o| view! { <code class="origin">{o.clone()}</code> }).collect_view()}</td>
-            <td class="small">{filters}</td>
-            <td class="small">{when(token.issued_at)}</td>
-            <td class="small">{when(token.expires_at)}</td>
+            <td data-label="Origins">{token.allowed_origins.iter().map(|o| view! { <code class="origin">{o.clone()}</code> }).collect_view()}</td>
+            <td class="small" data-label="Locked filters">{filters}</td>
+            <td class="small" data-label="Issued">{when(token.issued_at)}</td>
+            <td class="small" data-label="Expires">{when(token.expires_at)}</td>
             <td><span class="role-pill" class:off=status != TokenStatus::Active>{status.label()}</span></td>
             {can_revoke.then(|| view! { <td><div class="row-actions">{action}</div></td> })}
         </tr>
