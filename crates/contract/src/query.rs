@@ -401,7 +401,7 @@ pub struct Query {
     pub granularity: Option<Granularity>,
     #[serde(default)]
     pub sort: Vec<Sort>,
-    /// 1 to [`MAX_LIMIT`] rows.
+    /// Most rows to return: 1 to 10000 (`MAX_LIMIT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub limit: Option<u32>,
