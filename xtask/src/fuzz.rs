@@ -14,20 +14,24 @@ use std::process::Command;
 use crate::server::{self, StartOptions};
 use crate::util::{repo_root, target_dir};
 
-/// `cargo xtask fuzz`: builds the dev server and runs the fuzz step alone.
+/// `cargo xtask fuzz [schemathesis run options]`: builds the dev server and runs the fuzz step
+/// alone; options go to `schemathesis run` and win over the config (`--seed 7`,
+/// `--max-examples 200`, `--include-path-regex dashboards`).
 pub fn run(args: &[String]) -> Result<(), String> {
-    if let Some(arg) = args.first() {
-        return Err(format!("unknown fuzz option '{arg}'"));
-    }
     crate::setup::run()?;
     let binary = server::build(server::Profile::Dev)?;
-    let note = run_against_fresh_server(&binary)?;
+    let note = run_with(&binary, args)?;
     println!("fuzz: {note}");
     Ok(())
 }
 
-/// Starts a scratch server, runs schemathesis against it and reports what it covered.
+/// Starts a scratch server, runs schemathesis against it with the settings of
+/// `xtask/schemathesis.toml` and reports what it covered.
 pub fn run_against_fresh_server(binary: &Path) -> Result<String, String> {
+    run_with(binary, &[])
+}
+
+fn run_with(binary: &Path, extra: &[String]) -> Result<String, String> {
     let server = server::start(StartOptions {
         binary,
         db: server::scratch_db("fuzz")?,
@@ -64,6 +68,7 @@ pub fn run_against_fresh_server(binary: &Path) -> Result<String, String> {
             .args(["run", "openapi.json", "--url", &server.url])
             .args(["--report", "junit", "--report-junit-path"])
             .arg(&junit)
+            .args(extra)
             .env("NO_COLOR", "1"),
     )
     .map_err(|e| format!("{e}; the failures and `st replay` commands are printed above"))?;

@@ -5,7 +5,8 @@
 //! - `demo [--addr A]`: build the app and SDK package, run the reference server with demo data.
 //! - `test`: fmt, clippy, native tests, conformance, OpenAPI fuzzing (schemathesis), wasm tests in
 //!   headless Chromium, end-to-end.
-//! - `fuzz`: the OpenAPI fuzz step of `test` alone (schemathesis against a fresh dev server).
+//! - `fuzz [schemathesis options]`: the OpenAPI fuzz step of `test` alone (schemathesis against a
+//!   fresh dev server).
 //! - `conformance --base-url U`: run the contract conformance suite against any backend.
 
 mod artifacts;
@@ -19,7 +20,8 @@ mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | fuzz | \
+const USAGE: &str =
+    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | fuzz [OPTIONS] | \
 bench [--filter data|fanout|ingest|size|browser] [--quick] | conformance --base-url URL>";
 
 fn conformance_command(args: &[String]) -> Result<(), String> {
