@@ -38,25 +38,31 @@ struct StandardErrors;
 
 impl Modify for StandardErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                for status in standard_statuses(operation) {
-                    operation
-                        .responses
-                        .responses
-                        .entry(status.to_owned())
-                        .or_insert_with(|| error_response(status).into());
-                }
+        for operation in operations_mut(openapi) {
+            for status in standard_statuses(operation) {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error_response(status).into());
             }
         }
     }
+}
+
+/// Every operation of the document (the methods this API uses).
+fn operations_mut(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 /// Makes operation ids unique, as OpenAPI requires (client generators name methods after them):
@@ -66,31 +72,15 @@ struct UniqueOperationIds;
 
 impl Modify for UniqueOperationIds {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let operations = || {
-            openapi.paths.paths.values().flat_map(|item| {
-                [&item.get, &item.put, &item.post, &item.delete, &item.patch]
-                    .into_iter()
-                    .flatten()
-            })
-        };
         let mut uses = std::collections::HashMap::<String, usize>::new();
-        for id in operations().filter_map(|o| o.operation_id.clone()) {
+        for id in operations_mut(openapi).filter_map(|o| o.operation_id.clone()) {
             *uses.entry(id).or_default() += 1;
         }
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                let tag = operation.tags.as_ref().and_then(|t| t.first()).cloned();
-                if let (Some(id), Some(tag)) = (operation.operation_id.as_mut(), tag) {
-                    if uses.get(id.as_str()).is_some_and(|&n| n > 1) {
-                        *id = format!("{tag}_{id}");
-                    }
+        for operation in operations_mut(openapi) {
+            let tag = operation.tags.as_ref().and_then(|t| t.first()).cloned();
+            if let (Some(id), Some(tag)) = (operation.operation_id.as_mut(), tag) {
+                if uses.get(id.as_str()).is_some_and(|&n| n > 1) {
+                    *id = format!("{tag}_{id}");
                 }
             }
         }
