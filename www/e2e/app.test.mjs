@@ -313,6 +313,51 @@ test("a manager creates an embed token; the snippet works in a host page", async
   await page.context().close();
 });
 
+test("a manager sees the embed tokens issued and revokes one; the API then refuses it", async () => {
+  const page = await signedIn("manager@autoinsure.test");
+  await page.goto(`${BASE}/embed`);
+  await page.waitForSelector(".embed-form select[name=dashboard] option[value='autoinsure-latency']", { state: "attached" });
+  await page.selectOption("select[name=dashboard]", "autoinsure-latency");
+  await page.fill("input[name=lockField]", "intent");
+  await page.fill("input[name=lockValue]", "billing");
+  await page.waitForSelector(".embed-form input[name=origin]:checked", { state: "attached" });
+  const origin = await page.locator(".embed-form input[name=origin]:checked").first().getAttribute("value");
+  await page.click(".embed-form button[type=submit]");
+  await page.waitForSelector(".snippet-html");
+  const token = (await page.locator(".snippet-html").textContent()).match(/token: "([^"]+)"/)[1];
+  const { jti } = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+  // The new token is listed with its dashboard, origin, locked filter and status.
+  const row = page.locator(`.embed-tokens-table tr[data-token-id="${jti}"]`);
+  await row.waitFor();
+  const text = await row.textContent();
+  assert.match(text, /Latency/);
+  assert.match(text, /intent eq billing/);
+  assert.ok(text.includes(origin), `the row names the origin ${origin}`);
+  assert.match(await row.locator(".role-pill").textContent(), /Active/);
+  // As a host page on the token's origin would ask (Node's fetch may set Origin).
+  const embedStatus = async () => (await fetch(`${BASE}/api/v1/embed/dashboard`, {
+    headers: { authorization: `Bearer ${token}`, origin },
+  })).status;
+  assert.equal(await embedStatus(), 200, "the token works before it is revoked");
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await screenshot(page, "app-embed-tokens");
+  // Revoke asks first; a dismissed question changes nothing.
+  page.once("dialog", (d) => d.dismiss());
+  await row.getByRole("button", { name: "Revoke" }).click();
+  assert.match(await row.locator(".role-pill").textContent(), /Active/);
+  page.once("dialog", (d) => d.accept());
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await page.waitForFunction((id) => document.querySelector(`tr[data-token-id="${id}"] .role-pill`)?.textContent.includes("Revoked"), jti);
+  assert.equal(await row.getByRole("button", { name: "Revoke" }).count(), 0, "a revoked token has no Revoke button");
+  assert.equal(await embedStatus(), 401, "the API refuses the revoked token");
+  await page.setViewportSize({ width: 375, height: 800 });
+  // From the top, so the sticky header is not drawn mid-page in the full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, "app-embed-tokens-phone");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("the report page prints to a PDF with the KPIs and charts", async () => {
   const page = await signedIn("analyst@healthco.test");
   await page.goto(`${BASE}/dashboards/healthco-ai-quality/report?range=last24h`);

@@ -3,12 +3,16 @@
 //! - `setup`: install what is missing (wasm target, Chromium + driver, binaryen, wasm-bindgen-cli
 //!   at the locked version, wasm-pack, npm packages). Idempotent and quick when all is present.
 //! - `demo [--addr A]`: build the app and SDK package, run the reference server with demo data.
-//! - `test`: fmt, clippy, native tests, conformance, wasm tests in headless Chromium, end-to-end.
+//! - `test`: fmt, clippy, native tests, conformance, OpenAPI fuzzing (schemathesis), wasm tests in
+//!   headless Chromium, end-to-end.
+//! - `fuzz [schemathesis options]`: the OpenAPI fuzz step of `test` alone (schemathesis against a
+//!   fresh dev server).
 //! - `conformance --base-url U`: run the contract conformance suite against any backend.
 
 mod artifacts;
 mod bench;
 mod demo;
+mod fuzz;
 mod server;
 mod setup;
 mod test;
@@ -16,7 +20,8 @@ mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | \
+const USAGE: &str =
+    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | fuzz [OPTIONS] | \
 bench [--filter data|fanout|ingest|size|browser] [--quick] | conformance --base-url URL>";
 
 fn conformance_command(args: &[String]) -> Result<(), String> {
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("conformance") => conformance_command(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");

@@ -3,7 +3,8 @@
 //! Everything comes from the registries this project's machines can reach: rustup for the wasm
 //! target, Debian for Chromium/ChromeDriver/binaryen, crates.io for wasm-bindgen-cli and
 //! wasm-pack, npm for ECharts and the browser test tools, PyPI (pip) for openpyxl, which the
-//! end-to-end tests use to read XLSX exports. Nothing downloads browsers or binaries.
+//! end-to-end tests use to read XLSX exports, and schemathesis, which fuzzes the API from
+//! `openapi.json`. Nothing downloads browsers or binaries.
 
 use std::fs;
 use std::process::Command;
@@ -157,31 +158,60 @@ fn npm_packages(installed: &mut Vec<String>) -> Result<(), String> {
     Ok(())
 }
 
-/// openpyxl: the end-to-end tests open the SDK's XLSX export with it (a standard reader).
-/// Installed for the current `python3` (pyenv's on these machines) with its own pip.
+/// Python tools, each pinned: openpyxl (the end-to-end tests open the SDK's XLSX export with
+/// it, a standard reader) and schemathesis (the OpenAPI fuzz step, `xtask/src/fuzz.rs`).
+/// Each is `(package, version)`; the package imports under the same name, and an empty version
+/// takes any.
+const PYTHON_PACKAGES: [(&str, &str); 2] =
+    [("openpyxl", ""), ("schemathesis", SCHEMATHESIS_VERSION)];
+
+/// The schemathesis release the fuzz step and `xtask/schemathesis.toml` are written for (its
+/// configuration keys and checks change between releases).
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// Installs [`PYTHON_PACKAGES`] for the current `python3` (pyenv's on these machines) with its
+/// own pip, where missing or at another version.
 fn python_packages(installed: &mut Vec<String>) -> Result<(), String> {
-    let importable = |module: &str| {
+    let present = |module: &str, version: &str| {
+        let probe = if version.is_empty() {
+            format!("import {module}")
+        } else {
+            format!("import importlib.metadata as m; assert m.version('{module}') == '{version}'")
+        };
         Command::new("python3")
-            .args(["-c", &format!("import {module}")])
+            .args(["-c", &probe])
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    if importable("openpyxl") {
+    let missing: Vec<String> = PYTHON_PACKAGES
+        .iter()
+        .filter(|(package, version)| !present(package, version))
+        .map(|(package, version)| match *version {
+            "" => (*package).to_owned(),
+            v => format!("{package}=={v}"),
+        })
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     if output(Command::new("python3").arg("--version")).is_none() {
-        return Err("python3 is needed (the e2e tests read XLSX exports with openpyxl)".into());
+        return Err(format!(
+            "python3 is needed to install {missing:?} (e2e tests, fuzzing)"
+        ));
     }
-    exec(Command::new("python3").args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "openpyxl",
-    ]))
-    .map_err(|e| format!("pip install openpyxl failed: {e}"))?;
-    installed.push("python: openpyxl".into());
+    exec(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(&missing),
+    )
+    .map_err(|e| format!("pip install {missing:?} failed: {e}"))?;
+    installed.extend(missing.iter().map(|p| format!("python: {p}")));
     Ok(())
 }
 

@@ -140,6 +140,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Ok(url) => crate::report_conformance(url),
         Err(e) => Err(format!("the reference server did not start: {e}")),
     });
+    step(
+        "OpenAPI fuzzing (schemathesis)",
+        &mut || match &server_binary {
+            Ok(binary) => crate::fuzz::run_against_fresh_server(binary),
+            Err(e) => Err(format!("the reference server did not build: {e}")),
+        },
+    );
     step("wasm tests (headless Chromium)", &mut || {
         wasm_tests(
             base_url.as_deref().ok(),

@@ -119,7 +119,7 @@ fn Header() -> impl IntoView {
     let can_embed = Signal::derive(move || {
         user.with(|u| {
             u.as_ref()
-                .is_some_and(|u| u.role.at_least(vantage_contract::Role::Manager))
+                .is_some_and(|u| vantage_contract::may_manage_embed_tokens(u.role))
         })
     });
     let on_mode = move |ev: leptos::ev::Event| {

@@ -37,6 +37,22 @@ pub fn run(ctx: &mut Ctx) {
         &[],
     );
     ctx.expect("unknown field on a dashboard → 422", &r, &[422]);
+    // A dashboard filter is checked even when no widget names a dataset yet (an OpenAPI fuzzer
+    // once had such a filter with an object operand stored).
+    let r = ctx.http.call(
+        "POST",
+        "/api/v1/dashboards",
+        t,
+        Some(
+            "{\"name\": \"x\", \"filters\": [{\"field\": \"\", \"op\": \"eq\", \"values\": [{}]}]}",
+        ),
+        &[],
+    );
+    ctx.expect(
+        "malformed dashboard filter without widgets → 422",
+        &r,
+        &[422],
+    );
     let r = ctx
         .http
         .oversize_probe("/api/v1/dashboards", &admin, 16 * 1024 * 1024);

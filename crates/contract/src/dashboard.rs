@@ -95,8 +95,10 @@ impl Widget {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Layout {
     /// Always 12.
+    #[cfg_attr(feature = "openapi", schema(minimum = 12, maximum = 12))]
     pub columns: u32,
-    /// Pixel height of one grid row.
+    /// Pixel height of one grid row, 10 to 400.
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 400))]
     pub row_height: u32,
 }
 
@@ -144,18 +146,24 @@ pub struct DashboardList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DashboardInput {
+    // The bounds in the `schema` attributes are the ones `validate` checks.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: String,
     #[serde(default)]
     pub layout: Layout,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub widgets: Vec<Widget>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub filters: Vec<Filter>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<TimeRange>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 86_400))]
     pub refresh_interval_sec: u32,
     /// The version the edit is based on (required for PUT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,6 +208,8 @@ impl DashboardInput {
             ));
         }
         for (i, f) in self.filters.iter().enumerate() {
+            f.validate_shape()
+                .map_err(|e| e.within(&format!("filters[{i}]")))?;
             let known = self
                 .widgets
                 .iter()
@@ -496,6 +506,31 @@ mod tests {
         assert_eq!(i.validate(lookup).unwrap_err().field, "filters");
         i.filters.truncate(crate::query::MAX_FILTERS);
         i.validate(lookup).unwrap();
+    }
+
+    #[test]
+    fn dashboard_filters_are_checked_even_without_widgets() {
+        // Found by the OpenAPI fuzzer: with no widget naming a dataset, a filter of any shape
+        // was stored (and then broke the response's own schema).
+        let d = ds();
+        let lookup = |id: &str| (id == "validations").then_some(&d);
+        let with_filter = |f: serde_json::Value| {
+            let mut dashboard = input(vec![]);
+            dashboard.filters = vec![serde_json::from_value(f).unwrap()];
+            dashboard.validate(lookup).unwrap_err().field
+        };
+        assert_eq!(
+            with_filter(serde_json::json!({"field": "status", "op": "eq", "values": [{}]})),
+            "filters[0].value"
+        );
+        assert_eq!(
+            with_filter(serde_json::json!({"field": "status", "op": "in", "values": [{}]})),
+            "filters[0].values"
+        );
+        assert_eq!(
+            with_filter(serde_json::json!({"field": " ", "op": "eq", "value": "x"})),
+            "filters[0].field"
+        );
     }
 
     #[test]

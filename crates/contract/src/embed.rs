@@ -1,8 +1,17 @@
 //! Embed tokens: short-lived, scoped to one dashboard, origins, permissions and locked filters.
 
 use crate::validation::{FieldError, Validated};
-use crate::{Branding, Dashboard, Filter, Permission};
+use crate::{Branding, Dashboard, Filter, Permission, Role};
 use serde::{Deserialize, Serialize};
+
+/// The least role that may issue, list and revoke its tenant's embed tokens (the server enforces
+/// it; the app shows the embed page and the revoke buttons only to these roles).
+pub const EMBED_TOKEN_ROLE: Role = Role::Manager;
+
+/// Whether `role` may issue, list and revoke embed tokens ([`EMBED_TOKEN_ROLE`] or above).
+pub fn may_manage_embed_tokens(role: Role) -> bool {
+    role.at_least(EMBED_TOKEN_ROLE)
+}
 
 /// Longest embed token lifetime, in seconds.
 pub const EMBED_MAX_TTL_SECS: u64 = 24 * 3600;
@@ -23,6 +32,7 @@ pub struct EmbedTokenRequest {
     pub locked_filters: Vec<Filter>,
     /// Seconds, 1..=86400 (default 3600).
     #[serde(default = "default_ttl")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86_400))]
     pub expires_in: u64,
 }
 

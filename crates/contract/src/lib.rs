@@ -18,6 +18,8 @@ pub mod embed;
 pub mod error;
 pub mod ingest;
 pub mod live;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod password;
 pub mod query;
 pub mod result;
@@ -42,7 +44,8 @@ pub use dataset::{
     MeasureDef,
 };
 pub use embed::{
-    EmbedDashboard, EmbedTokenInfo, EmbedTokenList, EmbedTokenRequest, EmbedTokenResponse,
+    may_manage_embed_tokens, EmbedDashboard, EmbedTokenInfo, EmbedTokenList, EmbedTokenRequest,
+    EmbedTokenResponse, EMBED_TOKEN_ROLE,
 };
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use ingest::{

@@ -61,10 +61,10 @@ pub struct Filter {
     pub field: String,
     pub op: FilterOp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::scalar))]
     pub value: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::scalar_list))]
     pub values: Option<Vec<Value>>,
 }
 
@@ -88,26 +88,17 @@ impl Filter {
         }
     }
 
-    /// Checks the filter against the dataset schema.
+    /// Checks what holds whatever the dataset: a field name, the operand count the operator
+    /// takes, scalar operands (string, number or boolean). Dashboard-level filters are checked
+    /// with this even before any widget names a dataset.
     ///
     /// # Errors
-    /// Unknown field, operator not valid for the field type, wrong operand count or type.
-    pub fn validate(&self, dataset: &Dataset) -> Validated {
-        let ty = dataset
-            .field_type(&self.field)
-            .ok_or_else(|| FieldError::new("field", format!("unknown field '{}'", self.field)))?;
-        use FilterOp::*;
-        let type_ok = match self.op {
-            Contains => ty == ColumnType::String,
-            Gt | Gte | Lt | Lte | Between => ty.is_numeric(),
-            _ => true,
-        };
-        if !type_ok {
-            return Err(FieldError::new(
-                "op",
-                format!("operator not valid for field '{}'", self.field),
-            ));
+    /// Empty field, wrong operand count, or an operand that is not a scalar.
+    pub fn validate_shape(&self) -> Validated {
+        if self.field.trim().is_empty() {
+            return Err(FieldError::new("field", "must name a field"));
         }
+        use FilterOp::*;
         let (single, list) = (self.value.is_some(), self.values.is_some());
         match self.op {
             In | NotIn => {
@@ -132,6 +123,46 @@ impl Filter {
                     return Err(FieldError::new("value", "needs a single 'value'"));
                 }
             }
+        }
+        if let Some(bad) = self
+            .operands()
+            .into_iter()
+            .find(|v| !(v.is_string() || v.is_number() || v.is_boolean()))
+        {
+            let field = if self.value.is_some() {
+                "value"
+            } else {
+                "values"
+            };
+            return Err(FieldError::new(
+                field,
+                format!("must be a string, number or boolean, not {bad}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks the filter against the dataset schema (after [`Filter::validate_shape`]).
+    ///
+    /// # Errors
+    /// What `validate_shape` refuses, an unknown field, an operator not valid for the field's
+    /// type, or an operand of the wrong type.
+    pub fn validate(&self, dataset: &Dataset) -> Validated {
+        self.validate_shape()?;
+        let ty = dataset
+            .field_type(&self.field)
+            .ok_or_else(|| FieldError::new("field", format!("unknown field '{}'", self.field)))?;
+        use FilterOp::*;
+        let type_ok = match self.op {
+            Contains => ty == ColumnType::String,
+            Gt | Gte | Lt | Lte | Between => ty.is_numeric(),
+            _ => true,
+        };
+        if !type_ok {
+            return Err(FieldError::new(
+                "op",
+                format!("operator not valid for field '{}'", self.field),
+            ));
         }
         for v in self.operands() {
             let ok = match ty {
@@ -198,9 +229,18 @@ impl TimePreset {
 pub struct TimeRange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<TimePreset>,
+    // The bounds are MIN_EPOCH_MS and MAX_EPOCH_MS (the attribute takes literals only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = -62_135_596_800_000_i64, maximum = 253_402_300_799_999_i64)
+    )]
     pub from: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = -62_135_596_800_000_i64, maximum = 253_402_300_799_999_i64)
+    )]
     pub to: Option<i64>,
 }
 
@@ -446,7 +486,9 @@ pub struct Query {
     #[serde(default)]
     pub dimensions: Vec<String>,
     pub measures: Vec<Measure>,
+    /// At most 50 (`MAX_FILTERS`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub filters: Vec<Filter>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_range: Option<TimeRange>,
@@ -455,7 +497,9 @@ pub struct Query {
     pub granularity: Option<Granularity>,
     #[serde(default)]
     pub sort: Vec<Sort>,
+    /// Most rows to return: 1 to 10000 (`MAX_LIMIT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub limit: Option<u32>,
     /// Adds `<measure>_previous` columns computed over the equally long period just before the
     /// time range (KPI deltas). Needs a time range and no granularity.

@@ -103,7 +103,7 @@ pub struct QueryMeta {
 pub struct QueryResult {
     pub columns: Vec<Column>,
     /// `data[c]` holds every value of `columns[c]`, one per row.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<Object>>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::columnar_data))]
     pub data: Vec<Vec<Value>>,
     #[serde(default)]
     pub meta: QueryMeta,

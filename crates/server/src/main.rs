@@ -15,6 +15,11 @@
 //!   SQLite connection that take the tenant id explicitly; `db` owns the connections and the
 //!   migrations. There is no storage trait yet: SQLite is the only implementation, and the
 //!   PostgreSQL backend that DESIGN.md describes does not exist in this crate.
+//! - `api/openapi.rs` generates the contract document (`openapi.json`) from the handler
+//!   annotations and the contract types, adding in one place the error statuses every
+//!   operation of a kind can answer (authenticated: 401/403/429; with a body: 400/413/422; with
+//!   a path id: 404). `cargo xtask test` fuzzes a running server against the committed document
+//!   (schemathesis): no 5xx, only documented statuses, bodies that match their schemas.
 //! - `live/` is the in-process live bus and the SSE/WebSocket endpoints; it is a concrete type,
 //!   not a trait (no Redis implementation yet).
 //!

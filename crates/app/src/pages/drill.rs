@@ -44,7 +44,8 @@ impl Request {
     }
 }
 
-fn describe_filter(filter: &Filter) -> String {
+/// `field op operands` for a filter chip or a token's locked filter (`region eq north`).
+pub(crate) fn describe_filter(filter: &Filter) -> String {
     let operands: Vec<String> = filter
         .operands()
         .iter()

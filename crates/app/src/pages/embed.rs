@@ -4,9 +4,12 @@
 //! runs the real `vantage-embed` code path on this page.
 
 use leptos::prelude::*;
-use vantage_contract::{Dashboard, EmbedTokenRequest, Filter, Permission, Role, Tenant};
+use vantage_contract::{
+    may_manage_embed_tokens, Dashboard, EmbedTokenRequest, Filter, Permission, Tenant,
+};
 use vantage_sdk::{Embed, EmbedOptions};
 
+use super::embed_tokens::EmbedTokens;
 use super::require_login;
 use crate::brand::{use_brand, use_page_title};
 use crate::session::use_session;
@@ -59,7 +62,8 @@ pub fn EmbedPage() -> impl IntoView {
     require_login();
     use_page_title(|| "Embed".into());
     let user = use_session().user;
-    let allowed = move || user.with(|u| u.as_ref().is_some_and(|u| u.role.at_least(Role::Manager)));
+    let allowed =
+        move || user.with(|u| u.as_ref().is_some_and(|u| may_manage_embed_tokens(u.role)));
     view! {
         {move || if allowed() {
             view! { <EmbedBuilder /> }.into_any()
@@ -82,6 +86,8 @@ fn EmbedBuilder() -> impl IntoView {
     let lifetime = RwSignal::new(3600_u64);
     let error = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<(String, String, i64)>);
+    // Counts the tokens issued on this page, so the token list below reloads after each.
+    let issued = RwSignal::new(0_u32);
     let api = send_wrapper::SendWrapper::new(session.api.clone());
     let list_api = api.clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -145,11 +151,14 @@ fn EmbedBuilder() -> impl IntoView {
         let api = (*api).clone();
         wasm_bindgen_futures::spawn_local(async move {
             match api.create_embed_token(&request).await {
-                Ok(response) => created.set(Some((
-                    request.dashboard_id,
-                    response.token,
-                    response.expires_at,
-                ))),
+                Ok(response) => {
+                    created.set(Some((
+                        request.dashboard_id,
+                        response.token,
+                        response.expires_at,
+                    )));
+                    issued.update(|n| *n += 1);
+                }
                 Err(e) => error.set(Some(e.user_message())),
             }
         });
@@ -223,6 +232,7 @@ fn EmbedBuilder() -> impl IntoView {
                     }}
                 </div>
             </div>
+            <EmbedTokens dashboards=dashboards.read_only() refresh=issued />
         </section>
     }
 }

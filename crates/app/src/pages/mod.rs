@@ -9,6 +9,7 @@ pub(crate) mod dashboard;
 mod dashboards;
 mod drill;
 mod embed;
+mod embed_tokens;
 mod links;
 mod login;
 mod password;

@@ -2,9 +2,9 @@
 
 use vantage_contract::{
     Alert, AlertList, Branding, Dashboard, DashboardData, DashboardDataRequest, DashboardInput,
-    DashboardList, Dataset, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenRequest,
-    EmbedTokenResponse, Health, LoginRequest, Query, QueryResult, RefreshRequest, RowsPage, Tenant,
-    TokenResponse, User, UserList,
+    DashboardList, Dataset, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenList,
+    EmbedTokenRequest, EmbedTokenResponse, Health, LoginRequest, Query, QueryResult,
+    RefreshRequest, RowsPage, Tenant, TokenResponse, User, UserList,
 };
 
 use super::ApiClient;
@@ -253,6 +253,24 @@ impl ApiClient {
         request: &EmbedTokenRequest,
     ) -> Result<EmbedTokenResponse, SdkError> {
         self.post("/embed/tokens", request).await
+    }
+
+    /// `GET /embed/tokens` (manager and up): the tenant's embed tokens that have not expired,
+    /// revoked ones included, newest first.
+    ///
+    /// # Errors
+    /// 403 below the manager role.
+    pub async fn embed_tokens(&self) -> Result<EmbedTokenList, SdkError> {
+        self.get("/embed/tokens").await
+    }
+
+    /// `DELETE /embed/tokens/{id}` (manager and up): every later request with that token is
+    /// refused, and its open live connections close within seconds.
+    ///
+    /// # Errors
+    /// 403 below the manager role, 404 for a token of another tenant or an unknown id.
+    pub async fn revoke_embed_token(&self, id: &str) -> Result<(), SdkError> {
+        self.delete(&format!("/embed/tokens/{}", enc(id))).await
     }
 
     /// `GET /embed/dashboard`: the embed token's dashboard with the tenant's branding.

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use vantage_contract::{
     AuditAction, EmbedDashboard, EmbedTokenInfo, EmbedTokenList, EmbedTokenRequest,
-    EmbedTokenResponse, ErrorBody, FieldError, Permission, Role,
+    EmbedTokenResponse, ErrorBody, FieldError, Permission, Role, EMBED_TOKEN_ROLE,
 };
 
 /// Issues an embed token for one dashboard.
@@ -28,7 +28,7 @@ pub async fn create_token(
     p: Principal,
     ApiJson(req): ApiJson<EmbedTokenRequest>,
 ) -> AppResult<Json<EmbedTokenResponse>> {
-    p.require_role(Role::Manager)?;
+    p.require_role(EMBED_TOKEN_ROLE)?;
     req.validate()?;
     for (i, perm) in req.permissions.iter().enumerate() {
         if !p.role.can(*perm) {
@@ -149,7 +149,7 @@ pub async fn list_tokens(
     State(state): State<SharedState>,
     p: Principal,
 ) -> AppResult<Json<EmbedTokenList>> {
-    p.require_role(Role::Manager)?;
+    p.require_role(EMBED_TOKEN_ROLE)?;
     let tenant = p.tenant_id.clone();
     let items = state
         .db
@@ -169,7 +169,7 @@ pub async fn revoke_token(
     p: Principal,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    p.require_role(Role::Manager)?;
+    p.require_role(EMBED_TOKEN_ROLE)?;
     let (tenant, jti) = (p.tenant_id.clone(), id.clone());
     let (actor, email) = (p.user_id.clone(), p.email.clone());
     state

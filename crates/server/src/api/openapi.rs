@@ -2,7 +2,9 @@
 //! Served at `/api/v1/openapi.json` and committed as `openapi.json` (a test keeps them equal).
 
 use axum::Json;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 struct BearerAuth;
@@ -23,10 +25,119 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents the error statuses that every operation of a kind can answer, once for all of them,
+/// so no operation's list drifts from what the server's shared layers do:
+/// - bearer-authenticated: 401 (no/invalid/revoked token), 403 (role, embed scope, origin,
+///   token in the URL), 429 (per-token rate limit);
+/// - with a JSON body: 400 (malformed JSON, wrong type, no JSON content type), 413 (over
+///   `--max-body`), 422 (unknown/missing fields, failed validation);
+/// - with path parameters: 404; with query parameters: 400 (unparsable value).
+///
+/// Each added response carries `ErrorBody`; statuses an operation documents itself are kept.
+struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for operation in operations_mut(openapi) {
+            for status in standard_statuses(operation) {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error_response(status).into());
+            }
+        }
+    }
+}
+
+/// Every operation of the document (the methods this API uses).
+fn operations_mut(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// Makes operation ids unique, as OpenAPI requires (client generators name methods after them):
+/// handlers in different modules share names (`list`, `create`), so an id used more than once
+/// becomes `<tag>_<id>` (`dashboards_list`).
+struct UniqueOperationIds;
+
+impl Modify for UniqueOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut uses = std::collections::HashMap::<String, usize>::new();
+        for id in operations_mut(openapi).filter_map(|o| o.operation_id.clone()) {
+            *uses.entry(id).or_default() += 1;
+        }
+        for operation in operations_mut(openapi) {
+            let tag = operation.tags.as_ref().and_then(|t| t.first()).cloned();
+            if let (Some(id), Some(tag)) = (operation.operation_id.as_mut(), tag) {
+                if uses.get(id.as_str()).is_some_and(|&n| n > 1) {
+                    *id = format!("{tag}_{id}");
+                }
+            }
+        }
+    }
+}
+
+/// The statuses [`StandardErrors`] adds to one operation.
+fn standard_statuses(operation: &Operation) -> Vec<&'static str> {
+    let mut statuses = Vec::new();
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        statuses.extend(["401", "403", "429"]);
+    }
+    if operation.request_body.is_some() {
+        statuses.extend(["400", "413", "422"]);
+    }
+    let located = |place: ParameterIn| {
+        operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| p.parameter_in == place)
+    };
+    if located(ParameterIn::Path) {
+        statuses.push("404");
+    }
+    if located(ParameterIn::Query) {
+        statuses.push("400");
+    }
+    statuses
+}
+
+fn error_response(status: &str) -> Response {
+    let description = match status {
+        "400" => "Malformed request (JSON syntax, wrong type, unparsable parameter)",
+        "401" => "No valid bearer token (missing, expired, revoked, wrong issuer or audience)",
+        "403" => "The token's role or scope does not allow this",
+        "404" => "No such resource in the caller's tenant",
+        "413" => "Request body larger than the server accepts",
+        "422" => "The request names an unknown field or fails validation",
+        "429" => "Rate limited; see Retry-After",
+        _ => "Error",
+    };
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Vantage API", version = "1.0.0", description = "The Vantage contract v1. Every non-2xx response carries ErrorBody."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardErrors, &UniqueOperationIds),
     paths(
         super::health::health,
         super::health::ready,
