@@ -246,13 +246,15 @@ fn unique(name: String, taken: &mut Vec<String>) -> String {
     candidate
 }
 
-/// The narrowest type every sampled cell fits; columns of large whole numbers named like a
+/// The narrowest type (nearly) every sampled cell fits; columns of large whole numbers named like a
 /// time (`ts`, `created_at`, `timestamp`…) are epoch times.
 fn infer_type(name: &str, cells: &[&str]) -> FieldType {
     if cells.is_empty() {
         return FieldType::String;
     }
-    let all = |t| cells.iter().all(|c| looks_like(c, t));
+    // A type fits when at least 95% of the cells do: a stray bad value in the sample is refused
+    // with its line, rather than turning a number column into text.
+    let all = |t| cells.iter().filter(|c| looks_like(c, t)).count() * 20 >= cells.len() * 19;
     if all(FieldType::Boolean) {
         FieldType::Boolean
     } else if all(FieldType::Number) {
@@ -260,7 +262,7 @@ fn infer_type(name: &str, cells: &[&str]) -> FieldType {
             || name.ends_with("_at")
             || name.ends_with("_time")
             || name.ends_with("_ts");
-        let epoch = cells.iter().all(|c| {
+        let epoch = cells.iter().filter(|c| looks_like(c, FieldType::Number)).all(|c| {
             c.bytes().all(|b| b.is_ascii_digit())
                 && values::parse_time(c).is_some_and(|t| t > 946_684_800_000)
         });
@@ -339,6 +341,16 @@ mod tests {
         let input = plan().dataset_input("sales", "Sales", 365);
         assert_eq!(input.validate(), Ok(()));
         assert_eq!(input.time_field, "time_value");
+    }
+
+    #[test]
+    fn a_stray_bad_value_does_not_turn_a_number_column_into_text() {
+        let mut rows: Vec<Vec<String>> = (0..40).map(|i| strings(&[&i.to_string()])).collect();
+        rows[7] = strings(&["lots"]);
+        assert_eq!(ImportPlan::infer(&strings(&["n"]), &rows).columns[0].field_type, FieldType::Number);
+        rows[8] = strings(&["many"]);
+        rows[9] = strings(&["some"]);
+        assert_eq!(ImportPlan::infer(&strings(&["n"]), &rows).columns[0].field_type, FieldType::String);
     }
 
     #[test]

@@ -369,27 +369,27 @@ fn ColumnRow(flow: Flow, index: usize) -> impl IntoView {
     let h6 = header.clone();
     view! {
         <tr class:excluded=move || !included()>
-            <td><input type="checkbox" aria-label=format!("Include {h1}") prop:checked=included
+            <td data-label="Include"><input type="checkbox" aria-label=format!("Include {h1}") prop:checked=included
                 on:change=move |ev| { let on = event_target_checked(&ev); edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.include = on; }); } /></td>
             <th scope="row" class="import-header">{header}<br /><code class="muted small">{move || col(|c| c.name.clone())}</code></th>
-            <td><input type="text" maxlength="120" aria-label=format!("Label of {h2}") prop:value=move || col(|c| c.label.clone())
+            <td data-label="Label"><input type="text" maxlength="120" aria-label=format!("Label of {h2}") prop:value=move || col(|c| c.label.clone())
                 on:change=move |ev| { let v = event_target_value(&ev); edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.label = v.clone(); }); } /></td>
-            <td><input type="text" maxlength="32" size="6" aria-label=format!("Unit of {h3}") prop:value=move || col(|c| c.unit.clone().unwrap_or_default())
+            <td data-label="Unit"><input type="text" maxlength="32" size="6" aria-label=format!("Unit of {h3}") prop:value=move || col(|c| c.unit.clone().unwrap_or_default())
                 on:change=move |ev| { let v = event_target_value(&ev); edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.unit = Some(v.trim().to_owned()).filter(|u| !u.is_empty()); }); } /></td>
-            <td><select aria-label=format!("Type of {h4}") prop:value=type_value on:change=on_type>
+            <td data-label="Type"><select aria-label=format!("Type of {h4}") prop:value=type_value on:change=on_type>
                 {TYPES.iter().map(|(t, label)| {
                     let value = match t { FieldType::Time => "time", FieldType::Number => "number", FieldType::Boolean => "boolean", FieldType::String => "string" };
                     view! { <option value=value selected=move || type_value() == value>{*label}</option> }
                 }).collect_view()}
             </select></td>
-            <td><select aria-label=format!("Role of {h5}") prop:value=move || if is_measure() { "measure" } else { "dimension" }
+            <td data-label="Role"><select aria-label=format!("Role of {h5}") prop:value=move || if is_measure() { "measure" } else { "dimension" }
                 on:change=move |ev| { let m = event_target_value(&ev) == "measure"; edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.role = if m { FieldRole::Measure } else { FieldRole::Dimension }; }); }>
                 <option value="dimension" selected=move || !is_measure()>"Dimension"</option>
                 <option value="measure" selected=is_measure disabled=move || field_type() != Some(FieldType::Number)>"Measure"</option>
             </select></td>
-            <td><input type="radio" name="time-field" aria-label=format!("{h6} is the time field") prop:checked=is_time
+            <td data-label="Time field"><input type="radio" name="time-field" aria-label=format!("{h6} is the time field") prop:checked=is_time
                 on:change=move |_| edit(&|p| p.set_time_column(index)) /></td>
-            <td class="import-samples">{samples}</td>
+            <td class="import-samples" data-label="First values">{samples}</td>
         </tr>
     }
 }
