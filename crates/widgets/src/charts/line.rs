@@ -83,7 +83,7 @@ fn build(
     for index in measures {
         let ys = result.numbers_at(index);
         let mut line = Line::new()
-            .name(result.columns[index].name.as_str())
+            .name(result.columns[index].title())
             .show_symbol(ys.len() <= 1);
         line = if typed && time_axis && ys.len() > LARGE_THRESHOLD {
             // The typed-array path (see `large`): one Float64Array instead of 2 × n values.
@@ -165,7 +165,7 @@ impl Band {
         chart
             .series(
                 Line::new()
-                    .name(result.columns[self.lower].name.as_str())
+                    .name(result.columns[self.lower].title())
                     .stack("vt-band")
                     .show_symbol(false)
                     .line_style(hidden())
