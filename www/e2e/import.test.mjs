@@ -77,6 +77,8 @@ test("a CSV becomes a live, embeddable dataset: import with refused lines, dashb
   const refusals = await page.$$eval("table.import-refusals tbody tr", (rows) =>
     rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
   assert.deepEqual(refusals.map((r) => r[0]), ["12", "20", "30"]);
+  // Named by the CSV header the person knows, not the storage name.
+  assert.deepEqual(refusals.map((r) => r[1]), ["Amount (USD)", "time", "time"]);
   assert.match(refusals[0][2], /expected a number, got "lots"/);
   assert.match(refusals[1][2], /older than the dataset's retention/);
   assert.match(refusals[2][2], /missing/);
@@ -87,7 +89,7 @@ test("a CSV becomes a live, embeddable dataset: import with refused lines, dashb
     page.click("button:has-text('Download refused rows')"),
   ]);
   const refusedCsv = readFileSync(await download.path(), "utf8");
-  assert.match(refusedCsv, /^line,field,reason\n12,amount,/);
+  assert.match(refusedCsv, /^line,column,reason\n12,Amount \(USD\),/);
   assert.equal(refusedCsv.trim().split("\n").length, 4);
 
   // The dataset is an ordinary dataset: its rows are queryable with the labels chosen.

@@ -367,15 +367,22 @@ mod tests {
             events,
         );
         let rate = history_rate(days, events);
-        let count = |from: i64, to: i64| times.iter().filter(|t| (from..to).contains(*t)).count() as f64;
+        let count =
+            |from: i64, to: i64| times.iter().filter(|t| (from..to).contains(*t)).count() as f64;
         let day = 86_400_000;
         // The last day of history and the next day of live data: the same volume.
         let (past_day, live_day) = (count(now - day, now), live_expected(rate, now, now + day));
-        assert!((past_day / live_day - 1.0).abs() < 0.03, "past {past_day} vs live {live_day}");
+        assert!(
+            (past_day / live_day - 1.0).abs() < 0.03,
+            "past {past_day} vs live {live_day}"
+        );
         // The last hour of history and the first live hour: the same rate (no cliff).
         let hour = 3_600_000;
         let (past_hour, live_hour) = (count(now - hour, now), live_expected(rate, now, now + hour));
-        assert!((past_hour / live_hour - 1.0).abs() < 0.15, "past {past_hour} vs live {live_hour}");
+        assert!(
+            (past_hour / live_hour - 1.0).abs() < 0.15,
+            "past {past_hour} vs live {live_hour}"
+        );
         // A "vs previous 24 h" comparison over history is flat, not +400 %.
         let previous_day = count(now - 2 * day, now - day);
         assert!((past_day / previous_day - 1.0).abs() < 0.03);
@@ -384,6 +391,9 @@ mod tests {
     #[test]
     fn history_rate_is_events_over_the_span() {
         assert!((history_rate(30, 2_592_000) - 1.0).abs() < 1e-12);
-        assert!((history_rate(0, 86_400) - 1.0).abs() < 1e-12, "0 days counts as one");
+        assert!(
+            (history_rate(0, 86_400) - 1.0).abs() < 1e-12,
+            "0 days counts as one"
+        );
     }
 }

@@ -254,6 +254,28 @@ mod tests {
     }
 
     #[test]
+    fn series_are_named_by_the_field_label_and_unit_not_the_storage_name() {
+        let result = QueryResult::new(
+            vec![
+                Column::new("time", ColumnType::Timestamp),
+                Column::new("sum_cost_usd", ColumnType::Float)
+                    .with_label("Cost (total)", Some("USD".into())),
+                Column::new("count", ColumnType::Integer).with_label("Count", None),
+            ],
+            vec![vec![json!(0)], vec![json!(1.5)], vec![json!(3)]],
+        )
+        .unwrap();
+        let option = serde_json::to_value(line_chart_option(&result).unwrap()).unwrap();
+        let names: Vec<_> = option["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].clone())
+            .collect();
+        assert_eq!(names, [json!("Cost (total) (USD)"), json!("Count")]);
+    }
+
+    #[test]
     fn category_column_becomes_category_axis() {
         let result = QueryResult::new(
             vec![

@@ -117,6 +117,15 @@ impl ImportPlan {
         }
     }
 
+    /// The CSV header of the field called `name` (what a person recognises in a refusal), or
+    /// `name` itself when no column has it.
+    pub fn header_of(&self, name: &str) -> String {
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map_or_else(|| name.to_owned(), |c| c.header.trim().to_owned())
+    }
+
     /// What is wrong with the plan before anything can be created, if anything.
     pub fn problem(&self) -> Option<String> {
         match self.time_column {
@@ -262,10 +271,13 @@ fn infer_type(name: &str, cells: &[&str]) -> FieldType {
             || name.ends_with("_at")
             || name.ends_with("_time")
             || name.ends_with("_ts");
-        let epoch = cells.iter().filter(|c| looks_like(c, FieldType::Number)).all(|c| {
-            c.bytes().all(|b| b.is_ascii_digit())
-                && values::parse_time(c).is_some_and(|t| t > 946_684_800_000)
-        });
+        let epoch = cells
+            .iter()
+            .filter(|c| looks_like(c, FieldType::Number))
+            .all(|c| {
+                c.bytes().all(|b| b.is_ascii_digit())
+                    && values::parse_time(c).is_some_and(|t| t > 946_684_800_000)
+            });
         if time_name && epoch {
             FieldType::Time
         } else {
@@ -347,10 +359,16 @@ mod tests {
     fn a_stray_bad_value_does_not_turn_a_number_column_into_text() {
         let mut rows: Vec<Vec<String>> = (0..40).map(|i| strings(&[&i.to_string()])).collect();
         rows[7] = strings(&["lots"]);
-        assert_eq!(ImportPlan::infer(&strings(&["n"]), &rows).columns[0].field_type, FieldType::Number);
+        assert_eq!(
+            ImportPlan::infer(&strings(&["n"]), &rows).columns[0].field_type,
+            FieldType::Number
+        );
         rows[8] = strings(&["many"]);
         rows[9] = strings(&["some"]);
-        assert_eq!(ImportPlan::infer(&strings(&["n"]), &rows).columns[0].field_type, FieldType::String);
+        assert_eq!(
+            ImportPlan::infer(&strings(&["n"]), &rows).columns[0].field_type,
+            FieldType::String
+        );
     }
 
     #[test]

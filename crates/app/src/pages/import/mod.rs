@@ -482,18 +482,18 @@ fn SummaryStep(flow: Flow) -> impl IntoView {
             <h2 class="import-h2">"Summary"</h2>
             <p class="import-sentence" class:form-error=failed role="status">{sentence}</p>
             <dl class="import-counts">
-                <div><dt>"Rows read"</dt><dd>{plural(tally.rows_read, "row")}</dd></div>
+                <div><dt>"Rows read"</dt><dd>{tally.rows_read}</dd></div>
                 <div><dt>"Stored"</dt><dd data-testid="rows-stored">{tally.rows_stored}</dd></div>
                 <div><dt>"Refused"</dt><dd data-testid="rows-refused">{tally.rows_refused}</dd></div>
-                <div><dt>"Dataset"</dt><dd><code>{dataset.clone()}</code></dd></div>
+                <div><dt>"Dataset"</dt><dd class="import-dataset">{flow.name.get_untracked()}<br /><code class="muted small">{dataset.clone()}</code></dd></div>
             </dl>
             {(listed > 0).then(|| view! {
                 <div class="table-scroll">
                     <table class="app-table import-refusals">
                         <caption>{format!("Refused rows{}", if listed > REFUSALS_SHOWN { format!(" (first {REFUSALS_SHOWN} of {listed}; all are in the download)") } else { String::new() })}</caption>
-                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Field"</th><th scope="col">"Reason"</th></tr></thead>
+                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Reason"</th></tr></thead>
                         <tbody>{refusals.into_iter().map(|r| view! {
-                            <tr><td>{r.line}</td><td><code>{r.field}</code></td><td>{r.reason}</td></tr>
+                            <tr><td>{r.line}</td><td>{r.field}</td><td>{r.reason}</td></tr>
                         }).collect_view()}</tbody>
                     </table>
                 </div>

@@ -77,11 +77,11 @@ impl Tally {
             .min(100)
     }
 
-    /// The refusals sorted by line, as CSV (`line,field,reason`).
+    /// The refusals sorted by line, as CSV (`line,column,reason`).
     pub fn refusals_csv(&self) -> String {
         let mut refusals = self.refusals.clone();
         refusals.sort_by_key(|r| r.line);
-        let mut out = String::from("line,field,reason\n");
+        let mut out = String::from("line,column,reason\n");
         for r in &refusals {
             out.push_str(&format!(
                 "{},{},{}\n",
@@ -184,7 +184,7 @@ mod tests {
         t.refuse(3, [problem("", "=cmd|' /C calc'!A0")]);
         assert_eq!(
             t.refusals_csv(),
-            "line,field,reason\n3,,'=cmd|' /C calc'!A0\n9,amount,\"expected a number, got \"\"x,y\"\"\"\n"
+            "line,column,reason\n3,,'=cmd|' /C calc'!A0\n9,amount,\"expected a number, got \"\"x,y\"\"\"\n"
         );
     }
 

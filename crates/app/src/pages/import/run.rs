@@ -23,7 +23,7 @@ use vantage_sdk::{ApiClient, SdkError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::columns::{ImportPlan, SAMPLE_ROWS};
+use super::columns::{ImportPlan, RowProblem, SAMPLE_ROWS};
 use super::outcome::{refused_positions, Ending, Tally};
 use super::parse::{sniff_delimiter, CsvRecord, CsvStream};
 
@@ -130,7 +130,7 @@ async fn run_into(
             tally.rows_read += 1;
             match job.plan.row(&record.fields) {
                 Ok(row) => batch.push((record.line, row)),
-                Err(problems) => tally.refuse(record.line, problems),
+                Err(problems) => tally.refuse(record.line, by_header(&job.plan, problems)),
             }
             if batch.len() >= BATCH_ROWS {
                 batch_no += 1;
@@ -206,7 +206,7 @@ async fn send_batch(
                 }
                 for (i, problems) in refused.into_iter().rev() {
                     rows.remove(i);
-                    tally.refuse(lines.remove(i), problems);
+                    tally.refuse(lines.remove(i), by_header(&job.plan, problems));
                 }
                 round += 1;
             }
@@ -218,6 +218,21 @@ async fn send_batch(
         }
     }
     Ok(())
+}
+
+/// Problems named by the CSV header rather than the storage name.
+fn by_header(plan: &ImportPlan, problems: Vec<RowProblem>) -> Vec<RowProblem> {
+    problems
+        .into_iter()
+        .map(|p| RowProblem {
+            field: if p.field.is_empty() {
+                p.field
+            } else {
+                plan.header_of(&p.field)
+            },
+            reason: p.reason,
+        })
+        .collect()
 }
 
 fn file_size(file: &web_sys::File) -> u64 {
