@@ -1,7 +1,7 @@
 //! The import's IO, kept out of the components: reading the `File` in slices
 //! (`Blob.slice` + `arrayBuffer`, [`CHUNK_BYTES`] at a time, yielding to the event loop between
 //! slices so the page stays responsive on any file size), and sending rows through the ingest
-//! API in batches of [`BATCH_ROWS`].
+//! API in batches of [`BATCH_ROWS`] (fewer when the rows are wide).
 //!
 //! Refused rows, and how a batch with bad rows is handled:
 //! - every row is checked in the browser first (types, missing time, field count); a bad row
@@ -31,6 +31,9 @@ use super::parse::{sniff_delimiter, CsvRecord, CsvStream};
 pub const CHUNK_BYTES: u64 = 1024 * 1024;
 /// Rows per ingest request.
 pub const BATCH_ROWS: usize = 1000;
+/// A batch is sent early once its cells add up to this many bytes, well under the ingest API's
+/// 10 MiB body limit however wide the rows are.
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Bytes read to show the preview and guess types.
 const PREVIEW_BYTES: u64 = 256 * 1024;
 
@@ -105,7 +108,7 @@ async fn run_into(
     let mut stream = CsvStream::new(job.delimiter);
     let mut records = Vec::new();
     let mut batch: Vec<(u64, Value)> = Vec::with_capacity(BATCH_ROWS);
-    let (mut header, mut batch_no) = (true, 0_u64);
+    let (mut header, mut batch_no, mut batch_bytes) = (true, 0_u64, 0_usize);
     loop {
         if cancelled() {
             return Ending::Cancelled;
@@ -129,11 +132,15 @@ async fn run_into(
             }
             tally.rows_read += 1;
             match job.plan.row(&record.fields) {
-                Ok(row) => batch.push((record.line, row)),
+                Ok(row) => {
+                    batch_bytes += record.fields.iter().map(|f| f.len() + 16).sum::<usize>();
+                    batch.push((record.line, row));
+                }
                 Err(problems) => tally.refuse(record.line, by_header(&job.plan, problems)),
             }
-            if batch.len() >= BATCH_ROWS {
+            if batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES {
                 batch_no += 1;
+                batch_bytes = 0;
                 let key = format!("{key_base}-{batch_no}");
                 if let Err(e) = send_batch(job, std::mem::take(&mut batch), &key, tally).await {
                     return Ending::Failed(e);
@@ -150,6 +157,9 @@ async fn run_into(
         }
         // Let the page paint and handle input before the next slice.
         gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    if cancelled() {
+        return Ending::Cancelled;
     }
     if !batch.is_empty() {
         batch_no += 1;
