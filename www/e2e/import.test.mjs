@@ -163,3 +163,49 @@ test("the import page on a phone: the column step and summary fit 375 px", async
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test("Cancel stops between batches and the summary says exactly how many rows were stored", async () => {
+  const page = await newPage(browser);
+  await login(page, ADMIN);
+  await page.waitForSelector("a.dash-card");
+  await page.goto(`${BASE}/datasets/import`);
+  await page.locator(".drop-zone").waitFor();
+  // 60,000 rows in 60 batches: long enough to cancel in the middle.
+  const now = Date.now();
+  const lines = ["time,value"];
+  for (let i = 0; i < 60_000; i++) lines.push(`${now - 60_000 - i},${i}`);
+  const stamp = Date.now();
+  await page.setInputFiles("input[type=file]", { name: `cancel-${stamp}.csv`, mimeType: "text/csv", buffer: Buffer.from(lines.join("\n")) });
+  await page.locator("table.import-columns").waitFor();
+  // Epoch milliseconds in a column named "time" are read as times.
+  assert.equal(await page.locator("select[aria-label='Type of time']").inputValue(), "time");
+  await page.click("button:has-text('Create dataset and import')");
+  const progress = page.locator(".import-progress progress");
+  await progress.waitFor();
+  assert.ok(await page.locator("#import-progress-label").textContent());
+  await page.waitForFunction(() => /[1-9][\d,]* rows? stored/.test(document.querySelector(".import-status")?.textContent ?? ""), null, { timeout: 30000 });
+  await screenshot(page, "import-progress-1400");
+  await page.click(".import-progress button:has-text('Cancel')");
+  await page.locator(".import-summary").waitFor({ timeout: 30000 });
+  const sentence = await page.textContent(".import-sentence");
+  const match = sentence.match(/Import cancelled: exactly ([\d,]+) rows? stored \(through line ([\d,]+)\)/);
+  assert.ok(match, sentence);
+  const stored = Number(match[1].replaceAll(",", ""));
+  assert.ok(stored > 0 && stored < 60_000 && stored % 1000 === 0, `whole batches only: ${stored}`);
+  assert.equal(Number(match[2].replaceAll(",", "")), stored + 1, "the header is line 1");
+  assert.equal(await page.textContent("[data-testid=rows-stored]"), String(stored));
+  // The server holds exactly that many rows.
+  const token = await adminToken();
+  const id = `cancel_${stamp}`;
+  const r = await fetch(`${BASE}/api/v1/query`, {
+    method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ dataset: id, measures: [{ field: "*", agg: "count" }], timeRange: { preset: "last24h" } }),
+  });
+  assert.equal(r.status, 200, await r.text());
+  const result = await r.json();
+  const countColumn = result.columns.findIndex((c) => c.name === "count");
+  assert.equal(Number(result.data?.[countColumn]?.[0] ?? result.rows?.[0]?.[countColumn]), stored);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+

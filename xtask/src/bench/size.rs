@@ -181,9 +181,9 @@ impl Sizes {
 /// not use shows up here.
 pub fn check_budgets() -> Result<String, String> {
     const PACKAGE_GUARD_KB: f64 = 452.0;
-    // 850 after the trimmed ECharts; raised for issue 13's admin pages (see BENCHMARKS.md,
-    // "App first load").
-    const APP_GUARD_KB: f64 = 920.0;
+    // 850 after the trimmed ECharts; raised for issue 13's admin pages, then for issue 14's CSV
+    // import page (see BENCHMARKS.md, "App first load").
+    const APP_GUARD_KB: f64 = 965.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     let mut report = Vec::new();
     for (what, files, guard) in [

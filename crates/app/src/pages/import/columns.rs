@@ -59,7 +59,9 @@ impl ImportPlan {
                     .collect();
                 let (label, unit) = split_unit(header);
                 let name = unique(field_name(&label, i), &mut taken);
-                let field_type = infer_type(&name, &cells);
+                // The header's own words, before a reserved name is renamed (`time` → `time_value`).
+                let hint = label.to_ascii_lowercase().replace([' ', '-'], "_");
+                let field_type = infer_type(&hint, &cells);
                 ColumnPlan {
                     header: header.clone(),
                     name,
@@ -255,8 +257,8 @@ fn unique(name: String, taken: &mut Vec<String>) -> String {
     candidate
 }
 
-/// The narrowest type (nearly) every sampled cell fits; columns of large whole numbers named like a
-/// time (`ts`, `created_at`, `timestamp`…) are epoch times.
+/// The narrowest type (nearly) every sampled cell fits; columns of large whole numbers whose
+/// header reads like a time (`time`, `ts`, `created_at`, `timestamp`…) are epoch times.
 fn infer_type(name: &str, cells: &[&str]) -> FieldType {
     if cells.is_empty() {
         return FieldType::String;
@@ -353,6 +355,15 @@ mod tests {
         let input = plan().dataset_input("sales", "Sales", 365);
         assert_eq!(input.validate(), Ok(()));
         assert_eq!(input.time_field, "time_value");
+    }
+
+    #[test]
+    fn epoch_milliseconds_under_a_time_header_are_times() {
+        let rows = [strings(&["1769860800000", "5"])];
+        let p = ImportPlan::infer(&strings(&["time", "Created at"]), &rows);
+        assert_eq!(p.columns[0].field_type, FieldType::Time);
+        assert_eq!(p.columns[0].name, "time_value");
+        assert_eq!(p.columns[1].field_type, FieldType::Number, "5 is not an epoch time");
     }
 
     #[test]
