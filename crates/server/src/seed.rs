@@ -376,9 +376,10 @@ mod tests {
             (past_day / live_day - 1.0).abs() < 0.03,
             "past {past_day} vs live {live_day}"
         );
-        // The last hour of history and the first live hour: the same rate (no cliff).
+        // The last hour of history holds what the generator makes in that hour of the day (the
+        // same rate and daily curve), so the first live hour continues it with no cliff.
         let hour = 3_600_000;
-        let (past_hour, live_hour) = (count(now - hour, now), live_expected(rate, now, now + hour));
+        let (past_hour, live_hour) = (count(now - hour, now), live_expected(rate, now - hour, now));
         assert!(
             (past_hour / live_hour - 1.0).abs() < 0.15,
             "past {past_hour} vs live {live_hour}"

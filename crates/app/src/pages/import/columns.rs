@@ -363,7 +363,11 @@ mod tests {
         let p = ImportPlan::infer(&strings(&["time", "Created at"]), &rows);
         assert_eq!(p.columns[0].field_type, FieldType::Time);
         assert_eq!(p.columns[0].name, "time_value");
-        assert_eq!(p.columns[1].field_type, FieldType::Number, "5 is not an epoch time");
+        assert_eq!(
+            p.columns[1].field_type,
+            FieldType::Number,
+            "5 is not an epoch time"
+        );
     }
 
     #[test]
