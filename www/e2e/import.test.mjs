@@ -201,8 +201,9 @@ test("Cancel stops between batches and the summary says exactly how many rows we
     method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({ dataset: id, measures: [{ field: "*", agg: "count" }], timeRange: { preset: "last24h" } }),
   });
-  assert.equal(r.status, 200, await r.text());
-  const result = await r.json();
+  const body = await r.text();
+  assert.equal(r.status, 200, body);
+  const result = JSON.parse(body);
   const countColumn = result.columns.findIndex((c) => c.name === "count");
   assert.equal(Number(result.data?.[countColumn]?.[0] ?? result.rows?.[0]?.[countColumn]), stored);
   assert.deepEqual(page.errors, []);
