@@ -2,6 +2,7 @@
 //
 //   node www/bench/run.mjs [--iterations N] [--points N] [--cycles N] [--stream-seconds S]
 //                          [--soak-steps N] [--base-url URL] [--only a,b] [--publishes N]
+//                          [--csv-mb N]
 //
 // Serves www/ on a loopback port for the peer pages, drives headless Debian Chromium with
 // playwright-core (never a downloaded browser), and prints one JSON object per benchmark on
@@ -39,6 +40,8 @@ const only = onlyIndex > 0 ? process.argv[onlyIndex + 1].split(',') : null;
 const baseIndex = process.argv.indexOf('--base-url');
 const baseUrl = baseIndex > 0 ? process.argv[baseIndex + 1] : null;
 const publishes = arg('--publishes', 300);
+// CSV import: size of the generated file in MB (100 in the full bench).
+const csvMb = arg('--csv-mb', 100);
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
@@ -331,6 +334,66 @@ async function liveLatency(browser) {
   }));
 }
 
+// CSV import in the app (/datasets/import): a generated CSV of `csvMb` MB (recent times, four
+// columns) is picked, parsed in the browser in slices and sent through the ingest API in batches
+// of 1,000. Measures the time from "Create dataset and import" to the summary, and the main
+// thread's long tasks (PerformanceObserver 'longtask') during it: the goal is none over 200 ms.
+async function csvImport(browser) {
+  const os = await import('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-csv-bench-'));
+  const file = path.join(dir, 'bench-orders.csv');
+  const out = fs.openSync(file, 'w');
+  const now = Date.now();
+  const regions = ['north', 'south', 'east', 'west'];
+  let bytes = 0;
+  let rows = 0;
+  fs.writeSync(out, 'time,region,amount (USD),paid\n');
+  while (bytes < csvMb * 1024 * 1024) {
+    let chunk = '';
+    for (let i = 0; i < 10_000; i++, rows++) {
+      chunk += `${new Date(now - 60_000 - (rows % 86_400_000)).toISOString()},${regions[rows % 4]},${(rows % 997) / 10},${rows % 3 ? 'yes' : 'no'}\n`;
+    }
+    fs.writeSync(out, chunk);
+    bytes += Buffer.byteLength(chunk);
+  }
+  fs.closeSync(out);
+  try {
+    const resp = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@healthco.test', password: 'vantage-demo' }),
+    });
+    if (!resp.ok) throw new Error(`login: ${resp.status}`);
+    const auth = await resp.json();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript((token) => {
+      try { localStorage.setItem('vantage.refreshToken', token); } catch { /* about:blank */ }
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    }, auth.refreshToken);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/datasets/import`);
+    await page.waitForSelector('input[type=file]', { state: 'attached', timeout: 60000 });
+    await page.setInputFiles('input[type=file]', file);
+    await page.waitForSelector('table.import-columns', { timeout: 60000 });
+    await page.fill('input[type=text][maxlength="120"][required]', `CSV bench ${now}`);
+    await page.evaluate(() => { window.__longTasks = []; });
+    const started = Date.now();
+    await page.click('button:has-text("Create dataset and import")');
+    await page.waitForSelector('.import-summary', { timeout: 3_600_000 });
+    const totalMs = Date.now() - started;
+    const stored = Number(await page.textContent('[data-testid=rows-stored]'));
+    const tasks = await page.evaluate(() => window.__longTasks);
+    await context.close();
+    return { bench: 'csv-import', side: 'ours', mb: csvMb, rows, stored, totalMs,
+      rowsPerSec: stored / (totalMs / 1000), longTasksOver200: tasks.filter((d) => d > 200).length,
+      longestTaskMs: tasks.length ? Math.max(...tasks) : 0, longTasks: tasks.length };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -363,6 +426,7 @@ async function main() {
       // healthco-ai-quality draws 7 chart canvases (see the dashboard cold load's count).
       await attempt('app-cold-load', 'ours', () => appColdLoad(browser, 7));
       await attempt('mount-cycles', 'ours', () => mountCycles(browser, token));
+      await attempt('csv-import', 'ours', () => csvImport(browser));
     }
   } finally {
     await browser.close();

@@ -103,6 +103,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     "3".into(),
                     "--demo-events".into(),
                     "60000".into(),
+                    // Browser tests wait for live updates: a fast generator, not the history's
+                    // believable rate (the demo's default).
+                    "--events-per-sec".into(),
+                    "200".into(),
                     "--demo-origin".into(),
                     format!("http://{runner_addr}"),
                 ],
@@ -125,6 +129,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     "1".into(),
                     "--demo-events".into(),
                     "5000".into(),
+                    "--events-per-sec".into(),
+                    "200".into(),
                     "--access-token-ttl".into(),
                     RESTARTABLE_TOKEN_TTL_SECS.to_string(),
                     "--demo-origin".into(),

@@ -9,8 +9,8 @@ use vantage_contract::Permission;
 use crate::brand::{use_brand, Brand, ModeChoice};
 use crate::pages::{
     AcceptInvitationPage, AccountPage, AlertsPage, AuditPage, BrandingPage, BuilderPage,
-    DashboardPage, DashboardsPage, DrillPage, EmbedPage, LoginPage, ReportPage, ResetPasswordPage,
-    SetupPage, TenantsPage, UsersPage,
+    DashboardPage, DashboardsPage, DrillPage, EmbedPage, ImportPage, LoginPage, ReportPage,
+    ResetPasswordPage, SetupPage, TenantsPage, UsersPage,
 };
 use crate::session::{provide_session, use_session, Session};
 use crate::toasts::{provide_toasts, AlertFeed, Toasts};
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/alerts") view=AlertsPage />
                     <Route path=path!("/branding") view=BrandingPage />
                     <Route path=path!("/embed") view=EmbedPage />
+                    <Route path=path!("/datasets/import") view=ImportPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/builder/new") view=BuilderPage />
                     <Route path=path!("/dashboards/:id/edit") view=BuilderPage />
@@ -116,6 +117,12 @@ fn Header() -> impl IntoView {
     let can_audit = can(Permission::AccessAuditLog);
     let can_tenants = can(Permission::ManageTenants);
     let can_alerts = can(Permission::ViewDashboard);
+    let can_import = Signal::derive(move || {
+        user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| u.role.at_least(vantage_contract::Role::TenantAdmin))
+        })
+    });
     let can_embed = Signal::derive(move || {
         user.with(|u| {
             u.as_ref()
@@ -144,6 +151,7 @@ fn Header() -> impl IntoView {
                     <A href="/" exact=true>"Dashboards"</A>
                     <Show when=move || can_alerts.get()><A href="/alerts">"Alerts"</A></Show>
                     <Show when=move || can_embed.get()><A href="/embed">"Embed"</A></Show>
+                    <Show when=move || can_import.get()><A href="/datasets/import">"Import"</A></Show>
                     <Show when=move || can_admin.get()>
                         <A href="/branding">"Branding"</A>
                         <A href="/users">"Users"</A>

@@ -78,6 +78,15 @@ impl Column {
     pub fn display_label(&self) -> &str {
         self.label.as_deref().unwrap_or(&self.name)
     }
+
+    /// What a person reads for this column: the label with the unit (`Cost (total) (USD)`),
+    /// never the storage name unless the column has no label.
+    pub fn title(&self) -> String {
+        match &self.unit {
+            Some(unit) => format!("{} ({unit})", self.display_label()),
+            None => self.display_label().to_owned(),
+        }
+    }
 }
 
 /// Execution metadata reported with every result.

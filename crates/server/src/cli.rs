@@ -85,9 +85,11 @@ pub struct ServeArgs {
     /// live generator.
     #[arg(long, env = "VANTAGE_DEMO")]
     pub demo: bool,
-    /// Live generator rate (validation events per second, all tenants together). 0 disables it.
-    #[arg(long, env = "VANTAGE_EVENTS_PER_SEC", default_value_t = 200)]
-    pub events_per_sec: u32,
+    /// Live generator rate (validation events per second, all tenants together, averaged over
+    /// a day). 0 disables it. Default: the seeded history's rate (`--demo-events` over
+    /// `--demo-days`), so the live present continues the past at the same rate.
+    #[arg(long, env = "VANTAGE_EVENTS_PER_SEC")]
+    pub events_per_sec: Option<f64>,
     /// Static files for everything outside /api (SPA fallback to index.html).
     #[arg(long, env = "VANTAGE_WWW")]
     pub www: Option<PathBuf>,

@@ -10,8 +10,9 @@ use crate::cli::ServeArgs;
 pub struct Config {
     /// Seeded demo data and the live generator.
     pub demo: bool,
-    /// Live generator rate (events per second, all tenants together).
-    pub events_per_sec: u32,
+    /// Live generator rate (validation events per second, all tenants together, averaged
+    /// over a day).
+    pub events_per_sec: f64,
     /// Access token lifetime, seconds.
     pub access_token_ttl: u64,
     /// Refresh token lifetime, seconds.
@@ -34,7 +35,9 @@ impl From<&ServeArgs> for Config {
     fn from(a: &ServeArgs) -> Self {
         Self {
             demo: a.demo,
-            events_per_sec: a.events_per_sec,
+            events_per_sec: a
+                .events_per_sec
+                .unwrap_or_else(|| crate::seed::history_rate(a.demo_days, a.demo_events)),
             access_token_ttl: a.access_token_ttl,
             refresh_token_ttl: a.refresh_token_ttl,
             max_body: a.max_body,

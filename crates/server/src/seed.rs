@@ -115,6 +115,12 @@ pub fn seed_if_empty(
     Ok(true)
 }
 
+/// The average rate (validation events per second, all tenants together) of a seeded history
+/// of `events` over `days`: the live generator's default, so the present continues the past.
+pub fn history_rate(days: u32, events: u64) -> f64 {
+    events as f64 / (f64::from(days.max(1)) * 86_400.0)
+}
+
 /// `n` times spread over `[start, end)` following [`events::daily_factor`], in order.
 fn pattern_times(rng: &mut StdRng, start: i64, end: i64, n: u64) -> Vec<i64> {
     let mut out = Vec::with_capacity(n as usize);
@@ -340,5 +346,55 @@ mod tests {
             kinds.extend(input.widgets.iter().map(|w| w.kind));
         }
         assert_eq!(kinds.len(), vantage_contract::WidgetKind::ALL.len());
+    }
+
+    /// Expected live events in `[from, to)` at `rate` per second (the generator's rule: the
+    /// rate scaled by the daily pattern, second by second).
+    fn live_expected(rate: f64, from: i64, to: i64) -> f64 {
+        (from / 1000..to / 1000)
+            .map(|s| rate * events::daily_factor(s * 1000))
+            .sum()
+    }
+
+    #[test]
+    fn the_live_generator_continues_the_seeded_history_without_a_cliff() {
+        let (days, events) = (30, 900_000);
+        let now = 1_800_000_000_000_i64 + 13 * 3_600_000;
+        let times = pattern_times(
+            &mut StdRng::seed_from_u64(7),
+            now - i64::from(days) * 86_400_000,
+            now,
+            events,
+        );
+        let rate = history_rate(days, events);
+        let count =
+            |from: i64, to: i64| times.iter().filter(|t| (from..to).contains(*t)).count() as f64;
+        let day = 86_400_000;
+        // The last day of history and the next day of live data: the same volume.
+        let (past_day, live_day) = (count(now - day, now), live_expected(rate, now, now + day));
+        assert!(
+            (past_day / live_day - 1.0).abs() < 0.03,
+            "past {past_day} vs live {live_day}"
+        );
+        // The last hour of history holds what the generator makes in that hour of the day (the
+        // same rate and daily curve), so the first live hour continues it with no cliff.
+        let hour = 3_600_000;
+        let (past_hour, live_hour) = (count(now - hour, now), live_expected(rate, now - hour, now));
+        assert!(
+            (past_hour / live_hour - 1.0).abs() < 0.15,
+            "past {past_hour} vs live {live_hour}"
+        );
+        // A "vs previous 24 h" comparison over history is flat, not +400 %.
+        let previous_day = count(now - 2 * day, now - day);
+        assert!((past_day / previous_day - 1.0).abs() < 0.03);
+    }
+
+    #[test]
+    fn history_rate_is_events_over_the_span() {
+        assert!((history_rate(30, 2_592_000) - 1.0).abs() < 1e-12);
+        assert!(
+            (history_rate(0, 86_400) - 1.0).abs() < 1e-12,
+            "0 days counts as one"
+        );
     }
 }

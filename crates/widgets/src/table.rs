@@ -185,10 +185,7 @@ pub fn DataTable(
                         _ => "",
                     };
                     // The field's label and unit ("Cost (total) (USD)"), not its storage name.
-                    let title = match &c.unit {
-                        Some(unit) => format!("{} ({unit})", c.display_label()),
-                        None => c.display_label().to_owned(),
-                    };
+                    let title = c.title();
                     view! {
                         <th scope="col" aria-sort=aria class:vt-num=numeric>
                             <button type="button" class="vt-sort" on:click=move |_| {

@@ -28,6 +28,7 @@ pub fn run(options: &Options, base: &str) -> Vec<Row> {
             rows.extend(cross_filter_rows(&results));
             rows.extend(app_rows(&results));
             rows.extend(cycle_rows(&results));
+            rows.extend(csv_import_rows(&results));
             rows
         }
         Err(e) => vec![Row::failed(LINE_1M, "ms", Goal::None, &e)],
@@ -37,10 +38,10 @@ pub fn run(options: &Options, base: &str) -> Vec<Row> {
 fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
     // Streaming: 60 s per side in full (10 s with --quick), in alternating segments; soak: 180
     // steps of 10 s of stream (30 minutes) in full, 30 (5 minutes) with --quick.
-    let (iterations, cycles, stream_seconds, soak_steps) = if options.quick {
-        ("5", "30", "10", "30")
+    let (iterations, cycles, stream_seconds, soak_steps, csv_mb) = if options.quick {
+        ("5", "30", "10", "30", "10")
     } else {
-        ("9", "100", "60", "180")
+        ("9", "100", "60", "180", "100")
     };
     run_driver(&[
         "--iterations",
@@ -51,6 +52,8 @@ fn results(options: &Options, base: &str) -> Result<Vec<Value>, String> {
         stream_seconds,
         "--soak-steps",
         soak_steps,
+        "--csv-mb",
+        csv_mb,
         "--base-url",
         base,
     ])
@@ -330,6 +333,29 @@ fn app_rows(results: &[Value]) -> Vec<Row> {
         Row::new("app cold load: CLS median", "", Goal::AtMost(0.05))
             .ours(v(Some(o), "cls").unwrap_or(f64::NAN))
             .peer(v(peer, "cls")),
+    ]
+}
+
+/// The app's CSV import (`csv-import`): a generated file picked on /datasets/import, parsed in
+/// the browser and sent in batches of 1,000 rows.
+fn csv_import_rows(results: &[Value]) -> Vec<Row> {
+    let ours = find(results, "csv-import", "ours");
+    let name = "CSV import in the app: main-thread long tasks > 200 ms";
+    if let Some(e) = error_of(ours) {
+        return vec![Row::failed(name, "", Goal::AtMost(0.0), &e)];
+    }
+    let Some(o) = ours else { return Vec::new() };
+    let mb = o["mb"].as_f64().unwrap_or(f64::NAN);
+    vec![
+        Row::new(name, "", Goal::AtMost(0.0))
+            .ours(o["longTasksOver200"].as_f64().unwrap_or(f64::NAN))
+            .note(format!(
+                "a generated {mb} MB CSV ({} rows) picked on /datasets/import; PerformanceObserver('longtask') from the click on Import to the summary; longest task {:.0} ms, {} long tasks (> 50 ms) in all",
+                o["rows"], o["longestTaskMs"].as_f64().unwrap_or(f64::NAN), o["longTasks"]
+            )),
+        Row::new(format!("CSV import in the app: {mb} MB, total time"), "ms", Goal::None)
+            .ours(o["totalMs"].as_f64().unwrap_or(f64::NAN))
+            .note(format!("{} rows stored, {:.0} rows/s", o["stored"], o["rowsPerSec"].as_f64().unwrap_or(f64::NAN))),
     ]
 }
 

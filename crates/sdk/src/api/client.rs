@@ -160,7 +160,8 @@ impl ApiClient {
     /// # Errors
     /// Any [`SdkError`].
     pub async fn get_text(&self, path: &str) -> Result<String, SdkError> {
-        self.request_body::<()>(Method::GET, path, None, true).await
+        self.request_body::<()>(Method::GET, path, None, true, &[])
+            .await
     }
 
     /// `DELETE /api/v1{path}`.
@@ -193,6 +194,23 @@ impl ApiClient {
         self.request(Method::POST, path, Some(body), false).await
     }
 
+    /// `POST /api/v1{path}` with extra request headers (e.g. `Idempotency-Key`). Like every
+    /// write it is not retried on its own.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn post_with_headers<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        headers: &[(&str, &str)],
+    ) -> Result<T, SdkError> {
+        let body = self
+            .request_body(Method::POST, path, Some(body), true, headers)
+            .await?;
+        decode(&body)
+    }
+
     async fn request<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -200,7 +218,9 @@ impl ApiClient {
         body: Option<&B>,
         authenticated: bool,
     ) -> Result<T, SdkError> {
-        let body = self.request_body(method, path, body, authenticated).await?;
+        let body = self
+            .request_body(method, path, body, authenticated, &[])
+            .await?;
         decode(&body)
     }
 
@@ -212,6 +232,7 @@ impl ApiClient {
         path: &str,
         body: Option<&B>,
         authenticated: bool,
+        headers: &[(&str, &str)],
     ) -> Result<String, SdkError> {
         let url = format!("{}/api/v1{}", self.config.base_url, path);
         let body = body
@@ -229,7 +250,7 @@ impl ApiClient {
             };
             let outcome = match &token {
                 Ok(token) => {
-                    self.attempt(&method, &url, body.as_deref(), token.as_deref())
+                    self.attempt(&method, &url, body.as_deref(), token.as_deref(), headers)
                         .await
                 }
                 // A renewal that could not reach the backend is retried like the request.
@@ -278,6 +299,7 @@ impl ApiClient {
         url: &str,
         body: Option<&str>,
         token: Option<&str>,
+        headers: &[(&str, &str)],
     ) -> Result<RawResponse, SdkError> {
         let controller = AbortController::new()
             .map_err(|_| SdkError::Network("AbortController unavailable".into()))?;
@@ -303,6 +325,9 @@ impl ApiClient {
         }
         if let Some(tenant) = &self.acting_tenant {
             builder = builder.header("X-Tenant-Id", tenant);
+        }
+        for (name, value) in headers {
+            builder = builder.header(name, value);
         }
         let request = match body {
             Some(json) => builder

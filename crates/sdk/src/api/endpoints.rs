@@ -2,8 +2,8 @@
 
 use vantage_contract::{
     Alert, AlertList, Branding, Dashboard, DashboardData, DashboardDataRequest, DashboardInput,
-    DashboardList, Dataset, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenList,
-    EmbedTokenRequest, EmbedTokenResponse, Health, LoginRequest, Query, QueryResult,
+    DashboardList, Dataset, DatasetInput, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenList,
+    EmbedTokenRequest, EmbedTokenResponse, Health, IngestResult, LoginRequest, Query, QueryResult,
     RefreshRequest, RowsPage, Tenant, TokenResponse, User, UserList,
 };
 
@@ -172,6 +172,35 @@ impl ApiClient {
     /// 404 for an unknown dataset.
     pub async fn dataset(&self, id: &str) -> Result<Dataset, SdkError> {
         self.get(&format!("/datasets/{}", enc(id))).await
+    }
+
+    /// `POST /datasets` (tenant admins).
+    ///
+    /// # Errors
+    /// 422 naming the invalid field, 409 when the id is taken.
+    pub async fn create_dataset(&self, input: &DatasetInput) -> Result<Dataset, SdkError> {
+        self.post("/datasets", input).await
+    }
+
+    /// `POST /datasets/{id}/events`: stores `rows` (JSON objects) all-or-nothing. Sending the
+    /// same batch again with the same `idempotency_key` returns the first answer without storing
+    /// the rows twice, so a batch whose answer was lost can be resent safely.
+    ///
+    /// # Errors
+    /// 422 with `details` ([`vantage_contract::BatchErrorDetails`]) listing the bad rows; nothing
+    /// of the batch was stored.
+    pub async fn ingest(
+        &self,
+        dataset: &str,
+        rows: &[serde_json::Value],
+        idempotency_key: &str,
+    ) -> Result<IngestResult, SdkError> {
+        self.post_with_headers(
+            &format!("/datasets/{}/events", enc(dataset)),
+            &rows,
+            &[("Idempotency-Key", idempotency_key)],
+        )
+        .await
     }
 
     /// `POST /query`.

@@ -112,11 +112,10 @@ fn whole<R: Rng>(rng: &mut R, x: f64) -> usize {
 /// Runs until shutdown.
 pub async fn run(state: SharedState) {
     let per_sec = state.config.events_per_sec;
-    if per_sec == 0 {
+    if !(per_sec > 0.0 && per_sec.is_finite()) {
         return;
     }
     let mut rng = StdRng::from_os_rng();
-    let start_factor = events::daily_factor(now_ms());
     let mut windows: Vec<Window> = TENANTS.iter().map(|_| Window::default()).collect();
     let mut shutdown = state.shutdown.clone();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -128,12 +127,12 @@ pub async fn run(state: SharedState) {
         }
         let now = now_ms();
         let second = now / 1000 * 1000;
-        // The requested rate holds at start; from there the rate follows the daily pattern the
-        // seeded history follows, so the present continues the past's rhythm.
-        let factor = events::daily_factor(now) / start_factor;
+        // The same rate and daily pattern as the seeded history (see `live_rate`), so charts
+        // show no cliff where the past meets the present.
+        let factor = events::daily_factor(now);
         let mut batches = Vec::new();
         for (ti, _) in TENANTS.iter().enumerate() {
-            let rate = f64::from(per_sec) / TENANTS.len() as f64 * factor;
+            let rate = per_sec / TENANTS.len() as f64 * factor;
             let n = whole(&mut rng, rate);
             let stress = live_stress(now, ti);
             let vals: Vec<Validation> = (0..n)

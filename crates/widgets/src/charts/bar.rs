@@ -53,9 +53,7 @@ pub fn bar_chart_option(result: &QueryResult, options: &Value) -> Result<Chart, 
         } else {
             ys.iter().map(|y| number(*y).into()).collect()
         };
-        let mut bar = Bar::new()
-            .name(result.columns[index].name.as_str())
-            .data(data);
+        let mut bar = Bar::new().name(result.columns[index].title()).data(data);
         if stacked {
             bar = bar.stack("total");
         }

@@ -31,10 +31,10 @@ pub fn gauge_chart_option(result: &QueryResult, options: &Value) -> Result<Chart
             "gauge range is empty: min {min} must be below max {max}"
         )));
     }
-    let name = result.columns[column].name.as_str();
+    let name = result.columns[column].title();
     Ok(base_chart(Trigger::Item, options).series(
         Gauge::new()
-            .name(name)
+            .name(name.as_str())
             .min(min)
             .max(max)
             .radius("90%")

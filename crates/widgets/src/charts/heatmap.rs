@@ -85,7 +85,7 @@ pub fn heatmap_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
         )
         .series(
             Heatmap::new()
-                .name(result.columns[value_column].name.as_str())
+                .name(result.columns[value_column].title())
                 .data(data),
         ))
 }

@@ -83,7 +83,7 @@ fn build(
     for index in measures {
         let ys = result.numbers_at(index);
         let mut line = Line::new()
-            .name(result.columns[index].name.as_str())
+            .name(result.columns[index].title())
             .show_symbol(ys.len() <= 1);
         line = if typed && time_axis && ys.len() > LARGE_THRESHOLD {
             // The typed-array path (see `large`): one Float64Array instead of 2 × n values.
@@ -165,7 +165,7 @@ impl Band {
         chart
             .series(
                 Line::new()
-                    .name(result.columns[self.lower].name.as_str())
+                    .name(result.columns[self.lower].title())
                     .stack("vt-band")
                     .show_symbol(false)
                     .line_style(hidden())
@@ -251,6 +251,28 @@ mod tests {
         assert_eq!(series[1]["name"], "invalid");
         assert_eq!(option["aria"]["enabled"], true);
         assert!(option["legend"].is_object(), "two series get a legend");
+    }
+
+    #[test]
+    fn series_are_named_by_the_field_label_and_unit_not_the_storage_name() {
+        let result = QueryResult::new(
+            vec![
+                Column::new("time", ColumnType::Timestamp),
+                Column::new("sum_cost_usd", ColumnType::Float)
+                    .with_label("Cost (total)", Some("USD".into())),
+                Column::new("count", ColumnType::Integer).with_label("Count", None),
+            ],
+            vec![vec![json!(0)], vec![json!(1.5)], vec![json!(3)]],
+        )
+        .unwrap();
+        let option = serde_json::to_value(line_chart_option(&result).unwrap()).unwrap();
+        let names: Vec<_> = option["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].clone())
+            .collect();
+        assert_eq!(names, [json!("Cost (total) (USD)"), json!("Count")]);
     }
 
     #[test]

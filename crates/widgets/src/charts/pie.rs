@@ -23,8 +23,8 @@ pub fn pie_chart_option(result: &QueryResult, options: &Value) -> Result<Chart, 
     let values = result.numbers_at(measure);
     if values.iter().flatten().any(|v| *v < 0.0) {
         return Err(WidgetError::Data(format!(
-            "a pie chart cannot show negative values (column '{}')",
-            result.columns[measure].name
+            "a pie chart cannot show negative values ({})",
+            result.columns[measure].title()
         )));
     }
     let slices: Vec<(f64, String)> = values
@@ -43,7 +43,7 @@ pub fn pie_chart_option(result: &QueryResult, options: &Value) -> Result<Chart, 
     let legend = Legend::new().type_(LegendType::Scroll).top(0);
     Ok(base_chart(Trigger::Item, options).legend(legend).series(
         Pie::new()
-            .name(result.columns[measure].name.as_str())
+            .name(result.columns[measure].title())
             .radius(radius)
             .center(vec!["50%", "56%"])
             .avoid_label_overlap(true)

@@ -42,7 +42,7 @@ pub fn pivot_long(result: &QueryResult) -> Option<QueryResult> {
     for &measure in &measures {
         for name in &names {
             let label = if measures.len() > 1 {
-                format!("{name} · {}", result.columns[measure].name)
+                format!("{name} · {}", result.columns[measure].title())
             } else {
                 name.clone()
             };

@@ -36,7 +36,7 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
     let groups = if grouped {
         result.labels_at(0)
     } else {
-        vec![result.columns[y].name.clone(); result.row_count()]
+        vec![result.columns[y].title(); result.row_count()]
     };
     // Flat [x0, y0, x1, y1, …] per group: cheap to build, and long groups go to ECharts as
     // typed arrays (see `large`).
@@ -52,7 +52,7 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
     }
     let x_axis = Axis::new()
         .type_(AxisType::Value)
-        .name(result.columns[x].name.as_str())
+        .name(result.columns[x].title())
         .scale(true);
     let mut chart = base_chart(Trigger::Item, options)
         .grid(grid())
