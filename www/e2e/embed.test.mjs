@@ -371,11 +371,13 @@ test("<vantage-dashboard> renders with a token from vantage-token-request and cl
     element.addEventListener("vantage-ready", () => events.push("ready"));
     document.body.append(element);
     const start = Date.now();
-    while (!element.querySelector("canvas") && Date.now() - start < 20000) await new Promise((r) => setTimeout(r, 100));
-    const rendered = !!element.querySelector("canvas");
+    // The embed renders inside the shadow root of a <vantage-embed> child (the default).
+    const canvas = () => element.querySelector("vantage-embed")?.shadowRoot?.querySelector("canvas");
+    while (!canvas() && Date.now() - start < 20000) await new Promise((r) => setTimeout(r, 100));
+    const rendered = !!canvas();
     element.remove();
     await new Promise((r) => setTimeout(r, 50));
-    return { rendered, events, rootsLeft: element.querySelectorAll(".vt-root").length, dashboard: element.dashboard };
+    return { rendered, events, rootsLeft: element.querySelectorAll("vantage-embed, .vt-root").length, dashboard: element.dashboard };
   });
   assert.deepEqual(result, { rendered: true, events: ["ready"], rootsLeft: 0, dashboard: null });
   await page.context().close();
@@ -392,8 +394,9 @@ test("the Vite host example (bundled package, echarts/core with only our charts)
   await page.waitForFunction(() => document.body.dataset.rendered === "true", null, { timeout: 60000 });
   const result = await page.evaluate(() => ({
     status: document.getElementById("status").textContent,
-    canvases: document.querySelectorAll("#analytics canvas").length,
-    widgetErrors: document.querySelectorAll("#analytics .vt-widget-error, #analytics [data-state=error]").length,
+    // Inside the embed's shadow root (the default).
+    canvases: document.querySelector("#analytics vantage-embed").shadowRoot.querySelectorAll("canvas").length,
+    widgetErrors: document.querySelector("#analytics vantage-embed").shadowRoot.querySelectorAll(".vt-widget-error, [data-state=error]").length,
     globalEcharts: typeof globalThis.echarts,
   }));
   await screenshot(page, "embed-vite-host");

@@ -142,7 +142,7 @@ pub fn CrossFilterBar(store: DashboardStore) -> impl IntoView {
             }
         });
         Some(view! {
-            <div class="vt-crossfilters" role="group" aria-label="Cross-filters">
+            <div class="vt-crossfilters" part="cross-filters" role="group" aria-label="Cross-filters">
                 <span class="vt-crossfilters-label">"Filtered by"</span>
                 {chips}
                 {clear_all}

@@ -35,6 +35,9 @@ pub struct EmbedOptions {
     pub echarts: Option<EChartsModule>,
     /// What a click on a datum does after `dataClick` (unless a handler prevented it).
     pub click_behavior: ClickBehavior,
+    /// Render inside a shadow root (default), so host CSS cannot restyle the embed and the
+    /// embed's CSS cannot leak out; `false` keeps the light DOM for hosts that restyle it.
+    pub shadow: bool,
 }
 
 /// The default action of a click on a chart datum or table row (`clickBehavior`).
@@ -87,6 +90,7 @@ impl EmbedOptions {
             live: LiveMode::Auto,
             echarts: None,
             click_behavior: ClickBehavior::CrossFilter,
+            shadow: true,
         }
     }
 
