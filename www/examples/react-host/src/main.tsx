@@ -1,6 +1,6 @@
 // A React 19 host under StrictMode. vite.config.ts bundles React's development build, so
 // StrictMode really mounts, unmounts and mounts every effect again, as in `vite dev`.
-import { StrictMode, useCallback, useRef, useState } from "react";
+import { StrictMode, useCallback, useEffect, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import type { EmbeddedDashboard, LiveStatusEvent, ReadyEvent } from "vantage-embed";
 import { VantageDashboard } from "vantage-embed/react";
@@ -17,6 +17,11 @@ function App() {
   const dash = useRef<EmbeddedDashboard | null>(null);
   (window as unknown as { reactHost: unknown }).reactHost = { dash, echarts };
   const token = useCallback(() => fetchToken(dashboardId), [dashboardId]);
+  // Counts effect mounts: 2 under StrictMode in React's development build (the e2e test checks).
+  useEffect(() => {
+    const w = window as unknown as { appEffectRuns?: number };
+    w.appEffectRuns = (w.appEffectRuns ?? 0) + 1;
+  }, []);
 
   return (
     <main>
