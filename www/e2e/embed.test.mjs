@@ -166,7 +166,7 @@ test("with no theme the embed takes the token's tenant brand; an explicit theme 
       document.body.append(host);
       const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency", token, live: "off", ...(theme ? { theme } : {}) });
       await dash.render(host);
-      const root = host.querySelector(".vt-root");
+      const root = host.querySelector("vantage-embed").shadowRoot.querySelector(".vt-root");
       out[theme ?? "none"] = { primary: primary(root), mode: root.dataset.mode };
       dash.destroy();
       host.remove();
@@ -198,9 +198,14 @@ test("with no theme the embed takes the token's tenant brand; an explicit theme 
     }
   });
   await page.emulateMedia({ colorScheme: "dark" });
-  await page.waitForFunction(() => document.querySelector("#scheme-system .vt-root").dataset.mode === "dark", null, { timeout: 5000 });
+  // The embeds created here render in a shadow root (the default); the page's own keep light DOM.
+  await page.waitForFunction(() => document.querySelector("#scheme-system vantage-embed").shadowRoot
+    .querySelector(".vt-root").dataset.mode === "dark", null, { timeout: 5000 });
   const modes = await page.evaluate(() => Object.fromEntries(["#scheme-system", "#scheme-light", "#dash-healthco"]
-    .map((id) => [id, document.querySelector(`${id} .vt-root`).dataset.mode])));
+    .map((id) => {
+      const host = document.querySelector(id);
+      return [id, (host.querySelector("vantage-embed")?.shadowRoot ?? host).querySelector(".vt-root").dataset.mode];
+    })));
   assert.deepEqual(modes, { "#scheme-system": "dark", "#scheme-light": "light", "#dash-healthco": "dark" });
   await screenshot(page, "embed-host-system-dark");
   await page.context().close();
