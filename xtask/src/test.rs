@@ -242,7 +242,11 @@ fn vite_example() -> Result<String, String> {
     let tarball = crate::artifacts::npm::pack(&crate::artifacts::pkg_dir())?;
     crate::artifacts::npm::lint(&tarball)?;
     for (name, type_checker) in EXAMPLES {
-        build_example(&repo_root().join("www/examples").join(name), type_checker, &tarball)?;
+        build_example(
+            &repo_root().join("www/examples").join(name),
+            type_checker,
+            &tarball,
+        )?;
     }
     Ok("types check; bundles in www/examples/{vite,react,vue}-host/dist".into())
 }
