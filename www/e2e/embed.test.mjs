@@ -224,6 +224,7 @@ test("bad configuration fails loudly with the documented messages", async () => 
       brand: await attempt(() => new EmbeddedDashboard({ ...ok, theme: { primaryColor: "red" } })),
       fetchToken: await attempt(() => new EmbeddedDashboard({ ...ok, token: undefined, fetchToken: 5 })),
       live: await attempt(() => new EmbeddedDashboard({ ...ok, live: "carrier-pigeon" })),
+      shadow: await attempt(() => new EmbeddedDashboard({ ...ok, shadow: "yes" })),
       container: await attempt(() => new EmbeddedDashboard(ok).render("#missing")),
       event: await attempt(() => new EmbeddedDashboard(ok).on("bogus", () => {})),
     };
@@ -234,6 +235,7 @@ test("bad configuration fails loudly with the documented messages", async () => 
   assert.match(messages.brand, /primaryColor/);
   assert.match(messages.fetchToken, /^fetchToken: must be a function/);
   assert.match(messages.live, /^live: expected "auto"/);
+  assert.equal(messages.shadow, "shadow: must be true or false");
   assert.match(messages.container, /container '#missing' not found/);
   assert.match(messages.event, /unknown event 'bogus'/);
   await page.context().close();
