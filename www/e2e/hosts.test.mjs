@@ -223,3 +223,19 @@ test("host CSS cannot restyle the embed in its shadow root, its CSS does not lea
   assert.equal(await page.locator("vantage-embed").count(), 0);
   await page.context().close();
 });
+
+test("vantage-embed/react imports and server-renders where there is no DOM (Next.js server components, SSR)", async () => {
+  // The tarball as installed in the React host (react and react-dom resolve from there).
+  const { pathToFileURL } = await import("node:url");
+  const { resolve } = await import("node:path");
+  const from = (p) => import(pathToFileURL(resolve(process.cwd(), "examples/react-host/node_modules", p)).href);
+  assert.equal(typeof globalThis.window, "undefined");
+  const { VantageDashboard } = await from("vantage-embed/react.js");
+  const { createElement } = await from("react/index.js");
+  const { renderToString } = await from("react-dom/server.node.js");
+  const html = renderToString(createElement(VantageDashboard, { baseUrl: "https://a.example", dashboardId: "d", token: "t", id: "analytics" }));
+  assert.equal(html, '<div id="analytics"></div>');
+  const vue = await from("vantage-embed/vue.js");
+  assert.equal(vue.isCustomElement("vantage-dashboard"), true);
+  assert.equal(vue.isCustomElement("div"), false);
+});
