@@ -3,6 +3,8 @@
 //! `snippets/`, LICENSE, `sideEffects`, the tested ECharts peer range), and a small entry module
 //! (`index.js` + `index.d.ts`) that instantiates the wasm once on first import in a browser, so
 //! hosts never call `init()` (it stays exported for those who want to await or preload it).
+//! The framework entries `vantage-embed/react` and `vantage-embed/vue` are hand-written files
+//! in crates/sdk/js, copied as they are ([`FRAMEWORK_FILES`]).
 //! [`pack`] and [`lint`] prove the tarball a host would install.
 
 use std::path::{Path, PathBuf};
