@@ -37,6 +37,12 @@ function trackListeners() {
 test("the React host (StrictMode) switches dashboards and unmounts without leaving a connection, chart or listener", async () => {
   const page = await newPage(browser, { width: 1300, height: 1000 });
   await page.addInitScript(trackListeners);
+  // React's development build reports misuse (refs, effects, keys) as console errors. (Failed
+  // requests are logged too: the page has no favicon, and embed tokens may not list alerts.)
+  const consoleErrors = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) consoleErrors.push(m.text());
+  });
   const sockets = [];
   page.on("websocket", (ws) => { if (ws.url().includes("/api/v1/live/")) sockets.push(ws); });
   const open = () => sockets.filter((ws) => !ws.isClosed()).length;
@@ -97,6 +103,7 @@ test("the React host (StrictMode) switches dashboards and unmounts without leavi
   });
   assert.deepEqual(left, { embeds: 0, canvases: 0, roots: 0, ref: null, handlers: 0, listeners: baseline });
   assert.deepEqual(page.errors, []);
+  assert.deepEqual(consoleErrors, []);
   await page.context().close();
 });
 
