@@ -282,4 +282,9 @@ mod tests {
             .to_string();
         assert!(error.starts_with("filters: [0].filter:"), "{error}");
     }
+
+    #[test]
+    fn embeds_render_in_a_shadow_root_unless_told_otherwise() {
+        assert!(EmbedOptions::new("https://a.example", "d", "t").shadow);
+    }
 }
