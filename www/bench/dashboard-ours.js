@@ -30,7 +30,8 @@ const wasm = await init();
 function mountOnce(extra = {}) {
   return new Promise((resolve, reject) => {
     const dash = new EmbeddedDashboard({
-      baseUrl: location.origin, dashboardId, token, ...extra,
+      // Light DOM, so the counts below see the embed's canvases and nodes.
+      baseUrl: location.origin, dashboardId, token, shadow: false, ...extra,
     });
     const timer = setTimeout(() => reject(new Error('no rendered event within 30 s')), 30000);
     dash.on('rendered', () => { clearTimeout(timer); resolve(dash); });

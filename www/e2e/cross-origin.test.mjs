@@ -86,7 +86,8 @@ test("the app's plain-HTML snippet renders a live dashboard on another origin", 
     });
     await host.goto(allowedHost);
     await host.waitForSelector("#dashboard .vt-echart canvas", { state: "attached", timeout: 60000 });
-    await host.waitForFunction(() => document.querySelector("#dashboard")?.textContent.includes("Validations (24h)"), null, { timeout: 30000 });
+    // Text selectors pierce the embed's shadow root.
+    await host.locator("#dashboard").getByText("Validations (24h)").first().waitFor({ timeout: 30000 });
     const live = await Promise.race([liveMessage, new Promise((r) => setTimeout(() => r(null), 30000))]);
     assert.ok(live, "no live message reached the host page");
     assert.ok(crossOrigin.some(([url]) => url.endsWith("/pkg/index.js")), JSON.stringify(crossOrigin));

@@ -281,7 +281,8 @@ test("embed: clickBehavior \"none\" only emits dataClick; \"drill\" is a config 
     const host = document.getElementById("dash-healthco");
     const login = await (await fetch("/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }) })).json();
-    const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token: login.accessToken, clickBehavior: "none", live: "off" });
+    const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token: login.accessToken, clickBehavior: "none", live: "off",
+      shadow: false }); // light DOM like the page's own embeds, which the helpers above query
     window.__clicks = [];
     dash.on("dataClick", (e) => window.__clicks.push(e.crossFilter));
     window.vantageEmbeds.healthco = dash;

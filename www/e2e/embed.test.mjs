@@ -186,7 +186,7 @@ test("with no theme the embed takes the token's tenant brand; an explicit theme 
       document.body.append(host);
       const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-latency", token, live: "off", ...(theme ? { theme } : {}) });
       await dash.render(host);
-      const root = host.querySelector(".vt-root");
+      const root = host.querySelector("vantage-embed").shadowRoot.querySelector(".vt-root");
       out[theme ?? "none"] = { primary: primary(root), mode: root.dataset.mode };
       dash.destroy();
       host.remove();
@@ -218,9 +218,14 @@ test("with no theme the embed takes the token's tenant brand; an explicit theme 
     }
   });
   await page.emulateMedia({ colorScheme: "dark" });
-  await page.waitForFunction(() => document.querySelector("#scheme-system .vt-root").dataset.mode === "dark", null, { timeout: 5000 });
+  // The embeds created here render in a shadow root (the default); the page's own keep light DOM.
+  await page.waitForFunction(() => document.querySelector("#scheme-system vantage-embed").shadowRoot
+    .querySelector(".vt-root").dataset.mode === "dark", null, { timeout: 5000 });
   const modes = await page.evaluate(() => Object.fromEntries(["#scheme-system", "#scheme-light", "#dash-healthco"]
-    .map((id) => [id, document.querySelector(`${id} .vt-root`).dataset.mode])));
+    .map((id) => {
+      const host = document.querySelector(id);
+      return [id, (host.querySelector("vantage-embed")?.shadowRoot ?? host).querySelector(".vt-root").dataset.mode];
+    })));
   assert.deepEqual(modes, { "#scheme-system": "dark", "#scheme-light": "light", "#dash-healthco": "dark" });
   await screenshot(page, "embed-host-system-dark");
   await page.context().close();
@@ -239,6 +244,7 @@ test("bad configuration fails loudly with the documented messages", async () => 
       brand: await attempt(() => new EmbeddedDashboard({ ...ok, theme: { primaryColor: "red" } })),
       fetchToken: await attempt(() => new EmbeddedDashboard({ ...ok, token: undefined, fetchToken: 5 })),
       live: await attempt(() => new EmbeddedDashboard({ ...ok, live: "carrier-pigeon" })),
+      shadow: await attempt(() => new EmbeddedDashboard({ ...ok, shadow: "yes" })),
       container: await attempt(() => new EmbeddedDashboard(ok).render("#missing")),
       event: await attempt(() => new EmbeddedDashboard(ok).on("bogus", () => {})),
     };
@@ -249,6 +255,7 @@ test("bad configuration fails loudly with the documented messages", async () => 
   assert.match(messages.brand, /primaryColor/);
   assert.match(messages.fetchToken, /^fetchToken: must be a function/);
   assert.match(messages.live, /^live: expected "auto"/);
+  assert.equal(messages.shadow, "shadow: must be true or false");
   assert.match(messages.container, /container '#missing' not found/);
   assert.match(messages.event, /unknown event 'bogus'/);
   await page.context().close();
@@ -391,11 +398,13 @@ test("<vantage-dashboard> renders with a token from vantage-token-request and cl
     element.addEventListener("vantage-ready", () => events.push("ready"));
     document.body.append(element);
     const start = Date.now();
-    while (!element.querySelector("canvas") && Date.now() - start < 20000) await new Promise((r) => setTimeout(r, 100));
-    const rendered = !!element.querySelector("canvas");
+    // The embed renders inside the shadow root of a <vantage-embed> child (the default).
+    const canvas = () => element.querySelector("vantage-embed")?.shadowRoot?.querySelector("canvas");
+    while (!canvas() && Date.now() - start < 20000) await new Promise((r) => setTimeout(r, 100));
+    const rendered = !!canvas();
     element.remove();
     await new Promise((r) => setTimeout(r, 50));
-    return { rendered, events, rootsLeft: element.querySelectorAll(".vt-root").length, dashboard: element.dashboard };
+    return { rendered, events, rootsLeft: element.querySelectorAll("vantage-embed, .vt-root").length, dashboard: element.dashboard };
   });
   assert.deepEqual(result, { rendered: true, events: ["ready"], rootsLeft: 0, dashboard: null });
   await page.context().close();
@@ -412,8 +421,9 @@ test("the Vite host example (bundled package, echarts/core with only our charts)
   await page.waitForFunction(() => document.body.dataset.rendered === "true", null, { timeout: 60000 });
   const result = await page.evaluate(() => ({
     status: document.getElementById("status").textContent,
-    canvases: document.querySelectorAll("#analytics canvas").length,
-    widgetErrors: document.querySelectorAll("#analytics .vt-widget-error, #analytics [data-state=error]").length,
+    // Inside the embed's shadow root (the default).
+    canvases: document.querySelector("#analytics vantage-embed").shadowRoot.querySelectorAll("canvas").length,
+    widgetErrors: document.querySelector("#analytics vantage-embed").shadowRoot.querySelectorAll(".vt-widget-error, [data-state=error]").length,
     globalEcharts: typeof globalThis.echarts,
   }));
   await screenshot(page, "embed-vite-host");

@@ -45,6 +45,9 @@ for (const tenant of ["healthco", "autoinsure"]) {
     dashboardId: `${tenant}-ai-quality`,
     fetchToken: tokenFetcher(tenant, `${tenant}-ai-quality`),
     live: "auto",
+    // This page restyles the embed's own elements (host.css: `.host-embed .vt-root`), so it
+    // keeps the light DOM instead of the default shadow root.
+    shadow: false,
   });
   for (const event of ["ready", "rendered", "error", "filtersChanged", "dataClick", "liveStatus", "tokenRefreshed", "authExpired"]) {
     dash.on(event, (detail) => note(tenant, event, detail));

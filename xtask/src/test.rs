@@ -81,7 +81,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         crate::bench::size::check_budgets()
     });
     step(
-        "npm package (npm pack, publint, attw) + Vite host example (tsc + vite build)",
+        "npm package (npm pack, publint, attw) + Vite, React and Vue host examples (tsc + vite build)",
         &mut vite_example,
     );
 
@@ -257,14 +257,32 @@ fn wasm_tests(
     ))
 }
 
+/// The host examples in www/examples the e2e tests open (built into each one's `dist/`), with
+/// the type checker each one runs.
+const EXAMPLES: [(&str, &str); 3] = [
+    ("vite-host", "node_modules/typescript/bin/tsc"),
+    ("react-host", "node_modules/typescript/bin/tsc"),
+    ("vue-host", "node_modules/vue-tsc/bin/vue-tsc.js"),
+];
+
 /// Packs pkg/ (`npm pack`), lints the tarball (publint, arethetypeswrong), installs it into
-/// www/examples/vite-host (a real install of the tarball, never a symlink; `--no-save`, as the
-/// tarball changes with every build) and type-checks and bundles the example. The e2e tests then
-/// open the bundle.
+/// each of www/examples' hosts (a real install of the tarball, never a symlink; `--no-save`, as
+/// the tarball changes with every build) and type-checks and bundles them. The e2e tests then
+/// open the bundles.
 fn vite_example() -> Result<String, String> {
     let tarball = crate::artifacts::npm::pack(&crate::artifacts::pkg_dir())?;
     crate::artifacts::npm::lint(&tarball)?;
-    let dir = repo_root().join("www/examples/vite-host");
+    for (name, type_checker) in EXAMPLES {
+        build_example(
+            &repo_root().join("www/examples").join(name),
+            type_checker,
+            &tarball,
+        )?;
+    }
+    Ok("types check; bundles in www/examples/{vite,react,vue}-host/dist".into())
+}
+
+fn build_example(dir: &Path, type_checker: &str, tarball: &Path) -> Result<(), String> {
     let lock = dir.join("package-lock.json");
     let stamp = dir.join("node_modules/.package-lock.json");
     let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
@@ -276,19 +294,19 @@ fn vite_example() -> Result<String, String> {
         crate::util::run(
             Command::new("npm")
                 .args(["install", "--no-audit", "--no-fund"])
-                .current_dir(&dir),
+                .current_dir(dir),
         )?;
     }
     crate::util::run(
         Command::new("npm")
             .args(["install", "--no-save", "--no-audit", "--no-fund"])
-            .arg(&tarball)
-            .current_dir(&dir),
+            .arg(tarball)
+            .current_dir(dir),
     )?;
     crate::util::run(
         Command::new("node")
-            .args(["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."])
-            .current_dir(&dir),
+            .args([type_checker, "--noEmit", "-p", "."])
+            .current_dir(dir),
     )?;
     crate::util::run(
         Command::new("node")
@@ -298,9 +316,8 @@ fn vite_example() -> Result<String, String> {
                 "--logLevel",
                 "warn",
             ])
-            .current_dir(&dir),
-    )?;
-    Ok("types check; bundle in www/examples/vite-host/dist".into())
+            .current_dir(dir),
+    )
 }
 
 /// Runs the browser end-to-end tests in www/e2e (node:test + playwright-core + Debian Chromium).

@@ -150,7 +150,7 @@ pub fn CrossFilterBar(store: DashboardStore) -> impl IntoView {
             }
         });
         Some(view! {
-            <div class="vt-crossfilters" role="group" aria-label=t(Msg::CrossFilters)>
+            <div class="vt-crossfilters" part="cross-filters" role="group" aria-label=t(Msg::CrossFilters)>
                 <span class="vt-crossfilters-label">{t(Msg::FilteredBy)}</span>
                 {chips}
                 {clear_all}

@@ -51,7 +51,7 @@ pub fn GridLayout(
     });
     view! {
         <div class="vt-grid-container">
-            <div class="vt-grid" node_ref=node>{children()}</div>
+            <div class="vt-grid" part="grid" node_ref=node>{children()}</div>
         </div>
     }
 }

@@ -15,6 +15,10 @@ const MARKER: &str = "__vantageWidgetStyles";
 
 /// The stylesheet for every widget.
 pub const WIDGETS_CSS: &str = r#"
+/* An embed's shadow host (<vantage-embed>): host-page rules that reach it (`*`, a tag, an
+   attribute selector) lose to these, as `!important` declarations of a shadow tree beat the
+   page's; the page's inherited properties stop here too. `all` leaves `--vt-*` alone. */
+:host { all: initial !important; display: block !important; }
 .vt-root { font-family: var(--vt-font, system-ui, sans-serif); color: var(--vt-text, #111827); }
 .vt-echart-wrap, .vt-line-chart, .vt-chart { position: relative; width: 100%; height: 100%; min-height: 160px; }
 .vt-echart { position: absolute; inset: 0; }

@@ -142,9 +142,9 @@ pub fn WidgetView(
     };
 
     view! {
-        <div class=kind_class(kind) node_ref=node aria-busy=move || (phase.get() == Phase::Loading).to_string()>
+        <div class=kind_class(kind) part="card" node_ref=node aria-busy=move || (phase.get() == Phase::Loading).to_string()>
             <div class="vt-card-header">
-                <h3 class="vt-card-title">{title}</h3>
+                <h3 class="vt-card-title" part="card-title">{title}</h3>
                 {move || {
                     locale::track();
                     let fields = unfiltered.get();

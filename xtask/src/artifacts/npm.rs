@@ -3,6 +3,8 @@
 //! `snippets/`, LICENSE, `sideEffects`, the tested ECharts peer range), and a small entry module
 //! (`index.js` + `index.d.ts`) that instantiates the wasm once on first import in a browser, so
 //! hosts never call `init()` (it stays exported for those who want to await or preload it).
+//! The framework entries `vantage-embed/react` and `vantage-embed/vue` are hand-written files
+//! in crates/sdk/js, copied as they are ([`FRAMEWORK_FILES`]).
 //! [`pack`] and [`lint`] prove the tarball a host would install.
 
 use std::path::{Path, PathBuf};
@@ -12,6 +14,12 @@ use crate::util::{repo_root, run, target_dir};
 
 /// The ECharts versions the package is tested with (www/ and the example hosts install 6.x).
 const ECHARTS_PEER: &str = "^6.0.0";
+
+/// The React versions `vantage-embed/react` is written for (the example host tests 19).
+const REACT_PEER: &str = ">=18.0.0";
+
+/// The Vue versions `vantage-embed/vue`'s typings are written for (the example host tests 3.5).
+const VUE_PEER: &str = "^3.3.0";
 
 /// The wasm-bindgen output the entry wraps (`wasm-pack --out-name vantage_embed`).
 const GLUE: &str = "vantage_embed";
@@ -54,6 +62,10 @@ export declare function init(options?: {
 export default init;
 "#;
 
+/// `vantage-embed/react` (`<VantageDashboard>`, JSX typings) and `vantage-embed/vue`
+/// (`isCustomElement`, `GlobalComponents` typings), copied from crates/sdk/js.
+const FRAMEWORK_FILES: [&str; 4] = ["react.js", "react.d.ts", "vue.js", "vue.d.ts"];
+
 /// Replaces wasm-pack's `package.json` with ours and writes the entry module, LICENSE and
 /// CHANGELOG.md.
 pub fn write_package(pkg: &Path) -> Result<(), String> {
@@ -67,6 +79,12 @@ pub fn write_package(pkg: &Path) -> Result<(), String> {
         .ok_or("pkg/package.json has no version")?;
     write(&pkg.join("index.js"), ENTRY_JS)?;
     write(&pkg.join("index.d.ts"), ENTRY_DTS)?;
+    // The framework entries are hand-written in crates/sdk/js (tiny; no wasm, no DOM at load).
+    let js = repo_root().join("crates/sdk/js");
+    for file in FRAMEWORK_FILES {
+        std::fs::copy(js.join(file), pkg.join(file))
+            .map_err(|e| format!("cannot copy crates/sdk/js/{file}: {e}"))?;
+    }
     let license = repo_root().join("LICENSE");
     std::fs::copy(&license, pkg.join("LICENSE"))
         .map_err(|e| format!("cannot copy {}: {e}", license.display()))?;
@@ -85,6 +103,10 @@ fn manifest(version: &str, has_snippets: bool) -> String {
     let mut files = vec![
         "index.js".to_owned(),
         "index.d.ts".to_owned(),
+        "react.js".to_owned(),
+        "react.d.ts".to_owned(),
+        "vue.js".to_owned(),
+        "vue.d.ts".to_owned(),
         format!("{GLUE}.js"),
         format!("{GLUE}.d.ts"),
         format!("{GLUE}_bg.wasm"),
@@ -110,11 +132,14 @@ fn manifest(version: &str, has_snippets: bool) -> String {
   "types": "./index.d.ts",
   "exports": {{
     ".": {{ "types": "./index.d.ts", "default": "./index.js" }},
+    "./react": {{ "types": "./react.d.ts", "default": "./react.js" }},
+    "./vue": {{ "types": "./vue.d.ts", "default": "./vue.js" }},
     "./package.json": "./package.json"
   }},
   "files": {files},
   "sideEffects": ["./index.js", "./snippets/**/*.js"],
-  "peerDependencies": {{ "echarts": "{ECHARTS_PEER}" }},
+  "peerDependencies": {{ "echarts": "{ECHARTS_PEER}", "react": "{REACT_PEER}", "vue": "{VUE_PEER}" }},
+  "peerDependenciesMeta": {{ "react": {{ "optional": true }}, "vue": {{ "optional": true }} }},
   "keywords": ["analytics", "dashboard", "embed", "webassembly", "echarts"]
 }}
 "#
@@ -163,7 +188,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_manifest_exports_only_the_entry_with_types_first() {
+    fn the_manifest_exports_the_entries_with_types_first() {
         let text = manifest("1.2.3", true);
         assert!(text
             .find("\"types\": \"./index.d.ts\", \"default\"")
@@ -171,7 +196,17 @@ mod tests {
         let m: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(m["version"], "1.2.3");
         let exports = m["exports"].as_object().unwrap();
-        assert_eq!(exports.len(), 2);
+        assert_eq!(
+            exports.keys().collect::<Vec<_>>(),
+            [".", "./package.json", "./react", "./vue"]
+        );
+        for entry in [".", "./react", "./vue"] {
+            let conditions: Vec<_> = exports[entry].as_object().unwrap().keys().collect();
+            assert_eq!(conditions, ["default", "types"]);
+        }
+        assert_eq!(m["peerDependenciesMeta"]["react"]["optional"], true);
+        assert_eq!(m["peerDependenciesMeta"]["vue"]["optional"], true);
+        assert!(m["peerDependenciesMeta"].get("echarts").is_none());
         let files: Vec<&str> = m["files"]
             .as_array()
             .unwrap()
@@ -180,6 +215,9 @@ mod tests {
             .collect();
         assert!(files.contains(&"snippets/**/*.js"));
         assert!(files.contains(&"vantage_embed_bg.wasm"));
+        for file in FRAMEWORK_FILES {
+            assert!(files.contains(&file), "{file} is in the package");
+        }
         assert!(!files
             .iter()
             .any(|f| f.ends_with(".br") || f.ends_with(".gz")));

@@ -185,6 +185,12 @@ pub fn options_from_js(object: &JsValue, emitter: &Emitter) -> Result<EmbedOptio
         None => ClickBehavior::CrossFilter,
         Some(value) => ClickBehavior::parse(&value)?,
     };
+    let shadow = match field(object, "shadow") {
+        v if v.is_undefined() || v.is_null() => true,
+        v => v
+            .as_bool()
+            .ok_or_else(|| config("shadow", "must be true or false"))?,
+    };
     let locale = optional_string(object, "locale")?;
     let time_zone = optional_string(object, "timeZone")?;
     if let Some(zone) = &time_zone {
@@ -203,6 +209,7 @@ pub fn options_from_js(object: &JsValue, emitter: &Emitter) -> Result<EmbedOptio
         live,
         echarts,
         click_behavior,
+        shadow,
     };
     options.check()?;
     Ok(options)

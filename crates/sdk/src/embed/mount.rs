@@ -57,6 +57,8 @@ struct Mounted {
     owner: Owner,
     _handle: Box<dyn Any>,
     store: DashboardStore,
+    /// What `destroy()` removes from the host: the shadow host, or `root` in light DOM.
+    outer: web_sys::Element,
     root: HtmlElement,
     charts: ChartRegistry,
     chart_theme: RwSignal<Option<String>>,
@@ -234,7 +236,7 @@ impl Embed {
             Some(brand) => ThemeChoice::Brand(Box::new(brand)),
             None => ThemeChoice::Mode(ThemeMode::Light),
         });
-        let root = create_root(host, options.locale.as_deref())?;
+        let (outer, root) = create_root(host, options.locale.as_deref(), options.shadow)?;
         vantage_widgets::locale::set_active(Locale {
             tag: options.locale.clone(),
             time_zone: options.time_zone.clone(),
@@ -274,6 +276,7 @@ impl Embed {
             scheme_listener: watch_color_scheme(&self.core),
             _handle: Box::new(handle),
             store: store.clone(),
+            outer,
             root,
             charts,
             chart_theme,
@@ -473,11 +476,11 @@ impl Embed {
                     listener.as_ref().unchecked_ref(),
                 );
             }
-            let (root, owner) = (mounted.root.clone(), mounted.owner.clone());
+            let (outer, owner) = (mounted.outer.clone(), mounted.owner.clone());
             drop(mounted);
             // Disposes the store's signals (and with them the loaded data).
             owner.cleanup();
-            root.remove();
+            outer.remove();
         }
         self.core.emitter.clear();
     }
@@ -528,22 +531,43 @@ impl View {
     }
 }
 
-/// The embed's root element, appended to `host`, with the widget styles installed.
-fn create_root(host: &HtmlElement, locale: Option<&str>) -> Result<HtmlElement, SdkError> {
+/// The embed's root element with the widget styles installed, and what holds it in `host`:
+/// with `shadow`, a `<vantage-embed>` element whose open shadow root holds the root (the styles
+/// are adopted by that shadow root: host CSS stops at its boundary, ours never leaves it);
+/// without, the root itself in the light DOM.
+fn create_root(
+    host: &HtmlElement,
+    locale: Option<&str>,
+    shadow: bool,
+) -> Result<(web_sys::Element, HtmlElement), SdkError> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| config("container", "no document"))?;
+    let browser = |what: &str| SdkError::Browser(format!("cannot create the embed's {what}"));
     let root: HtmlElement = document
         .create_element("div")
-        .map_err(|_| SdkError::Browser("cannot create the embed's root element".into()))?
+        .map_err(|_| browser("root element"))?
         .unchecked_into();
     root.set_class_name("vt-root vt-embed");
+    let _ = root.set_attribute("part", "root");
     if let Some(locale) = locale {
         let _ = root.set_attribute("lang", locale);
     }
-    let _ = host.append_child(&root);
+    let outer: web_sys::Element = if shadow {
+        let outer = document
+            .create_element("vantage-embed")
+            .map_err(|_| browser("shadow host"))?;
+        let shadow_root = outer
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .map_err(|_| browser("shadow root"))?;
+        let _ = shadow_root.append_child(&root);
+        outer
+    } else {
+        root.clone().into()
+    };
+    let _ = host.append_child(&outer);
     vantage_widgets::styles::ensure_installed(&root);
-    Ok(root)
+    Ok((outer, root))
 }
 
 /// Applies the mounted embed's current theme to its root and charts.

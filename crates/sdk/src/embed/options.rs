@@ -39,6 +39,9 @@ pub struct EmbedOptions {
     pub echarts: Option<EChartsModule>,
     /// What a click on a datum does after `dataClick` (unless a handler prevented it).
     pub click_behavior: ClickBehavior,
+    /// Render inside a shadow root (default), so host CSS cannot restyle the embed and the
+    /// embed's CSS cannot leak out; `false` keeps the light DOM for hosts that restyle it.
+    pub shadow: bool,
 }
 
 /// The default action of a click on a chart datum or table row (`clickBehavior`).
@@ -92,6 +95,7 @@ impl EmbedOptions {
             live: LiveMode::Auto,
             echarts: None,
             click_behavior: ClickBehavior::CrossFilter,
+            shadow: true,
         }
     }
 
@@ -286,5 +290,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("filters: [0].filter:"), "{error}");
+    }
+
+    #[test]
+    fn embeds_render_in_a_shadow_root_unless_told_otherwise() {
+        assert!(EmbedOptions::new("https://a.example", "d", "t").shadow);
     }
 }

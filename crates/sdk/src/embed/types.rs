@@ -132,6 +132,12 @@ export interface EmbedConfig {
    * click clears it). `"none"`: only the `dataClick` event. Any other value is a config error.
    */
   clickBehavior?: ClickBehavior;
+  /**
+   * Default `true`: the embed renders inside a shadow root, so the host page's CSS cannot
+   * restyle it and its CSS cannot leak out; adjust it with `::part()` and `--vt-*` custom
+   * properties. `false` keeps the light DOM (the host's CSS applies to the embed's elements).
+   */
+  shadow?: boolean;
 }
 
 export type ExportFormat = "csv" | "json" | "xlsx";
