@@ -2,9 +2,9 @@
 
 use vantage_contract::{
     Alert, AlertList, Branding, Dashboard, DashboardData, DashboardDataRequest, DashboardInput,
-    DashboardList, Dataset, DatasetInput, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenList,
-    EmbedTokenRequest, EmbedTokenResponse, Health, IngestResult, LoginRequest, Query, QueryResult,
-    RefreshRequest, RowsPage, Tenant, TokenResponse, User, UserList,
+    DashboardList, Dataset, DatasetInput, DatasetList, EmbedDashboard, EmbedOrigins,
+    EmbedTokenList, EmbedTokenRequest, EmbedTokenResponse, Health, IngestResult, LoginRequest,
+    Query, QueryResult, RefreshRequest, RowsPage, Tenant, TokenResponse, User, UserList,
 };
 
 use super::ApiClient;
