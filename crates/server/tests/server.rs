@@ -79,6 +79,38 @@ fn the_served_openapi_is_the_generated_one() {
     assert_eq!(served, generated);
 }
 
+/// Path parameters are the path template's variables, no more and no fewer (a query struct
+/// derived without `parameter_in = Query` comes out as required path parameters).
+#[test]
+fn openapi_path_parameters_match_the_templates() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vantage-server"))
+        .args(["--db", "/dev/null", "--print-openapi"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let vars: std::collections::BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            let params: std::collections::BTreeSet<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            if params != vars {
+                wrong.push(format!("{method} {path}: {params:?} vs {vars:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 #[test]
 fn data_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();

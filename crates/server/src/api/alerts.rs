@@ -14,6 +14,7 @@ use vantage_contract::{
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AlertFilter {
     pub severity: Option<Severity>,
@@ -29,8 +30,8 @@ pub struct AlertFilter {
 /// (alerts carry no dimensions, so a lock cannot narrow them): with locked filters it gets
 /// `locked_filter_unsupported`, for a dashboard without an alerts widget `forbidden`.
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", security(("bearer" = [])), params(AlertFilter),
-    responses((status = 200, body = AlertList), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = AlertList),
+        (status = 404, description = "An embed token's dashboard no longer exists", body = ErrorBody)))]
 pub async fn list(
     State(state): State<SharedState>,
     p: Principal,

@@ -20,6 +20,7 @@ const PAGE_MAX: u32 = 500;
 const CSV_MAX: u32 = 100_000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// One action name, e.g. `sign_in`.

@@ -173,6 +173,7 @@ fn replayed(stored: Stored) -> Response {
 
 /// The time range of `DELETE /api/v1/datasets/{id}/events`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RangeParams {
     /// Start, epoch ms (inclusive).

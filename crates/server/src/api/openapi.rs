@@ -31,7 +31,8 @@ impl Modify for BearerAuth {
 ///   token in the URL), 429 (per-token rate limit);
 /// - with a JSON body: 400 (malformed JSON, wrong type, no JSON content type), 413 (over
 ///   `--max-body`), 422 (unknown/missing fields, failed validation);
-/// - with path parameters: 404; with query parameters: 400 (unparsable value).
+/// - with path parameters: 404; with query parameters: 400 (unparsable value), 422 (a value out
+///   of its range, e.g. `limit`).
 ///
 /// Each added response carries `ErrorBody`; statuses an operation documents itself are kept.
 struct StandardErrors;
@@ -107,7 +108,7 @@ fn standard_statuses(operation: &Operation) -> Vec<&'static str> {
         statuses.push("404");
     }
     if located(ParameterIn::Query) {
-        statuses.push("400");
+        statuses.extend(["400", "422"]);
     }
     statuses
 }
