@@ -139,6 +139,7 @@ impl NumberFormat {
             style,
             min_fraction: digits.0,
             max_fraction: digits.1,
+            max_significant: None,
             suffix,
         }
     }
@@ -201,6 +202,9 @@ impl NumberFormat {
                 let mut options = self.intl_options(value, true);
                 options.min_fraction = 0;
                 options.max_fraction = decimals;
+                if self.decimals.is_none() {
+                    options.max_significant = Some(significant_digits(value));
+                }
                 if let Some(text) = intl::number(&options) {
                     return text;
                 }
@@ -242,6 +246,18 @@ pub fn tick_decimals(value: f64) -> u8 {
     MAX_TICK_DECIMALS
 }
 
+/// The significant digits `value` is written with (`12,000` → 2, `10,250` → 4), at least 2 and
+/// at most 6.
+pub fn significant_digits(value: f64) -> u8 {
+    let magnitude = value.abs();
+    if magnitude == 0.0 || !magnitude.is_finite() {
+        return 2;
+    }
+    let integer_digits = magnitude.log10().floor() as i32 + 1;
+    let scaled = magnitude / 10f64.powi(integer_digits);
+    tick_decimals(scaled).clamp(2, MAX_TICK_DECIMALS)
+}
+
 /// The most decimals an axis tick is given.
 pub const MAX_TICK_DECIMALS: u8 = 6;
 
@@ -264,6 +280,10 @@ pub struct IntlNumber {
     pub style: IntlStyle,
     pub min_fraction: u8,
     pub max_fraction: u8,
+    /// `maximumSignificantDigits`, which then wins over the fraction digits: axis ticks in
+    /// compact form, where the locale decides the scale (`12K` in English, `1.2万` in Japanese),
+    /// keep the digits the tick has whatever that scale is.
+    pub max_significant: Option<u8>,
     pub suffix: Option<String>,
 }
 
@@ -393,6 +413,7 @@ pub fn group(value: f64, decimals: u8) -> String {
         style: IntlStyle::Decimal,
         min_fraction: decimals,
         max_fraction: decimals,
+        max_significant: None,
         suffix: None,
     }) {
         return text;
@@ -677,6 +698,10 @@ mod tests {
         let fixed = NumberFormat::from_options(&serde_json::json!({ "decimals": 1 }));
         assert_eq!(fixed.format_axis(0.815), "0.8");
         assert_eq!(tick_decimals(0.1 + 0.2), 1);
+        assert_eq!(significant_digits(12_000.0), 2);
+        assert_eq!(significant_digits(10_250.0), 4);
+        assert_eq!(significant_digits(1_300_000.0), 2);
+        assert_eq!(significant_digits(100_000.0), 2);
         assert_eq!(tick_decimals(1.0 / 3.0), MAX_TICK_DECIMALS);
     }
 }

@@ -54,7 +54,12 @@ fn numbers_follow_the_locale_through_intl() {
     );
     assert_eq!(NumberFormat::default().format_axis(25_000.0), "25K");
     set("ja-JP", None);
-    assert_eq!(NumberFormat::default().format_axis(12_345.0), "1.2万");
+    assert_eq!(NumberFormat::default().format_axis(12_000.0), "1.2万");
+    // Axis ticks keep their digits whatever scale the locale's compact form uses.
+    assert_eq!(NumberFormat::default().format_axis(10_250.0), "1.025万");
+    set("en-US", None);
+    assert_eq!(NumberFormat::default().format_axis(10_250.0), "10.25K");
+    set("ja-JP", None);
     assert_eq!(
         format(
             json!({"format": "currency", "currency": "JPY", "decimals": 0}),

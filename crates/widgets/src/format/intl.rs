@@ -70,13 +70,20 @@ fn number_format(o: &IntlNumber) -> Option<js_sys::Intl::NumberFormat> {
     }
     set(&options, "minimumFractionDigits", o.min_fraction.into());
     set(&options, "maximumFractionDigits", o.max_fraction.into());
+    if let Some(digits) = o.max_significant {
+        set(&options, "minimumSignificantDigits", 1.into());
+        set(&options, "maximumSignificantDigits", digits.into());
+    }
     construct("NumberFormat", &options)
 }
 
 /// `o.value` formatted by `Intl.NumberFormat` (then the suffix); `None` when `Intl` refused
 /// the options.
 pub(super) fn number(o: &IntlNumber) -> Option<String> {
-    let key = format!("{:?}|{}|{}", o.style, o.min_fraction, o.max_fraction);
+    let key = format!(
+        "{:?}|{}|{}|{:?}",
+        o.style, o.min_fraction, o.max_fraction, o.max_significant
+    );
     let text = NUMBERS.with(|cache| {
         let mut cache = cache.borrow_mut();
         let format = cache
