@@ -100,7 +100,7 @@ test("each role sees the navigation and actions its permissions allow", async ()
     "viewer@healthco.test": ["Dashboards", "Alerts"],
     "analyst@healthco.test": ["Dashboards", "Alerts"],
     "manager@healthco.test": ["Dashboards", "Alerts", "Embed", "Audit"],
-    "admin@healthco.test": ["Dashboards", "Alerts", "Embed", "Branding", "Users", "Audit"],
+    "admin@healthco.test": ["Dashboards", "Alerts", "Embed", "Import", "Branding", "Users", "Audit"],
   };
   for (const [email, links] of Object.entries(expected)) {
     const page = await signedIn(email);

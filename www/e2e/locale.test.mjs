@@ -74,7 +74,8 @@ test("embed: timeZone Asia/Tokyo moves day buckets like a direct API query; setL
 
   const before = requests.length;
   await page.evaluate(() => window.__zoned.setLocale("de-DE"));
-  await page.waitForFunction((root) => /von/.test(document.querySelector(`${root} [data-widget-id='agents-table'] .vt-table-status`)?.textContent ?? ""), root, { timeout: 10000 });
+  // A locator, not document.querySelector: the embed renders inside its shadow root.
+  await status.filter({ hasText: /von/ }).waitFor({ timeout: 10000 });
   const germanValue = (await kpi.textContent()).trim();
   assert.match(germanValue, /^\d{1,3}(\.\d{3})*,\d{2}\s\$$/, `de-DE currency: ${germanValue}`);
   assert.equal(germanValue.replace(/\D/g, ""), englishValue.replace(/\D/g, ""), "same amount, German separators");

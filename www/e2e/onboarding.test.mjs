@@ -142,7 +142,7 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   await admin.locator("tr[data-tenant-id=northwind]").waitFor();
   assert.deepEqual(
     (await admin.locator(".app-nav a").allTextContents()).map((t) => t.trim()),
-    ["Dashboards", "Alerts", "Embed", "Branding", "Users", "Audit", "Tenants"],
+    ["Dashboards", "Alerts", "Embed", "Import", "Branding", "Users", "Audit", "Tenants"],
   );
 
   // The setup link is spent: a new visitor is sent to sign in.
