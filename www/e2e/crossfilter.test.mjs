@@ -261,7 +261,7 @@ test("embed: dataClick comes first and preventDefault() cancels the cross-filter
 test("embed: clickBehavior \"none\" only emits dataClick; \"drill\" is a config error naming the field", async () => {
   const page = await openEmbedPage();
   const outcome = await page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     const base = { baseUrl: location.origin, dashboardId: "healthco-ai-quality", token: "t" };
     let drill = null;
     try { new EmbeddedDashboard({ ...base, clickBehavior: "drill" }); } catch (e) { drill = { field: e.field, message: e.message }; }
@@ -275,7 +275,7 @@ test("embed: clickBehavior \"none\" only emits dataClick; \"drill\" is a config 
 
   // A third embed of the same dashboard with clickBehavior "none".
   await page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     const old = window.vantageEmbeds.healthco;
     old.destroy();
     const host = document.getElementById("dash-healthco");

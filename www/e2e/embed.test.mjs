@@ -169,7 +169,7 @@ test("host buttons set filters and switch themes; exports parse back to the load
 test("with no theme the embed takes the token's tenant brand; an explicit theme wins", async () => {
   const page = await openEmbedPage();
   const result = await page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     const primary = (root) => getComputedStyle(root).getPropertyValue("--vt-primary").trim();
     const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
       headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
@@ -205,7 +205,7 @@ test("with no theme the embed takes the token's tenant brand; an explicit theme 
   // "system" (and a brand in system mode, like the tenants' demo brands) follow the viewer's
   // colour scheme while mounted; an explicit "light" does not.
   await page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     const login = await (await fetch("/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email: "manager@healthco.test", password: "vantage-demo" }) })).json();
     for (const theme of ["system", "light"]) {
@@ -234,7 +234,7 @@ test("with no theme the embed takes the token's tenant brand; an explicit theme 
 test("bad configuration fails loudly with the documented messages", async () => {
   const page = await openEmbedPage();
   const messages = await page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     const attempt = async (f) => { try { await f(); return "no error"; } catch (e) { return e.message; } };
     const ok = { baseUrl: location.origin, dashboardId: "healthco-ai-quality", token: "x" };
     return {
@@ -303,7 +303,7 @@ test("destroy() ×50 leaves no ECharts instances, open sockets, listener growth 
   await page.waitForFunction(() => document.querySelectorAll("#dash-healthco canvas").length > 0
     && document.querySelectorAll("#dash-autoinsure canvas").length > 0, null, { timeout: 60000 });
   const result = await page.evaluate(async () => {
-    const { default: init, EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { default: init, EmbeddedDashboard } = await import("/pkg/index.js");
     const wasm = await init(); // already initialised by the host page: returns its exports
     let wasmAfterWarmUp = 0;
     const host = document.createElement("div");
@@ -379,7 +379,7 @@ test("destroy() ×50 leaves no ECharts instances, open sockets, listener growth 
 test("<vantage-dashboard> renders with a token from vantage-token-request and cleans up on removal", async () => {
   const page = await openEmbedPage();
   const result = await page.evaluate(async () => {
-    const { defineElement } = await import("/pkg/vantage_embed.js");
+    const { defineElement } = await import("/pkg/index.js");
     defineElement();
     const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
       headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },

@@ -23,7 +23,7 @@ test("embed: timeZone Asia/Tokyo moves day buckets like a direct API query; setL
   });
   const dataResponse = page.waitForResponse((r) => /\/dashboards\/healthco-agents\/data$/.test(r.url()) && r.status() === 200, { timeout: 60000 });
   await page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
       headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
       body: JSON.stringify(body) })).json();
@@ -92,7 +92,7 @@ test("embed: an unknown timeZone is a config error naming the field", async () =
   await page.goto(`${BASE}/embed.html`);
   await page.waitForFunction(() => window.vantageEmbeds?.healthco, null, { timeout: 60000 });
   const message = await page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     try {
       new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-agents", token: "x", timeZone: "Mars/Olympus_Mons" });
       return "no error";

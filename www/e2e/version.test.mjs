@@ -12,7 +12,7 @@ after(async () => { await browser?.close(); });
 
 async function embedOutcome(page) {
   return page.evaluate(async () => {
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const { EmbeddedDashboard } = await import("/pkg/index.js");
     const post = async (path, body, token) => {
       const r = await fetch(`/api/v1${path}`, {
         method: "POST",

@@ -3,7 +3,7 @@
 // Embed tokens normally come from the host's backend. This demo plays that backend: it signs in
 // as each tenant's manager and asks the Vantage API for a short-lived embed token bound to this
 // page's origin. `fetchToken` is called again before the token expires.
-import init, { EmbeddedDashboard } from "/pkg/vantage_embed.js";
+import init, { EmbeddedDashboard } from "/pkg/index.js";
 
 const base = location.origin;
 const log = document.getElementById("event-log");

@@ -1,7 +1,7 @@
 // Mounts the widget gallery (vantage_widgets::WidgetGallery) twice: light and dark.
 // The SDK package exposes it as `mountGallery(element, mode)`, returning a handle whose
 // `destroy()` unmounts it. No inline scripts: the page works under a strict CSP.
-import init, * as vantage from "/pkg/vantage_embed.js";
+import init, * as vantage from "/pkg/index.js";
 
 const status = document.getElementById("gallery-status");
 
