@@ -114,6 +114,10 @@ test("app: the account page's language and time zone apply to dashboards", async
   await page.selectOption("select[name=timeZone]", "Asia/Tokyo");
   await page.click("button:has-text('Save')");
   await page.locator(".notice:has-text('Saved for this browser')").waitFor();
+  // The app's own chrome follows at once, without a reload.
+  await page.locator(".app-nav a:has-text('Alarme')").waitFor();
+  assert.equal(await page.locator(".app-header button.app-button").textContent(), "Abmelden");
+  assert.equal(await page.locator(".app-nav").getAttribute("aria-label"), "Hauptnavigation");
   await screenshot(page, "locale-app-account");
   const requests = [];
   page.on("request", (r) => {
@@ -125,6 +129,14 @@ test("app: the account page's language and time zone apply to dashboards", async
   assert.equal(requests[0]?.timeZone, "Asia/Tokyo", JSON.stringify(requests[0]));
   assert.match((await kpi.textContent()).trim(), /^\d{1,3}(\.\d{3})*,\d{2}\s\$$/);
   await page.locator("[data-widget-id='agents-table'] .vt-table-status:has-text('von')").waitFor();
+  // The page's tools and the widget menu are German too.
+  assert.equal((await page.locator(".page-tools button[aria-pressed]").textContent()).trim(), "Vollbild");
+  assert.ok(await page.locator(".page-tools select option:has-text('Keine automatische Aktualisierung')").count() === 1);
+  const menu = page.locator("[data-widget-id='cost'] .widget-menu-button");
+  assert.match(await menu.getAttribute("aria-label"), /^Aktionen für /);
+  await menu.click();
+  await page.locator(".widget-menu-list button:has-text('Daten als Tabelle anzeigen')").waitFor();
+  await menu.click();
   await screenshot(page, "locale-app-dashboard-de");
   assert.deepEqual(page.errors, []);
   await page.context().close();

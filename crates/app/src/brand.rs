@@ -5,6 +5,7 @@
 //! Branding is validated by the contract before it is applied; values reach the page only through
 //! the CSSOM (`--vt-*` custom properties), `textContent` and attribute setters — never as HTML.
 
+use crate::i18n::{tr, T};
 use leptos::prelude::*;
 use vantage_contract::{Branding, Tenant, ThemeMode};
 use vantage_widgets::{Mode, Theme};
@@ -30,9 +31,9 @@ impl ModeChoice {
 
     pub fn label(self) -> &'static str {
         match self {
-            ModeChoice::Light => "Light",
-            ModeChoice::Dark => "Dark",
-            ModeChoice::System => "System",
+            ModeChoice::Light => tr(T::ModeLight),
+            ModeChoice::Dark => tr(T::ModeDark),
+            ModeChoice::System => tr(T::ModeSystem),
         }
     }
 

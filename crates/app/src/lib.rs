@@ -11,6 +11,7 @@
 mod brand;
 mod download;
 mod drill;
+mod i18n;
 mod pages;
 mod preferences;
 mod redirect;

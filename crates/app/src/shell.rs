@@ -7,6 +7,7 @@ use leptos_router::path;
 use vantage_contract::Permission;
 
 use crate::brand::{use_brand, Brand, ModeChoice};
+use crate::i18n::{tr, trf, T};
 use crate::pages::{
     AcceptInvitationPage, AccountPage, AlertsPage, AuditPage, BrandingPage, BuilderPage,
     DashboardPage, DashboardsPage, DrillPage, EmbedPage, ImportPage, LoginPage, ReportPage,
@@ -56,11 +57,11 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a class="skip-link" href="#main">{move || tr(T::SkipToContent)}</a>
             <Header />
             <AlertFeed />
             <main class="app-main" id="main" tabindex="-1">
-                <Routes fallback=|| view! { <p class="app-empty">"This page does not exist."</p> }>
+                <Routes fallback=|| view! { <p class="app-empty">{move || tr(T::PageNotFound)}</p> }>
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/setup") view=SetupPage />
                     <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
@@ -147,31 +148,31 @@ fn Header() -> impl IntoView {
                 <span class="app-product">{move || brand.product_name()}</span>
             </A>
             <Show when=signed_in>
-                <nav class="app-nav" aria-label="Main">
-                    <A href="/" exact=true>"Dashboards"</A>
-                    <Show when=move || can_alerts.get()><A href="/alerts">"Alerts"</A></Show>
-                    <Show when=move || can_embed.get()><A href="/embed">"Embed"</A></Show>
-                    <Show when=move || can_import.get()><A href="/datasets/import">"Import"</A></Show>
+                <nav class="app-nav" aria-label=move || tr(T::MainNav)>
+                    <A href="/" exact=true>{move || tr(T::Dashboards)}</A>
+                    <Show when=move || can_alerts.get()><A href="/alerts">{move || tr(T::Alerts)}</A></Show>
+                    <Show when=move || can_embed.get()><A href="/embed">{move || tr(T::Embed)}</A></Show>
+                    <Show when=move || can_import.get()><A href="/datasets/import">{move || tr(T::Import)}</A></Show>
                     <Show when=move || can_admin.get()>
-                        <A href="/branding">"Branding"</A>
-                        <A href="/users">"Users"</A>
+                        <A href="/branding">{move || tr(T::Branding)}</A>
+                        <A href="/users">{move || tr(T::Users)}</A>
                     </Show>
-                    <Show when=move || can_audit.get()><A href="/audit">"Audit"</A></Show>
-                    <Show when=move || can_tenants.get()><A href="/tenants">"Tenants"</A></Show>
+                    <Show when=move || can_audit.get()><A href="/audit">{move || tr(T::Audit)}</A></Show>
+                    <Show when=move || can_tenants.get()><A href="/tenants">{move || tr(T::Tenants)}</A></Show>
                 </nav>
             </Show>
             <div class="app-actions">
                 <Show when=signed_in>
-                    <select class="app-mode" aria-label="Colour mode" on:change=on_mode
+                    <select class="app-mode" aria-label=move || tr(T::ColourMode) on:change=on_mode
                         prop:value=move || brand.effective_choice().as_str()>
-                        {ModeChoice::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{m.label()}</option> }).collect_view()}
+                        {ModeChoice::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{move || m.label()}</option> }).collect_view()}
                     </select>
                 </Show>
                 {move || {
                     user.get()
                         .map(|u| {
                             view! {
-                                <A href="/account" attr:class="app-user" attr:title=format!("{} — your account", u.email)>
+                                <A href="/account" attr:class="app-user" attr:title=trf(T::YourAccount, &[&u.email])>
                                     {u.name.clone()}
                                     <small>{format!("{} · {}", u.tenant_name, role_label(u.role))}</small>
                                 </A>
@@ -187,7 +188,7 @@ fn Header() -> impl IntoView {
                                         });
                                     }
                                 }>
-                                    "Sign out"
+                                    {move || tr(T::SignOut)}
                                 </button>
                             }
                         })
@@ -201,10 +202,10 @@ fn Header() -> impl IntoView {
 pub fn role_label(role: vantage_contract::Role) -> &'static str {
     use vantage_contract::Role::*;
     match role {
-        SystemAdmin => "System admin",
-        TenantAdmin => "Tenant admin",
-        Manager => "Manager",
-        Analyst => "Analyst",
-        Viewer => "Viewer",
+        SystemAdmin => tr(T::RoleSystemAdmin),
+        TenantAdmin => tr(T::RoleTenantAdmin),
+        Manager => tr(T::RoleManager),
+        Analyst => tr(T::RoleAnalyst),
+        Viewer => tr(T::RoleViewer),
     }
 }

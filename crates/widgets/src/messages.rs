@@ -103,7 +103,11 @@ impl Msg {
     ];
 }
 
-type Catalog = &'static [(Msg, &'static str)];
+/// One language's strings for keys of type `K` (the widgets' [`Msg`], or another crate's own
+/// keys, e.g. the app's chrome, which uses the same machinery).
+pub type Table<K> = &'static [(K, &'static str)];
+
+type Catalog = Table<Msg>;
 
 /// The catalogs by language subtag; the first is the fallback.
 pub const CATALOGS: [(&str, Catalog); 5] =
@@ -335,21 +339,73 @@ pub fn catalog_language(tag: &str) -> &'static str {
         .map_or(CATALOGS[0].0, |(lang, _)| lang)
 }
 
-fn lookup(catalog: Catalog, msg: Msg) -> Option<&'static str> {
+fn lookup<K: PartialEq>(catalog: Table<K>, key: K) -> Option<&'static str> {
     catalog
         .iter()
-        .find(|(m, _)| *m == msg)
+        .find(|(k, _)| *k == key)
         .map(|(_, text)| *text)
+}
+
+/// `key` in catalog language `lang` from `catalogs`, whose first entry is the fallback.
+pub fn text_from<K: PartialEq + Copy>(
+    catalogs: &[(&'static str, Table<K>)],
+    lang: &str,
+    key: K,
+) -> &'static str {
+    catalogs
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .and_then(|(_, catalog)| lookup(catalog, key))
+        .or_else(|| catalogs.first().and_then(|(_, c)| lookup(c, key)))
+        .unwrap_or("")
 }
 
 /// `msg` in catalog language `lang` (English when the language or the key is missing).
 pub fn text_in(lang: &str, msg: Msg) -> &'static str {
-    CATALOGS
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .and_then(|(_, catalog)| lookup(catalog, msg))
-        .or_else(|| lookup(EN, msg))
-        .unwrap_or("")
+    text_from(&CATALOGS, lang, msg)
+}
+
+/// What is wrong with a set of catalogs, for tests: every language must have every key of
+/// `all` exactly once, non-blank, with the placeholders (`{0}`…) of the first (fallback)
+/// language, and no key outside `all`. Empty when all is well.
+pub fn catalog_problems<K: PartialEq + Copy + std::fmt::Debug>(
+    catalogs: &[(&'static str, Table<K>)],
+    all: &[K],
+) -> Vec<String> {
+    let placeholders = |text: &str| -> Vec<usize> {
+        (0..10)
+            .filter(|i| text.contains(&format!("{{{i}}}")))
+            .collect()
+    };
+    let mut problems = Vec::new();
+    for (lang, catalog) in catalogs {
+        for key in all {
+            let entries: Vec<_> = catalog.iter().filter(|(k, _)| k == key).collect();
+            match entries.as_slice() {
+                [(_, text)] if text.trim().is_empty() => {
+                    problems.push(format!("{lang}: {key:?} is blank"));
+                }
+                [(_, text)] => {
+                    let fallback = text_from(catalogs, "", *key);
+                    if placeholders(text) != placeholders(fallback) {
+                        problems.push(format!(
+                            "{lang}: {key:?} = {text:?} has other placeholders than {fallback:?}"
+                        ));
+                    }
+                }
+                _ => problems.push(format!(
+                    "{lang}: {key:?} appears {} times (exactly once expected)",
+                    entries.len()
+                )),
+            }
+        }
+        for (key, _) in catalog.iter() {
+            if !all.contains(key) {
+                problems.push(format!("{lang}: {key:?} is not a listed key"));
+            }
+        }
+    }
+    problems
 }
 
 /// `msg` in the active locale's language. Call inside a reactive closure that also calls
@@ -376,42 +432,21 @@ pub fn fill(template: &str, args: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    fn placeholders(text: &str) -> Vec<usize> {
-        let mut found: Vec<usize> = (0..10)
-            .filter(|i| text.contains(&format!("{{{i}}}")))
-            .collect();
-        found.sort_unstable();
-        found
+    #[test]
+    fn every_catalog_has_every_key_once_nonblank_with_the_english_placeholders() {
+        let problems = catalog_problems(&CATALOGS, &Msg::ALL);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     #[test]
-    fn every_catalog_has_every_key_once_and_nonempty() {
-        for (lang, catalog) in CATALOGS {
-            for msg in Msg::ALL {
-                let entries: Vec<_> = catalog.iter().filter(|(m, _)| *m == msg).collect();
-                assert_eq!(entries.len(), 1, "{lang}: {msg:?} must appear exactly once");
-                assert!(!entries[0].1.trim().is_empty(), "{lang}: {msg:?} is blank");
-            }
-            assert_eq!(
-                catalog.len(),
-                Msg::ALL.len(),
-                "{lang} has keys not in Msg::ALL"
-            );
-        }
-    }
-
-    #[test]
-    fn translations_keep_the_english_placeholders() {
-        for (lang, catalog) in CATALOGS {
-            for (msg, text) in catalog.iter() {
-                let english = text_in("en", *msg);
-                assert_eq!(
-                    placeholders(text),
-                    placeholders(english),
-                    "{lang}: {msg:?} = {text:?}"
-                );
-            }
-        }
+    fn the_catalog_check_finds_gaps() {
+        const EN: Table<Msg> = &[(Msg::Retry, "Retry"), (Msg::RowsRange, "{0}–{1} of {2}")];
+        const XX: Table<Msg> = &[(Msg::RowsRange, "{0} of {2}"), (Msg::Live, "")];
+        let problems = catalog_problems(&[("en", EN), ("xx", XX)], &[Msg::Retry, Msg::RowsRange]);
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].contains("Retry appears 0 times"));
+        assert!(problems[1].contains("other placeholders"));
+        assert!(problems[2].contains("Live is not a listed key"));
     }
 
     #[test]

@@ -23,16 +23,18 @@ use super::require_login;
 use crate::brand::use_page_title;
 use crate::download::{download_bytes, file_stem};
 use crate::drill::{drill_target, with_cross_filters};
+use crate::i18n::{tr, trf, tw, T};
 use crate::session::use_session;
 use crate::shell::{can, ChartTheme};
+use vantage_widgets::messages::Msg;
 
 /// Auto-refresh choices for non-live data, in seconds (0 = off).
-const REFRESH_CHOICES: [(u32, &str); 5] = [
-    (0, "Auto-refresh off"),
-    (30, "Every 30 s"),
-    (60, "Every minute"),
-    (300, "Every 5 minutes"),
-    (900, "Every 15 minutes"),
+const REFRESH_CHOICES: [(u32, T); 5] = [
+    (0, T::RefreshOff),
+    (30, T::Every30s),
+    (60, T::EveryMinute),
+    (300, T::Every5Minutes),
+    (900, T::Every15Minutes),
 ];
 /// Dimension filters offered in the filter bar (the first string dimensions of the dataset).
 const FILTER_DIMENSIONS: usize = 3;
@@ -239,7 +241,7 @@ fn DashboardScreen(id: String) -> impl IntoView {
         definition
             .get()
             .map(|d| d.name)
-            .unwrap_or_else(|| "Dashboard".into())
+            .unwrap_or_else(|| tr(T::Dashboard).into())
     });
     let status = store.live_status();
     let cleanup = send_wrapper::SendWrapper::new(store.clone());
@@ -306,30 +308,30 @@ fn DashboardScreen(id: String) -> impl IntoView {
         <section class="page dashboard-page">
             <div class="page-head">
                 <div>
-                    <h1>{move || definition.get().map(|d| d.name).unwrap_or_else(|| "Dashboard".into())}</h1>
+                    <h1>{move || definition.get().map(|d| d.name).unwrap_or_else(|| tr(T::Dashboard).into())}</h1>
                     <p class="muted">{move || definition.get().map(|d| d.description).unwrap_or_default()}</p>
                 </div>
                 <div class="page-tools">
                     <LiveBadge status=status />
-                    <select aria-label="Auto-refresh" prop:value=move || url.with(|u| u.refresh.to_string())
+                    <select aria-label=move || tr(T::AutoRefresh) prop:value=move || url.with(|u| u.refresh.to_string())
                         on:change=move |ev| {
                             let seconds = event_target_value(&ev).parse().unwrap_or(0);
                             update(&|s| s.refresh = seconds);
                         }>
-                        {REFRESH_CHOICES.iter().map(|(s, label)| view! { <option value=s.to_string()>{*label}</option> }).collect_view()}
+                        {REFRESH_CHOICES.iter().map(|(s, label)| { let label = *label; view! { <option value=s.to_string()>{move || tr(label)}</option> } }).collect_view()}
                     </select>
                     <Show when=move || may_report.get()>
-                        <a class="app-button" href=report_href.clone()>"Report"</a>
+                        <a class="app-button" href=report_href.clone()>{move || tr(T::Report)}</a>
                     </Show>
                     <Show when=move || may_edit.get()>
-                        <a class="app-button" href=edit_href.clone()>"Edit"</a>
+                        <a class="app-button" href=edit_href.clone()>{move || tr(T::Edit)}</a>
                     </Show>
                     <button type="button" class="app-button" aria-pressed=move || kiosk.get().to_string()
                         on:click=move |_| {
                             let on = !kiosk.get_untracked();
                             update(&|s| s.kiosk = on);
                         }>
-                        {move || if kiosk.get() { "Exit full screen" } else { "Full screen" }}
+                        {move || tr(if kiosk.get() { T::ExitFullScreen } else { T::FullScreen })}
                     </button>
                 </div>
             </div>
@@ -349,7 +351,7 @@ fn DashboardScreen(id: String) -> impl IntoView {
                         s.range = None;
                         s.filters.clear();
                         s.cross.clear();
-                    })>"Reset filters"</button>
+                    })>{move || tr(T::ResetFilters)}</button>
                 </Show>
             </div>
             <DashboardView store=store.clone() theme=chart_theme on_data_click=on_click widget_actions=widget_actions />
@@ -413,7 +415,7 @@ fn DimensionFilters(
                         <label class="dim-filter">
                             <span>{dim.label.clone()}</span>
                             <select prop:value=current on:change=move |ev| on_change.run((field.clone(), event_target_value(&ev)))>
-                                <option value="">"Any"</option>
+                                <option value="">{move || tr(T::Any)}</option>
                                 {dim.values.iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
                             </select>
                         </label>
@@ -538,7 +540,7 @@ fn WidgetMenu(
         }
     };
     let view_widget = widget.clone();
-    let label = format!("Actions for {title}");
+    let label = move || trf(T::ActionsFor, &[&title]);
     view! {
         <div class="widget-menu">
             <button type="button" class="widget-menu-button" aria-haspopup="menu" aria-label=label
@@ -548,23 +550,23 @@ fn WidgetMenu(
                     {has_query.then(|| {
                         let view_widget = view_widget.clone();
                         view! {
-                            <button type="button" role="menuitem" on:click=move |_| { open.set(false); data_view.set(Some(view_widget.clone())); }>"View data as table"</button>
+                            <button type="button" role="menuitem" on:click=move |_| { open.set(false); data_view.set(Some(view_widget.clone())); }>{move || tr(T::ViewDataAsTable)}</button>
                         }
                     })}
                     {has_query.then(|| view! {
                         <button type="button" role="menuitem" on:click=export_csv.clone() disabled=move || !may_export.get()
-                            title=move || (!may_export.get()).then_some("Exporting needs the analyst role or higher")>"Export CSV"</button>
+                            title=move || (!may_export.get()).then(|| tr(T::ExportNeedsAnalyst))>{move || tr(T::ExportCsv)}</button>
                     })}
                     {has_query.then(|| view! {
                         <button type="button" role="menuitem" on:click=export_xlsx.clone() disabled=move || !may_export.get()
-                            title=move || (!may_export.get()).then_some("Exporting needs the analyst role or higher")>"Export XLSX"</button>
+                            title=move || (!may_export.get()).then(|| tr(T::ExportNeedsAnalyst))>{move || tr(T::ExportXlsx)}</button>
                     })}
                     {is_chart.then(|| view! {
                         <button type="button" role="menuitem" on:click=export_png.clone() disabled=move || !may_export.get()
-                            title=move || (!may_export.get()).then_some("Exporting needs the analyst role or higher")>"Export PNG"</button>
+                            title=move || (!may_export.get()).then(|| tr(T::ExportNeedsAnalyst))>{move || tr(T::ExportPng)}</button>
                     })}
-                    {has_query.then(|| view! { <button type="button" role="menuitem" on:click=rows.clone()>"Drill down to rows"</button> })}
-                    <button type="button" role="menuitem" on:click=full>"Toggle full size"</button>
+                    {has_query.then(|| view! { <button type="button" role="menuitem" on:click=rows.clone()>{move || tr(T::DrillDown)}</button> })}
+                    <button type="button" role="menuitem" on:click=full>{move || tr(T::ToggleFullSize)}</button>
                 </div>
             </Show>
         </div>
@@ -582,11 +584,11 @@ fn DataDialog(widget: RwSignal<Option<Widget>>, store: DashboardStore) -> impl I
                 Signal::derive(move || state.get().data().cloned().unwrap_or_default());
             view! {
                 <div class="dialog-backdrop" on:click=move |_| widget.set(None)>
-                    <div class="dialog" role="dialog" aria-modal="true" aria-label=format!("Data of {}", w.title)
+                    <div class="dialog" role="dialog" aria-modal="true" aria-label=trf(T::DataOf, &[&w.title])
                         on:click=|ev| ev.stop_propagation()>
                         <div class="dialog-head">
                             <h2>{w.title.clone()}</h2>
-                            <button type="button" class="app-button" on:click=move |_| widget.set(None)>"Close"</button>
+                            <button type="button" class="app-button" on:click=move |_| widget.set(None)>{move || tr(T::Close)}</button>
                         </div>
                         <DataTable result=result label=w.title.clone() />
                     </div>
@@ -599,14 +601,15 @@ fn DataDialog(widget: RwSignal<Option<Widget>>, store: DashboardStore) -> impl I
 #[component]
 fn LiveBadge(status: ReadSignal<LiveStatus>) -> impl IntoView {
     let text = move || match status.get() {
-        LiveStatus::Open(_) => "Live".to_owned(),
-        LiveStatus::Connecting => "Connecting…".to_owned(),
-        LiveStatus::Reconnecting { next_delay_ms, .. } => {
-            format!("Reconnecting in {}s", next_delay_ms.div_ceil(1000))
-        }
-        LiveStatus::Paused => "Paused".to_owned(),
-        LiveStatus::Closed => "Offline".to_owned(),
-        LiveStatus::Failed(_) => "Offline · showing last data".to_owned(),
+        LiveStatus::Open(_) => tw(Msg::Live).to_owned(),
+        LiveStatus::Connecting => tw(Msg::Connecting).to_owned(),
+        LiveStatus::Reconnecting { next_delay_ms, .. } => trf(
+            T::ReconnectingIn,
+            &[&next_delay_ms.div_ceil(1000).to_string()],
+        ),
+        LiveStatus::Paused => tw(Msg::Paused).to_owned(),
+        LiveStatus::Closed => tw(Msg::Offline).to_owned(),
+        LiveStatus::Failed(_) => tr(T::OfflineLastData).to_owned(),
     };
     let class = move || format!("live-badge {}", status.get().name());
     view! { <span class=class role="status" aria-live="polite">{text}</span> }

@@ -5,12 +5,14 @@ use leptos_router::components::A;
 use vantage_contract::Dashboard;
 
 use super::require_login;
+use crate::i18n::{tr, trf, tw, T};
 use crate::session::use_session;
+use vantage_widgets::messages::Msg;
 
 #[component]
 pub fn DashboardsPage() -> impl IntoView {
     require_login();
-    crate::brand::use_page_title(|| "Dashboards".into());
+    crate::brand::use_page_title(|| tr(T::Dashboards).into());
     let session = use_session();
     let items = RwSignal::new(None::<Result<Vec<Dashboard>, String>>);
     let search = RwSignal::new(String::new());
@@ -59,15 +61,15 @@ pub fn DashboardsPage() -> impl IntoView {
     view! {
         <section class="page">
             <div class="page-head">
-                <h1>"Dashboards"</h1>
+                <h1>{move || tr(T::Dashboards)}</h1>
                 <div class="page-tools">
-                    <input type="search" placeholder="Search dashboards" aria-label="Search dashboards" bind:value=search />
-                    <select aria-label="Sort" on:change=move |ev| sort_by_updated.set(event_target_value(&ev) == "updated")>
-                        <option value="name">"Sort by name"</option>
-                        <option value="updated">"Recently updated"</option>
+                    <input type="search" placeholder=move || tr(T::SearchDashboards) aria-label=move || tr(T::SearchDashboards) bind:value=search />
+                    <select aria-label=move || tr(T::Sort) on:change=move |ev| sort_by_updated.set(event_target_value(&ev) == "updated")>
+                        <option value="name">{move || tr(T::SortByName)}</option>
+                        <option value="updated">{move || tr(T::RecentlyUpdated)}</option>
                     </select>
                     <Show when=move || may_create.get()>
-                        <A href="/builder/new" attr:class="app-button primary">"New dashboard"</A>
+                        <A href="/builder/new" attr:class="app-button primary">{move || tr(T::NewDashboard)}</A>
                     </Show>
                 </div>
             </div>
@@ -75,16 +77,16 @@ pub fn DashboardsPage() -> impl IntoView {
                 None => view! { <div class="card-grid">{(0..4).map(|_| view! { <div class="card skeleton"></div> }).collect_view()}</div> }.into_any(),
                 Some(Err(message)) => {
                     let retry = load.clone();
-                    view! { <div class="app-error" role="alert"><p>{message}</p><button type="button" class="app-button" on:click=move |_| (*retry)()>"Retry"</button></div> }.into_any()
+                    view! { <div class="app-error" role="alert"><p>{message}</p><button type="button" class="app-button" on:click=move |_| (*retry)()>{move || tw(Msg::Retry)}</button></div> }.into_any()
                 }
-                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">"No dashboards match."</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(T::NoDashboardsMatch)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="card-grid">
                         {list.into_iter().map(|d| view! {
                             <A href=format!("/dashboards/{}", d.id) attr:class="card dash-card">
                                 <h2>{d.name.clone()}</h2>
                                 <p class="muted">{d.description.clone()}</p>
-                                <span class="muted small">{format!("{} widgets", d.widgets.len())}</span>
+                                <span class="muted small">{let n = d.widgets.len().to_string(); move || trf(T::WidgetCount, &[&n])}</span>
                             </A>
                         }).collect_view()}
                     </div>

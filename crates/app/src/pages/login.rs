@@ -4,12 +4,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::i18n::{tr, T};
 use crate::request::Latest;
 use crate::session::use_session;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    crate::brand::use_page_title(|| "Sign in".into());
+    crate::brand::use_page_title(|| tr(T::SignIn).into());
     let session = use_session();
     let navigate = use_navigate();
     let query = use_query_map();
@@ -44,20 +45,20 @@ pub fn LoginPage() -> impl IntoView {
     };
     view! {
         <section class="login-card">
-            <h1>"Sign in"</h1>
-            <p class="muted">"Use your Vantage account."</p>
+            <h1>{move || tr(T::SignIn)}</h1>
+            <p class="muted">{move || tr(T::UseYourAccount)}</p>
             <form on:submit=submit>
                 <label>
-                    "Email"
+                    {move || tr(T::Email)}
                     <input type="email" name="email" autocomplete="username" required bind:value=email />
                 </label>
                 <label>
-                    "Password"
+                    {move || tr(T::Password)}
                     <input type="password" name="password" autocomplete="current-password" required bind:value=password />
                 </label>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 <button type="submit" class="app-button primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    {move || tr(if busy.get() { T::SigningIn } else { T::SignIn })}
                 </button>
             </form>
         </section>
