@@ -4,7 +4,9 @@
 //! window from one client and then from four clients at once (each on its own connection),
 //! counting only rows the server acknowledged (`accepted`). rows/s = accepted rows ÷ wall time
 //! of the window. Every batch is validated, written in one transaction and published as a live
-//! rollup, exactly as for any caller. The dataset is deleted afterwards.
+//! rollup, exactly as for any caller. A third row times ingest → live: 50 batches sent one at a
+//! time, each from sending it to an SSE subscriber reading its rollup. The dataset is deleted
+//! afterwards.
 
 use super::client::{agent, login};
 use super::report::{Goal, Row};
@@ -14,6 +16,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const BATCH: usize = 1_000;
+const LIVE_NAME: &str = "HTTP ingest → rollup on a live subscriber's stream, p95";
 const GOAL: f64 = 100_000.0;
 
 fn now_ms() -> i64 {
@@ -136,7 +139,7 @@ pub fn run(base: &str, options: &Options) -> Vec<Row> {
                 .collect()
         }
     };
-    let rows = names
+    let mut rows: Vec<Row> = names
         .iter()
         .map(|(clients, name)| match measure(base, &id, &key, *clients, window) {
             Ok((rate, lat)) => {
@@ -151,9 +154,73 @@ pub fn run(base: &str, options: &Options) -> Vec<Row> {
             Err(e) => Row::failed(*name, "rows/s", Goal::AtLeast(GOAL), &e),
         })
         .collect();
+    rows.push(match to_live(base, &id, &key) {
+        Ok(lat) => match summarize(&lat) {
+            Some(s) => Row::new(LIVE_NAME, "ms", Goal::None).ours(s.p95).note(format!(
+                "{} batches of 1,000 sent one at a time, 100 ms apart, to a dataset an analyst watches over SSE (channel metrics); from sending the request to reading its rollup message: p50 {:.1} ms, max {:.1} ms; no peer",
+                s.n, s.p50, s.max
+            )),
+            None => Row::failed(LIVE_NAME, "ms", Goal::None, "no rollup received"),
+        },
+        Err(e) => Row::failed(LIVE_NAME, "ms", Goal::None, &e),
+    });
     let _ = agent()
         .delete(&format!("{base}/api/v1/datasets/{id}"))
         .set("Authorization", &format!("Bearer {admin}"))
         .call();
     rows
+}
+
+/// Ingest → live: an analyst subscribes to the tenant's `metrics` channel over SSE; batches are
+/// sent one at a time and each is timed from sending it to reading the rollup message for this
+/// dataset (the server publishes it right after the batch's transaction commits).
+fn to_live(base: &str, id: &str, key: &str) -> Result<Vec<f64>, String> {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    let token = login(&agent(), base, "analyst@healthco.test")?;
+    let sse = ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_secs(5))
+        .timeout_read(Duration::from_secs(20))
+        .build()
+        .get(&format!(
+            "{base}/api/v1/live/sse?channels=metrics&access_token={token}"
+        ))
+        .call()
+        .map_err(|e| format!("SSE: {e}"))?;
+    let (tx, rx) = mpsc::channel::<Instant>();
+    let dataset = id.to_owned();
+    // The reader stamps every rollup of this dataset as it arrives; it ends with the stream.
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(sse.into_reader());
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+            if let Some(data) = line.trim_end().strip_prefix("data:") {
+                let v: Value = serde_json::from_str(data.trim()).unwrap_or(Value::Null);
+                if v["kind"] == "metric" && v["data"]["dataset"] == dataset.as_str() {
+                    let _ = tx.send(Instant::now());
+                }
+            }
+            line.clear();
+        }
+    });
+    // Give the subscription a moment to be registered before the first batch.
+    std::thread::sleep(Duration::from_millis(300));
+    let a = agent();
+    let url = format!("{base}/api/v1/datasets/{id}/events");
+    let mut lat = Vec::new();
+    for n in 0..50 {
+        let body = batch(n);
+        let sent = Instant::now();
+        a.post(&url)
+            .set("Authorization", &format!("Bearer {key}"))
+            .set("Content-Type", "application/json")
+            .send_bytes(&body)
+            .map_err(|e| format!("POST events: {e}"))?;
+        let seen = rx
+            .recv_timeout(Duration::from_secs(5))
+            .map_err(|_| format!("batch {n}: no rollup within 5 s"))?;
+        lat.push(seen.duration_since(sent).as_secs_f64() * 1000.0);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(lat)
 }
