@@ -185,6 +185,13 @@ test("Cancel stops between batches and the summary says exactly how many rows we
   assert.ok(await page.locator("#import-progress-label").textContent());
   await page.waitForFunction(() => /[1-9][\d,]* rows? stored/.test(document.querySelector(".import-status")?.textContent ?? ""), null, { timeout: 30000 });
   await screenshot(page, "import-progress-1400");
+  // Leaving through a link asks first; staying keeps the import running.
+  const asked = [];
+  page.once("dialog", (d) => { asked.push(d.message()); d.dismiss(); });
+  await page.click(".app-nav a[href='/']");
+  assert.match(asked[0] ?? "no dialog", /An import is running/);
+  assert.ok(page.url().endsWith("/datasets/import"), page.url());
+  await progress.waitFor();
   await page.click(".import-progress button:has-text('Cancel')");
   await page.locator(".import-summary").waitFor({ timeout: 30000 });
   const sentence = await page.textContent(".import-sentence");

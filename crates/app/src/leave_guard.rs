@@ -1,4 +1,5 @@
-//! The unsaved-changes warning. Closing or reloading the tab asks through `beforeunload` (the
+//! The leave-this-page warning (the builder's unsaved changes, a running CSV import). Closing or
+//! reloading the tab asks through `beforeunload` (the
 //! browser shows its own wording, see
 //! <https://developer.mozilla.org/docs/Web/API/Window/beforeunload_event>); clicking an in-app
 //! link asks with `confirm()` first. The link check listens in the capture phase, before the
@@ -19,8 +20,12 @@ pub struct LeaveGuard {
 }
 
 impl LeaveGuard {
-    /// Warns before leaving whenever `dirty()` is true. `None` outside a browser window.
-    pub fn install(dirty: impl Fn() -> bool + Clone + 'static) -> Option<Self> {
+    /// Warns before leaving whenever `dirty()` is true; an in-app link asks `question` (the
+    /// browser words the tab-closing prompt itself). `None` outside a browser window.
+    pub fn install(
+        dirty: impl Fn() -> bool + Clone + 'static,
+        question: &'static str,
+    ) -> Option<Self> {
         let window = web_sys::window()?;
         let is_dirty = dirty.clone();
         let unload = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
@@ -28,7 +33,7 @@ impl LeaveGuard {
                 ev.prevent_default();
                 if let Some(ev) = ev.dyn_ref::<web_sys::BeforeUnloadEvent>() {
                     // Older browsers need a non-empty returnValue to show the prompt.
-                    ev.set_return_value("unsaved");
+                    ev.set_return_value(question);
                 }
             }
         });
@@ -37,10 +42,7 @@ impl LeaveGuard {
                 return;
             }
             let stay = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message("You have unsaved changes. Leave without saving?")
-                        .ok()
-                })
+                .and_then(|w| w.confirm_with_message(question).ok())
                 .is_some_and(|leave| !leave);
             if stay {
                 ev.prevent_default();
@@ -77,7 +79,7 @@ impl Drop for LeaveGuard {
 }
 
 /// Whether a click follows a same-tab link away from the current page (modified clicks open
-/// new tabs and leave the editor where it is).
+/// new tabs and leave the page where it is).
 fn leaves_the_page(ev: &web_sys::Event) -> bool {
     let Some(mouse) = ev.dyn_ref::<web_sys::MouseEvent>() else {
         return false;

@@ -14,7 +14,6 @@ pub mod canvas;
 pub mod draft;
 pub mod editor;
 pub mod form;
-pub mod guard;
 pub mod preview;
 pub mod save;
 pub mod state;
@@ -146,7 +145,10 @@ fn BuilderScreen(user_id: String, id: Option<String>) -> impl IntoView {
     let load = move || load_all(b, id.clone(), load_error);
     load();
     keep_draft(b);
-    let guard = StoredValue::new_local(guard::LeaveGuard::install(move || b.is_dirty()));
+    let guard = StoredValue::new_local(crate::leave_guard::LeaveGuard::install(
+        move || b.is_dirty(),
+        "You have unsaved changes. Leave without saving?",
+    ));
     on_cleanup(move || guard.update_value(|g| *g = None));
     let keys = StoredValue::new_local(install_shortcuts(b));
     on_cleanup(move || {

@@ -106,6 +106,13 @@ fn Importer() -> impl IntoView {
         api: StoredValue::new_local(use_session().api),
         work: Latest::new(),
     };
+    // Leaving mid-import stops it after the batch in flight (the summary would be lost with the
+    // page), so a link or closing the tab asks first.
+    let guard = StoredValue::new_local(crate::leave_guard::LeaveGuard::install(
+        move || flow.phase.try_get_untracked() == Some(Phase::Running),
+        "An import is running. Leaving this page stops it after the current batch. Leave anyway?",
+    ));
+    on_cleanup(move || guard.update_value(|g| *g = None));
     view! {
         {move || match flow.phase.get() {
             Phase::Choose => view! { <ChooseFile flow=flow /> }.into_any(),
