@@ -13,14 +13,12 @@
 //! runs to the plot's edges).
 //!
 //! ```
-//! use vantage_widgets::charts::m4::{m4, PixelColumns};
+//! use vantage_widgets::charts::m4::{m4, Interleaved, PixelColumns};
 //! let walk: Vec<f64> = (0..10_000).flat_map(|i| [i as f64, (i % 7) as f64]).collect();
 //! let columns = PixelColumns { start: 0.0, end: 9_999.0, left: 0.0, right: 99.0 };
-//! let kept = m4(&walk[..], 10_000, &columns);
+//! let kept = m4(Interleaved::new(&walk), &columns);
 //! assert!(kept.len() <= 4 * columns.count());
 //! ```
-
-use std::ops::Index;
 
 /// Where the visible x range lands on screen: data x `start` is drawn at device pixel `left`
 /// and `end` at `right` (`right < left` for an inverted axis), linearly in between.
@@ -52,12 +50,64 @@ impl PixelColumns {
     }
 }
 
+/// Interleaved `[x0, y0, x1, y1, …]` values, in one slice or in the two parts of a ring buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Interleaved<'a> {
+    front: &'a [f64],
+    back: &'a [f64],
+}
+
+impl<'a> Interleaved<'a> {
+    /// Values in one slice.
+    pub fn new(values: &'a [f64]) -> Self {
+        Self {
+            front: values,
+            back: &[],
+        }
+    }
+
+    /// Values in two parts, `front` first (`VecDeque::as_slices`).
+    pub fn split(front: &'a [f64], back: &'a [f64]) -> Self {
+        Self { front, back }
+    }
+
+    /// Number of points.
+    pub fn points(&self) -> usize {
+        (self.front.len() + self.back.len()) / 2
+    }
+
+    fn value(&self, i: usize) -> f64 {
+        match self.front.get(i) {
+            Some(v) => *v,
+            None => self.back[i - self.front.len()],
+        }
+    }
+
+    /// The x of point `i`.
+    pub fn x(&self, i: usize) -> f64 {
+        self.value(2 * i)
+    }
+
+    /// The y of point `i`.
+    pub fn y(&self, i: usize) -> f64 {
+        self.value(2 * i + 1)
+    }
+
+    /// First and last x that is not missing (the x range of a monotone series).
+    pub fn x_extent(&self) -> Option<(f64, f64)> {
+        let n = self.points();
+        let first = (0..n).map(|i| self.x(i)).find(|x| !x.is_nan())?;
+        let last = (0..n).rev().map(|i| self.x(i)).find(|x| !x.is_nan())?;
+        Some((first, last))
+    }
+}
+
 /// Whether the points' x values never decrease (missing values aside): M4 keeps a line's
 /// picture only when the line runs left to right.
-pub fn is_monotone<P: Index<usize, Output = f64> + ?Sized>(values: &P, points: usize) -> bool {
+pub fn is_monotone(values: Interleaved<'_>) -> bool {
     let mut last = f64::NEG_INFINITY;
-    for i in 0..points {
-        let x = values[2 * i];
+    for i in 0..values.points() {
+        let x = values.x(i);
         if x.is_nan() {
             continue;
         }
@@ -69,16 +119,12 @@ pub fn is_monotone<P: Index<usize, Output = f64> + ?Sized>(values: &P, points: u
     true
 }
 
-/// The indices of the points M4 keeps out of `points` interleaved `[x, y]` values for
-/// `columns`, ascending. Non-monotone x (see [`is_monotone`]) or an unusable mapping keep every
+/// The indices of the points M4 keeps out of `values` for `columns`, ascending. Non-monotone x (see [`is_monotone`]) or an unusable mapping keep every
 /// point. Without gaps the result has at most 4 points per column plus up to six outside the
 /// visible range; each gap inside it adds at most five (the gap and a run's four points).
-pub fn m4<P: Index<usize, Output = f64> + ?Sized>(
-    values: &P,
-    points: usize,
-    columns: &PixelColumns,
-) -> Vec<u32> {
-    if !columns.is_usable() || !is_monotone(values, points) {
+pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
+    let points = values.points();
+    if !columns.is_usable() || !is_monotone(values) {
         return (0..points as u32).collect();
     }
     let mut out = Picker::default();
@@ -89,7 +135,7 @@ pub fn m4<P: Index<usize, Output = f64> + ?Sized>(
     let mut after = None;
     let mut gap_pending = None;
     for i in 0..points {
-        let (x, y) = (values[2 * i], values[2 * i + 1]);
+        let (x, y) = (values.x(i), values.y(i));
         let missing = x.is_nan() || y.is_nan();
         if !missing {
             extremes.add(i, y);
@@ -139,19 +185,20 @@ pub fn m4<P: Index<usize, Output = f64> + ?Sized>(
         extremes.high,
         points.checked_sub(1),
     ];
-    kept.extend(outside.into_iter().flatten().map(|i| i as u32));
-    kept.sort_unstable();
-    kept.dedup();
+    for i in outside.into_iter().flatten() {
+        if let Err(at) = kept.binary_search(&(i as u32)) {
+            kept.insert(at, i as u32);
+        }
+    }
     kept
 }
 
 /// The points at `kept` as interleaved values again.
-pub fn gather<P: Index<usize, Output = f64> + ?Sized>(values: &P, kept: &[u32]) -> Vec<f64> {
+pub fn gather(values: Interleaved<'_>, kept: &[u32]) -> Vec<f64> {
     let mut flat = Vec::with_capacity(2 * kept.len());
     for &i in kept {
-        let i = 2 * i as usize;
-        flat.push(values[i]);
-        flat.push(values[i + 1]);
+        flat.push(values.x(i as usize));
+        flat.push(values.y(i as usize));
     }
     flat
 }
@@ -160,10 +207,26 @@ pub fn gather<P: Index<usize, Output = f64> + ?Sized>(values: &P, kept: &[u32]) 
 /// x values, or ECharts cannot stack them).
 pub fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
     let mut merged = Vec::with_capacity(a.len() + b.len());
-    merged.extend_from_slice(a);
-    merged.extend_from_slice(b);
-    merged.sort_unstable();
-    merged.dedup();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                j += usize::from(x == y);
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => break,
+        };
+        merged.push(next);
+    }
     merged
 }
 
@@ -216,10 +279,13 @@ impl Run {
     }
 
     fn flush(&mut self, out: &mut Picker) {
-        let mut picked = [self.first, self.low, self.high, self.last];
-        picked.sort_unstable();
-        for i in picked.into_iter().flatten() {
-            out.push(i);
+        // first ≤ low, high ≤ last; `push` skips repeats.
+        if let (Some(first), Some(low), Some(high), Some(last)) =
+            (self.first, self.low, self.high, self.last)
+        {
+            for i in [first, low.min(high), low.max(high), last] {
+                out.push(i);
+            }
         }
         *self = Self::default();
     }
@@ -254,14 +320,14 @@ mod tests {
 
     #[test]
     fn nothing_in_nothing_out() {
-        assert!(m4(&[][..], 0, &span(2, 100.0)).is_empty());
+        assert!(m4(Interleaved::new(&[]), &span(2, 100.0)).is_empty());
     }
 
     #[test]
     fn fewer_points_than_columns_are_all_kept() {
         let data = walk(50);
         assert_eq!(
-            m4(&data[..], 50, &span(50, 400.0)),
+            m4(Interleaved::new(&data), &span(50, 400.0)),
             (0..50).collect::<Vec<_>>()
         );
     }
@@ -271,7 +337,7 @@ mod tests {
         let n = 200_000;
         let data = walk(n);
         let columns = span(n, 1_136.0);
-        let kept = m4(&data[..], n, &columns);
+        let kept = m4(Interleaved::new(&data), &columns);
         assert!(kept.len() <= 4 * columns.count(), "{} points", kept.len());
         assert!(
             kept.len() > 3 * columns.count(),
@@ -281,7 +347,10 @@ mod tests {
             kept.windows(2).all(|w| w[0] < w[1]),
             "ascending, no duplicates"
         );
-        let xs: Vec<f64> = gather(&data[..], &kept).chunks(2).map(|p| p[0]).collect();
+        let xs: Vec<f64> = gather(Interleaved::new(&data), &kept)
+            .chunks(2)
+            .map(|p| p[0])
+            .collect();
         assert!(xs.windows(2).all(|w| w[0] < w[1]), "x order is preserved");
     }
 
@@ -290,7 +359,7 @@ mod tests {
         let n = 50_000;
         let data = walk(n);
         let columns = span(n, 300.0);
-        let kept = m4(&data[..], n, &columns);
+        let kept = m4(Interleaved::new(&data), &columns);
         let mut by_column: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
         for i in 0..n {
             by_column
@@ -324,7 +393,7 @@ mod tests {
         data[2 * 5_005 + 1] = f64::NAN;
         data[2 * 7_000] = f64::NAN;
         let columns = span(n, 100.0);
-        let kept = m4(&data[..], n, &columns);
+        let kept = m4(Interleaved::new(&data), &columns);
         for gap in [5_005_u32, 7_000] {
             let at = kept
                 .iter()
@@ -349,7 +418,7 @@ mod tests {
             left: 0.0,
             right: 200.0,
         };
-        let kept = m4(&data[..], n, &columns);
+        let kept = m4(Interleaved::new(&data), &columns);
         let outside: Vec<u32> = kept
             .iter()
             .copied()
@@ -368,20 +437,26 @@ mod tests {
     #[test]
     fn x_going_backwards_keeps_every_point() {
         let data = [0.0, 1.0, 2.0, 1.0, 1.0, 5.0, 3.0, 0.0];
-        assert!(!is_monotone(&data[..], 4));
-        assert_eq!(m4(&data[..], 4, &span(4, 1.0)), [0, 1, 2, 3]);
+        assert!(!is_monotone(Interleaved::new(&data)));
+        assert_eq!(m4(Interleaved::new(&data), &span(4, 1.0)), [0, 1, 2, 3]);
     }
 
     #[test]
     fn works_on_a_ring_buffer_too() {
         let data = walk(5_000);
-        let ring: std::collections::VecDeque<f64> = data.iter().copied().collect();
+        // Split mid-point, as a ring buffer's two slices can be.
+        let (front, back) = data.split_at(3_333);
         let columns = span(5_000, 50.0);
-        assert_eq!(m4(&ring, 5_000, &columns), m4(&data[..], 5_000, &columns));
+        let split = Interleaved::split(front, back);
+        assert_eq!(split.points(), 5_000);
+        assert_eq!(m4(split, &columns), m4(Interleaved::new(&data), &columns));
+        assert_eq!(split.x_extent(), Some((0.0, 4_999.0)));
     }
 
     #[test]
     fn union_merges_stacked_series_picks() {
         assert_eq!(union(&[1, 4, 9], &[0, 4, 10]), [0, 1, 4, 9, 10]);
+        assert_eq!(union(&[], &[2, 3]), [2, 3]);
+        assert_eq!(union(&[5], &[]), [5]);
     }
 }

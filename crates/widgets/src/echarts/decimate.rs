@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use super::binding::{function, js_error, set, EChartsInstance};
-use crate::charts::m4::{self, PixelColumns};
+use crate::charts::m4::{self, Interleaved, PixelColumns};
 use crate::WidgetError;
 
 /// Points per pixel column above which a line is decimated.
@@ -195,7 +195,7 @@ impl Decimator {
         // Before the first layout: the data's x range over the whole element.
         let (start, end) = self
             .members()
-            .filter_map(|m| x_extent(&m.full[..], m.full.len() / 2))
+            .filter_map(|m| Interleaved::new(&m.full).x_extent())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
                 (lo.min(a), hi.max(b))
             });
@@ -220,10 +220,10 @@ impl Decimator {
 fn group_pick(members: &[Member], columns: &PixelColumns) -> Vec<u32> {
     let points = members[0].full.len() / 2;
     if members.len() == 1 {
-        return m4::m4(&members[0].full[..], points, columns);
+        return m4::m4(Interleaved::new(&members[0].full), columns);
     }
     let mut stacked: Vec<f64> = members[0].full.to_vec();
-    let mut kept = m4::m4(&stacked[..], points, columns);
+    let mut kept = m4::m4(Interleaved::new(&stacked), columns);
     for member in &members[1..] {
         for i in 0..points {
             let y = member.full[2 * i + 1];
@@ -232,26 +232,13 @@ fn group_pick(members: &[Member], columns: &PixelColumns) -> Vec<u32> {
                 stacked[2 * i + 1] = if below.is_nan() { y } else { below + y };
             }
         }
-        kept = m4::union(&kept, &m4::m4(&stacked[..], points, columns));
+        kept = m4::union(&kept, &m4::m4(Interleaved::new(&stacked), columns));
     }
     kept
 }
 
 fn drawn(member: &Member, kept: &[u32]) -> JsValue {
-    Float64Array::from(m4::gather(&member.full[..], kept).as_slice()).into()
-}
-
-/// First and last x that is not missing (the x range of a monotone series).
-pub(crate) fn x_extent<P: std::ops::Index<usize, Output = f64> + ?Sized>(
-    values: &P,
-    points: usize,
-) -> Option<(f64, f64)> {
-    let first = (0..points).map(|i| values[2 * i]).find(|x| !x.is_nan())?;
-    let last = (0..points)
-        .rev()
-        .map(|i| values[2 * i])
-        .find(|x| !x.is_nan())?;
-    Some((first, last))
+    Float64Array::from(m4::gather(Interleaved::new(&member.full), kept).as_slice()).into()
 }
 
 /// The first x axis' visible range and where it is drawn, in device pixels, from the chart's

@@ -177,12 +177,12 @@ impl EChartsHandle {
         let series = Array::new();
         for index in 0..window.series_count() {
             let item = Object::new();
-            let data = match (columns, window.values(index)) {
-                (Some(columns), Some(values))
-                    if window.len(index) > POINTS_PER_COLUMN * columns.count() =>
+            let data = match (columns, window.points(index)) {
+                (Some(columns), Some(points))
+                    if points.points() > POINTS_PER_COLUMN * columns.count() =>
                 {
-                    let kept = m4::m4(values, window.len(index), &columns);
-                    Float64Array::from(m4::gather(values, &kept).as_slice()).into()
+                    let kept = m4::m4(points, &columns);
+                    Float64Array::from(m4::gather(points, &kept).as_slice()).into()
                 }
                 _ => window_data(window, index),
             };
@@ -218,7 +218,7 @@ impl EChartsHandle {
     /// the first layout.
     fn window_columns(&self, window: &SlidingWindow) -> Option<m4::PixelColumns> {
         let (start, end) = (0..window.series_count())
-            .filter_map(|s| decimate::x_extent(window.values(s)?, window.len(s)))
+            .filter_map(|s| window.points(s)?.x_extent())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
                 (lo.min(a), hi.max(b))
             });

@@ -21,6 +21,7 @@ use charming::series::Line;
 use charming::Chart;
 
 use crate::charts::large::LARGE_THRESHOLD;
+use crate::charts::m4::Interleaved;
 use crate::WidgetError;
 
 /// Bounded windows of `[x, y]` points, one per series.
@@ -125,9 +126,10 @@ impl SlidingWindow {
             .map_or((&[][..], &[][..]), VecDeque::as_slices)
     }
 
-    /// The interleaved values of `series`, oldest first, as the ring buffer holds them.
-    pub(crate) fn values(&self, series: usize) -> Option<&VecDeque<f64>> {
-        self.series.get(series)
+    /// The points of `series`, oldest first, as the ring buffer holds them.
+    pub(crate) fn points(&self, series: usize) -> Option<Interleaved<'_>> {
+        let (front, back) = self.series.get(series)?.as_slices();
+        Some(Interleaved::split(front, back))
     }
 
     /// Whether `series` goes to ECharts as a typed array (above the large-data threshold).
