@@ -227,10 +227,7 @@ async fn streaming_append_keeps_a_bounded_window_with_the_latest_values() {
     // 20,000 points on a 640 px chart: sent M4-decimated (at most 4 points per pixel column,
     // here 2: the line is straight), with the window's first and last point kept.
     let drawn = typed.length() / 2;
-    assert!(
-        drawn <= 4 * 642 + 6 && drawn < 20_000,
-        "{drawn} points sent"
-    );
+    assert!(drawn <= 4 * 642 + 6, "{drawn} of 20,000 points sent");
     assert_eq!(
         typed.get_index(0),
         t0 + 10_000.0 * 100.0,
