@@ -230,3 +230,45 @@ test("a decimated 500k-point line draws the picture of every point, zoomed or no
   });
   await page.context().close();
 });
+
+test("streamed 3×100k windows reach ECharts decimated, newest point included", async () => {
+  const page = await newPage(browser, { width: 1400, height: 1000 });
+  await page.goto(`${BASE}/bench/chart-ours.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  const r = await page.evaluate(async () => {
+    const { BenchStream } = await import("/pkg/vantage_embed.js");
+    const el = document.getElementById("chart");
+    // The bench's streaming chart: SlidingWindow + EChartsHandle::push_window.
+    const stream = new BenchStream(el, 3, 100_000);
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    for (let i = 0; i < 5; i++) {
+      await frame();
+      stream.append(1_000);
+    }
+    await frame();
+    await frame();
+    const chart = echarts.getInstanceByDom(el);
+    const axis = chart.getModel().getComponent("xAxis", 0).axis;
+    const [left, right] = axis.getGlobalExtent();
+    const series = chart.getOption().series.map((s) => ({
+      count: s.data.length / 2,
+      typed: s.data instanceof Float64Array,
+      lastX: s.data[s.data.length - 2],
+    }));
+    const held = stream.held;
+    stream.destroy();
+    return { series, held, plotWidth: Math.abs(right - left) };
+  });
+  console.log(`streamed: ${r.series.map((s) => s.count).join(", ")} of ${r.held} points per series drawn `
+    + `for a ${r.plotWidth} px plot`);
+  assert.equal(r.held, 100_000, "every window is full");
+  const columns = Math.ceil(r.plotWidth) + 2;
+  const newest = Math.max(...r.series.map((s) => s.lastX));
+  for (const s of r.series) {
+    assert.ok(s.typed, "one Float64Array per series");
+    assert.ok(s.count > columns && s.count <= 4 * columns + 6, `${s.count} points for ${columns} columns`);
+    assert.equal(s.lastX, newest, "the newest point is drawn");
+  }
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
