@@ -167,17 +167,18 @@ impl Decimator {
         let (Some(series), Some(index)) = (number("seriesIndex"), number("dataIndex")) else {
             return;
         };
-        let original = self.groups.iter().find_map(|group| {
-            group
-                .members
-                .iter()
-                .any(|m| m.series as f64 == series)
-                .then(|| group.kept.get(index as usize).copied())
-                .flatten()
-        });
-        if let Some(original) = original {
+        if let Some(original) = self.original_index(series as usize, index as usize) {
             let _ = Reflect::set(params, &"dataIndex".into(), &original.into());
         }
+    }
+
+    /// The full series' index of drawn point `index` of option series `series`, if decimated.
+    fn original_index(&self, series: usize, index: usize) -> Option<u32> {
+        let group = self
+            .groups
+            .iter()
+            .find(|g| g.members.iter().any(|m| m.series == series))?;
+        group.kept.get(index).copied()
     }
 
     fn members(&self) -> impl Iterator<Item = &Member> {
@@ -286,4 +287,71 @@ pub(crate) fn device_pixel_ratio() -> f64 {
 /// refuses `setOption` from inside its own update) and before the next frame is drawn.
 pub(crate) fn soon(run: &Closure<dyn FnMut(JsValue)>) {
     let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(run);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(series: usize, ys: &[f64]) -> Member {
+        let full = ys.iter().enumerate().flat_map(|(i, y)| [i as f64, *y]);
+        Member {
+            series,
+            id: JsValue::UNDEFINED,
+            full: Rc::new(full.collect()),
+        }
+    }
+
+    #[test]
+    fn stacked_series_keep_the_same_points_and_the_stacked_extremes() {
+        // Two series stacked; in the column of points 222..=332 the top edge (a + b) peaks at
+        // 309, which is neither series' own first, last, lowest or highest point there.
+        let n = 1_000;
+        let a: Vec<f64> = (0..n).map(|i| (i % 5) as f64).collect();
+        let b: Vec<f64> = (0..n)
+            .map(|i| match i {
+                309 => 1.5,
+                250 => 3.0,
+                _ => 1.0,
+            })
+            .collect();
+        let members = [member(0, &a), member(1, &b)];
+        let columns = PixelColumns {
+            start: 0.0,
+            end: (n - 1) as f64,
+            left: 0.0,
+            right: 9.0,
+        };
+        let alone = m4::union(
+            &m4::m4(Interleaved::new(&members[0].full), &columns),
+            &m4::m4(Interleaved::new(&members[1].full), &columns),
+        );
+        assert!(
+            !alone.contains(&309),
+            "the series' own picks miss the stack's peak"
+        );
+        let kept = group_pick(&members, &columns);
+        assert!(kept.windows(2).all(|w| w[0] < w[1]));
+        assert!(kept.len() <= 2 * 4 * columns.count());
+        assert!(kept.contains(&309), "{kept:?}");
+    }
+
+    #[test]
+    fn an_event_on_a_drawn_point_maps_to_the_full_series() {
+        let decimator = Decimator {
+            groups: vec![Group {
+                stack: None,
+                members: vec![member(2, &[0.0; 10])],
+                kept: vec![0, 4, 7, 9],
+            }],
+            columns: None,
+        };
+        assert_eq!(decimator.original_index(2, 2), Some(7));
+        assert_eq!(decimator.original_index(2, 9), None, "not a drawn point");
+        assert_eq!(
+            decimator.original_index(0, 1),
+            None,
+            "series 0 is drawn in full"
+        );
+    }
 }
