@@ -95,17 +95,8 @@ impl Decimator {
                 }),
             }
         }
-        let Some(columns) = self.current_columns(instance, element) else {
-            // No x range to place points in (all missing): draw the series as they are.
-            for (index, object) in &objects {
-                if let Some(member) = self.members().find(|m| m.series == *index) {
-                    let all = Float64Array::from(member.full.as_slice());
-                    let _ = Reflect::set(object, &"data".into(), &all);
-                }
-            }
-            self.groups.clear();
-            return;
-        };
+        // Without an x range to place points in (all missing) M4 keeps every point.
+        let columns = self.current_columns(instance, element);
         self.pick(columns);
         for group in &self.groups {
             for member in &group.members {
@@ -185,13 +176,9 @@ impl Decimator {
         self.groups.iter().flat_map(|g| &g.members)
     }
 
-    fn current_columns(
-        &self,
-        instance: &EChartsInstance,
-        element: &HtmlElement,
-    ) -> Option<PixelColumns> {
+    fn current_columns(&self, instance: &EChartsInstance, element: &HtmlElement) -> PixelColumns {
         if let Some(columns) = axis_columns(instance) {
-            return Some(columns);
+            return columns;
         }
         // Before the first layout: the data's x range over the whole element.
         let (start, end) = self
@@ -200,13 +187,12 @@ impl Decimator {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
                 (lo.min(a), hi.max(b))
             });
-        let columns = PixelColumns {
+        PixelColumns {
             start,
             end,
             left: 0.0,
             right: f64::from(element.client_width()) * device_pixel_ratio(),
-        };
-        columns.is_usable().then_some(columns)
+        }
     }
 
     fn pick(&mut self, columns: PixelColumns) {
