@@ -22,6 +22,20 @@
 //!   on the theme's background), found through the view's [`ChartRegistry`].
 //! - **Branding → theme** is [`Theme::for_branding`]; a light/dark/system choice becomes a
 //!   [`Mode`] with [`Mode::resolve`].
+//!
+//! ## Large data
+//! - **Line and area series** on a time axis with more than 2,000 points reach ECharts as one
+//!   `Float64Array` ([`charts::large`]). When such a series has more than four points per pixel
+//!   column of the plot, it is drawn decimated with M4 ([`charts::m4`]): per pixel column only
+//!   the first, lowest, highest and last point, which draws the same picture as every point.
+//!   The full series stays in wasm memory and the pick is redone on resize, on `datazoom` (for
+//!   the visible window) and with new data, as merge-mode updates that keep legend, zoom and
+//!   tooltip state. Clicks and hovers report the point's index in the full series. Smooth lines,
+//!   category axes and x values that go backwards are drawn in full.
+//! - **Streaming windows** ([`SlidingWindow`] + [`EChartsHandle::push_window`]) are decimated
+//!   the same way on every push.
+//! - **Scatter series** above 5,000 points use ECharts' `large` mode
+//!   ([`charts::scatter::LARGE_SCATTER`]).
 
 pub mod alerts;
 pub mod charts;

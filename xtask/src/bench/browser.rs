@@ -106,14 +106,14 @@ fn line_rows(results: &[Value]) -> Vec<Row> {
     let stat = |v: Option<&Value>, k: &str| v.and_then(|v| v[k].as_f64());
     let peer_note = match error_of(peer) {
         Some(e) => format!("peer not measured: {e}"),
-        None => "peer = www/bench/echarts-direct.html, plain ECharts 6, the same option with the same values as one Float64Array, handed to ECharts directly".into(),
+        None => "peer = www/bench/echarts-direct.html, plain ECharts 6, the same chart with all 1M values as one Float64Array, handed to ECharts directly".into(),
     };
     let mut median = Row::new(LINE_1M, "ms", Goal::RatioAtMost(1.10)).peer(stat(peer, "median"));
     let mut p95 = Row::new("1M-point line render, p95", "ms", Goal::None).peer(stat(peer, "p95"));
     match (ours, error_of(ours)) {
         (Some(o), None) => {
             median = median.ours(stat(Some(o), "median").unwrap_or(f64::NAN)).note(format!(
-                "fresh 1200×600 element per run, mount → first painted frame (ours: option built from a 1M-row contract result, typed-array handoff, echarts.init, setOption; peer: echarts.init, setOption); data made once, not timed; alternating A/B, {} runs each after a warm-up; {peer_note}",
+                "fresh 1200×600 element per run, mount → first painted frame (ours: option built from a 1M-row contract result, echarts.init, the series M4-decimated in wasm to ≤ 4 points per pixel column (twice: for the element, then for the laid-out plot) and handed over as a Float64Array, setOption; peer: echarts.init, setOption of all 1M points with ECharts' LTTB sampling); data made once, not timed; alternating A/B, {} runs each after a warm-up; {peer_note}",
                 o["samples"].as_array().map_or(0, Vec::len)
             ));
             p95 = p95.ours(stat(Some(o), "p95").unwrap_or(f64::NAN));

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use js_sys::{Array, Float64Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -21,8 +22,17 @@ thread_local! {
 }
 
 /// Makes `option` safe and functional for ECharts (see the module docs). Large `data` arrays
-/// are not walked.
+/// are not walked; registered large series get all of their points as one `Float64Array`.
 pub fn finish_option(option: &JsValue) {
+    finish_option_with(option, &mut |_, _, _| false);
+}
+
+/// Registered large data, offered to a caller: `(series index, series object, points)`;
+/// returning `true` means the caller puts the series' `data` in itself (a decimated pick).
+pub(crate) type TakeLarge<'a> = dyn FnMut(usize, &JsValue, Rc<Vec<f64>>) -> bool + 'a;
+
+/// As [`finish_option`], but every registered large series is first offered to `take`.
+pub(crate) fn finish_option_with(option: &JsValue, take: &mut TakeLarge<'_>) {
     secure_tooltip(&Reflect::get(option, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED));
     if let Ok(series) = Reflect::get(option, &"series".into()) {
         if let Some(series) = series.dyn_ref::<Array>() {
@@ -31,7 +41,7 @@ pub fn finish_option(option: &JsValue) {
                 secure_tooltip(
                     &Reflect::get(&item, &"tooltip".into()).unwrap_or(JsValue::UNDEFINED),
                 );
-                attach_typed_data(&item);
+                attach_typed_data(&item, index, take);
                 assign_series_id(&item, index, &mut ids);
             }
         }
@@ -89,8 +99,9 @@ fn hide_overlapping_labels(option: &JsValue) {
     }
 }
 
-/// Puts registered large data (see [`super::large`]) into a series as a `Float64Array`.
-fn attach_typed_data(series: &JsValue) {
+/// Puts registered large data (see [`super::large`]) into a series as a `Float64Array`, unless
+/// `take` takes it.
+fn attach_typed_data(series: &JsValue, index: usize, take: &mut TakeLarge<'_>) {
     let Some(id) = Reflect::get(series, &"id".into())
         .ok()
         .and_then(|v| v.as_string())
@@ -101,10 +112,14 @@ fn attach_typed_data(series: &JsValue) {
         return;
     }
     if let Some(flat) = large::lookup(&id) {
+        if take(index, series, Rc::clone(&flat)) {
+            return;
+        }
         // One copy out of wasm memory; ECharts reads it as [x0, y0, x1, y1, …].
         let typed = Float64Array::from(flat.as_slice());
         let _ = Reflect::set(series, &"data".into(), &typed);
-        // Scatter's large mode draws many points in one path (ECharts `series-scatter.large`).
+        // Scatter's large mode draws many points in one path (ECharts `series-scatter.large`);
+        // charming's `Scatter` has no setter for it.
         if Reflect::get(series, &"type".into())
             .ok()
             .and_then(|t| t.as_string())
@@ -112,6 +127,8 @@ fn attach_typed_data(series: &JsValue) {
             == Some("scatter")
         {
             let _ = Reflect::set(series, &"large".into(), &JsValue::TRUE);
+            let threshold = JsValue::from(super::scatter::LARGE_SCATTER as f64);
+            let _ = Reflect::set(series, &"largeThreshold".into(), &threshold);
         }
     }
 }

@@ -11,8 +11,9 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-/// Points above which a series takes the typed-array path.
-pub const LARGE_THRESHOLD: usize = 10_000;
+/// Points above which a time series takes the typed-array path (and, when drawn with more
+/// than four points per pixel column, M4 decimation; see [`super::m4`]).
+pub const LARGE_THRESHOLD: usize = 2_000;
 /// Prefix of a series id that names registered data.
 pub const MARKER: &str = "vt-typed:";
 /// Most values kept across registered series (about 64 MB); the oldest are dropped first.

@@ -12,6 +12,7 @@ pub mod heatmap;
 pub mod js;
 pub mod large;
 pub mod line;
+pub mod m4;
 pub mod pie;
 pub mod pivot;
 pub mod scatter;

@@ -12,11 +12,16 @@ use serde_json::Value;
 use vantage_contract::{ColumnType, QueryResult};
 
 use super::common::{base_chart, grid, legend_if, measures, validated, value_axis};
-use super::large::{self, LARGE_THRESHOLD};
+use super::large;
 use crate::WidgetError;
 
 /// Most series a scatter chart splits into; the rest are merged into "other".
 pub const MAX_GROUPS: usize = 12;
+
+/// Points above which a scatter series is drawn in ECharts' `large` mode (all symbols in one
+/// path, <https://echarts.apache.org/en/option.html#series-scatter.large>) and reaches ECharts
+/// as one typed array.
+pub const LARGE_SCATTER: usize = 5_000;
 
 /// Builds the scatter chart option.
 ///
@@ -61,7 +66,7 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
     chart = legend_if(chart, series.len());
     for (name, flat) in series {
         let scatter = Scatter::new().name(name).symbol_size(8);
-        chart = chart.series(if flat.len() / 2 > LARGE_THRESHOLD {
+        chart = chart.series(if flat.len() / 2 > LARGE_SCATTER {
             scatter.symbol_size(3).id(large::register(flat))
         } else {
             let points: Vec<DataPoint> = flat
@@ -106,6 +111,27 @@ mod tests {
             "null x is skipped"
         );
         assert_eq!(o["xAxis"]["name"], "latency");
+    }
+
+    #[test]
+    fn more_than_five_thousand_points_take_the_large_path() {
+        let n = LARGE_SCATTER + 1;
+        let result = QueryResult::new(
+            vec![
+                Column::new("x", ColumnType::Float),
+                Column::new("y", ColumnType::Float),
+            ],
+            vec![
+                (0..n).map(|i| json!(i)).collect(),
+                (0..n).map(|i| json!(i % 17)).collect(),
+            ],
+        )
+        .unwrap();
+        let o = serde_json::to_value(scatter_chart_option(&result, &json!({})).unwrap()).unwrap();
+        let id = o["series"][0]["id"].as_str().unwrap();
+        assert!(o["series"][0].get("data").is_none(), "no per-point JSON");
+        assert_eq!(large::lookup(id).expect("registered").len(), 2 * n);
+        // `finish_option` adds `large: true` in the browser (charming has no setter for it).
     }
 
     #[test]

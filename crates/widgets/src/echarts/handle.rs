@@ -4,7 +4,7 @@
 //! `ResizeObserver`, cancels a pending animation frame, removes event listeners and disposes
 //! the ECharts instance, so `echarts.getInstanceByDom(el)` is `undefined` afterwards.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use charming::Chart;
@@ -14,7 +14,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ResizeObserver};
 
 use super::binding::{function, js_error, set, EChartsInstance, EChartsModule, Renderer};
+use super::decimate::{self, Decimator, POINTS_PER_COLUMN};
 use super::stream::SlidingWindow;
+use crate::charts::m4;
 use crate::WidgetError;
 
 /// How [`EChartsHandle::set_option`] merges with what is on screen.
@@ -44,6 +46,10 @@ pub struct EChartsHandle {
     last_option: Option<JsValue>,
     listeners: Vec<Listener>,
     resize: ResizeWatch,
+    /// Large line/area series drawn decimated, with their full points (see `decimate.rs`).
+    decimator: Rc<RefCell<Decimator>>,
+    /// Re-picks the decimated series after a zoom, as a microtask.
+    _on_zoomed: Rc<Closure<dyn FnMut(JsValue)>>,
 }
 
 impl EChartsHandle {
@@ -58,8 +64,18 @@ impl EChartsHandle {
         renderer: Renderer,
     ) -> Result<Self, WidgetError> {
         let instance = module.init(&element, theme.as_deref(), renderer)?;
-        let resize = ResizeWatch::new(&element, instance.clone())?;
-        Ok(Self {
+        let decimator = Rc::new(RefCell::new(Decimator::default()));
+        let resize = ResizeWatch::new(&element, instance.clone(), Rc::clone(&decimator))?;
+        let on_zoomed = {
+            let decimator = Rc::clone(&decimator);
+            let instance = instance.clone();
+            Rc::new(Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                if let Ok(mut decimator) = decimator.try_borrow_mut() {
+                    let _ = decimator.refresh(&instance);
+                }
+            }))
+        };
+        let mut handle = Self {
             module,
             element,
             instance,
@@ -68,7 +84,44 @@ impl EChartsHandle {
             last_option: None,
             listeners: Vec::new(),
             resize,
-        })
+            decimator,
+            _on_zoomed: Rc::clone(&on_zoomed),
+        };
+        // A zoom shows another x window: pick its points from the full series.
+        handle.on("datazoom", move |_| decimate::soon(&on_zoomed));
+        Ok(handle)
+    }
+
+    /// Applies an option built by [`super::to_js`] (a charming chart as a JS object): makes it
+    /// safe and functional ([`crate::charts::js::finish_option`]), draws large line and area
+    /// series decimated for the plot's pixel columns (M4, see [`crate::charts::m4`]) and sets it
+    /// with `merge`.
+    ///
+    /// # Errors
+    /// When ECharts rejects the option.
+    pub fn apply(&mut self, option: JsValue, merge: Merge) -> Result<(), WidgetError> {
+        let width = f64::from(self.element.client_width());
+        let mut decimated = Vec::new();
+        crate::charts::js::finish_option_with(&option, &mut |index, series, points| {
+            let wanted = Decimator::wants(series, points.len() / 2, width);
+            if wanted {
+                decimated.push((index, series.clone(), points));
+            }
+            wanted
+        });
+        let shared = Rc::clone(&self.decimator);
+        let mut decimator = shared.borrow_mut();
+        decimator.replace(decimated, &self.instance, &self.element);
+        if !decimator.is_active() {
+            drop(decimator);
+            return self.set_option(option, merge);
+        }
+        // Laid out now rather than on the next frame: the plot's exact pixel columns are known
+        // only after ECharts has placed the axes, and the final pick follows right away (the
+        // first, approximate one is never on screen).
+        self.send(&option, merge, false)?;
+        self.keep_last(option, merge);
+        decimator.refresh(&self.instance)
     }
 
     /// Applies an ECharts option object (see <https://echarts.apache.org/en/option.html>).
@@ -76,44 +129,64 @@ impl EChartsHandle {
     /// # Errors
     /// When ECharts rejects the option.
     pub fn set_option(&mut self, option: JsValue, merge: Merge) -> Result<(), WidgetError> {
-        let opts = Object::new();
-        set(&opts, "notMerge", &(merge == Merge::Replace).into());
-        set(&opts, "lazyUpdate", &true.into());
-        if merge == Merge::Update {
-            set(&opts, "replaceMerge", &Array::of1(&"series".into()));
-        }
-        self.instance.set_option(&option, &opts).map_err(js_error)?;
-        if merge != Merge::Merge || self.last_option.is_none() {
-            self.last_option = Some(option);
-        }
+        self.send(&option, merge, true)?;
+        self.keep_last(option, merge);
         Ok(())
     }
 
+    fn send(&self, option: &JsValue, merge: Merge, lazy: bool) -> Result<(), WidgetError> {
+        let opts = Object::new();
+        set(&opts, "notMerge", &(merge == Merge::Replace).into());
+        set(&opts, "lazyUpdate", &lazy.into());
+        if merge == Merge::Update {
+            set(&opts, "replaceMerge", &Array::of1(&"series".into()));
+        }
+        self.instance.set_option(option, &opts).map_err(js_error)
+    }
+
+    fn keep_last(&mut self, option: JsValue, merge: Merge) {
+        if merge != Merge::Merge || self.last_option.is_none() {
+            self.last_option = Some(option);
+        }
+    }
+
     /// Applies a charming chart, replacing what is drawn: the same conversion `<EChart>` does
-    /// (a plain JS object, safe tooltips, formatter functions, large series as typed arrays).
+    /// (a plain JS object, safe tooltips, formatter functions, large series as typed arrays,
+    /// large lines decimated; see [`Self::apply`]).
     ///
     /// # Errors
     /// When the chart cannot be converted or ECharts rejects it.
     pub fn set_chart(&mut self, chart: &Chart) -> Result<(), WidgetError> {
         let js = super::to_js(chart)?;
-        crate::charts::js::finish_option(&js);
-        self.set_option(js, Merge::Replace)
+        self.apply(js, Merge::Replace)
     }
 
     /// Sends the current points of every window in `window` to ECharts as the data of series
     /// `0..n`, and nothing else: a merge-mode `setOption` whose series carry only `data`, so axes,
     /// styles, legend and tooltip are neither rebuilt nor re-sent. `lazyUpdate` makes several
-    /// pushes within one frame draw once; `silent` keeps it from firing events. Windows above
-    /// the large-data threshold go over as one `Float64Array` each. (On ECharts 5 a theme switch
+    /// pushes within one frame draw once; `silent` keeps it from firing events. A window with
+    /// more than four points per pixel column of the plot is sent decimated ([`m4`], for the
+    /// windows' x range over the plot's width as last laid out); other windows above the
+    /// large-data threshold go over as one `Float64Array` each. (On ECharts 5 a theme switch
     /// re-creates the instance from the last full option; push the window again after it.)
     ///
     /// # Errors
     /// When ECharts rejects the update.
     pub fn push_window(&mut self, window: &SlidingWindow) -> Result<(), WidgetError> {
+        let columns = self.window_columns(window);
         let series = Array::new();
         for index in 0..window.series_count() {
             let item = Object::new();
-            set(&item, "data", &window_data(window, index));
+            let data = match (columns, window.points(index)) {
+                (Some(columns), Some(points))
+                    if points.points() > POINTS_PER_COLUMN * columns.count() =>
+                {
+                    let kept = m4::m4(points, &columns);
+                    Float64Array::from(m4::gather(points, &kept).as_slice()).into()
+                }
+                _ => window_data(window, index),
+            };
+            set(&item, "data", &data);
             series.push(&item);
         }
         let option = Object::new();
@@ -138,6 +211,31 @@ impl EChartsHandle {
     ) -> Result<(), WidgetError> {
         window.push_flat(series, points)?;
         self.push_window(window)
+    }
+
+    /// The pixel columns a streamed window is picked for: the windows' x range (all series)
+    /// over the plot's horizontal extent in the current layout, or the whole element before
+    /// the first layout.
+    fn window_columns(&self, window: &SlidingWindow) -> Option<m4::PixelColumns> {
+        let (start, end) = (0..window.series_count())
+            .filter_map(|s| window.points(s)?.x_extent())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
+                (lo.min(a), hi.max(b))
+            });
+        let (left, right) = match decimate::axis_columns(&self.instance) {
+            Some(laid_out) => (laid_out.left, laid_out.right),
+            None => (
+                0.0,
+                f64::from(self.element.client_width()) * decimate::device_pixel_ratio(),
+            ),
+        };
+        let columns = m4::PixelColumns {
+            start,
+            end,
+            left,
+            right,
+        };
+        columns.is_usable().then_some(columns)
     }
 
     /// Switches to another registered theme, keeping the data on screen.
@@ -165,7 +263,11 @@ impl EChartsHandle {
             .module
             .init(&self.element, theme.as_deref(), self.renderer)?;
         self.theme = theme;
-        self.resize = ResizeWatch::new(&self.element, self.instance.clone())?;
+        self.resize = ResizeWatch::new(
+            &self.element,
+            self.instance.clone(),
+            Rc::clone(&self.decimator),
+        )?;
         for (event, closure) in &self.listeners {
             self.instance.on(event, closure.as_ref().unchecked_ref());
         }
@@ -174,14 +276,23 @@ impl EChartsHandle {
             // excluded: ECharts keeps theme colours out of it unless set explicitly.
             let option = self.last_option.clone().unwrap_or(current);
             self.set_option(option, Merge::Replace)?;
+            self.decimator.borrow_mut().forget_columns();
+            self.decimator.borrow_mut().refresh(&self.instance)?;
         }
         Ok(())
     }
 
     /// Registers `handler` for an ECharts event (`click`, `legendselectchanged`, `datazoom`…).
-    /// The handler lives as long as this handle.
-    pub fn on(&mut self, event: &str, handler: impl FnMut(JsValue) + 'static) {
-        let closure = Closure::<dyn FnMut(JsValue)>::new(handler);
+    /// The handler lives as long as this handle. On a decimated series, `dataIndex` is the
+    /// point's index in the full series.
+    pub fn on(&mut self, event: &str, mut handler: impl FnMut(JsValue) + 'static) {
+        let decimator = Rc::clone(&self.decimator);
+        let closure = Closure::<dyn FnMut(JsValue)>::new(move |params: JsValue| {
+            if let Ok(decimator) = decimator.try_borrow() {
+                decimator.restore_index(&params);
+            }
+            handler(params);
+        });
         self.instance.on(event, closure.as_ref().unchecked_ref());
         self.listeners.push((event.to_owned(), closure));
     }
@@ -191,7 +302,8 @@ impl EChartsHandle {
     /// # Errors
     /// When ECharts throws.
     pub fn resize(&self) -> Result<(), WidgetError> {
-        self.instance.resize().map_err(js_error)
+        self.instance.resize().map_err(js_error)?;
+        self.decimator.borrow_mut().refresh(&self.instance)
     }
 
     /// Renders the chart to a data URL (`png` uses the canvas renderer's bitmap).
@@ -331,14 +443,21 @@ struct ResizeWatch {
 }
 
 impl ResizeWatch {
-    fn new(element: &HtmlElement, instance: EChartsInstance) -> Result<Self, WidgetError> {
+    /// Also re-picks `decimator`'s series for the new size.
+    fn new(
+        element: &HtmlElement,
+        instance: EChartsInstance,
+        decimator: Rc<RefCell<Decimator>>,
+    ) -> Result<Self, WidgetError> {
         let frame: Rc<Cell<Option<i32>>> = Rc::new(Cell::new(None));
         let on_frame = {
             let frame = Rc::clone(&frame);
             Rc::new(Closure::<dyn FnMut()>::new(move || {
                 frame.set(None);
-                if !instance.is_disposed() {
-                    let _ = instance.resize();
+                if !instance.is_disposed() && instance.resize().is_ok() {
+                    if let Ok(mut decimator) = decimator.try_borrow_mut() {
+                        let _ = decimator.refresh(&instance);
+                    }
                 }
             }))
         };

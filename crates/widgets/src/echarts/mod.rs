@@ -6,12 +6,15 @@
 //! - [`EChart`] wires a reactive option to a handle; unmounting disposes the instance.
 //! - [`SlidingWindow`] + [`EChartsHandle::push_window`]: streaming append with a bounded window
 //!   per series, sending only the series data (see [`stream`]).
+//! - Line and area series with more than four points per pixel column are drawn decimated
+//!   ([M4](crate::charts::m4)), picked again on resize, zoom and new data (`decimate.rs`).
 //!
 //! ```ignore
 //! view! { <EChart option=option label="Validations per minute" /> }
 //! ```
 
 mod binding;
+mod decimate;
 mod handle;
 mod registry;
 pub mod stream;
@@ -135,9 +138,7 @@ pub fn EChart(
                     slot.insert(created)
                 }
             };
-            let js = to_js(&chart)?;
-            crate::charts::js::finish_option(&js);
-            chart_handle.set_option(js, merge)
+            chart_handle.apply(to_js(&chart)?, merge)
         });
         set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
     });

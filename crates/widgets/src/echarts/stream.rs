@@ -9,16 +9,19 @@
 //! [`crate::charts::large::LARGE_THRESHOLD`] points go over as one `Float64Array` per series
 //! (`[x0, y0, x1, y1, …]`), smaller ones as arrays of `[x, y]` pairs.
 //!
-//! [`streaming_line_option`] builds the chart to append to: time axis, no symbols, LTTB
-//! sampling, animation off (a streaming chart redraws many times a second).
+//! [`streaming_line_option`] builds the chart to append to: time axis, no symbols, animation
+//! off (a streaming chart redraws many times a second). No LTTB sampling: windows with more
+//! than four points per pixel column are sent M4-decimated, which draws the same picture as
+//! every point (see [`crate::charts::m4`]).
 
 use std::collections::VecDeque;
 
-use charming::element::{AxisType, Sampling, Trigger};
+use charming::element::{AxisType, Trigger};
 use charming::series::Line;
 use charming::Chart;
 
 use crate::charts::large::LARGE_THRESHOLD;
+use crate::charts::m4::Interleaved;
 use crate::WidgetError;
 
 /// Bounded windows of `[x, y]` points, one per series.
@@ -123,6 +126,12 @@ impl SlidingWindow {
             .map_or((&[][..], &[][..]), VecDeque::as_slices)
     }
 
+    /// The points of `series`, oldest first, as the ring buffer holds them.
+    pub(crate) fn points(&self, series: usize) -> Option<Interleaved<'_>> {
+        let (front, back) = self.series.get(series)?.as_slices();
+        Some(Interleaved::split(front, back))
+    }
+
     /// Whether `series` goes to ECharts as a typed array (above the large-data threshold).
     pub fn is_large(&self, series: usize) -> bool {
         self.len(series) > LARGE_THRESHOLD
@@ -130,7 +139,7 @@ impl SlidingWindow {
 }
 
 /// The option of a streaming line chart with one series per name: time x axis, no symbols,
-/// LTTB sampling, animation off. Append to it with [`super::EChartsHandle::push_window`].
+/// animation off. Append to it with [`super::EChartsHandle::push_window`].
 pub fn streaming_line_option(names: &[&str]) -> Chart {
     let mut chart = crate::charts::common::base_chart(Trigger::Axis, &serde_json::Value::Null)
         .animation(false)
@@ -147,7 +156,6 @@ pub fn streaming_line_option(names: &[&str]) -> Chart {
             Line::new()
                 .name(*name)
                 .show_symbol(false)
-                .sampling(Sampling::Lttb)
                 .data(Vec::<charming::datatype::DataPoint>::new()),
         );
     }
@@ -217,13 +225,16 @@ mod tests {
     }
 
     #[test]
-    fn streaming_option_has_one_empty_sampled_series_per_name() {
+    fn streaming_option_has_one_empty_unsampled_series_per_name() {
         let option =
             serde_json::to_value(streaming_line_option(&["a", "b", "c"])).expect("serializes");
         let series = option["series"].as_array().unwrap();
         assert_eq!(series.len(), 3);
         assert_eq!(series[2]["name"], "c");
-        assert_eq!(series[0]["sampling"], "lttb");
+        assert!(
+            series[0].get("sampling").is_none(),
+            "decimated by M4, not LTTB"
+        );
         assert_eq!(series[0]["showSymbol"], false);
         assert_eq!(option["animation"], false);
         assert_eq!(option["xAxis"]["type"], "time");

@@ -1,0 +1,462 @@
+//! M4 decimation (Jugel et al., "M4: A Visualization-Oriented Time Series Data Aggregation",
+//! VLDB 2014): a line drawn through the first, lowest, highest and last point of every pixel
+//! column lights exactly the pixels the line through all points lights, so a series never
+//! needs more than four points per column of the plot.
+//!
+//! [`m4`] picks those points from interleaved `[x0, y0, x1, y1, …]` values and returns their
+//! indices, in x order, so a chart keeps true points (tooltips and clicks report real values,
+//! and an index maps back to the full series). A missing value (`NaN` x or y, ECharts' gap)
+//! splits the line: each run between gaps keeps its own four points and one gap point stays
+//! between runs, so the line breaks exactly where it did. Points left and right of the visible
+//! range collapse to the series' first and last point, its lowest and highest point (so the
+//! axis extents do not move) and one neighbour on each side of the range (so the line still
+//! runs to the plot's edges).
+//!
+//! ```
+//! use vantage_widgets::charts::m4::{m4, Interleaved, PixelColumns};
+//! let walk: Vec<f64> = (0..10_000).flat_map(|i| [i as f64, (i % 7) as f64]).collect();
+//! let columns = PixelColumns { start: 0.0, end: 9_999.0, left: 0.0, right: 99.0 };
+//! let kept = m4(Interleaved::new(&walk), &columns);
+//! assert!(kept.len() <= 4 * columns.count());
+//! ```
+
+/// Where the visible x range lands on screen: data x `start` is drawn at device pixel `left`
+/// and `end` at `right` (`right < left` for an inverted axis), linearly in between.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PixelColumns {
+    pub start: f64,
+    pub end: f64,
+    pub left: f64,
+    pub right: f64,
+}
+
+impl PixelColumns {
+    /// Pixel columns the visible range spans.
+    pub fn count(&self) -> usize {
+        (self.right.floor() - self.left.floor()).abs() as usize + 1
+    }
+
+    /// Whether the mapping can place points (finite, non-empty range).
+    pub fn is_usable(&self) -> bool {
+        [self.start, self.end, self.left, self.right]
+            .iter()
+            .all(|v| v.is_finite())
+            && self.end > self.start
+    }
+
+    fn column(&self, x: f64) -> i64 {
+        let t = (x - self.start) / (self.end - self.start);
+        (self.left + t * (self.right - self.left)).floor() as i64
+    }
+}
+
+/// Interleaved `[x0, y0, x1, y1, …]` values, in one slice or in the two parts of a ring buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Interleaved<'a> {
+    front: &'a [f64],
+    back: &'a [f64],
+}
+
+impl<'a> Interleaved<'a> {
+    /// Values in one slice.
+    pub fn new(values: &'a [f64]) -> Self {
+        Self {
+            front: values,
+            back: &[],
+        }
+    }
+
+    /// Values in two parts, `front` first (`VecDeque::as_slices`).
+    pub fn split(front: &'a [f64], back: &'a [f64]) -> Self {
+        Self { front, back }
+    }
+
+    /// Number of points.
+    pub fn points(&self) -> usize {
+        (self.front.len() + self.back.len()) / 2
+    }
+
+    fn value(&self, i: usize) -> f64 {
+        match self.front.get(i) {
+            Some(v) => *v,
+            None => self.back[i - self.front.len()],
+        }
+    }
+
+    /// The x of point `i`.
+    pub fn x(&self, i: usize) -> f64 {
+        self.value(2 * i)
+    }
+
+    /// The y of point `i`.
+    pub fn y(&self, i: usize) -> f64 {
+        self.value(2 * i + 1)
+    }
+
+    /// First and last x that is not missing (the x range of a monotone series).
+    pub fn x_extent(&self) -> Option<(f64, f64)> {
+        let n = self.points();
+        let first = (0..n).map(|i| self.x(i)).find(|x| !x.is_nan())?;
+        let last = (0..n).rev().map(|i| self.x(i)).find(|x| !x.is_nan())?;
+        Some((first, last))
+    }
+}
+
+/// Whether the points' x values never decrease (missing values aside): M4 keeps a line's
+/// picture only when the line runs left to right.
+pub fn is_monotone(values: Interleaved<'_>) -> bool {
+    let mut last = f64::NEG_INFINITY;
+    for i in 0..values.points() {
+        let x = values.x(i);
+        if x.is_nan() {
+            continue;
+        }
+        if x < last {
+            return false;
+        }
+        last = x;
+    }
+    true
+}
+
+/// The indices of the points M4 keeps out of `values` for `columns`, ascending. Non-monotone x (see [`is_monotone`]) or an unusable mapping keep every
+/// point. Without gaps the result has at most 4 points per column plus up to six outside the
+/// visible range; each gap inside it adds at most five (the gap and a run's four points).
+pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
+    let points = values.points();
+    if !columns.is_usable() || !is_monotone(values) {
+        return (0..points as u32).collect();
+    }
+    let mut out = Picker::default();
+    let mut extremes = Run::default();
+    let mut run = Run::default();
+    let mut column = i64::MIN;
+    let mut before = None;
+    let mut after = None;
+    let mut gap_pending = None;
+    for i in 0..points {
+        let (x, y) = (values.x(i), values.y(i));
+        let missing = x.is_nan() || y.is_nan();
+        if !missing {
+            extremes.add(i, y);
+        }
+        if after.is_some() {
+            continue;
+        }
+        let nothing_visible_yet = out.is_empty() && run.is_empty() && gap_pending.is_none();
+        if nothing_visible_yet && (missing || x < columns.start) {
+            // Still left of the visible range: remember the neighbour (a gap counts).
+            before = Some(i);
+            continue;
+        }
+        if !missing && x > columns.end {
+            after = Some(i);
+            run.flush(&mut out);
+            if let Some(gap) = gap_pending.take() {
+                out.push(gap);
+            }
+            continue;
+        }
+        if missing {
+            run.flush(&mut out);
+            gap_pending.get_or_insert(i);
+            continue;
+        }
+        let here = columns.column(x);
+        if here != column {
+            run.flush(&mut out);
+            column = here;
+        }
+        if let Some(gap) = gap_pending.take() {
+            run.flush(&mut out);
+            if !out.is_empty() {
+                out.push(gap);
+            }
+        }
+        run.add(i, y);
+    }
+    run.flush(&mut out);
+    let mut kept = out.0;
+    let outside = [
+        (points > 0).then_some(0),
+        before,
+        after,
+        extremes.low,
+        extremes.high,
+        points.checked_sub(1),
+    ];
+    for i in outside.into_iter().flatten() {
+        if let Err(at) = kept.binary_search(&(i as u32)) {
+            kept.insert(at, i as u32);
+        }
+    }
+    kept
+}
+
+/// The points at `kept` as interleaved values again.
+pub fn gather(values: Interleaved<'_>, kept: &[u32]) -> Vec<f64> {
+    let mut flat = Vec::with_capacity(2 * kept.len());
+    for &i in kept {
+        flat.push(values.x(i as usize));
+        flat.push(values.y(i as usize));
+    }
+    flat
+}
+
+/// The sorted union of two ascending index lists (series stacked on each other keep the same
+/// x values, or ECharts cannot stack them).
+pub fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                j += usize::from(x == y);
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => break,
+        };
+        merged.push(next);
+    }
+    merged
+}
+
+/// The picked indices so far (ascending).
+#[derive(Default)]
+struct Picker(Vec<u32>);
+
+impl Picker {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn push(&mut self, index: usize) {
+        let index = index as u32;
+        if self.0.last().is_none_or(|&last| last < index) {
+            self.0.push(index);
+        }
+    }
+}
+
+/// First, lowest, highest and last point of a run of points in one column.
+#[derive(Default)]
+struct Run {
+    first: Option<usize>,
+    low: Option<usize>,
+    high: Option<usize>,
+    last: Option<usize>,
+    low_y: f64,
+    high_y: f64,
+}
+
+impl Run {
+    fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    fn add(&mut self, i: usize, y: f64) {
+        if self.first.is_none() {
+            self.first = Some(i);
+        }
+        if self.low.is_none() || y < self.low_y {
+            self.low = Some(i);
+            self.low_y = y;
+        }
+        if self.high.is_none() || y > self.high_y {
+            self.high = Some(i);
+            self.high_y = y;
+        }
+        self.last = Some(i);
+    }
+
+    fn flush(&mut self, out: &mut Picker) {
+        // first ≤ low, high ≤ last; `push` skips repeats.
+        if let (Some(first), Some(low), Some(high), Some(last)) =
+            (self.first, self.low, self.high, self.last)
+        {
+            for i in [first, low.min(high), low.max(high), last] {
+                out.push(i);
+            }
+        }
+        *self = Self::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A noisy walk (xorshift), x = 0, 1, 2, …
+    fn walk(points: usize) -> Vec<f64> {
+        let (mut s, mut y) = (2_463_534_242_u32, 0.0);
+        (0..points)
+            .flat_map(|i| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                y += f64::from(s) / 4_294_967_296.0 - 0.5;
+                [i as f64, y]
+            })
+            .collect()
+    }
+
+    fn span(points: usize, pixels: f64) -> PixelColumns {
+        PixelColumns {
+            start: 0.0,
+            end: (points - 1) as f64,
+            left: 10.0,
+            right: 10.0 + pixels,
+        }
+    }
+
+    #[test]
+    fn nothing_in_nothing_out() {
+        assert!(m4(Interleaved::new(&[]), &span(2, 100.0)).is_empty());
+    }
+
+    #[test]
+    fn fewer_points_than_columns_are_all_kept() {
+        let data = walk(50);
+        assert_eq!(
+            m4(Interleaved::new(&data), &span(50, 400.0)),
+            (0..50).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn output_has_at_most_four_points_per_column_in_x_order() {
+        let n = 200_000;
+        let data = walk(n);
+        let columns = span(n, 1_136.0);
+        let kept = m4(Interleaved::new(&data), &columns);
+        assert!(kept.len() <= 4 * columns.count(), "{} points", kept.len());
+        assert!(
+            kept.len() > 3 * columns.count(),
+            "a noisy walk uses most of them"
+        );
+        assert!(
+            kept.windows(2).all(|w| w[0] < w[1]),
+            "ascending, no duplicates"
+        );
+        let xs: Vec<f64> = gather(Interleaved::new(&data), &kept)
+            .chunks(2)
+            .map(|p| p[0])
+            .collect();
+        assert!(xs.windows(2).all(|w| w[0] < w[1]), "x order is preserved");
+    }
+
+    #[test]
+    fn every_column_keeps_its_first_last_lowest_and_highest_point() {
+        let n = 50_000;
+        let data = walk(n);
+        let columns = span(n, 300.0);
+        let kept = m4(Interleaved::new(&data), &columns);
+        let mut by_column: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
+        for i in 0..n {
+            by_column
+                .entry(columns.column(data[2 * i]))
+                .or_default()
+                .push(i);
+        }
+        let ys = |is: &[usize]| is.iter().map(|&i| data[2 * i + 1]).collect::<Vec<_>>();
+        for (column, all) in by_column {
+            let picked: Vec<usize> = kept
+                .iter()
+                .map(|&i| i as usize)
+                .filter(|&i| columns.column(data[2 * i]) == column)
+                .collect();
+            assert_eq!(picked.first(), all.first(), "column {column}: first");
+            assert_eq!(picked.last(), all.last(), "column {column}: last");
+            let (mine, truth) = (ys(&picked), ys(&all));
+            let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(min(&mine), min(&truth), "column {column}: lowest");
+            assert_eq!(max(&mine), max(&truth), "column {column}: highest");
+            assert!(picked.len() <= 4);
+        }
+    }
+
+    #[test]
+    fn a_gap_still_splits_the_line() {
+        let n = 10_000;
+        let mut data = walk(n);
+        // One missing y inside a column, and a missing x elsewhere.
+        data[2 * 5_005 + 1] = f64::NAN;
+        data[2 * 7_000] = f64::NAN;
+        let columns = span(n, 100.0);
+        let kept = m4(Interleaved::new(&data), &columns);
+        for gap in [5_005_u32, 7_000] {
+            let at = kept
+                .iter()
+                .position(|&i| i == gap)
+                .expect("the gap is kept");
+            let (prev, next) = (kept[at - 1] as usize, kept[at + 1] as usize);
+            assert!(prev < gap as usize && (gap as usize) < next);
+            assert!(!data[2 * prev + 1].is_nan() && !data[2 * next + 1].is_nan());
+        }
+        // The points on either side of the gap are kept as ends of their runs.
+        assert!(kept.contains(&5_004) && kept.contains(&5_006));
+        assert!(kept.len() <= 4 * columns.count() + 2 * 5);
+    }
+
+    #[test]
+    fn a_zoomed_window_keeps_the_extents_and_one_neighbour_each_side() {
+        let n = 100_000;
+        let data = walk(n);
+        let columns = PixelColumns {
+            start: 40_000.5,
+            end: 45_000.0,
+            left: 0.0,
+            right: 200.0,
+        };
+        let kept = m4(Interleaved::new(&data), &columns);
+        let outside: Vec<u32> = kept
+            .iter()
+            .copied()
+            .filter(|&i| (i as f64) < columns.start || (i as f64) > columns.end)
+            .collect();
+        assert!(outside.contains(&0) && outside.contains(&(n as u32 - 1)));
+        assert!(outside.contains(&40_000) && outside.contains(&45_001));
+        assert!(outside.len() <= 6, "{outside:?}");
+        let ys: Vec<f64> = (0..n).map(|i| data[2 * i + 1]).collect();
+        let low = (0..n).min_by(|&a, &b| ys[a].total_cmp(&ys[b])).unwrap();
+        let high = (0..n).max_by(|&a, &b| ys[a].total_cmp(&ys[b])).unwrap();
+        assert!(kept.contains(&(low as u32)) && kept.contains(&(high as u32)));
+        assert!(kept.len() <= 4 * columns.count() + 6);
+    }
+
+    #[test]
+    fn x_going_backwards_keeps_every_point() {
+        let data = [0.0, 1.0, 2.0, 1.0, 1.0, 5.0, 3.0, 0.0];
+        assert!(!is_monotone(Interleaved::new(&data)));
+        assert_eq!(m4(Interleaved::new(&data), &span(4, 1.0)), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn works_on_a_ring_buffer_too() {
+        let data = walk(5_000);
+        // Split mid-point, as a ring buffer's two slices can be.
+        let (front, back) = data.split_at(3_333);
+        let columns = span(5_000, 50.0);
+        let split = Interleaved::split(front, back);
+        assert_eq!(split.points(), 5_000);
+        assert_eq!(m4(split, &columns), m4(Interleaved::new(&data), &columns));
+        assert_eq!(split.x_extent(), Some((0.0, 4_999.0)));
+    }
+
+    #[test]
+    fn union_merges_stacked_series_picks() {
+        assert_eq!(union(&[1, 4, 9], &[0, 4, 10]), [0, 1, 4, 9, 10]);
+        assert_eq!(union(&[], &[2, 3]), [2, 3]);
+        assert_eq!(union(&[5], &[]), [5]);
+    }
+}
