@@ -3,6 +3,7 @@
 use crate::auth::{EmbedScope, Principal};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
+use crate::live::scope::{embed_alerts, AlertsRefused};
 use crate::state::SharedState;
 use crate::store;
 use axum::extract::{Path, Query, State};
@@ -10,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use vantage_contract::live::CHANNEL_ALERTS;
 use vantage_contract::{
-    Alert, AlertList, AlertStatus, ErrorBody, ErrorCode, LiveKind, Permission, Severity, WidgetKind,
+    Alert, AlertList, AlertStatus, ErrorBody, ErrorCode, LiveKind, Permission, Severity,
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -64,23 +65,17 @@ async fn check_embed_alerts(
         .read(move |c| store::dashboard(c, &t, &id))
         .await?
         .ok_or_else(|| AppError::not_found("the embed token's dashboard no longer exists"))?;
-    if !dashboard
-        .widgets
-        .iter()
-        .any(|w| w.kind == WidgetKind::Alerts)
-    {
-        return Err(AppError::forbidden(
+    match embed_alerts(&dashboard, &scope.locked_filters) {
+        Ok(()) => Ok(()),
+        Err(AlertsRefused::NoAlertsWidget) => Err(AppError::forbidden(
             "the embed token's dashboard has no alerts widget",
-        ));
-    }
-    if let Some(first) = scope.locked_filters.first() {
-        return Err(AppError::new(
+        )),
+        Err(AlertsRefused::Locked(field)) => Err(AppError::new(
             ErrorCode::LockedFilterUnsupported,
             "alerts carry no dimensions, so they cannot apply the embed token's locked filters",
         )
-        .with_details(serde_json::json!({ "field": first.field })));
+        .with_details(serde_json::json!({ "field": field }))),
     }
-    Ok(())
 }
 
 async fn set_status(

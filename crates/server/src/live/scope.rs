@@ -58,6 +58,35 @@ pub struct EmbedView {
     alerts: bool,
 }
 
+/// Why an embed token may not see its tenant's alerts.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AlertsRefused {
+    /// The token's dashboard has no alerts widget.
+    NoAlertsWidget,
+    /// The token locks filters (this field first); alerts carry no dimensions to apply them to.
+    Locked(String),
+}
+
+/// The one rule for alerts under an embed token, used by its live stream ([`EmbedView::of`])
+/// and by `GET /alerts`: the dashboard (as it is now) has an alerts widget and the token locks
+/// no filters.
+///
+/// # Errors
+/// Which of the two conditions fails.
+pub fn embed_alerts(dashboard: &Dashboard, locked: &[Filter]) -> Result<(), AlertsRefused> {
+    if !dashboard
+        .widgets
+        .iter()
+        .any(|w| w.kind == WidgetKind::Alerts)
+    {
+        return Err(AlertsRefused::NoAlertsWidget);
+    }
+    match locked.first() {
+        Some(f) => Err(AlertsRefused::Locked(f.field.clone())),
+        None => Ok(()),
+    }
+}
+
 /// The dataset whose widgets the agent-event parts of the demo rollup update.
 const AGENT_EVENTS: &str = "agent_events";
 
@@ -95,11 +124,7 @@ impl EmbedView {
                 entry.detail = Detail::Whole;
             }
         }
-        let alerts = locked.is_empty()
-            && dashboard
-                .widgets
-                .iter()
-                .any(|w| w.kind == WidgetKind::Alerts);
+        let alerts = embed_alerts(dashboard, locked).is_ok();
         Self {
             dashboard_id: dashboard.id.clone(),
             datasets,
