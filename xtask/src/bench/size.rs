@@ -181,13 +181,14 @@ impl Sizes {
 /// not use shows up here.
 pub fn check_budgets() -> Result<String, String> {
     // 452 → 462 after this milestone's merges: issue 19's locale support (Intl formatting, the
-    // message catalogs) and issue 16's shadow root (measured 458 KB; BENCHMARKS.md, "App first
-    // load").
-    const PACKAGE_GUARD_KB: f64 = 462.0;
+    // message catalogs) and issue 16's shadow root (measured 458 KB), then → 466 for issue 18's
+    // M4 decimation (measured 463 KB; BENCHMARKS.md, "App first load").
+    const PACKAGE_GUARD_KB: f64 = 466.0;
     // 850 after the trimmed ECharts; raised for issue 13's admin pages, then 920 → 985 for
     // issue 19's locale support, issue 15's embed-token list and issue 14's CSV import page
-    // (measured 976 KB; see BENCHMARKS.md, "App first load").
-    const APP_GUARD_KB: f64 = 985.0;
+    // (measured 976 KB), then → 991 for the app chrome's message catalogs and M4 decimation
+    // (measured 987 KB; see BENCHMARKS.md, "App first load").
+    const APP_GUARD_KB: f64 = 991.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     let mut report = Vec::new();
     for (what, files, guard) in [
