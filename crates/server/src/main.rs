@@ -59,6 +59,7 @@ mod admin;
 mod api;
 mod auth;
 mod cli;
+mod cluster;
 mod config;
 mod datasets;
 mod db;
@@ -120,6 +121,12 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         .db
         .clone()
         .ok_or("--db (or VANTAGE_DB) is required: the SQLite database file")?;
+    // Before the database: a malformed --bus-url stops start-up at once.
+    let cluster = cluster::setup(
+        args.bus_url.as_deref(),
+        db::now_ms() as u64,
+        args.live_buffer,
+    )?;
     let db = db::Db::open(&db_path).map_err(|e| format!("opening {}: {e}", db_path.display()))?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -164,7 +171,9 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         .map_err(|e| e.message)?;
     let state = Arc::new(state::AppState {
         db: db.clone(),
-        bus: live::Bus::new(db::now_ms() as u64, args.live_buffer),
+        bus: cluster.bus,
+        lease: cluster.lease,
+        cluster: cluster.control,
         revocations: live::Revocations::default(),
         limiter: Arc::new(ratelimit::RateLimiter::new(args.rate_limit)),
         signin: auth::throttle::SignInLimits::new(args.signin_per_address, args.signin_per_account),
@@ -179,6 +188,20 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         shutdown: shutdown_rx,
     });
     let app = api::router(state.clone());
+    if let Err(e) = state.bus.ping().await {
+        tracing::warn!("the live bus is not reachable yet (readiness reports it; retrying): {e}");
+    }
+    let lease = cluster.redis.map(|redis| {
+        tokio::spawn(cluster::control::run(
+            state.clone(),
+            redis.client,
+            redis.conn,
+            redis.me,
+            redis.outgoing,
+        ));
+        let state = state.clone();
+        tokio::spawn(async move { state.lease.run(state.shutdown.clone()).await })
+    });
     tokio::spawn(ingest::retention::run(state.clone()));
     let generator = state
         .config
@@ -205,6 +228,10 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     if let Some(g) = generator {
         let _ = g.await;
+    }
+    // Gives the work lease back, so another replica takes over at once.
+    if let Some(l) = lease {
+        let _ = l.await;
     }
     db.checkpoint();
     tracing::info!("stopped");
