@@ -28,18 +28,14 @@ function recordSockets() {
       const record = { sent: [], got: [] };
       this.__record = record;
       window.__sockets.push(record);
-      this.addEventListener("message", (e) => record.got.push(JSON.parse(e.data)));
+      this.addEventListener("message", (e) => { try { record.got.push(JSON.parse(e.data)); } catch { record.got.push({ raw: String(e.data) }); } });
     }
     send(data) {
-      this.__record.sent.push(JSON.parse(data));
+      try { this.__record.sent.push(JSON.parse(data)); } catch { this.__record.sent.push({ raw: String(data) }); }
       super.send(data);
     }
   };
 }
-
-const HOST_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>cluster host</title>
-<script defer src="/vendor/echarts/echarts-vantage.min.js"></script></head>
-<body><div id="dash" style="width:1100px;height:800px"></div></body></html>`;
 
 const received = (page) => page.evaluate(() => window.__sockets.map((s) => ({ sent: s.sent, got: s.got })));
 
@@ -76,9 +72,18 @@ test("killing the replica that holds an embed's WebSocket: it resumes on the oth
       const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
       handshakes.push(headers["x-vantage-replica"]);
     });
-    // A plain host page on the cluster's origin (served by the test; everything else is real).
-    await page.route(`${CLUSTER}/cluster-host.html`, (route) => route.fulfill({ contentType: "text/html", body: HOST_PAGE }));
-    await page.goto(`${CLUSTER}/cluster-host.html`);
+    // A bare document on the cluster's origin (the health answer; a page the test fulfilled
+    // itself would count as public and Chromium would block its loopback requests), made a host.
+    await page.goto(`${CLUSTER}/api/v1/health`);
+    await page.evaluate(() => {
+      document.body.replaceChildren();
+      const dash = document.createElement("div");
+      dash.id = "dash";
+      dash.style.cssText = "width:1100px;height:800px";
+      const echarts = document.createElement("script");
+      echarts.src = "/vendor/echarts/echarts-vantage.min.js";
+      document.body.append(dash, echarts);
+    });
     await page.waitForFunction(() => window.echarts, null, { timeout: 30000 });
     await page.evaluate(async () => {
       const { default: init, EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
@@ -98,6 +103,9 @@ test("killing the replica that holds an embed's WebSocket: it resumes on the oth
     await until("live messages on the first socket", async () => {
       const sockets = await received(page);
       return sockets.length === 1 && sockets[0].got.filter(isData).length >= 3;
+    }).catch(async (e) => {
+      const state = await page.evaluate(() => ({ statuses: window.__statuses, sockets: window.__sockets }));
+      throw new Error(`${e.message}: ${JSON.stringify({ ...state, handshakes, errors }).slice(0, 3000)}`);
     });
     const holder = handshakes[0];
     assert.ok(REPLICAS[holder], `the handshake names a replica: ${JSON.stringify(handshakes)}`);

@@ -5,8 +5,9 @@
 //! - `demo [--addr A]`: build the app and SDK package, run the reference server with demo data.
 //! - `cluster [--addr A] [--api-only]`: the same behind HAProxy as two replicas sharing a Redis live bus and
 //!   one SQLite file (`cluster.rs`).
-//! - `test`: fmt, clippy, native tests, conformance, OpenAPI fuzzing (schemathesis), wasm tests in
-//!   headless Chromium, end-to-end.
+//! - `test`: fmt, clippy, native tests, conformance (reference server and the local cluster),
+//!   OpenAPI fuzzing (schemathesis), wasm tests in headless Chromium, end-to-end (with a failover
+//!   test through the cluster).
 //! - `fuzz [schemathesis options]`: the OpenAPI fuzz step of `test` alone (schemathesis against a
 //!   fresh dev server).
 //! - `conformance --base-url U`: run the contract conformance suite against any backend.

@@ -295,6 +295,23 @@ fn replicas_share_one_ordered_stream_and_a_client_resumes_on_the_other_one() {
 
     let reset = b.sse(&token, Some("1:1")).unwrap().next().unwrap();
     assert_eq!(reset["kind"], "reset", "another epoch is a reset: {reset}");
+
+    // Signing out on one replica ends the session's stream on the other.
+    let mut open = b.sse(&token, None).unwrap();
+    open.take(1);
+    let out = Replica::agent()
+        .post(&format!("{}/api/v1/auth/logout", a.base))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    let signed_out = Instant::now();
+    while open.next().is_some() {
+        assert!(
+            signed_out.elapsed() < Duration::from_secs(5),
+            "the other replica's stream did not end"
+        );
+    }
 }
 
 #[test]
