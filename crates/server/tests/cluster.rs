@@ -59,6 +59,16 @@ impl Redis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// Runs an inline command and returns the first line of its answer.
+    fn command(&self, line: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        s.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+        let mut answer = String::new();
+        BufReader::new(s).read_line(&mut answer).unwrap();
+        answer.trim_end().to_owned()
+    }
+
     /// `GET key` over the inline protocol.
     fn get(&self, key: &str) -> Option<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
@@ -295,6 +305,13 @@ fn replicas_share_one_ordered_stream_and_a_client_resumes_on_the_other_one() {
 
     let reset = b.sse(&token, Some("1:1")).unwrap().next().unwrap();
     assert_eq!(reset["kind"], "reset", "another epoch is a reset: {reset}");
+    // Messages no longer kept (the stream trimmed past the cursor): a reset, not a gap.
+    let trimmed = redis.command("XTRIM vantage:live:healthco:stream MAXLEN 1");
+    assert!(trimmed.starts_with(':') && trimmed != ":0", "{trimmed}");
+    assert!(redis_len(&redis) <= 3);
+    let old = a.sse(&token, Some(&cursor(last))).unwrap().next().unwrap();
+    assert_eq!(old["kind"], "reset", "{old}");
+    assert_eq!(old["data"]["reason"], "cursor too old");
 
     // Signing out on one replica ends the session's stream on the other.
     let mut open = b.sse(&token, None).unwrap();
@@ -355,6 +372,15 @@ fn the_work_lease_moves_to_another_replica_when_its_holder_dies() {
         now_holder.starts_with(&format!("{}-", reps[alive].pid())),
         "{now_holder}"
     );
+}
+
+/// The length of healthco's stream.
+fn redis_len(redis: &Redis) -> i64 {
+    redis
+        .command("XLEN vantage:live:healthco:stream")
+        .trim_start_matches(':')
+        .parse()
+        .unwrap()
 }
 
 /// The wall clock (ms) at `at`.
