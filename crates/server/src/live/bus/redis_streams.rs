@@ -323,6 +323,12 @@ impl Inner {
             let mut wrong = None;
             for entry in entries {
                 match decode(&entry) {
+                    // Trimmed before this reader read it (it fell behind by the whole buffer):
+                    // the streams end, and their clients resume or get `reset`.
+                    Ok(m) if m.seq != last + 1 => {
+                        wrong = Some(format!("missed messages {}..{}", last + 1, m.seq));
+                        break;
+                    }
                     Ok(m) if m.epoch == from.epoch => {
                         last = m.seq;
                         let _ = tx.send(m);
