@@ -417,6 +417,9 @@ fn without_redis_requests_answer_readiness_says_so_and_everything_recovers() {
         (status, body["error"]["code"].as_str()),
         (503, Some("unavailable"))
     );
+    let (frame, close) = ws_refused(&a.base, &token);
+    assert_eq!(close, Some(1013), "WebSocket: try again later");
+    assert!(frame.contains("\"unavailable\""), "{frame}");
     assert!(
         started.elapsed() < Duration::from_secs(6),
         "requests must not hang"
@@ -451,4 +454,28 @@ fn without_redis_requests_answer_readiness_says_so_and_everything_recovers() {
     assert_eq!(first["kind"], "reset", "{first}");
     let fresh = a.sse(&token, None).unwrap().take(1);
     assert_ne!(cursor(&fresh[0]).split(':').next(), old.split(':').next());
+}
+
+/// Opens the WebSocket, authenticates, and returns the error frame and close code it gets.
+fn ws_refused(base: &str, token: &str) -> (String, Option<u16>) {
+    let hostport = base.trim_start_matches("http://");
+    let stream = TcpStream::connect(hostport).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(8)))
+        .unwrap();
+    let (mut socket, _) =
+        tungstenite::client(format!("ws://{hostport}/api/v1/live/ws"), stream).unwrap();
+    let auth = serde_json::json!({ "type": "auth", "token": token });
+    socket
+        .send(tungstenite::Message::Text(auth.to_string().into()))
+        .unwrap();
+    let mut frame = String::new();
+    loop {
+        match socket.read() {
+            Ok(tungstenite::Message::Text(t)) => frame = t.to_string(),
+            Ok(tungstenite::Message::Close(c)) => return (frame, c.map(|c| u16::from(c.code))),
+            Ok(_) => {}
+            Err(e) => panic!("no close frame: {e}"),
+        }
+    }
 }
