@@ -148,8 +148,9 @@ pub struct ServeArgs {
     /// process with an in-process bus.
     #[arg(long, env = "VANTAGE_BUS_URL")]
     pub bus_url: Option<String>,
-    /// Live messages kept for resume (at least 5 minutes' worth are kept as well; with
-    /// `--bus-url` each tenant's Redis stream keeps about this many).
+    /// Live messages kept for resume per tenant (at least 10,000). In-process, at least 5
+    /// minutes' worth are kept as well; with `--bus-url`, each tenant's Redis stream keeps about
+    /// this many (`MAXLEN ~`), whatever their age.
     #[arg(long, env = "VANTAGE_LIVE_BUFFER", default_value_t = 20_000)]
     pub live_buffer: usize,
     /// Seconds between heartbeats on live connections.
