@@ -3,14 +3,18 @@
 //! - `setup`: install what is missing (wasm target, Chromium + driver, binaryen, wasm-bindgen-cli
 //!   at the locked version, wasm-pack, npm packages). Idempotent and quick when all is present.
 //! - `demo [--addr A]`: build the app and SDK package, run the reference server with demo data.
-//! - `test`: fmt, clippy, native tests, conformance, OpenAPI fuzzing (schemathesis), wasm tests in
-//!   headless Chromium, end-to-end.
+//! - `cluster [--addr A] [--api-only]`: the same behind HAProxy as two replicas sharing a Redis live bus and
+//!   one SQLite file (`cluster.rs`).
+//! - `test`: fmt, clippy, native tests, conformance (reference server and the local cluster),
+//!   OpenAPI fuzzing (schemathesis), wasm tests in headless Chromium, end-to-end (with a failover
+//!   test through the cluster).
 //! - `fuzz [schemathesis options]`: the OpenAPI fuzz step of `test` alone (schemathesis against a
 //!   fresh dev server).
 //! - `conformance --base-url U`: run the contract conformance suite against any backend.
 
 mod artifacts;
 mod bench;
+mod cluster;
 mod demo;
 mod fuzz;
 mod server;
@@ -21,7 +25,7 @@ mod util;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | test | fuzz [OPTIONS] | \
+    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | cluster [--addr 127.0.0.1:8080] [--api-only] | test | fuzz [OPTIONS] | \
 bench [--filter data|fanout|ingest|size|browser] [--quick] | conformance --base-url URL>";
 
 fn conformance_command(args: &[String]) -> Result<(), String> {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(),
         Some("demo") => demo::run(&args[1..]),
+        Some("cluster") => cluster::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("conformance") => conformance_command(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),

@@ -94,6 +94,16 @@ pub fn start(options: StartOptions<'_>) -> Result<RunningServer, String> {
 }
 
 impl RunningServer {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process still runs (a test may have killed it).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Waits until the server exits on its own (demo: until Ctrl-C).
     pub fn wait(mut self) -> Result<(), String> {
         let status = self.child.wait().map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 //! `cargo xtask setup`: installs every tool the project needs, only where it is missing.
 //!
 //! Everything comes from the registries this project's machines can reach: rustup for the wasm
-//! target, Debian for Chromium/ChromeDriver/binaryen, crates.io for wasm-bindgen-cli and
+//! target, Debian for Chromium/ChromeDriver/binaryen/Redis/HAProxy, crates.io for wasm-bindgen-cli and
 //! wasm-pack, npm for ECharts and the browser test tools, PyPI (pip) for openpyxl, which the
 //! end-to-end tests use to read XLSX exports, and schemathesis, which fuzzes the API from
 //! `openapi.json`. Nothing downloads browsers or binaries.
@@ -12,10 +12,14 @@ use std::time::SystemTime;
 
 use crate::util::{cargo, on_path, output, repo_root, run as exec};
 
-const APT_PACKAGES: [(&str, &str); 3] = [
+/// `(Debian package, a file it installs)`: installed where the file is missing. Redis and
+/// HAProxy run the local cluster (`cargo xtask cluster`) and its tests.
+const APT_PACKAGES: [(&str, &str); 5] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("binaryen", "/usr/bin/wasm-opt"),
+    ("redis-server", "/usr/bin/redis-server"),
+    ("haproxy", "/usr/sbin/haproxy"),
 ];
 
 /// Runs every setup step and prints what it installed.

@@ -146,6 +146,27 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Ok(url) => crate::report_conformance(url),
         Err(e) => Err(format!("the reference server did not start: {e}")),
     });
+    // The same suite through the local cluster (HAProxy, two replicas of the same build on one
+    // SQLite file, Redis live bus); the failover browser test below uses it too.
+    let cluster = server_binary
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|binary| {
+            crate::cluster::start(crate::cluster::ClusterOptions {
+                binary,
+                addr: "127.0.0.1:0".into(),
+                server_args: ["--demo-days", "3", "--demo-events", "60000"]
+                    .map(String::from)
+                    .to_vec(),
+            })
+        });
+    step(
+        "conformance (cluster: HAProxy, 2 replicas, Redis)",
+        &mut || match &cluster {
+            Ok(c) => crate::report_conformance(&c.url),
+            Err(e) => Err(format!("the cluster did not start: {e}")),
+        },
+    );
     step(
         "OpenAPI fuzzing (schemathesis)",
         &mut || match &server_binary {
@@ -163,10 +184,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     step(
         "end-to-end (Playwright + Chromium)",
         &mut || match &base_url {
-            Ok(url) => end_to_end(url, server_binary.as_deref().ok()),
+            Ok(url) => end_to_end(url, server_binary.as_deref().ok(), cluster.as_ref().ok()),
             Err(e) => Err(format!("the reference server did not start: {e}")),
         },
     );
+    drop(cluster);
     drop(restartable);
     drop(server);
     // Chromium's profiles and scoped folders (some outlive a killed browser) go here, not /tmp.
@@ -322,8 +344,14 @@ fn build_example(dir: &Path, type_checker: &str, tarball: &Path) -> Result<(), S
 
 /// Runs the browser end-to-end tests in www/e2e (node:test + playwright-core + Debian Chromium).
 /// Tests that need a server of their own (onboarding starts one without `--demo`) get its
-/// binary and the folders it serves in `VANTAGE_E2E_*`.
-fn end_to_end(base_url: &str, server_binary: Option<&Path>) -> Result<String, String> {
+/// binary and the folders it serves in `VANTAGE_E2E_*`. The failover test (cluster.test.mjs)
+/// gets the cluster's URL and its replicas' pids (`VANTAGE_CLUSTER_URL`,
+/// `VANTAGE_CLUSTER_REPLICAS=replica1=<pid>,replica2=<pid>`, HAProxy's server names); it kills one.
+fn end_to_end(
+    base_url: &str,
+    server_binary: Option<&Path>,
+    cluster: Option<&crate::cluster::Cluster>,
+) -> Result<String, String> {
     let artifacts = crate::util::target_dir().join("test-artifacts");
     let mut command = Command::new("node");
     command
@@ -342,6 +370,17 @@ fn end_to_end(base_url: &str, server_binary: Option<&Path>) -> Result<String, St
         .env("VANTAGE_E2E_ECHARTS_DIR", crate::artifacts::echarts_dir());
     if let Some(binary) = server_binary {
         command.env("VANTAGE_E2E_SERVER_BIN", binary);
+    }
+    if let Some(cluster) = cluster {
+        let replicas: Vec<String> = cluster
+            .pids()
+            .iter()
+            .enumerate()
+            .map(|(i, pid)| format!("replica{}={pid}", i + 1))
+            .collect();
+        command
+            .env("VANTAGE_CLUSTER_URL", &cluster.url)
+            .env("VANTAGE_CLUSTER_REPLICAS", replicas.join(","));
     }
     crate::util::run(&mut command)?;
     Ok(format!("screenshots in {}", artifacts.display()))

@@ -140,7 +140,17 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "VANTAGE_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
-    /// Live messages kept for resume (at least 5 minutes' worth are kept as well).
+    /// Run as one replica of several: the shared live bus in Redis, e.g.
+    /// `redis://127.0.0.1:6379` (Redis 7; one ordered stream per tenant, so every replica sends
+    /// the same `epoch:seq` and a client resumes on any of them). The replicas share the `--db`
+    /// file (one machine; PostgreSQL storage is not built yet), and the demo generator, alert
+    /// evaluation and retention run on the one replica holding a lease in Redis. Without it: one
+    /// process with an in-process bus.
+    #[arg(long, env = "VANTAGE_BUS_URL")]
+    pub bus_url: Option<String>,
+    /// Live messages kept for resume per tenant (at least 10,000). In-process, at least 5
+    /// minutes' worth are kept as well; with `--bus-url`, each tenant's Redis stream keeps about
+    /// this many (`MAXLEN ~`), whatever their age.
     #[arg(long, env = "VANTAGE_LIVE_BUFFER", default_value_t = 20_000)]
     pub live_buffer: usize,
     /// Seconds between heartbeats on live connections.

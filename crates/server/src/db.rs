@@ -219,9 +219,13 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
 }
 
+/// How long a statement waits for another writer (another replica on the same file, or this
+/// process's readers during a checkpoint) before failing with "database is locked".
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -236,16 +240,25 @@ impl Db {
     /// # Errors
     /// The file cannot be opened or a migration fails.
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let conn = open_conn(path)?;
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = conn.unchecked_transaction()?;
+        let mut conn = open_conn(path)?;
+        // Replicas may start together on one file: each step reads the version inside a write
+        // transaction (`BEGIN IMMEDIATE`), so a migration runs once and the others wait for it.
+        let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // (Up to date: no write lock, which another replica seeding the demo may hold for long.)
+        let mut pending = current < MIGRATIONS.len();
+        while pending {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let version: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let Some(sql) = MIGRATIONS.get(version) else {
+                break;
+            };
+            pending = version + 1 < MIGRATIONS.len();
             tx.execute_batch(sql)?;
             if sql.contains("CREATE TABLE datasets (") {
                 crate::datasets::legacy::import(&tx)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
             }
-            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
         }
         Ok(Self {

@@ -5,6 +5,15 @@
 //! variable); tooling waits for the single stdout line
 //! `vantage-server listening on http://<ip>:<port>`.
 //!
+//! ## One process or several replicas
+//! By default the server is one process with an in-process live bus. With `--bus-url
+//! redis://…` it is one replica of several: the live bus is a Redis stream per tenant (`epoch`
+//! and `seq` assigned in Redis, the same on every replica, so a client resumes anywhere), the
+//! demo generator, alert evaluation and retention run on the replica holding a lease in Redis,
+//! and revocations and embed-origin changes reach every replica (`cluster`). The replicas share
+//! one SQLite file on one machine; a PostgreSQL storage backend is not built yet.
+//! `cargo xtask cluster` runs two replicas behind HAProxy.
+//!
 //! ## Layers
 //! - `cli` parses flags into `config::Config`, which `state::AppState` shares with handlers.
 //! - `api/` holds thin axum handlers: extract, check permissions, call the storage layer,
@@ -13,15 +22,16 @@
 //!   `auth::password`.
 //! - `store` (and `store/`) is the metadata storage layer: plain blocking functions over a
 //!   SQLite connection that take the tenant id explicitly; `db` owns the connections and the
-//!   migrations. There is no storage trait yet: SQLite is the only implementation, and the
-//!   PostgreSQL backend that DESIGN.md describes does not exist in this crate.
+//!   migrations. There is no storage trait yet: SQLite is the only implementation (replicas share
+//!   its file), and the PostgreSQL backend that DESIGN.md describes does not exist in this crate.
 //! - `api/openapi.rs` generates the contract document (`openapi.json`) from the handler
 //!   annotations and the contract types, adding in one place the error statuses every
 //!   operation of a kind can answer (authenticated: 401/403/429; with a body: 400/413/422; with
 //!   a path id: 404). `cargo xtask test` fuzzes a running server against the committed document
 //!   (schemathesis): no 5xx, only documented statuses, bodies that match their schemas.
-//! - `live/` is the in-process live bus and the SSE/WebSocket endpoints; it is a concrete type,
-//!   not a trait (no Redis implementation yet).
+//! - `live/` is the live bus (`live::bus::Bus`: in-process, or Redis Streams with `--bus-url`)
+//!   and the SSE/WebSocket endpoints; `cluster/` holds what replicas share besides the bus (the
+//!   work lease, signals between replicas).
 //!
 //! ## Token scopes: who can reach what
 //! Tokens are HS256 JWTs with `iss: vantage-server` and `aud: vantage-api`, checked on every
@@ -59,6 +69,7 @@ mod admin;
 mod api;
 mod auth;
 mod cli;
+mod cluster;
 mod config;
 mod datasets;
 mod db;
@@ -120,6 +131,12 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         .db
         .clone()
         .ok_or("--db (or VANTAGE_DB) is required: the SQLite database file")?;
+    // Before the database: a malformed --bus-url stops start-up at once.
+    let cluster = cluster::setup(
+        args.bus_url.as_deref(),
+        db::now_ms() as u64,
+        args.live_buffer,
+    )?;
     let db = db::Db::open(&db_path).map_err(|e| format!("opening {}: {e}", db_path.display()))?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -164,7 +181,9 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         .map_err(|e| e.message)?;
     let state = Arc::new(state::AppState {
         db: db.clone(),
-        bus: live::Bus::new(db::now_ms() as u64, args.live_buffer),
+        bus: cluster.bus,
+        lease: cluster.lease,
+        cluster: cluster.control,
         revocations: live::Revocations::default(),
         limiter: Arc::new(ratelimit::RateLimiter::new(args.rate_limit)),
         signin: auth::throttle::SignInLimits::new(args.signin_per_address, args.signin_per_account),
@@ -179,6 +198,20 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         shutdown: shutdown_rx,
     });
     let app = api::router(state.clone());
+    if let Err(e) = state.bus.ping().await {
+        tracing::warn!("the live bus is not reachable yet (readiness reports it; retrying): {e}");
+    }
+    let lease = cluster.redis.map(|redis| {
+        tokio::spawn(cluster::control::run(
+            state.clone(),
+            redis.client,
+            redis.conn,
+            redis.me,
+            redis.outgoing,
+        ));
+        let state = state.clone();
+        tokio::spawn(async move { state.lease.run(state.shutdown.clone()).await })
+    });
     tokio::spawn(ingest::retention::run(state.clone()));
     let generator = state
         .config
@@ -205,6 +238,10 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     if let Some(g) = generator {
         let _ = g.await;
+    }
+    // Gives the work lease back, so another replica takes over at once.
+    if let Some(l) = lease {
+        let _ = l.await;
     }
     db.checkpoint();
     tracing::info!("stopped");

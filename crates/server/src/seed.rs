@@ -37,24 +37,30 @@ pub fn seed_if_empty(
     opts: &SeedOptions,
     origins: &[String],
 ) -> AppResult<bool> {
-    let tenants: i64 = conn.query_row("SELECT COUNT(*) FROM tenants", [], |r| r.get(0))?;
+    // Replicas may start together on one file: the check and the seeding happen in one write
+    // transaction, so one seeds and the others wait for it (a long wait: seeding a big history
+    // takes longer than the usual busy timeout) and then find the tenants.
+    conn.busy_timeout(std::time::Duration::from_secs(600))?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.busy_timeout(crate::db::BUSY_TIMEOUT)?;
+    let tenants: i64 = tx.query_row("SELECT COUNT(*) FROM tenants", [], |r| r.get(0))?;
     if tenants > 0 {
         // Keep the demo origins in sync with the port this run is bound to.
         for (id, ..) in TENANTS {
-            if let Some(t) = store::tenant(conn, id)? {
+            if let Some(t) = store::tenant(&tx, id)? {
                 let mut list = t.embed_origins;
                 for o in origins {
                     if !list.contains(o) {
                         list.push(o.clone());
                     }
                 }
-                store::set_embed_origins(conn, id, &list)?;
+                store::set_embed_origins(&tx, id, &list)?;
             }
         }
+        tx.commit()?;
         return Ok(false);
     }
     let started = std::time::Instant::now();
-    let tx = conn.transaction()?;
     let hash = hash_password(DEMO_PASSWORD)?;
     for (i, (id, name, colour)) in TENANTS.iter().enumerate() {
         let branding = Branding {

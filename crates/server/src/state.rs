@@ -1,9 +1,11 @@
 //! Shared application state handed to every handler.
 
 use crate::auth::{AuthState, JwtKeys};
+use crate::cluster::control::{Control, Signal};
+use crate::cluster::lease::Lease;
 use crate::config::Config;
 use crate::db::Db;
-use crate::live::{Bus, Revocations};
+use crate::live::{Bus, Revocations, Revoked};
 use crate::ratelimit::RateLimiter;
 use crate::static_files::StaticDirs;
 use std::collections::HashSet;
@@ -18,6 +20,10 @@ pub struct AppState {
     pub static_dirs: Arc<StaticDirs>,
     pub keys: Arc<JwtKeys>,
     pub bus: Bus,
+    /// Whether this replica does the once-per-cluster work (generator, alerts, retention).
+    pub lease: Lease,
+    /// Signals to the other replicas (revocations, embed-origin changes).
+    pub cluster: Control,
     /// Ends open live streams of deactivated tenants and users and of ended sessions.
     pub revocations: Revocations,
     pub limiter: Arc<RateLimiter>,
@@ -59,10 +65,23 @@ impl AppState {
         origins
     }
 
+    /// Sets every tenant's embed origins here and has the other replicas reload theirs.
     pub fn set_cors_origins(&self, origins: Vec<String>) {
+        self.set_cors_origins_here(origins);
+        self.cluster.send(Signal::CorsChanged);
+    }
+
+    /// Sets every tenant's embed origins on this replica only.
+    pub fn set_cors_origins_here(&self, origins: Vec<String>) {
         if let Ok(mut set) = self.cors_origins.write() {
             *set = origins.into_iter().collect();
         }
+    }
+
+    /// Ends the live streams `r` revokes, on every replica.
+    pub fn revoke(&self, r: Revoked) {
+        self.revocations.publish(r.clone());
+        self.cluster.send(Signal::Revoked(r));
     }
 
     pub fn cors_allows(&self, origin: &str) -> bool {

@@ -92,12 +92,15 @@ async fn set_status(
         .write(move |c| store::set_alert_status(c, &tenant, &id, status, &p.user_id, now_ms()))
         .await?
         .ok_or_else(|| AppError::not_found("no such alert"))?;
-    state.bus.publish(
-        &p.tenant_id,
-        CHANNEL_ALERTS,
-        LiveKind::Alert,
-        serde_json::to_value(&alert)?,
-    );
+    state
+        .bus
+        .publish(
+            &p.tenant_id,
+            CHANNEL_ALERTS,
+            LiveKind::Alert,
+            serde_json::to_value(&alert)?,
+        )
+        .await;
     Ok(Json(alert))
 }
 

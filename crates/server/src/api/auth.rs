@@ -154,7 +154,7 @@ pub async fn refresh(
     match outcome {
         Outcome::Issued(r) => Ok(no_store(*r)),
         Outcome::Reused(sid) => {
-            state.revocations.publish(Revoked::Session(sid));
+            state.revoke(Revoked::Session(sid));
             Err(AppError::unauthenticated(
                 "refresh token was already used; this session has been signed out",
             ))
@@ -188,7 +188,7 @@ pub async fn logout(State(state): State<SharedState>, p: Principal) -> AppResult
             .append(c)
         })
         .await?;
-    state.revocations.publish(Revoked::Session(sid));
+    state.revoke(Revoked::Session(sid));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -264,7 +264,7 @@ pub async fn change_password(
         })
         .await?;
     for sid in ended {
-        state.revocations.publish(Revoked::Session(sid));
+        state.revoke(Revoked::Session(sid));
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -29,13 +29,16 @@ pub async fn load(state: &SharedState, p: &Principal, id: String) -> AppResult<D
         .await
 }
 
-fn publish_changed(state: &SharedState, tenant: &str, id: &str, version: Option<u64>) {
-    state.bus.publish(
-        tenant,
-        CHANNEL_DASHBOARDS,
-        LiveKind::DashboardChanged,
-        serde_json::json!({ "dashboardId": id, "version": version, "deleted": version.is_none() }),
-    );
+async fn publish_changed(state: &SharedState, tenant: &str, id: &str, version: Option<u64>) {
+    state
+        .bus
+        .publish(
+            tenant,
+            CHANNEL_DASHBOARDS,
+            LiveKind::DashboardChanged,
+            serde_json::json!({ "dashboardId": id, "version": version, "deleted": version.is_none() }),
+        )
+        .await;
 }
 
 fn audit(p: &Principal, action: AuditAction, id: &str, name: &str) -> NewEntry {
@@ -99,7 +102,7 @@ pub async fn create(
         })
         .await?;
     let d = load(&state, &p, id).await?;
-    publish_changed(&state, &p.tenant_id, &d.id, Some(d.version));
+    publish_changed(&state, &p.tenant_id, &d.id, Some(d.version)).await;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -136,7 +139,7 @@ pub async fn update(
         .await?
         .ok_or_else(|| AppError::not_found("no such dashboard"))?;
     let d = load(&state, &p, id).await?;
-    publish_changed(&state, &p.tenant_id, &d.id, Some(d.version));
+    publish_changed(&state, &p.tenant_id, &d.id, Some(d.version)).await;
     Ok(Json(d))
 }
 
@@ -167,6 +170,6 @@ pub async fn delete(
     {
         return Err(AppError::not_found("no such dashboard"));
     }
-    publish_changed(&state, &p.tenant_id, &id, None);
+    publish_changed(&state, &p.tenant_id, &id, None).await;
     Ok(StatusCode::NO_CONTENT)
 }

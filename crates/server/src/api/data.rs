@@ -261,7 +261,7 @@ pub async fn dashboard_data(
             check_filter(f, format!("{at}.filters[{j}]"))?;
         }
     }
-    let cursor = state.bus.cursor(&p.tenant_id);
+    let cursor = state.bus.cursor(&p.tenant_id).await;
     let mut filters = dashboard.filters.clone();
     filters.extend(req.filters.iter().cloned());
     let locked = p.embed.as_ref().map_or(&[][..], |e| &e.locked_filters[..]);

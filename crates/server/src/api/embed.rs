@@ -191,7 +191,7 @@ pub async fn revoke_token(
             Ok(())
         })
         .await?;
-    state.revocations.publish(Revoked::Embed(id));
+    state.revoke(Revoked::Embed(id));
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,4 +1,5 @@
-//! `GET /api/v1/health` (liveness) and `GET /api/v1/ready` (readiness: the database answers).
+//! `GET /api/v1/health` (liveness) and `GET /api/v1/ready` (readiness: the database and, with
+//! `--bus-url`, the live bus in Redis answer).
 
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
@@ -23,11 +24,18 @@ pub async fn health(State(state): State<SharedState>) -> Json<Health> {
     })
 }
 
-/// Readiness for load balancers and orchestrators: 200 when the database answers a read, 503
-/// (error shape) when it does not.
+/// Readiness for load balancers and orchestrators: 200 when the database answers a read (and,
+/// in a cluster, the live bus answers), 503 (error shape) when not.
 #[utoipa::path(get, path = "/api/v1/ready", tag = "system",
-    responses((status = 200, body = Readiness), (status = 503, body = ErrorBody, description = "The database does not answer")))]
+    responses((status = 200, body = Readiness), (status = 503, body = ErrorBody, description = "The database (or, with --bus-url, the live bus) does not answer")))]
 pub async fn ready(State(state): State<SharedState>) -> AppResult<Json<Readiness>> {
+    if let Err(e) = state.bus.ping().await {
+        tracing::warn!("readiness check failed: the live bus: {e}");
+        return Err(AppError::new(
+            ErrorCode::Unavailable,
+            "the live bus is not available",
+        ));
+    }
     let checked = state
         .db
         .read(|c| {

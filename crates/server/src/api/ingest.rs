@@ -141,12 +141,15 @@ pub async fn post_events(
     if let Err(stored) = outcome {
         return Ok(replayed(stored));
     }
-    state.bus.publish(
-        &tenant,
-        CHANNEL_METRICS,
-        LiveKind::Metric,
-        serde_json::to_value(&m)?,
-    );
+    state
+        .bus
+        .publish(
+            &tenant,
+            CHANNEL_METRICS,
+            LiveKind::Metric,
+            serde_json::to_value(&m)?,
+        )
+        .await;
     Ok(Json(answer).into_response())
 }
 

@@ -140,7 +140,16 @@ async fn request_context(State(_state): State<SharedState>, req: Request, next: 
             }
         })
         .await;
-    tracing::info!(request_id = %id, %method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    let (status, ms) = (
+        response.status().as_u16(),
+        started.elapsed().as_millis() as u64,
+    );
+    // A load balancer probes readiness every second or so: successful probes log at debug.
+    if path == "/api/v1/ready" && status == 200 {
+        tracing::debug!(request_id = %id, %method, %path, status, ms, "request");
+    } else {
+        tracing::info!(request_id = %id, %method, %path, status, ms, "request");
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", v);
     }

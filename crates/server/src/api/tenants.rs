@@ -135,7 +135,7 @@ pub async fn update(
         })
         .await?;
     if deactivated {
-        state.revocations.publish(Revoked::Tenant(id));
+        state.revoke(Revoked::Tenant(id));
     }
     Ok(Json(summary))
 }

@@ -259,7 +259,7 @@ pub async fn update(
         })
         .await?;
     if deactivated {
-        state.revocations.publish(Revoked::User(user.id.clone()));
+        state.revoke(Revoked::User(user.id.clone()));
     }
     Ok(Json(user))
 }
@@ -359,6 +359,6 @@ pub async fn complete_reset(
             Ok(tx.commit()?)
         })
         .await?;
-    state.revocations.publish(Revoked::User(user_id));
+    state.revoke(Revoked::User(user_id));
     Ok(StatusCode::NO_CONTENT)
 }

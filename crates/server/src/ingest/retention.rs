@@ -66,6 +66,10 @@ pub async fn run(state: SharedState) {
             _ = tick.tick() => {}
             _ = shutdown.changed() => break,
         }
+        // Once per cluster: only the replica holding the work lease sweeps.
+        if !state.lease.held() {
+            continue;
+        }
         match sweep(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "retention deleted old rows"),

@@ -1,18 +1,26 @@
-//! The in-process live bus: one stream per tenant with a strictly increasing `seq` within the
-//! server's `epoch`, a ring buffer for resume (kept for at least five minutes and at least
-//! `capacity` messages), and a broadcast channel for connected subscribers.
+//! The live bus: every tenant's ordered stream of [`LiveEnvelope`]s, with the same semantics on
+//! both implementations (DESIGN.md, "Live updates"):
 //!
-//! Subscribing and computing the replay happen under the same lock as publishing, so a resuming
-//! client sees every message exactly once.
+//! - [`LocalBus`] (the default): in-process, the `epoch` is the process's start time.
+//! - [`RedisBus`] (`--bus-url redis://…`): one Redis stream per tenant shared by every replica;
+//!   `epoch` and `seq` are assigned in Redis, so they are the same on every replica and a client
+//!   resumes on any of them with no gap and no duplicate.
+//!
+//! A subscriber first gets a [`Start`] (the messages it missed, or a `reset`), then live
+//! messages from a broadcast receiver. When the bus cannot serve (Redis down), subscribing fails
+//! with `503` and open receivers are closed, so clients reconnect and resume (or reset) once it
+//! is back; publishing logs and drops the message (what it announces is already stored).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod local;
+mod redis_streams;
+
+pub use local::LocalBus;
+pub use redis_streams::{parse_url as redis_client, RedisBus};
+
+use crate::error::{AppError, AppResult};
+use std::sync::Arc;
 use tokio::sync::broadcast;
-use vantage_contract::{LiveCursor, LiveEnvelope, LiveKind};
-
-const KEEP_FOR: Duration = Duration::from_secs(300);
-const HARD_CAP: usize = 500_000;
+use vantage_contract::{ErrorCode, LiveCursor, LiveEnvelope, LiveKind};
 
 pub type Msg = Arc<LiveEnvelope>;
 
@@ -24,175 +32,97 @@ pub enum Start {
     Reset(&'static str),
 }
 
+/// A subscriber's start, its receiver of live messages (only those with `seq > cursor.seq` are
+/// new) and the stream's cursor when it subscribed.
 pub struct Subscription {
     pub start: Start,
     pub rx: broadcast::Receiver<Msg>,
     pub cursor: LiveCursor,
 }
 
-pub struct Bus {
-    epoch: u64,
-    capacity: usize,
-    streams: Mutex<HashMap<String, Stream>>,
-}
-
-struct Stream {
-    seq: u64,
-    buffer: VecDeque<(Instant, Msg)>,
-    tx: broadcast::Sender<Msg>,
-}
-
-impl Stream {
-    fn new() -> Self {
-        Self {
-            seq: 0,
-            buffer: VecDeque::new(),
-            tx: broadcast::channel(8192).0,
-        }
-    }
+/// The bus a server runs with.
+pub enum Bus {
+    Local(LocalBus),
+    Redis(RedisBus),
 }
 
 impl Bus {
-    pub fn new(epoch: u64, capacity: usize) -> Self {
-        Self {
-            epoch,
-            capacity: capacity.max(10_000),
-            streams: Mutex::new(HashMap::new()),
+    /// The stream epoch this server knows (with Redis: the cluster's; 0 before Redis answered).
+    pub fn epoch(&self) -> u64 {
+        match self {
+            Bus::Local(b) => b.epoch(),
+            Bus::Redis(b) => b.epoch(),
         }
     }
 
-    pub fn epoch(&self) -> u64 {
-        self.epoch
-    }
-
-    /// Publishes on `tenant`'s stream and returns the envelope.
-    pub fn publish(
+    /// Publishes on `tenant`'s stream. With Redis down the message is dropped (and logged):
+    /// callers publish after storing, so nothing acknowledged is lost, and subscribers were
+    /// disconnected and will resume or reset.
+    pub async fn publish(
         &self,
         tenant: &str,
         channel: &str,
         kind: LiveKind,
         data: serde_json::Value,
-    ) -> Msg {
-        let mut streams = self
-            .streams
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let s = streams.entry(tenant.to_owned()).or_insert_with(Stream::new);
-        s.seq += 1;
-        let msg = Arc::new(LiveEnvelope {
-            epoch: self.epoch,
-            seq: s.seq,
-            channel: channel.to_owned(),
-            kind,
-            data,
-        });
-        let now = Instant::now();
-        s.buffer.push_back((now, msg.clone()));
-        while let Some((t, _)) = s.buffer.front() {
-            let too_many = s.buffer.len() > self.capacity;
-            let too_old = now.duration_since(*t) > KEEP_FOR;
-            if (too_many && too_old) || s.buffer.len() > HARD_CAP {
-                s.buffer.pop_front();
-            } else {
-                break;
+    ) {
+        match self {
+            Bus::Local(b) => {
+                b.publish(tenant, channel, kind, data);
+            }
+            Bus::Redis(b) => {
+                if let Err(e) = b.publish(tenant, channel, kind, data).await {
+                    tracing::warn!(tenant, channel, "live message dropped: {e}");
+                }
             }
         }
-        let _ = s.tx.send(msg.clone());
-        msg
     }
 
-    /// The current cursor of `tenant`'s stream.
-    pub fn cursor(&self, tenant: &str) -> LiveCursor {
-        let streams = self
-            .streams
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        LiveCursor {
-            epoch: self.epoch,
-            seq: streams.get(tenant).map_or(0, |s| s.seq),
+    /// The current cursor of `tenant`'s stream; `0:0` when the bus cannot answer (a client that
+    /// resumes from it later gets `reset`, never a wrong replay).
+    pub async fn cursor(&self, tenant: &str) -> LiveCursor {
+        match self {
+            Bus::Local(b) => b.cursor(tenant),
+            Bus::Redis(b) => b.cursor(tenant).await.unwrap_or_else(|e| {
+                tracing::warn!(tenant, "live cursor unavailable: {e}");
+                LiveCursor { epoch: 0, seq: 0 }
+            }),
         }
     }
 
     /// Subscribes to `tenant`'s stream, replaying what came after `since`.
-    pub fn subscribe(&self, tenant: &str, since: Option<LiveCursor>) -> Subscription {
-        let mut streams = self
-            .streams
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let s = streams.entry(tenant.to_owned()).or_insert_with(Stream::new);
-        let rx = s.tx.subscribe();
-        let cursor = LiveCursor {
-            epoch: self.epoch,
-            seq: s.seq,
-        };
-        let start = match since {
-            None => Start::Replay(vec![]),
-            Some(c) if c.epoch != self.epoch => Start::Reset("epoch changed"),
-            Some(c) if c.seq > s.seq => Start::Reset("cursor is ahead of the stream"),
-            Some(c) if c.seq == s.seq => Start::Replay(vec![]),
-            Some(c) => {
-                let oldest = s.buffer.front().map_or(s.seq + 1, |(_, m)| m.seq);
-                if c.seq + 1 < oldest {
-                    Start::Reset("cursor too old")
-                } else {
-                    Start::Replay(
-                        s.buffer
-                            .iter()
-                            .filter(|(_, m)| m.seq > c.seq)
-                            .map(|(_, m)| m.clone())
-                            .collect(),
-                    )
-                }
-            }
-        };
-        Subscription { start, rx, cursor }
+    ///
+    /// # Errors
+    /// `503 unavailable` when the bus (Redis) does not answer.
+    pub async fn subscribe(
+        &self,
+        tenant: &str,
+        since: Option<LiveCursor>,
+    ) -> AppResult<Subscription> {
+        match self {
+            Bus::Local(b) => Ok(b.subscribe(tenant, since)),
+            Bus::Redis(b) => b.subscribe(tenant, since).await.map_err(|e| {
+                tracing::warn!(tenant, "live subscription failed: {e}");
+                unavailable()
+            }),
+        }
+    }
+
+    /// Whether the bus answers (readiness).
+    ///
+    /// # Errors
+    /// What went wrong, for the log.
+    pub async fn ping(&self) -> Result<(), String> {
+        match self {
+            Bus::Local(_) => Ok(()),
+            Bus::Redis(b) => b.ping().await.map_err(|e| e.to_string()),
+        }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn seq_increases_per_tenant_and_replays_exactly_the_missed() {
-        let bus = Bus::new(7, 10_000);
-        for i in 0..5 {
-            bus.publish("a", "metrics", LiveKind::Metric, json!(i));
-        }
-        bus.publish("b", "metrics", LiveKind::Metric, json!(0));
-        assert_eq!(bus.cursor("a"), LiveCursor { epoch: 7, seq: 5 });
-        assert_eq!(bus.cursor("b").seq, 1);
-        let sub = bus.subscribe("a", Some(LiveCursor { epoch: 7, seq: 2 }));
-        let Start::Replay(msgs) = sub.start else {
-            panic!("expected replay")
-        };
-        assert_eq!(
-            msgs.iter().map(|m| m.seq).collect::<Vec<_>>(),
-            vec![3, 4, 5]
-        );
-        assert!(matches!(
-            bus.subscribe("a", Some(LiveCursor { epoch: 6, seq: 2 }))
-                .start,
-            Start::Reset(_)
-        ));
-        assert!(matches!(
-            bus.subscribe("a", Some(LiveCursor { epoch: 7, seq: 9 }))
-                .start,
-            Start::Reset(_)
-        ));
-    }
-
-    #[test]
-    fn live_messages_follow_the_replay_without_gaps() {
-        let bus = Bus::new(1, 10_000);
-        bus.publish("a", "m", LiveKind::Metric, json!(1));
-        let mut sub = bus.subscribe("a", Some(LiveCursor { epoch: 1, seq: 0 }));
-        bus.publish("a", "m", LiveKind::Metric, json!(2));
-        let Start::Replay(r) = sub.start else {
-            panic!()
-        };
-        assert_eq!(r[0].seq, 1);
-        assert_eq!(sub.rx.try_recv().unwrap().seq, 2);
-    }
+/// The error a client gets while the bus is down.
+pub fn unavailable() -> AppError {
+    AppError::new(
+        ErrorCode::Unavailable,
+        "the live bus is not available; retry shortly",
+    )
 }

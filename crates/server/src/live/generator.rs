@@ -3,6 +3,8 @@
 //! `MetricRollup` per tenant on the `metrics` channel, and evaluates the alert rules
 //! (error rate > 10% and p95 latency > 800 ms over the last 60 s), publishing new alerts.
 //! On shutdown it finishes the second it is writing, so nothing acknowledged is lost.
+//! In a cluster it runs only on the replica holding the work lease (`cluster::lease`): the others
+//! skip their ticks, and the one that takes the lease over starts its alert windows afresh.
 
 use crate::auth::random_token;
 use crate::db::now_ms;
@@ -125,6 +127,9 @@ pub async fn run(state: SharedState) {
             _ = tick.tick() => {}
             _ = shutdown.changed() => break,
         }
+        if !state.lease.held() {
+            continue;
+        }
         let now = now_ms();
         let second = now / 1000 * 1000;
         // The same rate and daily pattern as the seeded history (see `live_rate`), so charts
@@ -198,7 +203,8 @@ pub async fn run(state: SharedState) {
             if let Ok(data) = serde_json::to_value(&m) {
                 state
                     .bus
-                    .publish(tenant, CHANNEL_METRICS, LiveKind::Metric, data);
+                    .publish(tenant, CHANNEL_METRICS, LiveKind::Metric, data)
+                    .await;
             }
             if let Err(e) = evaluate_rules(&state, tenant, &windows[ti], now).await {
                 tracing::warn!("alert rules failed: {e}");
@@ -264,12 +270,15 @@ async fn evaluate_rules(state: &SharedState, tenant: &str, w: &Window, now: i64)
             })
             .await?;
         if let Some(alert) = created {
-            state.bus.publish(
-                tenant,
-                CHANNEL_ALERTS,
-                LiveKind::Alert,
-                serde_json::to_value(&alert)?,
-            );
+            state
+                .bus
+                .publish(
+                    tenant,
+                    CHANNEL_ALERTS,
+                    LiveKind::Alert,
+                    serde_json::to_value(&alert)?,
+                )
+                .await;
         }
     }
     Ok(())

@@ -74,7 +74,7 @@ pub async fn sse(
     let (tx, rx) = tokio::sync::mpsc::channel(1024);
     let req = Request::of(p, channels, since);
     // Ends by itself when the client goes away (the receiver below is dropped).
-    drop(start(state, req, tx));
+    drop(start(state, req, tx).await?);
     let stream = ReceiverStream::new(rx).map(move |m| {
         let _held = &slots;
         let data = serde_json::to_string(&*m).unwrap_or_default();

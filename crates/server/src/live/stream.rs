@@ -116,17 +116,20 @@ impl Sent {
 /// Feeds `tx` until the client goes away, the server shuts down, the token expires, its
 /// tenant, user, session or embed token is revoked, or an embed token's dashboard is deleted.
 ///
-/// The bus and revocation subscriptions are taken here, synchronously, before the response is
-/// sent: a message published — or a revocation made — between the answer and the pump's first
-/// poll (or while an embed token's view loads) is then still seen.
-pub fn start(
+/// The bus and revocation subscriptions are taken here, before the response is sent: a message
+/// published — or a revocation made — between the answer and the pump's first poll (or while an
+/// embed token's view loads) is then still seen.
+///
+/// # Errors
+/// `503` when the live bus is down (the client retries).
+pub async fn start(
     state: SharedState,
     req: Request,
     tx: mpsc::Sender<Msg>,
-) -> tokio::task::JoinHandle<()> {
-    let sub = state.bus.subscribe(&req.owner.tenant, req.since);
+) -> crate::error::AppResult<tokio::task::JoinHandle<()>> {
     let revoked = state.revocations.subscribe();
-    tokio::spawn(pump(state, req, sub, revoked, tx))
+    let sub = state.bus.subscribe(&req.owner.tenant, req.since).await?;
+    Ok(tokio::spawn(pump(state, req, sub, revoked, tx)))
 }
 
 async fn pump(
@@ -206,7 +209,9 @@ async fn pump(
                 }
                 Ok(_) => continue,
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    last = state.bus.cursor(&req.owner.tenant).seq;
+                    let now = state.bus.cursor(&req.owner.tenant).await;
+                    if now.epoch != epoch { break; }
+                    last = now.seq;
                     rx = rx.resubscribe();
                     sent.upto = last;
                     system(epoch, last, LiveKind::Reset, serde_json::json!({ "reason": "subscriber too slow" }))

@@ -157,7 +157,11 @@ async fn session(
         Err((e, code)) => return fail(socket, e, code).await,
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let pump_task = start(state, req, tx);
+    let pump_task = match start(state, req, tx).await {
+        Ok(task) => task,
+        // 1013: try again later (the live bus is down); the client reconnects with backoff.
+        Err(e) => return fail(socket, e, 1013).await,
+    };
     let (mut sink, mut incoming) = socket.split();
     loop {
         tokio::select! {
