@@ -223,10 +223,28 @@ struct Inner {
 /// process's readers during a checkpoint) before failing with "database is locked".
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Runs `f` again while SQLite answers "busy", for up to [`BUSY_TIMEOUT`]. For the steps SQLite
+/// does not retry through the busy handler: switching a new file to WAL needs an exclusive lock
+/// and fails at once while another replica that opened the same new file holds one.
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -32_000)?;
@@ -243,7 +261,8 @@ impl Db {
         let mut conn = open_conn(path)?;
         // Replicas may start together on one file: each step reads the version inside a write
         // transaction (`BEGIN IMMEDIATE`), so a migration runs once and the others wait for it.
-        let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let current: usize =
+            retry_busy(|| conn.pragma_query_value(None, "user_version", |r| r.get(0)))?;
         // (Up to date: no write lock, which another replica seeding the demo may hold for long.)
         let mut pending = current < MIGRATIONS.len();
         while pending {
