@@ -1,6 +1,5 @@
 //! The leave-this-page warning (the builder's unsaved changes, a running CSV import). Closing or
-//! reloading the tab asks through `beforeunload` (the
-//! browser shows its own wording, see
+//! reloading the tab asks through `beforeunload` (the browser shows its own wording, see
 //! <https://developer.mozilla.org/docs/Web/API/Window/beforeunload_event>); clicking an in-app
 //! link asks with `confirm()` first. The link check listens in the capture phase, before the
 //! router's own click handler, and cancels the click when the user stays.
