@@ -47,6 +47,11 @@ pub fn timed_post(
     Ok((ms, value))
 }
 
+/// Wall-clock now in whole epoch milliseconds, for event times and unique names.
+pub fn epoch_ms() -> i64 {
+    now_ms() as i64
+}
+
 /// Wall-clock now in epoch milliseconds (fractional), for comparing with server timestamps.
 pub fn now_ms() -> f64 {
     std::time::SystemTime::now()

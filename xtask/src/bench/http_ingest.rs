@@ -8,28 +8,22 @@
 //! time, each from sending it to an SSE subscriber reading its rollup. The dataset is deleted
 //! afterwards.
 
-use super::client::{agent, login};
+use super::client::{agent, epoch_ms, login};
 use super::report::{Goal, Row};
 use super::stats::summarize;
 use super::Options;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 const BATCH: usize = 1_000;
 const LIVE_NAME: &str = "HTTP ingest → rollup on a live subscriber's stream, p95";
 const GOAL: f64 = 100_000.0;
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// Batch `n` as JSON bytes: 1,000 rows a millisecond apart, ending now.
 fn batch(n: usize) -> Vec<u8> {
     let regions = ["north", "south", "east", "west"];
     let products = ["basic", "plus", "premium", "family", "enterprise"];
-    let end = now_ms();
+    let end = epoch_ms();
     let rows: Vec<Value> = (0..BATCH)
         .map(|i| {
             let k = n * BATCH + i;
@@ -43,7 +37,7 @@ fn batch(n: usize) -> Vec<u8> {
 fn setup(base: &str) -> Result<(String, String, String), String> {
     let a = agent();
     let admin = login(&a, base, "admin@healthco.test")?;
-    let id = format!("bench_ingest_{}", now_ms());
+    let id = format!("bench_ingest_{}", epoch_ms());
     let def = json!({ "id": id, "name": "Ingest benchmark", "timeField": "ts", "retentionDays": 7,
         "fields": [
             { "name": "ts", "type": "time" }, { "name": "region", "type": "string" }, { "name": "product", "type": "string" },

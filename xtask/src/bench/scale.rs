@@ -8,24 +8,18 @@
 //! ≈ 1/30 of the rows) and 4 times over the whole 30 days (every row). The dataset and
 //! dashboard are deleted afterwards.
 
-use super::client::{agent, login, timed_post};
+use super::client::{agent, epoch_ms, login, timed_post};
 use super::report::{Goal, Row};
 use super::stats::summarize;
 use super::Options;
 use serde_json::{json, Value};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 const BATCH: usize = 10_000;
 const CLIENTS: usize = 4;
 const DAY_MS: i64 = 86_400_000;
 const SPAN_MS: i64 = 30 * DAY_MS;
 const GOAL_MS: f64 = 100.0;
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 struct Setup {
     admin: String,
@@ -73,7 +67,7 @@ fn create(base: &str) -> Result<Setup, String> {
     let a = agent();
     let admin = login(&a, base, "admin@healthco.test")?;
     let auth = format!("Bearer {admin}");
-    let dataset = format!("bench_scale_{}", now_ms());
+    let dataset = format!("bench_scale_{}", epoch_ms());
     let def = json!({ "id": dataset, "name": "Scale benchmark", "timeField": "ts", "retentionDays": 90,
         "fields": [
             { "name": "ts", "type": "time" },
@@ -191,7 +185,7 @@ fn fill_and_measure(
     names: &[String; 3],
 ) -> Result<Vec<Row>, String> {
     // Rows end a minute ago, so the last batch is never "in the future" on a skewed clock.
-    let end = now_ms() - 60_000;
+    let end = epoch_ms() - 60_000;
     let started = Instant::now();
     // An admin's access token lasts long enough for the load (15 min by default); a key
     // would do the same work.
