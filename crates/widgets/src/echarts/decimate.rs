@@ -143,12 +143,7 @@ impl Decimator {
                 series.push(&item);
             }
         }
-        let option = Object::new();
-        set(&option, "series", &series);
-        let opts = Object::new();
-        set(&opts, "lazyUpdate", &true.into());
-        set(&opts, "silent", &true.into());
-        instance.set_option(&option, &opts).map_err(js_error)
+        set_series_data(instance, &series)
     }
 
     /// Turns `dataIndex` in event parameters (a click, a hover) from an index into the drawn
@@ -263,6 +258,20 @@ pub(crate) fn axis_columns(instance: &EChartsInstance) -> Option<PixelColumns> {
         right: right * ratio,
     };
     columns.is_usable().then_some(columns)
+}
+
+/// Merges `series` (items carrying an `id` or position and their new `data`) into the chart's
+/// option, on the next frame and without events: the update keeps legend, zoom and tooltip.
+pub(crate) fn set_series_data(
+    instance: &EChartsInstance,
+    series: &Array,
+) -> Result<(), WidgetError> {
+    let option = Object::new();
+    set(&option, "series", series);
+    let opts = Object::new();
+    set(&opts, "lazyUpdate", &true.into());
+    set(&opts, "silent", &true.into());
+    instance.set_option(&option, &opts).map_err(js_error)
 }
 
 pub(crate) fn device_pixel_ratio() -> f64 {

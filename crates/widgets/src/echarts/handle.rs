@@ -189,12 +189,7 @@ impl EChartsHandle {
             set(&item, "data", &data);
             series.push(&item);
         }
-        let option = Object::new();
-        set(&option, "series", &series);
-        let opts = Object::new();
-        set(&opts, "lazyUpdate", &true.into());
-        set(&opts, "silent", &true.into());
-        self.instance.set_option(&option, &opts).map_err(js_error)
+        decimate::set_series_data(&self.instance, &series)
     }
 
     /// Appends interleaved `[x0, y0, x1, y1, …]` points to `series` of `window` (dropping the
