@@ -1,14 +1,8 @@
-//! The app chrome's UI text (header and navigation, sign-in, the dashboards list, the
-//! dashboard page and its widget menu) in English, German, French, Spanish and Japanese, with
-//! the widgets' catalog machinery ([`vantage_widgets::messages::text_from`]): the language is
-//! the active locale's (the account page's choice, else the browser's), a missing key falls back
-//! to English, and a test fails when a catalog lacks a key or changes a placeholder.
-//!
-//! Still English only: the admin pages (builder, import, branding, users, audit, tenants, embed
-//! snippets and tokens, setup) and error messages that come from the server.
+//! The app chrome's strings (header and navigation, sign-in, the dashboards list, the dashboard
+//! page and its widget menu).
 
-use vantage_widgets::locale;
-use vantage_widgets::messages::{self, fill, text_from, Msg, Table};
+use super::Key;
+use vantage_widgets::messages::Table;
 
 /// One string of the app chrome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,27 +139,9 @@ impl T {
     ];
 }
 
-/// The catalogs by language subtag; English first (the fallback).
-pub const CATALOGS: [(&str, Table<T>); 5] =
-    [("en", EN), ("de", DE), ("fr", FR), ("es", ES), ("ja", JA)];
-
-/// `key` in the active language. Subscribes the running reactive closure to locale changes,
-/// so `move || tr(T::SignOut)` follows the account page's choice without a reload.
-pub fn tr(key: T) -> &'static str {
-    locale::track();
-    text_from(&CATALOGS, locale::language(), key)
-}
-
-/// A string of the widgets' catalog (`Retry`, `Live`…) in the active language, tracked like
-/// [`tr`], so the app and its widgets say the same thing the same way.
-pub fn tw(msg: Msg) -> &'static str {
-    locale::track();
-    messages::t(msg)
-}
-
-/// `key` in the active language with `{0}`, `{1}`… replaced by `args` (inserted as text).
-pub fn trf(key: T, args: &[&str]) -> String {
-    fill(tr(key), args)
+impl Key for T {
+    const CATALOGS: [(&'static str, Table<T>); 5] =
+        [("en", EN), ("de", DE), ("fr", FR), ("es", ES), ("ja", JA)];
 }
 
 const EN: Table<T> = &[
@@ -496,35 +472,19 @@ const JA: Table<T> = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vantage_widgets::messages::catalog_problems;
+    use vantage_widgets::messages::{fill, text_from};
 
     #[test]
-    fn every_catalog_has_every_key_once_nonblank_with_the_english_placeholders() {
-        let problems = catalog_problems(&CATALOGS, &T::ALL);
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
-
-    #[test]
-    fn every_key_is_listed_once() {
-        for (i, key) in T::ALL.iter().enumerate() {
-            assert!(
-                !T::ALL[..i].contains(key),
-                "{key:?} is listed twice in T::ALL"
-            );
-        }
-        assert_eq!(
-            T::ALL.len(),
-            EN.len(),
-            "T::ALL and the English catalog differ"
-        );
+    fn catalogs_are_complete() {
+        super::super::assert_complete(&T::ALL);
     }
 
     #[test]
     fn languages_follow_the_tag() {
-        assert_eq!(text_from(&CATALOGS, "de", T::SignOut), "Abmelden");
-        assert_eq!(text_from(&CATALOGS, "pt", T::SignOut), "Sign out");
+        assert_eq!(text_from(&T::CATALOGS, "de", T::SignOut), "Abmelden");
+        assert_eq!(text_from(&T::CATALOGS, "pt", T::SignOut), "Sign out");
         assert_eq!(
-            fill(text_from(&CATALOGS, "ja", T::ActionsFor), &["Cost"]),
+            fill(text_from(&T::CATALOGS, "ja", T::ActionsFor), &["Cost"]),
             "Cost の操作"
         );
     }
