@@ -160,11 +160,33 @@ impl SdkError {
         }
     }
 
-    /// The message to show an end user.
+    /// The message to show an end user, in the active locale's language: in English the
+    /// backend's own message (or this error's text); in other languages the code's headline
+    /// from [`vantage_widgets::failures`], followed by the backend's detail for contract errors
+    /// (which no backend is required to translate), so nothing it said is lost. Errors that are
+    /// a host developer's mistake (`config`, `destroyed`…) keep their precise English text.
     pub fn user_message(&self) -> String {
-        match self {
+        self.user_message_in(vantage_widgets::locale::language())
+    }
+
+    /// [`Self::user_message`] in catalog language `lang`.
+    pub fn user_message_in(&self, lang: &str) -> String {
+        let detail = match self {
             SdkError::Api { message, .. } => message.clone(),
             other => other.to_string(),
+        };
+        if lang == "en" {
+            return detail;
+        }
+        match (
+            vantage_widgets::failures::headline_in(lang, &self.code()),
+            self,
+        ) {
+            (Some(headline), SdkError::Api { message, .. }) if !message.trim().is_empty() => {
+                format!("{headline} — {message}")
+            }
+            (Some(headline), _) => headline.to_owned(),
+            (None, _) => detail,
         }
     }
 
@@ -195,7 +217,20 @@ mod tests {
         );
         assert_eq!(err.status(), Some(422));
         assert_eq!(err.code(), "validation_failed");
-        assert_eq!(err.user_message(), "unknown field 'x'");
+        assert_eq!(err.user_message_in("en"), "unknown field 'x'");
+        assert_eq!(
+            err.user_message_in("de"),
+            "Bitte prüfen Sie Ihre Eingabe — unknown field 'x'"
+        );
+        assert_eq!(
+            SdkError::Network("TypeError: Failed to fetch".into()).user_message_in("fr"),
+            "Le serveur est injoignable"
+        );
+        let config = SdkError::Config {
+            field: "theme",
+            message: "unknown key".into(),
+        };
+        assert_eq!(config.user_message_in("ja"), "theme: unknown key");
         assert!(err.to_string().contains("request r-9"));
         assert!(!err.is_transient());
     }
@@ -246,6 +281,11 @@ mod tests {
             assert!(
                 listed(&error.code()),
                 "{} is not in ERROR_CODES",
+                error.code()
+            );
+            assert!(
+                vantage_widgets::failures::headline_in("de", &error.code()).is_some(),
+                "{} has no translated headline in vantage_widgets::failures",
                 error.code()
             );
         }

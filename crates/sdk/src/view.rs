@@ -33,7 +33,10 @@ pub fn DashboardView(
     let definition = store.definition();
     let definition = Memo::new(move |_| definition.get());
     let load_error = store.load_error();
-    let load_error = Memo::new(move |_| load_error.get().map(|e| e.user_message()));
+    let load_error = Memo::new(move |_| {
+        vantage_widgets::locale::track();
+        load_error.get().map(|e| e.user_message())
+    });
     let alerts = store.alerts();
     let retry_store = store.clone();
     let chips = store.clone();

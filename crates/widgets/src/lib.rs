@@ -41,6 +41,7 @@ pub mod alerts;
 pub mod charts;
 pub mod echarts;
 pub mod error;
+pub mod failures;
 pub mod filters;
 pub mod format;
 pub mod gallery;
