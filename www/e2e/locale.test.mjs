@@ -113,7 +113,10 @@ test("app: the account page's language and time zone apply to dashboards", async
   await page.selectOption("select[name=locale]", "de-DE");
   await page.selectOption("select[name=timeZone]", "Asia/Tokyo");
   await page.click("button:has-text('Save')");
-  await page.locator(".notice:has-text('Saved for this browser')").waitFor();
+  // The confirmation itself is already in the new language: the page re-renders without a reload.
+  await page.locator(".notice:has-text('Für diesen Browser gespeichert')").waitFor();
+  assert.equal((await page.locator(".account-page h1").textContent()).trim(), "Ihr Konto");
+  assert.equal(await page.locator("form.account-form:not(.locale-form) button[type=submit]").textContent(), "Passwort ändern");
   // The app's own chrome follows at once, without a reload.
   await page.locator(".app-nav a:has-text('Alarme')").waitFor();
   assert.equal(await page.locator(".app-header button.app-button").textContent(), "Abmelden");
@@ -138,6 +141,11 @@ test("app: the account page's language and time zone apply to dashboards", async
   await page.locator(".widget-menu-list button:has-text('Daten als Tabelle anzeigen')").waitFor();
   await menu.click();
   await screenshot(page, "locale-app-dashboard-de");
+  // A backend error reads in German too: the code's headline before the server's own detail.
+  await page.goto(`${BASE}/dashboards/no-such-dashboard`);
+  const failure = page.locator(".vt-dashboard-error");
+  await failure.waitFor({ timeout: 30000 });
+  assert.match(await failure.textContent(), /Nicht gefunden — /);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -9,6 +9,7 @@ use super::password::{
 };
 use super::require_login;
 use crate::brand::use_page_title;
+use crate::i18n::{tr, trf, A};
 use crate::preferences::{self, Preferences};
 use crate::session::use_session;
 use crate::shell::role_label;
@@ -16,7 +17,7 @@ use crate::shell::role_label;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "Your account".into());
+    use_page_title(|| tr(A::AccountTitle).into());
     let session = use_session();
     let user = session.user;
     let current = RwSignal::new(String::new());
@@ -30,7 +31,10 @@ pub fn AccountPage() -> impl IntoView {
         ev.prevent_default();
         done.set(false);
         if current.with_untracked(String::is_empty) {
-            error.set(Some((Some("currentPassword".into()), "is required".into())));
+            error.set(Some((
+                Some("currentPassword".into()),
+                tr(A::IsRequired).into(),
+            )));
             return;
         }
         let email = email.get_untracked();
@@ -41,7 +45,7 @@ pub fn AccountPage() -> impl IntoView {
                 return;
             }
             None => {
-                error.set(Some((Some("newPassword".into()), "is required".into())));
+                error.set(Some((Some("newPassword".into()), tr(A::IsRequired).into())));
                 return;
             }
         }
@@ -68,29 +72,29 @@ pub fn AccountPage() -> impl IntoView {
         <section class="page account-page">
             <div class="page-head">
                 <div>
-                    <h1>"Your account"</h1>
+                    <h1>{move || tr(A::AccountTitle)}</h1>
                     {move || user.get().map(|u| view! {
-                        <p class="muted">{format!("{} · {} · {} in {}", u.name, u.email, role_label(u.role), u.tenant_name)}</p>
+                        <p class="muted">{trf(A::AccountLine, &[&u.name, &u.email, role_label(u.role), &u.tenant_name])}</p>
                     })}
                 </div>
             </div>
             <LocaleForm />
-            <form class="card account-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="Change password">
-                <h2 class="section-title">"Change password"</h2>
+            <form class="card account-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label=move || tr(A::ChangePassword)>
+                <h2 class="section-title">{move || tr(A::ChangePassword)}</h2>
                 <label class="field">
-                    <span>"Current password"</span>
+                    <span>{move || tr(A::CurrentPassword)}</span>
                     <input type="password" name="currentPassword" autocomplete="current-password" required bind:value=current />
                     {move || error_for(error, "currentPassword").map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
                 </label>
-                <NewPasswordField label="New password" name="newPassword" value=new email=email
+                <NewPasswordField label=|| tr(A::NewPassword) name="newPassword" value=new email=email
                     error=Signal::derive(move || error_for(error, "newPassword")) />
                 {move || general_error(error, &["currentPassword", "newPassword"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 {move || done.get().then(|| view! {
-                    <p class="notice" role="status">"Password changed. Every other session of your account was signed out; this one stays signed in."</p>
+                    <p class="notice" role="status">{move || tr(A::PasswordChanged)}</p>
                 })}
                 <div class="form-actions">
                     <button type="submit" class="app-button primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Changing…" } else { "Change password" }}
+                        {move || tr(if busy.get() { A::Changing } else { A::ChangePassword })}
                     </button>
                 </div>
             </form>
@@ -120,24 +124,24 @@ fn LocaleForm() -> impl IntoView {
         saved.set(true);
     };
     view! {
-        <form class="card account-form locale-form" on:submit=save on:change=move |_| saved.set(false) aria-label="Language and time zone">
-            <h2 class="section-title">"Language and time zone"</h2>
+        <form class="card account-form locale-form" on:submit=save on:change=move |_| saved.set(false) aria-label=move || tr(A::LanguageAndZone)>
+            <h2 class="section-title">{move || tr(A::LanguageAndZone)}</h2>
             <label class="field">
-                <span>"Language and number format"</span>
+                <span>{move || tr(A::LanguageAndFormat)}</span>
                 <select name="locale" prop:value=move || locale.get() on:change=move |ev| locale.set(event_target_value(&ev))>
                     {preferences::LOCALES.iter().map(|(tag, name)| view! { <option value=*tag>{*name}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>"Time zone for days, weeks and “today”"</span>
+                <span>{move || tr(A::ZoneFor)}</span>
                 <select name="timeZone" prop:value=move || zone.get() on:change=move |ev| zone.set(event_target_value(&ev))>
-                    <option value="">"UTC (default)"</option>
+                    <option value="">{move || tr(A::UtcDefault)}</option>
                     {zones.into_iter().map(|z| { let label = z.clone(); view! { <option value=z>{label}</option> } }).collect_view()}
                 </select>
             </label>
-            {move || saved.get().then(|| view! { <p class="notice" role="status">"Saved for this browser. Dashboards use it from now on."</p> })}
+            {move || saved.get().then(|| view! { <p class="notice" role="status">{move || tr(A::SavedForBrowser)}</p> })}
             <div class="form-actions">
-                <button type="submit" class="app-button primary">"Save"</button>
+                <button type="submit" class="app-button primary">{move || tr(A::Save)}</button>
             </div>
         </form>
     }

@@ -6,11 +6,13 @@ use leptos::prelude::*;
 use vantage_contract::{AuditAction, AuditEntry, Permission};
 use vantage_sdk::AuditFilter;
 use vantage_widgets::format::{format_time, TimeStyle};
+use vantage_widgets::messages::Msg;
 
 use super::require_login;
 use super::tenant_picker::{use_acting_tenant, TenantPicker};
 use crate::brand::use_page_title;
 use crate::download::download_bytes;
+use crate::i18n::{tr, trf, tw, A};
 use crate::request::Latest;
 use crate::session::use_session;
 use crate::shell::can;
@@ -19,13 +21,33 @@ use crate::shell::can;
 const PAGE: u32 = 50;
 
 /// An action's name for people (`user_role_changed` → "User role changed").
-pub fn action_label(action: AuditAction) -> String {
-    let words = action.as_str().replace('_', " ");
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+pub fn action_label(action: AuditAction) -> &'static str {
+    use AuditAction::*;
+    tr(match action {
+        SetupCompleted => A::ActSetupCompleted,
+        SignIn => A::ActSignIn,
+        SignInFailed => A::ActSignInFailed,
+        SignOut => A::ActSignOut,
+        UserInvited => A::ActUserInvited,
+        InvitationAccepted => A::ActInvitationAccepted,
+        UserRoleChanged => A::ActUserRoleChanged,
+        UserDeactivated => A::ActUserDeactivated,
+        UserReactivated => A::ActUserReactivated,
+        PasswordResetIssued => A::ActPasswordResetIssued,
+        PasswordResetCompleted => A::ActPasswordResetCompleted,
+        PasswordChanged => A::ActPasswordChanged,
+        EmbedTokenIssued => A::ActEmbedTokenIssued,
+        EmbedTokenRevoked => A::ActEmbedTokenRevoked,
+        DashboardCreated => A::ActDashboardCreated,
+        DashboardUpdated => A::ActDashboardUpdated,
+        DashboardDeleted => A::ActDashboardDeleted,
+        BrandingChanged => A::ActBrandingChanged,
+        EmbedOriginsChanged => A::ActEmbedOriginsChanged,
+        TenantCreated => A::ActTenantCreated,
+        TenantRenamed => A::ActTenantRenamed,
+        TenantDeactivated => A::ActTenantDeactivated,
+        TenantReactivated => A::ActTenantReactivated,
+    })
 }
 
 /// An entry's details as one line of text (`from: viewer, to: manager`).
@@ -59,15 +81,15 @@ fn local_day_ms(value: &str, days: u32) -> Option<i64> {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "Audit log".into());
+    use_page_title(|| tr(A::AuditLog).into());
     let allowed = can(Permission::AccessAuditLog);
     let acting = use_acting_tenant();
     view! {
         <section class="page audit-page">
             <div class="page-head">
                 <div>
-                    <h1>"Audit log"</h1>
-                    <p class="muted">"Who did what and when: sign-ins, user and role changes, tokens, dashboards, branding."</p>
+                    <h1>{move || tr(A::AuditLog)}</h1>
+                    <p class="muted">{move || tr(A::AuditIntro)}</p>
                 </div>
                 <div class="page-tools"><TenantPicker path="/audit" acting=acting /></div>
             </div>
@@ -75,7 +97,7 @@ pub fn AuditPage() -> impl IntoView {
                 let tenant = acting.get();
                 view! { <AuditLog tenant=tenant /> }.into_any()
             } else {
-                view! { <p class="notice">"Your role cannot read the audit log."</p> }.into_any()
+                view! { <p class="notice">{move || tr(A::AuditNotAllowed)}</p> }.into_any()
             }}
         </section>
     }
@@ -154,13 +176,13 @@ fn AuditLog(tenant: Option<String>) -> impl IntoView {
             }
             local_day_ms(&value, days)
                 .map(Some)
-                .ok_or_else(|| format!("{what} is not a date"))
+                .ok_or_else(|| trf(A::NotADate, &[what]))
         };
-        let range = parse_day(from.get_untracked(), 0, "From")
-            .and_then(|f| parse_day(to.get_untracked(), 1, "To").map(|t| (f, t)));
+        let range = parse_day(from.get_untracked(), 0, tw(Msg::From))
+            .and_then(|f| parse_day(to.get_untracked(), 1, tw(Msg::To)).map(|t| (f, t)));
         match range {
             Ok((Some(f), Some(t))) if f >= t => {
-                filter_error.set(Some("“From” must not be after “To”.".into()));
+                filter_error.set(Some(tr(A::FromAfterTo).into()));
             }
             Ok((f, t)) => {
                 filter_error.set(None);
@@ -198,51 +220,51 @@ fn AuditLog(tenant: Option<String>) -> impl IntoView {
         });
     };
     view! {
-        <form class="card audit-filters" on:submit=apply aria-label="Filter the audit log">
+        <form class="card audit-filters" on:submit=apply aria-label=move || tr(A::FilterAuditLog)>
             <label class="field">
-                <span>"Action"</span>
+                <span>{move || tr(A::Action)}</span>
                 <select name="action" prop:value=move || action.get() on:change=move |ev| action.set(event_target_value(&ev))>
-                    <option value="">"All actions"</option>
-                    {AuditAction::ALL.into_iter().map(|a| view! { <option value=a.as_str()>{action_label(a)}</option> }).collect_view()}
+                    <option value="">{move || tr(A::AllActions)}</option>
+                    {AuditAction::ALL.into_iter().map(|a| view! { <option value=a.as_str()>{move || action_label(a)}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>"Actor"</span>
-                <input type="search" name="actor" placeholder="email or user id" bind:value=actor />
+                <span>{move || tr(A::Actor)}</span>
+                <input type="search" name="actor" placeholder=move || tr(A::ActorPlaceholder) bind:value=actor />
             </label>
             <label class="field">
-                <span>"From"</span>
+                <span>{move || tw(Msg::From)}</span>
                 <input type="date" name="from" bind:value=from />
             </label>
             <label class="field">
-                <span>"To"</span>
+                <span>{move || tw(Msg::To)}</span>
                 <input type="date" name="to" bind:value=to />
             </label>
             <div class="audit-filter-actions">
-                <button type="submit" class="app-button primary">"Filter"</button>
+                <button type="submit" class="app-button primary">{move || tr(A::Filter)}</button>
                 <button type="button" class="app-button" disabled=move || downloading.get() on:click=download>
-                    {move || if downloading.get() { "Preparing CSV…" } else { "Download CSV" }}
+                    {move || tr(if downloading.get() { A::PreparingCsv } else { A::DownloadCsv })}
                 </button>
             </div>
         </form>
         {move || filter_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-        {move || csv_error.get().map(|e| view! { <p class="form-error" role="alert">{format!("The CSV could not be downloaded: {e}")}</p> })}
+        {move || csv_error.get().map(|e| view! { <p class="form-error" role="alert">{trf(A::CsvFailed, &[&e])}</p> })}
         {move || match items.get() {
             None => view! { <div class="list-skeleton" aria-busy="true">{(0..6).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
             Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                <button type="button" class="app-button" on:click=move |_| applied.update(|_| ())>"Retry"</button></div> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">"Nothing in the audit log matches these filters."</p> }.into_any(),
+                <button type="button" class="app-button" on:click=move |_| applied.update(|_| ())>{move || tw(Msg::Retry)}</button></div> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(A::NothingMatches)}</p> }.into_any(),
             Some(Ok(list)) => view! {
                 <div class="card table-card">
                     <table class="app-table audit-table">
-                        <caption class="sr-only">"Audit log"</caption>
-                        <thead><tr><th scope="col">"Time"</th><th scope="col">"Action"</th><th scope="col">"Actor"</th>
-                            <th scope="col">"Target"</th><th scope="col">"Details"</th></tr></thead>
+                        <caption class="sr-only">{move || tr(A::AuditLog)}</caption>
+                        <thead><tr><th scope="col">{move || tr(A::Time)}</th><th scope="col">{move || tr(A::Action)}</th><th scope="col">{move || tr(A::Actor)}</th>
+                            <th scope="col">{move || tr(A::Target)}</th><th scope="col">{move || tr(A::Details)}</th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|e| view! {
                                 <tr data-action=e.action.as_str()>
                                     <td class="nowrap">{format_time(e.at as f64, TimeStyle::DateTime)}</td>
-                                    <td>{action_label(e.action)}</td>
+                                    <td>{move || action_label(e.action)}</td>
                                     <td>{e.actor_email.clone().or(e.actor_id.clone()).unwrap_or_else(|| "—".into())}</td>
                                     <td>{e.target.clone().unwrap_or_default()}</td>
                                     <td class="details">{details_text(&e.details)}</td>
@@ -257,7 +279,7 @@ fn AuditLog(tenant: Option<String>) -> impl IntoView {
         {move || next.get().is_some().then(|| view! {
             <div class="pager">
                 <button type="button" class="app-button" disabled=move || loading_more.get() on:click=show_older.clone()>
-                    {move || if loading_more.get() { "Loading…" } else { "Show older" }}
+                    {move || if loading_more.get() { tw(Msg::Loading) } else { tr(A::ShowOlder) }}
                 </button>
             </div>
         })}

@@ -10,6 +10,7 @@ use super::password::{
     error_for, field_error, general_error, password_feedback, FormError, NewPasswordField,
 };
 use crate::brand::use_page_title;
+use crate::i18n::{tr, A, T};
 use crate::session::use_session;
 
 /// The `token` query parameter (empty when missing).
@@ -21,14 +22,14 @@ fn url_token() -> Memo<String> {
 fn missing_token() -> impl IntoView {
     view! {
         <p class="form-error" role="alert">
-            "This link has no token. Open the whole link you were given, or ask your admin for a new one."
+            {move || tr(A::LinkNoToken)}
         </p>
     }
 }
 
 #[component]
 pub fn AcceptInvitationPage() -> impl IntoView {
-    use_page_title(|| "Accept invitation".into());
+    use_page_title(|| tr(A::AcceptInvitation).into());
     // Used inside the reactive view, so kept Send (it is only used on this thread).
     let session = send_wrapper::SendWrapper::new(use_session());
     let navigate = use_navigate();
@@ -64,20 +65,20 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     };
     view! {
         <section class="login-card">
-            <h1>"Accept your invitation"</h1>
-            <p class="muted">"Choose the name people see and a password. The link works once."</p>
+            <h1>{move || tr(A::AcceptYourInvitation)}</h1>
+            <p class="muted">{move || tr(A::InvitationIntro)}</p>
             {move || if token.with(String::is_empty) { missing_token().into_any() } else { view! {
                 <form on:submit=submit.clone() on:input=move |_| error.set(None) novalidate>
                     <label class="field">
-                        <span>"Your name"</span>
+                        <span>{move || tr(A::YourName)}</span>
                         <input type="text" name="name" autocomplete="name" required maxlength="80" bind:value=name />
                         {move || error_for(error, "name").map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
                     </label>
-                    <NewPasswordField label="Password" name="password" value=password email=no_email()
+                    <NewPasswordField label=|| tr(T::Password) name="password" value=password email=no_email()
                         error=Signal::derive(move || error_for(error, "password")) />
                     {move || general_error(error, &["name", "password"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                     <button type="submit" class="app-button primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Creating your account…" } else { "Create account" }}
+                        {move || tr(if busy.get() { A::CreatingAccount } else { A::CreateAccount })}
                     </button>
                 </form>
             }.into_any() }}
@@ -87,7 +88,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    use_page_title(|| "Reset password".into());
+    use_page_title(|| tr(A::ResetPassword).into());
     let api = send_wrapper::SendWrapper::new(use_session().api);
     let token = url_token();
     let password = RwSignal::new(String::new());
@@ -117,18 +118,18 @@ pub fn ResetPasswordPage() -> impl IntoView {
     };
     view! {
         <section class="login-card">
-            <h1>"Choose a new password"</h1>
+            <h1>{move || tr(A::ChooseNewPassword)}</h1>
             {move || if done.get() { view! {
-                <p class="notice" role="status">"Your password is changed and every session of your account was signed out. "
-                    <a href="/login">"Sign in"</a>" with the new password."</p>
+                <p class="notice" role="status">{move || tr(A::PasswordIsChanged)}" "
+                    <a href="/login">{move || tr(A::SignInWithNew)}</a></p>
             }.into_any() } else if token.with(String::is_empty) { missing_token().into_any() } else { view! {
-                <p class="muted">"The link works once. Afterwards every session of your account is signed out."</p>
+                <p class="muted">{move || tr(A::ResetIntro)}</p>
                 <form on:submit=submit.clone() on:input=move |_| error.set(None) novalidate>
-                    <NewPasswordField label="New password" name="password" value=password email=no_email()
+                    <NewPasswordField label=|| tr(A::NewPassword) name="password" value=password email=no_email()
                         error=Signal::derive(move || error_for(error, "password")) />
                     {move || general_error(error, &["password"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                     <button type="submit" class="app-button primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Saving…" } else { "Set password" }}
+                        {move || tr(if busy.get() { A::Saving } else { A::SetPassword })}
                     </button>
                 </form>
             }.into_any() }}

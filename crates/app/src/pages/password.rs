@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use vantage_contract::password::{check_password, PASSWORD_MIN_CHARS};
 use vantage_sdk::SdkError;
 
+use crate::i18n::{tr, trf, A};
+
 /// What the form says about a new password while it is typed: `None` while empty, else whether
 /// it meets the rule or what to change (a sentence starting with "Password").
 pub fn password_feedback(password: &str, email: Option<&str>) -> Option<Result<(), String>> {
@@ -47,8 +49,8 @@ pub fn general_error(error: FormError, shown: &'static [&'static str]) -> Option
 /// A new-password input with live feedback on the password rule.
 #[component]
 pub fn NewPasswordField(
-    /// The visible label.
-    label: &'static str,
+    /// The visible label (in the active language: `|| tr(T::Password)`).
+    label: fn() -> &'static str,
     /// The input's `name` and the contract field it reports errors on.
     name: &'static str,
     value: RwSignal<String>,
@@ -77,8 +79,8 @@ pub fn NewPasswordField(
                 None => "",
             }>
                 {move || match feedback.get() {
-                    None => format!("At least {PASSWORD_MIN_CHARS} characters; not a common word, a sequence or your email."),
-                    Some(Ok(())) => "Strong enough.".to_owned(),
+                    None => trf(A::PasswordRuleHint, &[&PASSWORD_MIN_CHARS.to_string()]),
+                    Some(Ok(())) => tr(A::StrongEnough).to_owned(),
                     Some(Err(m)) => m,
                 }}
             </small>

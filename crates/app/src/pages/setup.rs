@@ -8,6 +8,7 @@ use vantage_contract::SetupRequest;
 
 use super::password::{error_for, field_error, general_error, FormError, NewPasswordField};
 use crate::brand::use_page_title;
+use crate::i18n::{tr, A, T};
 use crate::request::Latest;
 use crate::session::use_session;
 
@@ -24,7 +25,7 @@ const FIELDS: &[&str] = &["token", "organisationName", "name", "email", "passwor
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    use_page_title(|| "Set up Vantage".into());
+    use_page_title(|| tr(A::SetUpVantage).into());
     let session = use_session();
     let navigate = use_navigate();
     let query = use_query_map();
@@ -92,48 +93,48 @@ pub fn SetupPage() -> impl IntoView {
     };
     view! {
         <section class="login-card setup-card">
-            <h1>"Set up Vantage"</h1>
+            <h1>{move || tr(A::SetUpVantage)}</h1>
             {move || match status.get() {
-                Status::Checking => view! { <p class="muted" aria-busy="true">"Checking whether this server is set up…"</p> }.into_any(),
+                Status::Checking => view! { <p class="muted" aria-busy="true">{move || tr(A::CheckingSetup)}</p> }.into_any(),
                 Status::Done => view! {
-                    <p class="notice">"This server is already set up. "<a href="/login">"Sign in"</a>" instead."</p>
+                    <p class="notice">{move || tr(A::AlreadySetUp)}" "<a href="/login">{move || tr(A::SignInInstead)}</a></p>
                 }.into_any(),
                 Status::Failed(m) => view! { <p class="form-error" role="alert">{m}</p> }.into_any(),
                 Status::Pending => view! {
-                    <p class="muted">"Create your organisation and its system admin. The setup link works once."</p>
+                    <p class="muted">{move || tr(A::SetupIntro)}</p>
                     <form on:submit=submit.clone() on:input=move |_| error.set(None) novalidate>
                         {move || token.with(String::is_empty).then(|| view! {
-                            <p class="notice">"Open the setup URL the server printed when it started: it carries the setup token. Or paste the token here."</p>
+                            <p class="notice">{move || tr(A::SetupNoToken)}</p>
                         })}
                         {(!has_url_token).then(|| view! {
                             <label class="field">
-                                <span>"Setup token"</span>
+                                <span>{move || tr(A::SetupToken)}</span>
                                 <input type="text" name="token" autocomplete="off" required bind:value=token />
                             </label>
                         })}
                         {field_msg("token")}
                         <label class="field">
-                            <span>"Organisation name"</span>
+                            <span>{move || tr(A::OrganisationName)}</span>
                             <input type="text" name="organisationName" required maxlength="80" bind:value=organisation />
-                            <small class="muted">"Also the product name people see in the app."</small>
+                            <small class="muted">{move || tr(A::OrgNameHint)}</small>
                             {field_msg("organisationName")}
                         </label>
                         <label class="field">
-                            <span>"Your name"</span>
-                            <input type="text" name="name" autocomplete="name" maxlength="80" placeholder="System admin" bind:value=name />
+                            <span>{move || tr(A::YourName)}</span>
+                            <input type="text" name="name" autocomplete="name" maxlength="80" placeholder=move || tr(T::RoleSystemAdmin) bind:value=name />
                             {field_msg("name")}
                         </label>
                         <label class="field">
-                            <span>"Email"</span>
+                            <span>{move || tr(T::Email)}</span>
                             <input type="email" name="email" autocomplete="username" required bind:value=email />
                             {field_msg("email")}
                         </label>
-                        <NewPasswordField label="Password" name="password" value=password
+                        <NewPasswordField label=|| tr(T::Password) name="password" value=password
                             email=Signal::derive(move || Some(email.get()))
                             error=Signal::derive(move || error_for(error, "password")) />
                         {move || general_error(error, FIELDS).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                         <button type="submit" class="app-button primary" disabled=move || busy.get()>
-                            {move || if busy.get() { "Setting up…" } else { "Create organisation" }}
+                            {move || tr(if busy.get() { A::SettingUp } else { A::CreateOrganisation })}
                         </button>
                     </form>
                 }.into_any(),

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use vantage_contract::{Permission, TenantSummary};
 
+use crate::i18n::{tr, trf, A};
 use crate::request::Latest;
 use crate::session::use_session;
 use crate::shell::can;
@@ -59,7 +60,7 @@ pub fn TenantPicker(path: &'static str, acting: Memo<Option<String>>) -> impl In
     view! {
         <Show when=move || system.get()>
             <label class="tenant-picker">
-                <span>"Tenant"</span>
+                <span>{move || tr(A::Tenant)}</span>
                 <select name="tenant" prop:value=current on:change=choose.clone()>
                     {move || {
                         let mut list = tenants.get();
@@ -69,7 +70,7 @@ pub fn TenantPicker(path: &'static str, acting: Memo<Option<String>>) -> impl In
                             list.insert(0, TenantSummary { id: cur.clone(), name: cur, active: true, user_count: 0, dashboard_count: 0, created_at: 0 });
                         }
                         list.into_iter().map(|t| {
-                            let label = if t.active { t.name.clone() } else { format!("{} (deactivated)", t.name) };
+                            let label = if t.active { t.name.clone() } else { trf(A::DeactivatedName, &[&t.name]) };
                             view! { <option value=t.id.clone() selected=t.id == current()>{label}</option> }
                         }).collect_view()
                     }}

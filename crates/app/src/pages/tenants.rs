@@ -9,6 +9,7 @@ use vantage_widgets::format::{format_time, TimeStyle};
 use super::password::{error_for, field_error, general_error, FormError};
 use super::require_login;
 use crate::brand::use_page_title;
+use crate::i18n::{tr, trf, tw, A, T};
 use crate::request::Latest;
 use crate::session::use_session;
 use crate::shell::can;
@@ -23,14 +24,14 @@ pub fn confirm(message: &str) -> bool {
 #[component]
 pub fn TenantsPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "Tenants".into());
+    use_page_title(|| tr(T::Tenants).into());
     let allowed = can(Permission::ManageTenants);
     view! {
         {move || if allowed.get() {
             view! { <TenantsAdmin /> }.into_any()
         } else {
-            view! { <section class="page"><div class="page-head"><h1>"Tenants"</h1></div>
-                <p class="notice">"Only system admins can manage tenants."</p></section> }.into_any()
+            view! { <section class="page"><div class="page-head"><h1>{move || tr(T::Tenants)}</h1></div>
+                <p class="notice">{move || tr(A::OnlySystemAdmins)}</p></section> }.into_any()
         }}
     }
 }
@@ -84,8 +85,8 @@ fn TenantsAdmin() -> impl IntoView {
         <section class="page tenants-page">
             <div class="page-head">
                 <div>
-                    <h1>"Tenants"</h1>
-                    <p class="muted">"Each tenant has its own users, dashboards, data and branding."</p>
+                    <h1>{move || tr(T::Tenants)}</h1>
+                    <p class="muted">{move || tr(A::TenantsIntro)}</p>
                 </div>
             </div>
             <CreateTenant api=(*api).clone() created=Callback::new(replace) />
@@ -93,15 +94,15 @@ fn TenantsAdmin() -> impl IntoView {
             {move || match items.get() {
                 None => view! { <div class="list-skeleton" aria-busy="true">{(0..3).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
                 Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                    <button type="button" class="app-button" on:click=move |_| reload.run(())>"Retry"</button></div> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">"No tenants yet."</p> }.into_any(),
+                    <button type="button" class="app-button" on:click=move |_| reload.run(())>{move || tw(vantage_widgets::messages::Msg::Retry)}</button></div> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(A::NoTenantsYet)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="card table-card">
                         <table class="app-table tenants-table">
-                            <caption class="sr-only">"Tenants"</caption>
+                            <caption class="sr-only">{move || tr(T::Tenants)}</caption>
                             <thead><tr>
-                                <th scope="col">"Name"</th><th scope="col">"Users"</th><th scope="col">"Dashboards"</th>
-                                <th scope="col">"Status"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                                <th scope="col">{move || tr(A::Name)}</th><th scope="col">{move || tr(T::Users)}</th><th scope="col">{move || tr(T::Dashboards)}</th>
+                                <th scope="col">{move || tr(A::Status)}</th><th scope="col"><span class="sr-only">{move || tr(A::Actions)}</span></th>
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|t| view! { <TenantRow tenant=t update=update busy=busy /> }).collect_view()}
@@ -139,7 +140,7 @@ fn CreateTenant(api: vantage_sdk::ApiClient, created: Callback<TenantSummary>) -
         wasm_bindgen_futures::spawn_local(async move {
             match api.create_tenant(&request).await {
                 Ok(t) => {
-                    notice.set(Some(format!("Created {} ({}).", t.name, t.id)));
+                    notice.set(Some(trf(A::CreatedTenant, &[&t.name, &t.id])));
                     name.set(String::new());
                     id.set(String::new());
                     created.run(t);
@@ -156,21 +157,21 @@ fn CreateTenant(api: vantage_sdk::ApiClient, created: Callback<TenantSummary>) -
         }
     };
     view! {
-        <form class="card inline-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="New tenant">
-            <h2 class="section-title">"New tenant"</h2>
+        <form class="card inline-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label=move || tr(A::NewTenant)>
+            <h2 class="section-title">{move || tr(A::NewTenant)}</h2>
             <div class="inline-form-fields">
                 <label class="field">
-                    <span>"Name"</span>
+                    <span>{move || tr(A::Name)}</span>
                     <input type="text" name="tenant-name" required maxlength="80" bind:value=name />
                     {msg("name")}
                 </label>
                 <label class="field">
-                    <span>"Id " <small class="muted">"(optional)"</small></span>
-                    <input type="text" name="tenant-id" maxlength="40" placeholder="made from the name" bind:value=id />
+                    <span>{move || tr(A::TenantId)} " " <small class="muted">{move || tr(A::Optional)}</small></span>
+                    <input type="text" name="tenant-id" maxlength="40" placeholder=move || tr(A::MadeFromName) bind:value=id />
                     {msg("id")}
                 </label>
                 <button type="submit" class="app-button primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Creating…" } else { "Create tenant" }}
+                    {move || tr(if busy.get() { A::Creating } else { A::CreateTenant })}
                 </button>
             </div>
             {move || general_error(error, &["name", "id"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
@@ -207,9 +208,9 @@ fn TenantRow(
     let (active, name) = (tenant.active, tenant.name.clone());
     let toggle = move |_| {
         let question = if active {
-            format!("Deactivate {name}? Its users are signed out and its embeds stop at once.")
+            trf(A::ConfirmDeactivateTenant, &[&name])
         } else {
-            format!("Reactivate {name}? Its users can sign in again.")
+            trf(A::ConfirmReactivateTenant, &[&name])
         };
         if confirm(&question) {
             update.run((
@@ -221,12 +222,15 @@ fn TenantRow(
             ));
         }
     };
-    let created = (tenant.created_at > 0).then(|| {
-        format!(
-            "created {}",
-            format_time(tenant.created_at as f64, TimeStyle::Date)
-        )
-    });
+    let created_at = tenant.created_at;
+    let created = move || {
+        (created_at > 0).then(|| {
+            trf(
+                A::CreatedOn,
+                &[&format_time(created_at as f64, TimeStyle::Date)],
+            )
+        })
+    };
     let users_link = format!("/users?tenant={}", js_sys::encode_uri_component(&id));
     let audit_link = format!("/audit?tenant={}", js_sys::encode_uri_component(&id));
     let this_busy2 = this_busy.clone();
@@ -235,24 +239,24 @@ fn TenantRow(
             <td>
                 {move || if renaming.get() { view! {
                     <form class="inline-fields" on:submit=save_rename.clone()>
-                        <input type="text" name="rename" aria-label="New name" maxlength="80" required bind:value=draft />
-                        <button type="submit" class="app-button primary">"Save"</button>
-                        <button type="button" class="app-button ghost" on:click=move |_| renaming.set(false)>"Cancel"</button>
+                        <input type="text" name="rename" aria-label=move || tr(A::NewName) maxlength="80" required bind:value=draft />
+                        <button type="submit" class="app-button primary">{move || tr(A::Save)}</button>
+                        <button type="button" class="app-button ghost" on:click=move |_| renaming.set(false)>{move || tr(A::Cancel)}</button>
                     </form>
                 }.into_any() } else { view! {
                     <strong>{tenant.name.clone()}</strong>
-                    <div class="muted small">{tenant.id.clone()}{created.clone().map(|c| format!(" · {c}"))}</div>
+                    <div class="muted small">{tenant.id.clone()}{created().map(|c| format!(" · {c}"))}</div>
                 }.into_any() }}
             </td>
-            <td class="num" data-label="Users">{tenant.user_count}</td>
-            <td class="num" data-label="Dashboards">{tenant.dashboard_count}</td>
-            <td>{if tenant.active { view! { <span class="role-pill">"Active"</span> }.into_any() } else { view! { <span class="role-pill off">"Deactivated"</span> }.into_any() }}</td>
+            <td class="num" data-label=move || tr(T::Users)>{tenant.user_count}</td>
+            <td class="num" data-label=move || tr(T::Dashboards)>{tenant.dashboard_count}</td>
+            <td>{if tenant.active { view! { <span class="role-pill">{move || tr(A::Active)}</span> }.into_any() } else { view! { <span class="role-pill off">{move || tr(A::Deactivated)}</span> }.into_any() }}</td>
             <td><div class="row-actions">
-                <a href=users_link>"Users"</a>
-                <a href=audit_link>"Audit log"</a>
-                <button type="button" class="app-button ghost" disabled=this_busy on:click=move |_| renaming.set(true)>"Rename"</button>
+                <a href=users_link>{move || tr(T::Users)}</a>
+                <a href=audit_link>{move || tr(A::AuditLog)}</a>
+                <button type="button" class="app-button ghost" disabled=this_busy on:click=move |_| renaming.set(true)>{move || tr(A::Rename)}</button>
                 <button type="button" class=if active { "app-button danger" } else { "app-button" } disabled=this_busy2 on:click=toggle>
-                    {if active { "Deactivate" } else { "Reactivate" }}
+                    {move || tr(if active { A::Deactivate } else { A::Reactivate })}
                 </button>
             </div></td>
         </tr>

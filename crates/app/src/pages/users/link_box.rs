@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use vantage_widgets::format::{format_time, TimeStyle};
 
+use crate::i18n::{tr, trf, A};
+
 /// A link the server answered: what it is for, its app path (`/accept-invitation?token=…`)
 /// and its expiry (epoch ms).
 #[derive(Debug, Clone, PartialEq)]
@@ -37,14 +39,14 @@ pub fn LinkBox(link: IssuedLink, dismiss: Callback<()>) -> impl IntoView {
         <div class="card link-box" role="status">
             <div class="snippet-head">
                 <h2>{link.title}</h2>
-                <button type="button" class="app-button ghost" on:click=move |_| dismiss.run(())>"Done"</button>
+                <button type="button" class="app-button ghost" on:click=move |_| dismiss.run(())>{move || tr(A::Done)}</button>
             </div>
-            <p class="muted small">"Send this link yourself (there is no mail server). It works once, until " {expires} "."</p>
+            <p class="muted small">{move || trf(A::SendLinkYourself, &[&expires])}</p>
             <div class="inline-fields">
-                <input type="text" name="issued-link" readonly aria-label="Link" prop:value=url
+                <input type="text" name="issued-link" readonly aria-label=move || tr(A::Link) prop:value=url
                     on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) { i.select(); } } />
                 <button type="button" class="app-button primary" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy link" }}
+                    {move || tr(if copied.get() { A::Copied } else { A::CopyLink })}
                 </button>
             </div>
         </div>

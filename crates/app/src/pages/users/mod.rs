@@ -12,27 +12,28 @@ use vantage_contract::{Permission, Role, UpdateUserRequest, User};
 use vantage_sdk::ApiClient;
 
 use self::link_box::{IssuedLink, LinkBox};
-use self::rules::{active_admins, rules_for, UserRules};
+use self::rules::{active_admins, rules_for, UserRules, Why};
 use super::password::{error_for, field_error, general_error, FormError};
 use super::require_login;
 use super::tenant_picker::{use_acting_tenant, TenantPicker};
 use super::tenants::confirm;
 use crate::brand::use_page_title;
+use crate::i18n::{tr, trf, tw, A, T};
 use crate::request::Latest;
 use crate::session::use_session;
 use crate::shell::{can, role_label};
 
 fn permission_label(p: Permission) -> &'static str {
-    match p {
-        Permission::ViewDashboard => "View dashboards",
-        Permission::ExportData => "Export data",
-        Permission::ConfigureAlerts => "Handle alerts",
-        Permission::ManageUsers => "Manage users & branding",
-        Permission::GenerateReports => "Reports",
-        Permission::EditDashboards => "Edit dashboards",
-        Permission::AccessAuditLog => "Audit log",
-        Permission::ManageTenants => "Manage tenants",
-    }
+    tr(match p {
+        Permission::ViewDashboard => A::PermViewDashboards,
+        Permission::ExportData => A::PermExportData,
+        Permission::ConfigureAlerts => A::PermHandleAlerts,
+        Permission::ManageUsers => A::PermManageUsers,
+        Permission::GenerateReports => A::PermReports,
+        Permission::EditDashboards => A::PermEditDashboards,
+        Permission::AccessAuditLog => A::AuditLog,
+        Permission::ManageTenants => A::PermManageTenants,
+    })
 }
 
 /// The roles a user admin may give, most powerful first.
@@ -43,15 +44,15 @@ fn assignable_roles() -> impl Iterator<Item = Role> {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "Users & roles".into());
+    use_page_title(|| tr(A::UsersTitle).into());
     let allowed = can(Permission::ManageUsers);
     let acting = use_acting_tenant();
     view! {
         <section class="page users-page">
             <div class="page-head">
                 <div>
-                    <h1>"Users & roles"</h1>
-                    <p class="muted">"Invite people, change their roles, deactivate them or give them a new password link."</p>
+                    <h1>{move || tr(A::UsersTitle)}</h1>
+                    <p class="muted">{move || tr(A::UsersIntro)}</p>
                 </div>
                 <div class="page-tools"><TenantPicker path="/users" acting=acting /></div>
             </div>
@@ -60,7 +61,7 @@ pub fn UsersPage() -> impl IntoView {
                 let tenant = acting.get();
                 view! { <UsersAdmin tenant=tenant /> }.into_any()
             } else {
-                view! { <p class="notice">"Only tenant admins can see and manage the users of the tenant."</p> }.into_any()
+                view! { <p class="notice">{move || tr(A::UsersOnlyAdmins)}</p> }.into_any()
             }}
             <RoleMatrix />
         </section>
@@ -106,7 +107,7 @@ fn UsersAdmin(tenant: Option<String>) -> impl IntoView {
                 RowAction::Update(req) => api.update_user(&user.id, &req).await.map(replace),
                 RowAction::Reset => api.issue_password_reset(&user.id).await.map(|l| {
                     issued.set(Some(IssuedLink {
-                        title: format!("Password-reset link for {}", l.email),
+                        title: trf(A::ResetLinkFor, &[&l.email]),
                         path: l.path,
                         expires_at: l.expires_at,
                     }));
@@ -127,9 +128,9 @@ fn UsersAdmin(tenant: Option<String>) -> impl IntoView {
         {move || match items.get() {
             None => view! { <div class="list-skeleton" aria-busy="true">{(0..4).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
             Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                <button type="button" class="app-button" on:click=move |_| reload.run(())>"Retry"</button></div> }.into_any(),
+                <button type="button" class="app-button" on:click=move |_| reload.run(())>{move || tw(vantage_widgets::messages::Msg::Retry)}</button></div> }.into_any(),
             Some(Ok(list)) if list.is_empty() => view! {
-                <p class="app-empty">"Nobody has an account in this tenant yet: invite someone above."</p>
+                <p class="app-empty">{move || tr(A::NobodyYet)}</p>
             }.into_any(),
             Some(Ok(list)) => {
                 let admins = active_admins(&list);
@@ -137,9 +138,9 @@ fn UsersAdmin(tenant: Option<String>) -> impl IntoView {
                 view! {
                     <div class="card table-card">
                         <table class="app-table users-table">
-                            <caption class="sr-only">"Users"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Status"</th>
-                                <th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                            <caption class="sr-only">{move || tr(T::Users)}</caption>
+                            <thead><tr><th scope="col">{move || tr(A::Name)}</th><th scope="col">{move || tr(A::Role)}</th><th scope="col">{move || tr(A::Status)}</th>
+                                <th scope="col"><span class="sr-only">{move || tr(A::Actions)}</span></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let rules = me.as_ref().map(|me| rules_for(me, &u, admins));
@@ -189,7 +190,7 @@ fn InviteForm(
             match api.invite_user(&request.email, request.role).await {
                 Ok(inv) => {
                     issued.set(Some(IssuedLink {
-                        title: format!("Invitation for {} ({})", inv.email, role_label(inv.role)),
+                        title: trf(A::InvitationFor, &[&inv.email, role_label(inv.role)]),
                         path: inv.path,
                         expires_at: inv.expires_at,
                     }));
@@ -202,24 +203,24 @@ fn InviteForm(
         });
     };
     view! {
-        <form class="card inline-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label="Invite someone">
-            <h2 class="section-title">"Invite someone"</h2>
+        <form class="card inline-form" on:submit=submit on:input=move |_| error.set(None) novalidate aria-label=move || tr(A::InviteSomeone)>
+            <h2 class="section-title">{move || tr(A::InviteSomeone)}</h2>
             <div class="inline-form-fields">
                 <label class="field">
-                    <span>"Email"</span>
+                    <span>{move || tr(T::Email)}</span>
                     <input type="email" name="invite-email" required autocomplete="off" bind:value=email />
                     {move || error_for(error, "email").map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
                 </label>
                 <label class="field">
-                    <span>"Role"</span>
+                    <span>{move || tr(A::Role)}</span>
                     <select name="invite-role" prop:value=move || role.get().as_str()
                         on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) }>
-                        {assignable_roles().map(|r| view! { <option value=r.as_str()>{role_label(r)}</option> }).collect_view()}
+                        {assignable_roles().map(|r| view! { <option value=r.as_str()>{move || role_label(r)}</option> }).collect_view()}
                     </select>
                     {move || error_for(error, "role").map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
                 </label>
                 <button type="submit" class="app-button primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Creating link…" } else { "Create invitation link" }}
+                    {move || tr(if busy.get() { A::CreatingLink } else { A::CreateInvitationLink })}
                 </button>
             </div>
             {move || general_error(error, &["email", "role"]).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
@@ -235,10 +236,10 @@ fn UserRow(
     busy: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let rules = rules.unwrap_or(UserRules {
-        change_role: Err("Loading…"),
-        deactivate: Err("Loading…"),
-        reactivate: Err("Loading…"),
-        reset_password: Err("Loading…"),
+        change_role: Err(Why::Loading),
+        deactivate: Err(Why::Loading),
+        reactivate: Err(Why::Loading),
+        reset_password: Err(Why::Loading),
     });
     let id = user.id.clone();
     let is_busy = move || busy.with(|b| b.as_deref() == Some(id.as_str()));
@@ -254,30 +255,27 @@ fn UserRow(
     };
     let role_cell = match rules.change_role {
         Ok(()) => view! {
-            <select name="role" aria-label=format!("Role of {}", user.email) prop:value=user.role.as_str()
+            <select name="role" aria-label=trf(A::RoleOf, &[&user.email]) prop:value=user.role.as_str()
                 disabled=is_busy.clone() on:change=on_role>
-                {assignable_roles().map(|r| view! { <option value=r.as_str() selected=r == user.role>{role_label(r)}</option> }).collect_view()}
+                {assignable_roles().map(|r| view! { <option value=r.as_str() selected=r == user.role>{move || role_label(r)}</option> }).collect_view()}
             </select>
         }.into_any(),
         Err(why) => view! {
-            <span class="role-pill">{role_label(user.role)}</span>
-            <small class="muted reason">{why}</small>
+            <span class="role-pill">{move || role_label(user.role)}</span>
+            <small class="muted reason">{move || why.text()}</small>
         }.into_any(),
     };
     let (toggle_rule, toggle_label) = if user.active {
-        (rules.deactivate, "Deactivate")
+        (rules.deactivate, A::Deactivate)
     } else {
-        (rules.reactivate, "Reactivate")
+        (rules.reactivate, A::Reactivate)
     };
     let u = user.clone();
     let toggle = move |_| {
         let question = if u.active {
-            format!(
-                "Deactivate {}? They are signed out at once and cannot sign in.",
-                u.email
-            )
+            trf(A::ConfirmDeactivateUser, &[&u.email])
         } else {
-            format!("Reactivate {}? They can sign in again.", u.email)
+            trf(A::ConfirmReactivateUser, &[&u.email])
         };
         if confirm(&question) {
             let req = UpdateUserRequest {
@@ -296,12 +294,12 @@ fn UserRow(
         <tr data-user-email=user.email.clone() class:inactive=!user.active>
             <td><strong>{user.name.clone()}</strong><div class="muted small">{user.email.clone()}</div></td>
             <td class="role-cell">{role_cell}</td>
-            <td>{if user.active { view! { <span class="role-pill">"Active"</span> }.into_any() } else { view! { <span class="role-pill off">"Deactivated"</span> }.into_any() }}</td>
+            <td>{if user.active { view! { <span class="role-pill">{move || tr(A::Active)}</span> }.into_any() } else { view! { <span class="role-pill off">{move || tr(A::Deactivated)}</span> }.into_any() }}</td>
             <td><div class="row-actions">
                 <button type="button" class=if user.active { "app-button danger" } else { "app-button" }
-                    disabled=move || toggle_reason.is_some() || busy1() title=toggle_reason on:click=toggle>{toggle_label}</button>
+                    disabled=move || toggle_reason.is_some() || busy1() title=toggle_reason.map(Why::text) on:click=toggle>{move || tr(toggle_label)}</button>
                 <button type="button" class="app-button"
-                    disabled=move || reset_reason.is_some() || busy2() title=reset_reason on:click=reset>"Password reset link"</button>
+                    disabled=move || reset_reason.is_some() || busy2() title=reset_reason.map(Why::text) on:click=reset>{move || tr(A::PasswordResetLink)}</button>
             </div></td>
         </tr>
     }
@@ -316,19 +314,19 @@ fn RoleMatrix() -> impl IntoView {
         Role::Viewer,
     ];
     view! {
-        <h2 class="section-title">"What each role may do"</h2>
+        <h2 class="section-title">{move || tr(A::WhatEachRoleMayDo)}</h2>
         <div class="card table-card">
             <table class="app-table matrix">
-                <thead><tr><th scope="col">"Permission"</th>
-                    {roles.map(|r| view! { <th scope="col">{role_label(r)}</th> }).into_iter().collect_view()}
+                <thead><tr><th scope="col">{move || tr(A::Permission)}</th>
+                    {roles.map(|r| view! { <th scope="col">{move || role_label(r)}</th> }).into_iter().collect_view()}
                 </tr></thead>
                 <tbody>
                     {Permission::ALL.into_iter().map(|p| view! {
                         <tr>
-                            <th scope="row">{permission_label(p)}</th>
+                            <th scope="row">{move || permission_label(p)}</th>
                             {roles.map(|r| {
                                 let yes = r.can(p);
-                                view! { <td class=if yes { "yes" } else { "no" }>{if yes { "✓" } else { "—" }}<span class="sr-only">{if yes { "allowed" } else { "not allowed" }}</span></td> }
+                                view! { <td class=if yes { "yes" } else { "no" }>{if yes { "✓" } else { "—" }}<span class="sr-only">{move || tr(if yes { A::Allowed } else { A::NotAllowed })}</span></td> }
                             }).into_iter().collect_view()}
                         </tr>
                     }).collect_view()}

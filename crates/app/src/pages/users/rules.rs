@@ -4,22 +4,44 @@
 //! you change your own password on the account page.
 
 use vantage_contract::{Role, User};
+use vantage_widgets::messages::Msg;
+
+use crate::i18n::{tr, tw, A};
 
 /// Each action on a user: allowed, or the reason it is not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRules {
-    pub change_role: Result<(), &'static str>,
-    pub deactivate: Result<(), &'static str>,
-    pub reactivate: Result<(), &'static str>,
-    pub reset_password: Result<(), &'static str>,
+    pub change_role: Result<(), Why>,
+    pub deactivate: Result<(), Why>,
+    pub reactivate: Result<(), Why>,
+    pub reset_password: Result<(), Why>,
 }
 
-const SYSTEM_ADMIN: &str = "System admins are managed with `vantage-server admin`.";
-const LAST_ADMIN: &str =
-    "The tenant's last active tenant admin: make another user tenant admin first.";
-const YOURSELF_ROLE: &str = "You cannot change your own role.";
-const YOURSELF_ACTIVE: &str = "You cannot deactivate yourself.";
-const YOURSELF_PASSWORD: &str = "Change your own password on your account page.";
+/// Why an action is not offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The list is still loading (who "me" is is not known yet).
+    Loading,
+    SystemAdmin,
+    LastAdmin,
+    YourselfRole,
+    YourselfActive,
+    YourselfPassword,
+}
+
+impl Why {
+    /// The reason in the active language (reactive, like [`tr`]).
+    pub fn text(self) -> &'static str {
+        match self {
+            Why::Loading => tw(Msg::Loading),
+            Why::SystemAdmin => tr(A::RuleSystemAdmin),
+            Why::LastAdmin => tr(A::RuleLastAdmin),
+            Why::YourselfRole => tr(A::RuleYourselfRole),
+            Why::YourselfActive => tr(A::RuleYourselfActive),
+            Why::YourselfPassword => tr(A::RuleYourselfPassword),
+        }
+    }
+}
 
 /// Active tenant admins in `users`.
 pub fn active_admins(users: &[User]) -> usize {
@@ -33,29 +55,29 @@ pub fn active_admins(users: &[User]) -> usize {
 pub fn rules_for(me: &User, target: &User, active_admins: usize) -> UserRules {
     if target.role == Role::SystemAdmin {
         return UserRules {
-            change_role: Err(SYSTEM_ADMIN),
-            deactivate: Err(SYSTEM_ADMIN),
-            reactivate: Err(SYSTEM_ADMIN),
-            reset_password: Err(SYSTEM_ADMIN),
+            change_role: Err(Why::SystemAdmin),
+            deactivate: Err(Why::SystemAdmin),
+            reactivate: Err(Why::SystemAdmin),
+            reset_password: Err(Why::SystemAdmin),
         };
     }
     let myself = me.id == target.id;
     let last_admin = target.role == Role::TenantAdmin && target.active && active_admins <= 1;
-    let guard = |yours: &'static str| {
+    let guard = |yours: Why| {
         if myself {
             Err(yours)
         } else if last_admin {
-            Err(LAST_ADMIN)
+            Err(Why::LastAdmin)
         } else {
             Ok(())
         }
     };
     UserRules {
-        change_role: guard(YOURSELF_ROLE),
-        deactivate: guard(YOURSELF_ACTIVE),
+        change_role: guard(Why::YourselfRole),
+        deactivate: guard(Why::YourselfActive),
         reactivate: Ok(()),
         reset_password: if myself {
-            Err(YOURSELF_PASSWORD)
+            Err(Why::YourselfPassword)
         } else {
             Ok(())
         },
@@ -86,8 +108,8 @@ mod tests {
         let viewer = user("v", Role::Viewer, true);
         let list = [admin.clone(), viewer];
         let r = rules_for(&me, &admin, active_admins(&list));
-        assert_eq!(r.change_role, Err(LAST_ADMIN));
-        assert_eq!(r.deactivate, Err(LAST_ADMIN));
+        assert_eq!(r.change_role, Err(Why::LastAdmin));
+        assert_eq!(r.deactivate, Err(Why::LastAdmin));
         assert_eq!(r.reset_password, Ok(()));
         let second = user("b", Role::TenantAdmin, true);
         let list = [admin.clone(), second];
@@ -109,9 +131,9 @@ mod tests {
         let me = user("a", Role::TenantAdmin, true);
         let other = user("b", Role::TenantAdmin, true);
         let r = rules_for(&me, &me, active_admins(&[me.clone(), other]));
-        assert_eq!(r.change_role, Err(YOURSELF_ROLE));
-        assert_eq!(r.deactivate, Err(YOURSELF_ACTIVE));
-        assert_eq!(r.reset_password, Err(YOURSELF_PASSWORD));
+        assert_eq!(r.change_role, Err(Why::YourselfRole));
+        assert_eq!(r.deactivate, Err(Why::YourselfActive));
+        assert_eq!(r.reset_password, Err(Why::YourselfPassword));
     }
 
     #[test]
