@@ -279,9 +279,14 @@ pub(crate) fn device_pixel_ratio() -> f64 {
 }
 
 /// Schedules `run` as a microtask: after the current ECharts event has been handled (ECharts
-/// refuses `setOption` from inside its own update) and before the next frame is drawn.
-pub(crate) fn soon(run: &Closure<dyn FnMut(JsValue)>) {
-    let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(run);
+/// refuses `setOption` from inside its own update) and before the next frame is drawn. The
+/// callback is a one-shot JS function that owns `run` and frees it after the call, so nothing
+/// the caller drops meanwhile can be invoked.
+pub(crate) fn soon(run: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(run);
+    if let Some(window) = web_sys::window() {
+        window.queue_microtask(callback.unchecked_ref());
+    }
 }
 
 #[cfg(test)]

@@ -48,8 +48,6 @@ pub struct EChartsHandle {
     resize: ResizeWatch,
     /// Large line/area series drawn decimated, with their full points (see `decimate.rs`).
     decimator: Rc<RefCell<Decimator>>,
-    /// Re-picks the decimated series after a zoom, as a microtask.
-    _on_zoomed: Rc<Closure<dyn FnMut(JsValue)>>,
 }
 
 impl EChartsHandle {
@@ -66,14 +64,21 @@ impl EChartsHandle {
         let instance = module.init(&element, theme.as_deref(), renderer)?;
         let decimator = Rc::new(RefCell::new(Decimator::default()));
         let resize = ResizeWatch::new(&element, instance.clone(), Rc::clone(&decimator))?;
+        // The zoom refresh holds the decimator weakly: a chart destroyed in the same tick as a
+        // `datazoom` drops it, and the already scheduled refresh then does nothing.
         let on_zoomed = {
-            let decimator = Rc::clone(&decimator);
+            let decimator = Rc::downgrade(&decimator);
             let instance = instance.clone();
-            Rc::new(Closure::<dyn FnMut(JsValue)>::new(move |_| {
-                if let Ok(mut decimator) = decimator.try_borrow_mut() {
-                    let _ = decimator.refresh(&instance);
-                }
-            }))
+            move |_: JsValue| {
+                let (decimator, instance) = (decimator.clone(), instance.clone());
+                decimate::soon(move || {
+                    if let Some(decimator) = decimator.upgrade() {
+                        if let Ok(mut decimator) = decimator.try_borrow_mut() {
+                            let _ = decimator.refresh(&instance);
+                        }
+                    }
+                });
+            }
         };
         let mut handle = Self {
             module,
@@ -85,10 +90,9 @@ impl EChartsHandle {
             listeners: Vec::new(),
             resize,
             decimator,
-            _on_zoomed: Rc::clone(&on_zoomed),
         };
         // A zoom shows another x window: pick its points from the full series.
-        handle.on("datazoom", move |_| decimate::soon(&on_zoomed));
+        handle.on("datazoom", on_zoomed);
         Ok(handle)
     }
 
