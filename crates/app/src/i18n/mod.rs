@@ -9,8 +9,10 @@
 //! catalog (see `vantage_sdk::SdkError::user_message`), so every backend gets the same text.
 
 mod chrome;
+mod publish;
 
 pub use chrome::T;
+pub use publish::P;
 
 use vantage_widgets::locale;
 use vantage_widgets::messages::{self, fill, text_from, Msg, Table};
