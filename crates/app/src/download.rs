@@ -1,7 +1,16 @@
 //! Client-side downloads: text exports (CSV, JSON) and chart images (bytes from the widgets' chart
 //! handle), from data already in the page. Files are handed to the browser through a `Blob` object URL and a temporary `<a download>`.
 
+use leptos::prelude::untrack;
 use wasm_bindgen::JsCast;
+
+use crate::i18n::{tr, P};
+
+/// A failure's text in the viewer's language. Untracked: downloads run in handlers and tasks,
+/// and the caller shows the text as it was when the download failed.
+fn failure(key: P) -> String {
+    untrack(|| tr(key).to_owned())
+}
 
 /// Offers `bytes` to the user as a file named `filename`.
 pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
@@ -9,9 +18,9 @@ pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), St
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|_| "the browser refused to create the file".to_owned())?;
+        .map_err(|_| failure(P::BrowserRefusedFile))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser refused to create the file".to_owned())?;
+        .map_err(|_| failure(P::BrowserRefusedFile))?;
     let result = download_url(filename, &url);
     let _ = web_sys::Url::revoke_object_url(&url);
     result
@@ -21,16 +30,16 @@ pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), St
 pub fn download_url(filename: &str, url: &str) -> Result<(), String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or("no document")?;
+        .ok_or_else(|| failure(P::NoDocument))?;
     let anchor: web_sys::HtmlAnchorElement = document
         .create_element("a")
-        .map_err(|_| "cannot create a link")?
+        .map_err(|_| failure(P::CannotCreateLink))?
         .unchecked_into();
     anchor.set_href(url);
     anchor.set_download(filename);
-    let body = document.body().ok_or("no body")?;
+    let body = document.body().ok_or_else(|| failure(P::NoBody))?;
     body.append_child(&anchor)
-        .map_err(|_| "cannot attach a link")?;
+        .map_err(|_| failure(P::CannotAttachLink))?;
     anchor.click();
     anchor.remove();
     Ok(())

@@ -10,9 +10,11 @@
 
 mod accounts;
 mod chrome;
+mod publish;
 
 pub use accounts::A;
 pub use chrome::T;
+pub use publish::P;
 
 use vantage_widgets::locale;
 use vantage_widgets::messages::{self, fill, text_from, Msg, Table};

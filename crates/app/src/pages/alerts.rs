@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use vantage_contract::{Alert, AlertStatus, Permission};
-use vantage_widgets::alerts::{severity_text, status_text};
+use vantage_contract::{Alert, AlertStatus, Permission, Severity};
 use vantage_widgets::format::{format_time, TimeStyle};
 
 use super::require_login;
 use crate::brand::use_page_title;
+use crate::i18n::{tr, trf, P, T};
 use crate::session::use_session;
 use crate::shell::can;
 use crate::toasts::{severity_class, use_alert_news};
@@ -24,6 +24,24 @@ fn dashboard_for(tenant_id: &str, dataset: &str) -> String {
     format!("{tenant_id}-{slug}")
 }
 
+/// A severity for people, in the viewer's language ("Critical").
+fn severity_label(severity: Severity) -> &'static str {
+    tr(match severity {
+        Severity::Critical => P::Critical,
+        Severity::Warning => P::Warning,
+        Severity::Info => P::Info,
+    })
+}
+
+/// A status for people, in the viewer's language ("Acknowledged").
+fn status_label(status: AlertStatus) -> &'static str {
+    tr(match status {
+        AlertStatus::Open => P::Open,
+        AlertStatus::Acknowledged => P::Acknowledged,
+        AlertStatus::Resolved => P::Resolved,
+    })
+}
+
 /// `from`/`to` (epoch ms) of the hour around an alert, for the drill-down link.
 pub fn alert_window(alert: &Alert) -> (i64, i64) {
     (
@@ -35,7 +53,7 @@ pub fn alert_window(alert: &Alert) -> (i64, i64) {
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "Alerts".into());
+    use_page_title(|| tr(T::Alerts).into());
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
@@ -110,34 +128,34 @@ pub fn AlertsPage() -> impl IntoView {
         <section class="page alerts-page">
             <div class="page-head">
                 <div>
-                    <h1>"Alerts"</h1>
-                    <p class="muted">"Raised by the tenant's alert rules. New alerts appear here live."</p>
+                    <h1>{move || tr(T::Alerts)}</h1>
+                    <p class="muted">{move || tr(P::AlertsIntro)}</p>
                 </div>
                 <div class="page-tools">
-                    <select aria-label="Severity" prop:value=move || severity().unwrap_or_default()
+                    <select aria-label=move || tr(P::Severity) prop:value=move || severity().unwrap_or_default()
                         on:change=move |ev| set_param("severity", event_target_value(&ev))>
-                        <option value="">"All severities"</option>
-                        <option value="critical">"Critical"</option>
-                        <option value="warning">"Warning"</option>
-                        <option value="info">"Info"</option>
+                        <option value="">{move || tr(P::AllSeverities)}</option>
+                        <option value="critical">{move || severity_label(Severity::Critical)}</option>
+                        <option value="warning">{move || severity_label(Severity::Warning)}</option>
+                        <option value="info">{move || severity_label(Severity::Info)}</option>
                     </select>
-                    <select aria-label="Status" prop:value=move || status().unwrap_or_default()
+                    <select aria-label=move || tr(P::Status) prop:value=move || status().unwrap_or_default()
                         on:change=move |ev| set_param2("status", event_target_value(&ev))>
-                        <option value="">"All statuses"</option>
-                        <option value="open">"Open"</option>
-                        <option value="acknowledged">"Acknowledged"</option>
-                        <option value="resolved">"Resolved"</option>
+                        <option value="">{move || tr(P::AllStatuses)}</option>
+                        <option value="open">{move || status_label(AlertStatus::Open)}</option>
+                        <option value="acknowledged">{move || status_label(AlertStatus::Acknowledged)}</option>
+                        <option value="resolved">{move || status_label(AlertStatus::Resolved)}</option>
                     </select>
                 </div>
             </div>
             {move || (!may_act.get()).then(|| view! {
-                <p class="notice">"Your role can view alerts. Acknowledging and resolving needs the manager role or higher."</p>
+                <p class="notice">{move || tr(P::AlertsViewOnly)}</p>
             })}
             {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || match items.get() {
                 None => view! { <div class="list-skeleton" aria-busy="true">{(0..5).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
                 Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">"No alerts match these filters."</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(P::NoAlertsMatch)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="alert-rows">
                         {list.into_iter().map(|alert| {
@@ -168,8 +186,20 @@ fn AlertRow(
         js_sys::encode_uri_component(&alert.title)
     );
     let (id_ack, id_res) = (alert.id.clone(), alert.id.clone());
-    let status = alert.status;
-    let reason = "Needs the manager role or higher";
+    let (status, severity) = (alert.status, alert.severity);
+    let reason = move || (!may_act.get()).then(|| tr(P::NeedsManager));
+    let created_at = alert.created_at;
+    let acknowledged_by = alert.acknowledged_by.clone();
+    let status_line = move || {
+        let raised = format_time(created_at as f64, TimeStyle::DateTime);
+        match &acknowledged_by {
+            Some(by) => trf(
+                P::StatusRaisedAcknowledged,
+                &[status_label(status), &raised, by],
+            ),
+            None => trf(P::StatusRaised, &[status_label(status), &raised]),
+        }
+    };
     let class = format!(
         "alert-row {}{}",
         severity_class(alert.severity),
@@ -181,29 +211,26 @@ fn AlertRow(
     );
     view! {
         <li class=class data-alert-id=alert.id.clone() data-status=status_name(status)>
-            <span class="sev-pill">{severity_text(alert.severity)}</span>
+            <span class="sev-pill">{move || severity_label(severity)}</span>
             <div class="alert-body">
                 <strong>{alert.title.clone()}</strong>
                 <p>{alert.message.clone()}</p>
-                <p class="muted small">
-                    {format!("{} · raised {}", status_text(status), format_time(alert.created_at as f64, TimeStyle::DateTime))}
-                    {alert.acknowledged_by.clone().map(|by| format!(" · acknowledged by {by}"))}
-                </p>
+                <p class="muted small">{status_line}</p>
                 <p class="alert-links">
-                    <a href=dashboard_link>"Open dashboard at that time"</a>
-                    <a href=drill_link>"See the rows"</a>
+                    <a href=dashboard_link>{move || tr(P::OpenDashboardAtThatTime)}</a>
+                    <a href=drill_link>{move || tr(P::SeeTheRows)}</a>
                 </p>
             </div>
             <div class="alert-actions">
                 {(status == AlertStatus::Open).then(|| view! {
                     <button type="button" class="app-button" disabled=move || !may_act.get()
-                        title=move || (!may_act.get()).then_some(reason)
-                        on:click=move |_| act.run((id_ack.clone(), false))>"Acknowledge"</button>
+                        title=reason
+                        on:click=move |_| act.run((id_ack.clone(), false))>{move || tr(P::Acknowledge)}</button>
                 })}
                 {(status != AlertStatus::Resolved).then(|| view! {
                     <button type="button" class="app-button" disabled=move || !may_act.get()
-                        title=move || (!may_act.get()).then_some(reason)
-                        on:click=move |_| act.run((id_res.clone(), true))>"Resolve"</button>
+                        title=reason
+                        on:click=move |_| act.run((id_res.clone(), true))>{move || tr(P::Resolve)}</button>
                 })}
             </div>
         </li>

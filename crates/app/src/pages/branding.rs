@@ -11,27 +11,16 @@ use vantage_widgets::Mode;
 
 use super::require_login;
 use crate::brand::{theme_for, use_brand, use_page_title};
+use crate::i18n::{tr, trf, P, T};
 use crate::session::use_session;
 use crate::shell::can;
 
 /// The form's text fields: (contract field name, label, hint).
-const TEXT_FIELDS: [(&str, &str, &str); 4] = [
-    (
-        "productName",
-        "Product name",
-        "Shown in the header and the browser tab.",
-    ),
-    (
-        "logoUrl",
-        "Logo URL",
-        "https:// or data:image/… — leave empty for the default mark.",
-    ),
-    ("faviconUrl", "Favicon URL", "https:// or data:image/…"),
-    (
-        "fontFamily",
-        "Font family",
-        "A CSS font list, e.g. Inter, system-ui, sans-serif",
-    ),
+const TEXT_FIELDS: [(&str, P, P); 4] = [
+    ("productName", P::ProductName, P::ProductNameHint),
+    ("logoUrl", P::LogoUrl, P::LogoUrlHint),
+    ("faviconUrl", P::FaviconUrl, P::FaviconUrlHint),
+    ("fontFamily", P::FontFamily, P::FontFamilyHint),
 ];
 
 fn get_text(b: &Branding, field: &str) -> String {
@@ -63,13 +52,13 @@ fn error_field(field: &str) -> String {
 #[component]
 pub fn BrandingPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "Branding".into());
+    use_page_title(|| tr(T::Branding).into());
     let allowed = can(Permission::ManageUsers);
     view! {
         {move || if allowed.get() {
             view! { <BrandingEditor /> }.into_any()
         } else {
-            view! { <section class="page"><h1>"Branding"</h1><p class="notice">"Only tenant admins can change the branding."</p></section> }.into_any()
+            view! { <section class="page"><h1>{move || tr(T::Branding)}</h1><p class="notice">{move || tr(P::BrandingAdminsOnly)}</p></section> }.into_any()
         }}
     }
 }
@@ -154,17 +143,17 @@ fn BrandingEditor() -> impl IntoView {
         .map(|(field, label, hint)| {
             view! {
                 <label class="field">
-                    <span>{label}</span>
+                    <span>{move || tr(label)}</span>
                     <input type="text" name=field prop:value=move || draft.with(|d| get_text(d, field))
                         aria-invalid=move || field_error(field).is_some().to_string()
                         on:input=move |ev| { saved.set(false); draft.update(|d| set_text(d, field, event_target_value(&ev))) } />
-                    <small class="muted">{hint}</small>
+                    <small class="muted">{move || tr(hint)}</small>
                     {move || field_error(field).map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
                 </label>
             }
         })
         .collect_view();
-    let colour = move |field: &'static str, label: &'static str| {
+    let colour = move |field: &'static str, label: P| {
         let get = move |d: &Branding| {
             if field == "primaryColor" {
                 d.primary_color.clone()
@@ -181,9 +170,9 @@ fn BrandingEditor() -> impl IntoView {
         };
         view! {
             <label class="field">
-                <span>{label}</span>
+                <span>{move || tr(label)}</span>
                 <div class="colour-input">
-                    <input type="color" aria-label=format!("{label} picker")
+                    <input type="color" aria-label=move || trf(P::ColourPicker, &[tr(label)])
                         prop:value=move || draft.with(|d| { let c = get(d); if c.len() == 7 { c } else { "#000000".into() } })
                         on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev))) />
                     <input type="text" name=field prop:value=move || draft.with(get)
@@ -198,17 +187,17 @@ fn BrandingEditor() -> impl IntoView {
         <section class="page branding-page">
             <div class="page-head">
                 <div>
-                    <h1>"Branding"</h1>
-                    <p class="muted">"White-label the app, its charts and every embed of this tenant."</p>
+                    <h1>{move || tr(T::Branding)}</h1>
+                    <p class="muted">{move || tr(P::BrandingIntro)}</p>
                 </div>
             </div>
             <div class="branding-layout">
                 <form class="card branding-form" on:submit=save novalidate=true>
                     {text_inputs}
-                    {colour("primaryColor", "Primary colour")}
-                    {colour("secondaryColor", "Secondary colour")}
+                    {colour("primaryColor", P::PrimaryColour)}
+                    {colour("secondaryColor", P::SecondaryColour)}
                     <label class="field">
-                        <span>"Chart palette"</span>
+                        <span>{move || tr(P::ChartPalette)}</span>
                         <input type="text" name="chartPalette" prop:value=palette_text
                             aria-invalid=move || field_error("chartPalette").is_some().to_string()
                             on:input=move |ev| {
@@ -217,24 +206,24 @@ fn BrandingEditor() -> impl IntoView {
                                 saved.set(false);
                                 draft.update(|d| d.chart_palette = text.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect());
                             } />
-                        <small class="muted">"Hex colours separated by commas; adjusted for contrast automatically. Empty uses the brand colours."</small>
+                        <small class="muted">{move || tr(P::ChartPaletteHint)}</small>
                         {move || field_error("chartPalette").map(|m| view! { <small class="field-error" role="alert">{m}</small> })}
                     </label>
                     <label class="field">
-                        <span>"Default mode"</span>
+                        <span>{move || tr(P::DefaultMode)}</span>
                         <select name="mode" prop:value=move || draft.with(|d| mode_name(d.mode))
                             on:change=move |ev| draft.update(|d| d.mode = parse_mode(&event_target_value(&ev)))>
-                            <option value="system">"Follow the viewer's system"</option>
-                            <option value="light">"Light"</option>
-                            <option value="dark">"Dark"</option>
+                            <option value="system">{move || tr(P::FollowViewerSystem)}</option>
+                            <option value="light">{move || tr(T::ModeLight)}</option>
+                            <option value="dark">{move || tr(T::ModeDark)}</option>
                         </select>
                     </label>
                     {move || server_error.get().filter(|(f, _)| f.is_empty()).map(|(_, m)| view! { <p class="form-error" role="alert">{m}</p> })}
                     <div class="form-actions">
                         <button type="submit" class="app-button primary" disabled=move || saving.get() || validation.get().is_some()>
-                            {move || if saving.get() { "Saving…" } else { "Save branding" }}
+                            {move || tr(if saving.get() { P::Saving } else { P::SaveBranding })}
                         </button>
-                        {move || saved.get().then(|| view! { <span class="saved" role="status">"Saved — applied everywhere."</span> })}
+                        {move || saved.get().then(|| view! { <span class="saved" role="status">{move || tr(P::SavedEverywhere)}</span> })}
                     </div>
                 </form>
                 <BrandPreview draft=draft />
@@ -303,14 +292,14 @@ fn BrandPreview(draft: RwSignal<Branding>) -> impl IntoView {
     });
     let logo = move || draft.with(|d| d.logo_url.clone());
     view! {
-        <div class="brand-preview" node_ref=node aria-label="Preview">
+        <div class="brand-preview" node_ref=node aria-label=move || tr(P::Preview)>
             <div class="brand-preview-bar">
                 {move || match logo() {
                     Some(src) => view! { <img class="app-logo-img" src=src alt="" /> }.into_any(),
                     None => view! { <span class="app-logo" aria-hidden="true"></span> }.into_any(),
                 }}
                 <strong>{move || draft.with(|d| d.product_name.clone())}</strong>
-                <span class="muted small">"Preview"</span>
+                <span class="muted small">{move || tr(P::Preview)}</span>
             </div>
             {move || store.get().map(|s| view! {
                 <DashboardView store=s theme=Signal::derive(move || theme_name.get()) />

@@ -7,11 +7,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use vantage_contract::{Filter, QueryResult};
 use vantage_widgets::format::{format_time, TimeStyle};
+use vantage_widgets::messages::Msg;
 use vantage_widgets::DataTable;
 
 use super::require_login;
 use crate::brand::use_page_title;
 use crate::download::{download_bytes, file_stem};
+use crate::i18n::{tr, trf, tw, P, T};
 use crate::session::use_session;
 
 const PAGE_SIZE: u32 = 100;
@@ -75,22 +77,23 @@ pub fn DrillPage() -> impl IntoView {
             to: q.get("to").and_then(|v| v.parse().ok()),
             filters: match q.get("filters") {
                 None => Ok(Vec::new()),
-                Some(json) => serde_json::from_str(&json)
-                    .map_err(|_| "The link's filters are not valid.".to_owned()),
+                Some(json) => {
+                    serde_json::from_str(&json).map_err(|_| tr(P::LinkFiltersInvalid).to_owned())
+                }
             },
         })
     });
     let title = move || {
         query
             .with(|q| q.get("title"))
-            .unwrap_or_else(|| "Rows".into())
+            .unwrap_or_else(|| tr(P::Rows).into())
     };
     let back = move || {
         query
             .with(|q| q.get("back"))
             .filter(|b| crate::redirect::same_origin_path(b).is_some())
     };
-    use_page_title(move || format!("Drill-down: {}", title()));
+    use_page_title(move || trf(P::DrillDownOf, &[&title()]));
     // Cursors of the pages before the current one (for "Previous").
     let history = RwSignal::new(Vec::<Option<String>>::new());
     let cursor = RwSignal::new(None::<String>);
@@ -109,9 +112,7 @@ pub fn DrillPage() -> impl IntoView {
             return;
         }
         if request.dataset.is_empty() {
-            page.set(Some(Err(
-                "Pick a chart point on a dashboard to see its rows.".into(),
-            )));
+            page.set(Some(Err(tr(P::PickAPoint).into())));
             return;
         }
         page.set(None);
@@ -147,7 +148,7 @@ pub fn DrillPage() -> impl IntoView {
     };
     let export_xlsx = move |_| {
         if let Some(Ok((result, _))) = page.get_untracked() {
-            let book = vantage_sdk::export::xlsx::workbook(&[("Rows", &result)]);
+            let book = vantage_sdk::export::xlsx::workbook(&[(tr(P::Rows), &result)]);
             let name = format!("{}-rows.xlsx", file_stem(&title()));
             let _ = download_bytes(
                 &name,
@@ -164,7 +165,7 @@ pub fn DrillPage() -> impl IntoView {
                 format_time(from as f64, TimeStyle::DateTime),
                 format_time(to as f64, TimeStyle::DateTime)
             ),
-            _ => "Default window".into(),
+            _ => tr(P::DefaultWindow).into(),
         }
     };
     let filter_chips = move || {
@@ -184,36 +185,36 @@ pub fn DrillPage() -> impl IntoView {
         <section class="page drill-page">
             <div class="page-head">
                 <div>
-                    {move || back().map(|b| view! { <a class="back-link" href=b>"← Back to the dashboard"</a> })}
+                    {move || back().map(|b| view! { <a class="back-link" href=b>{move || tr(P::BackToDashboard)}</a> })}
                     <h1>{title}</h1>
                     <p class="muted">{move || request.get().dataset} " · " {window_text}</p>
                     <div class="chips">{filter_chips}</div>
                 </div>
                 <div class="page-tools">
                     <button type="button" class="app-button" on:click=export
-                        disabled=move || !matches!(page.get(), Some(Ok(_)))>"Export CSV"</button>
+                        disabled=move || !matches!(page.get(), Some(Ok(_)))>{move || tr(T::ExportCsv)}</button>
                     <button type="button" class="app-button" on:click=export_xlsx
-                        disabled=move || !matches!(page.get(), Some(Ok(_)))>"Export XLSX"</button>
+                        disabled=move || !matches!(page.get(), Some(Ok(_)))>{move || tr(T::ExportXlsx)}</button>
                 </div>
             </div>
             {move || match page.get() {
                 None => view! { <div class="table-skeleton skeleton" aria-busy="true"></div> }.into_any(),
                 Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),
                 Some(Ok((result, _))) if result.row_count() == 0 => view! {
-                    <p class="app-empty">"No rows in this window."</p>
+                    <p class="app-empty">{move || tr(P::NoRowsInWindow)}</p>
                 }.into_any(),
                 Some(Ok(_)) => view! {
                     <div class="card table-card">
-                        <DataTable result=table options=serde_json::json!({ "pageSize": PAGE_SIZE }) label="Rows" />
+                        <DataTable result=table options=serde_json::json!({ "pageSize": PAGE_SIZE }) label=Signal::derive(|| tr(P::Rows).to_owned()) />
                     </div>
                 }.into_any(),
             }}
             <div class="pager">
                 <button type="button" class="app-button" on:click=previous
-                    disabled=move || history.with(Vec::is_empty)>"Previous page"</button>
-                <span class="muted">{move || format!("Page {}", history.with(Vec::len) + 1)}</span>
+                    disabled=move || history.with(Vec::is_empty)>{move || tw(Msg::PreviousPage)}</button>
+                <span class="muted">{move || trf(P::PageNumber, &[&(history.with(Vec::len) + 1).to_string()])}</span>
                 <button type="button" class="app-button" on:click=next
-                    disabled=move || !matches!(page.get(), Some(Ok((_, Some(_)))))>"Next page"</button>
+                    disabled=move || !matches!(page.get(), Some(Ok((_, Some(_)))))>{move || tw(Msg::NextPage)}</button>
             </div>
         </section>
     }

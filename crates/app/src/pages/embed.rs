@@ -12,14 +12,32 @@ use vantage_sdk::{Embed, EmbedOptions};
 use super::embed_tokens::EmbedTokens;
 use super::require_login;
 use crate::brand::{use_brand, use_page_title};
+use crate::i18n::{tr, trf, P, T};
 use crate::session::use_session;
 
-const LIFETIMES: [(u64, &str); 4] = [
-    (900, "15 minutes"),
-    (3600, "1 hour"),
-    (8 * 3600, "8 hours"),
-    (86_400, "24 hours"),
+const LIFETIMES: [(u64, P); 4] = [
+    (900, P::Minutes15),
+    (3600, P::Hour1),
+    (8 * 3600, P::Hours8),
+    (86_400, P::Hours24),
 ];
+
+/// Why the form cannot ask for a token: our own check (shown in the viewer's language, also
+/// after a language change) or the server's message (already localised by its code).
+#[derive(Debug, Clone)]
+enum FormError {
+    Check(P),
+    Server(String),
+}
+
+impl FormError {
+    fn text(&self) -> String {
+        match self {
+            Self::Check(key) => tr(*key).to_owned(),
+            Self::Server(message) => message.clone(),
+        }
+    }
+}
 
 /// The npm/bundler snippet for a token.
 pub fn npm_snippet(base_url: &str, dashboard_id: &str, token: &str) -> String {
@@ -60,7 +78,7 @@ pub fn script_snippet(base_url: &str, dashboard_id: &str, token: &str) -> String
 #[component]
 pub fn EmbedPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "Embed".into());
+    use_page_title(|| tr(T::Embed).into());
     let user = use_session().user;
     let allowed =
         move || user.with(|u| u.as_ref().is_some_and(|u| may_manage_embed_tokens(u.role)));
@@ -68,7 +86,7 @@ pub fn EmbedPage() -> impl IntoView {
         {move || if allowed() {
             view! { <EmbedBuilder /> }.into_any()
         } else {
-            view! { <section class="page"><h1>"Embed"</h1><p class="notice">"Creating embed tokens needs the manager role or higher."</p></section> }.into_any()
+            view! { <section class="page"><h1>{move || tr(T::Embed)}</h1><p class="notice">{move || tr(P::EmbedNeedsManager)}</p></section> }.into_any()
         }}
     }
 }
@@ -84,7 +102,7 @@ fn EmbedBuilder() -> impl IntoView {
     let lock_field = RwSignal::new(String::new());
     let lock_value = RwSignal::new(String::new());
     let lifetime = RwSignal::new(3600_u64);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<FormError>);
     let created = RwSignal::new(None::<(String, String, i64)>);
     // Counts the tokens issued on this page, so the token list below reloads after each.
     let issued = RwSignal::new(0_u32);
@@ -126,9 +144,7 @@ fn EmbedBuilder() -> impl IntoView {
         let (field, value) = (lock_field.get_untracked(), lock_value.get_untracked());
         if !field.trim().is_empty() {
             if value.trim().is_empty() {
-                error.set(Some(
-                    "Locked filter: give a value for the field, or clear the field.".into(),
-                ));
+                error.set(Some(FormError::Check(P::LockedFilterNeedsValue)));
                 return;
             }
             locked_filters.push(Filter::eq(field.trim(), value.trim()));
@@ -145,7 +161,7 @@ fn EmbedBuilder() -> impl IntoView {
             expires_in: lifetime.get_untracked(),
         };
         if request.allowed_origins.is_empty() {
-            error.set(Some("Allowed origins: choose at least one.".into()));
+            error.set(Some(FormError::Check(P::OriginsNeeded)));
             return;
         }
         let api = (*api).clone();
@@ -159,7 +175,7 @@ fn EmbedBuilder() -> impl IntoView {
                     )));
                     issued.update(|n| *n += 1);
                 }
-                Err(e) => error.set(Some(e.user_message())),
+                Err(e) => error.set(Some(FormError::Server(e.user_message()))),
             }
         });
     };
@@ -168,29 +184,29 @@ fn EmbedBuilder() -> impl IntoView {
         <section class="page embed-page">
             <div class="page-head">
                 <div>
-                    <h1>"Embed a dashboard"</h1>
-                    <p class="muted">"Create a scoped, expiring token and paste the snippet into your product. No iframe."</p>
+                    <h1>{move || tr(P::EmbedADashboard)}</h1>
+                    <p class="muted">{move || tr(P::EmbedIntro)}</p>
                 </div>
             </div>
             <div class="embed-layout">
                 <form class="card embed-form" on:submit=create>
                     <label class="field">
-                        <span>"Dashboard"</span>
+                        <span>{move || tr(T::Dashboard)}</span>
                         <select name="dashboard" prop:value=dashboard_id on:change=move |ev| dashboard_id.set(event_target_value(&ev))>
                             {move || dashboards.get().into_iter().map(|d| view! { <option value=d.id.clone()>{d.name.clone()}</option> }).collect_view()}
                         </select>
                     </label>
                     <fieldset class="field">
-                        <legend>"Permissions"</legend>
-                        <label class="check"><input type="checkbox" checked disabled />"View the dashboard"</label>
-                        <label class="check"><input type="checkbox" name="export" prop:checked=export on:change=move |ev| export.set(event_target_checked(&ev)) />"Export data (CSV, XLSX, PNG)"</label>
+                        <legend>{move || tr(P::Permissions)}</legend>
+                        <label class="check"><input type="checkbox" checked disabled />{move || tr(P::ViewTheDashboard)}</label>
+                        <label class="check"><input type="checkbox" name="export" prop:checked=export on:change=move |ev| export.set(event_target_checked(&ev)) />{move || tr(P::ExportData)}</label>
                     </fieldset>
                     <fieldset class="field">
-                        <legend>"Allowed origins"</legend>
+                        <legend>{move || tr(P::AllowedOrigins)}</legend>
                         {move || {
                             let all = tenant_origins();
                             if all.is_empty() {
-                                return view! { <p class="muted small">"No origins are registered for this tenant yet."</p> }.into_any();
+                                return view! { <p class="muted small">{move || tr(P::NoOriginsYet)}</p> }.into_any();
                             }
                             all.into_iter().map(|o| {
                                 let (o1, o2) = (o.clone(), o.clone());
@@ -209,25 +225,25 @@ fn EmbedBuilder() -> impl IntoView {
                         }}
                     </fieldset>
                     <fieldset class="field">
-                        <legend>"Locked filter (optional)"</legend>
+                        <legend>{move || tr(P::LockedFilterOptional)}</legend>
                         <div class="inline-fields">
-                            <input type="text" name="lockField" placeholder="field, e.g. intent" prop:value=lock_field on:input=move |ev| lock_field.set(event_target_value(&ev)) />
-                            <input type="text" name="lockValue" placeholder="value, e.g. billing" prop:value=lock_value on:input=move |ev| lock_value.set(event_target_value(&ev)) />
+                            <input type="text" name="lockField" placeholder=move || tr(P::LockFieldPlaceholder) prop:value=lock_field on:input=move |ev| lock_field.set(event_target_value(&ev)) />
+                            <input type="text" name="lockValue" placeholder=move || tr(P::LockValuePlaceholder) prop:value=lock_value on:input=move |ev| lock_value.set(event_target_value(&ev)) />
                         </div>
-                        <small class="muted">"The host page cannot remove it; every data request of the token applies it."</small>
+                        <small class="muted">{move || tr(P::LockedFilterHint)}</small>
                     </fieldset>
                     <label class="field">
-                        <span>"Lifetime"</span>
+                        <span>{move || tr(P::Lifetime)}</span>
                         <select name="lifetime" prop:value=move || lifetime.get().to_string() on:change=move |ev| lifetime.set(event_target_value(&ev).parse().unwrap_or(3600))>
-                            {LIFETIMES.iter().map(|(s, label)| view! { <option value=s.to_string()>{*label}</option> }).collect_view()}
+                            {LIFETIMES.iter().map(|&(s, label)| view! { <option value=s.to_string()>{move || tr(label)}</option> }).collect_view()}
                         </select>
                     </label>
-                    {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                    <button type="submit" class="app-button primary">"Create embed token"</button>
+                    {move || error.get().map(|e| view! { <p class="form-error" role="alert">{move || e.text()}</p> })}
+                    <button type="submit" class="app-button primary">{move || tr(P::CreateEmbedToken)}</button>
                 </form>
                 <div class="embed-result">
                     {move || match created.get() {
-                        None => view! { <div class="card muted">"The snippet and a live preview appear here."</div> }.into_any(),
+                        None => view! { <div class="card muted">{move || tr(P::SnippetAppearsHere)}</div> }.into_any(),
                         Some((id, token, expires)) => view! { <Snippets base_url=base.clone() dashboard_id=id token=token expires_at=expires /> }.into_any(),
                     }}
                 </div>
@@ -254,23 +270,35 @@ fn Snippets(
         }
     };
     let (npm2, script2) = (npm.clone(), script.clone());
-    let expires = vantage_widgets::format::format_time(
-        expires_at as f64,
-        vantage_widgets::format::TimeStyle::DateTime,
-    );
+    let copy_label = move |which: &'static str| {
+        move || {
+            tr(if copied.get() == Some(which) {
+                P::Copied
+            } else {
+                P::Copy
+            })
+        }
+    };
+    let expiry_note = move || {
+        let expires = vantage_widgets::format::format_time(
+            expires_at as f64,
+            vantage_widgets::format::TimeStyle::DateTime,
+        );
+        trf(P::TokenExpires, &[&expires])
+    };
     view! {
         <div class="card snippet">
-            <div class="snippet-head"><h2>"npm / bundler"</h2>
+            <div class="snippet-head"><h2>{move || tr(P::NpmBundler)}</h2>
                 <button type="button" class="app-button" on:click=move |_| copy(npm2.clone(), "npm")>
-                    {move || if copied.get() == Some("npm") { "Copied" } else { "Copy" }}</button></div>
+                    {copy_label("npm")}</button></div>
             <pre><code class="snippet-npm">{npm}</code></pre>
         </div>
         <div class="card snippet">
-            <div class="snippet-head"><h2>"Plain HTML"</h2>
+            <div class="snippet-head"><h2>{move || tr(P::PlainHtml)}</h2>
                 <button type="button" class="app-button" on:click=move |_| copy(script2.clone(), "html")>
-                    {move || if copied.get() == Some("html") { "Copied" } else { "Copy" }}</button></div>
+                    {copy_label("html")}</button></div>
             <pre><code class="snippet-html">{script}</code></pre>
-            <p class="muted small">{format!("The token expires {expires}. Mint tokens from your backend in production (fetchToken).")}</p>
+            <p class="muted small">{expiry_note}</p>
         </div>
         <EmbedPreview base_url=base_url dashboard_id=dashboard_id token=token />
     }
@@ -315,7 +343,7 @@ fn EmbedPreview(base_url: String, dashboard_id: String, token: String) -> impl I
     });
     view! {
         <div class="card embed-preview-card">
-            <h2>"Live preview"</h2>
+            <h2>{move || tr(P::LivePreview)}</h2>
             {move || failed.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
             <div class="embed-preview" node_ref=node></div>
         </div>

@@ -6,9 +6,11 @@
 use leptos::prelude::*;
 use vantage_contract::{may_manage_embed_tokens, Dashboard, EmbedTokenInfo};
 use vantage_widgets::format::{format_time, TimeStyle};
+use vantage_widgets::messages::Msg;
 
 use super::drill::describe_filter;
 use super::tenants::confirm;
+use crate::i18n::{tr, trf, tw, P, T};
 use crate::request::Latest;
 use crate::session::use_session;
 
@@ -34,11 +36,11 @@ impl TokenStatus {
     }
 
     fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Active",
-            Self::Revoked => "Revoked",
-            Self::Expired => "Expired",
-        }
+        tr(match self {
+            Self::Active => P::Active,
+            Self::Revoked => P::Revoked,
+            Self::Expired => P::Expired,
+        })
     }
 }
 
@@ -78,15 +80,12 @@ pub fn EmbedTokens(
         refresh.track();
         reload.run(());
     });
+    // The server's message when a revoke failed.
     let action_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<String>);
     let revoke = Callback::new(move |token: EmbedTokenInfo| {
         let name = dashboards.with_untracked(|d| dashboard_name(d, &token.dashboard_id));
-        let question = format!(
-            "Revoke this embed token for “{name}”? Host pages that use it stop showing the \
-             dashboard within seconds. This cannot be undone."
-        );
-        if !confirm(&question) {
+        if !confirm(&trf(P::RevokeQuestion, &[&name])) {
             return;
         }
         let api = (*api).clone();
@@ -94,7 +93,7 @@ pub fn EmbedTokens(
         busy.set(Some(token.id.clone()));
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(e) = api.revoke_embed_token(&token.id).await {
-                action_error.set(Some(format!("Revoke failed: {}", e.user_message())));
+                action_error.set(Some(e.user_message()));
             }
             busy.set(None);
             reload.run(());
@@ -103,17 +102,17 @@ pub fn EmbedTokens(
     view! {
         <section class="embed-tokens">
             <div class="section-head">
-                <h2 class="section-title">"Issued embed tokens"</h2>
-                <button type="button" class="app-button" on:click=move |_| reload.run(())>"Refresh"</button>
+                <h2 class="section-title">{move || tr(P::IssuedTokens)}</h2>
+                <button type="button" class="app-button" on:click=move |_| reload.run(())>{move || tr(P::Refresh)}</button>
             </div>
-            <p class="muted small">"Tokens of this tenant that have not expired. Revoking one stops every host page that uses it."</p>
-            {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <p class="muted small">{move || tr(P::IssuedTokensIntro)}</p>
+            {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{move || trf(P::RevokeFailed, &[&e])}</p> })}
             {move || match items.get() {
                 None => view! { <div class="list-skeleton" aria-busy="true">{(0..2).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
                 Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                    <button type="button" class="app-button" on:click=move |_| reload.run(())>"Retry"</button></div> }.into_any(),
+                    <button type="button" class="app-button" on:click=move |_| reload.run(())>{move || tw(Msg::Retry)}</button></div> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
-                    <p class="app-empty">"No embed tokens are in use: create one above."</p>
+                    <p class="app-empty">{move || tr(P::NoTokens)}</p>
                 }.into_any(),
                 Some(Ok(list)) => {
                     let now = js_sys::Date::now() as i64;
@@ -121,12 +120,12 @@ pub fn EmbedTokens(
                     view! {
                         <div class="card table-card">
                             <table class="app-table embed-tokens-table">
-                                <caption class="sr-only">"Issued embed tokens"</caption>
+                                <caption class="sr-only">{move || tr(P::IssuedTokens)}</caption>
                                 <thead><tr>
-                                    <th scope="col">"Dashboard"</th><th scope="col">"Origins"</th>
-                                    <th scope="col">"Locked filters"</th><th scope="col">"Issued"</th>
-                                    <th scope="col">"Expires"</th><th scope="col">"Status"</th>
-                                    {can_revoke.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                                    <th scope="col">{move || tr(T::Dashboard)}</th><th scope="col">{move || tr(P::Origins)}</th>
+                                    <th scope="col">{move || tr(P::LockedFilters)}</th><th scope="col">{move || tr(P::Issued)}</th>
+                                    <th scope="col">{move || tr(P::Expires)}</th><th scope="col">{move || tr(P::Status)}</th>
+                                    {can_revoke.then(|| view! { <th scope="col"><span class="sr-only">{move || tr(P::Actions)}</span></th> })}
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| view! {
@@ -170,17 +169,17 @@ fn TokenRow(
         let t = token.clone();
         view! {
             <button type="button" class="app-button danger" disabled=is_busy
-                on:click=move |_| revoke.run(t.clone())>"Revoke"</button>
+                on:click=move |_| revoke.run(t.clone())>{move || tr(P::Revoke)}</button>
         }
     });
     view! {
         <tr data-token-id=id class:inactive=status != TokenStatus::Active>
             <td><strong>{dashboard}</strong></td>
-            <td data-label="Origins">{token.allowed_origins.iter().map(|o| view! { <code class="origin">{o.clone()}</code> }).collect_view()}</td>
-            <td class="small" data-label="Locked filters">{filters}</td>
-            <td class="small" data-label="Issued">{when(token.issued_at)}</td>
-            <td class="small" data-label="Expires">{when(token.expires_at)}</td>
-            <td><span class="role-pill" class:off=status != TokenStatus::Active>{status.label()}</span></td>
+            <td data-label=move || tr(P::Origins)>{token.allowed_origins.iter().map(|o| view! { <code class="origin">{o.clone()}</code> }).collect_view()}</td>
+            <td class="small" data-label=move || tr(P::LockedFilters)>{filters}</td>
+            <td class="small" data-label=move || tr(P::Issued)>{when(token.issued_at)}</td>
+            <td class="small" data-label=move || tr(P::Expires)>{when(token.expires_at)}</td>
+            <td><span class="role-pill" class:off=status != TokenStatus::Active>{move || status.label()}</span></td>
             {can_revoke.then(|| view! { <td><div class="row-actions">{action}</div></td> })}
         </tr>
     }

@@ -12,11 +12,13 @@ use vantage_contract::{
 use vantage_sdk::live::{LiveMode, LiveOptions};
 use vantage_sdk::{DashboardStore, DashboardView, FilterChange, FilterSet};
 use vantage_widgets::format::{format_time, TimeStyle};
+use vantage_widgets::messages::Msg;
 use vantage_widgets::DataTable;
 
 use super::dashboard::UrlState;
 use super::require_login;
 use crate::brand::{use_brand, use_page_title};
+use crate::i18n::{tr, trf, tw, P, T};
 use crate::session::use_session;
 use crate::shell::ChartTheme;
 
@@ -76,10 +78,8 @@ fn Report(id: String) -> impl IntoView {
     store.load();
     let definition = store.definition();
     use_page_title(move || {
-        format!(
-            "Report: {}",
-            definition.get().map(|d| d.name).unwrap_or_default()
-        )
+        let name = definition.get().map(|d| d.name).unwrap_or_default();
+        trf(P::ReportOf, &[&name])
     });
     let cleanup = send_wrapper::SendWrapper::new(store.clone());
     on_cleanup(move || cleanup.close());
@@ -158,30 +158,30 @@ fn Report(id: String) -> impl IntoView {
     view! {
         <article class="report">
             <div class="report-tools no-print">
-                <a class="back-link" href=back>"← Back to the dashboard"</a>
-                <button type="button" class="app-button primary" on:click=print>"Print / Save as PDF"</button>
+                <a class="back-link" href=back>{move || tr(P::BackToDashboard)}</a>
+                <button type="button" class="app-button primary" on:click=print>{move || tr(P::PrintOrPdf)}</button>
             </div>
             <header class="report-head">
                 <p class="report-product">{move || brand.product_name()}</p>
-                <h1>{move || definition.get().map(|d| d.name).unwrap_or_else(|| "Report".into())}</h1>
+                <h1>{move || definition.get().map(|d| d.name).unwrap_or_else(|| tr(T::Report).into())}</h1>
                 <p class="muted">{move || definition.get().map(|d| d.description).unwrap_or_default()}</p>
                 <dl class="report-meta">
-                    <dt>"Period"</dt><dd class="report-period">{period}</dd>
-                    <dt>"Generated"</dt><dd>{format_time(generated, TimeStyle::DateTime)}</dd>
+                    <dt>{move || tr(P::Period)}</dt><dd class="report-period">{period}</dd>
+                    <dt>{move || tr(P::Generated)}</dt><dd>{format_time(generated, TimeStyle::DateTime)}</dd>
                     {(!url.filters.is_empty()).then(|| view! {
-                        <dt>"Filters"</dt>
+                        <dt>{move || tr(P::Filters)}</dt>
                         <dd>{url.filters.iter().map(|(f, v)| format!("{f} = {v}")).collect::<Vec<_>>().join(", ")}</dd>
                     })}
                 </dl>
             </header>
             <DashboardView store=store theme=chart_theme />
             <section class="report-top">
-                <h2>"Top failures"</h2>
+                <h2>{move || tr(P::TopFailures)}</h2>
                 {move || match top.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted">{move || tw(Msg::Loading)}</p> }.into_any(),
                     Some(Err(m)) => view! { <p class="app-error" role="alert">{m}</p> }.into_any(),
-                    Some(Ok(r)) if r.row_count() == 0 => view! { <p class="muted">"None in this period."</p> }.into_any(),
-                    Some(Ok(_)) => view! { <DataTable result=top_result label="Top failures" options=serde_json::json!({ "pageSize": 10 }) /> }.into_any(),
+                    Some(Ok(r)) if r.row_count() == 0 => view! { <p class="muted">{move || tr(P::NoneInPeriod)}</p> }.into_any(),
+                    Some(Ok(_)) => view! { <DataTable result=top_result label=Signal::derive(|| tr(P::TopFailures).to_owned()) options=serde_json::json!({ "pageSize": 10 }) /> }.into_any(),
                 }}
             </section>
         </article>
