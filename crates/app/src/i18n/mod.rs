@@ -8,8 +8,10 @@
 //! Error messages from the server are localised by their contract `code` in the widgets'
 //! catalog (see `vantage_sdk::SdkError::user_message`), so every backend gets the same text.
 
+mod builder;
 mod chrome;
 
+pub use builder::B;
 pub use chrome::T;
 
 use vantage_widgets::locale;
