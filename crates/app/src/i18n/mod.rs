@@ -10,9 +10,11 @@
 
 mod builder;
 mod chrome;
+mod import;
 
 pub use builder::B;
 pub use chrome::T;
+pub use import::I;
 
 use vantage_widgets::locale;
 use vantage_widgets::messages::{self, fill, text_from, Msg, Table};
