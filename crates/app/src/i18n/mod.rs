@@ -9,11 +9,15 @@
 //! catalog (see `vantage_sdk::SdkError::user_message`), so every backend gets the same text.
 
 mod accounts;
+mod builder;
 mod chrome;
+mod import;
 mod publish;
 
 pub use accounts::A;
+pub use builder::B;
 pub use chrome::T;
+pub use import::I;
 pub use publish::P;
 
 use vantage_widgets::locale;

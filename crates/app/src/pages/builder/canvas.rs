@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use super::form::WidgetForm;
 use super::preview::PreviewCard;
 use super::Builder;
+use crate::i18n::{tr, trf, B, T};
 
 /// The grid's gap in CSS pixels (`.vt-grid` in `vantage_widgets::styles`).
 const GAP: f64 = 12.0;
@@ -67,18 +68,16 @@ pub fn Canvas(b: Builder) -> impl IntoView {
     let row_height = move || b.read(|s| s.doc.layout.row_height).unwrap_or(80);
     let empty = Memo::new(move |_| b.read(|s| s.doc.widgets.is_empty()).unwrap_or(true));
     view! {
-        <div class="builder-canvas" aria-label="Dashboard layout">
+        <div class="builder-canvas" aria-label=move || tr(B::DashboardLayout)>
             {move || empty.get().then(|| view! {
-                <p class="builder-empty">"No widgets yet. Use “Add widget” to choose data and a chart."</p>
+                <p class="builder-empty">{move || tr(B::NoWidgetsYet)}</p>
             })}
             <GridLayout row_height=Signal::derive(row_height)>
                 <For each=ids key=|id| id.clone() let:id>
                     <CanvasCard b=b id=id />
                 </For>
             </GridLayout>
-            <p class="builder-hint muted small">
-                "Drag a widget to move it, drag its corner to resize. Keyboard: focus a widget, arrows move, Shift+arrows resize, Enter edits, Delete removes."
-            </p>
+            <p class="builder-hint muted small">{move || tr(B::CanvasHint)}</p>
         </div>
     }
 }
@@ -117,7 +116,7 @@ fn CanvasCard(b: Builder, id: String) -> impl IntoView {
         b.edit(|s| {
             s.remove(&id.get_value());
         });
-        b.announce.set("Widget deleted. Ctrl+Z undoes.".into());
+        b.announce.set(tr(B::WidgetDeleted).into());
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.target() != ev.current_target() {
@@ -201,7 +200,7 @@ fn CanvasCard(b: Builder, id: String) -> impl IntoView {
                 class=card_class
                 tabindex="0"
                 role="group"
-                aria-roledescription="movable widget"
+                aria-roledescription=move || tr(B::MovableWidget)
                 aria-label=move || format!("{} — {}", title(), describe(position.get()))
                 data-widget-id=id.get_value()
                 on:keydown=on_key
@@ -212,10 +211,10 @@ fn CanvasCard(b: Builder, id: String) -> impl IntoView {
             >
                 <div class="builder-card-tools">
                     <button type="button" class="app-button ghost small" on:pointerdown=|ev| ev.stop_propagation()
-                        on:click=move |_| edit()>"Edit"</button>
+                        on:click=move |_| edit()>{move || tr(T::Edit)}</button>
                     <button type="button" class="app-button ghost small danger" on:pointerdown=|ev| ev.stop_propagation()
-                        aria-label=move || format!("Delete {}", title())
-                        on:click=move |_| remove()>"Delete"</button>
+                        aria-label=move || trf(B::DeleteWidget, &[&title()])
+                        on:click=move |_| remove()>{move || tr(B::Delete)}</button>
                 </div>
                 <div class="builder-card-body">
                     <PreviewCard b=b widget=widget placeholder=String::new() />
@@ -225,7 +224,7 @@ fn CanvasCard(b: Builder, id: String) -> impl IntoView {
                 <div
                     class="builder-resize"
                     aria-hidden="true"
-                    title="Drag to resize"
+                    title=move || tr(B::DragToResize)
                     on:pointerdown=move |ev| start(ev, true)
                 ></div>
             </div>
@@ -255,13 +254,8 @@ fn begin(ev: &leptos::ev::PointerEvent, resize: bool, start: Position) -> Option
 
 /// "Column 3, row 1, 6 wide, 3 high" (1-based, for people).
 fn describe(p: Position) -> String {
-    format!(
-        "Column {}, row {}, {} wide, {} high",
-        p.x + 1,
-        p.y + 1,
-        p.w,
-        p.h
-    )
+    let [x, y, w, h] = [p.x + 1, p.y + 1, p.w, p.h].map(|n| n.to_string());
+    trf(B::CellPosition, &[&x, &y, &w, &h])
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ mod tests {
         let draft = Draft {
             dashboard_id: Some("d1".into()),
             base_version: Some(3),
-            doc: BuilderState::blank().doc,
+            doc: BuilderState::blank("Untitled dashboard").doc,
             saved_at: 1.0,
         };
         assert_eq!(Draft::parse(&draft.to_json()), Some(draft));

@@ -8,24 +8,26 @@ use vantage_contract::{Aggregation, Granularity, TimePreset, WidgetKind};
 use super::form::{self, kind_label, kind_value, parse_wire, wire, WidgetForm};
 use super::preview::PreviewCard;
 use super::Builder;
+use crate::i18n::{tr, trf, tw, B};
+use vantage_widgets::messages::Msg;
 
-const GRANULARITIES: [(Granularity, &str); 7] = [
-    (Granularity::Minute, "Per minute"),
-    (Granularity::FiveMinutes, "Per 5 minutes"),
-    (Granularity::FifteenMinutes, "Per 15 minutes"),
-    (Granularity::Hour, "Per hour"),
-    (Granularity::Day, "Per day"),
-    (Granularity::Week, "Per week"),
-    (Granularity::Month, "Per month"),
+const GRANULARITIES: [(Granularity, B); 7] = [
+    (Granularity::Minute, B::PerMinute),
+    (Granularity::FiveMinutes, B::Per5Minutes),
+    (Granularity::FifteenMinutes, B::Per15Minutes),
+    (Granularity::Hour, B::PerHour),
+    (Granularity::Day, B::PerDay),
+    (Granularity::Week, B::PerWeek),
+    (Granularity::Month, B::PerMonth),
 ];
 
-const RANGES: [(TimePreset, &str); 6] = [
-    (TimePreset::Today, "Today"),
-    (TimePreset::Last15m, "Last 15 minutes"),
-    (TimePreset::Last1h, "Last hour"),
-    (TimePreset::Last24h, "Last 24 hours"),
-    (TimePreset::Last7d, "Last 7 days"),
-    (TimePreset::Last30d, "Last 30 days"),
+const RANGES: [(TimePreset, B); 6] = [
+    (TimePreset::Today, B::Today),
+    (TimePreset::Last15m, B::Last15Minutes),
+    (TimePreset::Last1h, B::LastHour),
+    (TimePreset::Last24h, B::Last24Hours),
+    (TimePreset::Last7d, B::Last7Days),
+    (TimePreset::Last30d, B::Last30Days),
 ];
 
 /// The panel; edits a copy of the form and commits on "Add"/"Apply".
@@ -46,7 +48,7 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
     let preview = Signal::derive(move || checked.get().ok());
     let problem = move || checked.get().err();
     let placeholder =
-        Signal::derive(move || problem().unwrap_or_else(|| "Choose data to see a preview.".into()));
+        Signal::derive(move || problem().unwrap_or_else(|| tr(B::ChooseDataForPreview).into()));
     let commit = move |_| {
         let Ok(widget) = checked.get_untracked() else {
             return;
@@ -69,7 +71,7 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
                         h,
                     )
                 });
-                b.announce.set(format!("Added widget {new_id}"));
+                b.announce.set(trf(B::AddedWidget, &[&new_id]));
             }
         }
         b.editing.set(None);
@@ -81,17 +83,17 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
         }
     };
     view! {
-        <aside class="builder-editor" aria-label="Widget editor" on:keydown=on_escape>
-            <h2>{if adding { "Add a widget" } else { "Edit widget" }}</h2>
+        <aside class="builder-editor" aria-label=move || tr(B::WidgetEditor) on:keydown=on_escape>
+            <h2>{move || tr(if adding { B::AddAWidget } else { B::EditWidget })}</h2>
             // The preview leads, so every change below is seen right away.
-            <div class="builder-preview" aria-label="Preview">
+            <div class="builder-preview" aria-label=move || tr(B::Preview)>
                 <PreviewCard b=b widget=preview placeholder=placeholder />
             </div>
             <DataFields b=b form=form />
             <fieldset class="builder-group">
-                <legend>"Chart"</legend>
+                <legend>{move || tr(B::Chart)}</legend>
                 <label class="builder-field">
-                    <span>"Chart kind"</span>
+                    <span>{move || tr(B::ChartKind)}</span>
                     <select
                         name="kind"
                         prop:value=move || kind_value(form.with(|f| f.kind))
@@ -101,11 +103,11 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
                             }
                         }
                     >
-                        {WidgetKind::ALL.iter().map(|k| view! { <option value=kind_value(*k)>{kind_label(*k)}</option> }).collect_view()}
+                        {WidgetKind::ALL.iter().map(|k| view! { <option value=kind_value(*k)>{move || kind_label(*k)}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="builder-field">
-                    <span>"Title"</span>
+                    <span>{move || tr(B::Title)}</span>
                     <input
                         type="text"
                         name="widget-title"
@@ -116,7 +118,7 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
                     />
                 </label>
                 <label class="builder-field">
-                    <span>"Options (JSON)"</span>
+                    <span>{move || tr(B::OptionsJson)}</span>
                     <textarea
                         name="widget-options"
                         rows="3"
@@ -124,14 +126,14 @@ pub fn WidgetEditor(b: Builder) -> impl IntoView {
                         prop:value=move || form.with(|f| f.options.clone())
                         on:input=move |ev| form.update(|f| f.options = event_target_value(&ev))
                     ></textarea>
-                    <small class="muted">"e.g. {\"unit\": \"ms\"}, {\"stacked\": true}, {\"donut\": true}"</small>
+                    <small class="muted">{move || tr(B::OptionsExample)}</small>
                 </label>
             </fieldset>
             {move || problem().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
             <div class="builder-editor-actions">
-                <button type="button" class="app-button ghost" on:click=close>"Cancel"</button>
+                <button type="button" class="app-button ghost" on:click=close>{move || tr(B::Cancel)}</button>
                 <button type="button" class="app-button primary" disabled=move || checked.with(Result::is_err) on:click=commit>
-                    {if adding { "Add to dashboard" } else { "Apply changes" }}
+                    {move || tr(if adding { B::AddToDashboard } else { B::ApplyChanges })}
                 </button>
             </div>
         </aside>
@@ -154,7 +156,7 @@ fn DataFields(b: Builder, form: RwSignal<WidgetForm>) -> impl IntoView {
         let count = measure_row(
             form,
             "*".into(),
-            "Row count".into(),
+            tr(B::RowCount).into(),
             vec![Aggregation::Count],
         );
         let rest = ds
@@ -192,9 +194,9 @@ fn DataFields(b: Builder, form: RwSignal<WidgetForm>) -> impl IntoView {
     };
     view! {
         <fieldset class="builder-group" disabled=is_alerts>
-            <legend>"Data"</legend>
+            <legend>{move || tr(B::Data)}</legend>
             <label class="builder-field">
-                <span>"Dataset"</span>
+                <span>{move || tr(B::Dataset)}</span>
                 <select
                     name="dataset"
                     prop:value=move || form.with(|f| f.dataset.clone())
@@ -203,35 +205,35 @@ fn DataFields(b: Builder, form: RwSignal<WidgetForm>) -> impl IntoView {
                     {move || b.datasets.get().into_iter().map(|d| view! { <option value=d.id.clone()>{d.name}</option> }).collect_view()}
                 </select>
             </label>
-            <div class="builder-subgroup" role="group" aria-label="Measures">
-                <span class="builder-subhead">"Measures"</span>
+            <div class="builder-subgroup" role="group" aria-label=move || tr(B::Measures)>
+                <span class="builder-subhead">{move || tr(B::Measures)}</span>
                 {measures}
             </div>
-            <div class="builder-subgroup" role="group" aria-label="Group by">
-                <span class="builder-subhead">"Group by"</span>
+            <div class="builder-subgroup" role="group" aria-label=move || tr(B::GroupBy)>
+                <span class="builder-subhead">{move || tr(B::GroupBy)}</span>
                 {dimensions}
             </div>
             <div class="builder-row">
                 <label class="builder-field">
-                    <span>"Time bucket"</span>
+                    <span>{move || tr(B::TimeBucket)}</span>
                     <select
                         name="granularity"
                         prop:value=move || form.with(|f| f.granularity.map(|g| wire(&g)).unwrap_or_default())
                         on:change=move |ev| form.update(|f| f.granularity = parse_wire(&event_target_value(&ev)))
                     >
-                        <option value="">"None"</option>
-                        {GRANULARITIES.iter().map(|(g, label)| view! { <option value=wire(g)>{*label}</option> }).collect_view()}
+                        <option value="">{move || tr(B::NoTimeBucket)}</option>
+                        {GRANULARITIES.iter().map(|(g, label)| view! { <option value=wire(g)>{move || tr(*label)}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="builder-field">
-                    <span>"Time range"</span>
+                    <span>{move || tw(Msg::TimeRange)}</span>
                     <select
                         name="range"
                         prop:value=move || form.with(|f| f.time_range.map(|t| wire(&t)).unwrap_or_default())
                         on:change=move |ev| form.update(|f| f.time_range = parse_wire(&event_target_value(&ev)))
                     >
-                        <option value="">"Dashboard default"</option>
-                        {RANGES.iter().map(|(t, label)| view! { <option value=wire(t)>{*label}</option> }).collect_view()}
+                        <option value="">{move || tr(B::DashboardDefault)}</option>
+                        {RANGES.iter().map(|(t, label)| view! { <option value=wire(t)>{move || tr(*label)}</option> }).collect_view()}
                     </select>
                 </label>
             </div>
@@ -274,7 +276,7 @@ fn measure_row(
             </label>
             {(!single).then(|| view! {
                 <select
-                    aria-label=format!("Aggregation of {label}")
+                    aria-label=move || trf(B::AggregationOf, &[&label])
                     disabled=move || chosen().is_none()
                     prop:value=move || wire(&chosen().unwrap_or(first))
                     on:change=move |ev| {

@@ -1,12 +1,15 @@
 //! [`WidgetForm`]: what the widget editor's controls hold (dataset → measures with aggregation →
 //! dimensions → chart kind, title, options), and its conversion to and from a contract
 //! [`Widget`]. Pure, so the rules (which kinds need a time bucket, what makes a query invalid)
-//! are tested natively.
+//! are tested natively. Its words (suggested titles, check messages) come from the active
+//! language's catalog ([`B`]); native tests see English.
 
 use vantage_contract::{
     Aggregation, Dataset, Granularity, Measure, Position, Query, TimePreset, TimeRange, Widget,
     WidgetKind,
 };
+
+use crate::i18n::{tr, trf, B};
 
 /// Editor state for one widget.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,20 +176,21 @@ impl WidgetForm {
             .measures
             .iter()
             .map(|(field, agg)| match field.as_str() {
-                "*" => "Count".to_owned(),
+                "*" => tr(B::SuggestedCount).to_owned(),
                 f => format!("{} {}", agg.as_str(), f.replace('_', " ")),
             })
             .collect();
-        let mut title = if measures.is_empty() {
-            "New widget".to_owned()
+        let measures = if measures.is_empty() {
+            tr(B::NewWidget).to_owned()
         } else {
             measures.join(", ")
         };
-        if !self.dimensions.is_empty() {
-            title.push_str(" by ");
-            title.push_str(&self.dimensions.join(", ").replace('_', " "));
+        if self.dimensions.is_empty() {
+            measures
+        } else {
+            let dimensions = self.dimensions.join(", ").replace('_', " ");
+            trf(B::TitleBy, &[&measures, &dimensions])
         }
-        title
     }
 
     /// The widget, checked against the dataset schema.
@@ -195,20 +199,20 @@ impl WidgetForm {
     /// A message naming the field to fix (`measures[0].agg: …`, `options: …`, `title: …`).
     pub fn to_widget(&self, id: &str, dataset: Option<&Dataset>) -> Result<Widget, String> {
         let options: serde_json::Value = serde_json::from_str(self.options.trim())
-            .map_err(|e| format!("options: not valid JSON ({e})"))?;
+            .map_err(|e| trf(B::OptionsNotJson, &[&e.to_string()]))?;
         if !options.is_object() {
-            return Err("options: must be a JSON object, e.g. {\"unit\": \"ms\"}".into());
+            return Err(tr(B::OptionsNotObject).into());
         }
         let title = match self.title.trim() {
             "" => self.suggested_title(),
             t => t.to_owned(),
         };
         if title.chars().count() > 200 {
-            return Err("title: at most 200 characters".into());
+            return Err(tr(B::TitleTooLong).into());
         }
         let query = self.query();
         if let Some(q) = &query {
-            let dataset = dataset.ok_or_else(|| "dataset: choose a dataset".to_owned())?;
+            let dataset = dataset.ok_or_else(|| tr(B::ChooseDataset).to_owned())?;
             q.validate(dataset).map_err(|e| e.to_string())?;
         }
         Ok(Widget {
@@ -244,20 +248,20 @@ pub fn default_size(kind: WidgetKind) -> (u32, u32) {
     }
 }
 
-/// The user-facing name of a kind.
+/// The user-facing name of a kind, in the active language.
 pub fn kind_label(kind: WidgetKind) -> &'static str {
-    match kind {
-        WidgetKind::Line => "Line chart",
-        WidgetKind::Area => "Area chart",
-        WidgetKind::Bar => "Bar chart",
-        WidgetKind::Pie => "Pie chart",
-        WidgetKind::Scatter => "Scatter plot",
-        WidgetKind::Heatmap => "Heatmap",
-        WidgetKind::Gauge => "Gauge",
-        WidgetKind::Kpi => "KPI number",
-        WidgetKind::Table => "Table",
-        WidgetKind::Alerts => "Alerts list",
-    }
+    tr(match kind {
+        WidgetKind::Line => B::KindLine,
+        WidgetKind::Area => B::KindArea,
+        WidgetKind::Bar => B::KindBar,
+        WidgetKind::Pie => B::KindPie,
+        WidgetKind::Scatter => B::KindScatter,
+        WidgetKind::Heatmap => B::KindHeatmap,
+        WidgetKind::Gauge => B::KindGauge,
+        WidgetKind::Kpi => B::KindKpi,
+        WidgetKind::Table => B::KindTable,
+        WidgetKind::Alerts => B::KindAlerts,
+    })
 }
 
 /// The wire name of a kind (`line`, …), used as `<option>` values.

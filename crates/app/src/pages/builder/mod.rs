@@ -24,12 +24,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use vantage_contract::{Dashboard, Dataset, Permission};
 use vantage_sdk::ApiClient;
+use vantage_widgets::format::{format_time, TimeStyle};
+use vantage_widgets::messages::Msg;
 
 use self::draft::Draft;
 use self::form::WidgetForm;
 use self::save::{SaveStatus, SaveToolbar};
 use self::state::TextField;
 use super::require_login;
+use crate::i18n::{tr, trf, tw, B};
 use crate::session::use_session;
 
 /// What the route needs to know before mounting an editor.
@@ -60,13 +63,16 @@ pub fn BuilderPage() -> impl IntoView {
         })
     });
     move || match gate.get() {
-        Gate::Waiting => view! { <p class="app-empty" aria-busy="true">"Loading…"</p> }.into_any(),
+        Gate::Waiting => {
+            view! { <p class="app-empty" aria-busy="true">{move || tw(Msg::Loading)}</p> }
+                .into_any()
+        }
         Gate::Forbidden => view! {
             <section class="page builder-forbidden">
                 <div class="app-error" role="alert">
-                    <h1>"Editing is not available"</h1>
-                    <p>"You need the tenant admin role to edit dashboards."</p>
-                    <a class="app-button" href="/">"Back to dashboards"</a>
+                    <h1>{move || tr(B::EditingNotAvailable)}</h1>
+                    <p>{move || tr(B::NeedsTenantAdmin)}</p>
+                    <a class="app-button" href="/">{move || tr(B::BackToDashboards)}</a>
                 </div>
             </section>
         }
@@ -147,7 +153,7 @@ fn BuilderScreen(user_id: String, id: Option<String>) -> impl IntoView {
     keep_draft(b);
     let guard = StoredValue::new_local(crate::leave_guard::LeaveGuard::install(
         move || b.is_dirty(),
-        "You have unsaved changes. Leave without saving?",
+        untrack(|| tr(B::LeaveUnsaved)),
     ));
     on_cleanup(move || guard.update_value(|g| *g = None));
     let keys = StoredValue::new_local(install_shortcuts(b));
@@ -185,7 +191,7 @@ fn BuilderScreen(user_id: String, id: Option<String>) -> impl IntoView {
                 view! {
                     <div class="app-error" role="alert">
                         <p>{message}</p>
-                        <button type="button" class="app-button" on:click=move |_| retry()>"Retry"</button>
+                        <button type="button" class="app-button" on:click=move |_| retry()>{move || tw(Msg::Retry)}</button>
                     </div>
                 }
             })}
@@ -212,15 +218,14 @@ fn load_all(b: Builder, id: Option<String>, error: RwSignal<Option<String>>) {
         match api.datasets().await {
             Ok(list) => b.datasets.set(list.items),
             Err(e) => {
-                error.set(Some(format!(
-                    "Could not load datasets: {}",
-                    e.user_message()
-                )));
+                error.set(Some(untrack(|| {
+                    trf(B::CouldNotLoadDatasets, &[&e.user_message()])
+                })));
                 return;
             }
         }
         let state = match &id {
-            None => BuilderState::blank(),
+            None => BuilderState::blank(untrack(|| tr(B::UntitledDashboard))),
             Some(id) => match api.dashboard(id).await {
                 Ok(d) => {
                     let state = BuilderState::from_dashboard(&d);
@@ -228,10 +233,9 @@ fn load_all(b: Builder, id: Option<String>, error: RwSignal<Option<String>>) {
                     state
                 }
                 Err(e) => {
-                    error.set(Some(format!(
-                        "Could not load the dashboard: {}",
-                        e.user_message()
-                    )));
+                    error.set(Some(untrack(|| {
+                        trf(B::CouldNotLoadDashboard, &[&e.user_message()])
+                    })));
                     return;
                 }
             },
@@ -267,8 +271,8 @@ fn keep_draft(b: Builder) {
         match draft {
             Some(draft) => {
                 if !draft::store(&b.draft_key(), &draft) {
-                    b.announce
-                        .set("Could not keep a local draft (storage full or off)".into());
+                    // Inside an effect: the message is read once, not subscribed to.
+                    b.announce.set(untrack(|| tr(B::DraftNotKept)).into());
                 }
             }
             None => draft::clear(&b.draft_key()),
@@ -317,7 +321,7 @@ fn Header(b: Builder) -> impl IntoView {
     view! {
         <div class="builder-head">
             <label class="builder-field">
-                <span>"Name"</span>
+                <span>{move || tr(B::Name)}</span>
                 <input
                     type="text"
                     name="dashboard-name"
@@ -327,7 +331,7 @@ fn Header(b: Builder) -> impl IntoView {
                 />
             </label>
             <label class="builder-field wide">
-                <span>"Description"</span>
+                <span>{move || tr(B::Description)}</span>
                 <input
                     type="text"
                     name="dashboard-description"
@@ -347,15 +351,18 @@ fn DraftOffer(b: Builder) -> impl IntoView {
         let Some(draft) = b.offered_draft.get_untracked() else {
             return;
         };
-        let loaded = b.loaded.get_value();
+        let base = match b.loaded.get_value() {
+            Some(stored) => BuilderState::from_dashboard(&stored),
+            None => BuilderState::blank(tr(B::UntitledDashboard)),
+        };
         b.state.set(Some(BuilderState::restored(
+            base,
             draft.doc,
-            loaded.as_ref(),
             draft.dashboard_id,
             draft.base_version,
         )));
         b.offered_draft.set(None);
-        b.announce.set("Draft restored".into());
+        b.announce.set(tr(B::DraftRestored).into());
     };
     let discard = move |_| {
         draft::clear(&b.draft_key());
@@ -363,13 +370,13 @@ fn DraftOffer(b: Builder) -> impl IntoView {
     };
     move || {
         b.offered_draft.get().map(|d| {
-            let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(d.saved_at));
-            let when = String::from(when.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED));
+            // In the viewer's locale and time zone, like the dashboards' own times.
+            let when = move || format_time(d.saved_at, TimeStyle::DateTime);
             view! {
                 <div class="builder-banner" role="alert">
-                    <p>{format!("You have unsaved changes to this dashboard from {when}.")}</p>
-                    <button type="button" class="app-button primary" on:click=restore>"Restore my changes"</button>
-                    <button type="button" class="app-button ghost" on:click=discard>"Discard them"</button>
+                    <p>{move || trf(B::UnsavedDraftFrom, &[&when()])}</p>
+                    <button type="button" class="app-button primary" on:click=restore>{move || tr(B::RestoreMyChanges)}</button>
+                    <button type="button" class="app-button ghost" on:click=discard>{move || tr(B::DiscardThem)}</button>
                 </div>
             }
         })

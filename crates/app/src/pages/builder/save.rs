@@ -9,6 +9,7 @@ use vantage_sdk::SdkError;
 use super::draft;
 use super::form::WidgetForm;
 use super::Builder;
+use crate::i18n::{tr, trf, B};
 
 /// Where saving stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,8 +34,9 @@ pub fn save(b: Builder) {
     let input = state.to_input();
     let datasets = b.datasets.get_untracked();
     if let Err(e) = input.validate(|id| datasets.iter().find(|d| d.id == id)) {
-        b.status
-            .set(SaveStatus::Error(format!("Cannot save — {e}")));
+        // Also called from the conflict dialog's async task: read the text without subscribing.
+        let message = untrack(|| trf(B::CannotSave, &[&e.to_string()]));
+        b.status.set(SaveStatus::Error(message));
         return;
     }
     b.status.set(SaveStatus::Saving);
@@ -50,7 +52,7 @@ pub fn save(b: Builder) {
                 b.edit(|s| s.mark_saved(&saved));
                 draft::clear(&old_key);
                 draft::clear(&b.draft_key());
-                b.announce.set("Dashboard saved".into());
+                b.announce.set(untrack(|| tr(B::DashboardSaved)).into());
                 b.status.set(match state.dashboard_id {
                     None => SaveStatus::Created(saved.id),
                     Some(_) => SaveStatus::Saved,
@@ -62,16 +64,14 @@ pub fn save(b: Builder) {
     });
 }
 
+/// What a failed request means for the save, in the active language. Called from async
+/// tasks, so the text is read without subscribing to the locale.
 fn failure_message(e: &SdkError) -> String {
-    match e {
-        SdkError::AuthExpired(_) => "Your session has expired. Your changes are kept on this \
-            device: sign in again (in another tab or after reloading) and save."
-            .into(),
-        SdkError::Api { status: 403, .. } => {
-            "You need the tenant admin role to edit dashboards.".into()
-        }
-        e => format!("Not saved: {}", e.user_message()),
-    }
+    untrack(|| match e {
+        SdkError::AuthExpired(_) => tr(B::SessionExpired).into(),
+        SdkError::Api { status: 403, .. } => tr(B::NeedsTenantAdmin).into(),
+        e => trf(B::NotSaved, &[&e.user_message()]),
+    })
 }
 
 /// Conflict choice: replace the document with the stored one (undo brings ours back).
@@ -85,9 +85,8 @@ fn take_theirs(b: Builder) {
         match api.dashboard(&id).await {
             Ok(theirs) => {
                 b.edit(|s| s.take_theirs(&theirs));
-                b.status.set(SaveStatus::Notice(
-                    "Showing their version. Undo brings yours back.".into(),
-                ));
+                b.status
+                    .set(SaveStatus::Notice(untrack(|| tr(B::ShowingTheirs)).into()));
             }
             Err(e) => b.status.set(SaveStatus::Error(failure_message(&e))),
         }
@@ -132,11 +131,11 @@ pub fn SaveToolbar(b: Builder) -> impl IntoView {
             .set(Some(WidgetForm::new(&first.unwrap_or_default())));
     };
     let status_text = move || match b.status.get() {
-        SaveStatus::Saving => "Saving…".to_owned(),
+        SaveStatus::Saving => tr(B::Saving).to_owned(),
         SaveStatus::Error(message) | SaveStatus::Notice(message) => message,
-        _ if dirty() => "Unsaved changes".into(),
-        _ if view_href.with(Option::is_some) => "All changes saved".into(),
-        _ => "New dashboard, not saved yet".into(),
+        _ if dirty() => tr(B::UnsavedChanges).into(),
+        _ if view_href.with(Option::is_some) => tr(B::AllChangesSaved).into(),
+        _ => tr(B::NewNotSavedYet).into(),
     };
     let status_class = move || {
         let kind = match b.status.get() {
@@ -147,15 +146,15 @@ pub fn SaveToolbar(b: Builder) -> impl IntoView {
         format!("builder-status {kind}")
     };
     view! {
-        <div class="builder-toolbar" role="toolbar" aria-label="Builder">
-            <button type="button" class="app-button" on:click=add>"Add widget"</button>
-            <button type="button" class="app-button ghost" title="Undo (Ctrl+Z)" disabled=move || !can_undo()
-                on:click=move |_| b.edit(|s| { s.undo(); })>"Undo"</button>
-            <button type="button" class="app-button ghost" title="Redo (Shift+Ctrl+Z)" disabled=move || !can_redo()
-                on:click=move |_| b.edit(|s| { s.redo(); })>"Redo"</button>
+        <div class="builder-toolbar" role="toolbar" aria-label=move || tr(B::Toolbar)>
+            <button type="button" class="app-button" on:click=add>{move || tr(B::AddWidget)}</button>
+            <button type="button" class="app-button ghost" title=move || tr(B::UndoTitle) disabled=move || !can_undo()
+                on:click=move |_| b.edit(|s| { s.undo(); })>{move || tr(B::Undo)}</button>
+            <button type="button" class="app-button ghost" title=move || tr(B::RedoTitle) disabled=move || !can_redo()
+                on:click=move |_| b.edit(|s| { s.redo(); })>{move || tr(B::Redo)}</button>
             <span class=status_class role="status">{status_text}</span>
-            {move || view_href.get().map(|href| view! { <a class="app-button ghost" href=href>"View dashboard"</a> })}
-            <button type="button" class="app-button primary" disabled=saving on:click=move |_| save(b)>"Save"</button>
+            {move || view_href.get().map(|href| view! { <a class="app-button ghost" href=href>{move || tr(B::ViewDashboard)}</a> })}
+            <button type="button" class="app-button primary" disabled=saving on:click=move |_| save(b)>{move || tr(B::Save)}</button>
         </div>
         <ConflictDialog b=b />
     }
@@ -169,16 +168,14 @@ fn ConflictDialog(b: Builder) -> impl IntoView {
         open().then(|| view! {
             <div class="builder-dialog-backdrop">
                 <div class="builder-dialog" role="alertdialog" aria-modal="true" aria-labelledby="conflict-title" aria-describedby="conflict-text">
-                    <h2 id="conflict-title">"This dashboard was changed by someone else"</h2>
-                    <p id="conflict-text">
-                        "Someone saved a newer version while you were editing. Your changes are not lost: choose what to do."
-                    </p>
+                    <h2 id="conflict-title">{move || tr(B::ConflictTitle)}</h2>
+                    <p id="conflict-text">{move || tr(B::ConflictText)}</p>
                     <div class="builder-dialog-actions">
-                        <button type="button" class="app-button" on:click=move |_| take_theirs(b)>"Reload theirs"</button>
-                        <button type="button" class="app-button primary" on:click=move |_| overwrite(b)>"Overwrite with mine"</button>
+                        <button type="button" class="app-button" on:click=move |_| take_theirs(b)>{move || tr(B::ReloadTheirs)}</button>
+                        <button type="button" class="app-button primary" on:click=move |_| overwrite(b)>{move || tr(B::OverwriteWithMine)}</button>
                         <button type="button" class="app-button ghost" autofocus on:click=move |_| {
-                            b.status.set(SaveStatus::Error("Not saved: someone else changed this dashboard.".into()))
-                        }>"Keep editing"</button>
+                            b.status.set(SaveStatus::Error(tr(B::NotSavedConflict).into()))
+                        }>{move || tr(B::KeepEditing)}</button>
                     </div>
                 </div>
             </div>

@@ -6,7 +6,7 @@
 //! model is tested natively.
 //!
 //! ```ignore
-//! let mut state = BuilderState::blank();
+//! let mut state = BuilderState::blank("Untitled dashboard");
 //! let a = state.add_widget(WidgetKind::Kpi, "Total", None, Default::default(), 4, 2);
 //! let b = state.add_widget(WidgetKind::Kpi, "Errors", None, Default::default(), 4, 2);
 //! assert_eq!(state.widget(&b).map(|w| w.position.x), Some(4));
@@ -50,10 +50,10 @@ pub struct BuilderState {
 }
 
 impl BuilderState {
-    /// A new, empty dashboard (default range: last 24 hours).
-    pub fn blank() -> Self {
+    /// A new, empty dashboard called `name` (default range: last 24 hours).
+    pub fn blank(name: &str) -> Self {
         let doc = DashboardInput {
-            name: "Untitled dashboard".into(),
+            name: name.to_owned(),
             description: String::new(),
             layout: Layout::default(),
             widgets: Vec::new(),
@@ -74,18 +74,15 @@ impl BuilderState {
         )
     }
 
-    /// A state restored from a local draft: `doc` on top of the stored dashboard (if any), so the
-    /// draft counts as unsaved changes.
+    /// A state restored from a local draft: `doc` on top of `base` (the stored dashboard, or a
+    /// blank one), so the draft counts as unsaved changes.
     pub fn restored(
+        base: Self,
         doc: DashboardInput,
-        stored: Option<&Dashboard>,
         dashboard_id: Option<String>,
         base_version: Option<u64>,
     ) -> Self {
-        let mut state = match stored {
-            Some(d) => Self::from_dashboard(d),
-            None => Self::blank(),
-        };
+        let mut state = base;
         state.dashboard_id = dashboard_id.or(state.dashboard_id);
         state.base_version = base_version.or(state.base_version);
         state.record();
@@ -385,6 +382,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const UNTITLED: &str = "Untitled dashboard";
+
     fn pos(state: &BuilderState, id: &str) -> (u32, u32, u32, u32) {
         let p = state.widget(id).unwrap().position;
         (p.x, p.y, p.w, p.h)
@@ -405,7 +404,7 @@ mod tests {
 
     #[test]
     fn adding_fills_the_first_free_spot_left_to_right_then_down() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 6, 3);
         let b = add(&mut s, 6, 3);
         let c = add(&mut s, 8, 2);
@@ -423,7 +422,7 @@ mod tests {
 
     #[test]
     fn ids_are_reused_only_when_free() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 2, 2);
         let b = add(&mut s, 2, 2);
         s.remove(&a);
@@ -433,7 +432,7 @@ mod tests {
 
     #[test]
     fn moving_onto_a_widget_pushes_it_down_transitively() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 6, 2); // (0,0)
         let b = add(&mut s, 6, 2); // (6,0)
         let c = add(&mut s, 6, 2); // (0,2)
@@ -446,7 +445,7 @@ mod tests {
 
     #[test]
     fn moves_and_resizes_stay_inside_the_twelve_columns() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 4, 2);
         s.move_to(&a, 11, 0);
         assert_eq!(pos(&s, &a), (8, 0, 4, 2));
@@ -462,7 +461,7 @@ mod tests {
 
     #[test]
     fn resizing_pushes_neighbours_below() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 6, 2);
         let b = add(&mut s, 6, 2);
         s.resize(&a, 12, 2);
@@ -472,7 +471,7 @@ mod tests {
 
     #[test]
     fn undo_and_redo_walk_the_history() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         assert!(!s.can_undo() && !s.is_dirty());
         let a = add(&mut s, 6, 2);
         s.move_to(&a, 3, 1);
@@ -494,7 +493,7 @@ mod tests {
 
     #[test]
     fn typing_is_one_undo_step_per_field() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         for name in ["S", "Sa", "Sal", "Sales"] {
             s.set_text(TextField::Name, name.into());
         }
@@ -505,12 +504,12 @@ mod tests {
         s.undo();
         assert_eq!(s.doc.description, "");
         s.undo();
-        assert_eq!(s.doc.name, "Untitled dashboard");
+        assert_eq!(s.doc.name, UNTITLED);
     }
 
     #[test]
     fn no_op_edits_record_nothing() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 6, 2);
         let steps = s.undo.len();
         s.move_to(&a, 0, 0);
@@ -523,7 +522,7 @@ mod tests {
 
     #[test]
     fn updating_a_widget_keeps_its_place() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 6, 2);
         s.move_to(&a, 2, 0);
         let mut edited = s.widget(&a).cloned().unwrap();
@@ -542,7 +541,7 @@ mod tests {
     }
 
     fn stored(version: u64, name: &str) -> Dashboard {
-        let input = BuilderState::blank().doc;
+        let input = BuilderState::blank(UNTITLED).doc;
         Dashboard {
             id: "d1".into(),
             name: name.into(),
@@ -560,11 +559,11 @@ mod tests {
 
     #[test]
     fn saving_tracks_the_version_and_cleans_the_document() {
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         add(&mut s, 6, 2);
         assert!(s.is_dirty());
         assert_eq!(s.to_input().version, None); // create: POST has no version
-        let mut saved = stored(1, "Untitled dashboard");
+        let mut saved = stored(1, UNTITLED);
         saved.widgets = s.doc.widgets.clone();
         s.mark_saved(&saved);
         assert!(!s.is_dirty());
@@ -592,12 +591,12 @@ mod tests {
         let base = stored(3, "Base");
         let mut doc = input_of(&base);
         doc.name = "Draft".into();
-        let mut s = BuilderState::blank();
+        let mut s = BuilderState::blank(UNTITLED);
         let a = add(&mut s, 6, 2);
         let b = add(&mut s, 6, 2);
         doc.widgets = s.doc.widgets.clone();
         doc.widgets[1].position.x = 2; // overlaps `a`
-        let s = BuilderState::restored(doc, Some(&base), None, None);
+        let s = BuilderState::restored(BuilderState::from_dashboard(&base), doc, None, None);
         assert!(s.is_dirty() && s.can_undo());
         assert_eq!(s.base_version, Some(3));
         assert_eq!(s.dashboard_id.as_deref(), Some("d1"));

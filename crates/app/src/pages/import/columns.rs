@@ -8,6 +8,7 @@ use vantage_contract::dataset::{is_identifier, DatasetInput, FieldDef, RESERVED_
 use vantage_contract::{FieldRole, FieldType};
 
 use super::values::{self, convert, looks_like};
+use crate::i18n::{tr, trf, I};
 
 /// Rows looked at to guess types.
 pub const SAMPLE_ROWS: usize = 200;
@@ -66,7 +67,7 @@ impl ImportPlan {
                     header: header.clone(),
                     name,
                     label: if label.is_empty() {
-                        format!("Column {}", i + 1)
+                        trf(I::ColumnNumber, &[&(i + 1).to_string()])
                     } else {
                         label
                     },
@@ -131,11 +132,9 @@ impl ImportPlan {
     /// What is wrong with the plan before anything can be created, if anything.
     pub fn problem(&self) -> Option<String> {
         match self.time_column {
-            None => Some(
-                "Pick the column that holds each row's time (set a column's type to Time).".into(),
-            ),
+            None => Some(tr(I::PickTimeColumn).into()),
             Some(_) if !self.columns.iter().any(|c| c.include) => {
-                Some("Include at least one column.".into())
+                Some(tr(I::IncludeOneColumn).into())
             }
             Some(_) => None,
         }
@@ -171,10 +170,9 @@ impl ImportPlan {
         if fields.len() != self.columns.len() {
             return Err(vec![RowProblem {
                 field: String::new(),
-                reason: format!(
-                    "has {} values, the header has {}",
-                    fields.len(),
-                    self.columns.len()
+                reason: trf(
+                    I::WrongValueCount,
+                    &[&fields.len().to_string(), &self.columns.len().to_string()],
                 ),
             }]);
         }
@@ -190,7 +188,7 @@ impl ImportPlan {
                 }
                 Ok(None) if self.time_column == Some(i) => problems.push(RowProblem {
                     field: c.name.clone(),
-                    reason: "missing: every row needs the time field".into(),
+                    reason: tr(I::MissingTime).into(),
                 }),
                 Ok(None) => {}
                 Err(reason) => problems.push(RowProblem {

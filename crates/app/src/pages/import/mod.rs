@@ -15,11 +15,12 @@ use leptos::prelude::*;
 use vantage_contract::{FieldRole, FieldType, Role};
 
 use self::columns::{field_name, ImportPlan};
-use self::outcome::{plural, Ending, Tally};
+use self::outcome::{refused_rows, stored_rows, Ending, Tally};
 use self::run::{ImportJob, Preview};
 use super::require_login;
 use crate::brand::use_page_title;
 use crate::download::{download_bytes, file_stem};
+use crate::i18n::{tr, trf, I};
 use crate::request::Latest;
 use crate::session::use_session;
 
@@ -28,11 +29,11 @@ const PREVIEW_SHOWN: usize = 5;
 /// Refusals listed on the page (all of them are in the download).
 const REFUSALS_SHOWN: usize = 200;
 
-const TYPES: [(FieldType, &str); 4] = [
-    (FieldType::Time, "Time"),
-    (FieldType::Number, "Number"),
-    (FieldType::Boolean, "Boolean"),
-    (FieldType::String, "Text"),
+const TYPES: [(FieldType, I); 4] = [
+    (FieldType::Time, I::TypeTime),
+    (FieldType::Number, I::TypeNumber),
+    (FieldType::Boolean, I::TypeBoolean),
+    (FieldType::String, I::TypeText),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,7 +47,7 @@ enum Phase {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     require_login();
-    use_page_title(|| "New dataset from a file".into());
+    use_page_title(|| tr(I::NewDatasetFromFile).into());
     let user = use_session().user;
     let allowed = move || {
         user.with(|u| {
@@ -58,14 +59,14 @@ pub fn ImportPage() -> impl IntoView {
         <section class="page import-page">
             <div class="page-head">
                 <div>
-                    <h1>"New dataset from a file"</h1>
-                    <p class="muted">"Import a CSV file: its columns become the dataset's fields and its rows are sent through the ingest API."</p>
+                    <h1>{move || tr(I::NewDatasetFromFile)}</h1>
+                    <p class="muted">{move || tr(I::Intro)}</p>
                 </div>
             </div>
             {move || if allowed() {
                 view! { <Importer /> }.into_any()
             } else {
-                view! { <p class="notice">"Creating datasets needs the tenant admin role."</p> }.into_any()
+                view! { <p class="notice">{move || tr(I::NeedsTenantAdmin)}</p> }.into_any()
             }}
         </section>
     }
@@ -110,7 +111,7 @@ fn Importer() -> impl IntoView {
     // page), so a link or closing the tab asks first.
     let guard = StoredValue::new_local(crate::leave_guard::LeaveGuard::install(
         move || flow.phase.try_get_untracked() == Some(Phase::Running),
-        "An import is running. Leaving this page stops it after the current batch. Leave anyway?",
+        untrack(|| tr(I::LeaveRunning)),
     ));
     on_cleanup(move || guard.update_value(|g| *g = None));
     view! {
@@ -140,8 +141,9 @@ impl Flow {
                 Ok(preview) => {
                     let sample: Vec<Vec<String>> =
                         preview.rows.iter().map(|r| r.fields.clone()).collect();
-                    self.plan
-                        .set(Some(ImportPlan::infer(&preview.headers, &sample)));
+                    // Labels for unnamed columns are words of the active language, read once.
+                    let plan = untrack(|| ImportPlan::infer(&preview.headers, &sample));
+                    self.plan.set(Some(plan));
                     self.preview.set(Some(preview));
                     self.phase.set(Phase::Preview);
                 }
@@ -165,8 +167,7 @@ impl Flow {
             return;
         }
         let Ok(retention) = self.retention.get_untracked().trim().parse::<u32>() else {
-            self.error
-                .set(Some("Keep rows for: enter a whole number of days.".into()));
+            self.error.set(Some(tr(I::RetentionNotNumber).into()));
             return;
         };
         let name = self.name.get_untracked();
@@ -179,8 +180,8 @@ impl Flow {
         let api = self.api.get_value();
         self.work.run(async move {
             if let Err(e) = api.create_dataset(&input).await {
-                self.error
-                    .set(Some(format!("The dataset could not be created: {e}")));
+                let message = untrack(|| trf(I::CouldNotCreate, &[&e.to_string()]));
+                self.error.set(Some(message));
                 return;
             }
             self.dataset.set(id.clone());
@@ -238,10 +239,10 @@ fn ChooseFile(flow: Flow) -> impl IntoView {
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop
         >
-            <p class="drop-title">"Drop a CSV file here"</p>
-            <p class="muted">"The first line names the columns. Commas, semicolons or tabs; UTF-8. Any size: the file is read in slices in your browser."</p>
+            <p class="drop-title">{move || tr(I::ChooseFileTitle)}</p>
+            <p class="muted">{move || tr(I::ChooseFileHint)}</p>
             <label class="app-button primary file-button">
-                "Choose a CSV file"
+                {move || tr(I::ChooseCsv)}
                 <input class="visually-hidden" type="file" accept=".csv,.tsv,.txt,text/csv" on:change=on_change />
             </label>
         </div>
@@ -264,35 +265,39 @@ fn ColumnsStep(flow: Flow) -> impl IntoView {
         <form class="import-form" on:submit=move |ev| { ev.prevent_default(); flow.start(); }>
             <div class="import-settings">
                 <label class="field">
-                    <span>"Dataset name"</span>
+                    <span>{move || tr(I::DatasetName)}</span>
                     <input type="text" required maxlength="120" prop:value=move || flow.name.get()
                         on:input=move |ev| flow.name.set(event_target_value(&ev)) />
-                    <small class="muted">"Id: " <code>{dataset_id}</code> " · from " {file_name}</small>
+                    <small class="muted">
+                        {move || tr(I::IdLabel)} " " <code>{dataset_id}</code> " · "
+                        {move || trf(I::FromFile, &[&file_name])}
+                    </small>
                 </label>
                 <label class="field">
-                    <span>"Keep rows for (days)"</span>
+                    <span>{move || tr(I::KeepRowsFor)}</span>
                     <input type="number" min="1" max="36500" required prop:value=move || flow.retention.get()
                         on:input=move |ev| flow.retention.set(event_target_value(&ev)) />
-                    <small class="muted">"Rows older than this are refused and later deleted."</small>
+                    <small class="muted">{move || tr(I::RetentionHint)}</small>
                 </label>
             </div>
-            <h2 class="import-h2">"Columns"</h2>
-            <p class="muted small">"Types and roles are guessed from the first rows; change them if the guess is wrong. Measures can be summed and averaged; dimensions group and filter."</p>
+            <h2 class="import-h2">{move || tr(I::Columns)}</h2>
+            <p class="muted small">{move || tr(I::ColumnsHint)}</p>
             <div class="table-scroll">
                 <table class="app-table import-columns">
                     <thead><tr>
-                        <th scope="col">"Include"</th><th scope="col">"Column"</th><th scope="col">"Label"</th>
-                        <th scope="col">"Unit"</th><th scope="col">"Type"</th><th scope="col">"Role"</th>
-                        <th scope="col">"Time field"</th><th scope="col">"First values"</th>
+                        <th scope="col">{move || tr(I::Include)}</th><th scope="col">{move || tr(I::Column)}</th>
+                        <th scope="col">{move || tr(I::Label)}</th><th scope="col">{move || tr(I::Unit)}</th>
+                        <th scope="col">{move || tr(I::Type)}</th><th scope="col">{move || tr(I::Role)}</th>
+                        <th scope="col">{move || tr(I::TimeField)}</th><th scope="col">{move || tr(I::FirstValues)}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <h2 class="import-h2">"First rows of the file"</h2>
+            <h2 class="import-h2">{move || tr(I::FirstRowsOfFile)}</h2>
             <FirstRows flow=flow />
             <div class="form-actions import-actions">
-                <button type="submit" class="app-button primary">"Create dataset and import"</button>
-                <button type="button" class="app-button ghost" on:click=move |_| flow.reset()>"Choose another file"</button>
+                <button type="submit" class="app-button primary">{move || tr(I::CreateAndImport)}</button>
+                <button type="button" class="app-button ghost" on:click=move |_| flow.reset()>{move || tr(I::ChooseAnother)}</button>
             </div>
         </form>
     }
@@ -376,27 +381,27 @@ fn ColumnRow(flow: Flow, index: usize) -> impl IntoView {
     let h6 = header.clone();
     view! {
         <tr class:excluded=move || !included()>
-            <td data-label="Include"><input type="checkbox" aria-label=format!("Include {h1}") prop:checked=included
+            <td data-label=move || tr(I::Include)><input type="checkbox" aria-label=move || trf(I::IncludeColumn, &[&h1]) prop:checked=included
                 on:change=move |ev| { let on = event_target_checked(&ev); edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.include = on; }); } /></td>
             <th scope="row" class="import-header">{header}<br /><code class="muted small">{move || col(|c| c.name.clone())}</code></th>
-            <td data-label="Label"><input type="text" maxlength="120" aria-label=format!("Label of {h2}") prop:value=move || col(|c| c.label.clone())
+            <td data-label=move || tr(I::Label)><input type="text" maxlength="120" aria-label=move || trf(I::LabelOf, &[&h2]) prop:value=move || col(|c| c.label.clone())
                 on:change=move |ev| { let v = event_target_value(&ev); edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.label = v.clone(); }); } /></td>
-            <td data-label="Unit"><input type="text" maxlength="32" size="6" aria-label=format!("Unit of {h3}") prop:value=move || col(|c| c.unit.clone().unwrap_or_default())
+            <td data-label=move || tr(I::Unit)><input type="text" maxlength="32" size="6" aria-label=move || trf(I::UnitOf, &[&h3]) prop:value=move || col(|c| c.unit.clone().unwrap_or_default())
                 on:change=move |ev| { let v = event_target_value(&ev); edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.unit = Some(v.trim().to_owned()).filter(|u| !u.is_empty()); }); } /></td>
-            <td data-label="Type"><select aria-label=format!("Type of {h4}") prop:value=type_value on:change=on_type>
+            <td data-label=move || tr(I::Type)><select aria-label=move || trf(I::TypeOf, &[&h4]) prop:value=type_value on:change=on_type>
                 {TYPES.iter().map(|(t, label)| {
                     let value = match t { FieldType::Time => "time", FieldType::Number => "number", FieldType::Boolean => "boolean", FieldType::String => "string" };
-                    view! { <option value=value selected=move || type_value() == value>{*label}</option> }
+                    view! { <option value=value selected=move || type_value() == value>{move || tr(*label)}</option> }
                 }).collect_view()}
             </select></td>
-            <td data-label="Role"><select aria-label=format!("Role of {h5}") prop:value=move || if is_measure() { "measure" } else { "dimension" }
+            <td data-label=move || tr(I::Role)><select aria-label=move || trf(I::RoleOf, &[&h5]) prop:value=move || if is_measure() { "measure" } else { "dimension" }
                 on:change=move |ev| { let m = event_target_value(&ev) == "measure"; edit(&|p| if let Some(c) = p.columns.get_mut(index) { c.role = if m { FieldRole::Measure } else { FieldRole::Dimension }; }); }>
-                <option value="dimension" selected=move || !is_measure()>"Dimension"</option>
-                <option value="measure" selected=is_measure disabled=move || field_type() != Some(FieldType::Number)>"Measure"</option>
+                <option value="dimension" selected=move || !is_measure()>{move || tr(I::Dimension)}</option>
+                <option value="measure" selected=is_measure disabled=move || field_type() != Some(FieldType::Number)>{move || tr(I::Measure)}</option>
             </select></td>
-            <td data-label="Time field"><input type="radio" name="time-field" aria-label=format!("{h6} is the time field") prop:checked=is_time
+            <td data-label=move || tr(I::TimeField)><input type="radio" name="time-field" aria-label=move || trf(I::IsTimeField, &[&h6]) prop:checked=is_time
                 on:change=move |_| edit(&|p| p.set_time_column(index)) /></td>
-            <td class="import-samples" data-label="First values">{samples}</td>
+            <td class="import-samples" data-label=move || tr(I::FirstValues)>{samples}</td>
         </tr>
     }
 }
@@ -420,9 +425,9 @@ fn FirstRows(flow: Flow) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="app-table import-rows">
-                <caption class="visually-hidden">"The first rows of the file, as text"</caption>
+                <caption class="visually-hidden">{move || tr(I::FirstRowsCaption)}</caption>
                 <thead><tr>
-                    <th scope="col">"Line"</th>
+                    <th scope="col">{move || tr(I::Line)}</th>
                     {headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}
                 </tr></thead>
                 <tbody>
@@ -441,23 +446,21 @@ fn ProgressStep(flow: Flow) -> impl IntoView {
     let percent = move || p.with(Tally::percent);
     let status = move || {
         p.with(|t| {
-            format!(
-                "{}% read · {} stored · {} refused",
-                t.percent(),
-                plural(t.rows_stored, "row"),
-                plural(t.rows_refused, "row")
-            )
+            let percent = t.percent().to_string();
+            let stored = stored_rows(t.rows_stored);
+            let refused = refused_rows(t.rows_refused);
+            trf(I::ProgressStatus, &[&percent, &stored, &refused])
         })
     };
     let cancelling = move || flow.cancel.get();
     view! {
         <div class="import-progress card">
-            <h2 class="import-h2" id="import-progress-label">{move || format!("Importing into “{}”", flow.name.get())}</h2>
+            <h2 class="import-h2" id="import-progress-label">{move || trf(I::ImportingInto, &[&flow.name.get()])}</h2>
             <progress max="100" value=percent aria-labelledby="import-progress-label"
                 aria-valuetext=status></progress>
             <p class="import-status" aria-live="polite">{status}</p>
             <button type="button" class="app-button" disabled=cancelling on:click=move |_| flow.cancel.set(true)>
-                {move || if cancelling() { "Cancelling after this batch…" } else { "Cancel" }}
+                {move || tr(if cancelling() { I::CancellingAfterBatch } else { I::Cancel })}
             </button>
         </div>
     }
@@ -466,9 +469,12 @@ fn ProgressStep(flow: Flow) -> impl IntoView {
 #[component]
 fn SummaryStep(flow: Flow) -> impl IntoView {
     let Some((tally, ending)) = flow.result.get_untracked() else {
-        return view! { <p class="app-empty">"Nothing was imported."</p> }.into_any();
+        return view! { <p class="app-empty">{move || tr(I::NothingImported)}</p> }.into_any();
     };
-    let sentence = tally.sentence(&ending);
+    let sentence = {
+        let (tally, ending) = (tally.clone(), ending.clone());
+        move || tally.sentence(&ending)
+    };
     let dataset = flow.dataset.get_untracked();
     let csv = tally.refusals_csv();
     let stem = file_stem(&flow.name.get_untracked());
@@ -486,19 +492,22 @@ fn SummaryStep(flow: Flow) -> impl IntoView {
     let failed = matches!(ending, Ending::Failed(_));
     view! {
         <div class="import-summary card">
-            <h2 class="import-h2">"Summary"</h2>
+            <h2 class="import-h2">{move || tr(I::Summary)}</h2>
             <p class="import-sentence" class:form-error=failed role="status">{sentence}</p>
             <dl class="import-counts">
-                <div><dt>"Rows read"</dt><dd>{tally.rows_read}</dd></div>
-                <div><dt>"Stored"</dt><dd data-testid="rows-stored">{tally.rows_stored}</dd></div>
-                <div><dt>"Refused"</dt><dd data-testid="rows-refused">{tally.rows_refused}</dd></div>
-                <div><dt>"Dataset"</dt><dd class="import-dataset">{flow.name.get_untracked()}<br /><code class="muted small">{dataset.clone()}</code></dd></div>
+                <div><dt>{move || tr(I::RowsRead)}</dt><dd>{tally.rows_read}</dd></div>
+                <div><dt>{move || tr(I::Stored)}</dt><dd data-testid="rows-stored">{tally.rows_stored}</dd></div>
+                <div><dt>{move || tr(I::Refused)}</dt><dd data-testid="rows-refused">{tally.rows_refused}</dd></div>
+                <div><dt>{move || tr(I::Dataset)}</dt><dd class="import-dataset">{flow.name.get_untracked()}<br /><code class="muted small">{dataset.clone()}</code></dd></div>
             </dl>
             {(listed > 0).then(|| view! {
                 <div class="table-scroll">
                     <table class="app-table import-refusals">
-                        <caption>{format!("Refused rows{}", if listed > REFUSALS_SHOWN { format!(" (first {REFUSALS_SHOWN} of {listed}; all are in the download)") } else { String::new() })}</caption>
-                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Reason"</th></tr></thead>
+                        <caption>{move || refusals_caption(listed)}</caption>
+                        <thead><tr>
+                            <th scope="col">{move || tr(I::Line)}</th><th scope="col">{move || tr(I::Column)}</th>
+                            <th scope="col">{move || tr(I::Reason)}</th>
+                        </tr></thead>
                         <tbody>{refusals.into_iter().map(|r| view! {
                             <tr><td>{r.line}</td><td>{r.field}</td><td>{r.reason}</td></tr>
                         }).collect_view()}</tbody>
@@ -506,11 +515,21 @@ fn SummaryStep(flow: Flow) -> impl IntoView {
                 </div>
             })}
             <div class="form-actions import-actions">
-                {(listed > 0).then(|| view! { <button type="button" class="app-button" on:click=download>"Download refused rows (CSV)"</button> })}
-                <a class="app-button primary" href="/builder/new">"Build a dashboard"</a>
-                <button type="button" class="app-button ghost" on:click=move |_| flow.reset()>"Import another file"</button>
+                {(listed > 0).then(|| view! { <button type="button" class="app-button" on:click=download>{move || tr(I::DownloadRefused)}</button> })}
+                <a class="app-button primary" href="/builder/new">{move || tr(I::BuildDashboard)}</a>
+                <button type="button" class="app-button ghost" on:click=move |_| flow.reset()>{move || tr(I::ImportAnother)}</button>
             </div>
         </div>
     }
     .into_any()
+}
+
+/// "Refused rows", saying how many are listed when not all of them are.
+fn refusals_caption(listed: usize) -> String {
+    if listed > REFUSALS_SHOWN {
+        let shown = REFUSALS_SHOWN.to_string();
+        trf(I::RefusedRowsFirst, &[&shown, &listed.to_string()])
+    } else {
+        tr(I::RefusedRows).to_owned()
+    }
 }

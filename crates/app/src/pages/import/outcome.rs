@@ -4,7 +4,10 @@
 
 use vantage_contract::BatchErrorDetails;
 
+use vantage_widgets::format;
+
 use super::columns::RowProblem;
+use crate::i18n::{trf, I};
 
 /// One refused row's problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,39 +96,32 @@ impl Tally {
         out
     }
 
-    /// One sentence saying what happened.
+    /// One sentence saying what happened, in the active language.
     pub fn sentence(&self, ending: &Ending) -> String {
-        let stored = plural(self.rows_stored, "row");
-        let refused = plural(self.rows_refused, "row");
+        let stored = stored_rows(self.rows_stored);
+        let refused = refused_rows(self.rows_refused);
+        let line = self.last_line.to_string();
         match ending {
-            Ending::Finished => format!("Import finished: {stored} stored, {refused} refused."),
-            Ending::Cancelled => format!(
-                "Import cancelled: exactly {stored} stored (through line {}); nothing after that line was sent. {refused} refused.",
-                self.last_line
-            ),
-            Ending::Failed(e) => format!(
-                "Import stopped: {e}. Exactly {stored} stored (through line {}); {refused} refused.",
-                self.last_line
-            ),
+            Ending::Finished => trf(I::ImportFinished, &[&stored, &refused]),
+            Ending::Cancelled => trf(I::ImportCancelled, &[&stored, &line, &refused]),
+            Ending::Failed(e) => trf(I::ImportStopped, &[e, &stored, &line, &refused]),
         }
     }
 }
 
-/// `1 row`, `1,234 rows`.
-pub fn plural(n: u64, noun: &str) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if n == 1 {
-        format!("{grouped} {noun}")
-    } else {
-        format!("{grouped} {noun}s")
-    }
+/// `1 row stored`, `1,234 rows stored` (grouped the locale's way).
+pub fn stored_rows(n: u64) -> String {
+    count(n, I::StoredOne, I::StoredMany)
+}
+
+/// `1 row refused`, `1,234 rows refused`.
+pub fn refused_rows(n: u64) -> String {
+    count(n, I::RefusedOne, I::RefusedMany)
+}
+
+fn count(n: u64, one: I, many: I) -> String {
+    let grouped = format::group(n as f64, 0);
+    trf(if n == 1 { one } else { many }, &[&grouped])
 }
 
 /// A CSV cell, quoted when needed; a leading `=+-@` is prefixed with `'` so a spreadsheet
@@ -201,7 +197,8 @@ mod tests {
         assert!(t
             .sentence(&Ending::Cancelled)
             .starts_with("Import cancelled: exactly 3 rows stored (through line 5)"));
-        assert_eq!(plural(1_234_567, "row"), "1,234,567 rows");
+        assert_eq!(stored_rows(1_234_567), "1,234,567 rows stored");
+        assert_eq!(refused_rows(1), "1 row refused");
     }
 
     #[test]

@@ -26,6 +26,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::columns::{ImportPlan, RowProblem, SAMPLE_ROWS};
 use super::outcome::{refused_positions, Ending, Tally};
 use super::parse::{sniff_delimiter, CsvRecord, CsvStream};
+use crate::i18n::{tr, trf, I};
 
 /// Bytes read from the file per step.
 pub const CHUNK_BYTES: u64 = 1024 * 1024;
@@ -63,7 +64,7 @@ pub async fn read_preview(file: &web_sys::File) -> Result<Preview, String> {
     let headers = records
         .next()
         .filter(|h| h.fields.iter().any(|f| !f.trim().is_empty()))
-        .ok_or("The file is empty: the first line must name the columns.")?
+        .ok_or_else(|| untrack(|| tr(I::FileEmpty)).to_owned())?
         .fields;
     Ok(Preview {
         delimiter,
@@ -131,7 +132,8 @@ async fn run_into(
                 continue;
             }
             tally.rows_read += 1;
-            match job.plan.row(&record.fields) {
+            // Refusal reasons are read in the active language once, not subscribed to.
+            match untrack(|| job.plan.row(&record.fields)) {
                 Ok(row) => {
                     batch_bytes += record.fields.iter().map(|f| f.len() + 16).sum::<usize>();
                     batch.push((record.line, row));
@@ -210,9 +212,7 @@ async fn send_batch(
                     .map(|d| refused_positions(&d, rows.len()))
                     .unwrap_or_default();
                 if refused.is_empty() {
-                    return Err(format!(
-                        "the server refused a batch without naming a row ({message})"
-                    ));
+                    return Err(untrack(|| trf(I::BatchRefusedUnnamed, &[&message])));
                 }
                 for (i, problems) in refused.into_iter().rev() {
                     rows.remove(i);
@@ -256,15 +256,13 @@ fn file_size(file: &web_sys::File) -> u64 {
 
 /// The bytes `start..end` of `file`.
 async fn read_slice(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, String> {
-    let unreadable = |_| "the browser could not read the file".to_owned();
+    let unreadable = |_| untrack(|| tr(I::FileUnreadable)).to_owned();
     let blob = file
         .slice_with_f64_and_f64(start as f64, end as f64)
         .map_err(unreadable)?;
     let buffer = JsFuture::from(blob.array_buffer())
         .await
         .map_err(unreadable)?;
-    let buffer: js_sys::ArrayBuffer = buffer
-        .dyn_into()
-        .map_err(|_| "the browser could not read the file".to_owned())?;
+    let buffer: js_sys::ArrayBuffer = buffer.dyn_into().map_err(unreadable)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

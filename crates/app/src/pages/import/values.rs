@@ -9,6 +9,8 @@
 use serde_json::Value;
 use vantage_contract::FieldType;
 
+use crate::i18n::{trf, I};
+
 /// Longest string the server accepts (its `MAX_STRING_CHARS`).
 pub const MAX_STRING_CHARS: usize = 4096;
 
@@ -22,21 +24,18 @@ pub fn convert(cell: &str, field_type: FieldType) -> Result<Option<Value>, Strin
         return Ok(None);
     }
     let value = match field_type {
-        FieldType::Time => parse_time(cell).map(Value::from).ok_or_else(|| {
-            format!(
-                "expected a date/time such as 2026-01-31T12:00:00Z or epoch milliseconds, got {}",
-                quoted(cell)
-            )
-        })?,
+        FieldType::Time => parse_time(cell)
+            .map(Value::from)
+            .ok_or_else(|| trf(I::ExpectedTime, &[&quoted(cell)]))?,
         FieldType::Number => parse_number(cell)
             .and_then(serde_json::Number::from_f64)
             .map(Value::Number)
-            .ok_or_else(|| format!("expected a number, got {}", quoted(cell)))?,
+            .ok_or_else(|| trf(I::ExpectedNumber, &[&quoted(cell)]))?,
         FieldType::Boolean => parse_bool(cell)
             .map(Value::Bool)
-            .ok_or_else(|| format!("expected true or false, got {}", quoted(cell)))?,
+            .ok_or_else(|| trf(I::ExpectedBoolean, &[&quoted(cell)]))?,
         FieldType::String if cell.chars().count() > MAX_STRING_CHARS => {
-            return Err(format!("longer than {MAX_STRING_CHARS} characters"))
+            return Err(trf(I::TooLong, &[&MAX_STRING_CHARS.to_string()]))
         }
         FieldType::String => Value::String(cell.to_owned()),
     };
