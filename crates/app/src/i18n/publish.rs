@@ -745,7 +745,7 @@ const ES: Table<P> = &[
         P::LockedFilterHint,
         "La página anfitriona no puede quitarlo; se aplica a cada solicitud de datos del token.",
     ),
-    (P::Lifetime, "Validez"),
+    (P::Lifetime, "Vigencia"),
     (P::Minutes15, "15 minutos"),
     (P::Hour1, "1 hora"),
     (P::Hours8, "8 horas"),
