@@ -319,7 +319,12 @@ fn EmbedPreview(base_url: String, dashboard_id: String, token: String) -> impl I
         let Some(element) = node.get() else {
             return false;
         };
-        let options = EmbedOptions::new(base_url.clone(), dashboard_id.clone(), token.clone());
+        let mut options = EmbedOptions::new(base_url.clone(), dashboard_id.clone(), token.clone());
+        // The locale is one setting per page and an embed sets it when it mounts: hand the
+        // preview the app's, or mounting it switches the whole app to the browser's language.
+        let locale = vantage_widgets::locale::active();
+        options.locale = locale.tag;
+        options.time_zone = locale.time_zone;
         match Embed::new(options) {
             Ok(dash) => {
                 embed.set_value(Some(dash.clone()));
