@@ -163,7 +163,7 @@ const DE: Catalog = &[
     (Msg::LoadingDashboard, "Dashboard wird geladen…"),
     (Msg::NoData, "Keine Daten für diesen Zeitraum"),
     (Msg::NoRows, "Keine Zeilen"),
-    (Msg::NoAlerts, "Keine Warnungen"),
+    (Msg::NoAlerts, "Keine Alarme"),
     (Msg::Unsupported, "Nicht unterstütztes Widget"),
     (Msg::Retry, "Erneut versuchen"),
     (Msg::Stale, "veraltet"),
