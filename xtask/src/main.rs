@@ -17,6 +17,7 @@ mod bench;
 mod cluster;
 mod demo;
 mod fuzz;
+mod postgres;
 mod server;
 mod setup;
 mod test;

@@ -168,6 +168,7 @@ fn start_server(binary: &Path, db: &Path, extra: &[&str]) -> Result<RunningServe
     start(StartOptions {
         binary,
         db: db.to_path_buf(),
+        database_url: None,
         addr: "127.0.0.1:0",
         extra_args,
     })
