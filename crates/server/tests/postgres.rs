@@ -1,5 +1,6 @@
-//! The server on PostgreSQL (`--database-url postgres://…`): the whole conformance suite, and
-//! what happens when PostgreSQL goes away and comes back. Each test starts its own PostgreSQL 15
+//! The server on PostgreSQL (`--database-url postgres://…`): what happens when PostgreSQL is
+//! not there, goes away and comes back (the conformance suite on PostgreSQL is in
+//! `postgres_conformance.rs`, a process of its own like `conformance.rs`). Each test starts its own PostgreSQL 15
 //! (`initdb` + `pg_ctl` in a temporary folder, see `common::postgres`).
 
 mod common;
@@ -15,19 +16,6 @@ fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
         assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
-}
-
-#[test]
-fn the_conformance_suite_passes_on_postgres() {
-    let pg = Postgres::start();
-    let server = Server::start_on(&pg.url(), &[]);
-    let summary = vantage_conformance::run(&server.base).expect("suite runs");
-    assert!(
-        summary.failed.is_empty(),
-        "failed checks:\n{}",
-        summary.failed.join("\n")
-    );
-    assert!(summary.passed > 100, "only {} checks ran", summary.passed);
 }
 
 #[test]

@@ -44,6 +44,10 @@ impl PgPool {
         if config.get_application_name().is_none() {
             config.application_name("vantage-server");
         }
+        if config.get_options().is_none() {
+            // Keep notices (`… already exists, skipping`) out of the server's log.
+            config.options("-c client_min_messages=warning");
+        }
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
