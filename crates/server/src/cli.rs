@@ -67,8 +67,11 @@ pub enum AdminCommand {
 #[derive(Debug, Clone, Args)]
 pub struct DbArg {
     /// SQLite database file (created and migrated if missing).
-    #[arg(long, env = "VANTAGE_DB")]
-    pub db: PathBuf,
+    #[arg(long, env = "VANTAGE_DB", required_unless_present = "database_url")]
+    pub db: Option<PathBuf>,
+    /// The server's database instead: a SQLite path or `postgres://…` (wins over `--db`).
+    #[arg(long, env = "VANTAGE_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 /// Flags of the server itself.

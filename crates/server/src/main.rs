@@ -105,7 +105,10 @@ async fn main() -> ExitCode {
         .init();
     let cli = cli::Cli::parse();
     if let Some(cli::Command::Admin(cmd)) = cli.command {
-        return match admin::run(cmd) {
+        let done = tokio::task::spawn_blocking(move || admin::run(cmd))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        return match done {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("vantage-server: {e}");
