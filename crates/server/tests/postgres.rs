@@ -101,3 +101,21 @@ fn a_server_started_before_postgres_answers_503_until_it_is_there() {
     );
     drop(pg);
 }
+
+#[test]
+fn dataset_rows_live_in_month_partitions_with_a_default() {
+    let pg = Postgres::start();
+    let server = Server::start_on(&pg.url(), &[]);
+    let token = server.token("admin@healthco.test");
+    assert_eq!(status_of(&server, "/api/v1/datasets", Some(&token)).0, 200);
+    // The demo's first dataset: its table is partitioned, the seeded rows (the last days) sit
+    // in month partitions, none in the default one.
+    let partitions = pg.query(
+        "SELECT string_agg(inhrelid::regclass::text, ',' ORDER BY 1) FROM pg_inherits WHERE inhparent = 'ev_1'::regclass",
+    );
+    assert!(partitions.contains("ev_1_default"), "{partitions}");
+    assert!(partitions.contains("ev_1_p20"), "{partitions}");
+    assert_eq!(pg.query("SELECT COUNT(*) FROM ev_1_default"), "0");
+    let rows: i64 = pg.query("SELECT COUNT(*) FROM ev_1").parse().unwrap();
+    assert!(rows > 0);
+}

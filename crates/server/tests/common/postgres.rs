@@ -128,6 +128,28 @@ impl Postgres {
         );
     }
 
+    /// One value (or rows joined by newlines) of `sql`, through `psql`.
+    pub fn query(&self, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "vantage",
+            ])
+            .args(["-d", "vantage", "-At", "-c", sql])
+            .output()
+            .expect("runs psql");
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
     /// Stops the server (fast shutdown: open connections are closed).
     pub fn stop(&self) {
         let _ = as_postgres(
