@@ -232,7 +232,7 @@ fn free_addr() -> Result<String, String> {
 }
 
 /// 48 characters from the kernel's random source (the servers share it to sign tokens).
-fn random_secret() -> Result<String, String> {
+pub fn random_secret() -> Result<String, String> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bytes = [0_u8; 48];
     std::fs::File::open("/dev/urandom")
