@@ -4,7 +4,8 @@
 //! ```text
 //! browser ──► HAProxy :H ──► replica 1 :R1 ─┐
 //!                      └──► replica 2 :R2 ─┼──► Redis :P  (live bus, work lease, signals)
-//!                                          └──► one SQLite file (WAL) in the temp folder
+//!                                          └──► PostgreSQL 15 :Q (all data; `initdb` +
+//!                                               `pg_ctl` in a temp folder, see `postgres`)
 //! ```
 //!
 //! Redis (`redis-server`, no persistence) and HAProxy (generated config: round robin, health
@@ -31,9 +32,10 @@ pub struct Cluster {
     pub url: String,
     /// The replicas (a test may kill them; that is not an error here).
     pub replicas: Vec<RunningServer>,
-    // Dropped in field order after the replicas: the proxy, then Redis.
+    // Dropped in field order after the replicas: the proxy, Redis, then PostgreSQL.
     _haproxy: ChildGuard,
     _redis: ChildGuard,
+    _postgres: crate::postgres::Postgres,
     dir: PathBuf,
 }
 
@@ -118,6 +120,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         println!("  replica {}      {}   pid {}", i + 1, r.url, r.pid());
     }
     println!("  data           {}", cluster.dir.display());
+    println!("  database       {}", cluster._postgres.url);
     println!("  sign in as     analyst@healthco.test / vantage-demo");
     println!();
     // Until Ctrl-C (or every replica has gone).
@@ -129,8 +132,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// Starts Redis, two replicas on one database file and HAProxy in front; returns once HAProxy
-/// sees both replicas ready.
+/// Starts PostgreSQL, Redis, two replicas on that database and HAProxy in front; returns once
+/// HAProxy sees both replicas ready.
 pub fn start(options: ClusterOptions<'_>) -> Result<Cluster, String> {
     for (binary, package) in [(REDIS, "redis-server"), (HAPROXY, "haproxy")] {
         if !Path::new(binary).exists() {
@@ -147,6 +150,12 @@ pub fn start(options: ClusterOptions<'_>) -> Result<Cluster, String> {
     let public = format!("http://{proxy_addr}");
     let redis_addr = free_addr()?;
     let redis = start_redis(&redis_addr, &dir)?;
+    let pg_port = free_addr()?
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or("no free port for PostgreSQL")?;
+    let postgres = crate::postgres::start(pg_port)?;
     let secret = dir.join("jwt-secret");
     std::fs::write(&secret, random_secret()?).map_err(|e| format!("writing the secret: {e}"))?;
     let mut replicas = Vec::new();
@@ -167,6 +176,7 @@ pub fn start(options: ClusterOptions<'_>) -> Result<Cluster, String> {
         replicas.push(server::start(StartOptions {
             binary: options.binary,
             db: dir.join("vantage.db"),
+            database_url: Some(postgres.url.clone()),
             addr: &free_addr()?,
             extra_args: args,
         })?);
@@ -181,6 +191,7 @@ pub fn start(options: ClusterOptions<'_>) -> Result<Cluster, String> {
         replicas,
         _haproxy: haproxy,
         _redis: redis,
+        _postgres: postgres,
         dir,
     };
     wait_ready(&cluster.url)?;
@@ -221,7 +232,7 @@ fn free_addr() -> Result<String, String> {
 }
 
 /// 48 characters from the kernel's random source (the servers share it to sign tokens).
-fn random_secret() -> Result<String, String> {
+pub fn random_secret() -> Result<String, String> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bytes = [0_u8; 48];
     std::fs::File::open("/dev/urandom")

@@ -33,6 +33,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let server = start(StartOptions {
         binary: &binary,
         db: data_dir.join("vantage.db"),
+        database_url: None,
         addr: &addr,
         extra_args: vec!["--demo".into()],
     })?;

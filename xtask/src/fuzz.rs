@@ -35,6 +35,7 @@ fn run_with(binary: &Path, extra: &[String]) -> Result<String, String> {
     let server = server::start(StartOptions {
         binary,
         db: server::scratch_db("fuzz")?,
+        database_url: None,
         addr: "127.0.0.1:0",
         extra_args: [
             "--demo",

@@ -17,6 +17,7 @@ mod bench;
 mod cluster;
 mod demo;
 mod fuzz;
+mod postgres;
 mod server;
 mod setup;
 mod test;
@@ -26,7 +27,7 @@ use std::process::ExitCode;
 
 const USAGE: &str =
     "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | cluster [--addr 127.0.0.1:8080] [--api-only] | test | fuzz [OPTIONS] | \
-bench [--filter data|fanout|ingest|size|browser] [--quick] | conformance --base-url URL>";
+bench [--filter data|fanout|ingest|size|browser|cluster] [--quick] | conformance --base-url URL>";
 
 fn conformance_command(args: &[String]) -> Result<(), String> {
     let base_url = match args {

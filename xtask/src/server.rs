@@ -41,6 +41,8 @@ pub struct RunningServer {
 pub struct StartOptions<'a> {
     pub binary: &'a Path,
     pub db: PathBuf,
+    /// `--database-url` instead of `--db` (PostgreSQL).
+    pub database_url: Option<String>,
     pub addr: &'a str,
     pub extra_args: Vec<String>,
 }
@@ -52,8 +54,10 @@ pub fn start(options: StartOptions<'_>) -> Result<RunningServer, String> {
     let mut command = Command::new(options.binary);
     command
         .current_dir(repo_root())
-        .arg("--db")
-        .arg(&options.db)
+        .args(match &options.database_url {
+            Some(url) => ["--database-url".into(), url.clone()],
+            None => ["--db".into(), options.db.display().to_string()],
+        })
         .args(["--addr", options.addr])
         .arg("--www")
         .arg(repo_root().join("www"))
@@ -167,6 +171,7 @@ pub struct RestartableServer {
 struct Launch {
     binary: PathBuf,
     db: PathBuf,
+    database_url: Option<String>,
     addr: String,
     extra_args: Vec<String>,
 }
@@ -176,6 +181,7 @@ impl Launch {
         start(StartOptions {
             binary: &self.binary,
             db: self.db.clone(),
+            database_url: self.database_url.clone(),
             addr: &self.addr,
             extra_args: self.extra_args.clone(),
         })
@@ -188,6 +194,7 @@ impl RestartableServer {
         let first = start(StartOptions {
             binary: options.binary,
             db: options.db.clone(),
+            database_url: options.database_url.clone(),
             addr: options.addr,
             extra_args: options.extra_args.clone(),
         })?;
@@ -199,6 +206,7 @@ impl RestartableServer {
         let launch = Launch {
             binary: options.binary.to_path_buf(),
             db: options.db,
+            database_url: options.database_url.clone(),
             addr,
             extra_args: options.extra_args,
         };
@@ -357,6 +365,7 @@ mod tests {
         let server = RestartableServer::start(StartOptions {
             binary: &binary,
             db: scratch_db("restart-control-test").unwrap(),
+            database_url: None,
             addr: "127.0.0.1:0",
             extra_args: vec![
                 "--demo".into(),

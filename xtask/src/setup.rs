@@ -1,7 +1,7 @@
 //! `cargo xtask setup`: installs every tool the project needs, only where it is missing.
 //!
 //! Everything comes from the registries this project's machines can reach: rustup for the wasm
-//! target, Debian for Chromium/ChromeDriver/binaryen/Redis/HAProxy, crates.io for wasm-bindgen-cli and
+//! target, Debian for Chromium/ChromeDriver/binaryen/Redis/HAProxy/PostgreSQL, crates.io for wasm-bindgen-cli and
 //! wasm-pack, npm for ECharts and the browser test tools, PyPI (pip) for openpyxl, which the
 //! end-to-end tests use to read XLSX exports, and schemathesis, which fuzzes the API from
 //! `openapi.json`. Nothing downloads browsers or binaries.
@@ -12,14 +12,16 @@ use std::time::SystemTime;
 
 use crate::util::{cargo, on_path, output, repo_root, run as exec};
 
-/// `(Debian package, a file it installs)`: installed where the file is missing. Redis and
-/// HAProxy run the local cluster (`cargo xtask cluster`) and its tests.
-const APT_PACKAGES: [(&str, &str); 5] = [
+/// `(Debian package, a file it installs)`: installed where the file is missing. Redis,
+/// HAProxy and PostgreSQL 15 run the local cluster (`cargo xtask cluster`) and its tests (the
+/// system service is not used: the cluster and tests run their own `pg_ctl`).
+const APT_PACKAGES: [(&str, &str); 6] = [
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("binaryen", "/usr/bin/wasm-opt"),
     ("redis-server", "/usr/bin/redis-server"),
     ("haproxy", "/usr/sbin/haproxy"),
+    ("postgresql", "/usr/lib/postgresql/15/bin/initdb"),
 ];
 
 /// Runs every setup step and prints what it installed.

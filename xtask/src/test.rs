@@ -96,6 +96,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             server::start(StartOptions {
                 binary,
                 db: server::scratch_db("test")?,
+                database_url: None,
                 addr: "127.0.0.1:0",
                 extra_args: vec![
                     "--demo".into(),
@@ -122,6 +123,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             server::RestartableServer::start(StartOptions {
                 binary,
                 db: server::scratch_db("test-restartable")?,
+                database_url: None,
                 addr: "127.0.0.1:0",
                 extra_args: vec![
                     "--demo".into(),
@@ -147,7 +149,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Err(e) => Err(format!("the reference server did not start: {e}")),
     });
     // The same suite through the local cluster (HAProxy, two replicas of the same build on one
-    // SQLite file, Redis live bus); the failover browser test below uses it too.
+    // PostgreSQL database, Redis live bus); the failover browser test below uses it too.
     let cluster = server_binary
         .as_ref()
         .map_err(Clone::clone)
@@ -161,7 +163,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             })
         });
     step(
-        "conformance (cluster: HAProxy, 2 replicas, Redis)",
+        "conformance (cluster: HAProxy, 2 replicas, PostgreSQL, Redis)",
         &mut || match &cluster {
             Ok(c) => crate::report_conformance(&c.url),
             Err(e) => Err(format!("the cluster did not start: {e}")),

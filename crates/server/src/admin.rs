@@ -1,10 +1,11 @@
 //! `vantage-server admin …`: account administration from the command line, for scripted
-//! installs and recovery. Works on the database file directly (the same one a running server
-//! uses; SQLite serialises the writes).
+//! installs and recovery. Works on the database directly (the same one a running server uses:
+//! a SQLite file, whose writes SQLite serialises, or `--database-url postgres://…`). Runs on a
+//! blocking-pool thread (PostgreSQL calls block on the runtime).
 
 use crate::auth::{hash_password, random_token};
-use crate::cli::AdminCommand;
-use crate::db::{now_ms, Db};
+use crate::cli::{AdminCommand, DbArg};
+use crate::db::{now_ms, DatabaseUrl, Db};
 use crate::error::AppError;
 use crate::store::accounts::{self, NewUser};
 use crate::store::audit::NewEntry;
@@ -25,13 +26,24 @@ pub fn run(cmd: AdminCommand) -> Result<(), String> {
             email,
             name,
             tenant,
-        } => create_system_admin(&db.db, email.trim(), name.trim(), tenant),
-        AdminCommand::CreateTenant { db, id, name } => create_tenant(&db.db, &id, name.trim()),
+        } => create_system_admin(&db, email.trim(), name.trim(), tenant),
+        AdminCommand::CreateTenant { db, id, name } => create_tenant(&db, &id, name.trim()),
     }
 }
 
-fn open(path: &std::path::Path) -> Result<Db, String> {
-    Db::open(path).map_err(|e| format!("opening {}: {e}", path.display()))
+fn open(arg: &DbArg) -> Result<Db, String> {
+    let url = match (&arg.database_url, &arg.db) {
+        (Some(url), _) => DatabaseUrl::parse(url)?,
+        (None, Some(path)) => DatabaseUrl::Sqlite(path.clone()),
+        (None, None) => return Err("--db or --database-url is required".into()),
+    };
+    let rt = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+    let db = rt
+        .block_on(Db::connect(&url))
+        .map_err(|e| format!("opening the database: {e}"))?;
+    rt.block_on(db.prepare_schema())
+        .map_err(|e| format!("opening the database: {}", e.message))?;
+    Ok(db)
 }
 
 fn msg(e: AppError) -> String {
@@ -61,7 +73,7 @@ fn read_password(email: &str) -> Result<(String, bool), String> {
 }
 
 fn create_system_admin(
-    path: &std::path::Path,
+    arg: &DbArg,
     email: &str,
     name: &str,
     tenant: Option<String>,
@@ -73,7 +85,7 @@ fn create_system_admin(
     }
     let (password, generated) = read_password(email)?;
     let hash = hash_password(&password).map_err(msg)?;
-    let db = open(path)?;
+    let db = open(arg)?;
     let (user_id, tenant_id) = db
         .write_blocking(|c| {
             let tx = c.transaction()?;
@@ -121,10 +133,10 @@ fn create_system_admin(
     Ok(())
 }
 
-fn create_tenant(path: &std::path::Path, id: &str, name: &str) -> Result<(), String> {
+fn create_tenant(arg: &DbArg, id: &str, name: &str) -> Result<(), String> {
     validate_tenant_id(id, "--id").map_err(|e| e.to_string())?;
     validate_name(name, "--name", ORG_NAME_MAX).map_err(|e| e.to_string())?;
-    let db = open(path)?;
+    let db = open(arg)?;
     db.write_blocking(|c| {
         let tx = c.transaction()?;
         accounts::create_tenant(&tx, id, name, now_ms())?;

@@ -67,17 +67,25 @@ pub enum AdminCommand {
 #[derive(Debug, Clone, Args)]
 pub struct DbArg {
     /// SQLite database file (created and migrated if missing).
-    #[arg(long, env = "VANTAGE_DB")]
-    pub db: PathBuf,
+    #[arg(long, env = "VANTAGE_DB", required_unless_present = "database_url")]
+    pub db: Option<PathBuf>,
+    /// The server's database instead: a SQLite path or `postgres://…` (wins over `--db`).
+    #[arg(long, env = "VANTAGE_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 /// Flags of the server itself.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// SQLite database file, created and migrated on first start (required to run the server;
-    /// admin subcommands take their own `--db`).
+    /// SQLite database file, created and migrated on first start (this or `--database-url` is
+    /// required to run the server; admin subcommands take their own `--db`).
     #[arg(long, env = "VANTAGE_DB")]
     pub db: Option<PathBuf>,
+    /// Where the data lives: a SQLite file path (like `--db`), or a PostgreSQL 15+ database,
+    /// `postgres://user[:password]@host:port/database` (migrated at start; what several
+    /// replicas on several machines share). A malformed URL stops start-up.
+    #[arg(long, env = "VANTAGE_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// Listen address, e.g. 127.0.0.1:8080 (port 0 picks a free port).
     #[arg(long, env = "VANTAGE_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -142,8 +150,8 @@ pub struct ServeArgs {
     pub max_body: usize,
     /// Run as one replica of several: the shared live bus in Redis, e.g.
     /// `redis://127.0.0.1:6379` (Redis 7; one ordered stream per tenant, so every replica sends
-    /// the same `epoch:seq` and a client resumes on any of them). The replicas share the `--db`
-    /// file (one machine; PostgreSQL storage is not built yet), and the demo generator, alert
+    /// the same `epoch:seq` and a client resumes on any of them). The replicas share one database
+    /// (`--database-url postgres://…`, or one `--db` file on one machine), and the demo generator, alert
     /// evaluation and retention run on the one replica holding a lease in Redis. Without it: one
     /// process with an in-process bus.
     #[arg(long, env = "VANTAGE_BUS_URL")]
@@ -173,7 +181,8 @@ pub struct ServeArgs {
     /// File holding the JWT signing secret (at least 32 random bytes, e.g. made with
     /// `openssl rand -base64 48 > /etc/vantage/jwt-secret`). Required outside --demo unless the
     /// VANTAGE_JWT_SECRET environment variable holds the secret itself; never stored in the
-    /// database. With --demo and neither set, `<db>.jwt-secret` is generated and reused.
+    /// database. With --demo and neither set, `<db>.jwt-secret` is generated and reused (SQLite
+    /// only: on PostgreSQL give the replicas their shared secret).
     #[arg(long, env = "VANTAGE_JWT_SECRET_FILE")]
     pub jwt_secret_file: Option<PathBuf>,
     /// Print the OpenAPI document and exit.

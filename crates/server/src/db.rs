@@ -1,9 +1,15 @@
-//! SQLite storage: one writer connection and a small pool of readers, WAL mode, schema
-//! migrations keyed on `PRAGMA user_version`. Blocking work runs on tokio's blocking pool.
+//! The database handle: SQLite (one writer connection and a small pool of readers, WAL mode,
+//! schema migrations keyed on `PRAGMA user_version`) or PostgreSQL (a pool; migrations in
+//! [`pg_schema`]). Callers hand closures over a [`Conn`] to [`Db::read`] / [`Db::write`], which
+//! run them on tokio's blocking pool.
+
+mod pg_schema;
 
 use crate::error::{AppError, AppResult};
+use crate::sql::{self, pg::PgPool, Conn};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Schema versions, applied in order on first start.
@@ -207,16 +213,33 @@ CREATE TABLE embed_tokens (
 CREATE INDEX embed_tokens_tenant ON embed_tokens(tenant_id, expires_at);
 "#;
 
-/// Shared handle to the database.
+/// Shared handle to the database (SQLite file or PostgreSQL pool).
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
+    /// Start-up's work on the database (migrations, demo seed) is done: see
+    /// [`Db::set_prepared`].
+    prepared: Arc<AtomicBool>,
 }
 
-struct Inner {
-    path: PathBuf,
-    writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+// One per process: the size of the SQLite variant does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Inner {
+    Sqlite {
+        path: PathBuf,
+        writer: Mutex<Conn>,
+        readers: Mutex<Vec<Conn>>,
+    },
+    Postgres {
+        pool: PgPool,
+        /// Writes from this process go one at a time, as on SQLite, so read-then-write steps
+        /// (version checks, idempotency records) behave the same on both backends.
+        writer: Mutex<()>,
+        /// Set once the schema is migrated ([`Db::prepare_schema`]); until then every call
+        /// answers 503, so a server started before PostgreSQL was reachable serves nothing
+        /// half-made.
+        ready: AtomicBool,
+    },
 }
 
 /// How long a statement waits for another writer (another replica on the same file, or this
@@ -252,36 +275,46 @@ fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+fn migrate_sqlite(conn: &Conn) -> sql::Result<()> {
+    let Some(sqlite) = conn.as_sqlite() else {
+        return Ok(());
+    };
+    // Replicas may start together on one file: each step reads the version inside a write
+    // transaction (`BEGIN IMMEDIATE`), so a migration runs once and the others wait for it.
+    let current: usize =
+        retry_busy(|| sqlite.pragma_query_value(None, "user_version", |r| r.get(0)))?;
+    // (Up to date: no write lock, which another replica seeding the demo may hold for long.)
+    let mut pending = current < MIGRATIONS.len();
+    while pending {
+        let tx = conn.exclusive_transaction("vantage:migrate")?;
+        let version: usize = sqlite.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let Some(sql) = MIGRATIONS.get(version) else {
+            break;
+        };
+        pending = version + 1 < MIGRATIONS.len();
+        tx.execute_batch(sql)?;
+        if sql.contains("CREATE TABLE datasets (") {
+            crate::datasets::legacy::import(&tx).map_err(|e| {
+                sql::Error::Migration(format!("importing legacy tables: {}", e.message))
+            })?;
+        }
+        sqlite.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 impl Db {
-    /// Opens (creating if needed) and migrates the database.
+    /// Opens (creating if needed) and migrates the SQLite database at `path`.
     ///
     /// # Errors
     /// The file cannot be opened or a migration fails.
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let mut conn = open_conn(path)?;
-        // Replicas may start together on one file: each step reads the version inside a write
-        // transaction (`BEGIN IMMEDIATE`), so a migration runs once and the others wait for it.
-        let current: usize =
-            retry_busy(|| conn.pragma_query_value(None, "user_version", |r| r.get(0)))?;
-        // (Up to date: no write lock, which another replica seeding the demo may hold for long.)
-        let mut pending = current < MIGRATIONS.len();
-        while pending {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let version: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            let Some(sql) = MIGRATIONS.get(version) else {
-                break;
-            };
-            pending = version + 1 < MIGRATIONS.len();
-            tx.execute_batch(sql)?;
-            if sql.contains("CREATE TABLE datasets (") {
-                crate::datasets::legacy::import(&tx)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            }
-            tx.pragma_update(None, "user_version", version + 1)?;
-            tx.commit()?;
-        }
+    pub fn open(path: &Path) -> sql::Result<Self> {
+        let conn = Conn::sqlite(open_conn(path)?);
+        migrate_sqlite(&conn)?;
         Ok(Self {
-            inner: Arc::new(Inner {
+            prepared: Arc::new(AtomicBool::new(false)),
+            inner: Arc::new(Inner::Sqlite {
                 path: path.to_owned(),
                 writer: Mutex::new(conn),
                 readers: Mutex::new(Vec::new()),
@@ -289,59 +322,189 @@ impl Db {
         })
     }
 
+    /// Opens the database `url` names: SQLite for a path (opened and migrated now), PostgreSQL
+    /// for `postgres://…` (a pool; nothing is reached until [`Db::prepare_schema`]). Call inside
+    /// the tokio runtime.
+    ///
+    /// # Errors
+    /// The SQLite file cannot be opened or migrated; the URL is not usable.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, String> {
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || Self::open(&path))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())
+            }
+            DatabaseUrl::Postgres(url) => {
+                let pool = PgPool::new(url)?;
+                Ok(Self {
+                    prepared: Arc::new(AtomicBool::new(false)),
+                    inner: Arc::new(Inner::Postgres {
+                        pool,
+                        writer: Mutex::new(()),
+                        ready: AtomicBool::new(false),
+                    }),
+                })
+            }
+        }
+    }
+
+    /// Migrates PostgreSQL's schema (SQLite's was migrated when opened). Replicas starting
+    /// together take turns.
+    ///
+    /// # Errors
+    /// 503 while PostgreSQL cannot be reached; a failing migration.
+    pub async fn prepare_schema(&self) -> AppResult<()> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || match &*db.inner {
+            Inner::Sqlite { .. } => Ok(()),
+            Inner::Postgres {
+                pool,
+                writer,
+                ready,
+            } => {
+                let _turn = writer
+                    .lock()
+                    .map_err(|_| AppError::internal("writer lock poisoned"))?;
+                pg_schema::migrate(&pool.get()?)?;
+                ready.store(true, Ordering::Release);
+                Ok(())
+            }
+        })
+        .await?
+    }
+
+    /// Records that start-up's work on the database is done; readiness answers 503 before.
+    pub fn set_prepared(&self) {
+        self.prepared.store(true, Ordering::Release);
+    }
+
+    /// Whether [`Db::set_prepared`] was called.
+    pub fn is_prepared(&self) -> bool {
+        self.prepared.load(Ordering::Acquire)
+    }
+
+    /// A pooled PostgreSQL connection, once the schema is ready.
+    fn pg_conn(pool: &PgPool, ready: &AtomicBool) -> AppResult<Conn> {
+        if !ready.load(Ordering::Acquire) {
+            return Err(sql::Error::Unavailable("the schema is not migrated yet".into()).into());
+        }
+        Ok(pool.get()?)
+    }
+
     /// Runs `f` with the writer connection on the blocking pool.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> AppResult<T> + Send + 'static,
+        f: impl FnOnce(&mut Conn) -> AppResult<T> + Send + 'static,
     ) -> AppResult<T> {
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.write_blocking(f)).await?
     }
 
-    /// Runs `f` with the writer connection on the current thread.
-    pub fn write_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> AppResult<T>,
-    ) -> AppResult<T> {
-        let mut conn = self
-            .inner
-            .writer
-            .lock()
-            .map_err(|_| AppError::internal("writer lock poisoned"))?;
-        f(&mut conn)
+    /// Runs `f` with the writer connection on the current thread (a blocking-pool thread, or
+    /// any thread outside the runtime: PostgreSQL calls block on the runtime).
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
+        match &*self.inner {
+            Inner::Sqlite { writer, .. } => {
+                let mut conn = writer
+                    .lock()
+                    .map_err(|_| AppError::internal("writer lock poisoned"))?;
+                f(&mut conn)
+            }
+            Inner::Postgres {
+                pool,
+                writer,
+                ready,
+            } => {
+                let _turn = writer
+                    .lock()
+                    .map_err(|_| AppError::internal("writer lock poisoned"))?;
+                let mut conn = Self::pg_conn(pool, ready)?;
+                f(&mut conn)
+            }
+        }
     }
 
     /// Runs `f` with a reader connection on the blocking pool.
     pub async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+        f: impl FnOnce(&Conn) -> AppResult<T> + Send + 'static,
     ) -> AppResult<T> {
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.read_blocking(f)).await?
     }
 
     /// Runs `f` with a reader connection on the current thread.
-    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
-        let pooled = self.inner.readers.lock().ok().and_then(|mut p| p.pop());
-        let conn = match pooled {
-            Some(c) => c,
-            None => open_conn(&self.inner.path)?,
-        };
-        let result = f(&conn);
-        if let Ok(mut pool) = self.inner.readers.lock() {
-            if pool.len() < 8 {
-                pool.push(conn);
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Conn) -> AppResult<T>) -> AppResult<T> {
+        match &*self.inner {
+            Inner::Sqlite { path, readers, .. } => {
+                let pooled = readers.lock().ok().and_then(|mut p| p.pop());
+                let conn = match pooled {
+                    Some(c) => c,
+                    None => Conn::sqlite(open_conn(path).map_err(sql::Error::from)?),
+                };
+                let result = f(&conn);
+                if let Ok(mut pool) = readers.lock() {
+                    if pool.len() < 8 {
+                        pool.push(conn);
+                    }
+                }
+                result
             }
+            Inner::Postgres { pool, ready, .. } => f(&Self::pg_conn(pool, ready)?),
         }
-        result
     }
 
-    /// Flushes the WAL into the main file (on shutdown).
+    /// Flushes SQLite's WAL into the main file (on shutdown; nothing to do on PostgreSQL).
     pub fn checkpoint(&self) {
-        let _ = self.write_blocking(|c| {
-            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-            Ok(())
-        });
+        if let Inner::Sqlite { .. } = &*self.inner {
+            let _ = self.write_blocking(|c| {
+                c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+                Ok(())
+            });
+        }
+    }
+}
+
+/// Where the data lives, from `--database-url` (or `--db`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (a path, or `sqlite://path`).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://user@host:port/db`).
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Parses the flag's value.
+    ///
+    /// # Errors
+    /// A message naming `--database-url` for an unknown scheme or a malformed PostgreSQL URL.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let bad = |why: String| format!("--database-url {value:?}: {why}");
+        if sql::pg::is_url(value) {
+            value
+                .parse::<tokio_postgres::Config>()
+                .map_err(|e| bad(format!("not a valid PostgreSQL URL ({e})")))?;
+            return Ok(Self::Postgres(value.to_owned()));
+        }
+        if let Some(path) = value.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(bad("sqlite:// needs a file path".into()));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if value.is_empty() {
+            return Err(bad("empty".into()));
+        }
+        if let Some((scheme, _)) = value.split_once("://") {
+            return Err(bad(format!(
+                "unsupported scheme '{scheme}': use a SQLite file path or postgres://user@host:port/database"
+            )));
+        }
+        Ok(Self::Sqlite(PathBuf::from(value)))
     }
 }
 

@@ -94,6 +94,19 @@ impl From<rusqlite::Error> for AppError {
     }
 }
 
+impl From<crate::sql::Error> for AppError {
+    fn from(e: crate::sql::Error) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!("database unavailable: {e}");
+            let mut err = AppError::new(ErrorCode::Unavailable, "the database is not available");
+            err.retry_after = Some(1);
+            err
+        } else {
+            AppError::internal(e)
+        }
+    }
+}
+
 impl From<tokio::task::JoinError> for AppError {
     fn from(e: tokio::task::JoinError) -> Self {
         AppError::internal(e)

@@ -9,9 +9,9 @@ use crate::datasets::demo::{
 };
 use crate::datasets::rows;
 use crate::error::AppResult;
+use crate::sql::Conn;
+use crate::sql::Value as SqlValue;
 use rand::Rng;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::Connection;
 
 /// Columns of a validation row, in [`Validation::row`] order.
 pub const VALIDATION_COLUMNS: [&str; 8] = [
@@ -212,7 +212,7 @@ pub fn sale<R: Rng>(rng: &mut R, ts: i64) -> Vec<SqlValue> {
 /// # Errors
 /// Database failures.
 pub fn insert(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     dataset: &str,
     columns: &[&str],

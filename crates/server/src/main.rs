@@ -81,6 +81,7 @@ mod query;
 mod ratelimit;
 mod secret;
 mod seed;
+mod sql;
 mod state;
 mod static_files;
 mod store;
@@ -104,7 +105,10 @@ async fn main() -> ExitCode {
         .init();
     let cli = cli::Cli::parse();
     if let Some(cli::Command::Admin(cmd)) = cli.command {
-        return match admin::run(cmd) {
+        let done = tokio::task::spawn_blocking(move || admin::run(cmd))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        return match done {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("vantage-server: {e}");
@@ -127,17 +131,25 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: cli::ServeArgs) -> Result<(), String> {
-    let db_path = args
-        .db
-        .clone()
-        .ok_or("--db (or VANTAGE_DB) is required: the SQLite database file")?;
+    let database = match (&args.database_url, &args.db) {
+        (Some(_), Some(_)) => {
+            return Err("give either --database-url or --db (VANTAGE_DATABASE_URL / VANTAGE_DB), not both".into())
+        }
+        (Some(url), None) => db::DatabaseUrl::parse(url)?,
+        (None, Some(path)) => db::DatabaseUrl::Sqlite(path.clone()),
+        (None, None) => return Err(
+            "--database-url (or VANTAGE_DATABASE_URL) is required: a SQLite file path or postgres://user@host:port/database (--db PATH works too)".into(),
+        ),
+    };
     // Before the database: a malformed --bus-url stops start-up at once.
     let cluster = cluster::setup(
         args.bus_url.as_deref(),
         db::now_ms() as u64,
         args.live_buffer,
     )?;
-    let db = db::Db::open(&db_path).map_err(|e| format!("opening {}: {e}", db_path.display()))?;
+    let db = db::Db::connect(&database)
+        .await
+        .map_err(|e| format!("opening the database: {e}"))?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| format!("binding {}: {e}", args.addr))?;
@@ -155,30 +167,42 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         args.jwt_secret_file.as_deref(),
         std::env::var("VANTAGE_JWT_SECRET").ok(),
         args.demo,
-        &db_path,
+        match &database {
+            db::DatabaseUrl::Sqlite(path) => Some(path.as_path()),
+            db::DatabaseUrl::Postgres(_) => None,
+        },
     )?;
     let keys = Arc::new(auth::JwtKeys::from_secret(&secret));
     let own_origins = state::AppState::own_origins(local_addr);
+    let mut demo_origins = None;
     if args.demo {
-        let opts = seed::SeedOptions {
-            days: args.demo_days,
-            validations: args.demo_events,
-            now: db::now_ms(),
-        };
         let mut origins = own_origins.clone();
         for origin in &args.demo_origins {
             vantage_contract::tenant::validate_origin(origin)
                 .map_err(|e| format!("--demo-origin {origin}: {e}"))?;
             origins.push(origin.clone());
         }
-        db.write(move |c| seed::seed_if_empty(c, &opts, &origins))
-            .await
-            .map_err(|e| format!("seeding: {}", e.message))?;
+        demo_origins = Some(origins);
     }
-    let cors = db
-        .read(store::all_embed_origins)
-        .await
-        .map_err(|e| e.message)?;
+    let prepare = Prepare {
+        db: db.clone(),
+        demo_origins,
+        demo_days: args.demo_days,
+        demo_events: args.demo_events,
+    };
+    // PostgreSQL not reachable yet: serve 503s (readiness says so) and finish preparing the
+    // database in the background once it is. Any other failure stops start-up.
+    let (cors, pending) = match prepare.run().await {
+        Ok(cors) => (cors, None),
+        Err(e) if e.code == vantage_contract::ErrorCode::Unavailable => {
+            tracing::warn!(
+                "the database is not reachable yet (readiness reports it; retrying): {}",
+                e.message
+            );
+            (Vec::new(), Some(prepare))
+        }
+        Err(e) => return Err(e.message),
+    };
     let state = Arc::new(state::AppState {
         db: db.clone(),
         bus: cluster.bus,
@@ -198,6 +222,9 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         shutdown: shutdown_rx,
     });
     let app = api::router(state.clone());
+    if let Some(prepare) = pending {
+        tokio::spawn(prepare.retry(state.clone()));
+    }
     if let Err(e) = state.bus.ping().await {
         tracing::warn!("the live bus is not reachable yet (readiness reports it; retrying): {e}");
     }
@@ -220,7 +247,9 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
 
     println!("vantage-server listening on http://{local_addr}");
     if !state.config.demo {
-        print_setup_url(&state, local_addr).await?;
+        if let Err(e) = print_setup_url(&state, local_addr).await {
+            tracing::warn!("no setup URL printed: {e}");
+        }
     }
     let _ = std::io::stdout().flush();
 
@@ -246,6 +275,56 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
     db.checkpoint();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// What start-up does to the database before it serves: migrations (PostgreSQL; SQLite's ran
+/// when it was opened), the demo seed, and reading the embed origins for CORS.
+struct Prepare {
+    db: db::Db,
+    /// With `--demo`: the origins the demo tenants allow.
+    demo_origins: Option<Vec<String>>,
+    demo_days: u32,
+    demo_events: u64,
+}
+
+impl Prepare {
+    /// Runs every step; returns every tenant's embed origins.
+    async fn run(&self) -> error::AppResult<Vec<String>> {
+        self.db.prepare_schema().await?;
+        if let Some(origins) = self.demo_origins.clone() {
+            let opts = seed::SeedOptions {
+                days: self.demo_days,
+                validations: self.demo_events,
+                now: db::now_ms(),
+            };
+            self.db
+                .write(move |c| seed::seed_if_empty(c, &opts, &origins))
+                .await
+                .map_err(|e| error::AppError::new(e.code, format!("seeding: {}", e.message)))?;
+        }
+        let cors = self.db.read(store::all_embed_origins).await?;
+        self.db.set_prepared();
+        Ok(cors)
+    }
+
+    /// Runs [`Prepare::run`] every second until it succeeds, then installs the CORS origins.
+    async fn retry(self, state: state::SharedState) {
+        let mut shutdown = state.shutdown.clone();
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.changed() => return,
+            }
+            match self.run().await {
+                Ok(cors) => {
+                    state.set_cors_origins_here(cors);
+                    tracing::info!("the database is ready");
+                    return;
+                }
+                Err(e) => tracing::debug!("the database is not ready yet: {}", e.message),
+            }
+        }
+    }
 }
 
 /// On a server without a system admin: prints a fresh one-time setup URL (stdout, after the

@@ -9,10 +9,10 @@
 
 use crate::datasets::catalog::{self, quote, Source};
 use crate::error::{AppError, AppResult};
+use crate::sql::Conn;
+use crate::sql::Value as SqlValue;
 use crate::zone;
 use chrono_tz::Tz;
-use rusqlite::types::{Value as SqlValue, ValueRef};
-use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::HashMap;
 use vantage_contract::query::{MAX_LIMIT, TIME_COLUMN};
@@ -38,15 +38,14 @@ fn sql_value(v: &Value) -> SqlValue {
     }
 }
 
-/// JSON value of a SQLite cell.
-pub fn json_value(v: ValueRef<'_>) -> Value {
+/// JSON value of a database cell.
+pub fn json_value(v: &SqlValue) -> Value {
     match v {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::from(i),
-        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        ValueRef::Text(t) | ValueRef::Blob(t) => {
-            Value::String(String::from_utf8_lossy(t).into_owned())
-        }
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => Value::from(*i),
+        SqlValue::Real(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        SqlValue::Text(t) => Value::String(t.clone()),
+        SqlValue::Blob(b) => Value::String(String::from_utf8_lossy(b).into_owned()),
     }
 }
 
@@ -118,7 +117,7 @@ fn aggregate_sql(field: &str, agg: Aggregation) -> String {
 /// # Errors
 /// 422 for an invalid query (an unknown `timeZone` included), 500 for database failures.
 pub fn run(
-    conn: &Connection,
+    conn: &Conn,
     tenant: &str,
     query: &Query,
     extra: &[Filter],
@@ -167,7 +166,7 @@ pub fn run(
 }
 
 fn run_range(
-    conn: &Connection,
+    conn: &Conn,
     source: &Source,
     query: &Query,
     filters: &[&Filter],
@@ -253,7 +252,7 @@ fn run_range(
     let ncols = columns.len();
     let mut data: Vec<Vec<Value>> = vec![Vec::new(); ncols];
     let mut total: u64 = 0;
-    let mut rows = stmt.query(rusqlite::params_from_iter(w.params.iter()))?;
+    let mut rows = stmt.query(crate::sql::params_from_iter(w.params.iter()))?;
     while let Some(row) = rows.next()? {
         for (c, col) in data.iter_mut().enumerate() {
             col.push(json_value(row.get_ref(c)?));
@@ -261,7 +260,7 @@ fn run_range(
         total = if keys.is_empty() {
             1
         } else {
-            row.get::<_, i64>(ncols)? as u64
+            row.get::<i64>(ncols)? as u64
         };
     }
     if keys.is_empty() && data.first().is_some_and(Vec::is_empty) {
@@ -342,7 +341,7 @@ fn check_percentile_values(read: usize, limit: usize, index: usize) -> AppResult
 
 /// Computes `p50/p95/p99` measures for the groups in `result`.
 fn fill_percentiles(
-    conn: &Connection,
+    conn: &Conn,
     source: &Source,
     query: &Query,
     keys: &[String],
@@ -367,11 +366,9 @@ fn fill_percentiles(
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let mut stmt = conn.prepare_cached(&sql)?;
         let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(w.params.iter()))?;
         let mut read = 0;
-        while let Some(row) = rows.next()? {
+        conn.for_each(&sql, &w.params, |row| {
             read += 1;
             check_percentile_values(read, MAX_PERCENTILE_VALUES, mi)?;
             let key: Vec<Value> = (0..nkeys)
@@ -382,7 +379,8 @@ fn fill_percentiles(
                 .entry(Value::Array(key).to_string())
                 .or_default()
                 .push(v);
-        }
+            Ok::<(), AppError>(())
+        })?;
         let col = nkeys + mi;
         for r in 0..result.row_count() {
             let key: Vec<Value> = (0..nkeys).map(|i| result.data[i][r].clone()).collect();

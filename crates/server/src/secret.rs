@@ -84,12 +84,19 @@ pub fn load(
     file: Option<&Path>,
     env: Option<String>,
     demo: bool,
-    db: &Path,
+    db: Option<&Path>,
 ) -> Result<Vec<u8>, String> {
     let (secret, source) = match (file, env.filter(|s| !s.is_empty())) {
         (Some(path), _) => (read(path)?, format!("{}", path.display())),
         (None, Some(value)) => (value.into_bytes(), "VANTAGE_JWT_SECRET".to_owned()),
-        (None, None) if demo => (demo_secret(db)?, format!("{}", demo_file(db).display())),
+        (None, None) if demo => match db {
+            Some(db) => (demo_secret(db)?, format!("{}", demo_file(db).display())),
+            None => {
+                return Err(format!(
+                    "no JWT signing secret: with --database-url postgres://… the replicas share one, even with --demo; {HOW_TO}"
+                ))
+            }
+        },
         (None, None) => {
             return Err(format!(
                 "no JWT signing secret: outside --demo the server needs one; {HOW_TO}"
@@ -122,7 +129,7 @@ mod tests {
     fn outside_demo_a_secret_is_required() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("v.db");
-        let e = load(None, None, false, &db).unwrap_err();
+        let e = load(None, None, false, Some(&db)).unwrap_err();
         assert!(
             e.contains("--jwt-secret-file") && e.contains("VANTAGE_JWT_SECRET"),
             "{e}"
@@ -130,25 +137,25 @@ mod tests {
         assert!(!demo_file(&db).exists());
         let good = random_token(48);
         assert_eq!(
-            load(None, Some(good.clone()), false, &db).unwrap(),
+            load(None, Some(good.clone()), false, Some(&db)).unwrap(),
             good.as_bytes()
         );
         let file = dir.path().join("secret");
         std::fs::write(&file, format!("{good}\n")).unwrap();
         assert_eq!(
-            load(Some(&file), None, false, &db).unwrap(),
+            load(Some(&file), None, false, Some(&db)).unwrap(),
             good.as_bytes()
         );
-        assert!(load(None, Some("too-short".into()), false, &db).is_err());
+        assert!(load(None, Some("too-short".into()), false, Some(&db)).is_err());
     }
 
     #[test]
     fn demo_generates_a_secret_file_once_and_reuses_it() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("demo.db");
-        let first = load(None, None, true, &db).unwrap();
+        let first = load(None, None, true, Some(&db)).unwrap();
         assert!(demo_file(&db).exists());
-        assert_eq!(load(None, None, true, &db).unwrap(), first);
+        assert_eq!(load(None, None, true, Some(&db)).unwrap(), first);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

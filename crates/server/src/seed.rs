@@ -6,10 +6,10 @@ use crate::auth::hash_password;
 use crate::datasets::{catalog, demo, Catalog};
 use crate::error::{AppError, AppResult};
 use crate::events;
+use crate::sql::{params, Conn};
 use crate::store;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 use vantage_contract::{Alert, AlertStatus, Branding, DashboardInput, Severity};
 
@@ -32,18 +32,14 @@ pub struct SeedOptions {
 ///
 /// # Errors
 /// Database failures.
-pub fn seed_if_empty(
-    conn: &mut Connection,
-    opts: &SeedOptions,
-    origins: &[String],
-) -> AppResult<bool> {
+pub fn seed_if_empty(conn: &mut Conn, opts: &SeedOptions, origins: &[String]) -> AppResult<bool> {
     // Replicas may start together on one file: the check and the seeding happen in one write
     // transaction, so one seeds and the others wait for it (a long wait: seeding a big history
     // takes longer than the usual busy timeout) and then find the tenants.
     conn.busy_timeout(std::time::Duration::from_secs(600))?;
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = conn.exclusive_transaction("vantage:seed")?;
     tx.busy_timeout(crate::db::BUSY_TIMEOUT)?;
-    let tenants: i64 = tx.query_row("SELECT COUNT(*) FROM tenants", [], |r| r.get(0))?;
+    let tenants: i64 = tx.query_row("SELECT COUNT(*) FROM tenants", (), |r| r.get(0))?;
     if tenants > 0 {
         // Keep the demo origins in sync with the port this run is bound to.
         for (id, ..) in TENANTS {
@@ -141,7 +137,7 @@ fn pattern_times(rng: &mut StdRng, start: i64, end: i64, n: u64) -> Vec<i64> {
     out
 }
 
-fn seed_history(tx: &rusqlite::Transaction<'_>, opts: &SeedOptions) -> AppResult<()> {
+fn seed_history(tx: &crate::sql::Tx<'_>, opts: &SeedOptions) -> AppResult<()> {
     let mut rng = StdRng::seed_from_u64(42);
     let span = i64::from(opts.days.max(1)) * 86_400_000;
     let start = opts.now - span;
@@ -187,7 +183,7 @@ pub fn incident_stress(ts: i64, tenant_idx: usize) -> f64 {
     }
 }
 
-fn seed_alerts(tx: &rusqlite::Transaction<'_>, tenant: &str, now: i64) -> AppResult<()> {
+fn seed_alerts(tx: &crate::sql::Tx<'_>, tenant: &str, now: i64) -> AppResult<()> {
     let samples = [
         (
             "error_rate",

@@ -11,7 +11,7 @@ pub mod sessions;
 pub mod settings;
 
 use crate::error::{AppError, AppResult};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Conn, OptionalExtension};
 use vantage_contract::{
     Alert, AlertStatus, Branding, Dashboard, DashboardInput, Role, Severity, Tenant,
 };
@@ -26,7 +26,7 @@ pub struct UserRow {
     pub active: bool,
 }
 
-fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+fn user_from_row(r: &crate::sql::Row) -> crate::sql::Result<UserRow> {
     let role: String = r.get(4)?;
     Ok(UserRow {
         id: r.get(0)?,
@@ -41,23 +41,19 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
 
 const USER_COLS: &str = "id, tenant_id, email, name, role, password_hash, active";
 
-pub fn user_by_email(c: &Connection, email: &str) -> AppResult<Option<UserRow>> {
+pub fn user_by_email(c: &Conn, email: &str) -> AppResult<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE email = ?1 COLLATE NOCASE");
     Ok(c.query_row(&sql, [email], user_from_row).optional()?)
 }
 
-pub fn user_by_id(c: &Connection, id: &str) -> AppResult<Option<UserRow>> {
+pub fn user_by_id(c: &Conn, id: &str) -> AppResult<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE id = ?1");
     Ok(c.query_row(&sql, [id], user_from_row).optional()?)
 }
 
 /// Every user of `tenant_id`, by name. Platform staff (system admins, who may be homed in a
 /// tenant) are listed only when `include_system` is set.
-pub fn users_of_tenant(
-    c: &Connection,
-    tenant_id: &str,
-    include_system: bool,
-) -> AppResult<Vec<UserRow>> {
+pub fn users_of_tenant(c: &Conn, tenant_id: &str, include_system: bool) -> AppResult<Vec<UserRow>> {
     let system = if include_system {
         ""
     } else {
@@ -71,16 +67,16 @@ pub fn users_of_tenant(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn tenant(c: &Connection, id: &str) -> AppResult<Option<Tenant>> {
+pub fn tenant(c: &Conn, id: &str) -> AppResult<Option<Tenant>> {
     c.query_row(
         "SELECT id, name, branding, embed_origins FROM tenants WHERE id = ?1",
         [id],
         |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
             ))
         },
     )
@@ -97,9 +93,9 @@ pub fn tenant(c: &Connection, id: &str) -> AppResult<Option<Tenant>> {
 }
 
 /// Every tenant's embed origins together (for CORS preflights).
-pub fn all_embed_origins(c: &Connection) -> AppResult<Vec<String>> {
+pub fn all_embed_origins(c: &Conn) -> AppResult<Vec<String>> {
     let mut stmt = c.prepare("SELECT embed_origins FROM tenants")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map((), |r| r.get::<String>(0))?;
     let mut out = Vec::new();
     for row in rows {
         let list: Vec<String> = serde_json::from_str(&row?)?;
@@ -108,7 +104,7 @@ pub fn all_embed_origins(c: &Connection) -> AppResult<Vec<String>> {
     Ok(out)
 }
 
-pub fn set_branding(c: &Connection, tenant: &str, b: &Branding) -> AppResult<()> {
+pub fn set_branding(c: &Conn, tenant: &str, b: &Branding) -> AppResult<()> {
     c.execute(
         "UPDATE tenants SET branding = ?2 WHERE id = ?1",
         params![tenant, serde_json::to_string(b)?],
@@ -116,7 +112,7 @@ pub fn set_branding(c: &Connection, tenant: &str, b: &Branding) -> AppResult<()>
     Ok(())
 }
 
-pub fn set_embed_origins(c: &Connection, tenant: &str, origins: &[String]) -> AppResult<()> {
+pub fn set_embed_origins(c: &Conn, tenant: &str, origins: &[String]) -> AppResult<()> {
     c.execute(
         "UPDATE tenants SET embed_origins = ?2 WHERE id = ?1",
         params![tenant, serde_json::to_string(origins)?],
@@ -124,7 +120,7 @@ pub fn set_embed_origins(c: &Connection, tenant: &str, origins: &[String]) -> Ap
     Ok(())
 }
 
-fn dashboard_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, u64, i64, i64)> {
+fn dashboard_from_row(r: &crate::sql::Row) -> crate::sql::Result<(String, String, u64, i64, i64)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
@@ -147,7 +143,7 @@ fn build_dashboard(
     })
 }
 
-pub fn dashboards(c: &Connection, tenant: &str) -> AppResult<Vec<Dashboard>> {
+pub fn dashboards(c: &Conn, tenant: &str) -> AppResult<Vec<Dashboard>> {
     let mut stmt = c.prepare(
         "SELECT id, body, version, created_at, updated_at FROM dashboards WHERE tenant_id = ?1 ORDER BY created_at, id",
     )?;
@@ -155,7 +151,7 @@ pub fn dashboards(c: &Connection, tenant: &str) -> AppResult<Vec<Dashboard>> {
     rows.map(|r| build_dashboard(r?)).collect()
 }
 
-pub fn dashboard(c: &Connection, tenant: &str, id: &str) -> AppResult<Option<Dashboard>> {
+pub fn dashboard(c: &Conn, tenant: &str, id: &str) -> AppResult<Option<Dashboard>> {
     c.query_row(
         "SELECT id, body, version, created_at, updated_at FROM dashboards WHERE tenant_id = ?1 AND id = ?2",
         [tenant, id],
@@ -167,7 +163,7 @@ pub fn dashboard(c: &Connection, tenant: &str, id: &str) -> AppResult<Option<Das
 }
 
 pub fn insert_dashboard(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     id: &str,
     input: &DashboardInput,
@@ -187,7 +183,7 @@ pub fn insert_dashboard(
 /// # Errors
 /// 409 with the current version when the edit is stale.
 pub fn update_dashboard(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     id: &str,
     input: &DashboardInput,
@@ -217,7 +213,7 @@ pub fn update_dashboard(
     Ok(Some(()))
 }
 
-pub fn delete_dashboard(c: &Connection, tenant: &str, id: &str) -> AppResult<bool> {
+pub fn delete_dashboard(c: &Conn, tenant: &str, id: &str) -> AppResult<bool> {
     Ok(c.execute(
         "DELETE FROM dashboards WHERE tenant_id = ?1 AND id = ?2",
         [tenant, id],
@@ -226,13 +222,14 @@ pub fn delete_dashboard(c: &Connection, tenant: &str, id: &str) -> AppResult<boo
 
 const ALERT_COLS: &str = "id, rule, severity, status, title, message, dataset, value, threshold, created_at, acknowledged_at, acknowledged_by, resolved_at";
 
-fn parse_enum<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
-    serde_json::from_value(serde_json::Value::String(s)).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+fn parse_enum<T: serde::de::DeserializeOwned>(s: String) -> crate::sql::Result<T> {
+    serde_json::from_value(serde_json::Value::String(s)).map_err(|e| crate::sql::Error::Decode {
+        index: 0,
+        message: e.to_string(),
     })
 }
 
-fn alert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+fn alert_from_row(r: &crate::sql::Row) -> crate::sql::Result<Alert> {
     Ok(Alert {
         id: r.get(0)?,
         rule: r.get(1)?,
@@ -258,29 +255,29 @@ pub fn enum_str<T: serde::Serialize>(v: T) -> String {
 }
 
 pub fn alerts(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     severity: Option<Severity>,
     status: Option<AlertStatus>,
     limit: u32,
 ) -> AppResult<Vec<Alert>> {
     let sql = format!(
-        "SELECT {ALERT_COLS} FROM alerts WHERE tenant_id = ?1 AND (?2 IS NULL OR severity = ?2) AND (?3 IS NULL OR status = ?3) ORDER BY created_at DESC, id LIMIT ?4"
+        "SELECT {ALERT_COLS} FROM alerts WHERE tenant_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR severity = ?2) AND (CAST(?3 AS TEXT) IS NULL OR status = ?3) ORDER BY created_at DESC, id LIMIT ?4"
     );
     let mut stmt = c.prepare(&sql)?;
     let rows = stmt.query_map(
         params![tenant, severity.map(enum_str), status.map(enum_str), limit],
         alert_from_row,
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::sql::Result<_>>()?)
 }
 
-pub fn alert(c: &Connection, tenant: &str, id: &str) -> AppResult<Option<Alert>> {
+pub fn alert(c: &Conn, tenant: &str, id: &str) -> AppResult<Option<Alert>> {
     let sql = format!("SELECT {ALERT_COLS} FROM alerts WHERE tenant_id = ?1 AND id = ?2");
     Ok(c.query_row(&sql, [tenant, id], alert_from_row).optional()?)
 }
 
-pub fn insert_alert(c: &Connection, tenant: &str, a: &Alert) -> AppResult<()> {
+pub fn insert_alert(c: &Conn, tenant: &str, a: &Alert) -> AppResult<()> {
     c.execute(
         &format!("INSERT INTO alerts (tenant_id, {ALERT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
         params![
@@ -293,7 +290,7 @@ pub fn insert_alert(c: &Connection, tenant: &str, a: &Alert) -> AppResult<()> {
 
 /// Sets an alert's status; returns the updated alert (`None`: no such alert in the tenant).
 pub fn set_alert_status(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     id: &str,
     status: AlertStatus,

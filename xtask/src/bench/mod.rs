@@ -9,6 +9,7 @@
 
 mod browser;
 mod client;
+mod cluster;
 mod data;
 mod fanout;
 mod http_ingest;
@@ -74,6 +75,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Size first: unless --quick it rebuilds pkg/, which the browser benchmarks then load.
     if options.wants("size") {
         rows.extend(size::run(&options));
+    }
+    if options.wants("cluster") {
+        rows.extend(cluster::run(&build(Profile::Server)?, &options));
     }
     if ["data", "fanout", "browser", "live", "ingest"]
         .iter()
@@ -148,6 +152,16 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
 }
 
 fn start_server(binary: &Path, db: &Path, extra: &[&str]) -> Result<RunningServer, String> {
+    start_server_on(binary, db, None, extra)
+}
+
+/// [`start_server`] on `database_url` (`--database-url`) instead of the SQLite file `db`.
+fn start_server_on(
+    binary: &Path,
+    db: &Path,
+    database_url: Option<String>,
+    extra: &[&str],
+) -> Result<RunningServer, String> {
     let mut extra_args: Vec<String> = [
         "--demo",
         "--rate-limit",
@@ -168,6 +182,7 @@ fn start_server(binary: &Path, db: &Path, extra: &[&str]) -> Result<RunningServe
     start(StartOptions {
         binary,
         db: db.to_path_buf(),
+        database_url,
         addr: "127.0.0.1:0",
         extra_args,
     })

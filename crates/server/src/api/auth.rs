@@ -37,7 +37,7 @@ pub(super) async fn hash_off_thread(password: String) -> AppResult<String> {
 }
 
 /// Why a user with the right password still may not sign in.
-fn refusal(c: &rusqlite::Connection, u: &UserRow) -> AppResult<Option<AppError>> {
+fn refusal(c: &crate::sql::Conn, u: &UserRow) -> AppResult<Option<AppError>> {
     if !u.active {
         return Ok(Some(AppError::forbidden("this account is deactivated")));
     }

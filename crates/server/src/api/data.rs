@@ -41,7 +41,7 @@ pub async fn run_query(
 }
 
 /// The recent alerts as a table (the `alerts` widget).
-fn alerts_result(c: &rusqlite::Connection, tenant: &str) -> AppResult<QueryResult> {
+fn alerts_result(c: &crate::sql::Conn, tenant: &str) -> AppResult<QueryResult> {
     let started = std::time::Instant::now();
     let alerts = store::alerts(c, tenant, None, None, 50)?;
     let columns = vec![
@@ -120,7 +120,7 @@ fn widget_filters(
 }
 
 fn widget_data(
-    c: &rusqlite::Connection,
+    c: &crate::sql::Conn,
     tenant: &str,
     w: &Widget,
     (default_range, zone): (Option<TimeRange>, Option<&str>),
@@ -416,7 +416,7 @@ pub async fn rows(
 }
 
 fn rows_page(
-    c: &rusqlite::Connection,
+    c: &crate::sql::Conn,
     source: &catalog::Source,
     range: Option<(i64, i64)>,
     filters: &[Filter],
@@ -459,7 +459,7 @@ fn rows_page(
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let mut data: Vec<Vec<serde_json::Value>> = vec![Vec::new(); columns.len()];
-    let mut rows = stmt.query(rusqlite::params_from_iter(w.params.iter()))?;
+    let mut rows = stmt.query(crate::sql::params_from_iter(w.params.iter()))?;
     let mut n = 0;
     let mut next_cursor = None;
     while let Some(row) = rows.next()? {

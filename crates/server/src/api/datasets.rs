@@ -139,7 +139,7 @@ pub async fn delete(
             let deleted = catalog::delete(&tx, &tenant, &id)?;
             tx.execute(
                 "DELETE FROM ingest_idempotency WHERE tenant_id = ?1 AND dataset = ?2",
-                rusqlite::params![tenant, id],
+                crate::sql::params![tenant, id],
             )?;
             crate::ingest::keys::forget_dataset(&tx, &tenant, &id)?;
             tx.commit()?;

@@ -36,6 +36,12 @@ pub async fn ready(State(state): State<SharedState>) -> AppResult<Json<Readiness
             "the live bus is not available",
         ));
     }
+    if !state.db.is_prepared() {
+        return Err(AppError::new(
+            ErrorCode::Unavailable,
+            "the database is not prepared yet (migrations or the demo seed are running)",
+        ));
+    }
     let checked = state
         .db
         .read(|c| {

@@ -116,7 +116,7 @@ pub async fn complete(
 ///
 /// # Errors
 /// Database failures.
-pub fn issue_setup_token(c: &rusqlite::Connection, ttl_secs: u64) -> AppResult<Option<String>> {
+pub fn issue_setup_token(c: &crate::sql::Conn, ttl_secs: u64) -> AppResult<Option<String>> {
     if !settings::setup_pending(c)? {
         return Ok(None);
     }

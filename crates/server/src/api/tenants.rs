@@ -73,7 +73,7 @@ pub async fn create(
 }
 
 /// `base`, or `base-2`, `base-3`… whichever is free.
-fn free_id(c: &rusqlite::Connection, base: &str) -> AppResult<String> {
+fn free_id(c: &crate::sql::Conn, base: &str) -> AppResult<String> {
     let mut candidate = base.to_owned();
     let mut n = 2;
     while accounts::tenant_active(c, &candidate)?.is_some() {

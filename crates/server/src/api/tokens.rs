@@ -15,7 +15,7 @@ use vantage_contract::{TokenResponse, User};
 ///
 /// # Errors
 /// Database failures.
-pub fn user_dto(c: &rusqlite::Connection, u: &UserRow) -> AppResult<User> {
+pub fn user_dto(c: &crate::sql::Conn, u: &UserRow) -> AppResult<User> {
     let tenant_name = store::tenant(c, &u.tenant_id)?
         .map(|t| t.name)
         .unwrap_or_default();
@@ -38,7 +38,7 @@ pub fn user_dto(c: &rusqlite::Connection, u: &UserRow) -> AppResult<User> {
 /// Database or signing failures.
 pub fn issue(
     state: &SharedState,
-    c: &rusqlite::Connection,
+    c: &crate::sql::Conn,
     u: &UserRow,
     session: Option<String>,
 ) -> AppResult<TokenResponse> {

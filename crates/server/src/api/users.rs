@@ -189,7 +189,7 @@ pub async fn accept(
 
 /// The target user of an admin action: in the caller's tenant, and not a system admin (those
 /// are managed with the CLI).
-fn target_user(c: &rusqlite::Connection, p: &Principal, id: &str) -> AppResult<UserRow> {
+fn target_user(c: &crate::sql::Conn, p: &Principal, id: &str) -> AppResult<UserRow> {
     let u = store::user_by_id(c, id)?
         .filter(|u| u.tenant_id == p.tenant_id)
         .ok_or_else(|| AppError::not_found("no such user"))?;

@@ -4,7 +4,7 @@
 
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Conn, Dialect, OptionalExtension};
 use vantage_contract::{Dataset, DatasetInput, FieldDef, FieldType};
 
 /// A dataset and the table behind it.
@@ -37,13 +37,22 @@ fn sql_type(f: &FieldDef) -> &'static str {
     }
 }
 
+/// The column type of `f` in dialect `d`.
+fn column_type(d: Dialect, f: &FieldDef) -> &'static str {
+    match sql_type(f) {
+        "INTEGER" => d.integer(),
+        "REAL" => d.real(),
+        other => other,
+    }
+}
+
 fn table_of(pk: i64) -> String {
     format!("ev_{pk}")
 }
 
 const COLS: &str = "pk, tenant_id, id, body, version";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, String, u64)> {
+fn from_row(r: &crate::sql::Row) -> crate::sql::Result<(i64, String, String, String, u64)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
@@ -62,7 +71,7 @@ fn build(
 ///
 /// # Errors
 /// Database failures.
-pub fn find(c: &Connection, tenant: &str, id: &str) -> AppResult<Option<Source>> {
+pub fn find(c: &Conn, tenant: &str, id: &str) -> AppResult<Option<Source>> {
     let sql = format!("SELECT {COLS} FROM datasets WHERE tenant_id = ?1 AND id = ?2");
     let mut stmt = c.prepare_cached(&sql)?;
     stmt.query_row(params![tenant, id], from_row)
@@ -75,7 +84,7 @@ pub fn find(c: &Connection, tenant: &str, id: &str) -> AppResult<Option<Source>>
 ///
 /// # Errors
 /// 404 when the tenant has no such dataset; database failures.
-pub fn require(c: &Connection, tenant: &str, id: &str) -> AppResult<Source> {
+pub fn require(c: &Conn, tenant: &str, id: &str) -> AppResult<Source> {
     find(c, tenant, id)?.ok_or_else(|| AppError::not_found(format!("no dataset '{id}'")))
 }
 
@@ -83,7 +92,7 @@ pub fn require(c: &Connection, tenant: &str, id: &str) -> AppResult<Source> {
 ///
 /// # Errors
 /// Database failures.
-pub fn list(c: &Connection, tenant: &str) -> AppResult<Vec<Source>> {
+pub fn list(c: &Conn, tenant: &str) -> AppResult<Vec<Source>> {
     let sql = format!("SELECT {COLS} FROM datasets WHERE tenant_id = ?1 ORDER BY pk");
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map([tenant], from_row)?;
@@ -94,10 +103,10 @@ pub fn list(c: &Connection, tenant: &str) -> AppResult<Vec<Source>> {
 ///
 /// # Errors
 /// Database failures.
-pub fn all(c: &Connection) -> AppResult<Vec<Source>> {
+pub fn all(c: &Conn) -> AppResult<Vec<Source>> {
     let sql = format!("SELECT {COLS} FROM datasets ORDER BY pk");
     let mut stmt = c.prepare(&sql)?;
-    let rows = stmt.query_map([], from_row)?;
+    let rows = stmt.query_map((), from_row)?;
     rows.map(|r| build(r?)).collect()
 }
 
@@ -112,7 +121,7 @@ fn body_of(input: &DatasetInput) -> AppResult<String> {
 /// # Errors
 /// 409 for a duplicate id; database failures.
 pub fn create(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     id: &str,
     input: &DatasetInput,
@@ -123,26 +132,31 @@ pub fn create(
             "a dataset '{id}' already exists"
         )));
     }
-    c.execute(
-        "INSERT INTO datasets (tenant_id, id, body, version, created_at, updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4)",
+    let pk: i64 = c.query_row(
+        "INSERT INTO datasets (tenant_id, id, body, version, created_at, updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) RETURNING pk",
         params![tenant, id, body_of(input)?, now],
+        |r| r.get(0),
     )?;
-    let table = table_of(c.last_insert_rowid());
-    let mut cols = vec!["id INTEGER PRIMARY KEY".to_owned()];
+    create_table(c, &table_of(pk), input, now)?;
+    require(c, tenant, id)
+}
+
+fn create_table(c: &Conn, table: &str, input: &DatasetInput, now: i64) -> AppResult<()> {
+    let d = c.dialect();
+    let mut cols = vec![d.row_id().to_owned()];
     for f in &input.fields {
         let not_null = if f.name == input.time_field {
             " NOT NULL"
         } else {
             ""
         };
-        cols.push(format!("{} {}{not_null}", quote(&f.name), sql_type(f)));
+        cols.push(format!(
+            "{} {}{not_null}",
+            quote(&f.name),
+            column_type(d, f)
+        ));
     }
-    c.execute_batch(&format!(
-        "CREATE TABLE {table} ({});\nCREATE INDEX {table}_time ON {table}({});",
-        cols.join(", "),
-        quote(&input.time_field)
-    ))?;
-    require(c, tenant, id)
+    super::partitions::create_table(c, table, &cols, &input.time_field, now)
 }
 
 /// Replaces the definition of `old` with `input`: new fields become columns, dropped fields
@@ -151,8 +165,15 @@ pub fn create(
 ///
 /// # Errors
 /// Database failures.
-pub fn update(c: &Connection, old: &Source, input: &DatasetInput, now: i64) -> AppResult<Source> {
+pub fn update(c: &Conn, old: &Source, input: &DatasetInput, now: i64) -> AppResult<Source> {
     let table = &old.table;
+    if c.dialect() == Dialect::Postgres && old.schema.time_field != input.time_field {
+        // The time field is PostgreSQL's partition key, which no ALTER can change; callers
+        // allow a new time field only while the table is empty, so it is made again.
+        c.execute_batch(&format!("DROP TABLE {table}"))?;
+        create_table(c, table, input, now)?;
+        return finish_update(c, old, input, now);
+    }
     for f in &old.schema.fields {
         let kept = input.fields.iter().find(|n| n.name == f.name);
         if kept.is_none_or(|n| sql_type(n) != sql_type(f) || n.field_type != f.field_type) {
@@ -171,10 +192,14 @@ pub fn update(c: &Connection, old: &Source, input: &DatasetInput, now: i64) -> A
             c.execute_batch(&format!(
                 "ALTER TABLE {table} ADD COLUMN {} {}",
                 quote(&f.name),
-                sql_type(f)
+                column_type(c.dialect(), f)
             ))?;
         }
     }
+    finish_update(c, old, input, now)
+}
+
+fn finish_update(c: &Conn, old: &Source, input: &DatasetInput, now: i64) -> AppResult<Source> {
     c.execute(
         "UPDATE datasets SET body = ?3, version = version + 1, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
         params![old.tenant_id, old.schema.id, body_of(input)?, now],
@@ -186,7 +211,7 @@ pub fn update(c: &Connection, old: &Source, input: &DatasetInput, now: i64) -> A
 ///
 /// # Errors
 /// Database failures.
-pub fn delete(c: &Connection, tenant: &str, id: &str) -> AppResult<bool> {
+pub fn delete(c: &Conn, tenant: &str, id: &str) -> AppResult<bool> {
     let Some(source) = find(c, tenant, id)? else {
         return Ok(false);
     };
@@ -202,9 +227,9 @@ pub fn delete(c: &Connection, tenant: &str, id: &str) -> AppResult<bool> {
 ///
 /// # Errors
 /// Database failures.
-pub fn has_rows(c: &Connection, source: &Source) -> AppResult<bool> {
+pub fn has_rows(c: &Conn, source: &Source) -> AppResult<bool> {
     let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", source.table);
-    Ok(c.query_row(&sql, [], |r| r.get(0))?)
+    Ok(c.query_row(&sql, (), |r| r.get(0))?)
 }
 
 /// A tenant's dataset schemas, for validating dashboards and filters against them.
@@ -226,7 +251,7 @@ impl Catalog {
     ///
     /// # Errors
     /// Database failures.
-    pub fn load_blocking(c: &Connection, tenant: &str) -> AppResult<Self> {
+    pub fn load_blocking(c: &Conn, tenant: &str) -> AppResult<Self> {
         Ok(Self {
             items: list(c, tenant)?.into_iter().map(|s| s.schema).collect(),
         })

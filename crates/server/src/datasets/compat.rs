@@ -5,8 +5,8 @@
 //! time field, is also refused while the dataset holds rows (the stored values would not fit).
 
 use crate::error::{AppError, AppResult};
+use crate::sql::Conn;
 use crate::store;
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
 use vantage_contract::{Dataset, DatasetInput, Query};
@@ -55,7 +55,7 @@ fn uses(query: &Query, field: &str) -> bool {
 /// # Errors
 /// Database failures.
 pub fn dependants(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     dataset: &str,
     fields: &[String],
@@ -85,7 +85,7 @@ pub fn dependants(
 /// # Errors
 /// 409 naming the dependants (or the stored rows); database failures.
 pub fn check_change(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     old: &Dataset,
     new: &DatasetInput,

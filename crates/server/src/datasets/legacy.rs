@@ -7,16 +7,15 @@
 use super::{catalog, demo};
 use crate::db::now_ms;
 use crate::error::AppResult;
-use rusqlite::Connection;
+use crate::sql::Conn;
 
 /// Copies the legacy tables into datasets and drops them.
 ///
 /// # Errors
 /// Database failures (the migration then rolls back).
-pub fn import(c: &Connection) -> AppResult<()> {
+pub fn import(c: &Conn) -> AppResult<()> {
     let legacy: i64 = c.query_row(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('validations', 'agent_events', 'sales')",
-        [],
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('validations', 'agent_events', 'sales')", (),
         |r| r.get(0),
     )?;
     if legacy < 3 {
@@ -26,7 +25,7 @@ pub fn import(c: &Connection) -> AppResult<()> {
         let mut stmt = c.prepare(
             "SELECT tenant_id FROM validations UNION SELECT tenant_id FROM agent_events UNION SELECT tenant_id FROM sales",
         )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
+        let rows = stmt.query_map((), |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
     let now = now_ms();

@@ -24,6 +24,7 @@ pub mod catalog;
 pub mod compat;
 pub mod demo;
 pub mod legacy;
+pub mod partitions;
 pub mod rows;
 
 pub use catalog::Catalog;

@@ -2,8 +2,8 @@
 
 use super::catalog::{quote, Source};
 use crate::error::AppResult;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::Connection;
+use crate::sql::Value as SqlValue;
+use crate::sql::{Conn, Dialect};
 
 /// Inserts `rows` (values in the order of `columns`, which must be fields of `source`).
 /// Call inside a transaction: callers rely on all-or-nothing.
@@ -11,11 +11,12 @@ use rusqlite::Connection;
 /// # Errors
 /// Database failures (e.g. a column the definition no longer has).
 pub fn insert(
-    c: &Connection,
+    c: &Conn,
     source: &Source,
     columns: &[&str],
     rows: &[Vec<SqlValue>],
 ) -> AppResult<usize> {
+    super::partitions::ensure_for_rows(c, source, columns, rows)?;
     let names: Vec<String> = columns.iter().map(|n| quote(n)).collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({})",
@@ -23,9 +24,37 @@ pub fn insert(
         names.join(", "),
         vec!["?"; columns.len()].join(", ")
     );
+    if c.dialect() == Dialect::Postgres {
+        return insert_chunked(c, source, &names, rows);
+    }
     let mut stmt = c.prepare_cached(&sql)?;
     for row in rows {
-        stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+        stmt.execute(crate::sql::params_from_iter(row.iter()))?;
+    }
+    Ok(rows.len())
+}
+
+/// Rows per statement on PostgreSQL, where each statement is a network round trip (SQLite
+/// runs a cached statement per row in-process, which is as fast).
+const ROWS_PER_STATEMENT: usize = 500;
+
+fn insert_chunked(
+    c: &Conn,
+    source: &Source,
+    names: &[String],
+    rows: &[Vec<SqlValue>],
+) -> AppResult<usize> {
+    let width = names.len();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let tuple = format!("({})", vec!["?"; width].join(", "));
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            source.table,
+            names.join(", "),
+            vec![tuple.as_str(); chunk.len()].join(", ")
+        );
+        let params: Vec<SqlValue> = chunk.iter().flat_map(|r| r.iter().cloned()).collect();
+        c.execute(&sql, params)?;
     }
     Ok(rows.len())
 }
@@ -34,7 +63,7 @@ pub fn insert(
 ///
 /// # Errors
 /// Database failures.
-pub fn delete_range(c: &Connection, source: &Source, from: i64, to: i64) -> AppResult<u64> {
+pub fn delete_range(c: &Conn, source: &Source, from: i64, to: i64) -> AppResult<u64> {
     let time = source.time_column();
     let sql = format!(
         "DELETE FROM {} WHERE {time} >= ?1 AND {time} < ?2",
@@ -48,7 +77,7 @@ pub fn delete_range(c: &Connection, source: &Source, from: i64, to: i64) -> AppR
 ///
 /// # Errors
 /// Database failures.
-pub fn delete_older(c: &Connection, source: &Source, before: i64, limit: u32) -> AppResult<u64> {
+pub fn delete_older(c: &Conn, source: &Source, before: i64, limit: u32) -> AppResult<u64> {
     let time = source.time_column();
     let sql = format!(
         "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE {time} < ?1 ORDER BY {time} LIMIT {limit})",

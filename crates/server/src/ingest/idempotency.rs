@@ -4,8 +4,8 @@
 //! with a different request is refused with `409`. Keys are per tenant and dataset.
 
 use crate::error::{AppError, AppResult};
+use crate::sql::{params, Conn, OptionalExtension};
 use axum::http::{header, HeaderMap};
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::Digest;
 use vantage_contract::ingest::IDEMPOTENCY_TTL_MS;
 
@@ -53,7 +53,7 @@ pub fn request_hash(headers: &HeaderMap, body: &[u8]) -> String {
 /// # Errors
 /// 409 when the key was used with a different request; database failures.
 pub fn lookup(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     dataset: &str,
     key: &str,
@@ -82,7 +82,7 @@ pub fn lookup(
 /// # Errors
 /// Database failures.
 pub fn save(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     dataset: &str,
     key: &str,
@@ -91,7 +91,8 @@ pub fn save(
     now: i64,
 ) -> AppResult<()> {
     c.prepare_cached(
-        "INSERT OR REPLACE INTO ingest_idempotency (tenant_id, dataset, key, body_hash, status, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO ingest_idempotency (tenant_id, dataset, key, body_hash, status, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (tenant_id, dataset, key) DO UPDATE SET body_hash = excluded.body_hash, status = excluded.status, response = excluded.response, created_at = excluded.created_at",
     )?
     .execute(params![tenant, dataset, key, hash, answer.status, answer.body, now])?;
     Ok(())
@@ -101,7 +102,7 @@ pub fn save(
 ///
 /// # Errors
 /// Database failures.
-pub fn purge(c: &Connection, now: i64) -> AppResult<usize> {
+pub fn purge(c: &Conn, now: i64) -> AppResult<usize> {
     Ok(c.execute(
         "DELETE FROM ingest_idempotency WHERE created_at <= ?1",
         [now - IDEMPOTENCY_TTL_MS],

@@ -3,7 +3,7 @@
 
 use crate::auth::{random_token, token_hash};
 use crate::error::AppResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Conn, OptionalExtension};
 use vantage_contract::ingest::INGEST_KEY_PREFIX;
 use vantage_contract::{CreatedIngestKey, IngestKey};
 
@@ -15,7 +15,7 @@ pub struct KeyRow {
 
 const COLS: &str = "id, tenant_id, name, prefix, datasets, created_at, last_used_at";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(KeyRow, String)> {
+fn from_row(r: &crate::sql::Row) -> crate::sql::Result<(KeyRow, String)> {
     Ok((
         KeyRow {
             tenant_id: r.get(1)?,
@@ -42,7 +42,7 @@ fn build((mut row, datasets): (KeyRow, String)) -> AppResult<KeyRow> {
 /// # Errors
 /// Database failures.
 pub fn create(
-    c: &Connection,
+    c: &Conn,
     tenant: &str,
     name: &str,
     datasets: &[String],
@@ -73,7 +73,7 @@ pub fn create(
 ///
 /// # Errors
 /// Database failures.
-pub fn by_secret(c: &Connection, secret: &str) -> AppResult<Option<KeyRow>> {
+pub fn by_secret(c: &Conn, secret: &str) -> AppResult<Option<KeyRow>> {
     let sql = format!("SELECT {COLS} FROM ingest_keys WHERE secret_hash = ?1");
     let mut stmt = c.prepare_cached(&sql)?;
     stmt.query_row([token_hash(secret)], from_row)
@@ -86,7 +86,7 @@ pub fn by_secret(c: &Connection, secret: &str) -> AppResult<Option<KeyRow>> {
 ///
 /// # Errors
 /// Database failures.
-pub fn list(c: &Connection, tenant: &str) -> AppResult<Vec<IngestKey>> {
+pub fn list(c: &Conn, tenant: &str) -> AppResult<Vec<IngestKey>> {
     let sql =
         format!("SELECT {COLS} FROM ingest_keys WHERE tenant_id = ?1 ORDER BY created_at DESC, id");
     let mut stmt = c.prepare(&sql)?;
@@ -98,7 +98,7 @@ pub fn list(c: &Connection, tenant: &str) -> AppResult<Vec<IngestKey>> {
 ///
 /// # Errors
 /// Database failures.
-pub fn revoke(c: &Connection, tenant: &str, id: &str) -> AppResult<bool> {
+pub fn revoke(c: &Conn, tenant: &str, id: &str) -> AppResult<bool> {
     Ok(c.execute(
         "DELETE FROM ingest_keys WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, id],
@@ -109,7 +109,7 @@ pub fn revoke(c: &Connection, tenant: &str, id: &str) -> AppResult<bool> {
 ///
 /// # Errors
 /// Database failures.
-pub fn touch(c: &Connection, id: &str, now: i64) -> AppResult<()> {
+pub fn touch(c: &Conn, id: &str, now: i64) -> AppResult<()> {
     c.execute(
         "UPDATE ingest_keys SET last_used_at = ?2 WHERE id = ?1",
         params![id, now],
@@ -122,7 +122,7 @@ pub fn touch(c: &Connection, id: &str, now: i64) -> AppResult<()> {
 ///
 /// # Errors
 /// Database failures.
-pub fn forget_dataset(c: &Connection, tenant: &str, dataset: &str) -> AppResult<()> {
+pub fn forget_dataset(c: &Conn, tenant: &str, dataset: &str) -> AppResult<()> {
     for key in list(c, tenant)? {
         if key.datasets.iter().any(|d| d == dataset) {
             let kept: Vec<&String> = key.datasets.iter().filter(|d| *d != dataset).collect();

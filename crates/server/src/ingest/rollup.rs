@@ -3,7 +3,7 @@
 //! row counts per value of each string dimension. Its `ts` is the second of the newest row.
 //! Clients refetch (or patch) the widgets over that dataset when it arrives.
 
-use rusqlite::types::Value as SqlValue;
+use crate::sql::Value as SqlValue;
 use std::collections::BTreeMap;
 use vantage_contract::{Dataset, FieldRole, FieldType, MetricRollup};
 

@@ -4,7 +4,7 @@
 //! [`MAX_ROW_ERRORS`] are listed and the rest counted.
 
 use super::body::Item;
-use rusqlite::types::Value as SqlValue;
+use crate::sql::Value as SqlValue;
 use serde_json::Value;
 use vantage_contract::ingest::{MAX_FUTURE_MS, MAX_ROW_ERRORS};
 use vantage_contract::{BatchErrorDetails, Dataset, FieldDef, FieldType, RowError};

@@ -259,7 +259,7 @@ async fn evaluate_rules(state: &SharedState, tenant: &str, w: &Window, now: i64)
             .write(move |c| {
                 let active: i64 = c.query_row(
                     "SELECT COUNT(*) FROM alerts WHERE tenant_id = ?1 AND rule = ?2 AND status != 'resolved' AND created_at > ?3",
-                    rusqlite::params![tenant_id, rule, now - 15 * 60_000],
+                    crate::sql::params![tenant_id, rule, now - 15 * 60_000],
                     |r| r.get(0),
                 )?;
                 if active > 0 {

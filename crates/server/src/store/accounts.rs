@@ -2,7 +2,7 @@
 //! counts the tenant list shows, and the per-request status check behind the `Principal`.
 
 use crate::error::{AppError, AppResult};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Conn, OptionalExtension};
 use vantage_contract::{Branding, Role, TenantSummary};
 
 /// What the server must know about a token's user on every request.
@@ -21,13 +21,13 @@ pub struct UserStatus {
 /// # Errors
 /// Database failures.
 pub fn user_status(
-    c: &Connection,
+    c: &Conn,
     user_id: &str,
     session_id: Option<&str>,
 ) -> AppResult<Option<UserStatus>> {
     Ok(c.query_row(
         "SELECT u.role, u.active, u.email,
-                ?2 IS NULL OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = ?2 AND s.user_id = u.id AND s.revoked_at IS NULL)
+                CAST(?2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = ?2 AND s.user_id = u.id AND s.revoked_at IS NULL)
          FROM users u WHERE u.id = ?1",
         params![user_id, session_id],
         |r| {
@@ -47,7 +47,7 @@ pub fn user_status(
 ///
 /// # Errors
 /// Database failures.
-pub fn tenant_active(c: &Connection, tenant_id: &str) -> AppResult<Option<bool>> {
+pub fn tenant_active(c: &Conn, tenant_id: &str) -> AppResult<Option<bool>> {
     Ok(c.query_row(
         "SELECT active FROM tenants WHERE id = ?1",
         [tenant_id],
@@ -60,7 +60,7 @@ pub fn tenant_active(c: &Connection, tenant_id: &str) -> AppResult<Option<bool>>
 ///
 /// # Errors
 /// 409 when the id is taken; database failures.
-pub fn create_tenant(c: &Connection, id: &str, name: &str, now_ms: i64) -> AppResult<()> {
+pub fn create_tenant(c: &Conn, id: &str, name: &str, now_ms: i64) -> AppResult<()> {
     if tenant_active(c, id)?.is_some() {
         return Err(AppError::conflict(format!("tenant '{id}' already exists"))
             .with_details(serde_json::json!({ "field": "id" })));
@@ -84,7 +84,7 @@ const SUMMARY_SQL: &str = "SELECT t.id, t.name, t.active, t.created_at,
     (SELECT COUNT(*) FROM dashboards d WHERE d.tenant_id = t.id)
     FROM tenants t";
 
-fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TenantSummary> {
+fn summary_from_row(r: &crate::sql::Row) -> crate::sql::Result<TenantSummary> {
     Ok(TenantSummary {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -99,11 +99,11 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TenantSummary> {
 ///
 /// # Errors
 /// Database failures.
-pub fn tenant_summaries(c: &Connection) -> AppResult<Vec<TenantSummary>> {
+pub fn tenant_summaries(c: &Conn) -> AppResult<Vec<TenantSummary>> {
     let mut stmt = c.prepare(&format!(
         "{SUMMARY_SQL} ORDER BY t.name COLLATE NOCASE, t.id"
     ))?;
-    let rows = stmt.query_map([], summary_from_row)?;
+    let rows = stmt.query_map((), summary_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -111,7 +111,7 @@ pub fn tenant_summaries(c: &Connection) -> AppResult<Vec<TenantSummary>> {
 ///
 /// # Errors
 /// Database failures.
-pub fn tenant_summary(c: &Connection, id: &str) -> AppResult<Option<TenantSummary>> {
+pub fn tenant_summary(c: &Conn, id: &str) -> AppResult<Option<TenantSummary>> {
     Ok(c.query_row(
         &format!("{SUMMARY_SQL} WHERE t.id = ?1"),
         [id],
@@ -124,7 +124,7 @@ pub fn tenant_summary(c: &Connection, id: &str) -> AppResult<Option<TenantSummar
 ///
 /// # Errors
 /// Database failures.
-pub fn rename_tenant(c: &Connection, id: &str, name: &str) -> AppResult<()> {
+pub fn rename_tenant(c: &Conn, id: &str, name: &str) -> AppResult<()> {
     c.execute(
         "UPDATE tenants SET name = ?2 WHERE id = ?1",
         params![id, name],
@@ -136,7 +136,7 @@ pub fn rename_tenant(c: &Connection, id: &str, name: &str) -> AppResult<()> {
 ///
 /// # Errors
 /// Database failures.
-pub fn set_tenant_active(c: &Connection, id: &str, active: bool) -> AppResult<()> {
+pub fn set_tenant_active(c: &Conn, id: &str, active: bool) -> AppResult<()> {
     c.execute(
         "UPDATE tenants SET active = ?2 WHERE id = ?1",
         params![id, active],
@@ -158,7 +158,7 @@ pub struct NewUser<'a> {
 ///
 /// # Errors
 /// 409 (field `email`) when the email is taken; database failures.
-pub fn insert_user(c: &Connection, u: &NewUser<'_>) -> AppResult<()> {
+pub fn insert_user(c: &Conn, u: &NewUser<'_>) -> AppResult<()> {
     if crate::store::user_by_email(c, u.email)?.is_some() {
         return Err(email_taken());
     }
@@ -179,7 +179,7 @@ pub fn email_taken() -> AppError {
 ///
 /// # Errors
 /// Database failures.
-pub fn set_user_role(c: &Connection, user_id: &str, role: Role) -> AppResult<()> {
+pub fn set_user_role(c: &Conn, user_id: &str, role: Role) -> AppResult<()> {
     c.execute(
         "UPDATE users SET role = ?2 WHERE id = ?1",
         params![user_id, role.as_str()],
@@ -191,7 +191,7 @@ pub fn set_user_role(c: &Connection, user_id: &str, role: Role) -> AppResult<()>
 ///
 /// # Errors
 /// Database failures.
-pub fn set_user_active(c: &Connection, user_id: &str, active: bool) -> AppResult<()> {
+pub fn set_user_active(c: &Conn, user_id: &str, active: bool) -> AppResult<()> {
     c.execute(
         "UPDATE users SET active = ?2 WHERE id = ?1",
         params![user_id, active],
@@ -203,7 +203,7 @@ pub fn set_user_active(c: &Connection, user_id: &str, active: bool) -> AppResult
 ///
 /// # Errors
 /// Database failures.
-pub fn set_password_hash(c: &Connection, user_id: &str, hash: &str) -> AppResult<()> {
+pub fn set_password_hash(c: &Conn, user_id: &str, hash: &str) -> AppResult<()> {
     c.execute(
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",
         params![user_id, hash],
@@ -215,7 +215,7 @@ pub fn set_password_hash(c: &Connection, user_id: &str, hash: &str) -> AppResult
 ///
 /// # Errors
 /// Database failures.
-pub fn active_admin_count(c: &Connection, tenant_id: &str) -> AppResult<i64> {
+pub fn active_admin_count(c: &Conn, tenant_id: &str) -> AppResult<i64> {
     Ok(c.query_row(
         "SELECT COUNT(*) FROM users WHERE tenant_id = ?1 AND role = 'tenant_admin' AND active = 1",
         [tenant_id],
@@ -227,10 +227,10 @@ pub fn active_admin_count(c: &Connection, tenant_id: &str) -> AppResult<i64> {
 ///
 /// # Errors
 /// Database failures.
-pub fn first_tenant(c: &Connection) -> AppResult<Option<String>> {
+pub fn first_tenant(c: &Conn) -> AppResult<Option<String>> {
     Ok(c.query_row(
         "SELECT id FROM tenants ORDER BY created_at, rowid LIMIT 1",
-        [],
+        (),
         |r| r.get(0),
     )
     .optional()?)

@@ -2,7 +2,7 @@
 //! tenant, newest first, with keyset paging on the row id.
 
 use crate::error::AppResult;
-use rusqlite::{params, Connection};
+use crate::sql::{params, Conn};
 use vantage_contract::{AuditAction, AuditEntry};
 
 /// One record to append.
@@ -50,7 +50,7 @@ impl NewEntry {
     ///
     /// # Errors
     /// Database failures.
-    pub fn append(&self, c: &Connection) -> AppResult<()> {
+    pub fn append(&self, c: &Conn) -> AppResult<()> {
         append(c, self, crate::db::now_ms())
     }
 }
@@ -59,7 +59,7 @@ impl NewEntry {
 ///
 /// # Errors
 /// Database failures.
-pub fn append(c: &Connection, e: &NewEntry, now_ms: i64) -> AppResult<()> {
+pub fn append(c: &Conn, e: &NewEntry, now_ms: i64) -> AppResult<()> {
     c.execute(
         "INSERT INTO audit_log (tenant_id, at, action, actor_id, actor_email, target, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -94,15 +94,15 @@ pub struct Filter {
 ///
 /// # Errors
 /// Database failures.
-pub fn query(c: &Connection, tenant_id: &str, f: &Filter) -> AppResult<Vec<AuditEntry>> {
+pub fn query(c: &Conn, tenant_id: &str, f: &Filter) -> AppResult<Vec<AuditEntry>> {
     let mut stmt = c.prepare(
         "SELECT id, at, tenant_id, action, actor_id, actor_email, target, details FROM audit_log
          WHERE tenant_id = ?1
-           AND (?2 IS NULL OR action = ?2)
-           AND (?3 IS NULL OR actor_id = ?3 OR actor_email = ?3 COLLATE NOCASE)
-           AND (?4 IS NULL OR at >= ?4)
-           AND (?5 IS NULL OR at < ?5)
-           AND (?6 IS NULL OR id < ?6)
+           AND (CAST(?2 AS TEXT) IS NULL OR action = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR actor_id = ?3 OR actor_email = ?3 COLLATE NOCASE)
+           AND (CAST(?4 AS BIGINT) IS NULL OR at >= ?4)
+           AND (CAST(?5 AS BIGINT) IS NULL OR at < ?5)
+           AND (CAST(?6 AS BIGINT) IS NULL OR id < ?6)
          ORDER BY id DESC LIMIT ?7",
     )?;
     let rows = stmt.query_map(

@@ -3,7 +3,7 @@
 //! and has not expired; the auth extractor checks this on every request.
 
 use crate::error::AppResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Conn, OptionalExtension};
 use vantage_contract::EmbedTokenInfo;
 
 /// Rows kept after expiry (ms) before they are deleted, so a recently expired token can still
@@ -14,7 +14,7 @@ const KEEP_EXPIRED_MS: i64 = 24 * 3600 * 1000;
 ///
 /// # Errors
 /// Database failures.
-pub fn insert(c: &Connection, tenant: &str, t: &EmbedTokenInfo) -> AppResult<()> {
+pub fn insert(c: &Conn, tenant: &str, t: &EmbedTokenInfo) -> AppResult<()> {
     c.execute(
         "DELETE FROM embed_tokens WHERE expires_at < ?1",
         [t.issued_at - KEEP_EXPIRED_MS],
@@ -30,13 +30,13 @@ pub fn insert(c: &Connection, tenant: &str, t: &EmbedTokenInfo) -> AppResult<()>
 ///
 /// # Errors
 /// Database failures.
-pub fn list(c: &Connection, tenant: &str, now: i64) -> AppResult<Vec<EmbedTokenInfo>> {
+pub fn list(c: &Conn, tenant: &str, now: i64) -> AppResult<Vec<EmbedTokenInfo>> {
     let mut stmt = c.prepare(
         "SELECT body, revoked_at FROM embed_tokens WHERE tenant_id = ?1 AND expires_at > ?2 \
          ORDER BY issued_at DESC, jti",
     )?;
     let rows = stmt.query_map(params![tenant, now], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+        Ok((r.get::<String>(0)?, r.get::<Option<i64>>(1)?))
     })?;
     let mut out = Vec::new();
     for row in rows {
@@ -53,12 +53,7 @@ pub fn list(c: &Connection, tenant: &str, now: i64) -> AppResult<Vec<EmbedTokenI
 ///
 /// # Errors
 /// Database failures.
-pub fn revoke(
-    c: &Connection,
-    tenant: &str,
-    jti: &str,
-    now: i64,
-) -> AppResult<Option<EmbedTokenInfo>> {
+pub fn revoke(c: &Conn, tenant: &str, jti: &str, now: i64) -> AppResult<Option<EmbedTokenInfo>> {
     c.execute(
         "UPDATE embed_tokens SET revoked_at = ?3 WHERE tenant_id = ?1 AND jti = ?2 AND revoked_at IS NULL",
         params![tenant, jti, now],
@@ -82,11 +77,11 @@ pub fn revoke(
 ///
 /// # Errors
 /// Database failures.
-pub fn is_live(c: &Connection, tenant: &str, jti: &str) -> AppResult<bool> {
+pub fn is_live(c: &Conn, tenant: &str, jti: &str) -> AppResult<bool> {
     Ok(c.query_row(
         "SELECT COUNT(*) FROM embed_tokens WHERE tenant_id = ?1 AND jti = ?2 AND revoked_at IS NULL",
         params![tenant, jti],
-        |r| r.get::<_, i64>(0),
+        |r| r.get::<i64>(0),
     )? > 0)
 }
 
@@ -108,8 +103,8 @@ mod tests {
         }
     }
 
-    fn db() -> Connection {
-        let c = Connection::open_in_memory().unwrap();
+    fn db() -> Conn {
+        let c = Conn::sqlite(rusqlite::Connection::open_in_memory().unwrap());
         c.execute_batch(crate::db::EMBED_TOKENS_TABLE).unwrap();
         c
     }

@@ -2,7 +2,7 @@
 //! link's token is stored; a link works once and until it expires.
 
 use crate::error::AppResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Conn, OptionalExtension};
 use vantage_contract::Role;
 
 /// What a link is for.
@@ -42,7 +42,7 @@ pub struct Link {
 ///
 /// # Errors
 /// Database failures.
-pub fn insert(c: &Connection, l: &Link) -> AppResult<()> {
+pub fn insert(c: &Conn, l: &Link) -> AppResult<()> {
     c.execute(
         "INSERT INTO one_time_tokens (token_hash, kind, tenant_id, user_id, email, role, created_by, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
@@ -64,12 +64,7 @@ pub fn insert(c: &Connection, l: &Link) -> AppResult<()> {
 ///
 /// # Errors
 /// Database failures.
-pub fn find_usable(
-    c: &Connection,
-    hash: &str,
-    kind: LinkKind,
-    now_ms: i64,
-) -> AppResult<Option<Link>> {
+pub fn find_usable(c: &Conn, hash: &str, kind: LinkKind, now_ms: i64) -> AppResult<Option<Link>> {
     Ok(c.query_row(
         "SELECT token_hash, tenant_id, user_id, email, role, created_by, created_at, expires_at FROM one_time_tokens WHERE token_hash = ?1 AND kind = ?2 AND used_at IS NULL AND expires_at > ?3",
         params![hash, kind.as_str(), now_ms],
@@ -95,7 +90,7 @@ pub fn find_usable(
 ///
 /// # Errors
 /// Database failures.
-pub fn use_up(c: &Connection, hash: &str, kind: LinkKind, now_ms: i64) -> AppResult<bool> {
+pub fn use_up(c: &Conn, hash: &str, kind: LinkKind, now_ms: i64) -> AppResult<bool> {
     Ok(c.execute(
         "UPDATE one_time_tokens SET used_at = ?3 WHERE token_hash = ?1 AND kind = ?2 AND used_at IS NULL AND expires_at > ?3",
         params![hash, kind.as_str(), now_ms],
@@ -106,7 +101,7 @@ pub fn use_up(c: &Connection, hash: &str, kind: LinkKind, now_ms: i64) -> AppRes
 ///
 /// # Errors
 /// Database failures.
-pub fn withdraw_all(c: &Connection, kind: LinkKind) -> AppResult<()> {
+pub fn withdraw_all(c: &Conn, kind: LinkKind) -> AppResult<()> {
     c.execute(
         "DELETE FROM one_time_tokens WHERE kind = ?1 AND used_at IS NULL",
         [kind.as_str()],

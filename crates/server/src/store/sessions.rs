@@ -5,13 +5,13 @@
 
 use crate::auth::random_token;
 use crate::error::AppResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Conn, OptionalExtension};
 
 /// Starts a session for `user_id`; returns its id.
 ///
 /// # Errors
 /// Database failures.
-pub fn start(c: &Connection, user_id: &str, now_ms: i64) -> AppResult<String> {
+pub fn start(c: &Conn, user_id: &str, now_ms: i64) -> AppResult<String> {
     let id = format!("s_{}", random_token(12));
     c.execute(
         "INSERT INTO sessions (id, user_id, created_at) VALUES (?1, ?2, ?3)",
@@ -25,7 +25,7 @@ pub fn start(c: &Connection, user_id: &str, now_ms: i64) -> AppResult<String> {
 /// # Errors
 /// Database failures.
 pub fn insert_refresh_token(
-    c: &Connection,
+    c: &Conn,
     hash: &str,
     user_id: &str,
     session_id: &str,
@@ -53,7 +53,7 @@ pub enum Rotation {
 ///
 /// # Errors
 /// Database failures.
-pub fn rotate(c: &Connection, hash: &str, now_secs: u64, now_ms: i64) -> AppResult<Rotation> {
+pub fn rotate(c: &Conn, hash: &str, now_secs: u64, now_ms: i64) -> AppResult<Rotation> {
     let row: Option<(String, String, bool, u64)> = c
         .query_row(
             "SELECT user_id, session_id, revoked, expires_at FROM refresh_tokens WHERE token_hash = ?1",
@@ -85,11 +85,11 @@ pub fn rotate(c: &Connection, hash: &str, now_secs: u64, now_ms: i64) -> AppResu
 ///
 /// # Errors
 /// Database failures.
-pub fn is_active(c: &Connection, session_id: &str) -> AppResult<bool> {
+pub fn is_active(c: &Conn, session_id: &str) -> AppResult<bool> {
     Ok(c.query_row(
         "SELECT COUNT(*) FROM sessions WHERE id = ?1 AND revoked_at IS NULL",
         [session_id],
-        |r| r.get::<_, i64>(0),
+        |r| r.get::<i64>(0),
     )? > 0)
 }
 
@@ -97,7 +97,7 @@ pub fn is_active(c: &Connection, session_id: &str) -> AppResult<bool> {
 ///
 /// # Errors
 /// Database failures.
-pub fn end(c: &Connection, session_id: &str, now_ms: i64) -> AppResult<()> {
+pub fn end(c: &Conn, session_id: &str, now_ms: i64) -> AppResult<()> {
     c.execute(
         "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![session_id, now_ms],
@@ -110,7 +110,7 @@ pub fn end(c: &Connection, session_id: &str, now_ms: i64) -> AppResult<()> {
 /// # Errors
 /// Database failures.
 pub fn end_all_of_user(
-    c: &Connection,
+    c: &Conn,
     user_id: &str,
     keep: Option<&str>,
     now_ms: i64,

@@ -2,16 +2,16 @@
 //! is never stored here: see `crate::secret`.)
 
 use crate::error::AppResult;
-use rusqlite::Connection;
+use crate::sql::Conn;
 
 /// Whether the server still needs its first system admin (no active system admin exists).
 ///
 /// # Errors
 /// Database failures.
-pub fn setup_pending(c: &Connection) -> AppResult<bool> {
+pub fn setup_pending(c: &Conn) -> AppResult<bool> {
     let n: i64 = c.query_row(
         "SELECT COUNT(*) FROM users WHERE role = 'system_admin'",
-        [],
+        (),
         |r| r.get(0),
     )?;
     Ok(n == 0)
@@ -21,7 +21,7 @@ pub fn setup_pending(c: &Connection) -> AppResult<bool> {
 ///
 /// # Errors
 /// Database failures.
-pub fn ping(c: &Connection) -> AppResult<()> {
-    c.query_row("SELECT COUNT(*) FROM settings", [], |r| r.get::<_, i64>(0))?;
+pub fn ping(c: &Conn) -> AppResult<()> {
+    c.query_row("SELECT COUNT(*) FROM settings", (), |r| r.get::<i64>(0))?;
     Ok(())
 }

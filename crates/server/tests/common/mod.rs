@@ -4,11 +4,33 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 /// The signing secret of servers started without `--demo` (random-looking, 48 bytes).
 pub const TEST_JWT_SECRET: &str = "q8Yk2vZr0Lm5Tn1Wc7Hx3Bd9Fs6Gp4Jq0Re2Ua8Vi5Oy1Kt7Nw3Xz";
+
+/// A free loopback port (from 18000–18999 first, the range kept for these tests' helpers).
+pub fn free_port() -> u16 {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let offset = u16::try_from(std::process::id() % 1000).unwrap_or(0);
+    for _ in 0..1000 {
+        // Each call starts past the last one: ports are taken only later (PostgreSQL binds
+        // after initdb), so two tests must not be handed the same one.
+        let i = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let port = 18000 + offset.wrapping_add(i) % 1000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
 
 pub struct Server {
     pub base: String,
@@ -29,26 +51,28 @@ pub struct Reply {
 
 impl Server {
     pub fn start(extra: &[&str]) -> Server {
-        Self::spawn(true, extra)
+        Self::spawn(true, None, extra)
+    }
+
+    /// A demo server on the database `url` (`--database-url`), with the test signing secret.
+    pub fn start_on(url: &str, extra: &[&str]) -> Server {
+        Self::spawn(true, Some(url), extra)
     }
 
     /// A server on an empty database without `--demo` (first-run setup pending).
     pub fn start_empty(extra: &[&str]) -> Server {
-        Self::spawn(false, extra)
+        Self::spawn(false, None, extra)
     }
 
-    fn spawn(demo: bool, extra: &[&str]) -> Server {
+    fn spawn(demo: bool, database_url: Option<&str>, extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("vantage.db");
         let pid = std::process::id().to_string();
-        let mut args = vec![
-            "--db",
-            db.to_str().unwrap(),
-            "--addr",
-            "127.0.0.1:0",
-            "--parent-pid",
-            &pid,
-        ];
+        let (flag, value) = match database_url {
+            Some(url) => ("--database-url", url),
+            None => ("--db", db.to_str().unwrap()),
+        };
+        let mut args = vec![flag, value, "--addr", "127.0.0.1:0", "--parent-pid", &pid];
         if demo {
             args.push("--demo");
         }
@@ -65,8 +89,9 @@ impl Server {
         }
         args.extend_from_slice(extra);
         let mut command = Command::new(env!("CARGO_BIN_EXE_vantage-server"));
-        if !demo {
-            // Outside --demo the server needs a signing secret (the demo makes its own).
+        if !demo || database_url.is_some() {
+            // Outside --demo (or on PostgreSQL) the server needs a signing secret (the demo
+            // makes its own next to a SQLite file).
             command.env("VANTAGE_JWT_SECRET", TEST_JWT_SECRET);
         }
         let mut child = command
