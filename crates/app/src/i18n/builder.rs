@@ -405,7 +405,7 @@ const DE: Table<B> = &[
     (B::GroupBy, "Gruppieren nach"),
     (B::TimeBucket, "Zeitintervall"),
     (B::NoTimeBucket, "Keines"),
-    (B::DashboardDefault, "Wie im Dashboard"),
+    (B::DashboardDefault, "Vom Dashboard"),
     (B::AggregationOf, "Aggregation von {0}"),
     (B::SuggestedCount, "Anzahl"),
     (B::NewWidget, "Neues Widget"),
