@@ -24,15 +24,18 @@
 //! ```
 //!
 //! # Why not Arrow IPC
-//! Arrow IPC is the field's standard columnar format, and was the first candidate. It is not used
-//! because the browser package is size-budgeted: `arrow-ipc` pulls in `arrow-array`,
-//! `arrow-buffer`, `arrow-data`, `arrow-schema`, `arrow-cast` (with chrono and lexical number
-//! formatting), `flatbuffers` and `half`, several hundred KB of wasm before compression for a
-//! package whose whole budget is 466 KB brotli, and it still could not carry what our results
-//! hold beyond Arrow's types (JSON cells that do not fit their column's declared type, which the
-//! JSON body allows, and the integer-or-float spelling of each number, which "exactly the JSON
-//! answer" needs). The format here is small (this module is the whole codec, about 600 lines
-//! with tests) and only what the contract needs; see `BENCHMARKS.md` for the measured size.
+//! Arrow IPC is the field's standard columnar format and was the first candidate. It is not used
+//! because the browser package is size-budgeted (a guard of 466 KB brotli for everything) and
+//! `arrow-ipc` brings `arrow-array`, `arrow-buffer`, `arrow-data`, `arrow-schema`, `arrow-cast`,
+//! `flatbuffers` and `half` with it. Not measured here (a cold wasm build of arrow takes many
+//! minutes on the shared 2-core machine); published figures for Arrow readers in wasm are
+//! 332 KB gzip (domoritz/arrow-wasm, issue 1) and 290 KB brotli for parquet-wasm's reader-only
+//! build (kylebarron/parquet-wasm, PR 47) — several times this whole codec, which adds a few KB
+//! (`BENCHMARKS.md`). Arrow also could not carry two things "exactly the JSON answer" needs: a
+//! cell that does not fit its column's declared type (which the JSON body allows) and whether a
+//! number was written as an integer or a float. So this is our own, small format with only what
+//! the contract needs. If a host ever wants Arrow, the server can add `application/vnd.apache.arrow.stream`
+//! as another negotiated type without touching clients.
 //!
 //! # Format (version 1)
 //! All integers little-endian. `str` is a `u32` byte length and UTF-8 bytes; `opt_str` is a `u8`
