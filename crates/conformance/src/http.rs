@@ -39,6 +39,23 @@ impl Resp {
     }
 }
 
+/// A response whose body is kept as bytes.
+#[derive(Debug, Clone)]
+pub struct RawResp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub bytes: Vec<u8>,
+}
+
+impl RawResp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 pub struct Client {
     pub base: String,
     agent: ureq::Agent,
@@ -156,6 +173,48 @@ impl Client {
             body: serde_json::from_str(&body_text).unwrap_or(Value::Null),
             text: body_text,
             headers: vec![],
+        })
+    }
+
+    /// `POST path` with a JSON body and extra headers, answered as raw bytes (binary bodies):
+    /// status, headers and the body.
+    pub fn post_bytes(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> Result<RawResp, String> {
+        use std::io::Read;
+        let url = format!("{}{}", self.base, path);
+        let mut req = self
+            .agent
+            .post(&url)
+            .set("Content-Type", "application/json");
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let resp = match req.send_string(&body.to_string()) {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => return Err(format!("POST {path}: {e}")),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
+            .collect();
+        let mut bytes = Vec::new();
+        resp.into_reader()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("POST {path}: reading the body: {e}"))?;
+        Ok(RawResp {
+            status,
+            headers,
+            bytes,
         })
     }
 

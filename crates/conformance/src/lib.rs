@@ -30,6 +30,7 @@
 mod alerts;
 mod auth;
 mod bad_inputs;
+mod columnar;
 mod dashboards;
 mod data;
 mod embed;
@@ -183,6 +184,7 @@ pub fn run(base_url: &str) -> Result<Summary, String> {
     tenant::run(&mut ctx);
     dashboards::run(&mut ctx);
     data::run(&mut ctx);
+    columnar::run(&mut ctx);
     alerts::run(&mut ctx);
     embed::run(&mut ctx);
     embed_scope::run(&mut ctx);

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod alert;
 pub mod audit;
 pub mod auth;
+pub mod columnar;
 pub mod dashboard;
 pub mod dataset;
 pub mod embed;

@@ -4,6 +4,10 @@
 //! becomes a series) and keeps large numeric columns compact. Timestamps are integer
 //! milliseconds since the Unix epoch, UTC; clients format them in the viewer's time zone.
 //!
+//! On the wire this is JSON (the OpenAPI document's only body), or, for a client that asks with
+//! `Accept: application/vnd.vantage.columnar`, the compact binary body of [`crate::columnar`],
+//! which decodes to exactly the same value.
+//!
 //! ```
 //! use vantage_contract::{Column, ColumnType, QueryResult};
 //! let r = QueryResult::new(

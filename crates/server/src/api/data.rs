@@ -1,6 +1,7 @@
 //! `POST /query`, `POST /dashboards/{id}/data` and drill-down rows (dataset definitions are in
 //! `datasets.rs`, ingest in `ingest.rs`).
 
+use super::columnar::{Negotiated, WantsColumnar};
 use super::json::ApiJson;
 use crate::auth::Principal;
 use crate::datasets::catalog::quote;
@@ -24,20 +25,24 @@ use vantage_contract::{
     WidgetData, WidgetKind,
 };
 
-/// `POST /api/v1/query`.
+/// `POST /api/v1/query`. Answers the columnar body when `Accept` asks for it (`columnar.rs`).
 #[utoipa::path(post, path = "/api/v1/query", tag = "data", security(("bearer" = [])), request_body = Query,
     responses((status = 200, body = QueryResult), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn run_query(
     State(state): State<SharedState>,
     p: Principal,
+    wants: WantsColumnar,
     ApiJson(q): ApiJson<Query>,
-) -> AppResult<Json<QueryResult>> {
+) -> AppResult<Negotiated<QueryResult>> {
     p.require_user()?;
     let result = state
         .db
         .read(move |c| query::run(c, &p.tenant_id, &q, &[], now_ms()))
         .await?;
-    Ok(Json(result))
+    Ok(Negotiated {
+        body: result,
+        wants,
+    })
 }
 
 /// The recent alerts as a table (the `alerts` widget).
@@ -204,6 +209,7 @@ fn check_filter_count(n: usize) -> AppResult<()> {
 /// `POST /api/v1/dashboards/{id}/data`: every widget's result in one round trip; a failing
 /// widget gets `{error}` in its slot without failing the response. An embed token's locked
 /// filters apply to every widget; one that cannot apply them gets `locked_filter_unsupported`.
+/// Answers the columnar body when `Accept` asks for it (`columnar.rs`).
 #[utoipa::path(post, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = DashboardDataRequest,
     responses((status = 200, body = DashboardData), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -211,8 +217,9 @@ pub async fn dashboard_data(
     State(state): State<SharedState>,
     p: Principal,
     Path(id): Path<String>,
+    wants: WantsColumnar,
     body: axum::body::Bytes,
-) -> AppResult<Json<DashboardData>> {
+) -> AppResult<Negotiated<DashboardData>> {
     let req: DashboardDataRequest = if body.iter().all(u8::is_ascii_whitespace) {
         DashboardDataRequest::default()
     } else {
@@ -319,13 +326,14 @@ pub async fn dashboard_data(
         })
         .await?;
     let (dashboard_id, version, widgets, generated_at) = widgets;
-    Ok(Json(DashboardData {
+    let body = DashboardData {
         dashboard_id,
         version,
         widgets,
         generated_at,
         live_cursor: cursor.to_string(),
-    }))
+    };
+    Ok(Negotiated { body, wants })
 }
 
 /// Query parameters of the rows endpoint.

@@ -3,6 +3,7 @@
 mod alerts;
 mod audit;
 mod auth;
+mod columnar;
 mod cors;
 mod dashboards;
 mod data;
