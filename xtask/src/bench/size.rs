@@ -187,8 +187,9 @@ pub fn check_budgets() -> Result<String, String> {
     // 850 after the trimmed ECharts; raised for issue 13's admin pages, then 920 → 985 for
     // issue 19's locale support, issue 15's embed-token list and issue 14's CSV import page
     // (measured 976 KB), then → 991 for the app chrome's message catalogs and M4 decimation
-    // (measured 987 KB; see BENCHMARKS.md, "App first load").
-    const APP_GUARD_KB: f64 = 991.0;
+    // (measured 987 KB; see BENCHMARKS.md, "App first load"), then → 1,027 for every page's
+    // text in five languages (issue 19; measured 1,022 KB).
+    const APP_GUARD_KB: f64 = 1027.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     let mut report = Vec::new();
     for (what, files, guard) in [
