@@ -25,7 +25,9 @@ use vantage_contract::{
     WidgetData, WidgetKind,
 };
 
-/// `POST /api/v1/query`. Answers the columnar body when `Accept` asks for it (`columnar.rs`).
+/// `POST /api/v1/query`.
+// Answers the columnar body when `Accept` asks for it (`columnar.rs`); a plain comment, so the
+// OpenAPI document (generated from the doc comments, JSON only) stays as it is.
 #[utoipa::path(post, path = "/api/v1/query", tag = "data", security(("bearer" = [])), request_body = Query,
     responses((status = 200, body = QueryResult), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn run_query(
@@ -209,7 +211,7 @@ fn check_filter_count(n: usize) -> AppResult<()> {
 /// `POST /api/v1/dashboards/{id}/data`: every widget's result in one round trip; a failing
 /// widget gets `{error}` in its slot without failing the response. An embed token's locked
 /// filters apply to every widget; one that cannot apply them gets `locked_filter_unsupported`.
-/// Answers the columnar body when `Accept` asks for it (`columnar.rs`).
+// Answers the columnar body when `Accept` asks for it (`columnar.rs`).
 #[utoipa::path(post, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = DashboardDataRequest,
     responses((status = 200, body = DashboardData), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
