@@ -105,11 +105,7 @@ impl Client {
             Err(e) => return Err(format!("{method} {path}: {e}")),
         };
         let status = resp.status();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
-            .collect();
+        let headers = header_pairs(&resp);
         let text = resp.into_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Ok(Resp {
@@ -202,11 +198,7 @@ impl Client {
             Err(e) => return Err(format!("POST {path}: {e}")),
         };
         let status = resp.status();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
-            .collect();
+        let headers = header_pairs(&resp);
         let mut bytes = Vec::new();
         resp.into_reader()
             .read_to_end(&mut bytes)
@@ -235,4 +227,12 @@ impl Client {
 pub fn host_port(base: &str) -> String {
     let rest = base.split("://").nth(1).unwrap_or(base);
     rest.split('/').next().unwrap_or(rest).to_owned()
+}
+
+/// Every response header as (name, value), for [`Resp`].
+fn header_pairs(resp: &ureq::Response) -> Vec<(String, String)> {
+    resp.headers_names()
+        .into_iter()
+        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
+        .collect()
 }

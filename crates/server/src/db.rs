@@ -365,9 +365,7 @@ impl Db {
                 writer,
                 ready,
             } => {
-                let _turn = writer
-                    .lock()
-                    .map_err(|_| AppError::internal("writer lock poisoned"))?;
+                let _turn = lock_writer(writer)?;
                 pg_schema::migrate(&pool.get()?)?;
                 ready.store(true, Ordering::Release);
                 Ok(())
@@ -408,9 +406,7 @@ impl Db {
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
         match &*self.inner {
             Inner::Sqlite { writer, .. } => {
-                let mut conn = writer
-                    .lock()
-                    .map_err(|_| AppError::internal("writer lock poisoned"))?;
+                let mut conn = lock_writer(writer)?;
                 f(&mut conn)
             }
             Inner::Postgres {
@@ -418,9 +414,7 @@ impl Db {
                 writer,
                 ready,
             } => {
-                let _turn = writer
-                    .lock()
-                    .map_err(|_| AppError::internal("writer lock poisoned"))?;
+                let _turn = lock_writer(writer)?;
                 let mut conn = Self::pg_conn(pool, ready)?;
                 f(&mut conn)
             }
@@ -513,4 +507,11 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The process's one writer turn (the SQLite writer connection, or PostgreSQL's turn token).
+fn lock_writer<T>(writer: &Mutex<T>) -> AppResult<std::sync::MutexGuard<'_, T>> {
+    writer
+        .lock()
+        .map_err(|_| AppError::internal("writer lock poisoned"))
 }
