@@ -2,23 +2,27 @@
 //! dashboard runs, driven from a bench page. Not part of the public embed API.
 //!
 //! - [`BenchData`]: a deterministic time series as a contract [`QueryResult`], built once and
-//!   not timed (the peer page builds the same values as JS arrays).
-//! - [`bench_mount_line`]: mounts `<LineChart>` (→ `<EChart>`) on an element.
+//!   not timed (the peer page builds the same values as JS arrays). It goes through the
+//!   columnar body's encoder and decoder, as a dashboard's data does, so it carries its numeric
+//!   columns (see `vantage_widgets::charts::packed`).
+//! - [`bench_mount_line`]: mounts a dashboard's line chart (`<ChartView>` → `<EChart>`) on an
+//!   element.
 //! - [`bench_handoff`]: times the Rust→ECharts data handoff (option build, conversion to JS,
 //!   typed array) against a serde_json string + `JSON.parse` route for the same chart.
 //! - [`BenchStream`]: a streaming line chart on an [`EChartsHandle`] with a [`SlidingWindow`]
 //!   per series, appended to with `push_window`.
 
 use std::any::Any;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
 use serde_json::json;
-use vantage_contract::{Column, ColumnType, QueryResult};
+use vantage_contract::{columnar, Column, ColumnType, QueryResult, WidgetKind};
 use vantage_widgets::echarts::{streaming_line_option, SlidingWindow};
 use vantage_widgets::{
-    line_chart_option, line_chart_option_inline, EChartsHandle, EChartsModule, LineChart, Renderer,
+    line_chart_option, line_chart_option_inline, ChartView, EChartsHandle, EChartsModule, Renderer,
+    WidgetState,
 };
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
@@ -70,7 +74,7 @@ const START_MS: f64 = 1_767_225_600_000.0;
 /// A deterministic `[timestamp, value]` series held as a contract query result.
 #[wasm_bindgen]
 pub struct BenchData {
-    result: Rc<QueryResult>,
+    result: Arc<QueryResult>,
 }
 
 #[wasm_bindgen]
@@ -94,9 +98,13 @@ impl BenchData {
             vec![times, values],
         )
         .map_err(js_error)?;
-        Ok(Self {
-            result: Rc::new(result),
-        })
+        // As a dashboard receives it: the columnar body, decoded with its numeric columns.
+        let decoded =
+            columnar::decode_result(&columnar::encode_result(&result)).map_err(js_error)?;
+        let WidgetState::Ready { data, .. } = WidgetState::ready_decoded(decoded) else {
+            return Err(js_error("the decoded result is not ready"));
+        };
+        Ok(Self { result: data })
     }
 
     /// Number of rows.
@@ -120,15 +128,16 @@ impl BenchMount {
     }
 }
 
-/// Mounts `<LineChart>` for `data` into `element` — the widget a dashboard's line uses, through
-/// `<EChart>` (option build, typed-array handoff, `setOption`). ECharts is `globalThis.echarts`.
-/// Takes `data` (JS passes a fresh `BenchData` per run), so nothing is copied while timed.
+/// Mounts a line chart for `data` into `element` — `<ChartView>`, what a dashboard's line widget
+/// uses, through `<EChart>` (option build, typed-array handoff, `setOption`). ECharts is
+/// `globalThis.echarts`. Takes `data` (JS passes a fresh `BenchData` per run); nothing is copied
+/// while timed.
 #[wasm_bindgen(js_name = benchMountLine)]
 pub fn bench_mount_line(element: HtmlElement, data: BenchData) -> BenchMount {
-    let result = Rc::try_unwrap(data.result).unwrap_or_else(|shared| (*shared).clone());
+    let result = data.result;
     let mounted = leptos::mount::mount_to(element, move || {
-        // `.vt-line-chart` fills the element (the bench stage is 1200×600).
-        view! { <LineChart result=Signal::stored(result) label="bench" /> }
+        // `.vt-chart` fills the element (the bench stage is 1200×600).
+        view! { <ChartView kind=WidgetKind::Line result=Signal::stored(result) label="bench" /> }
     });
     BenchMount {
         mounted: Some(Box::new(mounted)),
@@ -162,8 +171,8 @@ pub fn bench_handoff(data: &BenchData) -> Result<JsValue, JsError> {
     let json_ms = now() - t1;
 
     // The part of ours that is the wasm→JS copy itself: the 2 × n values into one Float64Array.
-    let flat =
-        vantage_widgets::charts::large::interleave(&result.numbers_at(0), &result.numbers_at(1));
+    let column = |i| vantage_widgets::charts::packed::f64_column(result, i);
+    let flat = vantage_widgets::charts::large::interleave_f64(&column(0), &column(1));
     let t2 = now();
     let typed = js_sys::Float64Array::from(flat.as_slice());
     let copy_ms = now() - t2;

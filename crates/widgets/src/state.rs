@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use vantage_contract::columnar::DecodedResult;
 use vantage_contract::QueryResult;
 
 /// What a widget currently shows.
@@ -26,6 +27,14 @@ impl WidgetState {
             data: Arc::new(data),
             stale: false,
         }
+    }
+
+    /// Ready with fresh data decoded from the columnar body: the numeric columns go with it
+    /// (see [`crate::charts::packed`]), so charts read them without per-cell conversion.
+    pub fn ready_decoded(decoded: DecodedResult) -> Self {
+        let data = Arc::new(decoded.result);
+        crate::charts::packed::attach(&data, decoded.numbers);
+        WidgetState::Ready { data, stale: false }
     }
 
     /// The data, if any.

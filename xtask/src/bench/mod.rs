@@ -10,6 +10,7 @@
 mod browser;
 mod client;
 mod cluster;
+mod columnar;
 mod data;
 mod fanout;
 mod http_ingest;
@@ -117,6 +118,7 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
         let server = start_server(&binary, &db, &["--events-per-sec", "200"])?;
         if options.wants("data") {
             rows.extend(data::run(&server.url, options));
+            rows.extend(columnar::run(&server.url, options));
         }
         if options.wants("fanout") {
             rows.extend(fanout::run(&server.url, options));
@@ -179,11 +181,14 @@ fn start_server_on(
     .map(|s| (*s).to_owned())
     .collect();
     extra_args.extend(extra.iter().map(|s| (*s).to_owned()));
+    // `VANTAGE_BENCH_ADDR` pins the port (machines where each user has a port range); the
+    // default is any free loopback port.
+    let addr = std::env::var("VANTAGE_BENCH_ADDR").unwrap_or_else(|_| "127.0.0.1:0".into());
     start(StartOptions {
         binary,
         db: db.to_path_buf(),
         database_url,
-        addr: "127.0.0.1:0",
+        addr: &addr,
         extra_args,
     })
 }

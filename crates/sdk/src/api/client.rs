@@ -71,7 +71,25 @@ impl Drop for AbortOnDrop {
 struct RawResponse {
     status: u16,
     retry_after: Option<u32>,
-    body: String,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+/// The body of a 2xx answer and its `Content-Type`.
+pub(crate) struct RawBody {
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl RawBody {
+    /// Whether the body is of `media_type` (parameters such as `charset` aside).
+    pub fn is(&self, media_type: &str) -> bool {
+        self.content_type.as_deref().is_some_and(|c| {
+            c.split(';')
+                .next()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case(media_type))
+        })
+    }
 }
 
 impl ApiClient {
@@ -160,8 +178,10 @@ impl ApiClient {
     /// # Errors
     /// Any [`SdkError`].
     pub async fn get_text(&self, path: &str) -> Result<String, SdkError> {
-        self.request_body::<()>(Method::GET, path, None, true, &[])
-            .await
+        let body = self
+            .request_body::<()>(Method::GET, path, None, true, &[])
+            .await?;
+        String::from_utf8(body.bytes).map_err(|e| SdkError::Decode(e.to_string()))
     }
 
     /// `DELETE /api/v1{path}`.
@@ -208,7 +228,7 @@ impl ApiClient {
         let body = self
             .request_body(Method::POST, path, Some(body), true, headers)
             .await?;
-        decode(&body)
+        decode(&body.bytes)
     }
 
     async fn request<B: Serialize, T: DeserializeOwned>(
@@ -221,19 +241,19 @@ impl ApiClient {
         let body = self
             .request_body(method, path, body, authenticated, &[])
             .await?;
-        decode(&body)
+        decode(&body.bytes)
     }
 
     /// Sends the request (renewing, retrying as the module docs say) and returns the body of a
     /// 2xx answer.
-    async fn request_body<B: Serialize>(
+    pub(crate) async fn request_body<B: Serialize>(
         &self,
         method: Method,
         path: &str,
         body: Option<&B>,
         authenticated: bool,
         headers: &[(&str, &str)],
-    ) -> Result<String, SdkError> {
+    ) -> Result<RawBody, SdkError> {
         let url = format!("{}/api/v1{}", self.config.base_url, path);
         let body = body
             .map(serde_json::to_string)
@@ -258,7 +278,12 @@ impl ApiClient {
             };
             let token = token.ok().flatten();
             let error = match outcome {
-                Ok(raw) if (200..300).contains(&raw.status) => return Ok(raw.body),
+                Ok(raw) if (200..300).contains(&raw.status) => {
+                    return Ok(RawBody {
+                        content_type: raw.content_type,
+                        bytes: raw.body,
+                    })
+                }
                 Ok(raw)
                     if raw.status == 401
                         && authenticated
@@ -351,27 +376,38 @@ impl ApiClient {
             .headers()
             .get("retry-after")
             .and_then(|v| v.trim().parse().ok());
-        let body = response.text().await.map_err(fail)?;
+        let content_type = response.headers().get("content-type");
+        // Bytes, not text: the data endpoints may answer the binary columnar body.
+        let body = response.binary().await.map_err(fail)?;
         drop(guard);
         Ok(RawResponse {
             status,
             retry_after,
+            content_type,
             body,
         })
     }
 }
 
-fn decode<T: DeserializeOwned>(body: &str) -> Result<T, SdkError> {
-    let text = if body.trim().is_empty() { "null" } else { body };
-    serde_json::from_str(text).map_err(|e| SdkError::Decode(e.to_string()))
+/// A JSON body (an empty body reads as `null`).
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, SdkError> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| SdkError::Decode(e.to_string()))
 }
 
 fn error_from(raw: RawResponse) -> SdkError {
-    match serde_json::from_str::<ErrorBody>(&raw.body) {
+    match serde_json::from_slice::<ErrorBody>(&raw.body) {
         Ok(body) => SdkError::from_api(raw.status, body.error),
         Err(_) => SdkError::Http {
             status: raw.status,
-            body: raw.body.chars().take(200).collect(),
+            body: String::from_utf8_lossy(&raw.body)
+                .chars()
+                .take(200)
+                .collect(),
         },
     }
 }

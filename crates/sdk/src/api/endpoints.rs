@@ -11,7 +11,7 @@ use super::ApiClient;
 use crate::SdkError;
 
 /// Percent-encodes a path segment or query value.
-fn enc(value: &str) -> String {
+pub(super) fn enc(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
 
@@ -154,8 +154,10 @@ impl ApiClient {
         id: &str,
         request: &DashboardDataRequest,
     ) -> Result<DashboardData, SdkError> {
-        self.post(&format!("/dashboards/{}/data", enc(id)), request)
+        // The columnar body when the backend has it (see `columnar.rs`).
+        self.dashboard_data_columnar(id, request)
             .await
+            .map(|decoded| decoded.data)
     }
 
     /// `GET /datasets`.
@@ -208,7 +210,10 @@ impl ApiClient {
     /// # Errors
     /// 422 naming the invalid field.
     pub async fn query(&self, query: &Query) -> Result<QueryResult, SdkError> {
-        self.post("/query", query).await
+        // The columnar body when the backend has it (see `columnar.rs`).
+        self.query_columnar(query)
+            .await
+            .map(|decoded| decoded.result)
     }
 
     /// `GET /datasets/{id}/rows?…`: one page of raw rows; `params` is an already-encoded query

@@ -2,6 +2,7 @@
 
 mod admin;
 mod client;
+mod columnar;
 mod endpoints;
 
 pub use admin::AuditFilter;

@@ -441,7 +441,8 @@ impl DashboardStore {
                     }
                 }
             }
-            api.dashboard_data(&id, &request).await
+            // The columnar body: numeric columns reach the charts as `f64` slices.
+            api.dashboard_data_columnar(&id, &request).await
         };
         wasm_bindgen_futures::spawn_local(async move {
             let Ok(outcome) = Abortable::new(work, registration).await else {
@@ -457,7 +458,8 @@ impl DashboardStore {
         });
     }
 
-    fn apply_data(&self, data: vantage_contract::DashboardData) {
+    fn apply_data(&self, decoded: vantage_contract::columnar::DecodedDashboardData) {
+        let vantage_contract::columnar::DecodedDashboardData { data, mut numbers } = decoded;
         let stale = !matches!(
             self.signals.live_status.get_untracked(),
             LiveStatus::Open(_) | LiveStatus::Closed
@@ -469,7 +471,11 @@ impl DashboardStore {
             .map_or(0, |c| c.seq);
         for (id, outcome) in data.widgets {
             let state = match outcome {
-                WidgetData::Result(result) => WidgetState::ready(result).with_stale(stale),
+                WidgetData::Result(result) => {
+                    let numbers = numbers.remove(&id).unwrap_or_default();
+                    let decoded = vantage_contract::columnar::DecodedResult { result, numbers };
+                    WidgetState::ready_decoded(decoded).with_stale(stale)
+                }
                 WidgetData::Error { error } => WidgetState::Error {
                     message: error.message,
                 },

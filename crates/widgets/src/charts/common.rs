@@ -120,13 +120,14 @@ pub fn value_axis(options: &Value) -> Axis {
 /// The x axis from column 0: a time axis (labels in the viewer's locale) or categories.
 pub fn dimension_axis(result: &QueryResult) -> Axis {
     if has_time_axis(result) {
-        let xs: Vec<f64> = result.numbers_at(0).into_iter().flatten().collect();
-        let span = match (
-            xs.iter().copied().reduce(f64::min),
-            xs.iter().copied().reduce(f64::max),
-        ) {
-            (Some(lo), Some(hi)) => hi - lo,
-            _ => 0.0,
+        // Whole-column read (no per-cell JSON conversion for a decoded columnar body).
+        let xs = super::packed::f64_column(result, 0);
+        let present = xs.iter().copied().filter(|x| !x.is_nan());
+        let span = match present.fold(None, |acc: Option<(f64, f64)>, x| {
+            Some(acc.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))))
+        }) {
+            Some((lo, hi)) => hi - lo,
+            None => 0.0,
         };
         Axis::new()
             .type_(AxisType::Time)

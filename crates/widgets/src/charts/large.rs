@@ -71,6 +71,17 @@ pub fn interleave(xs: &[Option<f64>], ys: &[Option<f64>]) -> Vec<f64> {
     flat
 }
 
+/// Interleaves two `f64` columns (`NaN` already marks missing values) into
+/// `[x0, y0, x1, y1, …]`.
+pub fn interleave_f64(xs: &[f64], ys: &[f64]) -> Vec<f64> {
+    let mut flat = Vec::with_capacity(xs.len() * 2);
+    for (x, y) in xs.iter().zip(ys) {
+        flat.push(*x);
+        flat.push(*y);
+    }
+    flat
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

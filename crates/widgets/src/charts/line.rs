@@ -14,6 +14,7 @@ use super::common::{
     validated, value_axis,
 };
 use super::large::{self, LARGE_THRESHOLD};
+use super::packed;
 use crate::{EChart, WidgetError};
 
 /// Points above which a line on a category axis is downsampled (LTTB) for drawing. Time series
@@ -81,18 +82,30 @@ fn build(
         .x_axis(dimension_axis(result))
         .y_axis(value_axis(options));
     chart = legend_if(chart, measures.len());
-    let xs = result.numbers_at(0);
+    let rows = result.row_count();
+    let typed_path = typed && time_axis && rows > LARGE_THRESHOLD;
+    // The typed path reads whole `f64` columns (decoded from the columnar body, see `packed`);
+    // the others build per-point options and read the cells.
+    let xs = if typed_path {
+        Vec::new()
+    } else {
+        result.numbers_at(0)
+    };
+    let x_column = typed_path.then(|| packed::f64_column(result, 0));
     for index in measures {
-        let ys = result.numbers_at(index);
         let mut line = Line::new()
             .name(result.columns[index].title())
-            .show_symbol(ys.len() <= 1);
-        let typed_path = typed && time_axis && ys.len() > LARGE_THRESHOLD;
-        line = if typed_path {
+            .show_symbol(rows <= 1);
+        if let Some(x_column) = &x_column {
             // The typed-array path (see `large`): one Float64Array instead of 2 × n values,
             // drawn decimated for the plot's pixel columns (`EChartsHandle::apply`).
-            line.id(large::register(large::interleave(&xs, &ys)))
-        } else if time_axis {
+            let ys = packed::f64_column(result, index);
+            line = line.id(large::register(large::interleave_f64(x_column, &ys)));
+            chart = chart.series(decorate(line, smooth, area, stacked));
+            continue;
+        }
+        let ys = result.numbers_at(index);
+        line = if time_axis {
             line.data(
                 xs.iter()
                     .zip(&ys)
@@ -106,19 +119,10 @@ fn build(
                     .collect::<Vec<DataPoint>>(),
             )
         };
-        if !typed_path && result.row_count() > SAMPLING_THRESHOLD {
+        if rows > SAMPLING_THRESHOLD {
             line = line.sampling(Sampling::Lttb);
         }
-        if smooth {
-            line = line.smooth(0.3);
-        }
-        if area {
-            line = line.area_style(AreaStyle::new().opacity(if stacked { 0.5 } else { 0.25 }));
-        }
-        if stacked {
-            line = line.stack("total");
-        }
-        chart = chart.series(line);
+        chart = chart.series(decorate(line, smooth, area, stacked));
     }
     if let Some(band) = band {
         chart = band.add_to(chart, result, time_axis);
@@ -187,6 +191,20 @@ impl Band {
                     .data(points(&heights)),
             )
     }
+}
+
+/// The series' smoothing, area fill and stacking.
+fn decorate(mut line: Line, smooth: bool, area: bool, stacked: bool) -> Line {
+    if smooth {
+        line = line.smooth(0.3);
+    }
+    if area {
+        line = line.area_style(AreaStyle::new().opacity(if stacked { 0.5 } else { 0.25 }));
+    }
+    if stacked {
+        line = line.stack("total");
+    }
+    line
 }
 
 fn pair(x: Option<f64>, y: Option<f64>) -> DataPoint {

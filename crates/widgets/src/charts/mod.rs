@@ -13,6 +13,7 @@ pub mod js;
 pub mod large;
 pub mod line;
 pub mod m4;
+pub mod packed;
 pub mod pie;
 pub mod pivot;
 pub mod scatter;

@@ -36,8 +36,9 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
             "a scatter chart needs two numeric columns (x and y)".into(),
         ));
     };
-    let xs = result.numbers_at(x);
-    let ys = result.numbers_at(y);
+    // Whole-column reads (see `packed`); NaN marks a missing value.
+    let xs = super::packed::f64_column(result, x);
+    let ys = super::packed::f64_column(result, y);
     let groups = if grouped {
         result.labels_at(0)
     } else {
@@ -46,8 +47,10 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
     // Flat [x0, y0, x1, y1, …] per group: cheap to build, and long groups go to ECharts as
     // typed arrays (see `large`).
     let mut series: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for ((x, y), group) in xs.iter().zip(&ys).zip(groups) {
-        let (Some(x), Some(y)) = (x, y) else { continue };
+    for ((x, y), group) in xs.iter().zip(ys.iter()).zip(groups) {
+        if x.is_nan() || y.is_nan() {
+            continue;
+        }
         let key = if series.len() >= MAX_GROUPS && !series.contains_key(&group) {
             "other".to_owned()
         } else {
