@@ -27,23 +27,42 @@ function revealSkeleton() {
   if (part) part.hidden = false;
 }
 
-/** ECharts as a classic script (the widgets use `globalThis.echarts`), loaded beside the wasm. */
+/** A classic script (ECharts: the widgets use `globalThis.echarts`). */
 function loadScript(src) {
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = src;
     script.onload = resolve;
-    script.onerror = () => reject(new Error(`${src} did not load`));
+    script.onerror = () => {
+      script.remove();
+      reject(new Error(`${src} did not load`));
+    };
     document.head.append(script);
   });
 }
 
+let echartsLoad;
+/**
+ * Loads ECharts once; the widgets call this when their first chart needs it (see the widgets'
+ * `echarts::loader`). A failed load is forgotten, so a retry fetches it again.
+ */
+globalThis.vantageLoadECharts = () => {
+  echartsLoad ??= loadScript(ECHARTS).catch((error) => {
+    echartsLoad = undefined;
+    throw error;
+  });
+  return echartsLoad;
+};
+
 revealSkeleton();
-// The wasm (the largest file) starts downloading now, beside the glue and ECharts: handing init()
-// its URL would start it only once both of those had arrived. init() awaits the response.
+// The wasm (the largest file) starts downloading now, beside the glue: handing init() its URL
+// would start it only once the glue had arrived. init() awaits the response.
 const wasm = fetch(APP_WASM);
 wasm.catch(() => {}); // a failed download is reported by init() below, not as unhandled
-const [{ default: init }] = await Promise.all([import(APP_GLUE), loadScript(ECHARTS)]);
+// A signed-in visitor will see charts: ECharts comes beside the wasm. The sign-in page draws
+// none, so it is fetched only when the first chart after signing in asks for it.
+if (!signedOut()) globalThis.vantageLoadECharts().catch(() => {});
+const { default: init } = await import(APP_GLUE);
 await init({ module_or_path: wasm });
 // The app has mounted into <body> (its start function runs inside init).
 document.getElementById("boot")?.remove();

@@ -195,7 +195,8 @@ pub fn ensure_installed(node: &Node) {
 /// Applies `theme` to `root`: its `--vt-*` custom properties through the CSSOM (allowed under a
 /// strict CSP, unlike `style` attributes), `data-mode="light|dark"`, and its ECharts theme
 /// registered with `module` (or `globalThis.echarts`). Returns the ECharts theme name to pass to
-/// charts, or `None` when ECharts is not loaded.
+/// charts, or `None` when ECharts is not loaded (called from a memo or effect, that runs again
+/// when the page's ECharts loader has loaded it; see [`crate::echarts::loader`]).
 pub fn apply_theme(
     root: &web_sys::HtmlElement,
     theme: &crate::Theme,
@@ -211,9 +212,7 @@ pub fn apply_theme(
         "light"
     };
     let _ = root.set_attribute("data-mode", mode);
-    let module = module
-        .cloned()
-        .or_else(|| crate::EChartsModule::global().ok())?;
+    let module = module.cloned().or_else(crate::echarts::loader::present)?;
     let name = theme.echarts_name();
     let definition = crate::to_js(&theme.echarts_theme()).ok()?;
     module.register_theme(&name, &definition).ok()?;

@@ -211,7 +211,8 @@ impl Embed {
         let options = self.core.options.borrow().clone();
         let module = match &options.echarts {
             Some(m) => Some(m.clone()),
-            None => EChartsModule::global().ok(),
+            // A page with an ECharts loader (the app's boot script) may not have loaded it yet.
+            None => vantage_widgets::echarts::loader::loaded().await.ok(),
         };
         let api = &self.core.api;
         let token = api.tokens().current().await?;

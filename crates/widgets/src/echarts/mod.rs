@@ -16,6 +16,7 @@
 mod binding;
 mod decimate;
 mod handle;
+pub mod loader;
 mod registry;
 pub mod stream;
 
@@ -34,7 +35,7 @@ use wasm_bindgen::JsValue;
 use crate::WidgetError;
 
 /// Context value that tells every `<EChart>` below it which ECharts to use.
-/// Without it, charts use `globalThis.echarts`.
+/// Without it, charts use `globalThis.echarts` (waiting for the page's loader, see [`loader`]).
 #[derive(Clone, Debug)]
 pub struct EChartsContext(pub SendWrapper<EChartsModule>);
 
@@ -43,10 +44,11 @@ pub fn provide_echarts(module: EChartsModule) {
     provide_context(EChartsContext(SendWrapper::new(module)));
 }
 
-fn current_module() -> Result<EChartsModule, WidgetError> {
+/// The ECharts to draw with; `Ok(None)` while the page's loader is still loading it.
+fn current_module() -> Result<Option<EChartsModule>, WidgetError> {
     match use_context::<EChartsContext>() {
-        Some(ctx) => Ok((*ctx.0).clone()),
-        None => EChartsModule::global(),
+        Some(ctx) => Ok(Some((*ctx.0).clone())),
+        None => loader::request(),
     }
 }
 
@@ -121,12 +123,12 @@ pub fn EChart(
                     existing
                 }
                 None => {
-                    let mut created = EChartsHandle::new(
-                        current_module()?,
-                        element.into(),
-                        theme,
-                        Renderer::Canvas,
-                    )?;
+                    // Still loading: this effect runs again when it has arrived.
+                    let Some(module) = current_module()? else {
+                        return Ok(());
+                    };
+                    let mut created =
+                        EChartsHandle::new(module, element.into(), theme, Renderer::Canvas)?;
                     if let Some(callback) = on_click {
                         created.on("click", move |params| {
                             if let Ok(click) = serde_wasm_bindgen::from_value::<ChartClick>(params)
@@ -157,9 +159,23 @@ pub fn EChart(
                 error
                     .get()
                     .map(|message| {
+                        // A chart library that did not load can be tried again.
+                        let retry = loader::failed()
+                            .then(|| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="vt-button"
+                                        on:click=move |_| loader::retry()
+                                    >
+                                        {crate::messages::t(crate::messages::Msg::Retry)}
+                                    </button>
+                                }
+                            });
                         view! {
                             <div class="vt-widget-error" role="alert">
                                 {message}
+                                {retry}
                             </div>
                         }
                     })
