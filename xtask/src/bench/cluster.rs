@@ -86,7 +86,8 @@ impl Storage {
                 rows.extend(self.labelled(http_ingest::run(&server.url, options)));
             }
         }
-        for suffix in ["", "-wal", "-shm"] {
+        // The demo server writes its own signing secret beside a SQLite file.
+        for suffix in ["", "-wal", "-shm", ".jwt-secret"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
         }
         let _ = std::fs::remove_file(db.with_extension("jwt-secret"));

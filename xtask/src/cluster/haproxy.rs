@@ -118,6 +118,15 @@ mod tests {
         assert!(cfg.contains("server replica2 127.0.0.1:9002 check"));
     }
 
+    /// A folder removed on drop, also when an assertion fails.
+    struct TempDir(std::path::PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     /// A free loopback address nothing listens on (the listener is closed again).
     fn free_addr() -> String {
         super::super::free_addr().unwrap()
@@ -132,10 +141,12 @@ mod tests {
             eprintln!("SKIPPED: {HAPROXY} is not installed (run `cargo xtask setup`)");
             return;
         }
-        let dir = std::env::temp_dir().join(format!("vantage-haproxy-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("vantage-haproxy-test-{}", std::process::id())),
+        );
+        std::fs::create_dir_all(&dir.0).unwrap();
         let listen = free_addr();
-        let proxy = start(&listen, &[free_addr(), free_addr()], &dir).unwrap();
+        let _proxy = start(&listen, &[free_addr(), free_addr()], &dir.0).unwrap();
         let mut ids = Vec::new();
         for path in ["/api/v1/ready", "/api/v1/dashboards"] {
             let answer = ureq::get(&format!("http://{listen}{path}"))
@@ -157,7 +168,5 @@ mod tests {
             ids.push(body.error.request_id);
         }
         assert_ne!(ids[0], ids[1], "each answer has its own request id");
-        drop(proxy);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
