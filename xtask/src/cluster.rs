@@ -8,17 +8,19 @@
 //!                                               `pg_ctl` in a temp folder, see `postgres`)
 //! ```
 //!
-//! Redis (`redis-server`, no persistence) and HAProxy (generated config: round robin, health
-//! checks on `/api/v1/ready` every second, `timeout tunnel` for WebSocket and SSE) are Debian's
+//! Redis (`redis-server`, no persistence) and HAProxy (generated config, see [`haproxy`]: round
+//! robin, health checks on `/api/v1/ready` every second, `timeout tunnel` for WebSocket and SSE,
+//! its own 502/503/504 in the contract's error shape) are Debian's
 //! packages (`cargo xtask setup`), run as child processes. Ctrl-C stops everything (the whole
 //! process group gets it; the replicas also watch xtask's pid). `cargo xtask test` starts the same
 //! cluster to run the conformance suite and the failover browser test through HAProxy.
 
-use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod haproxy;
 
 use crate::server::{self, RunningServer, StartOptions};
 use crate::util::{describe, target_dir};
@@ -185,7 +187,7 @@ pub fn start(options: ClusterOptions<'_>) -> Result<Cluster, String> {
         .iter()
         .map(|r| r.url.trim_start_matches("http://").to_owned())
         .collect();
-    let haproxy = start_haproxy(&proxy_addr, &backends, &dir)?;
+    let haproxy = haproxy::start(&proxy_addr, &backends, &dir)?;
     let cluster = Cluster {
         url: public,
         replicas,
@@ -263,49 +265,6 @@ fn start_redis(addr: &str, dir: &Path) -> Result<ChildGuard, String> {
     Ok(child)
 }
 
-/// The HAProxy configuration: round robin over `backends`, each checked on its readiness
-/// endpoint every second (down after 2 failures; its sessions are cut so clients reconnect).
-/// Responses name the replica that answered (`X-Vantage-Replica: replica1`), so a test can
-/// kill the one holding a connection.
-fn haproxy_config(listen: &str, backends: &[String]) -> String {
-    let mut cfg = format!(
-        "global\n    maxconn 4096\n\n\
-         defaults\n    mode http\n    timeout connect 2s\n    timeout client 60s\n    \
-         timeout server 60s\n    timeout tunnel 1h\n    timeout http-request 10s\n    \
-         option redispatch\n    retries 2\n\n\
-         frontend vantage\n    bind {listen}\n    default_backend replicas\n\n\
-         backend replicas\n    balance roundrobin\n    option httpchk GET /api/v1/ready\n    \
-         http-check expect status 200\n    http-response set-header X-Vantage-Replica %s\n    \
-         default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions\n"
-    );
-    for (i, b) in backends.iter().enumerate() {
-        cfg.push_str(&format!("    server replica{} {b} check\n", i + 1));
-    }
-    cfg
-}
-
-fn start_haproxy(listen: &str, backends: &[String], dir: &Path) -> Result<ChildGuard, String> {
-    let path = dir.join("haproxy.cfg");
-    let mut file =
-        std::fs::File::create(&path).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    file.write_all(haproxy_config(listen, backends).as_bytes())
-        .map_err(|e| format!("writing {}: {e}", path.display()))?;
-    let mut command = Command::new(HAPROXY);
-    command
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null());
-    println!("$ {}", describe(&command));
-    let child = ChildGuard(
-        command
-            .spawn()
-            .map_err(|e| format!("cannot start haproxy: {e}"))?,
-    );
-    wait_for_port(listen, "haproxy")?;
-    Ok(child)
-}
-
 fn wait_for_port(addr: &str, what: &str) -> Result<(), String> {
     let started = Instant::now();
     while TcpStream::connect(addr).is_err() {
@@ -338,20 +297,6 @@ fn wait_ready(url: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_proxy_checks_readiness_and_keeps_live_connections_open() {
-        let cfg = haproxy_config(
-            "127.0.0.1:9000",
-            &["127.0.0.1:9001".into(), "127.0.0.1:9002".into()],
-        );
-        assert!(cfg.contains("bind 127.0.0.1:9000"));
-        assert!(cfg.contains("option httpchk GET /api/v1/ready"));
-        assert!(cfg.contains("timeout tunnel 1h"));
-        assert!(cfg.contains("set-header X-Vantage-Replica %s"));
-        assert!(cfg.contains("server replica1 127.0.0.1:9001 check"));
-        assert!(cfg.contains("server replica2 127.0.0.1:9002 check"));
-    }
 
     #[test]
     fn secrets_are_long_and_varied() {

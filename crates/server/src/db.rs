@@ -479,8 +479,7 @@ impl DatabaseUrl {
     pub fn parse(value: &str) -> Result<Self, String> {
         let bad = |why: String| format!("--database-url {value:?}: {why}");
         if sql::pg::is_url(value) {
-            value
-                .parse::<tokio_postgres::Config>()
+            sql::pg_tls::parse(value)
                 .map_err(|e| bad(format!("not a valid PostgreSQL URL ({e})")))?;
             return Ok(Self::Postgres(value.to_owned()));
         }

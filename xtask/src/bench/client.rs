@@ -13,6 +13,14 @@ pub fn agent() -> ureq::Agent {
         .build()
 }
 
+/// [`agent`] that waits up to 5 minutes for an answer (whole-range queries on 10M rows).
+pub fn patient_agent() -> ureq::Agent {
+    ureq::AgentBuilder::new()
+        .timeout_connect(Duration::from_secs(5))
+        .timeout_read(Duration::from_secs(300))
+        .build()
+}
+
 /// Logs `email` in and returns the access token.
 pub fn login(agent: &ureq::Agent, base: &str, email: &str) -> Result<String, String> {
     let body = json!({ "email": email, "password": DEMO_PASSWORD });

@@ -34,7 +34,8 @@ fn batch(n: usize) -> Vec<u8> {
     serde_json::to_vec(&rows).unwrap_or_default()
 }
 
-fn setup(base: &str) -> Result<(String, String, String), String> {
+/// A fresh ingest dataset in the healthco tenant and a key for it: (admin token, dataset id, key).
+pub(super) fn setup(base: &str) -> Result<(String, String, String), String> {
     let a = agent();
     let admin = login(&a, base, "admin@healthco.test")?;
     let id = format!("bench_ingest_{}", epoch_ms());

@@ -1,4 +1,5 @@
-//! `cargo xtask bench [--filter NAME] [--quick]`: measures what exists and prints one table.
+//! `cargo xtask bench [--filter NAME] [--quick] [--scale-rows N]`: measures what exists and
+//! prints one table.
 //!
 //! It builds the server (`Profile::Server`), starts it on a free loopback port with the full demo
 //! data set (≥ 1M events, rate limiting off so the load tools are not throttled), runs every
@@ -28,11 +29,16 @@ use std::path::Path;
 /// Command-line options.
 pub struct Options {
     /// Only benchmarks whose group name contains this run (`data`, `fanout`, `ingest`, `size`,
-    /// `browser`, `live`); `scale` (the data endpoint on a 10M-row dataset) runs only when
-    /// named exactly, since filling it takes minutes.
+    /// `browser`, `live`, `cluster-storage`, `cluster-fanout`); `scale` (the data endpoint on a
+    /// 10M-row dataset) runs only when named exactly, and `cluster-storage` adds the same
+    /// dataset on both storages only when the filter starts with `cluster`, since filling it
+    /// takes minutes.
     pub filter: Option<String>,
     /// Fewer iterations and shorter windows; skips rebuilding the SDK package.
     pub quick: bool,
+    /// Rows of the large dataset (`scale`, `cluster-storage`): 10,000,000 by default,
+    /// 1,000,000 with `--quick`; a multiple of 10,000.
+    pub scale_rows: Option<usize>,
 }
 
 impl Options {
@@ -40,6 +46,7 @@ impl Options {
         let mut options = Options {
             filter: None,
             quick: false,
+            scale_rows: None,
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -49,14 +56,22 @@ impl Options {
                     options.filter = Some(
                         rest.next()
                             .ok_or(
-                                "--filter needs a name (data, fanout, ingest, size, browser, live, scale)",
+                                "--filter needs a name (data, fanout, ingest, size, browser, live, scale, cluster)",
                             )?
                             .clone(),
                     )
                 }
+                "--scale-rows" => {
+                    let rows = rest
+                        .next()
+                        .and_then(|n| n.replace('_', "").parse::<usize>().ok())
+                        .filter(|n| *n > 0 && n % 10_000 == 0)
+                        .ok_or("--scale-rows needs a row count, a multiple of 10,000")?;
+                    options.scale_rows = Some(rows);
+                }
                 other => {
                     return Err(format!(
-                        "unknown bench option '{other}' (expected --filter NAME, --quick)"
+                        "unknown bench option '{other}' (expected --filter NAME, --quick, --scale-rows N)"
                     ))
                 }
             }
@@ -66,6 +81,12 @@ impl Options {
 
     fn wants(&self, group: &str) -> bool {
         self.filter.as_deref().is_none_or(|f| group.contains(f))
+    }
+
+    /// The large dataset's row count.
+    fn scale_rows(&self) -> usize {
+        self.scale_rows
+            .unwrap_or(if self.quick { 1_000_000 } else { 10_000_000 })
     }
 }
 
@@ -77,7 +98,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if options.wants("size") {
         rows.extend(size::run(&options));
     }
-    if options.wants("cluster") {
+    if options.wants("cluster-storage") || options.wants("cluster-fanout") {
         rows.extend(cluster::run(&build(Profile::Server)?, &options));
     }
     if ["data", "fanout", "browser", "live", "ingest"]
@@ -164,8 +185,25 @@ fn start_server_on(
     database_url: Option<String>,
     extra: &[&str],
 ) -> Result<RunningServer, String> {
-    let mut extra_args: Vec<String> = [
-        "--demo",
+    let mut extra_args = vec!["--demo".to_owned()];
+    extra_args.extend(unthrottled());
+    extra_args.extend(extra.iter().map(|s| (*s).to_owned()));
+    // `VANTAGE_BENCH_ADDR` pins the port (machines where each user has a port range); the
+    // default is any free loopback port.
+    let addr = std::env::var("VANTAGE_BENCH_ADDR").unwrap_or_else(|_| "127.0.0.1:0".into());
+    start(StartOptions {
+        binary,
+        db: db.to_path_buf(),
+        database_url,
+        addr: &addr,
+        extra_args,
+    })
+}
+
+/// Server flags that turn off the limits meant for the public (request rate, sign-in attempts,
+/// live connections per token and address), so the load tools are not throttled.
+fn unthrottled() -> Vec<String> {
+    [
         "--rate-limit",
         "0",
         "--signin-per-address",
@@ -179,16 +217,5 @@ fn start_server_on(
     ]
     .iter()
     .map(|s| (*s).to_owned())
-    .collect();
-    extra_args.extend(extra.iter().map(|s| (*s).to_owned()));
-    // `VANTAGE_BENCH_ADDR` pins the port (machines where each user has a port range); the
-    // default is any free loopback port.
-    let addr = std::env::var("VANTAGE_BENCH_ADDR").unwrap_or_else(|_| "127.0.0.1:0".into());
-    start(StartOptions {
-        binary,
-        db: db.to_path_buf(),
-        database_url,
-        addr: &addr,
-        extra_args,
-    })
+    .collect()
 }

@@ -14,6 +14,7 @@
 
 mod dialect;
 pub mod pg;
+pub mod pg_tls;
 mod sqlite;
 mod value;
 

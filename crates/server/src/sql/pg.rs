@@ -36,10 +36,14 @@ pub struct PgPool {
 impl PgPool {
     /// A pool for `url` (connections are made when first needed).
     ///
+    /// `sslmode=require` connects over TLS (see [`super::pg_tls`]).
+    ///
     /// # Errors
-    /// A malformed URL (the message says what is wrong with it), or no tokio runtime.
+    /// A malformed URL (the message says what is wrong with it), an unusable `sslrootcert`, or
+    /// no tokio runtime.
     pub fn new(url: &str) -> std::result::Result<Self, String> {
-        let mut config: tokio_postgres::Config = url.parse().map_err(|e| format!("{e}"))?;
+        let target = super::pg_tls::parse(url)?;
+        let mut config = target.config;
         config.connect_timeout(CONNECT_TIMEOUT);
         if config.get_application_name().is_none() {
             config.application_name("vantage-server");
@@ -48,13 +52,13 @@ impl PgPool {
             // Keep notices (`… already exists, skipping`) out of the server's log.
             config.options("-c client_min_messages=warning");
         }
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match target.tls {
+            Some(tls) => Manager::from_config(config, tls, manager_config),
+            None => Manager::from_config(config, tokio_postgres::NoTls, manager_config),
+        };
         let pool = Pool::builder(manager)
             .max_size(16)
             .runtime(Runtime::Tokio1)

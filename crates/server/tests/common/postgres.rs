@@ -42,6 +42,13 @@ impl Postgres {
 
     /// [`Postgres::start`] on `port`.
     pub fn start_on_port(port: u16) -> Postgres {
+        Self::start_configured(port, |_| {})
+    }
+
+    /// [`Postgres::start`] on `port`, with `configure(data folder)` run between `initdb` and
+    /// the first start (to edit `postgresql.conf`, `pg_hba.conf`, add certificates; files it
+    /// writes are handed to the `postgres` user afterwards).
+    pub fn start_configured(port: u16, configure: impl FnOnce(&std::path::Path)) -> Postgres {
         assert!(
             Self::available(),
             "PostgreSQL 15 is not installed: run `cargo xtask setup` (Debian package postgresql)"
@@ -68,6 +75,10 @@ impl Postgres {
             "initdb: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        configure(&data);
+        let _ = Command::new("chown")
+            .args(["-R", "postgres:postgres", data.to_str().unwrap()])
+            .status();
         let pg = Postgres { port, dir };
         pg.start_again();
         let out = as_postgres(
