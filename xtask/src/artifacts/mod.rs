@@ -14,7 +14,7 @@ use std::process::Command;
 
 use crate::util::{repo_root, run, target_dir};
 
-/// Where the app's wasm-pack output goes (served at `/app/`).
+/// Where the app bundle goes (served at `/app/`).
 pub fn app_dir() -> PathBuf {
     target_dir().join("www/app")
 }
