@@ -12,6 +12,7 @@ mod brand;
 mod download;
 mod drill;
 mod i18n;
+mod lazy;
 mod leave_guard;
 mod pages;
 mod preferences;

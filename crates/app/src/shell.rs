@@ -8,11 +8,8 @@ use vantage_contract::Permission;
 
 use crate::brand::{use_brand, Brand, ModeChoice};
 use crate::i18n::{tr, trf, T};
-use crate::pages::{
-    AcceptInvitationPage, AccountPage, AlertsPage, AuditPage, BrandingPage, BuilderPage,
-    DashboardPage, DashboardsPage, DrillPage, EmbedPage, ImportPage, LoginPage, ReportPage,
-    ResetPasswordPage, SetupPage, TenantsPage, UsersPage,
-};
+use crate::lazy::{self, LazyPage};
+use crate::pages::LoginPage;
 use crate::session::{provide_session, use_session, Session};
 use crate::toasts::{provide_toasts, AlertFeed, Toasts};
 
@@ -36,6 +33,7 @@ pub fn App() -> impl IntoView {
     let api = send_wrapper::SendWrapper::new(session.api.clone());
     Effect::new(move |_| match user.get() {
         Some(u) => {
+            crate::lazy::preload_dashboards();
             brand.restore_choice(&u.id);
             crate::preferences::load(&u.id).apply();
             let api = (*api).clone();
@@ -63,23 +61,23 @@ pub fn App() -> impl IntoView {
             <main class="app-main" id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="app-empty">{move || tr(T::PageNotFound)}</p> }>
                     <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/setup") view=SetupPage />
-                    <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
-                    <Route path=path!("/reset-password") view=ResetPasswordPage />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/tenants") view=TenantsPage />
-                    <Route path=path!("/audit") view=AuditPage />
-                    <Route path=path!("/") view=DashboardsPage />
-                    <Route path=path!("/dashboards/:id") view=DashboardPage />
-                    <Route path=path!("/dashboards/:id/report") view=ReportPage />
-                    <Route path=path!("/drill") view=DrillPage />
-                    <Route path=path!("/alerts") view=AlertsPage />
-                    <Route path=path!("/branding") view=BrandingPage />
-                    <Route path=path!("/embed") view=EmbedPage />
-                    <Route path=path!("/datasets/import") view=ImportPage />
-                    <Route path=path!("/users") view=UsersPage />
-                    <Route path=path!("/builder/new") view=BuilderPage />
-                    <Route path=path!("/dashboards/:id/edit") view=BuilderPage />
+                    <Route path=path!("/setup") view=|| view! { <LazyPage load=lazy::setup_page /> } />
+                    <Route path=path!("/accept-invitation") view=|| view! { <LazyPage load=lazy::accept_invitation_page /> } />
+                    <Route path=path!("/reset-password") view=|| view! { <LazyPage load=lazy::reset_password_page /> } />
+                    <Route path=path!("/account") view=|| view! { <LazyPage load=lazy::account_page /> } />
+                    <Route path=path!("/tenants") view=|| view! { <LazyPage load=lazy::tenants_page /> } />
+                    <Route path=path!("/audit") view=|| view! { <LazyPage load=lazy::audit_page /> } />
+                    <Route path=path!("/") view=|| view! { <LazyPage load=lazy::dashboards_page /> } />
+                    <Route path=path!("/dashboards/:id") view=|| view! { <LazyPage load=lazy::dashboard_page /> } />
+                    <Route path=path!("/dashboards/:id/report") view=|| view! { <LazyPage load=lazy::report_page /> } />
+                    <Route path=path!("/drill") view=|| view! { <LazyPage load=lazy::drill_page /> } />
+                    <Route path=path!("/alerts") view=|| view! { <LazyPage load=lazy::alerts_page /> } />
+                    <Route path=path!("/branding") view=|| view! { <LazyPage load=lazy::branding_page /> } />
+                    <Route path=path!("/embed") view=|| view! { <LazyPage load=lazy::embed_page /> } />
+                    <Route path=path!("/datasets/import") view=|| view! { <LazyPage load=lazy::import_page /> } />
+                    <Route path=path!("/users") view=|| view! { <LazyPage load=lazy::users_page /> } />
+                    <Route path=path!("/builder/new") view=|| view! { <LazyPage load=lazy::builder_page /> } />
+                    <Route path=path!("/dashboards/:id/edit") view=|| view! { <LazyPage load=lazy::builder_page /> } />
                 </Routes>
             </main>
             <Toasts />

@@ -6,6 +6,7 @@
 pub mod compress;
 mod fingerprint;
 pub mod npm;
+mod split;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use std::process::Command;
 
 use crate::util::{repo_root, run, target_dir};
 
-/// Where the app's wasm-pack output goes (served at `/app/`).
+/// Where the app bundle goes (served at `/app/`).
 pub fn app_dir() -> PathBuf {
     target_dir().join("www/app")
 }
@@ -147,26 +148,25 @@ pub fn build_sdk() -> Result<(), String> {
     vendor_echarts()
 }
 
-/// `wasm-pack build crates/app` into the target folder (no npm package, no typings), optimised
-/// like the package, then fingerprinted behind `boot.js` with a copy of the trimmed ECharts, and
-/// precompressed.
+/// The app's wasm built and split into lazily loaded chunks ([`split`]; the JS glue, no typings),
+/// each wasm file optimised like the package's, then fingerprinted behind `boot.js` with a copy
+/// of the trimmed ECharts, and precompressed.
 pub fn build_app() -> Result<(), String> {
     let out = app_dir();
     if out.exists() {
         fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
     }
-    run(&mut wasm_pack(
-        "crates/app",
-        &out,
-        "vantage_app",
-        &["--no-typescript", "--no-pack"],
-    ))?;
+    let chunks = split::build(&out)?;
     optimise_wasm(&out.join("vantage_app_bg.wasm"))?;
+    for chunk in &chunks {
+        optimise_wasm(&out.join(chunk))?;
+    }
     vendor_echarts()?;
     fingerprint::app_bundle(
         &out,
         &repo_root().join("www/boot/app.js"),
         &echarts_dir().join(TRIMMED_ECHARTS),
+        &chunks,
     )?;
     compress::precompress_dir(&out)
 }

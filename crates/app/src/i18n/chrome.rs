@@ -9,6 +9,8 @@ use vantage_widgets::messages::Table;
 pub enum T {
     SkipToContent,
     PageNotFound,
+    /// A page's code (a lazily loaded part of the app) did not arrive.
+    PageDidNotLoad,
     MainNav,
     Dashboards,
     Alerts,
@@ -76,9 +78,10 @@ pub enum T {
 #[cfg(test)]
 impl T {
     /// Every key, for the completeness test.
-    pub const ALL: [T; 59] = [
+    pub const ALL: [T; 60] = [
         T::SkipToContent,
         T::PageNotFound,
+        T::PageDidNotLoad,
         T::MainNav,
         T::Dashboards,
         T::Alerts,
@@ -147,6 +150,10 @@ impl Key for T {
 const EN: Table<T> = &[
     (T::SkipToContent, "Skip to content"),
     (T::PageNotFound, "This page does not exist."),
+    (
+        T::PageDidNotLoad,
+        "This page could not be loaded. Check your connection and try again.",
+    ),
     (T::MainNav, "Main"),
     (T::Dashboards, "Dashboards"),
     (T::Alerts, "Alerts"),
@@ -212,6 +219,7 @@ const EN: Table<T> = &[
 const DE: Table<T> = &[
     (T::SkipToContent, "Zum Inhalt springen"),
     (T::PageNotFound, "Diese Seite gibt es nicht."),
+    (T::PageDidNotLoad, "Diese Seite konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."),
     (T::MainNav, "Hauptnavigation"),
     (T::Dashboards, "Dashboards"),
     (T::Alerts, "Alarme"),
@@ -277,6 +285,10 @@ const DE: Table<T> = &[
 const FR: Table<T> = &[
     (T::SkipToContent, "Aller au contenu"),
     (T::PageNotFound, "Cette page n’existe pas."),
+    (
+        T::PageDidNotLoad,
+        "Impossible de charger cette page. Vérifiez votre connexion et réessayez.",
+    ),
     (T::MainNav, "Navigation principale"),
     (T::Dashboards, "Tableaux de bord"),
     (T::Alerts, "Alertes"),
@@ -342,6 +354,10 @@ const FR: Table<T> = &[
 const ES: Table<T> = &[
     (T::SkipToContent, "Saltar al contenido"),
     (T::PageNotFound, "Esta página no existe."),
+    (
+        T::PageDidNotLoad,
+        "No se pudo cargar esta página. Comprueba tu conexión e inténtalo de nuevo.",
+    ),
     (T::MainNav, "Navegación principal"),
     (T::Dashboards, "Paneles"),
     (T::Alerts, "Alertas"),
@@ -407,6 +423,10 @@ const ES: Table<T> = &[
 const JA: Table<T> = &[
     (T::SkipToContent, "本文へスキップ"),
     (T::PageNotFound, "このページは存在しません。"),
+    (
+        T::PageDidNotLoad,
+        "このページを読み込めませんでした。接続を確認して、もう一度お試しください。",
+    ),
     (T::MainNav, "メイン"),
     (T::Dashboards, "ダッシュボード"),
     (T::Alerts, "アラート"),

@@ -1,0 +1,69 @@
+// The app's wasm is split (issue 18 item 3): the sign-in page loads only the main module, and a
+// page's code arrives when the page opens, with a loading state meanwhile and an error with a
+// retry button when its chunk does not arrive.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, launch, newPage, login, screenshot } from "./harness.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** The /app/ files a page requested, by name without their hash. */
+function appRequests(page) {
+  const names = [];
+  page.on("request", (r) => {
+    const m = /\/app\/([^/?]+)$/.exec(r.url());
+    if (m) names.push(m[1].replace(/\.[0-9a-f]{16}\./, "."));
+  });
+  return names;
+}
+
+test("the sign-in page loads no lazily loaded chunk", async () => {
+  const page = await newPage(browser);
+  const names = appRequests(page);
+  await page.goto(`${BASE}/login`);
+  await page.waitForSelector("input[name=email]");
+  await page.waitForLoadState("networkidle");
+  assert.ok(names.includes("vantage_app_bg.wasm"), names.join(", "));
+  assert.deepEqual(names.filter((n) => /^(split|chunk)_/.test(n)), []);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a page whose chunk fails shows an error with retry, and retry loads it", async () => {
+  const page = await newPage(browser);
+  await login(page, "admin@healthco.test");
+  await page.waitForSelector("a.dash-card");
+  // The users page's module (and any chunk it shares) is refused once.
+  let refuse = true;
+  await page.route(/\/app\/(split_admin|chunk_)[^/]*\.wasm$/, (route) => (refuse ? route.abort() : route.continue()));
+  await page.click("nav a[href='/users']");
+  const error = page.locator(".app-error[role=alert]");
+  await error.waitFor();
+  assert.match(await error.textContent(), /could not be loaded/);
+  await screenshot(page, "split-chunk-failed");
+  refuse = false;
+  await error.locator("button").click();
+  await page.waitForSelector("main h1");
+  assert.equal(await page.locator(".app-error[role=alert]").count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a lazily loaded page shows a loading state until its code arrives", async () => {
+  const page = await newPage(browser);
+  await login(page, "admin@healthco.test");
+  await page.waitForSelector("a.dash-card");
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route(/\/app\/split_builder[^/]*\.wasm$/, async (route) => { await held; await route.continue(); });
+  await page.click("a:has-text('New dashboard')");
+  await page.waitForSelector(".app-loading[role=status]");
+  await screenshot(page, "split-loading");
+  release();
+  await page.waitForSelector("input[name=dashboard-name]");
+  assert.equal(await page.locator(".app-loading").count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
