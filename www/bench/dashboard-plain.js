@@ -126,35 +126,57 @@ function card(w) {
 const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
 const charts = [];
 
+// Fetches the definition and data, draws every widget, waits for the paint (ours: `rendered`).
+async function mountOnce() {
+  const [def, data] = await Promise.all([
+    api(`/dashboards/${dashboardId}`),
+    api(`/dashboards/${dashboardId}/data`, {}),
+  ]);
+  const root = document.getElementById('dash');
+  for (const w of def.widgets) {
+    const { el, body } = card(w);
+    root.append(el);
+    const r = data.widgets[w.id];
+    if (!r || r.error) { body.textContent = r?.error?.message ?? 'no data'; continue; }
+    const option = chartOption(w, r);
+    if (option) {
+      const chart = echarts.init(body);
+      chart.setOption(option);
+      charts.push(chart);
+    } else {
+      domBody(w, r, body);
+    }
+  }
+  await frame();
+  await frame();
+}
+
+function unmount() {
+  charts.splice(0).forEach((c) => c.dispose());
+  document.getElementById('dash').replaceChildren();
+}
+
+const heap = () => { window.gc?.(); window.gc?.(); return performance.memory?.usedJSHeapSize ?? null; };
+
 window.bench = {
   async coldLoad() {
-    const [def, data] = await Promise.all([
-      api(`/dashboards/${dashboardId}`),
-      api(`/dashboards/${dashboardId}/data`, {}),
-    ]);
-    const root = document.getElementById('dash');
-    for (const w of def.widgets) {
-      const { el, body } = card(w);
-      root.append(el);
-      const r = data.widgets[w.id];
-      if (!r || r.error) { body.textContent = r?.error?.message ?? 'no data'; continue; }
-      const option = chartOption(w, r);
-      if (option) {
-        const chart = echarts.init(body);
-        chart.setOption(option);
-        charts.push(chart);
-      } else {
-        domBody(w, r, body);
-      }
-    }
-    await frame();
-    await frame();
+    await mountOnce();
     const renderedMs = performance.now();
     await new Promise((r) => setTimeout(r, 500));
     const result = { renderedMs, canvases: document.querySelectorAll('#dash canvas').length, ...vitals };
-    charts.splice(0).forEach((c) => c.dispose());
-    root.replaceChildren();
+    unmount();
     return result;
+  },
+  // The same cycles as ours (dashboard-ours.js): ECharts' own share of the JS heap growth.
+  // No live connection (the plain page has none).
+  async cycles(n) {
+    for (let i = 0; i < 5; i++) { await mountOnce(); unmount(); } // warm-up
+    await new Promise((r) => setTimeout(r, 200));
+    const before = { heap: heap(), wasm: null };
+    for (let i = 0; i < n; i++) { await mountOnce(); unmount(); }
+    await new Promise((r) => setTimeout(r, 200));
+    const after = { heap: heap(), wasm: null };
+    return { n, before, after, leftover: document.querySelectorAll('#dash *').length };
   },
   // Same as ours: filter change → the data request with the filter → every chart's setOption
   // with the new data (DOM widgets redrawn) → the paint after the last one.

@@ -263,6 +263,13 @@ fn soak_rows(results: &[Value]) -> Vec<Row> {
             kib(o, "after", "heap"),
             peer.map_or_else(|| "not measured".into(), |p| format!("{:.0} → {:.0} KiB", kib(p, "before", "heap"), kib(p, "after", "heap")))
         ))];
+    let grown = |s: &Value| kib(s, "after", "heap") - kib(s, "before", "heap");
+    rows.push(
+        Row::new("streaming soak, JS heap growth in KiB", "KiB", Goal::None)
+            .ours(grown(o))
+            .peer(peer.map(grown))
+            .note("the row above as an amount: ours keeps the windows in wasm memory, so its JS heap (the percentage's base) is a third of the peer's, while the growth (V8's optimised code for ECharts' functions, ECharts' text-width cache) is the same on both sides"),
+    );
     if let Some(g) = growth(o, "wasm") {
         rows.push(
             Row::new(
@@ -420,6 +427,7 @@ fn cold_load_rows(results: &[Value]) -> Vec<Row> {
 
 fn cycle_rows(results: &[Value]) -> Vec<Row> {
     let ours = find(results, "mount-cycles", "ours");
+    let peer = find(results, "mount-cycles", "peer").filter(|p| p["error"].is_null());
     let n = ours.and_then(|o| o["n"].as_u64()).unwrap_or(0);
     let heap = format!("{n} mount/destroy cycles, JS heap growth");
     if let Some(e) = error_of(ours) {
@@ -427,17 +435,38 @@ fn cycle_rows(results: &[Value]) -> Vec<Row> {
     }
     let Some(o) = ours else { return Vec::new() };
     let mut rows = Vec::new();
-    let bytes = |side: &str, k: &str| o[side][k].as_f64().unwrap_or(f64::NAN) / 1024.0;
+    let kib = |s: &Value, side: &str, k: &str| s[side][k].as_f64().unwrap_or(f64::NAN) / 1024.0;
+    let grown = |s: &Value| kib(s, "after", "heap") - kib(s, "before", "heap");
+    let peer_note = match (peer, error_of(find(results, "mount-cycles", "peer"))) {
+        (Some(p), _) => format!(
+            "peer (plain JS + ECharts, dashboard-plain.html, same cycles, no live connection) {:.0} → {:.0} KiB",
+            kib(p, "before", "heap"),
+            kib(p, "after", "heap")
+        ),
+        (None, Some(e)) => format!("peer not measured: {e}"),
+        (None, None) => "peer not measured".into(),
+    };
     if let Some(g) = o["heapGrowthPct"].as_f64() {
         rows.push(
             Row::new(heap, "%", Goal::AtMost(GROWTH_GOAL_PCT))
                 .ours(g)
+                .peer(peer.and_then(|p| p["heapGrowthPct"].as_f64()))
                 .note(format!(
-                    "after 5 warm-up cycles, gc() forced before each reading: {:.0} → {:.0} KiB; {} elements left in the container",
-                    bytes("before", "heap"),
-                    bytes("after", "heap"),
+                    "after 5 warm-up cycles, gc() forced before each reading: {:.0} → {:.0} KiB; {} elements left in the container; {peer_note}",
+                    kib(o, "before", "heap"),
+                    kib(o, "after", "heap"),
                     o["leftover"]
                 )),
+        );
+        rows.push(
+            Row::new(
+                format!("{n} mount/destroy cycles, JS heap growth in KiB"),
+                "KiB",
+                Goal::None,
+            )
+            .ours(grown(o))
+            .peer(peer.map(grown))
+            .note("the row above as an amount: the same ECharts work grows both sides' heaps alike (V8's optimised code for ECharts' functions, ECharts' text-width cache; see BENCHMARKS.md)"),
         );
     }
     if let Some(g) = o["wasmGrowthPct"].as_f64() {
@@ -450,8 +479,8 @@ fn cycle_rows(results: &[Value]) -> Vec<Row> {
             .ours(g)
             .note(format!(
                 "wasm linear memory {:.0} → {:.0} KiB (it never shrinks; growth means the allocator needed more pages)",
-                bytes("before", "wasm"),
-                bytes("after", "wasm")
+                kib(o, "before", "wasm"),
+                kib(o, "after", "wasm")
             )),
         );
     }

@@ -247,16 +247,25 @@ pub fn check_budgets() -> Result<String, String> {
     // (measured 987 KB; see BENCHMARKS.md, "App first load"), then → 1,027 for every page's
     // text in five languages (issue 19; measured 1,022 KB), then down to 718 once the wasm was
     // split (issue 18 item 3; measured 713 KB: the main module, its link module and no chunk),
-    // then MEASURE with the columnar decoder and ECharts loaded on demand.
-    const APP_GUARD_KB: f64 = 740.0;
+    // then → 730 with the columnar body's decoder (measured 726 KB with ECharts). The sign-in
+    // page no longer downloads ECharts (widgets `echarts::loader`): its own guard, measured 542.
+    const APP_GUARD_KB: f64 = 730.0;
+    const SIGN_IN_GUARD_KB: f64 = 546.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     // Issue 18 item 3 split the app's wasm: every lazily loaded chunk together, so code moved out
-    // of the first load cannot grow unseen (measured 495 KB in 55 files).
-    const CHUNKS_GUARD_KB: f64 = 500.0;
+    // of the first load cannot grow unseen (measured 495 KB in 55 files; 508 once the columnar
+    // decoder, which the dashboard and builder modules call, merged beside it).
+    const CHUNKS_GUARD_KB: f64 = 512.0;
+    let sign_in_files: Vec<PathBuf> = app_files()?
+        .into_iter()
+        .filter(|f| !is_echarts(f))
+        .collect();
     let mut report = Vec::new();
+    let mut over = Vec::new();
     for (what, files, guard) in [
         ("package", package_files()?, PACKAGE_GUARD_KB),
         ("app first load", app_files()?, APP_GUARD_KB),
+        ("app sign-in page", sign_in_files, SIGN_IN_GUARD_KB),
         (
             "app lazily loaded chunks",
             app_chunk_files()?,
@@ -281,18 +290,22 @@ pub fn check_budgets() -> Result<String, String> {
             }
         }
         let brotli = served_brotli(&files)?;
-        if kb(brotli) > guard {
-            return Err(format!(
-                "{what}: {:.0} KB brotli, over the {guard:.0} KB guard",
-                kb(brotli)
-            ));
-        }
         report.push(format!(
             "{what} {:.0} KB brotli (guard {guard:.0})",
             kb(brotli)
         ));
+        if kb(brotli) > guard {
+            over.push(format!(
+                "{what}: {:.0} KB brotli, over the {guard:.0} KB guard",
+                kb(brotli)
+            ));
+        }
     }
-    Ok(report.join("; "))
+    if over.is_empty() {
+        Ok(report.join("; "))
+    } else {
+        Err(format!("{} (all: {})", over.join("; "), report.join("; ")))
+    }
 }
 
 /// Brotli bytes as served: the precompressed `.br` sibling where xtask wrote one (same settings
