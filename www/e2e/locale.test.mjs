@@ -18,8 +18,12 @@ test("embed: timeZone Asia/Tokyo moves day buckets like a direct API query; setL
   await page.goto(`${BASE}/embed.html`);
   await page.waitForFunction(() => window.vantageEmbeds?.healthco, null, { timeout: 60000 });
   const requests = [];
+  let sent = null;
   page.on("request", (r) => {
-    if (/\/dashboards\/healthco-agents\/data$/.test(r.url())) requests.push(JSON.parse(r.postData() || "{}"));
+    if (/\/dashboards\/healthco-agents\/data$/.test(r.url())) {
+      requests.push(JSON.parse(r.postData() || "{}"));
+      sent ??= { url: r.url(), body: r.postData(), headers: r.headers() };
+    }
   });
   const dataResponse = page.waitForResponse((r) => /\/dashboards\/healthco-agents\/data$/.test(r.url()) && r.status() === 200, { timeout: 60000 });
   await page.evaluate(async () => {
@@ -40,7 +44,12 @@ test("embed: timeZone Asia/Tokyo moves day buckets like a direct API query; setL
     window.__zoned = dash;
     await dash.render(host);
   });
-  const body = await (await dataResponse).json();
+  await dataResponse;
+  // The SDK asks for the binary columnar body; the same request (same query, same embed token)
+  // asking for JSON shows what it decoded.
+  const body = await page.evaluate(async ({ url, body, headers }) => (await fetch(url, {
+    method: "POST", body, headers: { ...headers, accept: "application/json" },
+  })).json(), sent);
   assert.equal(requests[0]?.timeZone, "Asia/Tokyo", `the data request carries the zone: ${JSON.stringify(requests[0])}`);
 
   // The per-day widget's buckets start at Tokyo midnight (15:00 UTC) …

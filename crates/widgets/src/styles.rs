@@ -25,6 +25,9 @@ pub const WIDGETS_CSS: &str = r#"
 .vt-widget-error { display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 10px;
   height: 100%; min-height: 120px; padding: 16px; text-align: center; color: var(--vt-bad, #b42318); font-size: 13px; }
 .vt-widget-error button { font: inherit; }
+/* Over the chart's own (absolutely placed) element, so its Retry button takes the click. */
+.vt-echart-wrap > .vt-widget-error { position: absolute; inset: 0; z-index: 1; box-sizing: border-box;
+  background: var(--vt-surface, #ffffff); }
 
 /* Card */
 .vt-card { box-sizing: border-box; display: flex; flex-direction: column; height: 100%; min-height: 0; min-width: 0;
