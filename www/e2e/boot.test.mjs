@@ -123,7 +123,9 @@ test("ECharts that fails to load shows the chart's error with a retry that draws
   await page.locator("a.dash-card").first().click();
   const error = page.locator(".vt-echart-wrap .vt-widget-error").first();
   await error.waitFor({ timeout: 45000 });
-  assert.match(await error.textContent(), /did not load/);
+  assert.match(await error.textContent(), /The chart library did not load\. Check your connection/);
+  // The technical detail (which file) stays out of the sentence, in the tooltip.
+  assert.match(await error.getAttribute("title"), /\/app\/echarts\.[0-9a-f]{16}\.js/);
   await screenshot(page, "boot-echarts-failed");
   await error.locator("button").click();
   await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });

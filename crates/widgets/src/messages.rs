@@ -59,11 +59,13 @@ pub enum Msg {
     VsPreviousPeriod,
     /// `{0}`: the reason.
     CannotShowData,
+    /// The page's loader could not fetch ECharts (the chart shows Retry).
+    ChartLibraryDidNotLoad,
 }
 
 impl Msg {
     /// Every key, for the completeness tests.
-    pub const ALL: [Msg; 36] = [
+    pub const ALL: [Msg; 37] = [
         Msg::Loading,
         Msg::LoadingDashboard,
         Msg::NoData,
@@ -100,6 +102,7 @@ impl Msg {
         Msg::Disconnected,
         Msg::VsPreviousPeriod,
         Msg::CannotShowData,
+        Msg::ChartLibraryDidNotLoad,
     ];
 }
 
@@ -156,6 +159,10 @@ const EN: Catalog = &[
     (Msg::Disconnected, "Disconnected"),
     (Msg::VsPreviousPeriod, "vs {0} previous period"),
     (Msg::CannotShowData, "cannot show this data: {0}"),
+    (
+        Msg::ChartLibraryDidNotLoad,
+        "The chart library did not load. Check your connection and try again.",
+    ),
 ];
 
 const DE: Catalog = &[
@@ -204,6 +211,7 @@ const DE: Catalog = &[
         Msg::CannotShowData,
         "Diese Daten können nicht angezeigt werden: {0}",
     ),
+    (Msg::ChartLibraryDidNotLoad, "Die Diagrammbibliothek wurde nicht geladen. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."),
 ];
 
 const FR: Catalog = &[
@@ -243,6 +251,7 @@ const FR: Catalog = &[
     (Msg::Disconnected, "Déconnecté"),
     (Msg::VsPreviousPeriod, "contre {0} sur la période précédente"),
     (Msg::CannotShowData, "impossible d’afficher ces données : {0}"),
+    (Msg::ChartLibraryDidNotLoad, "La bibliothèque de graphiques n’a pas pu être chargée. Vérifiez votre connexion et réessayez."),
 ];
 
 const ES: Catalog = &[
@@ -288,6 +297,10 @@ const ES: Catalog = &[
     (Msg::Disconnected, "Desconectado"),
     (Msg::VsPreviousPeriod, "frente a {0} en el periodo anterior"),
     (Msg::CannotShowData, "no se pueden mostrar estos datos: {0}"),
+    (
+        Msg::ChartLibraryDidNotLoad,
+        "La biblioteca de gráficos no se cargó. Comprueba tu conexión e inténtalo de nuevo.",
+    ),
 ];
 
 const JA: Catalog = &[
@@ -327,6 +340,7 @@ const JA: Catalog = &[
     (Msg::Disconnected, "切断"),
     (Msg::VsPreviousPeriod, "前期間 {0}"),
     (Msg::CannotShowData, "このデータは表示できません: {0}"),
+    (Msg::ChartLibraryDidNotLoad, "グラフライブラリを読み込めませんでした。接続を確認して、もう一度お試しください。"),
 ];
 
 /// The catalog language for a BCP 47 tag: its language subtag when a catalog exists

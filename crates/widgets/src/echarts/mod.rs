@@ -159,10 +159,13 @@ pub fn EChart(
                 error
                     .get()
                     .map(|message| {
-                        // A chart library that did not load can be tried again.
-                        let retry = loader::failed()
-                            .then(|| {
-                                view! {
+                        // A chart library that did not load can be tried again: the reader
+                        // gets a sentence in their language and Retry; the technical detail
+                        // (which file, why) stays in the tooltip.
+                        if loader::failed() {
+                            view! {
+                                <div class="vt-widget-error" role="alert" title=message>
+                                    {crate::messages::t(crate::messages::Msg::ChartLibraryDidNotLoad)}
                                     <button
                                         type="button"
                                         class="vt-button"
@@ -170,13 +173,16 @@ pub fn EChart(
                                     >
                                         {crate::messages::t(crate::messages::Msg::Retry)}
                                     </button>
-                                }
-                            });
-                        view! {
-                            <div class="vt-widget-error" role="alert">
-                                {message}
-                                {retry}
-                            </div>
+                                </div>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <div class="vt-widget-error" role="alert">
+                                    {message}
+                                </div>
+                            }
+                                .into_any()
                         }
                     })
             }}
