@@ -18,6 +18,8 @@
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod haproxy;
@@ -98,6 +100,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     crate::setup::run()?;
+    // Ctrl-C ends the wait below instead of the process, so the cluster is dropped: every
+    // process stopped and reaped, and its folder (HAProxy config, signing secret) and
+    // PostgreSQL's data removed. The terminal also signals the children (same process group);
+    // dropping them is then a no-op.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     let (binary, server_args) = if api_only {
         let small = ["--demo-days", "3", "--demo-events", "60000"];
         (
@@ -127,7 +137,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!();
     // Until Ctrl-C (or every replica has gone).
     loop {
-        std::thread::sleep(Duration::from_secs(1));
+        std::thread::sleep(Duration::from_millis(200));
+        if stop.load(Ordering::SeqCst) {
+            println!("stopping the cluster…");
+            drop(cluster);
+            println!("stopped; its processes and folders are gone");
+            return Ok(());
+        }
         if cluster.replicas.iter_mut().all(|r| !r.is_running()) {
             return Err("every replica has stopped".into());
         }
