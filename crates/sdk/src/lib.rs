@@ -21,6 +21,11 @@
 //!   store into `ready`/`rendered`/`error`/`liveStatus`; clicks and filter changes go through
 //!   the same [`embed::Emitter`].
 //!
+//! ## Features
+//! `js-api` (default): the `vantage-embed` JS exports ([`EmbeddedDashboard`], `defineElement`,
+//! `version`). Rust users such as the app turn it off, which keeps those exports (and all they
+//! reach) out of their wasm.
+//!
 //! ## Development entry points
 //! The `dev-entry-points` feature adds JS exports used only by this repository's pages: the
 //! benchmarks' (`bench`, `LiveProbe`) and the widget gallery's (`mountGallery`). The published
@@ -86,15 +91,19 @@ pub mod view;
 
 pub use api::{ApiClient, AuditFilter, ClientConfig};
 pub use auth::{TokenSource, TokenStore};
-pub use embed::{Embed, EmbedHandle, EmbedOptions, EmbeddedDashboard};
+#[cfg(feature = "js-api")]
+pub use embed::EmbeddedDashboard;
+pub use embed::{Embed, EmbedHandle, EmbedOptions};
 pub use error::{SdkError, ERROR_CODES};
 pub use filters::{FilterChange, FilterError, FilterSet};
 pub use store::{DashboardStore, StoreError};
 pub use view::DashboardView;
 
+#[cfg(feature = "js-api")]
 use wasm_bindgen::prelude::*;
 
 /// The version of this package, as host pages see it.
+#[cfg(feature = "js-api")]
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()

@@ -10,6 +10,9 @@
 //! - [`options`] / [`config`]: the options and their checks (pure), and their parsing from JS.
 //! - `types`: the TypeScript declarations of the package.
 //!
+//! [`facade`], [`element`] and `types` are the `js-api` feature (on by default; the app turns it
+//! off and uses [`Embed`] directly).
+//!
 //! ```js
 //! import init, { EmbeddedDashboard } from "vantage-embed";
 //! await init();
@@ -24,16 +27,21 @@
 //! loaded data), so wasm memory is reused by the next embed. Until `destroy()` the embed keeps it.
 
 pub mod config;
+#[cfg(feature = "js-api")]
 pub mod element;
 pub mod events;
+#[cfg(feature = "js-api")]
 pub mod facade;
 pub mod mount;
 pub mod options;
+#[cfg(feature = "js-api")]
 mod types;
 
 pub use config::ThemeChoice;
+#[cfg(feature = "js-api")]
 pub use element::define_element;
 pub use events::{Emitter, EVENTS};
+#[cfg(feature = "js-api")]
 pub use facade::{vantage_error, EmbeddedDashboard};
 pub use mount::{Embed, EmbedHandle, EmbedState, ImageFormat};
 pub use options::{ClickBehavior, EmbedOptions};
