@@ -301,8 +301,9 @@ pub fn check_budgets() -> Result<String, String> {
     // M4 decimation (measured 463 KB; BENCHMARKS.md, "App first load"), then → 479 for issue
     // 18's columnar body codec (+13.3 KB brotli measured against its base, ≈ 476 KB by this
     // method; BENCHMARKS.md, "Columnar body vs JSON"), then → 484 when it merged beside the
-    // ECharts loader (measured 481 KB).
-    const PACKAGE_GUARD_KB: f64 = 484.0;
+    // ECharts loader (measured 481 KB), then → 488 for chart creation paced over tasks and the
+    // cheaper first layout of decimated lines (measured 484 KB).
+    const PACKAGE_GUARD_KB: f64 = 488.0;
     // 850 after the trimmed ECharts; raised for issue 13's admin pages, then 920 → 985 for
     // issue 19's locale support, issue 15's embed-token list and issue 14's CSV import page
     // (measured 976 KB), then → 991 for the app chrome's message catalogs and M4 decimation
@@ -314,17 +315,18 @@ pub fn check_budgets() -> Result<String, String> {
     // Then down to 442 and 259 once the app stopped linking the SDK's JS API (`vantage-sdk`
     // without its `js-api` feature: `EmbeddedDashboard`'s exports kept the whole embed, every
     // chart kind and the XLSX writer in the main module; measured 438 and 255 KB).
-    const APP_GUARD_KB: f64 = 442.0;
+    const APP_GUARD_KB: f64 = 443.0;
     const SIGN_IN_GUARD_KB: f64 = 259.0;
     // A dashboard opened by its address: the first load, the dashboard module and its chunks
-    // (measured 829 KB when the JS API left the main module; the code moved, it did not grow).
-    const DASHBOARD_PAGE_GUARD_KB: f64 = 833.0;
+    // (measured 829 KB when the JS API left the main module; the code moved, it did not grow;
+    // 833 with chart pacing).
+    const DASHBOARD_PAGE_GUARD_KB: f64 = 837.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     // Issue 18 item 3 split the app's wasm: every lazily loaded chunk together, so code moved out
     // of the first load cannot grow unseen (measured 495 KB in 55 files; 508 once the columnar
     // decoder, which the dashboard and builder modules call, merged beside it; 814 once the
     // embed and chart code left the main module for the pages that use it).
-    const CHUNKS_GUARD_KB: f64 = 818.0;
+    const CHUNKS_GUARD_KB: f64 = 820.0;
     let mut report = Vec::new();
     let mut over = Vec::new();
     for (what, files, guard) in [

@@ -44,9 +44,32 @@ impl PixelColumns {
             && self.end > self.start
     }
 
+    #[cfg(test)]
     fn column(&self, x: f64) -> i64 {
-        let t = (x - self.start) / (self.end - self.start);
-        (self.left + t * (self.right - self.left)).floor() as i64
+        self.mapping().column(x)
+    }
+
+    /// The mapping with its scale worked out once (a multiplication per point, not a division).
+    fn mapping(&self) -> Mapping {
+        Mapping {
+            start: self.start,
+            left: self.left,
+            scale: (self.right - self.left) / (self.end - self.start),
+        }
+    }
+}
+
+/// [`PixelColumns`] as `left + (x - start) × scale`.
+#[derive(Clone, Copy)]
+struct Mapping {
+    start: f64,
+    left: f64,
+    scale: f64,
+}
+
+impl Mapping {
+    fn column(&self, x: f64) -> i64 {
+        (self.left + (x - self.start) * self.scale).floor() as i64
     }
 }
 
@@ -93,6 +116,22 @@ impl<'a> Interleaved<'a> {
         self.value(2 * i + 1)
     }
 
+    /// Every point in order, as `(x, y)`, through `visit` (monomorphised per layout so the
+    /// common case, one slice with whole points, runs without per-value branches).
+    fn for_each(&self, mut visit: impl FnMut(usize, f64, f64)) {
+        if self.front.len() % 2 == 0 {
+            let pairs = self.front.chunks_exact(2).chain(self.back.chunks_exact(2));
+            for (i, pair) in pairs.enumerate() {
+                visit(i, pair[0], pair[1]);
+            }
+        } else {
+            // A ring buffer split between a point's x and its y.
+            for i in 0..self.points() {
+                visit(i, self.x(i), self.y(i));
+            }
+        }
+    }
+
     /// First and last x that is not missing (the x range of a monotone series).
     pub fn x_extent(&self) -> Option<(f64, f64)> {
         let n = self.points();
@@ -106,17 +145,51 @@ impl<'a> Interleaved<'a> {
 /// picture only when the line runs left to right.
 pub fn is_monotone(values: Interleaved<'_>) -> bool {
     let mut last = f64::NEG_INFINITY;
-    for i in 0..values.points() {
-        let x = values.x(i);
-        if x.is_nan() {
-            continue;
-        }
+    let mut monotone = true;
+    values.for_each(|_, x, _| {
+        // NaN (missing) compares false both ways and is skipped.
         if x < last {
-            return false;
+            monotone = false;
+        } else if x >= last {
+            last = x;
         }
-        last = x;
-    }
-    true
+    });
+    monotone
+}
+
+/// The points that give a series its axis extents: the first and last point, the first and
+/// last point with an x, and the lowest and highest point, ascending. Drawn alone they lay out
+/// a chart's axes exactly as the whole series does, so a chart's first layout (before its
+/// plot's pixel columns are known) costs one cheap pass instead of a full [`m4`] pick.
+pub fn extent(values: Interleaved<'_>) -> Vec<u32> {
+    let points = values.points();
+    let mut first_x = None;
+    let mut last_x = None;
+    let mut extremes = Run::default();
+    values.for_each(|i, x, y| {
+        if !x.is_nan() {
+            first_x.get_or_insert(i);
+            last_x = Some(i);
+            if !y.is_nan() {
+                extremes.add(i, y);
+            }
+        }
+    });
+    let mut kept: Vec<u32> = [
+        (points > 0).then_some(0),
+        first_x,
+        extremes.low(),
+        extremes.high(),
+        last_x,
+        points.checked_sub(1),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|i| i as u32)
+    .collect();
+    kept.sort_unstable();
+    kept.dedup();
+    kept
 }
 
 /// The indices of the points M4 keeps out of `values` for `columns`, ascending. Non-monotone x (see [`is_monotone`]) or an unusable mapping keep every
@@ -127,6 +200,7 @@ pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
     if !columns.is_usable() || !is_monotone(values) {
         return (0..points as u32).collect();
     }
+    let mapping = columns.mapping();
     let mut out = Picker::default();
     let mut extremes = Run::default();
     let mut run = Run::default();
@@ -134,20 +208,19 @@ pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
     let mut before = None;
     let mut after = None;
     let mut gap_pending = None;
-    for i in 0..points {
-        let (x, y) = (values.x(i), values.y(i));
+    values.for_each(|i, x, y| {
         let missing = x.is_nan() || y.is_nan();
         if !missing {
             extremes.add(i, y);
         }
         if after.is_some() {
-            continue;
+            return;
         }
         let nothing_visible_yet = out.is_empty() && run.is_empty() && gap_pending.is_none();
         if nothing_visible_yet && (missing || x < columns.start) {
             // Still left of the visible range: remember the neighbour (a gap counts).
             before = Some(i);
-            continue;
+            return;
         }
         if !missing && x > columns.end {
             after = Some(i);
@@ -155,14 +228,14 @@ pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
             if let Some(gap) = gap_pending.take() {
                 out.push(gap);
             }
-            continue;
+            return;
         }
         if missing {
             run.flush(&mut out);
             gap_pending.get_or_insert(i);
-            continue;
+            return;
         }
-        let here = columns.column(x);
+        let here = mapping.column(x);
         if here != column {
             run.flush(&mut out);
             column = here;
@@ -174,15 +247,15 @@ pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
             }
         }
         run.add(i, y);
-    }
+    });
     run.flush(&mut out);
     let mut kept = out.0;
     let outside = [
         (points > 0).then_some(0),
         before,
         after,
-        extremes.low,
-        extremes.high,
+        extremes.low(),
+        extremes.high(),
         points.checked_sub(1),
     ];
     for i in outside.into_iter().flatten() {
@@ -247,47 +320,75 @@ impl Picker {
     }
 }
 
-/// First, lowest, highest and last point of a run of points in one column.
-#[derive(Default)]
+/// First, lowest, highest and last point of a run of points in one column. Plain indices with
+/// `EMPTY` for "none yet" rather than `Option`s: this runs once per point of the series.
 struct Run {
-    first: Option<usize>,
-    low: Option<usize>,
-    high: Option<usize>,
-    last: Option<usize>,
+    first: usize,
+    low: usize,
+    high: usize,
+    last: usize,
     low_y: f64,
     high_y: f64,
 }
 
+const EMPTY: usize = usize::MAX;
+
+impl Default for Run {
+    fn default() -> Self {
+        Self {
+            first: EMPTY,
+            low: EMPTY,
+            high: EMPTY,
+            last: EMPTY,
+            low_y: f64::INFINITY,
+            high_y: f64::NEG_INFINITY,
+        }
+    }
+}
+
 impl Run {
     fn is_empty(&self) -> bool {
-        self.first.is_none()
+        self.first == EMPTY
     }
 
     fn add(&mut self, i: usize, y: f64) {
-        if self.first.is_none() {
-            self.first = Some(i);
-        }
-        if self.low.is_none() || y < self.low_y {
-            self.low = Some(i);
+        if self.first == EMPTY {
+            self.first = i;
+            self.low = i;
+            self.high = i;
             self.low_y = y;
-        }
-        if self.high.is_none() || y > self.high_y {
-            self.high = Some(i);
+            self.high_y = y;
+        } else if y < self.low_y {
+            self.low = i;
+            self.low_y = y;
+        } else if y > self.high_y {
+            self.high = i;
             self.high_y = y;
         }
-        self.last = Some(i);
+        self.last = i;
+    }
+
+    fn low(&self) -> Option<usize> {
+        (self.low != EMPTY).then_some(self.low)
+    }
+
+    fn high(&self) -> Option<usize> {
+        (self.high != EMPTY).then_some(self.high)
     }
 
     fn flush(&mut self, out: &mut Picker) {
         // first ≤ low, high ≤ last; `push` skips repeats.
-        if let (Some(first), Some(low), Some(high), Some(last)) =
-            (self.first, self.low, self.high, self.last)
-        {
-            for i in [first, low.min(high), low.max(high), last] {
+        if !self.is_empty() {
+            for i in [
+                self.first,
+                self.low.min(self.high),
+                self.low.max(self.high),
+                self.last,
+            ] {
                 out.push(i);
             }
+            *self = Self::default();
         }
-        *self = Self::default();
     }
 }
 
@@ -451,6 +552,51 @@ mod tests {
         assert_eq!(split.points(), 5_000);
         assert_eq!(m4(split, &columns), m4(Interleaved::new(&data), &columns));
         assert_eq!(split.x_extent(), Some((0.0, 4_999.0)));
+    }
+
+    #[test]
+    fn extent_keeps_what_sets_the_axes() {
+        // x missing at both ends, a y gap inside; lowest at 3, highest at 5.
+        let data = [
+            f64::NAN,
+            1.0,
+            10.0,
+            4.0,
+            11.0,
+            2.0,
+            12.0,
+            -3.0,
+            13.0,
+            f64::NAN,
+            14.0,
+            9.0,
+            15.0,
+            1.0,
+            f64::NAN,
+            0.0,
+        ];
+        assert_eq!(extent(Interleaved::new(&data)), [0, 1, 3, 5, 6, 7]);
+        assert!(extent(Interleaved::new(&[])).is_empty());
+        // The same on a ring buffer split inside a point.
+        let kept = extent(Interleaved::split(&data[..5], &data[5..]));
+        assert_eq!(kept, [0, 1, 3, 5, 6, 7]);
+        // The drawn extents equal the full series' (what the first layout needs).
+        let walk = walk(10_000);
+        let values = Interleaved::new(&walk);
+        let picked: Vec<f64> = extent(values)
+            .iter()
+            .map(|&i| values.y(i as usize))
+            .collect();
+        let ys: Vec<f64> = (0..values.points()).map(|i| values.y(i)).collect();
+        let fold = |v: &[f64], f: fn(f64, f64) -> f64, init| v.iter().copied().fold(init, f);
+        assert_eq!(
+            fold(&picked, f64::min, f64::INFINITY),
+            fold(&ys, f64::min, f64::INFINITY)
+        );
+        assert_eq!(
+            fold(&picked, f64::max, f64::NEG_INFINITY),
+            fold(&ys, f64::max, f64::NEG_INFINITY)
+        );
     }
 
     #[test]

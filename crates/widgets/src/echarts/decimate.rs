@@ -47,6 +47,9 @@ struct Group {
 pub(crate) struct Decimator {
     groups: Vec<Group>,
     columns: Option<PixelColumns>,
+    /// Until the first layout: the data's x range over the whole element, for a chart whose
+    /// axis cannot say where its plot is (see [`Self::refresh`]).
+    fallback: Option<PixelColumns>,
 }
 
 impl Decimator {
@@ -62,7 +65,7 @@ impl Decimator {
 
     /// Takes over the decimated series of a new option (`(index, series object, points)`),
     /// dropping the previous ones, and puts a first pick into each series object: for the
-    /// current layout, or the whole `element` when there is none yet.
+    /// current layout, or the points that set the axes' extents when there is none yet.
     pub(crate) fn replace(
         &mut self,
         series: Vec<(usize, JsValue, Rc<Vec<f64>>)>,
@@ -71,6 +74,7 @@ impl Decimator {
     ) {
         self.groups.clear();
         self.columns = None;
+        self.fallback = None;
         let mut objects = Vec::new();
         for (index, object, full) in series {
             objects.push((index, object.clone()));
@@ -95,9 +99,19 @@ impl Decimator {
                 }),
             }
         }
-        // Without an x range to place points in (all missing) M4 keeps every point.
-        let columns = self.current_columns(instance, element);
-        self.pick(columns);
+        match axis_columns(instance) {
+            // The chart already has a layout (new data for a drawn chart): the final pick.
+            Some(columns) => self.pick(columns),
+            // Before the first layout: only the points that set the axes' extents, so ECharts
+            // lays the axes out exactly as for every point; `refresh` then picks for the plot's
+            // real pixel columns in the same task, so this is never on screen.
+            None => {
+                for group in &mut self.groups {
+                    group.kept = group_select(&group.members, m4::extent);
+                }
+                self.fallback = Some(self.element_columns(element));
+            }
+        }
         for group in &self.groups {
             for member in &group.members {
                 if let Some((_, object)) = objects.iter().find(|(i, _)| *i == member.series) {
@@ -127,7 +141,8 @@ impl Decimator {
         if self.groups.is_empty() || instance.is_disposed() {
             return Ok(());
         }
-        let Some(columns) = axis_columns(instance) else {
+        // No axis to read (not a time or value axis): the first pick spans the element.
+        let Some(columns) = axis_columns(instance).or_else(|| self.fallback.take()) else {
             return Ok(());
         };
         if self.columns == Some(columns) {
@@ -167,17 +182,12 @@ impl Decimator {
         group.kept.get(index).copied()
     }
 
-    fn members(&self) -> impl Iterator<Item = &Member> {
-        self.groups.iter().flat_map(|g| &g.members)
-    }
-
-    fn current_columns(&self, instance: &EChartsInstance, element: &HtmlElement) -> PixelColumns {
-        if let Some(columns) = axis_columns(instance) {
-            return columns;
-        }
-        // Before the first layout: the data's x range over the whole element.
+    /// The data's x range over the whole element.
+    fn element_columns(&self, element: &HtmlElement) -> PixelColumns {
         let (start, end) = self
-            .members()
+            .groups
+            .iter()
+            .flat_map(|g| &g.members)
             .filter_map(|m| Interleaved::new(&m.full).x_extent())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
                 (lo.min(a), hi.max(b))
@@ -200,12 +210,17 @@ impl Decimator {
 
 /// M4 over one series, or over the stacked values of a stack's series, merged.
 fn group_pick(members: &[Member], columns: &PixelColumns) -> Vec<u32> {
+    group_select(members, |values| m4::m4(values, columns))
+}
+
+/// `select` over one series, or over the stacked values of a stack's series, merged.
+fn group_select(members: &[Member], select: impl Fn(Interleaved<'_>) -> Vec<u32>) -> Vec<u32> {
     let points = members[0].full.len() / 2;
     if members.len() == 1 {
-        return m4::m4(Interleaved::new(&members[0].full), columns);
+        return select(Interleaved::new(&members[0].full));
     }
     let mut stacked: Vec<f64> = members[0].full.to_vec();
-    let mut kept = m4::m4(Interleaved::new(&stacked), columns);
+    let mut kept = select(Interleaved::new(&stacked));
     for member in &members[1..] {
         for i in 0..points {
             let y = member.full[2 * i + 1];
@@ -214,7 +229,7 @@ fn group_pick(members: &[Member], columns: &PixelColumns) -> Vec<u32> {
                 stacked[2 * i + 1] = if below.is_nan() { y } else { below + y };
             }
         }
-        kept = m4::union(&kept, &m4::m4(Interleaved::new(&stacked), columns));
+        kept = m4::union(&kept, &select(Interleaved::new(&stacked)));
     }
     kept
 }
@@ -345,6 +360,7 @@ mod tests {
                 kept: vec![0, 4, 7, 9],
             }],
             columns: None,
+            fallback: None,
         };
         assert_eq!(decimator.original_index(2, 2), Some(7));
         assert_eq!(decimator.original_index(2, 9), None, "not a drawn point");

@@ -8,6 +8,8 @@
 //!   per series, sending only the series data (see [`stream`]).
 //! - Line and area series with more than four points per pixel column are drawn decimated
 //!   ([M4](crate::charts::m4)), picked again on resize, zoom and new data (`decimate.rs`).
+//! - Charts created together (a dashboard's data arriving) are created over several tasks once
+//!   one task has spent [`pace::BUDGET_MS`] on them ([`pace`]), so no long task blocks input.
 //!
 //! ```ignore
 //! view! { <EChart option=option label="Validations per minute" /> }
@@ -17,6 +19,7 @@ mod binding;
 mod decimate;
 mod handle;
 pub mod loader;
+pub mod pace;
 mod registry;
 pub mod stream;
 
@@ -106,11 +109,14 @@ pub fn EChart(
     }
     let handle = StoredValue::new_local(slot);
     let (error, set_error) = signal(None::<String>);
+    // Bumped when creation was deferred to a later task (see `pace`).
+    let paced = RwSignal::new(0u32);
 
     // Effect: synchronises the reactive option/theme with the ECharts instance.
     Effect::new(move |_| {
         let chart = option.get();
         let theme = theme.get();
+        paced.track();
         let Some(element) = node.get() else { return };
         crate::styles::ensure_installed(&element);
         let outcome = handle.try_with_value(|slot| -> Result<(), WidgetError> {
@@ -127,6 +133,12 @@ pub fn EChart(
                     let Some(module) = current_module()? else {
                         return Ok(());
                     };
+                    // Several charts created in one task would make one long task.
+                    if !pace::may_create(move || {
+                        paced.try_update(|n| *n += 1);
+                    }) {
+                        return Ok(());
+                    }
                     let mut created =
                         EChartsHandle::new(module, element.into(), theme, Renderer::Canvas)?;
                     if let Some(callback) = on_click {

@@ -1,0 +1,117 @@
+//! Pacing of chart creation, so a dashboard's first draw is not one long task.
+//!
+//! When a dashboard's data arrives every chart's effect runs in the same task: each one creates
+//! its ECharts instance and draws (10–30 ms each on a laptop, several times that on a throttled
+//! phone), so seven charts made one task of 130–200 ms, which blocks input and counts in Total
+//! Blocking Time. Here, once chart creation has taken [`BUDGET_MS`] of the current task, the
+//! next chart waits for a later task (`setTimeout(0)`), so the browser can paint and handle
+//! input between them; the charts still appear in document order, one task after another.
+//! Updates of an existing chart (new data, live patches) are not paced.
+
+use std::cell::{Cell, RefCell};
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Chart creation time one task may spend before the next chart waits for a later task.
+pub const BUDGET_MS: f64 = 35.0;
+
+/// Whether a chart may be created now, given when chart creation began in this task.
+#[derive(Debug, Default)]
+pub struct Pacer {
+    /// When the first chart of the current task started (`performance.now()`), if any.
+    task_start: Option<f64>,
+}
+
+/// What [`Pacer::admit`] decides.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Admit {
+    /// The first chart of this task: go, and mark the task's end (call [`Pacer::task_ended`]
+    /// from the next task).
+    First,
+    /// Within the budget: go.
+    Yes,
+    /// Over the budget: create it from a later task.
+    Later,
+}
+
+impl Pacer {
+    /// Decides for a chart about to be created at `now` (milliseconds).
+    pub fn admit(&mut self, now: f64) -> Admit {
+        match self.task_start {
+            None => {
+                self.task_start = Some(now);
+                Admit::First
+            }
+            Some(start) if now - start < BUDGET_MS => Admit::Yes,
+            Some(_) => Admit::Later,
+        }
+    }
+
+    /// The task that created charts has ended.
+    pub fn task_ended(&mut self) {
+        self.task_start = None;
+    }
+}
+
+thread_local! {
+    static PACER: RefCell<Pacer> = RefCell::new(Pacer::default());
+    static END_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn next_task(run: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(run);
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
+    }
+}
+
+/// Whether a chart may be created in this task. When it returns false, `retry` is called from
+/// a later task (the caller re-runs its creation then).
+pub(crate) fn may_create(retry: impl FnOnce() + 'static) -> bool {
+    match PACER.with(|p| p.borrow_mut().admit(now())) {
+        Admit::First => {
+            if !END_SCHEDULED.with(|s| s.replace(true)) {
+                next_task(|| {
+                    END_SCHEDULED.with(|s| s.set(false));
+                    PACER.with(|p| p.borrow_mut().task_ended());
+                });
+            }
+            true
+        }
+        Admit::Yes => true,
+        Admit::Later => {
+            next_task(retry);
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_past_the_budget_wait_for_the_next_task() {
+        let mut pacer = Pacer::default();
+        assert_eq!(pacer.admit(100.0), Admit::First);
+        assert_eq!(pacer.admit(110.0), Admit::Yes);
+        assert_eq!(pacer.admit(100.0 + BUDGET_MS - 1.0), Admit::Yes);
+        assert_eq!(pacer.admit(100.0 + BUDGET_MS), Admit::Later);
+        assert_eq!(pacer.admit(200.0), Admit::Later, "still the same task");
+        pacer.task_ended();
+        assert_eq!(
+            pacer.admit(210.0),
+            Admit::First,
+            "a new task starts a new budget"
+        );
+        assert_eq!(pacer.admit(215.0), Admit::Yes);
+    }
+}
