@@ -8,6 +8,7 @@
 //! only when it cannot measure at all, e.g. the server does not build). The table and the
 //! machine it ran on are written to `target/bench/latest.md`; BENCHMARKS.md explains each row.
 
+mod breakdown;
 mod browser;
 mod client;
 mod cluster;
@@ -167,7 +168,9 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
             &[10_000, 100_000]
         };
         for rate in rates {
-            let server = start_server(&binary, &db, &["--events-per-sec", &rate.to_string()])?;
+            // The generator's rate follows the demo's daily pattern: ask for what gives `rate` now.
+            let asked = ingest::generator_rate(*rate);
+            let server = start_server(&binary, &db, &["--events-per-sec", &asked])?;
             rows.extend(ingest::run(&server.url, options, *rate));
         }
     }

@@ -72,8 +72,39 @@ pub fn run(options: &Options) -> Vec<Row> {
         ),
         Err(e) => rows.push(Row::failed(chunks, "KB", Goal::None, &e)),
     }
+    rows.push(main_module_breakdown());
     rows.extend(echarts_rows());
     rows
+}
+
+/// The app's main module by crate ([`super::breakdown`]), from the split step's output.
+fn main_module_breakdown() -> Row {
+    let name = "app main wasm module, code by crate (before wasm-opt)";
+    let file = crate::util::target_dir().join("wasm-split/vantage_app.wasm");
+    let measured = std::fs::read(&file)
+        .map_err(|e| format!("{}: {e}", file.display()))
+        .and_then(|bytes| super::breakdown::by_crate(&bytes));
+    match measured {
+        Ok((crates, total)) => {
+            let top: Vec<String> = crates
+                .iter()
+                .take(14)
+                .map(|(krate, bytes)| {
+                    format!(
+                        "{krate} {:.0} KB ({:.0}%)",
+                        kb(*bytes),
+                        100.0 * *bytes as f64 / total as f64
+                    )
+                })
+                .collect();
+            Row::new(name, "KB", Goal::None).ours(kb(total)).note(format!(
+                "raw function bodies of {} before wasm-bindgen and wasm-opt, grouped by the crate in each symbol: {}",
+                file.display(),
+                top.join(", ")
+            ))
+        }
+        Err(e) => Row::failed(name, "KB", Goal::None, &e),
+    }
 }
 
 /// The trimmed ECharts against the full dist build it replaces (the peer), brotli.
@@ -400,37 +431,16 @@ fn served_brotli(files: &[PathBuf]) -> Result<usize, String> {
 
 /// The names of a wasm module's custom sections.
 fn custom_sections(bytes: &[u8]) -> Vec<String> {
-    fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
-        let (mut value, mut shift) = (0usize, 0);
-        loop {
-            let byte = *bytes.get(*at)?;
-            *at += 1;
-            value |= usize::from(byte & 0x7f) << shift;
-            shift += 7;
-            if byte < 0x80 {
-                return Some(value);
-            }
-        }
-    }
-    let mut names = Vec::new();
-    let mut at = 8;
-    while at < bytes.len() {
-        let id = bytes[at];
-        at += 1;
-        let Some(size) = leb(bytes, &mut at) else {
-            break;
-        };
-        let end = at + size;
-        if id == 0 {
-            let mut name_at = at;
-            if let Some(len) = leb(bytes, &mut name_at) {
-                let name = bytes.get(name_at..name_at + len).unwrap_or_default();
-                names.push(String::from_utf8_lossy(name).into_owned());
-            }
-        }
-        at = end;
-    }
-    names
+    super::breakdown::sections(bytes)
+        .into_iter()
+        .filter(|(id, _)| *id == 0)
+        .filter_map(|(_, payload)| {
+            let mut at = 0;
+            let len = super::breakdown::leb(payload, &mut at)?;
+            let name = payload.get(at..at + len)?;
+            Some(String::from_utf8_lossy(name).into_owned())
+        })
+        .collect()
 }
 
 #[cfg(test)]
