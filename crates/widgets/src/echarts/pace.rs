@@ -5,7 +5,10 @@
 //! phone), so seven charts made one task of 130–200 ms, which blocks input and counts in Total
 //! Blocking Time. Here, once chart creation has taken [`BUDGET_MS`] of the current task, the
 //! next chart waits for a later task (`setTimeout(0)`), so the browser can paint and handle
-//! input between them; the charts still appear in document order, one task after another.
+//! input between them; the charts still appear in document order, one task after another. The
+//! budget is small because a chart's first draw alone can take 20–40 ms: with a larger one, two
+//! charts in a task already pass the 50 ms that makes a long task (BENCHMARKS.md, "App cold
+//! load").
 //! Updates of an existing chart (new data, live patches) are not paced.
 
 use std::cell::{Cell, RefCell};
@@ -14,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Chart creation time one task may spend before the next chart waits for a later task.
-pub const BUDGET_MS: f64 = 35.0;
+pub const BUDGET_MS: f64 = 12.0;
 
 /// Whether a chart may be created now, given when chart creation began in this task.
 #[derive(Debug, Default)]
