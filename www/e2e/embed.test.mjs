@@ -61,6 +61,37 @@ test("the host page renders two tenants' dashboards under a strict CSP, with eve
   await page.context().close();
 });
 
+test("rendered fires only once every chart of the dashboard is drawn (chart creation is paced over tasks)", async () => {
+  const login = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }),
+  }).then((r) => r.json());
+  const page = await newPage(browser, { width: 1400, height: 1000 });
+  await page.goto(`${BASE}/bench/dashboard-ours.html#token=${login.accessToken}`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  const seen = await page.evaluate(async (token) => {
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const host = document.createElement("div");
+    host.style.cssText = "width: 1300px";
+    document.body.append(host);
+    const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, shadow: false });
+    const counts = await new Promise((resolve, reject) => {
+      dash.on("rendered", () => resolve({
+        charts: host.querySelectorAll(".vt-echart").length,
+        drawn: [...host.querySelectorAll(".vt-echart")].filter((c) => c.querySelector("canvas")).length,
+      }));
+      dash.on("error", (e) => reject(new Error(e.message)));
+      dash.render(host).catch(reject);
+    });
+    dash.destroy();
+    return counts;
+  }, login.accessToken);
+  assert.ok(seen.charts >= 5, `the dashboard has several charts: ${JSON.stringify(seen)}`);
+  assert.equal(seen.drawn, seen.charts, "every chart has its canvas when rendered fires");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("the embedded alerts widget lists the alerts raised before it mounted", async () => {
   // What the tenant's users see (the seeded history), read before the embed mounts.
   const post = (path, body, token) => fetch(`${BASE}/api/v1${path}`, {

@@ -182,6 +182,17 @@ pub fn auth_expired(emitter: &Emitter, message: &str) {
 }
 
 /// Effects, created under the view's owner: mirror store changes into host events.
+/// Emits `rendered` on the frame after the one in which no chart is waiting to be created.
+fn emit_rendered_when_drawn(e: Emitter) {
+    let _ = request_frame(Box::new(move || {
+        if vantage_widgets::echarts::pace::pending() > 0 {
+            emit_rendered_when_drawn(e);
+            return;
+        }
+        let _ = request_frame(Box::new(move || e.emit("rendered", &object(&[]))));
+    }));
+}
+
 pub fn wire(store: &DashboardStore, emitter: &Emitter) {
     widget_errors(store, emitter);
     // A click, a chip's clear button or setState changed the cross-filters.
@@ -224,11 +235,9 @@ pub fn wire(store: &DashboardStore, emitter: &Emitter) {
         if fired == Some(true) || n == 0 {
             return fired.unwrap_or(false);
         }
-        // Two frames: the charts' own effects run, then the browser paints.
-        let e = e.clone();
-        let _ = request_frame(Box::new(move || {
-            let _ = request_frame(Box::new(move || e.emit("rendered", &object(&[]))));
-        }));
+        // Two frames: the charts' own effects run, then the browser paints — and not before
+        // every chart whose creation was paced to a later task exists (widgets `pace`).
+        emit_rendered_when_drawn(e.clone());
         true
     });
     let load_error = store.load_error();

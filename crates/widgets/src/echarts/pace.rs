@@ -60,6 +60,13 @@ impl Pacer {
 thread_local! {
     static PACER: RefCell<Pacer> = RefCell::new(Pacer::default());
     static END_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    static DEFERRED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Charts whose creation is waiting for a later task. Whoever reports "drawn" (the embed's
+/// `rendered` event) waits until this is 0: a deferred chart has not been drawn yet.
+pub fn pending() -> usize {
+    DEFERRED.with(Cell::get)
 }
 
 fn now() -> f64 {
@@ -91,7 +98,13 @@ pub(crate) fn may_create(retry: impl FnOnce() + 'static) -> bool {
         }
         Admit::Yes => true,
         Admit::Later => {
-            next_task(retry);
+            DEFERRED.with(|d| d.set(d.get() + 1));
+            next_task(move || {
+                // The retry creates the chart in this task's microtasks (or defers it again,
+                // counting it again), before any frame this count is read in.
+                DEFERRED.with(|d| d.set(d.get().saturating_sub(1)));
+                retry();
+            });
             false
         }
     }
