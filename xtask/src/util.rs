@@ -4,8 +4,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The repository root (the parent of `xtask/`).
+///
+/// `cargo run` (the `cargo xtask` alias) and `cargo test` set `CARGO_MANIFEST_DIR` for the
+/// process they start: the checkout being worked on. That comes first, because the value baked
+/// in at compile time can name another checkout: with a shared `CARGO_TARGET_DIR`, cargo reuses
+/// an xtask binary built from identical sources elsewhere.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
