@@ -126,6 +126,11 @@ test("host buttons set filters and switch themes; exports parse back to the load
   assert.equal(await page.evaluate(() => document.querySelector("#dash-healthco .vt-root").dataset.mode), "dark");
   await screenshot(page, "embed-host-dark");
 
+  // The exporters are an on-demand module of the package (crates/sdk/src/lazy.rs): fetched by
+  // the first export, not before.
+  const modules = () => page.evaluate(() => performance.getEntriesByType("resource")
+    .map((e) => e.name).filter((n) => /\/pkg\/(split|chunk)_\w+\.wasm$/.test(n)).map((n) => n.replace(/.*\/pkg\//, "")));
+  assert.ok(!(await modules()).includes("split_export.wasm"), `no export module before an export: ${await modules()}`);
   const exported = await page.evaluate(async () => {
     const dash = window.vantageEmbeds.healthco;
     const base64 = async (blob) => {
@@ -149,6 +154,7 @@ test("host buttons set filters and switch themes; exports parse back to the load
       svgType: svg.type, svg: await svg.text() };
     return { all, firstId, one, xlsx: await base64(xlsxBlob), xlsxType: xlsxBlob.type, xlsxOne, badFormat, image };
   });
+  assert.ok((await modules()).includes("split_export.wasm"), "the first export fetched the export module");
   const table = exported.all[exported.firstId];
   const lines = exported.one.trim().split("\r\n");
   assert.equal(lines[0], table.columns.map((c) => c.name).join(","));
@@ -457,6 +463,11 @@ test("the Vite host example (bundled package, echarts/core with only our charts)
     widgetErrors: document.querySelector("#analytics vantage-embed").shadowRoot.querySelectorAll(".vt-widget-error, [data-state=error]").length,
     globalEcharts: typeof globalThis.echarts,
   }));
+  // The live transport and the exporters are on-demand modules the package fetches relative to
+  // itself (`new URL(…, import.meta.url)`): the bundle must carry them and resolve their URLs.
+  await page.waitForFunction(() => document.body.dataset.live === "open", null, { timeout: 30000 });
+  const csv = await page.evaluate(async () => (await window.vantage.dash.exportData({ format: "csv" })).text());
+  assert.match(csv, /^# \S+\r\n/, "a CSV export of every widget, one `# id` section each");
   await screenshot(page, "embed-vite-host");
   assert.match(result.status, /widgets$/);
   assert.ok(result.canvases >= 5, `charts drawn: ${result.canvases}`);

@@ -1,7 +1,7 @@
 //! `cargo xtask <command>`: the only entry points a person or CI needs.
 //!
 //! - `setup`: install what is missing (wasm target, Chromium + driver, binaryen, wasm-bindgen-cli
-//!   at the locked version, wasm-pack, npm packages). Idempotent and quick when all is present.
+//!   at the locked version, npm packages). Idempotent and quick when all is present.
 //! - `demo [--addr A]`: build the app and SDK package, run the reference server with demo data.
 //! - `cluster [--addr A] [--api-only]`: the same behind HAProxy as two replicas sharing a Redis live bus and
 //!   one SQLite file (`cluster.rs`).

@@ -1,8 +1,8 @@
 //! `cargo xtask setup`: installs every tool the project needs, only where it is missing.
 //!
 //! Everything comes from the registries this project's machines can reach: rustup for the wasm
-//! target, Debian for Chromium/ChromeDriver/binaryen/Redis/HAProxy/PostgreSQL, crates.io for wasm-bindgen-cli and
-//! wasm-pack, npm for ECharts and the browser test tools, PyPI (pip) for openpyxl, which the
+//! target, Debian for Chromium/ChromeDriver/binaryen/Redis/HAProxy/PostgreSQL, crates.io for wasm-bindgen-cli, npm
+//! for ECharts and the browser test tools, PyPI (pip) for openpyxl, which the
 //! end-to-end tests use to read XLSX exports, and schemathesis, which fuzzes the API from
 //! `openapi.json`. Nothing downloads browsers or binaries.
 
@@ -30,7 +30,6 @@ pub fn run() -> Result<(), String> {
     wasm_target(&mut installed)?;
     apt_packages(&mut installed)?;
     wasm_bindgen_cli(&mut installed)?;
-    wasm_pack(&mut installed)?;
     npm_packages(&mut installed)?;
     python_packages(&mut installed)?;
     if installed.is_empty() {
@@ -122,27 +121,6 @@ fn wasm_bindgen_cli(installed: &mut Vec<String>) -> Result<(), String> {
     ]))
     .map_err(|e| format!("could not install wasm-bindgen-cli {wanted}: {e}"))?;
     installed.push(format!("wasm-bindgen-cli {wanted}"));
-    Ok(())
-}
-
-/// The wasm-pack version the build is tested with (its flags and output layout change between
-/// releases); installed exactly, like wasm-bindgen-cli.
-const WASM_PACK_VERSION: &str = "0.15.1";
-
-fn wasm_pack(installed: &mut Vec<String>) -> Result<(), String> {
-    let current = output(Command::new("wasm-pack").arg("--version")).unwrap_or_default();
-    if current.split_whitespace().nth(1) == Some(WASM_PACK_VERSION) {
-        return Ok(());
-    }
-    exec(cargo().args([
-        "install",
-        "wasm-pack",
-        "--force",
-        "--version",
-        WASM_PACK_VERSION,
-    ]))
-    .map_err(|e| format!("could not install wasm-pack {WASM_PACK_VERSION}: {e}"))?;
-    installed.push(format!("wasm-pack {WASM_PACK_VERSION}"));
     Ok(())
 }
 

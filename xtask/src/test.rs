@@ -72,7 +72,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     });
     step("native tests", &mut || cargo_ok(&["test", "--workspace"]));
 
-    step("browser packages (wasm-pack)", &mut || {
+    step("browser packages (SDK package and app, split)", &mut || {
         build_sdk()?;
         build_app()?;
         Ok(String::new())

@@ -85,6 +85,7 @@ pub mod export;
 pub mod filters;
 #[cfg(feature = "dev-entry-points")]
 pub mod gallery;
+pub mod lazy;
 pub mod live;
 pub mod store;
 pub mod view;

@@ -6,7 +6,7 @@
 pub mod compress;
 mod fingerprint;
 pub mod npm;
-mod split;
+pub mod split;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -91,30 +91,10 @@ fn bundle_echarts(entry: &Path, out: &Path) -> Result<(), String> {
         .arg(format!("--outfile={}", out.display())))
 }
 
-fn wasm_pack(crate_dir: &str, out_dir: &PathBuf, out_name: &str, extra: &[&str]) -> Command {
-    let mut command = Command::new("wasm-pack");
-    command
-        .current_dir(repo_root())
-        .args([
-            "build",
-            crate_dir,
-            "--release",
-            "--target",
-            "web",
-            "--out-name",
-            out_name,
-            "--out-dir",
-        ])
-        .arg(out_dir)
-        .args(extra);
-    command
-}
-
 /// Shrinks a wasm file in place with binaryen's `wasm-opt` from npm (`www/node_modules/binaryen`).
 ///
 /// Debian's binaryen 108 predates the reference-types tables rustc now emits and corrupts them
-/// (`WebAssembly.Table.set(): Argument 1 is invalid`), so wasm-pack's own wasm-opt step is off
-/// (`wasm-opt = false` in the crates' metadata) and this newer one runs instead.
+/// (`WebAssembly.Table.set(): Argument 1 is invalid`), so this newer one runs on every wasm file.
 fn optimise_wasm(file: &Path) -> Result<(), String> {
     let wasm_opt = repo_root().join("www/node_modules/binaryen/bin/wasm-opt");
     let mut command = Command::new("node");
@@ -130,20 +110,22 @@ fn optimise_wasm(file: &Path) -> Result<(), String> {
     run(&mut command)
 }
 
-/// `wasm-pack build crates/sdk` into `pkg/`, published as the `vantage-embed` npm package
-/// (see [`npm`]), with precompressed siblings for the server (not part of the package's files).
+/// The `vantage-embed` npm package in `pkg/` (see [`npm`]): the SDK's wasm built and split like
+/// the app's ([`split`]: the first chart's module, plus the exporters and the live transport
+/// fetched on first use), each wasm file optimised, with precompressed siblings for the server
+/// (not part of the package's files).
 pub fn build_sdk() -> Result<(), String> {
     let out = pkg_dir();
-    // The served pkg/ carries the development entry points the gallery and bench pages import
-    // (TODO #16: a separate build without `dev-entry-points` for publishing).
-    run(&mut wasm_pack(
-        "crates/sdk",
-        &out,
-        "vantage_embed",
-        &["--features", "dev-entry-points"],
-    ))?;
+    // A fresh folder: chunk names depend on the split, and a stale one would be packed.
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    }
+    let chunks = split::build(&split::Split::PACKAGE, &out)?;
     optimise_wasm(&out.join("vantage_embed_bg.wasm"))?;
-    npm::write_package(&out)?;
+    for chunk in &chunks {
+        optimise_wasm(&out.join(chunk))?;
+    }
+    npm::write_package(&out, &chunks)?;
     compress::precompress_dir(&out)?;
     vendor_echarts()
 }
@@ -156,7 +138,7 @@ pub fn build_app() -> Result<(), String> {
     if out.exists() {
         fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
     }
-    let chunks = split::build(&out)?;
+    let chunks = split::build(&split::Split::APP, &out)?;
     optimise_wasm(&out.join("vantage_app_bg.wasm"))?;
     for chunk in &chunks {
         optimise_wasm(&out.join(chunk))?;

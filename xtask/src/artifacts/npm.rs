@@ -1,5 +1,5 @@
-//! The publishable `vantage-embed` npm package in `pkg/`, written around wasm-pack's output:
-//! our own `package.json` (an `exports` map with types, the file list including wasm-bindgen's
+//! The publishable `vantage-embed` npm package in `pkg/`, written around wasm-bindgen's output
+//! (the split build, [`super::split`]): our own `package.json` (an `exports` map with types, the file list including wasm-bindgen's
 //! `snippets/`, LICENSE, `sideEffects`, the tested ECharts peer range), and a small entry module
 //! (`index.js` + `index.d.ts`) that instantiates the wasm once on first import in a browser, so
 //! hosts never call `init()` (it stays exported for those who want to await or preload it).
@@ -21,7 +21,7 @@ const REACT_PEER: &str = ">=18.0.0";
 /// The Vue versions `vantage-embed/vue`'s typings are written for (the example host tests 3.5).
 const VUE_PEER: &str = "^3.3.0";
 
-/// The wasm-bindgen output the entry wraps (`wasm-pack --out-name vantage_embed`).
+/// The wasm-bindgen output the entry wraps (`--out-name vantage_embed`).
 const GLUE: &str = "vantage_embed";
 
 const ENTRY_JS: &str = r#"// vantage-embed: the package entry, written by `cargo xtask` (xtask/src/artifacts/npm.rs).
@@ -66,17 +66,12 @@ export default init;
 /// (`isCustomElement`, `GlobalComponents` typings), copied from crates/sdk/js.
 const FRAMEWORK_FILES: [&str; 4] = ["react.js", "react.d.ts", "vue.js", "vue.d.ts"];
 
-/// Replaces wasm-pack's `package.json` with ours and writes the entry module, LICENSE and
-/// CHANGELOG.md.
-pub fn write_package(pkg: &Path) -> Result<(), String> {
+/// Writes the package's `package.json` (listing the split link module and the on-demand
+/// `chunks`), the entry module, README.md, LICENSE and CHANGELOG.md beside wasm-bindgen's output.
+pub fn write_package(pkg: &Path, chunks: &[String]) -> Result<(), String> {
     let manifest_path = pkg.join("package.json");
-    let generated = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
-    let generated: serde_json::Value =
-        serde_json::from_str(&generated).map_err(|e| format!("pkg/package.json: {e}"))?;
-    let version = generated["version"]
-        .as_str()
-        .ok_or("pkg/package.json has no version")?;
+    // The workspace's version, which the SDK crate shares (`version.workspace = true`).
+    let version = env!("CARGO_PKG_VERSION");
     write(&pkg.join("index.js"), ENTRY_JS)?;
     write(&pkg.join("index.d.ts"), ENTRY_DTS)?;
     // The framework entries are hand-written in crates/sdk/js (tiny; no wasm, no DOM at load).
@@ -88,18 +83,21 @@ pub fn write_package(pkg: &Path) -> Result<(), String> {
     let license = repo_root().join("LICENSE");
     std::fs::copy(&license, pkg.join("LICENSE"))
         .map_err(|e| format!("cannot copy {}: {e}", license.display()))?;
+    let readme = repo_root().join("crates/sdk/README.md");
+    std::fs::copy(&readme, pkg.join("README.md"))
+        .map_err(|e| format!("cannot copy {}: {e}", readme.display()))?;
     let changelog = repo_root().join("CHANGELOG.md");
     std::fs::copy(&changelog, pkg.join("CHANGELOG.md"))
         .map_err(|e| format!("cannot copy {}: {e}", changelog.display()))?;
     write(
         &manifest_path,
-        &manifest(version, pkg.join("snippets").is_dir()),
+        &manifest(version, chunks, pkg.join("snippets").is_dir()),
     )
 }
 
 /// The manifest, written as text: key order matters (`types` first in a condition map), and
 /// serde_json's map sorts keys.
-fn manifest(version: &str, has_snippets: bool) -> String {
+fn manifest(version: &str, chunks: &[String], has_snippets: bool) -> String {
     let mut files = vec![
         "index.js".to_owned(),
         "index.d.ts".to_owned(),
@@ -111,10 +109,12 @@ fn manifest(version: &str, has_snippets: bool) -> String {
         format!("{GLUE}.d.ts"),
         format!("{GLUE}_bg.wasm"),
         format!("{GLUE}_bg.wasm.d.ts"),
+        super::split::LINK_JS.to_owned(),
         "LICENSE".to_owned(),
         "README.md".to_owned(),
         "CHANGELOG.md".to_owned(),
     ];
+    files.extend(chunks.iter().cloned());
     if has_snippets {
         files.push("snippets/**/*.js".to_owned());
     }
@@ -189,7 +189,8 @@ mod tests {
 
     #[test]
     fn the_manifest_exports_the_entries_with_types_first() {
-        let text = manifest("1.2.3", true);
+        let chunks = ["split_export.wasm".to_owned(), "chunk_0.wasm".to_owned()];
+        let text = manifest("1.2.3", &chunks, true);
         assert!(text
             .find("\"types\": \"./index.d.ts\", \"default\"")
             .is_some());
@@ -215,6 +216,10 @@ mod tests {
             .collect();
         assert!(files.contains(&"snippets/**/*.js"));
         assert!(files.contains(&"vantage_embed_bg.wasm"));
+        // The split link module and every on-demand module ship, or a host's first export fails.
+        for file in ["__wasm_split.js", "split_export.wasm", "chunk_0.wasm"] {
+            assert!(files.contains(&file), "{file} is in the package");
+        }
         for file in FRAMEWORK_FILES {
             assert!(files.contains(&file), "{file} is in the package");
         }

@@ -1,17 +1,23 @@
-//! Builds the app's wasm split into lazily loaded chunks (issue 18 item 3): what `wasm-pack
-//! build` does for the app, with the split step cargo-leptos' `--split` runs in between.
+//! Builds a wasm module split into lazily loaded chunks (issue 18 item 3): what `wasm-pack
+//! build` does, with the split step cargo-leptos' `--split` runs in between. Used for the app and
+//! for the `vantage-embed` package ([`Split::APP`], [`Split::PACKAGE`]).
 //!
-//! 1. `cargo rustc -p vantage-app --release --target wasm32-unknown-unknown`, linked with
-//!    `--emit-relocs` (only the final link needs it, so the dependencies' cached builds stay);
-//! 2. `wasm_split_cli_support::transform` cuts the module at the app's `#[wasm_split]` points
-//!    (`crates/app/src/lazy.rs`): the main module, one `split_<name>.wasm` per split point, shared
-//!    `chunk_<n>.wasm` files for code several split points need, and `__wasm_split.js`, which
-//!    fetches and instantiates them against the main module's memory and table;
+//! 1. `cargo rustc -p <crate> --release --target wasm32-unknown-unknown`, linked with
+//!    `--emit-relocs` (only the final link needs it, so the dependencies' cached builds stay).
+//!    The package turns on the SDK's `split` feature, which makes its on-demand functions (the
+//!    exporters, the live transport) split points; the app leaves it off: a split point's export
+//!    is a root of the link, so one the app never calls would land in its first module;
+//! 2. `wasm_split_cli_support::transform` cuts the module at the `#[wasm_split]` points (the
+//!    app's pages in `crates/app/src/lazy.rs`, the SDK's in `crates/sdk/src/lazy.rs`): the main
+//!    module, one `split_<name>.wasm` per split point, shared `chunk_<n>.wasm` files for code
+//!    several split points need, and `__wasm_split.js`, which fetches them (`new URL(…,
+//!    import.meta.url)`, the form bundlers rewrite) and instantiates them against the main
+//!    module's memory and table;
 //! 3. `wasm-bindgen --target web` on the main module (keeping the linker's exports, which the
 //!    chunks import).
 //!
-//! Everything lands in the app folder; [`super::build_app`] then runs wasm-opt on every wasm file
-//! and fingerprints them ([`super::fingerprint`]).
+//! Everything lands in the output folder; [`super::build_app`] and [`super::build_sdk`] then run
+//! wasm-opt on every wasm file.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,38 +28,75 @@ use crate::util::{repo_root, run, target_dir};
 /// The link module the main module and the chunks share (relative to the app folder).
 pub const LINK_JS: &str = "__wasm_split.js";
 
-/// Builds `vantage_app.js`, `vantage_app_bg.wasm`, [`LINK_JS`] and the chunks into `out`.
+/// What to build and split.
+pub struct Split {
+    /// The cargo package.
+    package: &'static str,
+    /// The name rustc gives its `.wasm` (the package name with underscores).
+    lib: &'static str,
+    /// Its features.
+    features: &'static [&'static str],
+    /// The glue's name: `<out_name>.js` and `<out_name>_bg.wasm`.
+    out_name: &'static str,
+    /// Whether wasm-bindgen writes TypeScript declarations.
+    typescript: bool,
+}
+
+impl Split {
+    /// The app (no typings).
+    pub const APP: Split = Split {
+        package: "vantage-app",
+        lib: "vantage_app",
+        features: &[],
+        out_name: "vantage_app",
+        typescript: false,
+    };
+
+    /// The `vantage-embed` package, with the development entry points the repository's pages
+    /// use (TODO #16: a separate build without them for publishing).
+    pub const PACKAGE: Split = Split {
+        package: "vantage-sdk",
+        lib: "vantage_sdk",
+        features: &["vantage-sdk/split", "vantage-sdk/dev-entry-points"],
+        out_name: "vantage_embed",
+        typescript: true,
+    };
+
+    /// The main module as the split step leaves it (with its `name` section), for breakdowns.
+    pub fn main_module(&self) -> PathBuf {
+        target_dir().join(format!("wasm-split/{}.wasm", self.out_name))
+    }
+}
+
+/// Builds `<out_name>.js`, `<out_name>_bg.wasm`, [`LINK_JS`] and the chunks into `out`.
 /// Returns the chunks' file names.
-pub fn build(out: &Path) -> Result<Vec<String>, String> {
-    let linked = cargo_build()?;
+pub fn build(what: &Split, out: &Path) -> Result<Vec<String>, String> {
+    let linked = cargo_build(what)?;
     let input = fs::read(&linked).map_err(|e| format!("cannot read {}: {e}", linked.display()))?;
     let scratch = target_dir().join("wasm-split");
     fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let main = scratch.join("vantage_app.wasm");
+    let main = what.main_module();
+    let main_module = format!("./{}.js", what.out_name);
     let split = wasm_split_cli_support::transform({
         let mut options = wasm_split_cli_support::Options::new(&input);
         options.output_dir = out;
         options.main_out_path = &main;
         options.link_name = "./__wasm_split.js";
         // The link module imports `initSync` from the glue, whose file is beside it.
-        options.main_module = "./vantage_app.js";
+        options.main_module = &main_module;
         options
     })
     .map_err(|e| format!("wasm split of {}: {e:?}", linked.display()))?;
-    run(Command::new("wasm-bindgen")
+    let mut bindgen = Command::new("wasm-bindgen");
+    bindgen
         .current_dir(repo_root())
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--keep-lld-exports",
-            "--out-name",
-            "vantage_app",
-            "--out-dir",
-        ])
-        .arg(out)
-        .arg(&main))?;
+        .args(["--target", "web", "--keep-lld-exports", "--out-name"])
+        .arg(what.out_name);
+    if !what.typescript {
+        bindgen.arg("--no-typescript");
+    }
+    run(bindgen.arg("--out-dir").arg(out).arg(&main))?;
     let mut chunks: Vec<String> = split
         .split_modules
         .iter()
@@ -63,23 +106,16 @@ pub fn build(out: &Path) -> Result<Vec<String>, String> {
     Ok(chunks)
 }
 
-/// The release build of the app linked with relocations; returns the `.wasm` path.
-fn cargo_build() -> Result<PathBuf, String> {
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(repo_root())
-            .args([
-                "rustc",
-                "-p",
-                "vantage-app",
-                "--lib",
-                "--release",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-C",
-                "link-arg=--emit-relocs",
-            ]),
-    )?;
-    Ok(target_dir().join("wasm32-unknown-unknown/release/vantage_app.wasm"))
+/// The release build linked with relocations; returns the `.wasm` path.
+fn cargo_build(what: &Split) -> Result<PathBuf, String> {
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo
+        .current_dir(repo_root())
+        .args(["rustc", "-p", what.package, "--lib", "--release"])
+        .args(["--target", "wasm32-unknown-unknown"]);
+    if !what.features.is_empty() {
+        cargo.args(["--features", &what.features.join(",")]);
+    }
+    run(cargo.args(["--", "-C", "link-arg=--emit-relocs"]))?;
+    Ok(target_dir().join(format!("wasm32-unknown-unknown/release/{}.wasm", what.lib)))
 }

@@ -53,6 +53,15 @@ fn name<'a>(bytes: &'a [u8], at: &mut usize) -> Option<&'a [u8]> {
 
 /// Code bytes per crate, largest first, and the total.
 pub fn by_crate(module: &[u8]) -> Result<(Vec<(String, usize)>, usize), String> {
+    grouped(module, crate_of)
+}
+
+/// Code bytes per group of symbols (`owner` names a symbol's group), largest first, and the
+/// total.
+pub fn grouped(
+    module: &[u8],
+    owner: impl Fn(&str) -> String,
+) -> Result<(Vec<(String, usize)>, usize), String> {
     let sections = sections(module);
     let mut imported = 0;
     let mut bodies = Vec::new();
@@ -129,7 +138,7 @@ pub fn by_crate(module: &[u8]) -> Result<(Vec<(String, usize)>, usize), String> 
     for (i, size) in bodies.iter().enumerate() {
         let owner = names
             .get(&(imported + i))
-            .map_or_else(|| "(unnamed)".to_owned(), |n| crate_of(n));
+            .map_or_else(|| "(unnamed)".to_owned(), |n| owner(n));
         *totals.entry(owner).or_default() += size;
     }
     let mut sorted: Vec<(String, usize)> = totals.into_iter().collect();

@@ -176,8 +176,9 @@ impl EmbeddedDashboard {
             };
             // An unknown format is reported after the data check, as before.
             let parsed = DataFormat::parse(&format);
-            let file =
-                embed.export_data(widget_id.as_deref(), parsed.unwrap_or(DataFormat::Csv), bom)?;
+            let file = embed
+                .export_data(widget_id.as_deref(), parsed.unwrap_or(DataFormat::Csv), bom)
+                .await?;
             if parsed.is_none() {
                 return Err(format_error());
             }

@@ -24,7 +24,7 @@ use web_sys::HtmlElement;
 use super::config::ThemeChoice;
 use super::events::{self, Emitter};
 use super::options::{config, replace_all, ClickBehavior, EmbedOptions};
-use crate::export::{export_results, DataFormat, ExportFile};
+use crate::export::{DataFormat, ExportFile};
 use crate::filters::{FilterChange, FilterSet};
 use crate::live::LiveOptions;
 use crate::store::StoreError;
@@ -381,18 +381,20 @@ impl Embed {
         });
     }
 
-    /// Exports loaded data: one widget's, or every widget's.
+    /// Exports loaded data: one widget's, or every widget's. The exporters are fetched on the
+    /// first export ([`crate::lazy::export`]).
     ///
     /// # Errors
-    /// Before the dashboard loaded, or when there is no loaded data (naming `widgetId`).
-    pub fn export_data(
+    /// Before the dashboard loaded, or when there is no loaded data (naming `widgetId`); a
+    /// network error when the exporters' module does not arrive.
+    pub async fn export_data(
         &self,
         widget_id: Option<&str>,
         format: DataFormat,
         bom: bool,
     ) -> Result<ExportFile, SdkError> {
         let results = self.widget_results(widget_id)?;
-        Ok(export_results(&results, format, widget_id.is_some(), bom))
+        crate::lazy::export(results, format, widget_id.is_some(), bom).await
     }
 
     fn widget_results(

@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 use super::live_patch::{self, contributes_after, LiveUpdate};
 use super::{upgrade, Applied, DashboardStore, LIVE_REFRESH};
 use crate::filters::FilterSet;
+use crate::live::backoff::Backoff;
 use crate::live::{LiveConnection, LiveCursor, LiveEvent, LiveStatus};
 
 /// Observes applied live messages: their kind and stream seq.
@@ -30,6 +31,57 @@ impl DashboardStore {
             }
             return;
         }
+        // The transport is fetched on first use; until it arrives, later calls only move the
+        // position it will start from.
+        {
+            let mut loading = self.inner.live_loading.borrow_mut();
+            if let Some(pending) = loading.as_mut() {
+                if cursor.is_some() {
+                    *pending = cursor;
+                }
+                return;
+            }
+            *loading = Some(cursor);
+        }
+        self.load_live_transport(1);
+    }
+
+    /// Fetches the live transport's module and opens the connection in it; a module that does
+    /// not arrive is retried like a failed connection (backoff with jitter, `reconnecting`).
+    fn load_live_transport(&self, attempt: u32) {
+        let store = self.clone();
+        leptos::task::spawn_local(async move {
+            if crate::lazy::open_live(store.clone()).await.is_ok()
+                || store.inner.live_loading.borrow().is_none()
+            {
+                return;
+            }
+            let delay = Backoff::default().delay(attempt, js_sys::Math::random());
+            let next_delay_ms = u32::try_from(delay.as_millis()).unwrap_or(u32::MAX);
+            store.on_status(&LiveStatus::Reconnecting {
+                attempt,
+                next_delay_ms,
+            });
+            let weak = Rc::downgrade(&*store.inner);
+            let signals = store.signals;
+            drop(store);
+            Timeout::new(next_delay_ms, move || {
+                if let Some(store) = upgrade(&weak, signals) {
+                    if store.inner.live_loading.borrow().is_some() {
+                        store.load_live_transport(attempt + 1);
+                    }
+                }
+            })
+            .forget();
+        });
+    }
+
+    /// Opens the live connection from the position [`Self::ensure_live`] left, unless the store
+    /// was closed meanwhile. Runs in the live transport's module ([`crate::lazy::open_live`]).
+    pub(crate) fn open_live(&self) {
+        let Some(cursor) = self.inner.live_loading.borrow_mut().take() else {
+            return;
+        };
         let weak = Rc::downgrade(&*self.inner);
         let signals = self.signals;
         let on_event = {

@@ -72,6 +72,9 @@ struct Inner {
     live_options: LiveOptions,
     loads: RefCell<LoadTracker>,
     live: RefCell<Option<LiveConnection>>,
+    /// While the live transport's module is being fetched ([`crate::lazy::open_live`]): the
+    /// cursor the connection will start from. `None` when not loading (or closed meanwhile).
+    live_loading: RefCell<Option<Option<LiveCursor>>>,
     refresh_timer: RefCell<Option<Timeout>>,
     /// Widgets to re-query at the next coalesced refresh (`""` inside = all of them).
     refresh_ids: RefCell<BTreeSet<String>>,
@@ -154,6 +157,7 @@ impl DashboardStore {
                 live_options: live,
                 loads: RefCell::new(LoadTracker::default()),
                 live: RefCell::new(None),
+                live_loading: RefCell::new(None),
                 refresh_timer: RefCell::new(None),
                 refresh_ids: RefCell::new(BTreeSet::new()),
                 recent: RefCell::new(RecentRollups::default()),
@@ -529,6 +533,7 @@ impl DashboardStore {
     /// pending [`DashboardStore::loaded`] calls resolve with [`StoreError::Closed`].
     pub fn close(&self) {
         self.inner.live.borrow_mut().take();
+        self.inner.live_loading.borrow_mut().take();
         self.inner.refresh_timer.borrow_mut().take();
         cancel_frame(&self.inner.frame);
         self.inner.loads.borrow_mut().close();

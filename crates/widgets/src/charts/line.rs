@@ -224,8 +224,8 @@ pub fn LineChart(
     #[prop(into, optional)]
     theme: MaybeProp<String>,
 ) -> impl IntoView {
-    let option = Memo::new(move |_| result.with(line_chart_option));
-    let chart = Signal::derive(move || option.get().unwrap_or_default());
+    let option = super::built_option(move || result.with(line_chart_option));
+    let chart = super::shown_option(option);
     // A memo so the chart is re-created only when the error state flips, not on every update.
     let error = Memo::new(move |_| option.with(|o| o.as_ref().err().map(ToString::to_string)));
     view! {

@@ -76,8 +76,8 @@ pub fn ChartView(
     #[prop(optional)]
     on_click: Option<Callback<ChartClick>>,
 ) -> impl IntoView {
-    let option = Memo::new(move |_| result.with(|r| chart_option(kind, r, &options)));
-    let chart = Signal::derive(move || option.get().unwrap_or_else(|_| Chart::new()));
+    let option = built_option(move || result.with(|r| chart_option(kind, r, &options)));
+    let chart = shown_option(option);
     // A memo so the chart is re-created only when the error state flips, not on every update.
     let error = Memo::new(move |_| option.with(|o| o.as_ref().err().map(ToString::to_string)));
     view! {
@@ -93,4 +93,24 @@ pub fn ChartView(
             }}
         </div>
     }
+}
+
+/// A chart's option, rebuilt when its data changes and shared as it is (`Arc`), never compared
+/// with the previous one: comparing would cost as much as building (a large series holds every
+/// point), and charming's `Chart` would link its `Clone` and `PartialEq` for every series kind
+/// into the wasm (≈ 40 KB of code before wasm-opt; issue 18 item 3).
+pub(crate) fn built_option(
+    build: impl Fn() -> Result<Chart, WidgetError> + Send + Sync + 'static,
+) -> Memo<Result<Arc<Chart>, WidgetError>> {
+    Memo::new_with_compare(move |_| build().map(Arc::new), |_, _| true)
+}
+
+/// What [`EChart`] draws: the option, or an empty chart while [`built_option`] has an error
+/// (shown instead of the chart).
+pub(crate) fn shown_option(option: Memo<Result<Arc<Chart>, WidgetError>>) -> Signal<Arc<Chart>> {
+    Signal::derive(move || {
+        option
+            .with(|o| o.as_ref().ok().cloned())
+            .unwrap_or_default()
+    })
 }

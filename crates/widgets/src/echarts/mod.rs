@@ -28,6 +28,8 @@ pub use handle::{EChartsHandle, Merge};
 pub use registry::{ChartRef, ChartRegistry};
 pub use stream::{streaming_line_option, SlidingWindow};
 
+use std::sync::Arc;
+
 use charming::Chart;
 use leptos::html;
 use leptos::prelude::*;
@@ -90,7 +92,7 @@ pub fn EChart(
     /// are merged in ([`Merge::Update`]) so legend selection, tooltip, zoom and a click in
     /// progress survive.
     #[prop(into)]
-    option: Signal<Chart>,
+    option: Signal<Arc<Chart>>,
     /// Name of a theme registered with ECharts; changing it restyles without losing data.
     #[prop(into, optional)]
     theme: MaybeProp<String>,
@@ -152,7 +154,7 @@ pub fn EChart(
                     slot.insert(created)
                 }
             };
-            chart_handle.apply(to_js(&chart)?, merge)
+            chart_handle.apply(to_js(chart.as_ref())?, merge)
         });
         set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
     });
