@@ -289,12 +289,13 @@ const EXAMPLES: [(&str, &str); 3] = [
     ("vue-host", "node_modules/vue-tsc/bin/vue-tsc.js"),
 ];
 
-/// Packs pkg/ (`npm pack`), lints the tarball (publint, arethetypeswrong), installs it into
+/// Packs the published package (`npm pack` of `<target>/npm-package`, built beside `pkg/`
+/// without the development entry points), lints the tarball (publint, arethetypeswrong), installs it into
 /// each of www/examples' hosts (a real install of the tarball, never a symlink; `--no-save`, as
 /// the tarball changes with every build) and type-checks and bundles them. The e2e tests then
 /// open the bundles.
 fn vite_example() -> Result<String, String> {
-    let tarball = crate::artifacts::npm::pack(&crate::artifacts::pkg_dir())?;
+    let tarball = crate::artifacts::npm::pack(&crate::artifacts::npm_package_dir())?;
     crate::artifacts::npm::lint(&tarball)?;
     for (name, type_checker) in EXAMPLES {
         build_example(

@@ -10,6 +10,8 @@
 //! - [`DashboardStore`] + [`DashboardView`]: one dashboard's state as signals, and its rendering.
 //! - [`embed`]: the embed's Rust core ([`embed::Embed`]) and its thin JS façade
 //!   ([`EmbeddedDashboard`]); [`export`]: CSV/JSON/XLSX files from loaded data.
+//! - [`lazy`]: what the package fetches on first use (the exporters, the live transport) as
+//!   separate wasm modules, with the `split` feature `cargo xtask` builds it with.
 //!
 //! ## Where things happen (each in one place)
 //! - **A dashboard's data is loaded** by [`DashboardStore`] (`store/mod.rs`, `query`): the only

@@ -19,9 +19,15 @@ pub fn app_dir() -> PathBuf {
     target_dir().join("www/app")
 }
 
-/// The SDK package folder (served at `/pkg/`).
+/// The SDK package folder served at `/pkg/`: the package with the development entry points this
+/// repository's pages use (the widget gallery, the benchmarks).
 pub fn pkg_dir() -> PathBuf {
     repo_root().join("pkg")
+}
+
+/// The `vantage-embed` package as published (`npm pack` packs this folder): the JS API only.
+pub fn npm_package_dir() -> PathBuf {
+    target_dir().join("npm-package")
 }
 
 /// The vendored ECharts (served at `/vendor/echarts/`), written by [`vendor_echarts`] with
@@ -110,23 +116,29 @@ fn optimise_wasm(file: &Path) -> Result<(), String> {
     run(&mut command)
 }
 
-/// The `vantage-embed` npm package in `pkg/` (see [`npm`]): the SDK's wasm built and split like
-/// the app's ([`split`]: the first chart's module, plus the exporters and the live transport
-/// fetched on first use), each wasm file optimised, with precompressed siblings for the server
+/// The `vantage-embed` npm package (see [`npm`]): the SDK's wasm built and split like the app's
+/// ([`split`]: the first chart's module, plus the exporters and the live transport fetched on
+/// first use), each wasm file optimised. Built twice: as published ([`npm_package_dir`]) and with
+/// the development entry points into `pkg/`, which the server serves, with precompressed siblings
 /// (not part of the package's files).
 pub fn build_sdk() -> Result<(), String> {
-    let out = pkg_dir();
-    // A fresh folder: chunk names depend on the split, and a stale one would be packed.
-    if out.exists() {
-        fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    for (what, out) in [
+        (&split::Split::PACKAGE, npm_package_dir()),
+        (&split::Split::PACKAGE_DEV, pkg_dir()),
+    ] {
+        // A fresh folder: chunk names depend on the split, and a stale one would be packed.
+        if out.exists() {
+            fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+        }
+        let chunks = split::build(what, &out)?;
+        optimise_wasm(&out.join("vantage_embed_bg.wasm"))?;
+        for chunk in &chunks {
+            optimise_wasm(&out.join(chunk))?;
+        }
+        npm::write_package(&out, &chunks)?;
+        compress::precompress_dir(&out)?;
     }
-    let chunks = split::build(&split::Split::PACKAGE, &out)?;
-    optimise_wasm(&out.join("vantage_embed_bg.wasm"))?;
-    for chunk in &chunks {
-        optimise_wasm(&out.join(chunk))?;
-    }
-    npm::write_package(&out, &chunks)?;
-    compress::precompress_dir(&out)?;
+    npm::check_no_dev_entry_points(&npm_package_dir())?;
     vendor_echarts()
 }
 

@@ -150,7 +150,40 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// `npm pack` of `pkg/` into `<target>/npm/`; returns the tarball a host would install.
+/// The names the `dev-entry-points` feature exports (crates/sdk/src/gallery.rs, bench.rs,
+/// store/probe.rs), which the published package must not carry.
+const DEV_ENTRY_POINTS: [&str; 6] = [
+    "mountGallery",
+    "benchMountLine",
+    "benchHandoff",
+    "BenchData",
+    "BenchStream",
+    "LiveProbe",
+];
+
+/// Fails when the package in `dir` exports a development entry point (its glue or typings name
+/// one): what hosts install holds the JS API only.
+pub fn check_no_dev_entry_points(dir: &Path) -> Result<(), String> {
+    for file in [format!("{GLUE}.js"), format!("{GLUE}.d.ts")] {
+        let path = dir.join(&file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let leaked: Vec<&str> = DEV_ENTRY_POINTS
+            .iter()
+            .copied()
+            .filter(|name| text.contains(name))
+            .collect();
+        if !leaked.is_empty() {
+            return Err(format!(
+                "the published package's {file} exports development entry points: {}",
+                leaked.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `npm pack` of a package folder into `<target>/npm/`; returns the tarball a host would install.
 pub fn pack(pkg: &Path) -> Result<PathBuf, String> {
     let out = target_dir().join("npm");
     let _ = std::fs::remove_dir_all(&out);
@@ -186,6 +219,28 @@ pub fn lint(tarball: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_development_export_in_the_published_glue_or_typings_fails_the_build() {
+        let dir = std::env::temp_dir().join(format!("vantage-npm-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |js: &str, dts: &str| {
+            std::fs::write(dir.join(format!("{GLUE}.js")), js).unwrap();
+            std::fs::write(dir.join(format!("{GLUE}.d.ts")), dts).unwrap();
+        };
+        write(
+            "export class EmbeddedDashboard {}",
+            "export class EmbeddedDashboard {}",
+        );
+        assert!(check_no_dev_entry_points(&dir).is_ok());
+        write(
+            "export class EmbeddedDashboard {}",
+            "export function mountGallery(): void;",
+        );
+        let error = check_no_dev_entry_points(&dir).unwrap_err();
+        assert!(error.contains("vantage_embed.d.ts") && error.contains("mountGallery"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn the_manifest_exports_the_entries_with_types_first() {

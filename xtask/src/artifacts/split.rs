@@ -38,6 +38,8 @@ pub struct Split {
     features: &'static [&'static str],
     /// The glue's name: `<out_name>.js` and `<out_name>_bg.wasm`.
     out_name: &'static str,
+    /// The main module's file in `<target>/wasm-split/`, as the split step leaves it.
+    scratch: &'static str,
     /// Whether wasm-bindgen writes TypeScript declarations.
     typescript: bool,
 }
@@ -49,22 +51,31 @@ impl Split {
         lib: "vantage_app",
         features: &[],
         out_name: "vantage_app",
+        scratch: "vantage_app.wasm",
         typescript: false,
     };
 
-    /// The `vantage-embed` package, with the development entry points the repository's pages
-    /// use (TODO #16: a separate build without them for publishing).
+    /// The `vantage-embed` package as published: the JS API only.
     pub const PACKAGE: Split = Split {
         package: "vantage-sdk",
         lib: "vantage_sdk",
-        features: &["vantage-sdk/split", "vantage-sdk/dev-entry-points"],
+        features: &["vantage-sdk/split"],
         out_name: "vantage_embed",
+        scratch: "vantage_embed.wasm",
         typescript: true,
+    };
+
+    /// The package as the reference server serves it at `/pkg/`, with the development entry
+    /// points this repository's pages use (the widget gallery, the benchmarks, the live probe).
+    pub const PACKAGE_DEV: Split = Split {
+        features: &["vantage-sdk/split", "vantage-sdk/dev-entry-points"],
+        scratch: "vantage_embed_dev.wasm",
+        ..Split::PACKAGE
     };
 
     /// The main module as the split step leaves it (with its `name` section), for breakdowns.
     pub fn main_module(&self) -> PathBuf {
-        target_dir().join(format!("wasm-split/{}.wasm", self.out_name))
+        target_dir().join("wasm-split").join(self.scratch)
     }
 }
 
@@ -97,6 +108,10 @@ pub fn build(what: &Split, out: &Path) -> Result<Vec<String>, String> {
         bindgen.arg("--no-typescript");
     }
     run(bindgen.arg("--out-dir").arg(out).arg(&main))?;
+    let link = out.join(LINK_JS);
+    let text = fs::read_to_string(&link).map_err(|e| format!("{}: {e}", link.display()))?;
+    fs::write(&link, fetch_inlined_chunks(&text)?)
+        .map_err(|e| format!("{}: {e}", link.display()))?;
     let mut chunks: Vec<String> = split
         .split_modules
         .iter()
@@ -104,6 +119,37 @@ pub fn build(what: &Split, out: &Path) -> Result<Vec<String>, String> {
         .collect();
     chunks.sort();
     Ok(chunks)
+}
+
+/// What the link module fetches a chunk with, for bundlers that inline small files: Vite inlines
+/// every asset under 4 KB as a `data:` URL (a shared chunk can be a few hundred bytes), and a
+/// host's CSP (`connect-src 'self'`) forbids `fetch`ing one. This decodes such a URL itself (no
+/// request, no CSP check: compiling stays under `'wasm-unsafe-eval'`) and fetches anything else.
+const FETCH_CHUNK: &str = r#"// Written by cargo xtask (xtask/src/artifacts/split.rs): a chunk a bundler inlined as a data:
+// URL is decoded here, since a strict CSP (connect-src) forbids fetching one.
+function fetchChunk(url) {
+    if (url.protocol !== "data:") return fetch(url);
+    const [meta, data] = url.href.slice(5).split(",", 2);
+    const text = meta.endsWith(";base64") ? atob(data) : decodeURIComponent(data);
+    const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    return Promise.resolve(new Response(bytes, { headers: { "Content-Type": "application/wasm" } }));
+}
+"#;
+
+/// The link module with every chunk fetched through [`FETCH_CHUNK`]; an error if it fetches
+/// nothing the way `wasm_split_cli_support` writes it (a new version that changed its output).
+fn fetch_inlined_chunks(link: &str) -> Result<String, String> {
+    const FETCH: &str = "fetch(new URL(";
+    if !link.contains(FETCH) {
+        return Err(format!(
+            "{LINK_JS} fetches no chunk with `{FETCH}`: update fetch_inlined_chunks"
+        ));
+    }
+    // A function declaration: hoisted, so the loaders above it can call it.
+    Ok(format!(
+        "{}\n{FETCH_CHUNK}",
+        link.replace(FETCH, "fetchChunk(new URL(")
+    ))
 }
 
 /// The release build linked with relocations; returns the `.wasm` path.
@@ -118,4 +164,20 @@ fn cargo_build(what: &Split) -> Result<PathBuf, String> {
     }
     run(cargo.args(["--", "-C", "link-arg=--emit-relocs"]))?;
     Ok(target_dir().join(format!("wasm32-unknown-unknown/release/{}.wasm", what.lib)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_fetched_through_the_data_url_aware_fetcher() {
+        let link = "import { initSync } from \"./vantage_embed.js\";\nconst c = makeLoad(() => {\n    const src = fetch(new URL(\"./chunk_3.wasm\", import.meta.url));\n}, []);\n";
+        let patched = fetch_inlined_chunks(link).unwrap();
+        assert!(patched.starts_with("import { initSync }"));
+        assert!(patched.contains("fetchChunk(new URL(\"./chunk_3.wasm\", import.meta.url))"));
+        assert!(!patched.contains(" fetch(new URL("));
+        assert!(patched.contains("function fetchChunk(url)"));
+        assert!(fetch_inlined_chunks("export const x = 1;").is_err());
+    }
 }

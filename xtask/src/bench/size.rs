@@ -1,6 +1,7 @@
 //! Sizes on the wire, raw, gzip -9 and brotli quality 11 (what the server sends: `cargo xtask`
 //! precompresses with the same settings, see `artifacts::compress`):
-//! - the SDK package's wasm plus its JS (`pkg/*.wasm`, `pkg/*.js`, `pkg/snippets`);
+//! - the SDK package as published (`<target>/npm-package`, without the development entry points
+//!   the served `pkg/` has): its JS and main wasm (the first chart), and its on-demand modules;
 //! - the app's first load: index.html, vantage.css, boot.js, the app's glue, snippets and wasm,
 //!   and its copy of the trimmed ECharts (`www/boot/echarts.js`, see `artifacts::vendor_echarts`)
 //!   — what a visitor with a session downloads; the sign-in page's first load is the same
@@ -13,7 +14,9 @@ use super::report::{Goal, Row};
 use super::Options;
 use crate::artifacts::compress::{brotli, gzip};
 use crate::artifacts::split::Split;
-use crate::artifacts::{app_dir, build_app, build_sdk, echarts_dir, pkg_dir, TRIMMED_ECHARTS};
+use crate::artifacts::{
+    app_dir, build_app, build_sdk, echarts_dir, npm_package_dir, TRIMMED_ECHARTS,
+};
 use crate::util::repo_root;
 use std::path::{Path, PathBuf};
 
@@ -165,11 +168,12 @@ fn echarts_rows() -> Vec<Row> {
     }
 }
 
-/// What a host loads from the package before its first chart: its JS (entry, glue, split link
-/// module, snippets, the framework entries) and the main wasm, not the modules fetched on first
-/// use ([`package_chunk_files`]).
+/// What a host loads from the package as published (without the development entry points the
+/// served `pkg/` has) before its first chart: its JS (entry, glue, split link module, snippets,
+/// the framework entries) and the main wasm, not the modules fetched on first use
+/// ([`package_chunk_files`]).
 pub fn package_files() -> Result<Vec<PathBuf>, String> {
-    let dir = pkg_dir();
+    let dir = npm_package_dir();
     let mut files = files_with(&dir, &["js", "wasm"])?;
     files.retain(|f| !is_chunk(f));
     if !files
@@ -271,12 +275,12 @@ fn split_closure(link: &str, loader: &str, files: &mut Vec<String>) -> Result<()
 
 /// The package's on-demand modules (the exporters, the live transport and the chunks they share).
 pub fn package_chunk_files() -> Result<Vec<PathBuf>, String> {
-    let mut files = files_with(&pkg_dir(), &["wasm"])?;
+    let mut files = files_with(&npm_package_dir(), &["wasm"])?;
     files.retain(|f| is_chunk(f));
     if files.is_empty() {
         return Err(format!(
             "no on-demand modules in {}; rebuild the package",
-            pkg_dir().display()
+            npm_package_dir().display()
         ));
     }
     Ok(files)
@@ -391,7 +395,9 @@ pub fn check_budgets() -> Result<String, String> {
     // first use) and charts stopped cloning and comparing charming's `Chart` (which linked every
     // series kind's `Clone` and `PartialEq`): this guard holds what a host loads before the first
     // chart (measured 440 KB), the next one the on-demand modules (measured 35 KB in 3 files).
-    const PACKAGE_GUARD_KB: f64 = 444.0;
+    // Both measure the package as published since it is built without the development entry
+    // points (the widget gallery, the benchmark exports; measured 380 KB, from 440 with them).
+    const PACKAGE_GUARD_KB: f64 = 384.0;
     const PACKAGE_CHUNKS_GUARD_KB: f64 = 38.0;
     // 850 after the trimmed ECharts; raised for issue 13's admin pages, then 920 → 985 for
     // issue 19's locale support, issue 15's embed-token list and issue 14's CSV import page

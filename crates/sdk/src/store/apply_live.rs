@@ -18,7 +18,7 @@ use super::live_patch::{self, contributes_after, LiveUpdate};
 use super::{upgrade, Applied, DashboardStore, LIVE_REFRESH};
 use crate::filters::FilterSet;
 use crate::live::backoff::Backoff;
-use crate::live::{LiveConnection, LiveCursor, LiveEvent, LiveStatus};
+use crate::live::{LiveConnection, LiveCursor, LiveEvent, LiveMode, LiveStatus};
 
 /// Observes applied live messages: their kind and stream seq.
 pub(super) type AppliedListener = Rc<dyn Fn(LiveKind, u64)>;
@@ -29,6 +29,10 @@ impl DashboardStore {
             if let Some(position) = cursor {
                 live.anchor(position);
             }
+            return;
+        }
+        // `live: "off"`: a connection that never connects; not worth fetching its module.
+        if self.inner.live_options.mode == LiveMode::Off {
             return;
         }
         // The transport is fetched on first use; until it arrives, later calls only move the
@@ -50,7 +54,8 @@ impl DashboardStore {
     /// not arrive is retried like a failed connection (backoff with jitter, `reconnecting`).
     fn load_live_transport(&self, attempt: u32) {
         let store = self.clone();
-        leptos::task::spawn_local(async move {
+        // Not Leptos' executor: a store also works outside a mounted view (tests, the probe).
+        wasm_bindgen_futures::spawn_local(async move {
             if crate::lazy::open_live(store.clone()).await.is_ok()
                 || store.inner.live_loading.borrow().is_none()
             {
