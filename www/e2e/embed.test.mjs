@@ -92,6 +92,27 @@ test("rendered fires only once every chart of the dashboard is drawn (chart crea
   await page.context().close();
 });
 
+test("an export module that does not arrive rejects exportData with a network error; the next export loads it", async () => {
+  const page = await openEmbedPage();
+  const chunk = /\/pkg\/split_export\.wasm$/;
+  await page.route(chunk, (route) => route.abort("internetdisconnected"));
+  const failed = await page.evaluate(async () => {
+    try {
+      await window.vantageEmbeds.healthco.exportData({ format: "csv" });
+      return null;
+    } catch (e) {
+      return { code: e.code, message: e.message };
+    }
+  });
+  assert.equal(failed?.code, "network", `exportData rejects with a network error: ${JSON.stringify(failed)}`);
+  assert.match(failed.message, /did not load/);
+  await page.unroute(chunk);
+  const csv = await page.evaluate(async () => (await window.vantageEmbeds.healthco.exportData({ format: "csv" })).text());
+  assert.match(csv, /^# \S+\r\n/, "the retry fetched the module and exported");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("the embedded alerts widget lists the alerts raised before it mounted", async () => {
   // What the tenant's users see (the seeded history), read before the embed mounts.
   const post = (path, body, token) => fetch(`${BASE}/api/v1${path}`, {
