@@ -126,15 +126,7 @@ pub fn build_sdk() -> Result<(), String> {
         (&split::Split::PACKAGE, npm_package_dir()),
         (&split::Split::PACKAGE_DEV, pkg_dir()),
     ] {
-        // A fresh folder: chunk names depend on the split, and a stale one would be packed.
-        if out.exists() {
-            fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
-        }
-        let chunks = split::build(what, &out)?;
-        optimise_wasm(&out.join("vantage_embed_bg.wasm"))?;
-        for chunk in &chunks {
-            optimise_wasm(&out.join(chunk))?;
-        }
+        let chunks = build_optimised(what, &out)?;
         npm::write_package(&out, &chunks)?;
         compress::precompress_dir(&out)?;
     }
@@ -142,19 +134,27 @@ pub fn build_sdk() -> Result<(), String> {
     vendor_echarts()
 }
 
+/// Builds and splits `what` into a fresh `out` ([`split::build`]; a stale chunk would be served
+/// or packed, since chunk names depend on the split) and optimises every wasm file; returns the
+/// chunks' file names.
+fn build_optimised(what: &split::Split, out: &Path) -> Result<Vec<String>, String> {
+    if out.exists() {
+        fs::remove_dir_all(out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    }
+    let chunks = split::build(what, out)?;
+    optimise_wasm(&out.join(what.main_wasm()))?;
+    for chunk in &chunks {
+        optimise_wasm(&out.join(chunk))?;
+    }
+    Ok(chunks)
+}
+
 /// The app's wasm built and split into lazily loaded chunks ([`split`]; the JS glue, no typings),
 /// each wasm file optimised like the package's, then fingerprinted behind `boot.js` with a copy
 /// of the trimmed ECharts, and precompressed.
 pub fn build_app() -> Result<(), String> {
     let out = app_dir();
-    if out.exists() {
-        fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
-    }
-    let chunks = split::build(&split::Split::APP, &out)?;
-    optimise_wasm(&out.join("vantage_app_bg.wasm"))?;
-    for chunk in &chunks {
-        optimise_wasm(&out.join(chunk))?;
-    }
+    let chunks = build_optimised(&split::Split::APP, &out)?;
     vendor_echarts()?;
     fingerprint::app_bundle(
         &out,

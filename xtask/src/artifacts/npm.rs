@@ -1,7 +1,9 @@
-//! The publishable `vantage-embed` npm package in `pkg/`, written around wasm-bindgen's output
-//! (the split build, [`super::split`]): our own `package.json` (an `exports` map with types, the file list including wasm-bindgen's
-//! `snippets/`, LICENSE, `sideEffects`, the tested ECharts peer range), and a small entry module
-//! (`index.js` + `index.d.ts`) that instantiates the wasm once on first import in a browser, so
+//! The `vantage-embed` npm package (as published in `<target>/npm-package`, and with the
+//! development entry points in the served `pkg/`), written around wasm-bindgen's output of the
+//! split build ([`super::split`]): our own `package.json` (an `exports` map with types, the file
+//! list including the split link module, the on-demand modules and wasm-bindgen's `snippets/`,
+//! LICENSE, `sideEffects`, the tested ECharts peer range), and a small entry module (`index.js` +
+//! `index.d.ts`) that instantiates the wasm once on first import in a browser, so
 //! hosts never call `init()` (it stays exported for those who want to await or preload it).
 //! The framework entries `vantage-embed/react` and `vantage-embed/vue` are hand-written files
 //! in crates/sdk/js, copied as they are ([`FRAMEWORK_FILES`]).

@@ -73,6 +73,11 @@ impl Split {
         ..Split::PACKAGE
     };
 
+    /// The main wasm file wasm-bindgen writes (`<out_name>_bg.wasm`).
+    pub fn main_wasm(&self) -> String {
+        format!("{}_bg.wasm", self.out_name)
+    }
+
     /// The main module as the split step leaves it (with its `name` section), for breakdowns.
     pub fn main_module(&self) -> PathBuf {
         target_dir().join("wasm-split").join(self.scratch)

@@ -275,25 +275,23 @@ fn split_closure(link: &str, loader: &str, files: &mut Vec<String>) -> Result<()
 
 /// The package's on-demand modules (the exporters, the live transport and the chunks they share).
 pub fn package_chunk_files() -> Result<Vec<PathBuf>, String> {
-    let mut files = files_with(&npm_package_dir(), &["wasm"])?;
-    files.retain(|f| is_chunk(f));
-    if files.is_empty() {
-        return Err(format!(
-            "no on-demand modules in {}; rebuild the package",
-            npm_package_dir().display()
-        ));
-    }
-    Ok(files)
+    chunk_files(
+        &npm_package_dir(),
+        "no on-demand modules",
+        "rebuild the package",
+    )
 }
 
 pub fn app_chunk_files() -> Result<Vec<PathBuf>, String> {
-    let mut files = files_with(&app_dir(), &["wasm"])?;
+    chunk_files(&app_dir(), "no lazily loaded chunks", "rebuild the app")
+}
+
+/// The split modules in `dir` ([`is_chunk`]); `missing` and `fix` word the error when none is.
+fn chunk_files(dir: &Path, missing: &str, fix: &str) -> Result<Vec<PathBuf>, String> {
+    let mut files = files_with(dir, &["wasm"])?;
     files.retain(|f| is_chunk(f));
     if files.is_empty() {
-        return Err(format!(
-            "no lazily loaded chunks in {}; rebuild the app",
-            app_dir().display()
-        ));
+        return Err(format!("{missing} in {}; {fix}", dir.display()));
     }
     Ok(files)
 }
