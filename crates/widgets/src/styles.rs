@@ -114,17 +114,17 @@ pub const WIDGETS_CSS: &str = r#"
 /* Alerts */
 .vt-alerts { height: 100%; overflow: auto; }
 .vt-alert-list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
-.vt-alert { display: flex; align-items: center; gap: 12px; padding: 8px 10px; border-radius: 6px; border: 1px solid var(--vt-border, #e4e7ec);
+.vt-alert { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; padding: 8px 10px; border-radius: 6px; border: 1px solid var(--vt-border, #e4e7ec);
   border-left: 4px solid var(--vt-sev, var(--vt-muted, #667085)); font-size: 13px; }
 .vt-sev-info { --vt-sev: var(--vt-primary, #2563eb); }
 .vt-sev-warning { --vt-sev: var(--vt-warn, #b54708); }
 .vt-sev-critical { --vt-sev: var(--vt-bad, #b42318); }
 .vt-alert.vt-resolved { opacity: 0.6; }
-.vt-alert-main { display: flex; flex-direction: column; gap: 2px; flex: 1; min-width: 0; }
+.vt-alert-main { display: flex; flex-direction: column; gap: 2px; flex: 1 1 14em; min-width: 0; overflow-wrap: anywhere; }
 .vt-alert-severity { font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; color: var(--vt-sev); }
 .vt-alert-title { font-weight: 600; }
 .vt-alert-message, .vt-alert-meta { color: var(--vt-muted, #667085); font-size: 12px; }
-.vt-alert-actions { display: flex; gap: 6px; flex: none; }
+.vt-alert-actions { display: flex; flex-wrap: wrap; gap: 6px; flex: 0 1 auto; min-width: 0; }
 
 .vt-alert-banner { display: flex; align-items: center; gap: 12px; padding: 8px 12px; border-radius: 8px; font-size: 13px;
   font-weight: 600; color: var(--vt-text, #111827); background: var(--vt-surface, #ffffff); border: 1px solid var(--vt-border, #e4e7ec);

@@ -168,20 +168,16 @@ impl EmbeddedDashboard {
             let format = string_option(&options, "format").unwrap_or_else(|| "csv".into());
             let widget_id = string_option(&options, "widgetId");
             let bom = Reflect::get(&options, &"bom".into()).is_ok_and(|v| v.is_truthy());
-            let format_error = || {
+            // The data check comes first (its error names what is missing), then the format,
+            // both before the exporters' module is fetched.
+            let results = embed.widget_results(widget_id.as_deref())?;
+            let format = DataFormat::parse(&format).ok_or_else(|| {
                 config(
                     "format",
                     format!("expected \"csv\", \"json\" or \"xlsx\", got \"{format}\""),
                 )
-            };
-            // An unknown format is reported after the data check, as before.
-            let parsed = DataFormat::parse(&format);
-            let file = embed
-                .export_data(widget_id.as_deref(), parsed.unwrap_or(DataFormat::Csv), bom)
-                .await?;
-            if parsed.is_none() {
-                return Err(format_error());
-            }
+            })?;
+            let file = crate::lazy::export(results, format, widget_id.is_some(), bom).await?;
             blob(&file)
         })
     }

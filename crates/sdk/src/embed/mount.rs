@@ -24,7 +24,7 @@ use web_sys::HtmlElement;
 use super::config::ThemeChoice;
 use super::events::{self, Emitter};
 use super::options::{config, replace_all, ClickBehavior, EmbedOptions};
-use crate::export::{DataFormat, ExportFile};
+use crate::export::ExportFile;
 use crate::filters::{FilterChange, FilterSet};
 use crate::live::LiveOptions;
 use crate::store::StoreError;
@@ -381,23 +381,12 @@ impl Embed {
         });
     }
 
-    /// Exports loaded data: one widget's, or every widget's. The exporters are fetched on the
-    /// first export ([`crate::lazy::export`]).
+    /// The loaded data to export: one widget's, or every widget's (the exporters themselves
+    /// are fetched on the first export, [`crate::lazy::export`]).
     ///
     /// # Errors
-    /// Before the dashboard loaded, or when there is no loaded data (naming `widgetId`); a
-    /// network error when the exporters' module does not arrive.
-    pub async fn export_data(
-        &self,
-        widget_id: Option<&str>,
-        format: DataFormat,
-        bom: bool,
-    ) -> Result<ExportFile, SdkError> {
-        let results = self.widget_results(widget_id)?;
-        crate::lazy::export(results, format, widget_id.is_some(), bom).await
-    }
-
-    fn widget_results(
+    /// Before the dashboard loaded, or when there is no loaded data (naming `widgetId`).
+    pub fn widget_results(
         &self,
         widget_id: Option<&str>,
     ) -> Result<Vec<(String, Arc<QueryResult>)>, SdkError> {

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::common::{decode_marker, MARKER};
-use super::large;
+use super::large::{self, LargeData};
 
 thread_local! {
     /// One function per marker, so repeated updates reuse closures instead of leaking new ones.
@@ -29,7 +29,7 @@ pub fn finish_option(option: &JsValue) {
 
 /// Registered large data, offered to a caller: `(series index, series object, points)`;
 /// returning `true` means the caller puts the series' `data` in itself (a decimated pick).
-pub(crate) type TakeLarge<'a> = dyn FnMut(usize, &JsValue, Rc<Vec<f64>>) -> bool + 'a;
+pub(crate) type TakeLarge<'a> = dyn FnMut(usize, &JsValue, Rc<LargeData>) -> bool + 'a;
 
 /// As [`finish_option`], but every registered large series is first offered to `take`.
 pub(crate) fn finish_option_with(option: &JsValue, take: &mut TakeLarge<'_>) {
@@ -43,6 +43,7 @@ pub(crate) fn finish_option_with(option: &JsValue, take: &mut TakeLarge<'_>) {
                 );
                 attach_typed_data(&item, index, take);
                 assign_series_id(&item, index, &mut ids);
+                fit_pie_labels(&item);
             }
         }
     }
@@ -71,6 +72,19 @@ fn assign_series_id(item: &JsValue, index: usize, ids: &mut Vec<String>) {
     };
     let _ = Reflect::set(item, &"id".into(), &JsValue::from_str(&id));
     ids.push(id);
+}
+
+/// A pie's in-slice percentages fit their slice: whole percents (ECharts rounds them so they
+/// still add up to 100) and no label on a slice narrower than 15° (its share is in the
+/// tooltip), through `percentPrecision` and `minShowLabelAngle`, which charming's `Pie` lacks.
+fn fit_pie_labels(series: &JsValue) {
+    let kind = Reflect::get(series, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string());
+    if kind.as_deref() == Some("pie") {
+        let _ = Reflect::set(series, &"percentPrecision".into(), &JsValue::from(0));
+        let _ = Reflect::set(series, &"minShowLabelAngle".into(), &JsValue::from(15));
+    }
 }
 
 /// Axis labels that would overlap are dropped rather than drawn over each other (narrow cells,
@@ -111,12 +125,15 @@ fn attach_typed_data(series: &JsValue, index: usize, take: &mut TakeLarge<'_>) {
     if !id.starts_with(large::MARKER) {
         return;
     }
-    if let Some(flat) = large::lookup(&id) {
-        if take(index, series, Rc::clone(&flat)) {
+    if let Some(data) = large::lookup(&id) {
+        if take(index, series, Rc::clone(&data)) {
             return;
         }
         // One copy out of wasm memory; ECharts reads it as [x0, y0, x1, y1, …].
-        let typed = Float64Array::from(flat.as_slice());
+        let typed = match &*data {
+            LargeData::Interleaved(flat) => Float64Array::from(flat.as_slice()),
+            LargeData::Columns(..) => Float64Array::from(data.points().to_interleaved().as_slice()),
+        };
         let _ = Reflect::set(series, &"data".into(), &typed);
         // Scatter's large mode draws many points in one path (ECharts `series-scatter.large`);
         // charming's `Scatter` has no setter for it.

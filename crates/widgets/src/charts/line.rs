@@ -13,7 +13,7 @@ use super::common::{
     base_chart, dimension_axis, grid, has_time_axis, legend_if, number, require_measures,
     validated, value_axis,
 };
-use super::large::{self, LARGE_THRESHOLD};
+use super::large::{self, LargeData, LARGE_THRESHOLD};
 use super::packed;
 use crate::{EChart, WidgetError};
 
@@ -99,8 +99,9 @@ fn build(
         if let Some(x_column) = &x_column {
             // The typed-array path (see `large`): one Float64Array instead of 2 × n values,
             // drawn decimated for the plot's pixel columns (`EChartsHandle::apply`).
+            // The columns are read in place (shared with the decoded result, not copied).
             let ys = packed::f64_column(result, index);
-            line = line.id(large::register(large::interleave_f64(x_column, &ys)));
+            line = line.id(large::register(LargeData::Columns(x_column.clone(), ys)));
             chart = chart.series(decorate(line, smooth, area, stacked));
             continue;
         }
@@ -376,7 +377,10 @@ mod tests {
             o["series"][0].get("sampling").is_none(),
             "M4 decimation when drawn, not LTTB"
         );
-        let flat = large::lookup(id).expect("registered");
+        let flat = large::lookup(id)
+            .expect("registered")
+            .points()
+            .to_interleaved();
         assert_eq!(flat.len(), 2 * n);
         assert_eq!(flat[2 * n - 1], 2.0 * (n - 1) as f64);
 

@@ -3,20 +3,23 @@
 //! column lights exactly the pixels the line through all points lights, so a series never
 //! needs more than four points per column of the plot.
 //!
-//! [`m4`] picks those points from interleaved `[x0, y0, x1, y1, …]` values and returns their
-//! indices, in x order, so a chart keeps true points (tooltips and clicks report real values,
+//! [`m4`] picks those points from a series' [`Points`] — interleaved `[x0, y0, x1, y1, …]`
+//! values (a streamed window's ring buffer) or separate x and y columns (a decoded result's,
+//! read in place) — and returns their indices, in x order, so a chart keeps true points (tooltips and clicks report real values,
 //! and an index maps back to the full series). A missing value (`NaN` x or y, ECharts' gap)
 //! splits the line: each run between gaps keeps its own four points and one gap point stays
 //! between runs, so the line breaks exactly where it did. Points left and right of the visible
 //! range collapse to the series' first and last point, its lowest and highest point (so the
 //! axis extents do not move) and one neighbour on each side of the range (so the line still
-//! runs to the plot's edges).
+//! runs to the plot's edges). A chart works out a series' [`Shape`] (x order and the points
+//! that set the axes' extents) once, lays its axes out from those few points, and then picks
+//! with [`m4_shaped`]: one pass over the visible points, stopping at the first one right of them.
 //!
 //! ```
-//! use vantage_widgets::charts::m4::{m4, Interleaved, PixelColumns};
+//! use vantage_widgets::charts::m4::{m4, PixelColumns, Points};
 //! let walk: Vec<f64> = (0..10_000).flat_map(|i| [i as f64, (i % 7) as f64]).collect();
 //! let columns = PixelColumns { start: 0.0, end: 9_999.0, left: 0.0, right: 99.0 };
-//! let kept = m4(Interleaved::new(&walk), &columns);
+//! let kept = m4(Points::interleaved(&walk), &columns);
 //! assert!(kept.len() <= 4 * columns.count());
 //! ```
 
@@ -73,136 +76,229 @@ impl Mapping {
     }
 }
 
-/// Interleaved `[x0, y0, x1, y1, …]` values, in one slice or in the two parts of a ring buffer.
+/// A series' points: interleaved `[x0, y0, x1, y1, …]` values (in one slice or in the two parts
+/// of a ring buffer), or separate x and y columns of equal length (a decoded result's columns,
+/// read in place).
 #[derive(Debug, Clone, Copy)]
-pub struct Interleaved<'a> {
-    front: &'a [f64],
-    back: &'a [f64],
+pub struct Points<'a>(Layout<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum Layout<'a> {
+    Interleaved { front: &'a [f64], back: &'a [f64] },
+    Columns { xs: &'a [f64], ys: &'a [f64] },
 }
 
-impl<'a> Interleaved<'a> {
-    /// Values in one slice.
-    pub fn new(values: &'a [f64]) -> Self {
-        Self {
-            front: values,
-            back: &[],
-        }
+impl<'a> Points<'a> {
+    /// Interleaved values in one slice.
+    pub fn interleaved(values: &'a [f64]) -> Self {
+        Self::split(values, &[])
     }
 
-    /// Values in two parts, `front` first (`VecDeque::as_slices`).
+    /// Interleaved values in two parts, `front` first (`VecDeque::as_slices`).
     pub fn split(front: &'a [f64], back: &'a [f64]) -> Self {
-        Self { front, back }
+        Self(Layout::Interleaved { front, back })
+    }
+
+    /// Point `i` is `(xs[i], ys[i])`; the longer column's extra values are ignored.
+    pub fn columns(xs: &'a [f64], ys: &'a [f64]) -> Self {
+        let n = xs.len().min(ys.len());
+        Self(Layout::Columns {
+            xs: &xs[..n],
+            ys: &ys[..n],
+        })
     }
 
     /// Number of points.
-    pub fn points(&self) -> usize {
-        (self.front.len() + self.back.len()) / 2
+    pub fn len(&self) -> usize {
+        match self.0 {
+            Layout::Interleaved { front, back } => (front.len() + back.len()) / 2,
+            Layout::Columns { xs, .. } => xs.len(),
+        }
     }
 
-    fn value(&self, i: usize) -> f64 {
-        match self.front.get(i) {
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn value(front: &[f64], back: &[f64], i: usize) -> f64 {
+        match front.get(i) {
             Some(v) => *v,
-            None => self.back[i - self.front.len()],
+            None => back[i - front.len()],
         }
     }
 
     /// The x of point `i`.
     pub fn x(&self, i: usize) -> f64 {
-        self.value(2 * i)
+        match self.0 {
+            Layout::Interleaved { front, back } => Self::value(front, back, 2 * i),
+            Layout::Columns { xs, .. } => xs[i],
+        }
     }
 
     /// The y of point `i`.
     pub fn y(&self, i: usize) -> f64 {
-        self.value(2 * i + 1)
+        match self.0 {
+            Layout::Interleaved { front, back } => Self::value(front, back, 2 * i + 1),
+            Layout::Columns { ys, .. } => ys[i],
+        }
     }
 
-    /// Every point in order, as `(x, y)`, through `visit` (monomorphised per layout so the
-    /// common case, one slice with whole points, runs without per-value branches).
-    fn for_each(&self, mut visit: impl FnMut(usize, f64, f64)) {
-        if self.front.len() % 2 == 0 {
-            let pairs = self.front.chunks_exact(2).chain(self.back.chunks_exact(2));
-            for (i, pair) in pairs.enumerate() {
-                visit(i, pair[0], pair[1]);
+    /// Every point in order, as `(x, y)`, through `visit` until it returns `false`
+    /// (one loop per layout, so the common cases — two columns, or one slice with whole points
+    /// — run without per-value branches).
+    fn for_each(&self, mut visit: impl FnMut(usize, f64, f64) -> bool) {
+        match self.0 {
+            Layout::Columns { xs, ys } => {
+                for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
+                    if !visit(i, *x, *y) {
+                        return;
+                    }
+                }
             }
-        } else {
-            // A ring buffer split between a point's x and its y.
-            for i in 0..self.points() {
-                visit(i, self.x(i), self.y(i));
+            Layout::Interleaved { front, back } if front.len() % 2 == 0 => {
+                let pairs = front.chunks_exact(2).chain(back.chunks_exact(2));
+                for (i, pair) in pairs.enumerate() {
+                    if !visit(i, pair[0], pair[1]) {
+                        return;
+                    }
+                }
+            }
+            Layout::Interleaved { .. } => {
+                // A ring buffer split between a point's x and its y (its halves are filled and
+                // drained in whole points, so in practice never): walked as one copy, which
+                // keeps a third loop out of every caller.
+                Points::interleaved(&self.to_interleaved()).for_each(visit);
             }
         }
     }
 
     /// First and last x that is not missing (the x range of a monotone series).
     pub fn x_extent(&self) -> Option<(f64, f64)> {
-        let n = self.points();
+        let n = self.len();
         let first = (0..n).map(|i| self.x(i)).find(|x| !x.is_nan())?;
         let last = (0..n).rev().map(|i| self.x(i)).find(|x| !x.is_nan())?;
         Some((first, last))
     }
-}
 
-/// Whether the points' x values never decrease (missing values aside): M4 keeps a line's
-/// picture only when the line runs left to right.
-pub fn is_monotone(values: Interleaved<'_>) -> bool {
-    let mut last = f64::NEG_INFINITY;
-    let mut monotone = true;
-    values.for_each(|_, x, _| {
-        // NaN (missing) compares false both ways and is skipped.
-        if x < last {
-            monotone = false;
-        } else if x >= last {
-            last = x;
-        }
-    });
-    monotone
-}
-
-/// The points that give a series its axis extents: the first and last point, the first and
-/// last point with an x, and the lowest and highest point, ascending. Drawn alone they lay out
-/// a chart's axes exactly as the whole series does, so a chart's first layout (before its
-/// plot's pixel columns are known) costs one cheap pass instead of a full [`m4`] pick.
-pub fn extent(values: Interleaved<'_>) -> Vec<u32> {
-    let points = values.points();
-    let mut first_x = None;
-    let mut last_x = None;
-    let mut extremes = Run::default();
-    values.for_each(|i, x, y| {
-        if !x.is_nan() {
-            first_x.get_or_insert(i);
-            last_x = Some(i);
-            if !y.is_nan() {
-                extremes.add(i, y);
+    /// A copy as interleaved values (what ECharts reads from one `Float64Array`).
+    pub fn to_interleaved(&self) -> Vec<f64> {
+        match self.0 {
+            Layout::Interleaved { front, back } => [front, back].concat(),
+            Layout::Columns { xs, ys } => {
+                let mut flat = Vec::with_capacity(2 * xs.len());
+                for (x, y) in xs.iter().zip(ys) {
+                    flat.push(*x);
+                    flat.push(*y);
+                }
+                flat
             }
         }
-    });
-    let mut kept: Vec<u32> = [
-        (points > 0).then_some(0),
-        first_x,
-        extremes.low(),
-        extremes.high(),
-        last_x,
-        points.checked_sub(1),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|i| i as u32)
-    .collect();
-    kept.sort_unstable();
-    kept.dedup();
-    kept
+    }
 }
 
-/// The indices of the points M4 keeps out of `values` for `columns`, ascending. Non-monotone x (see [`is_monotone`]) or an unusable mapping keep every
-/// point. Without gaps the result has at most 4 points per column plus up to six outside the
-/// visible range; each gap inside it adds at most five (the gap and a run's four points).
-pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
-    let points = values.points();
-    if !columns.is_usable() || !is_monotone(values) {
+/// What one pass over a series learns: whether its x values never decrease (missing values
+/// aside; M4 keeps a line's picture only when the line runs left to right) and which points
+/// set its axes' extents. A chart works it out once per series and reuses it for every pick.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    points: usize,
+    monotone: bool,
+    first_x: Option<usize>,
+    last_x: Option<usize>,
+    low: Option<usize>,
+    high: Option<usize>,
+}
+
+impl Shape {
+    /// One pass over `values`.
+    pub fn of(values: Points<'_>) -> Self {
+        let mut last = f64::NEG_INFINITY;
+        let mut monotone = true;
+        let mut first_x = None;
+        let mut last_x = None;
+        let mut extremes = Run::default();
+        values.for_each(|i, x, y| {
+            // A missing x (NaN) is skipped: it neither orders nor places a point.
+            if !x.is_nan() {
+                if x < last {
+                    monotone = false;
+                } else {
+                    last = x;
+                }
+                first_x.get_or_insert(i);
+                last_x = Some(i);
+                if !y.is_nan() {
+                    extremes.add(i, y);
+                }
+            }
+            true
+        });
+        Self {
+            points: values.len(),
+            monotone,
+            first_x,
+            last_x,
+            low: extremes.low(),
+            high: extremes.high(),
+        }
+    }
+
+    /// Whether the points' x values never decrease (missing values aside).
+    pub fn is_monotone(&self) -> bool {
+        self.monotone
+    }
+
+    /// The points that give a series its axis extents: the first and last point, the first
+    /// and last point with an x, and the lowest and highest point, ascending. Drawn alone they
+    /// lay out a chart's axes exactly as the whole series does, so a chart's first layout
+    /// (before its plot's pixel columns are known) needs no [`m4`] pick.
+    pub fn extent(&self) -> Vec<u32> {
+        let mut kept: Vec<u32> = [
+            (self.points > 0).then_some(0),
+            self.first_x,
+            self.low,
+            self.high,
+            self.last_x,
+            self.points.checked_sub(1),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|i| i as u32)
+        .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        kept
+    }
+}
+
+/// Whether the points' x values never decrease (missing values aside).
+pub fn is_monotone(values: Points<'_>) -> bool {
+    Shape::of(values).monotone
+}
+
+/// [`Shape::extent`] of `values`.
+pub fn extent(values: Points<'_>) -> Vec<u32> {
+    Shape::of(values).extent()
+}
+
+/// The indices of the points M4 keeps out of `values` for `columns`, ascending. Non-monotone x
+/// (see [`Shape::is_monotone`]) or an unusable mapping keep every point. Without gaps the
+/// result has at most 4 points per column plus up to six outside the visible range; each gap
+/// inside it adds at most five (the gap and a run's four points).
+pub fn m4(values: Points<'_>, columns: &PixelColumns) -> Vec<u32> {
+    m4_shaped(values, &Shape::of(values), columns)
+}
+
+/// [`m4`] with the series' [`Shape`] already known (`shape` must be `Shape::of(values)`): one
+/// pass over the visible points only.
+pub fn m4_shaped(values: Points<'_>, shape: &Shape, columns: &PixelColumns) -> Vec<u32> {
+    let points = values.len();
+    if !columns.is_usable() || !shape.monotone {
         return (0..points as u32).collect();
     }
     let mapping = columns.mapping();
     let mut out = Picker::default();
-    let mut extremes = Run::default();
     let mut run = Run::default();
     let mut column = i64::MIN;
     let mut before = None;
@@ -210,30 +306,22 @@ pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
     let mut gap_pending = None;
     values.for_each(|i, x, y| {
         let missing = x.is_nan() || y.is_nan();
-        if !missing {
-            extremes.add(i, y);
-        }
-        if after.is_some() {
-            return;
-        }
         let nothing_visible_yet = out.is_empty() && run.is_empty() && gap_pending.is_none();
         if nothing_visible_yet && (missing || x < columns.start) {
             // Still left of the visible range: remember the neighbour (a gap counts).
             before = Some(i);
-            return;
+            return true;
         }
         if !missing && x > columns.end {
+            // The first point right of the range; x never decreases, so nothing after it is
+            // visible.
             after = Some(i);
-            run.flush(&mut out);
-            if let Some(gap) = gap_pending.take() {
-                out.push(gap);
-            }
-            return;
+            return false;
         }
         if missing {
             run.flush(&mut out);
             gap_pending.get_or_insert(i);
-            return;
+            return true;
         }
         let here = mapping.column(x);
         if here != column {
@@ -247,15 +335,21 @@ pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
             }
         }
         run.add(i, y);
+        true
     });
     run.flush(&mut out);
+    if after.is_some() {
+        if let Some(gap) = gap_pending.take() {
+            out.push(gap);
+        }
+    }
     let mut kept = out.0;
     let outside = [
         (points > 0).then_some(0),
         before,
         after,
-        extremes.low(),
-        extremes.high(),
+        shape.low,
+        shape.high,
         points.checked_sub(1),
     ];
     for i in outside.into_iter().flatten() {
@@ -267,7 +361,7 @@ pub fn m4(values: Interleaved<'_>, columns: &PixelColumns) -> Vec<u32> {
 }
 
 /// The points at `kept` as interleaved values again.
-pub fn gather(values: Interleaved<'_>, kept: &[u32]) -> Vec<f64> {
+pub fn gather(values: Points<'_>, kept: &[u32]) -> Vec<f64> {
     let mut flat = Vec::with_capacity(2 * kept.len());
     for &i in kept {
         flat.push(values.x(i as usize));
@@ -421,14 +515,14 @@ mod tests {
 
     #[test]
     fn nothing_in_nothing_out() {
-        assert!(m4(Interleaved::new(&[]), &span(2, 100.0)).is_empty());
+        assert!(m4(Points::interleaved(&[]), &span(2, 100.0)).is_empty());
     }
 
     #[test]
     fn fewer_points_than_columns_are_all_kept() {
         let data = walk(50);
         assert_eq!(
-            m4(Interleaved::new(&data), &span(50, 400.0)),
+            m4(Points::interleaved(&data), &span(50, 400.0)),
             (0..50).collect::<Vec<_>>()
         );
     }
@@ -438,7 +532,7 @@ mod tests {
         let n = 200_000;
         let data = walk(n);
         let columns = span(n, 1_136.0);
-        let kept = m4(Interleaved::new(&data), &columns);
+        let kept = m4(Points::interleaved(&data), &columns);
         assert!(kept.len() <= 4 * columns.count(), "{} points", kept.len());
         assert!(
             kept.len() > 3 * columns.count(),
@@ -448,7 +542,7 @@ mod tests {
             kept.windows(2).all(|w| w[0] < w[1]),
             "ascending, no duplicates"
         );
-        let xs: Vec<f64> = gather(Interleaved::new(&data), &kept)
+        let xs: Vec<f64> = gather(Points::interleaved(&data), &kept)
             .chunks(2)
             .map(|p| p[0])
             .collect();
@@ -460,7 +554,7 @@ mod tests {
         let n = 50_000;
         let data = walk(n);
         let columns = span(n, 300.0);
-        let kept = m4(Interleaved::new(&data), &columns);
+        let kept = m4(Points::interleaved(&data), &columns);
         let mut by_column: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
         for i in 0..n {
             by_column
@@ -494,7 +588,7 @@ mod tests {
         data[2 * 5_005 + 1] = f64::NAN;
         data[2 * 7_000] = f64::NAN;
         let columns = span(n, 100.0);
-        let kept = m4(Interleaved::new(&data), &columns);
+        let kept = m4(Points::interleaved(&data), &columns);
         for gap in [5_005_u32, 7_000] {
             let at = kept
                 .iter()
@@ -519,7 +613,7 @@ mod tests {
             left: 0.0,
             right: 200.0,
         };
-        let kept = m4(Interleaved::new(&data), &columns);
+        let kept = m4(Points::interleaved(&data), &columns);
         let outside: Vec<u32> = kept
             .iter()
             .copied()
@@ -538,8 +632,8 @@ mod tests {
     #[test]
     fn x_going_backwards_keeps_every_point() {
         let data = [0.0, 1.0, 2.0, 1.0, 1.0, 5.0, 3.0, 0.0];
-        assert!(!is_monotone(Interleaved::new(&data)));
-        assert_eq!(m4(Interleaved::new(&data), &span(4, 1.0)), [0, 1, 2, 3]);
+        assert!(!is_monotone(Points::interleaved(&data)));
+        assert_eq!(m4(Points::interleaved(&data), &span(4, 1.0)), [0, 1, 2, 3]);
     }
 
     #[test]
@@ -548,10 +642,54 @@ mod tests {
         // Split mid-point, as a ring buffer's two slices can be.
         let (front, back) = data.split_at(3_333);
         let columns = span(5_000, 50.0);
-        let split = Interleaved::split(front, back);
-        assert_eq!(split.points(), 5_000);
-        assert_eq!(m4(split, &columns), m4(Interleaved::new(&data), &columns));
+        let split = Points::split(front, back);
+        assert_eq!(split.len(), 5_000);
+        assert_eq!(
+            m4(split, &columns),
+            m4(Points::interleaved(&data), &columns)
+        );
         assert_eq!(split.x_extent(), Some((0.0, 4_999.0)));
+    }
+
+    #[test]
+    fn columns_read_in_place_pick_what_interleaved_values_pick() {
+        let mut data = walk(20_000);
+        data[2 * 9_000 + 1] = f64::NAN;
+        let xs: Vec<f64> = data.iter().step_by(2).copied().collect();
+        let ys: Vec<f64> = data.iter().skip(1).step_by(2).copied().collect();
+        let (interleaved, columns) = (Points::interleaved(&data), Points::columns(&xs, &ys));
+        assert_eq!(columns.len(), 20_000);
+        assert_eq!(Shape::of(columns), Shape::of(interleaved));
+        for pixels in [
+            span(20_000, 150.0),
+            PixelColumns {
+                start: 8_000.5,
+                end: 12_000.0,
+                left: 0.0,
+                right: 90.0,
+            },
+        ] {
+            assert_eq!(m4(columns, &pixels), m4(interleaved, &pixels));
+        }
+        assert_eq!(columns.to_interleaved().len(), data.len());
+        assert_eq!(gather(columns, &[0, 9_000])[..3], [0.0, data[1], 9_000.0]);
+    }
+
+    #[test]
+    fn a_shape_worked_out_once_serves_every_pick() {
+        let data = walk(30_000);
+        let values = Points::interleaved(&data);
+        let shape = Shape::of(values);
+        assert!(shape.is_monotone());
+        for right in [100.0, 640.0, 1_200.0] {
+            let columns = span(30_000, right);
+            assert_eq!(m4_shaped(values, &shape, &columns), m4(values, &columns));
+        }
+        // Out of order: every point, and the extents still found.
+        let backwards = [3.0, 1.0, 1.0, 7.0, 2.0, -4.0];
+        let shape = Shape::of(Points::interleaved(&backwards));
+        assert!(!shape.is_monotone());
+        assert_eq!(shape.extent(), [0, 1, 2]);
     }
 
     #[test]
@@ -575,19 +713,19 @@ mod tests {
             f64::NAN,
             0.0,
         ];
-        assert_eq!(extent(Interleaved::new(&data)), [0, 1, 3, 5, 6, 7]);
-        assert!(extent(Interleaved::new(&[])).is_empty());
+        assert_eq!(extent(Points::interleaved(&data)), [0, 1, 3, 5, 6, 7]);
+        assert!(extent(Points::interleaved(&[])).is_empty());
         // The same on a ring buffer split inside a point.
-        let kept = extent(Interleaved::split(&data[..5], &data[5..]));
+        let kept = extent(Points::split(&data[..5], &data[5..]));
         assert_eq!(kept, [0, 1, 3, 5, 6, 7]);
         // The drawn extents equal the full series' (what the first layout needs).
         let walk = walk(10_000);
-        let values = Interleaved::new(&walk);
+        let values = Points::interleaved(&walk);
         let picked: Vec<f64> = extent(values)
             .iter()
             .map(|&i| values.y(i as usize))
             .collect();
-        let ys: Vec<f64> = (0..values.points()).map(|i| values.y(i)).collect();
+        let ys: Vec<f64> = (0..values.len()).map(|i| values.y(i)).collect();
         let fold = |v: &[f64], f: fn(f64, f64) -> f64, init| v.iter().copied().fold(init, f);
         assert_eq!(
             fold(&picked, f64::min, f64::INFINITY),

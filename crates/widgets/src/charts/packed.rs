@@ -63,10 +63,11 @@ pub fn f64_column(result: &QueryResult, index: usize) -> F64Column {
     }
 }
 
-/// One numeric column's values; dereferences to `[f64]`.
+/// One numeric column's values; dereferences to `[f64]`. Cheap to clone (shared, not copied).
+#[derive(Clone)]
 pub enum F64Column {
     Attached(Arc<NumericColumns>, usize),
-    Converted(Vec<f64>),
+    Converted(Arc<[f64]>),
 }
 
 impl Deref for F64Column {

@@ -34,9 +34,9 @@ pub fn pie_chart_option(result: &QueryResult, options: &Value) -> Result<Chart, 
         .collect();
     let donut = options.get("donut").and_then(Value::as_bool) == Some(true);
     let radius: charming::datatype::CompositeValue = if donut {
-        vec!["45%", "68%"].into()
+        vec!["38%", "72%"].into()
     } else {
-        "68%".into()
+        "72%".into()
     };
     // Names go in the legend and percentages inside the slices, so narrow cards never
     // truncate labels.
@@ -89,7 +89,7 @@ mod tests {
             .unwrap();
         let series = &o["series"][0];
         assert_eq!(series["type"], "pie");
-        assert_eq!(series["radius"], json!(["45%", "68%"]));
+        assert_eq!(series["radius"], json!(["38%", "72%"]));
         assert_eq!(series["label"]["formatter"], "{d}%");
         assert_eq!(
             series["data"],

@@ -70,7 +70,9 @@ pub fn scatter_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
     for (name, flat) in series {
         let scatter = Scatter::new().name(name).symbol_size(8);
         chart = chart.series(if flat.len() / 2 > LARGE_SCATTER {
-            scatter.symbol_size(3).id(large::register(flat))
+            scatter
+                .symbol_size(3)
+                .id(large::register(large::LargeData::Interleaved(flat)))
         } else {
             let points: Vec<DataPoint> = flat
                 .chunks_exact(2)
@@ -133,7 +135,7 @@ mod tests {
         let o = serde_json::to_value(scatter_chart_option(&result, &json!({})).unwrap()).unwrap();
         let id = o["series"][0]["id"].as_str().unwrap();
         assert!(o["series"][0].get("data").is_none(), "no per-point JSON");
-        assert_eq!(large::lookup(id).expect("registered").len(), 2 * n);
+        assert_eq!(large::lookup(id).expect("registered").points().len(), n);
         // `finish_option` adds `large: true` in the browser (charming has no setter for it).
     }
 

@@ -21,17 +21,26 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use super::binding::{function, js_error, set, EChartsInstance};
-use crate::charts::m4::{self, Interleaved, PixelColumns};
+use crate::charts::large::LargeData;
+use crate::charts::m4::{self, PixelColumns, Points, Shape};
 use crate::WidgetError;
 
 /// Points per pixel column above which a line is decimated.
 pub const POINTS_PER_COLUMN: usize = 4;
 
-/// One decimated series: where it is in the option, and all of its points.
+/// One decimated series: where it is in the option, all of its points, and their shape
+/// (worked out once, reused by every pick).
 struct Member {
     series: usize,
     id: JsValue,
-    full: Rc<Vec<f64>>,
+    full: Rc<LargeData>,
+    shape: Shape,
+}
+
+impl Member {
+    fn points(&self) -> Points<'_> {
+        self.full.points()
+    }
 }
 
 /// Series decimated together: a single series, or the series of one stack.
@@ -68,7 +77,7 @@ impl Decimator {
     /// current layout, or the points that set the axes' extents when there is none yet.
     pub(crate) fn replace(
         &mut self,
-        series: Vec<(usize, JsValue, Rc<Vec<f64>>)>,
+        series: Vec<(usize, JsValue, Rc<LargeData>)>,
         instance: &EChartsInstance,
         element: &HtmlElement,
     ) {
@@ -82,13 +91,17 @@ impl Decimator {
                 .ok()
                 .and_then(|s| s.as_string());
             let id = Reflect::get(&object, &"id".into()).unwrap_or(JsValue::UNDEFINED);
+            let shape = Shape::of(full.points());
             let member = Member {
                 series: index,
                 id,
                 full,
+                shape,
             };
             let joins = self.groups.iter().position(|g| {
-                stack.is_some() && g.stack == stack && g.members[0].full.len() == member.full.len()
+                stack.is_some()
+                    && g.stack == stack
+                    && g.members[0].points().len() == member.points().len()
             });
             match joins {
                 Some(at) => self.groups[at].members.push(member),
@@ -107,7 +120,7 @@ impl Decimator {
             // real pixel columns in the same task, so this is never on screen.
             None => {
                 for group in &mut self.groups {
-                    group.kept = group_select(&group.members, m4::extent);
+                    group.kept = group_select(&group.members, |_, shape| shape.extent());
                 }
                 self.fallback = Some(self.element_columns(element));
             }
@@ -188,7 +201,7 @@ impl Decimator {
             .groups
             .iter()
             .flat_map(|g| &g.members)
-            .filter_map(|m| Interleaved::new(&m.full).x_extent())
+            .filter_map(|m| m.points().x_extent())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
                 (lo.min(a), hi.max(b))
             });
@@ -210,32 +223,38 @@ impl Decimator {
 
 /// M4 over one series, or over the stacked values of a stack's series, merged.
 fn group_pick(members: &[Member], columns: &PixelColumns) -> Vec<u32> {
-    group_select(members, |values| m4::m4(values, columns))
+    group_select(members, |values, shape| {
+        m4::m4_shaped(values, shape, columns)
+    })
 }
 
-/// `select` over one series, or over the stacked values of a stack's series, merged.
-fn group_select(members: &[Member], select: impl Fn(Interleaved<'_>) -> Vec<u32>) -> Vec<u32> {
-    let points = members[0].full.len() / 2;
+/// `select` over one series (with its shape), or over the stacked values of a stack's series
+/// (their x from the first member), merged.
+fn group_select(members: &[Member], select: impl Fn(Points<'_>, &Shape) -> Vec<u32>) -> Vec<u32> {
+    let first = &members[0];
+    let mut kept = select(first.points(), &first.shape);
     if members.len() == 1 {
-        return select(Interleaved::new(&members[0].full));
+        return kept;
     }
-    let mut stacked: Vec<f64> = members[0].full.to_vec();
-    let mut kept = select(Interleaved::new(&stacked));
+    let points = first.points();
+    let xs: Vec<f64> = (0..points.len()).map(|i| points.x(i)).collect();
+    let mut stacked: Vec<f64> = (0..points.len()).map(|i| points.y(i)).collect();
     for member in &members[1..] {
-        for i in 0..points {
-            let y = member.full[2 * i + 1];
+        let values = member.points();
+        for (i, below) in stacked.iter_mut().enumerate() {
+            let y = values.y(i);
             if !y.is_nan() {
-                let below = stacked[2 * i + 1];
-                stacked[2 * i + 1] = if below.is_nan() { y } else { below + y };
+                *below = if below.is_nan() { y } else { *below + y };
             }
         }
-        kept = m4::union(&kept, &select(Interleaved::new(&stacked)));
+        let top = Points::columns(&xs, &stacked);
+        kept = m4::union(&kept, &select(top, &Shape::of(top)));
     }
     kept
 }
 
 fn drawn(member: &Member, kept: &[u32]) -> JsValue {
-    Float64Array::from(m4::gather(Interleaved::new(&member.full), kept).as_slice()).into()
+    Float64Array::from(m4::gather(member.points(), kept).as_slice()).into()
 }
 
 /// The first x axis' visible range and where it is drawn, in device pixels, from the chart's
@@ -310,10 +329,12 @@ mod tests {
 
     fn member(series: usize, ys: &[f64]) -> Member {
         let full = ys.iter().enumerate().flat_map(|(i, y)| [i as f64, *y]);
+        let full = Rc::new(LargeData::Interleaved(full.collect()));
         Member {
             series,
             id: JsValue::UNDEFINED,
-            full: Rc::new(full.collect()),
+            shape: Shape::of(full.points()),
+            full,
         }
     }
 
@@ -338,8 +359,8 @@ mod tests {
             right: 9.0,
         };
         let alone = m4::union(
-            &m4::m4(Interleaved::new(&members[0].full), &columns),
-            &m4::m4(Interleaved::new(&members[1].full), &columns),
+            &m4::m4(members[0].points(), &columns),
+            &m4::m4(members[1].points(), &columns),
         );
         assert!(
             !alone.contains(&309),

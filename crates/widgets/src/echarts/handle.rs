@@ -107,7 +107,7 @@ impl EChartsHandle {
         let width = f64::from(self.element.client_width());
         let mut decimated = Vec::new();
         crate::charts::js::finish_option_with(&option, &mut |index, series, points| {
-            let wanted = Decimator::wants(series, points.len() / 2, width);
+            let wanted = Decimator::wants(series, points.points().len(), width);
             if wanted {
                 decimated.push((index, series.clone(), points));
             }
@@ -183,7 +183,7 @@ impl EChartsHandle {
             let item = Object::new();
             let data = match (columns, window.points(index)) {
                 (Some(columns), Some(points))
-                    if points.points() > POINTS_PER_COLUMN * columns.count() =>
+                    if points.len() > POINTS_PER_COLUMN * columns.count() =>
                 {
                     let kept = m4::m4(points, &columns);
                     Float64Array::from(m4::gather(points, &kept).as_slice()).into()

@@ -21,7 +21,7 @@ use charming::series::Line;
 use charming::Chart;
 
 use crate::charts::large::LARGE_THRESHOLD;
-use crate::charts::m4::Interleaved;
+use crate::charts::m4::Points;
 use crate::WidgetError;
 
 /// Bounded windows of `[x, y]` points, one per series.
@@ -127,9 +127,9 @@ impl SlidingWindow {
     }
 
     /// The points of `series`, oldest first, as the ring buffer holds them.
-    pub(crate) fn points(&self, series: usize) -> Option<Interleaved<'_>> {
+    pub(crate) fn points(&self, series: usize) -> Option<Points<'_>> {
         let (front, back) = self.series.get(series)?.as_slices();
-        Some(Interleaved::split(front, back))
+        Some(Points::split(front, back))
     }
 
     /// Whether `series` goes to ECharts as a typed array (above the large-data threshold).
