@@ -27,6 +27,26 @@ pub fn finish_option(option: &JsValue) {
     finish_option_with(option, &mut |_, _, _| false);
 }
 
+/// As [`finish_option`], but every registered large line series gets its [M4](super::m4) pick
+/// for `columns` as its data — the work a chart does in wasm before and after ECharts lays it
+/// out, without the layout (the SDK's handoff benchmark times it).
+pub fn finish_option_picked(option: &JsValue, columns: &super::m4::PixelColumns) {
+    finish_option_with(option, &mut |_, series, data| {
+        let is_line = Reflect::get(series, &"type".into())
+            .ok()
+            .and_then(|t| t.as_string())
+            .as_deref()
+            == Some("line");
+        if is_line {
+            let points = data.points();
+            let kept = super::m4::m4_shaped(points, &super::m4::Shape::of(points), columns);
+            let drawn = Float64Array::from(super::m4::gather(points, &kept).as_slice());
+            let _ = Reflect::set(series, &"data".into(), &drawn);
+        }
+        is_line
+    });
+}
+
 /// Registered large data, offered to a caller: `(series index, series object, points)`;
 /// returning `true` means the caller puts the series' `data` in itself (a decimated pick).
 pub(crate) type TakeLarge<'a> = dyn FnMut(usize, &JsValue, Rc<LargeData>) -> bool + 'a;

@@ -74,6 +74,19 @@ impl Mapping {
     fn column(&self, x: f64) -> i64 {
         (self.left + (x - self.start) * self.scale).floor() as i64
     }
+
+    /// An x below which every point is in `column` or a column left of it: a little under
+    /// where column `column + 1` starts, so a point at or above it may still be in `column`
+    /// (then [`Self::column`] says so) but a point below it never is in a later one. Lets a
+    /// walk over ascending x skip the exact mapping for all but a column's first points.
+    /// `NEG_INFINITY` (no shortcut) for an inverted axis.
+    fn next_edge(&self, column: i64) -> f64 {
+        if self.scale <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        let edge = self.start + ((column + 1) as f64 - self.left) / self.scale;
+        edge - edge.abs() * 1e-9
+    }
 }
 
 /// A series' points: interleaved `[x0, y0, x1, y1, …]` values (in one slice or in the two parts
@@ -213,24 +226,21 @@ pub struct Shape {
 impl Shape {
     /// One pass over `values`.
     pub fn of(values: Points<'_>) -> Self {
+        let n = values.len();
+        let first_x = (0..n).find(|&i| !values.x(i).is_nan());
+        let last_x = (0..n).rev().find(|&i| !values.x(i).is_nan());
         let mut last = f64::NEG_INFINITY;
         let mut monotone = true;
-        let mut first_x = None;
-        let mut last_x = None;
         let mut extremes = Run::default();
         values.for_each(|i, x, y| {
-            // A missing x (NaN) is skipped: it neither orders nor places a point.
-            if !x.is_nan() {
-                if x < last {
-                    monotone = false;
-                } else {
-                    last = x;
-                }
-                first_x.get_or_insert(i);
-                last_x = Some(i);
-                if !y.is_nan() {
-                    extremes.add(i, y);
-                }
+            // A missing x (NaN) compares false both ways: it neither orders nor places a point.
+            if x < last {
+                monotone = false;
+            } else if x >= last {
+                last = x;
+            }
+            if !x.is_nan() && !y.is_nan() {
+                extremes.add(i, y);
             }
             true
         });
@@ -297,46 +307,30 @@ pub fn m4_shaped(values: Points<'_>, shape: &Shape, columns: &PixelColumns) -> V
     if !columns.is_usable() || !shape.monotone {
         return (0..points as u32).collect();
     }
-    let mapping = columns.mapping();
-    let mut out = Picker::default();
-    let mut run = Run::default();
-    let mut column = i64::MIN;
-    let mut before = None;
-    let mut after = None;
-    let mut gap_pending = None;
-    values.for_each(|i, x, y| {
-        let missing = x.is_nan() || y.is_nan();
-        let nothing_visible_yet = out.is_empty() && run.is_empty() && gap_pending.is_none();
-        if nothing_visible_yet && (missing || x < columns.start) {
-            // Still left of the visible range: remember the neighbour (a gap counts).
-            before = Some(i);
-            return true;
-        }
-        if !missing && x > columns.end {
-            // The first point right of the range; x never decreases, so nothing after it is
-            // visible.
-            after = Some(i);
-            return false;
-        }
-        if missing {
-            run.flush(&mut out);
-            gap_pending.get_or_insert(i);
-            return true;
-        }
-        let here = mapping.column(x);
-        if here != column {
-            run.flush(&mut out);
-            column = here;
-        }
-        if let Some(gap) = gap_pending.take() {
-            run.flush(&mut out);
-            if !out.is_empty() {
-                out.push(gap);
-            }
-        }
-        run.add(i, y);
-        true
-    });
+    let mut walk = Walk {
+        columns: *columns,
+        mapping: columns.mapping(),
+        out: Picker::default(),
+        run: Run::default(),
+        column: i64::MIN,
+        edge: f64::NEG_INFINITY,
+        started: false,
+        before: None,
+        after: None,
+        gap_pending: None,
+    };
+    match values.0 {
+        Layout::Columns { xs, ys } => walk.columns(xs, ys),
+        Layout::Interleaved { .. } => values.for_each(|i, x, y| walk.visit(i, x, y)),
+    }
+    let Walk {
+        mut out,
+        mut run,
+        before,
+        after,
+        mut gap_pending,
+        ..
+    } = walk;
     run.flush(&mut out);
     if after.is_some() {
         if let Some(gap) = gap_pending.take() {
@@ -358,6 +352,91 @@ pub fn m4_shaped(values: Points<'_>, shape: &Shape, columns: &PixelColumns) -> V
         }
     }
     kept
+}
+
+/// [`m4_shaped`]'s walk over the points in x order.
+struct Walk {
+    columns: PixelColumns,
+    mapping: Mapping,
+    out: Picker,
+    /// The current pixel column's points so far.
+    run: Run,
+    column: i64,
+    /// Points below `edge` stay in `column` (x never decreases), so most skip the mapping.
+    edge: f64,
+    /// Whether a point in the visible range was reached.
+    started: bool,
+    before: Option<usize>,
+    after: Option<usize>,
+    gap_pending: Option<usize>,
+}
+
+impl Walk {
+    /// Takes point `i`; `false` once the walk is past the visible range.
+    fn visit(&mut self, i: usize, x: f64, y: f64) -> bool {
+        let missing = x.is_nan() || y.is_nan();
+        if !self.started {
+            if missing || x < self.columns.start {
+                // Still left of the visible range: remember the neighbour (a gap counts).
+                self.before = Some(i);
+                return true;
+            }
+            self.started = true;
+        }
+        if !missing && x > self.columns.end {
+            // The first point right of the range; x never decreases, so nothing after it is
+            // visible.
+            self.after = Some(i);
+            return false;
+        }
+        if missing {
+            self.run.flush(&mut self.out);
+            self.gap_pending.get_or_insert(i);
+            return true;
+        }
+        if x >= self.edge {
+            let here = self.mapping.column(x);
+            if here != self.column {
+                self.run.flush(&mut self.out);
+                self.column = here;
+                self.edge = self.mapping.next_edge(here);
+            }
+        }
+        if let Some(gap) = self.gap_pending.take() {
+            self.run.flush(&mut self.out);
+            if !self.out.is_empty() {
+                self.out.push(gap);
+            }
+        }
+        self.run.add(i, y);
+        true
+    }
+
+    /// The walk over two columns: [`Self::visit`], except that the points inside the current
+    /// pixel column (present, visible, below its edge — most of a dense series) only join its
+    /// run, in a tight loop.
+    fn columns(&mut self, xs: &[f64], ys: &[f64]) {
+        let mut i = 0;
+        while i < xs.len() {
+            if self.started && self.gap_pending.is_none() {
+                let limit = self.edge.min(self.columns.end);
+                while let (Some(&x), Some(&y)) = (xs.get(i), ys.get(i)) {
+                    if x.is_nan() || x >= limit || y.is_nan() {
+                        break;
+                    }
+                    self.run.add(i, y);
+                    i += 1;
+                }
+                if i >= xs.len() {
+                    return;
+                }
+            }
+            if !self.visit(i, xs[i], ys[i]) {
+                return;
+            }
+            i += 1;
+        }
+    }
 }
 
 /// The points at `kept` as interleaved values again.
@@ -654,7 +733,10 @@ mod tests {
     #[test]
     fn columns_read_in_place_pick_what_interleaved_values_pick() {
         let mut data = walk(20_000);
+        // A missing y and a missing x inside the zoomed window, a missing y left of it.
         data[2 * 9_000 + 1] = f64::NAN;
+        data[2 * 10_500] = f64::NAN;
+        data[2 * 2_000 + 1] = f64::NAN;
         let xs: Vec<f64> = data.iter().step_by(2).copied().collect();
         let ys: Vec<f64> = data.iter().skip(1).step_by(2).copied().collect();
         let (interleaved, columns) = (Points::interleaved(&data), Points::columns(&xs, &ys));
