@@ -61,7 +61,7 @@ window.bench = {
     chart.setOption(r.option);
     const setOptionMs = performance.now() - t0;
     chart.dispose();
-    return { oursMs: r.oursMs, fullMs: r.fullMs, copyMs: r.copyMs, jsonMs: r.jsonMs, jsonBytes: r.jsonBytes, setOptionMs };
+    return { oursMs: r.oursMs, buildMs: r.buildMs, fullMs: r.fullMs, copyMs: r.copyMs, jsonMs: r.jsonMs, jsonBytes: r.jsonBytes, setOptionMs };
   },
   // One streaming segment; the chart persists across segments (windows stay full).
   async stream(seconds, rate) {

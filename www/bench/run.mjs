@@ -122,7 +122,7 @@ async function handoff(browser) {
   for (let i = 0; i < iterations; i++) runs.push(await page.evaluate((n) => window.bench.handoff(n), points));
   await page.context().close();
   const pick = (k) => summary(runs.map((r) => r[k]));
-  return { bench: 'handoff', side: 'ours', points, n: runs.length, ours: pick('oursMs'), full: pick('fullMs'), copy: pick('copyMs'),
+  return { bench: 'handoff', side: 'ours', points, n: runs.length, ours: pick('oursMs'), build: pick('buildMs'), full: pick('fullMs'), copy: pick('copyMs'),
     json: pick('jsonMs'), setOption: pick('setOptionMs'), jsonBytes: runs[0].jsonBytes };
 }
 

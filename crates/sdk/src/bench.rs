@@ -146,10 +146,10 @@ pub fn bench_mount_line(element: HtmlElement, data: BenchData) -> BenchMount {
 }
 
 /// Times the handoff of `data` to ECharts, in milliseconds:
-/// `{ oursMs, fullMs, copyMs, jsonMs, jsonBytes, option }` where `oursMs` is what `<LineChart>`
+/// `{ oursMs, buildMs, fullMs, copyMs, jsonMs, jsonBytes, option }` where `oursMs` is what `<LineChart>`
 /// does in wasm around ECharts' layout: build the option from the result, convert it to a JS
 /// object, work out the series' shape and its M4 pick for a 1,168-pixel plot (the bench stage's)
-/// and attach those points as one `Float64Array`; `fullMs` the same option with every point
+/// and attach those points as one `Float64Array` (`buildMs` its first two steps); `fullMs` the same option with every point
 /// attached as one `Float64Array` (the handoff before decimation), `copyMs` that copy alone,
 /// `jsonMs` the same chart with its points inline as `[x, y]` pairs
 /// ([`line_chart_option_inline`]), serialised by serde_json and parsed by `JSON.parse`, and
@@ -165,6 +165,7 @@ pub fn bench_handoff(data: &BenchData) -> Result<JsValue, JsError> {
     let t0 = now();
     let chart = line_chart_option(result).map_err(js_error)?;
     let picked = vantage_widgets::to_js(&chart).map_err(js_error)?;
+    let build_ms = now() - t0;
     let (start, end) = Points::columns(&column(0), &column(1))
         .x_extent()
         .unwrap_or((0.0, 0.0));
@@ -201,6 +202,7 @@ pub fn bench_handoff(data: &BenchData) -> Result<JsValue, JsError> {
     let out = Object::new();
     for (key, value) in [
         ("oursMs", JsValue::from(ours_ms)),
+        ("buildMs", JsValue::from(build_ms)),
         ("fullMs", JsValue::from(full_ms)),
         ("copyMs", JsValue::from(copy_ms)),
         ("jsonMs", JsValue::from(json_ms)),

@@ -160,8 +160,9 @@ fn handoff_rows(results: &[Value]) -> Vec<Row> {
             .ours(at("ours", "median").unwrap_or(f64::NAN))
             .peer(at("setOption", "median"))
             .note(format!(
-                "ours = timed in wasm, what <LineChart> does around ECharts' layout: line option built from the 1M-row result, converted to a JS object, the series' shape and its M4 pick for a 1,168-px plot, those points attached as one Float64Array (p95 {}); peer = echarts.setOption of the full option (every point) on a fresh instance (p95 {}); {} runs after a warm-up",
+                "ours = timed in wasm, what <LineChart> does around ECharts' layout: line option built from the 1M-row result, converted to a JS object, the series' shape and its M4 pick for a 1,168-px plot, those points attached as one Float64Array (p95 {}; of which the option built and converted: median {}); peer = echarts.setOption of the full option (every point) on a fresh instance (p95 {}); {} runs after a warm-up",
                 show_ms(at("ours", "p95")),
+                show_ms(at("build", "median")),
                 show_ms(at("setOption", "p95")),
                 o["n"]
             )),

@@ -229,6 +229,42 @@ impl Shape {
         let n = values.len();
         let first_x = (0..n).find(|&i| !values.x(i).is_nan());
         let last_x = (0..n).rev().find(|&i| !values.x(i).is_nan());
+        if let Layout::Columns { xs, ys } = values.0 {
+            // Two tight loops, one per column, unless an x is missing (then a point's y only
+            // counts with its x, and the walk below pairs them).
+            let (mut last, mut monotone, mut missing_x) = (f64::NEG_INFINITY, true, false);
+            for &x in xs {
+                if x < last {
+                    monotone = false;
+                } else if x >= last {
+                    last = x;
+                } else {
+                    missing_x = true;
+                }
+            }
+            if !missing_x {
+                let (mut low, mut high) = (None, None);
+                let (mut low_y, mut high_y) = (f64::INFINITY, f64::NEG_INFINITY);
+                // Strict comparisons: the earliest of equal extremes, as `Run` keeps; a
+                // missing y (NaN) compares false.
+                for (i, &y) in ys.iter().enumerate() {
+                    if y < low_y {
+                        (low, low_y) = (Some(i), y);
+                    }
+                    if y > high_y {
+                        (high, high_y) = (Some(i), y);
+                    }
+                }
+                return Self {
+                    points: n,
+                    monotone,
+                    first_x,
+                    last_x,
+                    low,
+                    high,
+                };
+            }
+        }
         let mut last = f64::NEG_INFINITY;
         let mut monotone = true;
         let mut extremes = Run::default();
@@ -754,6 +790,16 @@ mod tests {
             assert_eq!(m4(columns, &pixels), m4(interleaved, &pixels));
         }
         assert_eq!(columns.to_interleaved().len(), data.len());
+        // Every x present (the two-loop shape), a flat stretch (equal extremes) and a gap in y.
+        let mut ys = ys.clone();
+        ys[100..200].fill(-1e9);
+        ys[300..400].fill(1e9);
+        ys[500] = f64::NAN;
+        let xs: Vec<f64> = (0..ys.len()).map(|i| i as f64).collect();
+        let flat = Points::columns(&xs, &ys).to_interleaved();
+        let shape = Shape::of(Points::columns(&xs, &ys));
+        assert_eq!(shape, Shape::of(Points::interleaved(&flat)));
+        assert_eq!(shape.extent(), [0, 100, 300, 19_999]);
         assert_eq!(gather(columns, &[0, 9_000])[..3], [0.0, data[1], 9_000.0]);
     }
 
