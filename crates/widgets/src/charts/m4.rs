@@ -318,16 +318,6 @@ impl Shape {
     }
 }
 
-/// Whether the points' x values never decrease (missing values aside).
-pub fn is_monotone(values: Points<'_>) -> bool {
-    Shape::of(values).monotone
-}
-
-/// [`Shape::extent`] of `values`.
-pub fn extent(values: Points<'_>) -> Vec<u32> {
-    Shape::of(values).extent()
-}
-
 /// The indices of the points M4 keeps out of `values` for `columns`, ascending. Non-monotone x
 /// (see [`Shape::is_monotone`]) or an unusable mapping keep every point. Without gaps the
 /// result has at most 4 points per column plus up to six outside the visible range; each gap
@@ -747,7 +737,7 @@ mod tests {
     #[test]
     fn x_going_backwards_keeps_every_point() {
         let data = [0.0, 1.0, 2.0, 1.0, 1.0, 5.0, 3.0, 0.0];
-        assert!(!is_monotone(Points::interleaved(&data)));
+        assert!(!Shape::of(Points::interleaved(&data)).is_monotone());
         assert_eq!(m4(Points::interleaved(&data), &span(4, 1.0)), [0, 1, 2, 3]);
     }
 
@@ -822,6 +812,9 @@ mod tests {
 
     #[test]
     fn extent_keeps_what_sets_the_axes() {
+        fn extent(values: Points<'_>) -> Vec<u32> {
+            Shape::of(values).extent()
+        }
         // x missing at both ends, a y gap inside; lowest at 3, highest at 5.
         let data = [
             f64::NAN,
