@@ -32,11 +32,7 @@ pub fn finish_option(option: &JsValue) {
 /// out, without the layout (the SDK's handoff benchmark times it).
 pub fn finish_option_picked(option: &JsValue, columns: &super::m4::PixelColumns) {
     finish_option_with(option, &mut |_, series, data| {
-        let is_line = Reflect::get(series, &"type".into())
-            .ok()
-            .and_then(|t| t.as_string())
-            .as_deref()
-            == Some("line");
+        let is_line = series_type(series).as_deref() == Some("line");
         if is_line {
             let points = data.points();
             let kept = super::m4::m4_shaped(points, &super::m4::Shape::of(points), columns);
@@ -45,6 +41,11 @@ pub fn finish_option_picked(option: &JsValue, columns: &super::m4::PixelColumns)
         }
         is_line
     });
+}
+
+/// A series object's ECharts `type` (`"line"`, `"pie"`, …).
+pub(crate) fn series_type(series: &JsValue) -> Option<String> {
+    Reflect::get(series, &"type".into()).ok()?.as_string()
 }
 
 /// Registered large data, offered to a caller: `(series index, series object, points)`;
@@ -98,10 +99,7 @@ fn assign_series_id(item: &JsValue, index: usize, ids: &mut Vec<String>) {
 /// still add up to 100) and no label on a slice narrower than 15° (its share is in the
 /// tooltip), through `percentPrecision` and `minShowLabelAngle`, which charming's `Pie` lacks.
 fn fit_pie_labels(series: &JsValue) {
-    let kind = Reflect::get(series, &"type".into())
-        .ok()
-        .and_then(|t| t.as_string());
-    if kind.as_deref() == Some("pie") {
+    if series_type(series).as_deref() == Some("pie") {
         let _ = Reflect::set(series, &"percentPrecision".into(), &JsValue::from(0));
         let _ = Reflect::set(series, &"minShowLabelAngle".into(), &JsValue::from(15));
     }
@@ -157,12 +155,7 @@ fn attach_typed_data(series: &JsValue, index: usize, take: &mut TakeLarge<'_>) {
         let _ = Reflect::set(series, &"data".into(), &typed);
         // Scatter's large mode draws many points in one path (ECharts `series-scatter.large`);
         // charming's `Scatter` has no setter for it.
-        if Reflect::get(series, &"type".into())
-            .ok()
-            .and_then(|t| t.as_string())
-            .as_deref()
-            == Some("scatter")
-        {
+        if series_type(series).as_deref() == Some("scatter") {
             let _ = Reflect::set(series, &"large".into(), &JsValue::TRUE);
             let threshold = JsValue::from(super::scatter::LARGE_SCATTER as f64);
             let _ = Reflect::set(series, &"largeThreshold".into(), &threshold);

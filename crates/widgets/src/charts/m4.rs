@@ -186,12 +186,18 @@ impl<'a> Points<'a> {
         }
     }
 
+    /// The indices of the first and last point whose x is not missing.
+    fn present_x(&self) -> Option<(usize, usize)> {
+        let n = self.len();
+        let first = (0..n).find(|&i| !self.x(i).is_nan())?;
+        let last = (0..n).rev().find(|&i| !self.x(i).is_nan())?;
+        Some((first, last))
+    }
+
     /// First and last x that is not missing (the x range of a monotone series).
     pub fn x_extent(&self) -> Option<(f64, f64)> {
-        let n = self.len();
-        let first = (0..n).map(|i| self.x(i)).find(|x| !x.is_nan())?;
-        let last = (0..n).rev().map(|i| self.x(i)).find(|x| !x.is_nan())?;
-        Some((first, last))
+        let (first, last) = self.present_x()?;
+        Some((self.x(first), self.x(last)))
     }
 
     /// A copy as interleaved values (what ECharts reads from one `Float64Array`).
@@ -224,11 +230,11 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// One pass over `values`.
+    /// One walk over `values` (one loop per column for two columns).
     pub fn of(values: Points<'_>) -> Self {
         let n = values.len();
-        let first_x = (0..n).find(|&i| !values.x(i).is_nan());
-        let last_x = (0..n).rev().find(|&i| !values.x(i).is_nan());
+        let present = values.present_x();
+        let (first_x, last_x) = (present.map(|p| p.0), present.map(|p| p.1));
         if let Layout::Columns { xs, ys } = values.0 {
             // Two tight loops, one per column, unless an x is missing (then a point's y only
             // counts with its x, and the walk below pairs them).
@@ -281,7 +287,7 @@ impl Shape {
             true
         });
         Self {
-            points: values.len(),
+            points: n,
             monotone,
             first_x,
             last_x,

@@ -21,6 +21,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use super::binding::{function, js_error, set, EChartsInstance};
+use crate::charts::js::series_type;
 use crate::charts::large::LargeData;
 use crate::charts::m4::{self, PixelColumns, Points, Shape};
 use crate::WidgetError;
@@ -65,9 +66,8 @@ impl Decimator {
     /// Whether `series` (an option's series object) with `points` points is worth decimating on
     /// a chart `width` CSS pixels wide.
     pub(crate) fn wants(series: &JsValue, points: usize, width: f64) -> bool {
-        let text = |key: &str| Reflect::get(series, &key.into()).ok();
-        let is_line = text("type").and_then(|t| t.as_string()).as_deref() == Some("line");
-        let smooth = text("smooth").is_some_and(|s| s.is_truthy());
+        let is_line = series_type(series).as_deref() == Some("line");
+        let smooth = Reflect::get(series, &"smooth".into()).is_ok_and(|s| s.is_truthy());
         let columns = (width * device_pixel_ratio()).max(0.0) as usize;
         is_line && !smooth && columns > 0 && points > POINTS_PER_COLUMN * columns
     }
