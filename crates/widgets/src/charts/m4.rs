@@ -84,8 +84,15 @@ impl Mapping {
         if self.scale <= 0.0 {
             return f64::NEG_INFINITY;
         }
-        let edge = self.start + ((column + 1) as f64 - self.left) / self.scale;
-        edge - edge.abs() * 1e-9
+        let pixels = (column + 1) as f64 - self.left;
+        let edge = self.start + pixels / self.scale;
+        // Lowered past the rounding of this sum and of [`Self::column`]'s (a few ulps of the
+        // magnitudes involved, in x units), not by a fraction of `edge`: x can be large and
+        // finely spaced (epoch milliseconds 1 ms apart), where a relative slack spans whole
+        // columns and sends every point down the exact path.
+        let magnitude =
+            edge.abs() + self.start.abs() + (pixels.abs() + self.left.abs()) / self.scale;
+        edge - magnitude * 1e-14
     }
 }
 
@@ -170,9 +177,8 @@ impl<'a> Points<'a> {
                 }
             }
             Layout::Interleaved { front, back } if front.len() % 2 == 0 => {
-                let pairs = front.chunks_exact(2).chain(back.chunks_exact(2));
-                for (i, pair) in pairs.enumerate() {
-                    if !visit(i, pair[0], pair[1]) {
+                for (i, (x, y)) in pairs(front).chain(pairs(back)).enumerate() {
+                    if !visit(i, x, y) {
                         return;
                     }
                 }
@@ -230,47 +236,39 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// One walk over `values` (one loop per column for two columns).
+    /// One walk over `values`: a tight loop over the x values and one over the y values when
+    /// every point has an x, either layout.
     pub fn of(values: Points<'_>) -> Self {
         let n = values.len();
         let present = values.present_x();
         let (first_x, last_x) = (present.map(|p| p.0), present.map(|p| p.1));
-        if let Layout::Columns { xs, ys } = values.0 {
-            // Two tight loops, one per column, unless an x is missing (then a point's y only
-            // counts with its x, and the walk below pairs them).
-            let (mut last, mut monotone, mut missing_x) = (f64::NEG_INFINITY, true, false);
-            for &x in xs {
-                if x < last {
-                    monotone = false;
-                } else if x >= last {
-                    last = x;
-                } else {
-                    missing_x = true;
-                }
+        let mut quick = QuickShape::new();
+        let complete = match values.0 {
+            Layout::Columns { xs, ys } => {
+                let complete = quick.xs(xs.iter().copied());
+                quick.ys(0, ys.iter().copied());
+                complete
             }
-            if !missing_x {
-                let (mut low, mut high) = (None, None);
-                let (mut low_y, mut high_y) = (f64::INFINITY, f64::NEG_INFINITY);
-                // Strict comparisons: the earliest of equal extremes, as `Run` keeps; a
-                // missing y (NaN) compares false.
-                for (i, &y) in ys.iter().enumerate() {
-                    if y < low_y {
-                        (low, low_y) = (Some(i), y);
-                    }
-                    if y > high_y {
-                        (high, high_y) = (Some(i), y);
-                    }
-                }
-                return Self {
-                    points: n,
-                    monotone,
-                    first_x,
-                    last_x,
-                    low,
-                    high,
-                };
+            Layout::Interleaved { front, back } if front.len() % 2 == 0 => {
+                let complete =
+                    quick.xs(pairs(front).map(|(x, _)| x)) && quick.xs(pairs(back).map(|(x, _)| x));
+                quick.ys(0, pairs(front).map(|(_, y)| y));
+                quick.ys(front.len() / 2, pairs(back).map(|(_, y)| y));
+                complete
             }
+            Layout::Interleaved { .. } => false,
+        };
+        if complete {
+            return Self {
+                points: n,
+                monotone: quick.monotone,
+                first_x,
+                last_x,
+                low: quick.low,
+                high: quick.high,
+            };
         }
+        // An x is missing: a point's y only counts with its x.
         let mut last = f64::NEG_INFINITY;
         let mut monotone = true;
         let mut extremes = Run::default();
@@ -324,6 +322,63 @@ impl Shape {
     }
 }
 
+/// What [`Shape::of`] learns in tight loops when every point has an x: whether x never
+/// decreases, and the lowest and highest point (strict comparisons: the earliest of equal
+/// extremes, as `Run` keeps; a missing y compares false).
+struct QuickShape {
+    last: f64,
+    monotone: bool,
+    low: Option<usize>,
+    high: Option<usize>,
+    low_y: f64,
+    high_y: f64,
+}
+
+impl QuickShape {
+    fn new() -> Self {
+        Self {
+            last: f64::NEG_INFINITY,
+            monotone: true,
+            low: None,
+            high: None,
+            low_y: f64::INFINITY,
+            high_y: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Takes x values in order; `false` at the first missing one (then a point's y only counts
+    /// with its x, and [`Shape::of`] walks the points instead).
+    fn xs(&mut self, xs: impl Iterator<Item = f64>) -> bool {
+        let (mut last, mut monotone) = (self.last, self.monotone);
+        for x in xs {
+            if x < last {
+                monotone = false;
+            } else if x >= last {
+                last = x;
+            } else {
+                return false;
+            }
+        }
+        (self.last, self.monotone) = (last, monotone);
+        true
+    }
+
+    /// Takes y values in order, the first being point `offset`.
+    fn ys(&mut self, offset: usize, ys: impl Iterator<Item = f64>) {
+        let (mut low, mut high) = (self.low, self.high);
+        let (mut low_y, mut high_y) = (self.low_y, self.high_y);
+        for (i, y) in ys.enumerate() {
+            if y < low_y {
+                (low, low_y) = (Some(offset + i), y);
+            }
+            if y > high_y {
+                (high, high_y) = (Some(offset + i), y);
+            }
+        }
+        (self.low, self.high, self.low_y, self.high_y) = (low, high, low_y, high_y);
+    }
+}
+
 /// The indices of the points M4 keeps out of `values` for `columns`, ascending. Non-monotone x
 /// (see [`Shape::is_monotone`]) or an unusable mapping keep every point. Without gaps the
 /// result has at most 4 points per column plus up to six outside the visible range; each gap
@@ -352,7 +407,14 @@ pub fn m4_shaped(values: Points<'_>, shape: &Shape, columns: &PixelColumns) -> V
         gap_pending: None,
     };
     match values.0 {
-        Layout::Columns { xs, ys } => walk.columns(xs, ys),
+        Layout::Columns { xs, ys } => {
+            walk.segment(0, xs.iter().copied().zip(ys.iter().copied()));
+        }
+        Layout::Interleaved { front, back } if front.len() % 2 == 0 => {
+            if walk.segment(0, pairs(front)) {
+                walk.segment(front.len() / 2, pairs(back));
+            }
+        }
         Layout::Interleaved { .. } => values.for_each(|i, x, y| walk.visit(i, x, y)),
     }
     let Walk {
@@ -444,29 +506,64 @@ impl Walk {
         true
     }
 
-    /// The walk over two columns: [`Self::visit`], except that the points inside the current
-    /// pixel column (present, visible, below its edge — most of a dense series) only join its
-    /// run, in a tight loop.
-    fn columns(&mut self, xs: &[f64], ys: &[f64]) {
-        let mut i = 0;
-        while i < xs.len() {
-            if self.started && self.gap_pending.is_none() {
-                let limit = self.edge.min(self.columns.end);
-                while let (Some(&x), Some(&y)) = (xs.get(i), ys.get(i)) {
-                    if x.is_nan() || x >= limit || y.is_nan() {
-                        break;
-                    }
-                    self.run.add(i, y);
-                    i += 1;
-                }
-                if i >= xs.len() {
-                    return;
+    /// The walk over `points` (numbered from `offset` in the series): [`Self::visit`], except
+    /// that a point inside the current pixel column (present, visible, left of its edge — most
+    /// of a dense series) only joins its run.
+    /// `false` once the walk is past the visible range.
+    fn segment(&mut self, offset: usize, points: impl Iterator<Item = (f64, f64)>) -> bool {
+        // Below `limit`, a present point is in the current column; NEG_INFINITY (nothing is
+        // below it) until the walk is in the visible range, and while a gap waits.
+        let mut limit = f64::NEG_INFINITY;
+        let mut points = points.enumerate();
+        loop {
+            // The run in a local while only it changes, so it stays in registers.
+            let mut run = self.run;
+            let mut other = None;
+            for (i, (x, y)) in &mut points {
+                // A missing x compares false.
+                if x < limit && !y.is_nan() {
+                    run.add(offset + i, y);
+                } else {
+                    other = Some((i, x, y));
+                    break;
                 }
             }
-            if !self.visit(i, xs[i], ys[i]) {
-                return;
+            self.run = run;
+            let Some((i, x, y)) = other else {
+                return true;
+            };
+            if !self.visit(offset + i, x, y) {
+                return false;
             }
-            i += 1;
+            limit = if self.started && self.gap_pending.is_none() {
+                self.edge.min(self.columns.end)
+            } else {
+                f64::NEG_INFINITY
+            };
+        }
+    }
+}
+
+/// Interleaved `[x0, y0, x1, y1, …]` values as `(x, y)` points.
+fn pairs(values: &[f64]) -> Pairs<'_> {
+    Pairs(values)
+}
+
+/// See [`pairs`]. A slice pattern per step: in the shipped wasm (`opt-level = "z"`)
+/// `chunks_exact(2)` keeps its chunk length a runtime value, and the walks ran 4× slower
+/// (`slice::as_chunks` is newer than the workspace's MSRV).
+struct Pairs<'a>(&'a [f64]);
+
+impl Iterator for Pairs<'_> {
+    type Item = (f64, f64);
+
+    fn next(&mut self) -> Option<(f64, f64)> {
+        match self.0 {
+            [x, y, rest @ ..] => {
+                self.0 = rest;
+                Some((*x, *y))
+            }
+            _ => None,
         }
     }
 }
@@ -527,6 +624,7 @@ impl Picker {
 
 /// First, lowest, highest and last point of a run of points in one column. Plain indices with
 /// `EMPTY` for "none yet" rather than `Option`s: this runs once per point of the series.
+#[derive(Clone, Copy)]
 struct Run {
     first: usize,
     low: usize,
@@ -747,6 +845,53 @@ mod tests {
         assert_eq!(m4(Points::interleaved(&data), &span(4, 1.0)), [0, 1, 2, 3]);
     }
 
+    /// The largest `f64` below `x` (`f64::next_down` is newer than the workspace's MSRV).
+    fn below(x: f64) -> f64 {
+        match x {
+            0.0 => -f64::from_bits(1),
+            x if x > 0.0 => f64::from_bits(x.to_bits() - 1),
+            x => f64::from_bits(x.to_bits() + 1),
+        }
+    }
+
+    #[test]
+    fn a_column_edge_is_tight_and_never_too_far_right() {
+        // Epoch milliseconds 1 ms apart, 85 points per pixel column: the edge is within a
+        // tenth of a point of where the next column starts…
+        let start = 1_767_225_600_000.0;
+        let columns = PixelColumns {
+            start,
+            end: start + 99_999.0,
+            left: 60.5,
+            right: 1_228.0,
+        };
+        let mapping = columns.mapping();
+        for column in [60, 61, 500, 1_227] {
+            let edge = mapping.next_edge(column);
+            let exact = start + ((column + 1) as f64 - 60.5) * 99_999.0 / (1_228.0 - 60.5);
+            assert!(exact - edge < 0.1, "column {column}: {edge} vs {exact}");
+            // …and no x below it maps to a later column.
+            assert!(mapping.column(below(edge)) <= column);
+        }
+        // The same over many scales and offsets, just below each edge.
+        for (start, step) in [(0.0, 1.0), (-5e6, 0.37), (1e15, 3.0), (1.5e-3, 1e-7)] {
+            let columns = PixelColumns {
+                start,
+                end: start + 10_000.0 * step,
+                left: 3.25,
+                right: 997.75,
+            };
+            let mapping = columns.mapping();
+            for column in 3..997 {
+                let edge = mapping.next_edge(column);
+                assert!(
+                    mapping.column(below(edge)) <= column,
+                    "{start} {step} {column}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn works_on_a_ring_buffer_too() {
         let data = walk(5_000);
@@ -760,6 +905,38 @@ mod tests {
             m4(Points::interleaved(&data), &columns)
         );
         assert_eq!(split.x_extent(), Some((0.0, 4_999.0)));
+        // With gaps (a missing y, a missing x), zoomed, and the shape: the ring buffer's two
+        // halves pick what the same points as columns pick.
+        let mut data = walk(5_000);
+        data[2 * 1_000 + 1] = f64::NAN;
+        data[2 * 3_500] = f64::NAN;
+        let (front, back) = data.split_at(2 * 2_000);
+        let split = Points::split(front, back);
+        let xs: Vec<f64> = data.iter().step_by(2).copied().collect();
+        let ys: Vec<f64> = data.iter().skip(1).step_by(2).copied().collect();
+        let columns = Points::columns(&xs, &ys);
+        assert_eq!(Shape::of(split), Shape::of(columns));
+        for pixels in [
+            span(5_000, 40.0),
+            PixelColumns {
+                start: 1_500.5,
+                end: 4_000.0,
+                left: 0.0,
+                right: 30.0,
+            },
+        ] {
+            assert_eq!(m4(split, &pixels), m4(columns, &pixels));
+        }
+        // Every x present: the tight shape loops see both halves (the lowest point in the
+        // back half).
+        let mut data = walk(5_000);
+        data[2 * 4_000 + 1] = -1e9;
+        let (front, back) = data.split_at(2 * 2_000);
+        let shape = Shape::of(Points::split(front, back));
+        assert!(shape.is_monotone());
+        assert!(shape.extent().contains(&4_000));
+        // x going back where the halves meet.
+        assert!(!Shape::of(Points::split(back, front)).is_monotone());
     }
 
     #[test]

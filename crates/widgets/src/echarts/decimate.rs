@@ -146,11 +146,15 @@ impl Decimator {
     }
 
     /// Picks again for the chart's current layout if its columns changed, and sends the new
-    /// picks as a merge-mode update (series matched by id, nothing but `data`).
+    /// picks as a merge-mode update (series matched by id, nothing but `data`), drawn `when`.
     ///
     /// # Errors
     /// When ECharts rejects the update.
-    pub(crate) fn refresh(&mut self, instance: &EChartsInstance) -> Result<(), WidgetError> {
+    pub(crate) fn refresh(
+        &mut self,
+        instance: &EChartsInstance,
+        when: Draw,
+    ) -> Result<(), WidgetError> {
         if self.groups.is_empty() || instance.is_disposed() {
             return Ok(());
         }
@@ -171,7 +175,7 @@ impl Decimator {
                 series.push(&item);
             }
         }
-        set_series_data(instance, &series)
+        set_series_data(instance, &series, when)
     }
 
     /// Turns `dataIndex` in event parameters (a click, a hover) from an index into the drawn
@@ -294,16 +298,28 @@ pub(crate) fn axis_columns(instance: &EChartsInstance) -> Option<PixelColumns> {
     columns.is_usable().then_some(columns)
 }
 
+/// When an update is laid out and drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Draw {
+    /// In this task: the final pick right after a chart's first layout, so both land in one
+    /// frame.
+    Now,
+    /// With the next frame (`lazyUpdate`): updates in one frame (a resize, a zoom, several
+    /// streamed appends) draw once.
+    NextFrame,
+}
+
 /// Merges `series` (items carrying an `id` or position and their new `data`) into the chart's
-/// option, on the next frame and without events: the update keeps legend, zoom and tooltip.
+/// option, drawn `when`, without events: the update keeps legend, zoom and tooltip.
 pub(crate) fn set_series_data(
     instance: &EChartsInstance,
     series: &Array,
+    when: Draw,
 ) -> Result<(), WidgetError> {
     let option = Object::new();
     set(&option, "series", series);
     let opts = Object::new();
-    set(&opts, "lazyUpdate", &true.into());
+    set(&opts, "lazyUpdate", &(when == Draw::NextFrame).into());
     set(&opts, "silent", &true.into());
     instance.set_option(&option, &opts).map_err(js_error)
 }

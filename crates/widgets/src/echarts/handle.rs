@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ResizeObserver};
 
 use super::binding::{function, js_error, set, EChartsInstance, EChartsModule, Renderer};
-use super::decimate::{self, Decimator, POINTS_PER_COLUMN};
+use super::decimate::{self, Decimator, Draw, POINTS_PER_COLUMN};
 use super::stream::SlidingWindow;
 use crate::charts::m4;
 use crate::WidgetError;
@@ -74,7 +74,7 @@ impl EChartsHandle {
                 decimate::soon(move || {
                     if let Some(decimator) = decimator.upgrade() {
                         if let Ok(mut decimator) = decimator.try_borrow_mut() {
-                            let _ = decimator.refresh(&instance);
+                            let _ = decimator.refresh(&instance, Draw::NextFrame);
                         }
                     }
                 });
@@ -121,11 +121,12 @@ impl EChartsHandle {
             return self.set_option(option, merge);
         }
         // Laid out now rather than on the next frame: the plot's exact pixel columns are known
-        // only after ECharts has placed the axes, and the final pick follows right away (the
-        // first, approximate one is never on screen).
+        // only after ECharts has placed the axes, and the final pick follows right away, drawn
+        // in the same task (the first, approximate one is never on screen, and both land in
+        // one frame).
         self.send(&option, merge, false)?;
         self.keep_last(option, merge);
-        decimator.refresh(&self.instance)
+        decimator.refresh(&self.instance, Draw::Now)
     }
 
     /// Applies an ECharts option object (see <https://echarts.apache.org/en/option.html>).
@@ -193,7 +194,7 @@ impl EChartsHandle {
             set(&item, "data", &data);
             series.push(&item);
         }
-        decimate::set_series_data(&self.instance, &series)
+        decimate::set_series_data(&self.instance, &series, Draw::NextFrame)
     }
 
     /// Appends interleaved `[x0, y0, x1, y1, …]` points to `series` of `window` (dropping the
@@ -276,7 +277,9 @@ impl EChartsHandle {
             let option = self.last_option.clone().unwrap_or(current);
             self.set_option(option, Merge::Replace)?;
             self.decimator.borrow_mut().forget_columns();
-            self.decimator.borrow_mut().refresh(&self.instance)?;
+            self.decimator
+                .borrow_mut()
+                .refresh(&self.instance, Draw::NextFrame)?;
         }
         Ok(())
     }
@@ -302,7 +305,9 @@ impl EChartsHandle {
     /// When ECharts throws.
     pub fn resize(&self) -> Result<(), WidgetError> {
         self.instance.resize().map_err(js_error)?;
-        self.decimator.borrow_mut().refresh(&self.instance)
+        self.decimator
+            .borrow_mut()
+            .refresh(&self.instance, Draw::NextFrame)
     }
 
     /// Renders the chart to a data URL (`png` uses the canvas renderer's bitmap).
@@ -455,7 +460,7 @@ impl ResizeWatch {
                 frame.set(None);
                 if !instance.is_disposed() && instance.resize().is_ok() {
                     if let Ok(mut decimator) = decimator.try_borrow_mut() {
-                        let _ = decimator.refresh(&instance);
+                        let _ = decimator.refresh(&instance, Draw::NextFrame);
                     }
                 }
             }))
