@@ -25,6 +25,55 @@ function freshStage() {
 }
 
 let stream = null;
+let floor = null;
+
+// The streaming floor: plain ECharts redrawing exactly what our streaming chart hands it —
+// the decimated windows of `frames` consecutive appends of a 3 × 100k stream, recorded from
+// a BenchStream and then replayed one per append (cycling) into a chart with the same
+// option, with the same merge-mode update. What is left of ours' frame time above this is
+// our own work (appending to the windows, the M4 pick, the handoff).
+async function recordFloor(rate, frames) {
+  const recorded = [];
+  const init = echarts.init;
+  let chart = null;
+  echarts.init = function (...args) {
+    chart = init.apply(this, args);
+    const setOption = chart.setOption;
+    chart.setOption = function (option, opts) {
+      const series = option?.series;
+      if (!option.xAxis && series?.every((s) => s.data instanceof Float64Array)) {
+        recorded.push(series.map((s) => s.data.slice()));
+      }
+      return setOption.call(this, option, opts);
+    };
+    return chart;
+  };
+  let source;
+  try {
+    source = new BenchStream(freshStage(), SERIES, WINDOW);
+  } finally {
+    echarts.init = init;
+  }
+  await nextPaint();
+  recorded.length = 0;
+  const perAppend = Math.max(1, Math.round(rate / SERIES / 60));
+  for (let i = 0; i < frames; i++) source.append(perAppend);
+  const option = chart.getOption();
+  source.destroy();
+  option.series.forEach((s, k) => { s.data = recorded[0][k]; });
+  const plain = echarts.init(freshStage(), null, { renderer: 'canvas' });
+  plain.setOption(option);
+  let next = 0;
+  return {
+    append() {
+      const data = recorded[next];
+      next = (next + 1) % recorded.length;
+      plain.setOption({ series: data.map((d, k) => ({ id: option.series[k].id, data: d })) },
+        { lazyUpdate: true, silent: true });
+    },
+    pointsPerSeries: recorded[0][0].length / 2,
+  };
+}
 
 window.bench = {
   // Time from mounting <LineChart> on a fresh element to the frame after it painted: option
@@ -70,6 +119,15 @@ window.bench = {
       await nextPaint();
     }
     return drive(stream, { seconds, rate, series: SERIES });
+  },
+  // One segment of the streaming floor (see recordFloor), the chart kept across segments.
+  async streamFloor(seconds, rate) {
+    if (!floor) {
+      floor = await recordFloor(rate, 120);
+      await nextPaint();
+    }
+    const r = await drive(floor, { seconds, rate, series: SERIES });
+    return { ...r, drawnPerSeries: floor.pointsPerSeries };
   },
   async soak(steps, perStep, warmup) {
     stream?.destroy();

@@ -130,15 +130,17 @@ async function handoff(browser) {
 // alternating, the charts kept between segments.
 async function streaming(browser) {
   const seconds = streamSeconds / iterations;
+  // `floor`: plain ECharts replaying what ours hands it (chart-ours.js, streamFloor).
   const sides = {
-    ours: { page: await benchPage(browser, 'chart-ours.html'), segs: [] },
-    peer: { page: await benchPage(browser, 'stream-plain.html'), segs: [] },
+    ours: { page: await benchPage(browser, 'chart-ours.html'), run: 'stream', segs: [] },
+    peer: { page: await benchPage(browser, 'stream-plain.html'), run: 'stream', segs: [] },
+    floor: { page: await benchPage(browser, 'chart-ours.html'), run: 'streamFloor', segs: [] },
   };
-  for (const side of Object.values(sides)) await side.page.evaluate(() => window.bench.stream(1, 10000)); // warm-up
+  const segment = (side, s) => side.page.evaluate(([run, s, r]) => window.bench[run](s, r), [side.run, s, streamRate]);
+  for (const side of Object.values(sides)) await segment(side, 1); // warm-up
+  const orders = [['ours', 'peer', 'floor'], ['peer', 'floor', 'ours'], ['floor', 'ours', 'peer']];
   for (let i = 0; i < iterations; i++) {
-    for (const name of i % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours']) {
-      sides[name].segs.push(await sides[name].page.evaluate(([s, r]) => window.bench.stream(s, r), [seconds, streamRate]));
-    }
+    for (const name of orders[i % 3]) sides[name].segs.push(await segment(sides[name], seconds));
   }
   const out = [];
   for (const [name, side] of Object.entries(sides)) {
@@ -148,6 +150,10 @@ async function streaming(browser) {
     const pts = side.segs.reduce((a, s) => a + s.points, 0);
     out.push({ bench: 'streaming', side: name, segments: side.segs.length, seconds: secs,
       frames: frames.length, ...summary(frames), segmentP95: summary(side.segs.map((s) => summary(s.frames).p95)),
+      // Share of frame intervals over 1.5 vsyncs (a frame missed), which p95 hides once it is
+      // between 5% and 50%.
+      late: frames.filter((f) => f > 25).length / frames.length,
+      drawnPerSeries: side.segs[0]?.drawnPerSeries,
       longTasks: side.segs.reduce((a, s) => a + s.longTasks, 0),
       longestTask: Math.max(...side.segs.map((s) => s.longestTask)), pointsPerSec: pts / secs });
   }
