@@ -26,6 +26,7 @@ function freshStage() {
 
 let stream = null;
 let floor = null;
+let floorOption = null;
 
 // The streaming floor: plain ECharts redrawing exactly what our streaming chart hands it —
 // the decimated windows of `frames` consecutive appends of a 3 × 100k stream, recorded from
@@ -99,6 +100,33 @@ window.bench = {
     const canvases = el.querySelectorAll('canvas').length;
     mount.destroy();
     return { totalMs, canvases };
+  },
+  // The floor under ours: plain ECharts given, in one setOption on a fresh chart, exactly the
+  // option ours ends up drawing (the M4-decimated points), timed like `render`. Ours above it
+  // is our own work plus ECharts' first layout before the pick.
+  async renderFloor(points) {
+    if (floorOption?.points !== points) {
+      const el = freshStage();
+      const mount = benchMountLine(el, new BenchData(points));
+      const instance = () => {
+        const chartEl = el.querySelector('.vt-echart');
+        return chartEl && echarts.getInstanceByDom(chartEl);
+      };
+      while (!instance()) await new Promise((r) => setTimeout(r, 0));
+      await nextPaint();
+      floorOption = { points, option: instance().getOption() };
+      mount.destroy();
+    }
+    const el = freshStage();
+    await nextPaint();
+    const t0 = performance.now();
+    const chart = echarts.init(el, null, { renderer: 'canvas' });
+    chart.setOption(floorOption.option);
+    await nextPaint();
+    const totalMs = performance.now() - t0;
+    const drawn = floorOption.option.series[0].data.length / 2;
+    chart.dispose();
+    return { totalMs, drawn };
   },
   // The handoff alone, timed inside wasm, and ECharts' own setOption on the full option.
   async handoff(points) {

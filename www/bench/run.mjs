@@ -81,9 +81,13 @@ async function line1m(browser, base) {
     peer: { page: peerPage, typed: true, total: [], setOption: [] },
     'peer-arrays': { page: peerPage, typed: false, total: [], setOption: [] },
   };
-  if (baseUrl) sides.ours = { page: await benchPage(browser, 'chart-ours.html'), total: [], canvases: 0 };
+  if (baseUrl) {
+    sides.ours = { page: await benchPage(browser, 'chart-ours.html'), total: [], canvases: 0 };
+    // Plain ECharts given exactly the decimated option ours draws (chart-ours.js, renderFloor).
+    sides.floor = { page: sides.ours.page, run: 'renderFloor', total: [] };
+  }
   const names = Object.keys(sides);
-  const run = (side) => side.page.evaluate(([n, typed]) => window.bench.render(n, typed), [points, side.typed]);
+  const run = (side) => side.page.evaluate(([fn, n, typed]) => window.bench[fn](n, typed), [side.run ?? 'render', points, side.typed]);
   for (const side of Object.values(sides)) await run(side); // warm-up
   for (let i = 0; i < iterations; i++) {
     for (let k = 0; k < names.length; k++) {
@@ -92,6 +96,7 @@ async function line1m(browser, base) {
       const r = await run(side);
       side.total.push(r.totalMs);
       if (name === 'ours') side.canvases = r.canvases;
+      else if (name === 'floor') side.drawn = r.drawn;
       else side.setOption.push(r.setOptionMs);
     }
   }
@@ -100,7 +105,7 @@ async function line1m(browser, base) {
   return names.map((name) => {
     const side = sides[name];
     return { bench: 'line-1m', side: name, points, samples: side.total, ...summary(side.total),
-      ...(name === 'ours' ? { canvases: side.canvases } : { setOption: summary(side.setOption) }) };
+      ...(name === 'ours' ? { canvases: side.canvases } : name === 'floor' ? { drawn: side.drawn } : { setOption: summary(side.setOption) }) };
   });
 }
 

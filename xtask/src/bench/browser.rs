@@ -115,7 +115,7 @@ fn line_rows(results: &[Value]) -> Vec<Row> {
     match (ours, error_of(ours)) {
         (Some(o), None) => {
             median = median.ours(stat(Some(o), "median").unwrap_or(f64::NAN)).note(format!(
-                "fresh 1200×600 element per run, mount → first painted frame (ours: option built from a 1M-row contract result, echarts.init, the first layout drawn from the few points that set the axes' extents, then the series M4-decimated in wasm to ≤ 4 points per pixel column of the laid-out plot and handed over as a Float64Array, setOption; peer: echarts.init, setOption of all 1M points with ECharts' LTTB sampling); data made once, not timed; alternating A/B, {} runs each after a warm-up; {peer_note}",
+                "fresh 1200×600 element per run, mount → first painted frame (ours: option built from a 1M-row contract result, echarts.init, the first layout drawn from the few points that set the axes' extents, then the series M4-decimated in wasm to ≤ 4 points per pixel column of the laid-out plot and handed over as a Float64Array, setOption in the same task; peer: echarts.init, setOption of all 1M points with ECharts' LTTB sampling); data made once, not timed; alternating A/B, {} runs each after a warm-up; {peer_note}",
                 o["samples"].as_array().map_or(0, Vec::len)
             ));
             p95 = p95.ours(stat(Some(o), "p95").unwrap_or(f64::NAN));
@@ -129,6 +129,23 @@ fn line_rows(results: &[Value]) -> Vec<Row> {
     }
     let arrays = find(results, "line-1m", "peer-arrays").filter(|p| p["error"].is_null());
     let mut rows = vec![median, p95];
+    let floor = find(results, "line-1m", "floor").filter(|f| f["error"].is_null());
+    if let Some(f) = floor {
+        rows.push(
+            Row::new(
+                "1M-point line render floor: plain ECharts given the decimated option ours draws, median (peer: the goal's peer)",
+                "ms",
+                Goal::None,
+            )
+            .ours(stat(Some(f), "median").unwrap_or(f64::NAN))
+            .peer(stat(peer, "median"))
+            .note(format!(
+                "www/bench/chart-ours.js renderFloor: the option ours ends up drawing ({} points), read back with getOption and given to a fresh chart in one setOption, timed like ours (p95 {}): the best ratio ECharts' own drawing allows ours",
+                f["drawn"].as_f64().map_or_else(|| "—".into(), |n| format!("{n:.0}")),
+                show_ms(stat(Some(f), "p95"))
+            )),
+        );
+    }
     if let (Some(o), Some(a)) = (ours.filter(|o| o["error"].is_null()), arrays) {
         rows.push(
             Row::new(
