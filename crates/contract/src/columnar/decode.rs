@@ -9,7 +9,10 @@ use serde_json::{Number, Value};
 use super::wire::{
     bit, bitmap_len, cell, column_type, encoding, kind, Reader, HAS_INTEGRAL, HAS_NULLS,
 };
-use super::{ColumnarError, DecodedDashboardData, DecodedResult, NumericColumns, MAGIC, VERSION};
+use super::{
+    ColumnarError, DecodedDashboardData, DecodedResult, NumericColumn, NumericColumns,
+    StatsBuilder, MAGIC, VERSION,
+};
 use crate::{ApiError, Column, ColumnType, DashboardData, QueryMeta, QueryResult, WidgetData};
 
 /// Decodes a body written by [`super::encode_result`].
@@ -187,7 +190,7 @@ fn read_type(r: &mut Reader, at: &str) -> Result<ColumnType, ColumnarError> {
     })
 }
 
-type Cells = (Vec<Value>, Option<Vec<f64>>);
+type Cells = (Vec<Value>, Option<NumericColumn>);
 
 fn read_cells(r: &mut Reader, at: &str, rows: usize) -> Result<Cells, ColumnarError> {
     let chosen = r.u8(&|| format!("{at} encoding"))?;
@@ -210,6 +213,7 @@ fn read_cells(r: &mut Reader, at: &str, rows: usize) -> Result<Cells, ColumnarEr
             r.align8(&|| format!("{at} padding"))?;
             let bytes = r.take_items(rows, 8, &|| format!("{at} f64 values"))?;
             let mut numbers = Vec::with_capacity(rows);
+            let mut stats = StatsBuilder::default();
             let mut cells = Vec::with_capacity(rows);
             for (i, chunk) in bytes.chunks_exact(8).enumerate() {
                 let mut b = [0; 8];
@@ -223,29 +227,48 @@ fn read_cells(r: &mut Reader, at: &str, rows: usize) -> Result<Cells, ColumnarEr
                 } else {
                     Number::from_f64(v).map_or(Value::Null, Value::Number)
                 };
-                numbers.push(if cell.is_null() { f64::NAN } else { v });
+                let number = if cell.is_null() { f64::NAN } else { v };
+                stats.add(i, number);
+                numbers.push(number);
                 cells.push(cell);
             }
-            Ok((cells, Some(numbers)))
+            let stats = stats.finish();
+            Ok((
+                cells,
+                Some(NumericColumn {
+                    values: numbers,
+                    stats,
+                }),
+            ))
         }
         encoding::I64 => {
             r.align8(&|| format!("{at} padding"))?;
             let bytes = r.take_items(rows, 8, &|| format!("{at} i64 values"))?;
             let mut numbers = Vec::with_capacity(rows);
+            let mut stats = StatsBuilder::default();
             let mut cells = Vec::with_capacity(rows);
             for (i, chunk) in bytes.chunks_exact(8).enumerate() {
                 let mut b = [0; 8];
                 b.copy_from_slice(chunk);
                 let v = i64::from_le_bytes(b);
-                if is_valid(i) {
-                    numbers.push(v as f64);
+                let number = if is_valid(i) {
                     cells.push(Value::from(v));
+                    v as f64
                 } else {
-                    numbers.push(f64::NAN);
                     cells.push(Value::Null);
-                }
+                    f64::NAN
+                };
+                stats.add(i, number);
+                numbers.push(number);
             }
-            Ok((cells, Some(numbers)))
+            let stats = stats.finish();
+            Ok((
+                cells,
+                Some(NumericColumn {
+                    values: numbers,
+                    stats,
+                }),
+            ))
         }
         encoding::DICTIONARY => read_dictionary(r, at, rows, &is_valid).map(|c| (c, None)),
         encoding::BOOLEAN => {

@@ -103,12 +103,116 @@ pub const MAGIC: &[u8; 4] = b"VTCR";
 /// Each column's values as `f64` (`NaN` for null), for columns stored as numbers; `None` for
 /// string, boolean and JSON-cell columns.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct NumericColumns(pub Vec<Option<Vec<f64>>>);
+pub struct NumericColumns(pub Vec<Option<NumericColumn>>);
 
 impl NumericColumns {
     /// The values of column `index`, when it is a numeric column.
     pub fn column(&self, index: usize) -> Option<&[f64]> {
-        self.0.get(index)?.as_deref()
+        self.0.get(index)?.as_ref().map(|c| c.values.as_slice())
+    }
+
+    /// What decoding learnt about column `index`'s values, when it is a numeric column.
+    pub fn stats(&self, index: usize) -> Option<ColumnStats> {
+        self.0.get(index)?.as_ref().map(|c| c.stats)
+    }
+}
+
+/// One numeric column: its values (`NaN` for null) and their [`ColumnStats`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumericColumn {
+    pub values: Vec<f64>,
+    pub stats: ColumnStats,
+}
+
+impl NumericColumn {
+    /// `values` with their stats worked out.
+    pub fn new(values: Vec<f64>) -> Self {
+        let stats = ColumnStats::of(&values);
+        Self { values, stats }
+    }
+}
+
+/// What one pass over a numeric column's values learns: whether any is missing, whether they
+/// never decrease, and where the lowest and highest are. The decoder works it out while it
+/// reads each value anyway, so a chart needs no pass of its own over a large series before its
+/// first layout (its axes' extents, whether M4 may decimate it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnStats {
+    /// No value is `NaN` (null).
+    pub complete: bool,
+    /// The values never decrease, `NaN`s aside.
+    pub ascending: bool,
+    /// Index of the lowest value, the earliest of equals; `None` when every value is `NaN`.
+    pub low: Option<usize>,
+    /// Index of the highest value, the earliest of equals.
+    pub high: Option<usize>,
+}
+
+impl ColumnStats {
+    /// The stats of `values`.
+    pub fn of(values: &[f64]) -> Self {
+        let mut stats = StatsBuilder::default();
+        for (i, &v) in values.iter().enumerate() {
+            stats.add(i, v);
+        }
+        stats.finish()
+    }
+}
+
+/// [`ColumnStats`] worked out value by value, in order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StatsBuilder {
+    complete: bool,
+    ascending: bool,
+    last: f64,
+    low: usize,
+    high: usize,
+    low_v: f64,
+    high_v: f64,
+}
+
+impl Default for StatsBuilder {
+    fn default() -> Self {
+        Self {
+            complete: true,
+            ascending: true,
+            last: f64::NEG_INFINITY,
+            low: usize::MAX,
+            high: usize::MAX,
+            low_v: f64::INFINITY,
+            high_v: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl StatsBuilder {
+    /// Takes value `i`. Strict comparisons keep the earliest of equal extremes; a `NaN`
+    /// compares false everywhere.
+    #[inline]
+    pub(crate) fn add(&mut self, i: usize, v: f64) {
+        if v < self.last {
+            self.ascending = false;
+        } else if v >= self.last {
+            self.last = v;
+        } else {
+            self.complete = false;
+        }
+        if v < self.low_v {
+            (self.low, self.low_v) = (i, v);
+        }
+        if v > self.high_v {
+            (self.high, self.high_v) = (i, v);
+        }
+    }
+
+    pub(crate) fn finish(self) -> ColumnStats {
+        let index = |i| (i != usize::MAX).then_some(i);
+        ColumnStats {
+            complete: self.complete,
+            ascending: self.ascending,
+            low: index(self.low),
+            high: index(self.high),
+        }
     }
 }
 

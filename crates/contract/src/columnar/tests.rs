@@ -281,14 +281,63 @@ fn random_results_round_trip_exactly() {
         assert_eq!(decoded.result, r, "case {case}");
         for (c, numbers) in decoded.numbers.0.iter().enumerate() {
             let Some(numbers) = numbers else { continue };
-            for (cell, n) in r.data[c].iter().zip(numbers) {
+            for (cell, n) in r.data[c].iter().zip(&numbers.values) {
                 match cell.as_f64() {
                     Some(v) => assert_eq!(v, *n, "case {case} column {c}"),
                     None => assert!(n.is_nan(), "case {case} column {c}"),
                 }
             }
+            assert_eq!(
+                numbers.stats,
+                plain_stats(&numbers.values),
+                "case {case} column {c}"
+            );
         }
     }
+}
+
+/// [`ColumnStats`] the slow, obvious way, to check the decoder's.
+fn plain_stats(values: &[f64]) -> ColumnStats {
+    let present: Vec<(usize, f64)> = values
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, v)| !v.is_nan())
+        .collect();
+    let extreme = |better: fn(f64, f64) -> bool| {
+        present
+            .iter()
+            .fold(None, |best: Option<(usize, f64)>, &(i, v)| match best {
+                Some((_, b)) if !better(v, b) => best,
+                _ => Some((i, v)),
+            })
+            .map(|(i, _)| i)
+    };
+    ColumnStats {
+        complete: present.len() == values.len(),
+        ascending: present.windows(2).all(|w| w[0].1 <= w[1].1),
+        low: extreme(|v, best| v < best),
+        high: extreme(|v, best| v > best),
+    }
+}
+
+#[test]
+fn column_stats_say_order_gaps_and_the_earliest_extremes() {
+    let stats = ColumnStats::of(&[3.0, f64::NAN, 1.0, 7.0, 1.0, 7.0]);
+    assert_eq!(
+        stats,
+        ColumnStats {
+            complete: false,
+            ascending: false,
+            low: Some(2),
+            high: Some(3),
+        }
+    );
+    let stats = ColumnStats::of(&[1.0, 2.0, f64::NAN, 2.0, 5.0]);
+    assert!(stats.ascending && !stats.complete);
+    assert_eq!((stats.low, stats.high), (Some(0), Some(4)));
+    assert_eq!(ColumnStats::of(&[f64::NAN]).low, None);
+    assert_eq!(ColumnStats::of(&[]), plain_stats(&[]));
 }
 
 #[test]

@@ -35,7 +35,7 @@ pub fn finish_option_picked(option: &JsValue, columns: &super::m4::PixelColumns)
         let is_line = series_type(series).as_deref() == Some("line");
         if is_line {
             let points = data.points();
-            let kept = super::m4::m4_shaped(points, &super::m4::Shape::of(points), columns);
+            let kept = super::m4::m4_shaped(points, &data.shape(), columns);
             let drawn = Float64Array::from(super::m4::gather(points, &kept).as_slice());
             let _ = Reflect::set(series, &"data".into(), &drawn);
         }

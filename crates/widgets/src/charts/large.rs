@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::m4::Points;
+use super::m4::{Points, Shape};
 use super::packed::F64Column;
 
 /// Points above which a time series takes the typed-array path (and, when drawn with more
@@ -51,6 +51,19 @@ impl LargeData {
             LargeData::Interleaved(flat) => Points::interleaved(flat),
             LargeData::Columns(xs, ys) => Points::columns(xs, ys),
         }
+    }
+
+    /// The points' [`Shape`]: from the columns' decoding stats when both have them (no pass
+    /// over the points), else worked out.
+    pub fn shape(&self) -> Shape {
+        if let LargeData::Columns(xs, ys) = self {
+            if let (Some(x), Some(y), true) = (xs.stats(), ys.stats(), xs.len() == ys.len()) {
+                if let Some(shape) = Shape::from_stats(xs.len(), &x, &y) {
+                    return shape;
+                }
+            }
+        }
+        Shape::of(self.points())
     }
 
     /// Values held (two per point).

@@ -23,6 +23,8 @@
 //! assert!(kept.len() <= 4 * columns.count());
 //! ```
 
+use vantage_contract::columnar::ColumnStats;
+
 /// Where the visible x range lands on screen: data x `start` is drawn at device pixel `left`
 /// and `end` at `right` (`right < left` for an inverted axis), linearly in between.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -292,6 +294,24 @@ impl Shape {
             low: extremes.low(),
             high: extremes.high(),
         }
+    }
+
+    /// The shape of `points` points whose x and y columns (each exactly `points` values) have
+    /// the stats `xs` and `ys`, as the columnar decoder works them out: no pass over the
+    /// points. `None` when an x is missing (a point's y then only counts with its x: use
+    /// [`Self::of`]).
+    pub fn from_stats(points: usize, xs: &ColumnStats, ys: &ColumnStats) -> Option<Self> {
+        if !xs.complete {
+            return None;
+        }
+        Some(Self {
+            points,
+            monotone: xs.ascending,
+            first_x: points.checked_sub(1).map(|_| 0),
+            last_x: points.checked_sub(1),
+            low: ys.low,
+            high: ys.high,
+        })
     }
 
     /// Whether the points' x values never decrease (missing values aside).
@@ -890,6 +910,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_shape_from_column_stats_is_the_shape_worked_out() {
+        let mut data = walk(3_000);
+        data[2 * 700 + 1] = f64::NAN; // a missing y
+        data[2 * 900 + 1] = -1e9; // the lowest, twice: the earliest counts
+        data[2 * 950 + 1] = -1e9;
+        let xs: Vec<f64> = data.iter().step_by(2).copied().collect();
+        let mut ys: Vec<f64> = data.iter().skip(1).step_by(2).copied().collect();
+        let from = |xs: &[f64], ys: &[f64]| {
+            Shape::from_stats(xs.len(), &ColumnStats::of(xs), &ColumnStats::of(ys))
+        };
+        assert_eq!(from(&xs, &ys), Some(Shape::of(Points::columns(&xs, &ys))));
+        // x going back once: not monotone either way.
+        let mut back = xs.clone();
+        back.swap(10, 11);
+        let shape = from(&back, &ys).unwrap();
+        assert!(!shape.is_monotone());
+        assert_eq!(shape, Shape::of(Points::columns(&back, &ys)));
+        // No y at all: no extremes.
+        ys.fill(f64::NAN);
+        assert_eq!(from(&xs, &ys), Some(Shape::of(Points::columns(&xs, &ys))));
+        // A missing x: the stats cannot say which y counts.
+        let mut gap = xs.clone();
+        gap[5] = f64::NAN;
+        assert_eq!(from(&gap, &ys), None);
+        assert_eq!(from(&[], &[]), Some(Shape::of(Points::columns(&[], &[]))));
     }
 
     #[test]

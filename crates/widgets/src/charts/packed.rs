@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::sync::{Arc, Weak};
 
-use vantage_contract::columnar::NumericColumns;
+use vantage_contract::columnar::{ColumnStats, NumericColumns};
 use vantage_contract::QueryResult;
 
 thread_local! {
@@ -70,6 +70,17 @@ pub enum F64Column {
     Converted(Arc<[f64]>),
 }
 
+impl F64Column {
+    /// What decoding learnt about the values (order, gaps, extremes), for a column attached from
+    /// a columnar body; `None` for converted cells (then a chart works it out itself).
+    pub fn stats(&self) -> Option<ColumnStats> {
+        match self {
+            F64Column::Attached(numbers, index) => numbers.stats(*index),
+            F64Column::Converted(_) => None,
+        }
+    }
+}
+
 impl Deref for F64Column {
     type Target = [f64];
 
@@ -107,6 +118,8 @@ mod tests {
         let v = f64_column(&result, 1);
         assert_eq!(v[0], 0.5);
         assert!(v[1].is_nan());
+        assert_eq!(v.stats(), Some(ColumnStats::of(&v)));
+        assert!(f64_column(&sample(), 1).stats().is_none());
         let plain = sample();
         assert!(attached(&plain).is_none(), "a result from JSON has none");
         assert_eq!(f64_column(&plain, 0)[..], [1.0, 2.0]);

@@ -91,7 +91,7 @@ impl Decimator {
                 .ok()
                 .and_then(|s| s.as_string());
             let id = Reflect::get(&object, &"id".into()).unwrap_or(JsValue::UNDEFINED);
-            let shape = Shape::of(full.points());
+            let shape = full.shape();
             let member = Member {
                 series: index,
                 id,
