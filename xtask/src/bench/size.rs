@@ -395,7 +395,10 @@ pub fn check_budgets() -> Result<String, String> {
     // chart (measured 440 KB), the next one the on-demand modules (measured 35 KB in 3 files).
     // Both measure the package as published since it is built without the development entry
     // points (the widget gallery, the benchmark exports; measured 380 KB, from 440 with them).
-    const PACKAGE_GUARD_KB: f64 = 384.0;
+    // Then → 386 for the columnar decoder's column stats (a decimated line's shape without a
+    // pass over its points), the ring buffers' tight M4 loops and the same-task final pick
+    // (measured 384.3 KB, from 383).
+    const PACKAGE_GUARD_KB: f64 = 386.0;
     const PACKAGE_CHUNKS_GUARD_KB: f64 = 38.0;
     // 850 after the trimmed ECharts; raised for issue 13's admin pages, then 920 → 985 for
     // issue 19's locale support, issue 15's embed-token list and issue 14's CSV import page
