@@ -49,15 +49,35 @@ test("a decimated 500k-point line draws the picture of every point, zoomed or no
       return el;
     };
     // Ours: the widget, fed the 500k-row contract result (xorshift walk, fixed seed).
+    // Every setOption our chart gets while it mounts: its first draw should be one update
+    // carrying the final pick (the plot's columns worked out before ECharts lays it out,
+    // crates/widgets/src/echarts/layout.rs), not a layout pass and then the pick.
+    const updates = [];
+    const init = echarts.init;
+    echarts.init = function (...args) {
+      const chart = init.apply(this, args);
+      const setOption = chart.setOption;
+      chart.setOption = function (option, opts) {
+        updates.push(option.series?.[0]?.data?.length ?? null);
+        return setOption.call(this, option, opts);
+      };
+      return chart;
+    };
     const oursStage = stage("ours");
-    window.__mount = benchMountLine(oursStage, new BenchData(points));
     let el = null;
-    for (let i = 0; i < 600 && !(el && echarts.getInstanceByDom(el)); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      el = oursStage.querySelector(".vt-echart");
+    try {
+      window.__mount = benchMountLine(oursStage, new BenchData(points));
+      for (let i = 0; i < 600 && !(el && echarts.getInstanceByDom(el)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        el = oursStage.querySelector(".vt-echart");
+      }
+    } finally {
+      echarts.init = init;
     }
     const ours = echarts.getInstanceByDom(el);
     if (!ours) throw new Error("our chart did not start");
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const firstDraw = [...updates];
     // Transitions off, so each comparison sees a finished frame (the peer copies this option).
     ours.setOption({ animation: false });
 
@@ -91,9 +111,13 @@ test("a decimated 500k-point line draws the picture of every point, zoomed or no
     const lttb = plain("lttb", { sampling: "lttb" });
     window.__charts = { ours, peer, lttb, full, start };
 
-    return { dpr: devicePixelRatio };
+    return { dpr: devicePixelRatio, firstDraw };
   }, POINTS);
   assert.equal(setup.dpr, 1);
+  assert.equal(setup.firstDraw.length, 1,
+    `the first draw took ${setup.firstDraw.length} updates (data lengths ${setup.firstDraw})`);
+  assert.ok(setup.firstDraw[0] > 2 * 4 && setup.firstDraw[0] < 2 * POINTS,
+    `the first update carries the pick, not ${setup.firstDraw[0] / 2} points`);
 
   /** Pixel comparison of chart `name` with the plain peer, what ours draws, and a diff image. */
   const compare = (name) => page.evaluate(async (name) => {

@@ -314,6 +314,12 @@ impl Shape {
         })
     }
 
+    /// The lowest and highest y of `values` (the points this shape was worked out for), as
+    /// a value axis reads its data extent; `None` when no point has a y.
+    pub fn y_extent(&self, values: Points<'_>) -> Option<(f64, f64)> {
+        Some((values.y(self.low?), values.y(self.high?)))
+    }
+
     /// Whether the points' x values never decrease (missing values aside).
     pub fn is_monotone(&self) -> bool {
         self.monotone

@@ -3,8 +3,9 @@
 //! A line or area series on the large-data path (see [`crate::charts::large`]) with more than
 //! four points per pixel column of its chart reaches ECharts reduced to the points M4 keeps for
 //! the plot's current pixel columns. The full series stays in wasm memory here, so the pick is
-//! redone whenever the columns change: after the first layout (the plot's exact width is only
-//! known once ECharts has laid out the axes), on resize, on `datazoom` (only the visible window
+//! redone whenever the columns change: after the first layout when the plot's columns could not
+//! be worked out before it ([`super::layout`]; otherwise its exact width is only known once
+//! ECharts has laid out the axes), on resize, on `datazoom` (only the visible window
 //! is picked) and with every new option or streamed window. Updates are merge-mode `setOption`
 //! calls that carry only the series' `data`, so legend selection, zoom and an open tooltip stay.
 //!
@@ -20,7 +21,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use super::binding::{function, js_error, set, EChartsInstance};
+use super::binding::{function, js_error, set, EChartsInstance, EChartsModule};
+use super::layout::{self, DataExtent};
 use crate::charts::js::series_type;
 use crate::charts::large::LargeData;
 use crate::charts::m4::{self, PixelColumns, Points, Shape};
@@ -72,12 +74,15 @@ impl Decimator {
         is_line && !smooth && columns > 0 && points > POINTS_PER_COLUMN * columns
     }
 
-    /// Takes over the decimated series of a new option (`(index, series object, points)`),
+    /// Takes over the decimated series of `option` (`(index, series object, points)`),
     /// dropping the previous ones, and puts a first pick into each series object: for the
-    /// current layout, or the points that set the axes' extents when there is none yet.
+    /// current layout; before the first layout, for the layout ECharts will make when that
+    /// can be worked out ([`layout::predict`]), else the points that set the axes' extents.
     pub(crate) fn replace(
         &mut self,
         series: Vec<(usize, JsValue, Rc<LargeData>)>,
+        option: &JsValue,
+        module: &EChartsModule,
         instance: &EChartsInstance,
         element: &HtmlElement,
     ) {
@@ -112,8 +117,21 @@ impl Decimator {
                 }),
             }
         }
-        match axis_columns(instance) {
-            // The chart already has a layout (new data for a drawn chart): the final pick.
+        let predicted = || {
+            let extent = self.data_extent()?;
+            let series = self.groups.len();
+            layout::predict(
+                module,
+                instance,
+                option,
+                series,
+                extent,
+                device_pixel_ratio(),
+            )
+        };
+        match axis_columns(instance).or_else(predicted) {
+            // The chart already has a layout (new data for a drawn chart), or the one it will
+            // get is known: the final pick (`refresh` checks it against the layout made).
             Some(columns) => self.pick(columns),
             // Before the first layout: only the points that set the axes' extents, so ECharts
             // lays the axes out exactly as for every point; `refresh` then picks for the plot's
@@ -162,7 +180,10 @@ impl Decimator {
         let Some(columns) = axis_columns(instance).or_else(|| self.fallback.take()) else {
             return Ok(());
         };
-        if self.columns == Some(columns) {
+        if self
+            .columns
+            .is_some_and(|picked| layout::same_columns(&picked, &columns))
+        {
             return Ok(());
         }
         self.pick(columns);
@@ -197,6 +218,31 @@ impl Decimator {
             .iter()
             .find(|g| g.members.iter().any(|m| m.series == series))?;
         group.kept.get(index).copied()
+    }
+
+    /// The x and y range of every decimated series, when each is alone (not stacked) and
+    /// its x never goes back: what a time x axis and a value y axis span.
+    fn data_extent(&self) -> Option<DataExtent> {
+        let mut extent: Option<DataExtent> = None;
+        for group in &self.groups {
+            let [member] = group.members.as_slice() else {
+                return None;
+            };
+            if !member.shape.is_monotone() {
+                return None;
+            }
+            let points = member.points();
+            let (x, y) = (points.x_extent()?, member.shape.y_extent(points)?);
+            let union = |a: (f64, f64), b: (f64, f64)| (a.0.min(b.0), a.1.max(b.1));
+            extent = Some(match extent {
+                Some(e) => DataExtent {
+                    x: union(e.x, x),
+                    y: union(e.y, y),
+                },
+                None => DataExtent { x, y },
+            });
+        }
+        extent
     }
 
     /// The data's x range over the whole element.

@@ -115,15 +115,22 @@ impl EChartsHandle {
         });
         let shared = Rc::clone(&self.decimator);
         let mut decimator = shared.borrow_mut();
-        decimator.replace(decimated, &self.instance, &self.element);
+        decimator.replace(
+            decimated,
+            &option,
+            &self.module,
+            &self.instance,
+            &self.element,
+        );
         if !decimator.is_active() {
             drop(decimator);
             return self.set_option(option, merge);
         }
-        // Laid out now rather than on the next frame: the plot's exact pixel columns are known
-        // only after ECharts has placed the axes, and the final pick follows right away, drawn
-        // in the same task (the first, approximate one is never on screen, and both land in
-        // one frame).
+        // Laid out now rather than on the next frame, so the pick can be checked against the
+        // plot's real pixel columns right away: when the layout was worked out beforehand
+        // (`layout::predict`) and holds, this one update is the whole draw; otherwise (no
+        // prediction, or a wrong one) the final pick follows in the same task and both land in
+        // one frame (the first, approximate one is never on screen).
         self.send(&option, merge, false)?;
         self.keep_last(option, merge);
         decimator.refresh(&self.instance, Draw::Now)

@@ -18,6 +18,7 @@
 mod binding;
 mod decimate;
 mod handle;
+mod layout;
 pub mod loader;
 pub mod pace;
 mod registry;
