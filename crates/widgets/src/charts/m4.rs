@@ -231,6 +231,9 @@ impl<'a> Points<'a> {
 pub struct Shape {
     points: usize,
     monotone: bool,
+    /// No x and no y is missing (known from decoded columns' stats, see [`Self::from_stats`]):
+    /// [`m4_shaped`] looks each pixel column's points up rather than walking them.
+    dense: bool,
     first_x: Option<usize>,
     last_x: Option<usize>,
     low: Option<usize>,
@@ -264,6 +267,9 @@ impl Shape {
             return Self {
                 points: n,
                 monotone: quick.monotone,
+                // Whether a y is missing is not worked out here (one more comparison per
+                // point, ≈ 15% of this walk): the dense pick is for decoded columns' stats.
+                dense: false,
                 first_x,
                 last_x,
                 low: quick.low,
@@ -289,6 +295,7 @@ impl Shape {
         Self {
             points: n,
             monotone,
+            dense: false,
             first_x,
             last_x,
             low: extremes.low(),
@@ -307,6 +314,7 @@ impl Shape {
         Some(Self {
             points,
             monotone: xs.ascending,
+            dense: ys.complete,
             first_x: points.checked_sub(1).map(|_| 0),
             last_x: points.checked_sub(1),
             low: ys.low,
@@ -436,6 +444,9 @@ pub fn m4_shaped(values: Points<'_>, shape: &Shape, columns: &PixelColumns) -> V
         gap_pending: None,
     };
     match values.0 {
+        Layout::Columns { xs, ys } if shape.dense => {
+            walk.dense(0, Dense { xs, ys });
+        }
         Layout::Columns { xs, ys } => {
             walk.segment(0, xs.iter().copied().zip(ys.iter().copied()));
         }
@@ -573,6 +584,73 @@ impl Walk {
     }
 }
 
+impl Walk {
+    /// The walk over `points` (numbered from `offset`), none missing and x ascending: as
+    /// [`Self::segment`], but a column's points are found by searching x for the column's
+    /// edge and only their y values are read, in one tight loop (x left of the visible range
+    /// is skipped the same way). A 1M-point pick in the shipped wasm: 2.2 → 1.6 ms.
+    /// `false` once the walk is past the visible range.
+    fn dense(&mut self, offset: usize, points: Dense<'_>) -> bool {
+        let n = points.len();
+        let mut i = 0;
+        while i < n {
+            if !self.started {
+                let first = points.first_not_below(i, self.columns.start);
+                if first > i {
+                    self.before = Some(offset + first - 1);
+                    i = first;
+                    if i == n {
+                        return true;
+                    }
+                }
+            }
+            if !self.visit(offset + i, points.xs[i], points.ys[i]) {
+                return false;
+            }
+            i += 1;
+            if self.started {
+                let end = points.first_not_below(i, self.edge.min(self.columns.end));
+                if end > i {
+                    self.run
+                        .extend(offset + i, points.ys[i..end].iter().copied());
+                    i = end;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Points with no x and no y missing and x ascending, as two columns of equal length.
+#[derive(Clone, Copy)]
+struct Dense<'a> {
+    xs: &'a [f64],
+    ys: &'a [f64],
+}
+
+impl Dense<'_> {
+    fn len(&self) -> usize {
+        self.xs.len().min(self.ys.len())
+    }
+
+    /// The first point from `from` on whose x is not below `limit` (`len()` if none):
+    /// galloping from `from`, then a binary search, so a column's few hundred points cost
+    /// about twenty reads close together.
+    fn first_not_below(&self, from: usize, limit: f64) -> usize {
+        let xs = &self.xs[..self.len()];
+        // Every point before `low` is below `limit`; the answer is at most `high`.
+        let (mut low, mut high) = (from, from);
+        let mut step = 1;
+        while high < xs.len() && xs[high] < limit {
+            low = high + 1;
+            high = high.saturating_add(step);
+            step = step.saturating_mul(2);
+        }
+        let high = high.min(xs.len());
+        low + xs[low..high].partition_point(|&x| x < limit)
+    }
+}
+
 /// Interleaved `[x0, y0, x1, y1, …]` values as `(x, y)` points.
 fn pairs(values: &[f64]) -> Pairs<'_> {
     Pairs(values)
@@ -586,6 +664,7 @@ struct Pairs<'a>(&'a [f64]);
 impl Iterator for Pairs<'_> {
     type Item = (f64, f64);
 
+    #[inline(always)]
     fn next(&mut self) -> Option<(f64, f64)> {
         match self.0 {
             [x, y, rest @ ..] => {
@@ -698,6 +777,31 @@ impl Run {
             self.high_y = y;
         }
         self.last = i;
+    }
+
+    /// [`Self::add`] for consecutive points from `first` on, none missing: the extremes in
+    /// locals, one comparison or two per point.
+    fn extend(&mut self, first: usize, ys: impl Iterator<Item = f64>) {
+        let mut ys = ys.enumerate();
+        if self.is_empty() {
+            let Some((_, y)) = ys.next() else {
+                return;
+            };
+            self.add(first, y);
+        }
+        let (mut low, mut low_y, mut high, mut high_y) =
+            (self.low, self.low_y, self.high, self.high_y);
+        let mut count = 1;
+        for (k, y) in ys {
+            if y < low_y {
+                (low, low_y) = (first + k, y);
+            } else if y > high_y {
+                (high, high_y) = (first + k, y);
+            }
+            count = k + 1;
+        }
+        (self.low, self.low_y, self.high, self.high_y) = (low, low_y, high, high_y);
+        self.last = first + count - 1;
     }
 
     fn low(&self) -> Option<usize> {
@@ -929,8 +1033,14 @@ mod tests {
         data[2 * 950 + 1] = -1e9;
         let xs: Vec<f64> = data.iter().step_by(2).copied().collect();
         let mut ys: Vec<f64> = data.iter().skip(1).step_by(2).copied().collect();
+        // (`dense` aside: only the stats say whether a y is missing.)
         let from = |xs: &[f64], ys: &[f64]| {
-            Shape::from_stats(xs.len(), &ColumnStats::of(xs), &ColumnStats::of(ys))
+            Shape::from_stats(xs.len(), &ColumnStats::of(xs), &ColumnStats::of(ys)).map(|shape| {
+                Shape {
+                    dense: false,
+                    ..shape
+                }
+            })
         };
         assert_eq!(from(&xs, &ys), Some(Shape::of(Points::columns(&xs, &ys))));
         // x going back once: not monotone either way.
@@ -947,6 +1057,48 @@ mod tests {
         gap[5] = f64::NAN;
         assert_eq!(from(&gap, &ys), None);
         assert_eq!(from(&[], &[]), Some(Shape::of(Points::columns(&[], &[]))));
+    }
+
+    #[test]
+    fn a_pick_from_column_stats_is_the_walked_pick() {
+        // No value missing: the shape from the decoder's stats picks by looking each column's
+        // points up (the dense walk); it must keep exactly what the point-by-point walk keeps.
+        let ys: Vec<f64> = walk(30_000).into_iter().skip(1).step_by(2).collect();
+        // x repeating three times, in uneven steps, with a jump; and epoch milliseconds.
+        let uneven: Vec<f64> = (0..ys.len())
+            .map(|i| (i / 3) as f64 * 1.5 + if i > 20_000 { 5_000.0 } else { 0.0 })
+            .collect();
+        let epoch: Vec<f64> = (0..ys.len()).map(|i| 1.767e12 + i as f64).collect();
+        for xs in [uneven, epoch] {
+            let points = Points::columns(&xs, &ys);
+            let dense = Shape::from_stats(xs.len(), &ColumnStats::of(&xs), &ColumnStats::of(&ys));
+            let dense = dense.unwrap();
+            let walked = Shape::of(points);
+            assert!(dense.dense && !walked.dense);
+            let (first, last) = (xs[0], xs[xs.len() - 1]);
+            let middle = first + (last - first) * 0.4;
+            let window = |start: f64, end: f64, left: f64, right: f64| PixelColumns {
+                start,
+                end,
+                left,
+                right,
+            };
+            for columns in [
+                window(first, last, 10.0, 910.0),
+                window(first, last, 0.0, 37.0),
+                window(middle, middle + (last - first) * 0.1, 3.5, 700.25),
+                window(first - 50.0, last + 100.0, 0.0, 1_200.0),
+                window(last - 10.0, last + 10.0, 0.0, 50.0),
+                window(first - 10.0, first - 1.0, 0.0, 50.0),
+                window(first, last, 900.0, 10.0),
+            ] {
+                assert_eq!(
+                    m4_shaped(points, &dense, &columns),
+                    m4_shaped(points, &walked, &columns),
+                    "{columns:?}"
+                );
+            }
+        }
     }
 
     #[test]
