@@ -16,7 +16,7 @@ use web_sys::{HtmlElement, ResizeObserver};
 use super::binding::{function, js_error, set, EChartsInstance, EChartsModule, Renderer};
 use super::decimate::{self, Decimator, Draw, POINTS_PER_COLUMN};
 use super::stream::SlidingWindow;
-use crate::charts::m4;
+use crate::charts::m4::{self, Shape};
 use crate::WidgetError;
 
 /// How [`EChartsHandle::set_option`] merges with what is on screen.
@@ -193,7 +193,13 @@ impl EChartsHandle {
                 (Some(columns), Some(points))
                     if points.len() > POINTS_PER_COLUMN * columns.count() =>
                 {
-                    let kept = m4::m4(points, &columns);
+                    let kept = if window.is_dense(index) {
+                        // The columns span every window, so the dense shape's unknown extremes
+                        // are kept in their columns anyway.
+                        m4::m4_shaped(points, &Shape::dense_ascending(points.len()), &columns)
+                    } else {
+                        m4::m4(points, &columns)
+                    };
                     Float64Array::from(m4::gather(points, &kept).as_slice()).into()
                 }
                 _ => window_data(window, index),

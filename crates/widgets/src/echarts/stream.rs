@@ -30,6 +30,36 @@ pub struct SlidingWindow {
     capacity: usize,
     /// Per series: interleaved `x, y` values, oldest first; at most `2 × capacity` values.
     series: Vec<VecDeque<f64>>,
+    /// Per series: how its window departs from "no value missing, x never going back".
+    order: Vec<Order>,
+}
+
+/// Counts kept up to date as points come and go, so a window's pick knows without a pass over
+/// it whether it can take M4's dense path ([`Shape::dense_ascending`](crate::charts::m4::Shape::dense_ascending)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Order {
+    /// Points with a missing x or y.
+    missing: usize,
+    /// Neighbouring points whose x goes back.
+    descents: usize,
+}
+
+impl Order {
+    fn is_dense(&self) -> bool {
+        self.missing == 0 && self.descents == 0
+    }
+
+    /// Counts point `point`, which follows `before` (if any).
+    fn add(&mut self, before: Option<(f64, f64)>, point: (f64, f64)) {
+        self.missing += usize::from(point.0.is_nan() || point.1.is_nan());
+        self.descents += usize::from(before.is_some_and(|b| point.0 < b.0));
+    }
+
+    /// Uncounts the oldest point `point`, followed by `after`.
+    fn remove(&mut self, point: (f64, f64), after: (f64, f64)) {
+        self.missing -= usize::from(point.0.is_nan() || point.1.is_nan());
+        self.descents -= usize::from(after.0 < point.0);
+    }
 }
 
 impl SlidingWindow {
@@ -53,6 +83,7 @@ impl SlidingWindow {
             series: (0..series)
                 .map(|_| VecDeque::with_capacity(2 * capacity))
                 .collect(),
+            order: vec![Order::default(); series],
         })
     }
 
@@ -98,6 +129,24 @@ impl SlidingWindow {
         let keep = flat.len().min(2 * capacity);
         let fresh = &flat[flat.len() - keep..];
         let overflow = (window.len() + fresh.len()).saturating_sub(2 * capacity);
+        // The counts, over the old points followed by the fresh ones: each fresh point with
+        // the one before it, then each dropped point with the one after it.
+        let old = window.len() / 2;
+        let point = |i: usize| {
+            if i < old {
+                (window[2 * i], window[2 * i + 1])
+            } else {
+                let i = i - old;
+                (fresh[2 * i], fresh[2 * i + 1])
+            }
+        };
+        let order = &mut self.order[series];
+        for i in old..old + fresh.len() / 2 {
+            order.add(i.checked_sub(1).map(point), point(i));
+        }
+        for i in 0..overflow / 2 {
+            order.remove(point(i), point(i + 1));
+        }
         window.drain(..overflow);
         window.extend(fresh.iter().copied());
         Ok(())
@@ -130,6 +179,12 @@ impl SlidingWindow {
     pub(crate) fn points(&self, series: usize) -> Option<Points<'_>> {
         let (front, back) = self.series.get(series)?.as_slices();
         Some(Points::split(front, back))
+    }
+
+    /// Whether `series` has no value missing and its x never goes back (then its pick needs no
+    /// pass to learn its shape, see [`Shape::dense_ascending`](crate::charts::m4::Shape::dense_ascending)).
+    pub(crate) fn is_dense(&self, series: usize) -> bool {
+        self.order.get(series).is_some_and(Order::is_dense)
     }
 
     /// Whether `series` goes to ECharts as a typed array (above the large-data threshold).
@@ -179,6 +234,49 @@ mod tests {
         assert_eq!(all, [2.0, 20.0, 3.0, 30.0, 4.0, 40.0]);
         assert_eq!(window.len(1), 0, "series are independent");
         assert_eq!(window.latest(1), None);
+    }
+
+    #[test]
+    fn the_window_knows_when_it_is_dense_as_points_come_and_go() {
+        // Batches of every size (longer than the window too) with now and then a missing
+        // value or an x going back; after each one the counts must say what a look at the
+        // whole window says.
+        let mut window = SlidingWindow::new(2, 50).unwrap();
+        let (mut s, mut x) = (2_463_534_242_u32, 0.0);
+        let mut seen = [false, false];
+        for step in 0..3_000 {
+            let mut random = || {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                s
+            };
+            let len = [1, 2, 7, 49, 50, 51, 120][random() as usize % 7];
+            let mut batch = Vec::new();
+            for _ in 0..len {
+                x += 1.0;
+                let roll = random() % 200;
+                let px = match roll {
+                    0 => f64::NAN,
+                    1 => x - 5.5,
+                    _ => x,
+                };
+                let py = if roll == 2 { f64::NAN } else { f64::from(roll) };
+                batch.extend([px, py]);
+            }
+            let series = step % 2;
+            window.push_flat(series, &batch).unwrap();
+            let (front, back) = window.as_slices(series);
+            let values: Vec<f64> = [front, back].concat();
+            let dense = values.iter().all(|v| !v.is_nan())
+                && values
+                    .chunks(2)
+                    .zip(values.chunks(2).skip(1))
+                    .all(|(a, b)| b[0] >= a[0]);
+            assert_eq!(window.is_dense(series), dense, "step {step}");
+            seen[usize::from(dense)] = true;
+        }
+        assert_eq!(seen, [true, true], "both cases came up");
     }
 
     #[test]
