@@ -15,6 +15,7 @@ use crate::zone;
 use axum::extract::{Path, Query as QueryParams, State};
 use axum::Json;
 use base64::Engine;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use vantage_contract::query::MAX_FILTERS;
@@ -125,6 +126,11 @@ fn widget_filters(
     }
     (filters, unapplied)
 }
+
+/// Widget queries of one dashboard request run at once, each on its own reader connection
+/// (SQLite keeps eight pooled; PostgreSQL's pool is larger): enough to use the cores of a small
+/// machine, few enough that concurrent requests do not crowd the pool.
+const WIDGET_QUERIES_AT_ONCE: usize = 4;
 
 fn widget_data(
     c: &crate::sql::Conn,
@@ -289,50 +295,62 @@ pub async fn dashboard_data(
             (w.id.clone(), computed)
         })
         .collect();
-    let tenant = p.tenant_id.clone();
+    // Every widget's query on its own reader connection, a few at once (they are independent;
+    // one after another, a six-widget dashboard waited for the sum of six queries).
+    let now = now_ms();
     let dash_range = dashboard.time_range;
-    let widgets = state
-        .db
-        .read(move |c| {
-            let now = now_ms();
-            let mut out = BTreeMap::new();
-            for w in &dashboard.widgets {
-                if req
-                    .widget_ids
-                    .as_ref()
-                    .is_some_and(|ids| !ids.contains(&w.id))
-                {
-                    continue;
+    let zone = req.time_zone.clone();
+    let queries = dashboard
+        .widgets
+        .iter()
+        .filter(|w| {
+            req.widget_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&w.id))
+        })
+        .map(|w| {
+            let range = req.time_range.or_else(|| {
+                if w.query.as_ref().is_some_and(|q| q.time_range.is_some()) {
+                    None
+                } else {
+                    dash_range
                 }
-                let range = req.time_range.or_else(|| {
-                    if w.query.as_ref().is_some_and(|q| q.time_range.is_some()) {
-                        None
-                    } else {
-                        dash_range
-                    }
-                });
-                let data = match refused.remove(&w.id) {
+            });
+            let refusal = refused.remove(&w.id);
+            let (filters, unapplied) = per_widget.get(&w.id).cloned().unwrap_or_default();
+            let (db, tenant, zone, w) = (
+                state.db.clone(),
+                p.tenant_id.clone(),
+                zone.clone(),
+                w.clone(),
+            );
+            async move {
+                let id = w.id.clone();
+                let data = match refusal {
                     Some(e) => WidgetData::Error {
                         error: e.to_api_error(),
                     },
                     None => {
-                        let (filters, unapplied) =
-                            per_widget.get(&w.id).cloned().unwrap_or_default();
-                        let zone = req.time_zone.as_deref();
-                        widget_data(c, &tenant, w, (range, zone), &filters, unapplied, now)
+                        db.read(move |c| {
+                            let range = (range, zone.as_deref());
+                            Ok(widget_data(c, &tenant, &w, range, &filters, unapplied, now))
+                        })
+                        .await?
                     }
                 };
-                out.insert(w.id.clone(), data);
+                AppResult::Ok((id, data))
             }
-            Ok((dashboard.id, dashboard.version, out, now))
         })
+        .collect::<Vec<_>>();
+    let widgets: BTreeMap<String, WidgetData> = futures_util::stream::iter(queries)
+        .buffer_unordered(WIDGET_QUERIES_AT_ONCE)
+        .try_collect()
         .await?;
-    let (dashboard_id, version, widgets, generated_at) = widgets;
     let body = DashboardData {
-        dashboard_id,
-        version,
+        dashboard_id: dashboard.id,
+        version: dashboard.version,
         widgets,
-        generated_at,
+        generated_at: now,
         live_cursor: cursor.to_string(),
     };
     Ok(Negotiated { body, wants })
