@@ -232,14 +232,7 @@ fn read_cells(r: &mut Reader, at: &str, rows: usize) -> Result<Cells, ColumnarEr
                 numbers.push(number);
                 cells.push(cell);
             }
-            let stats = stats.finish();
-            Ok((
-                cells,
-                Some(NumericColumn {
-                    values: numbers,
-                    stats,
-                }),
-            ))
+            Ok((cells, Some(NumericColumn::built(numbers, stats))))
         }
         encoding::I64 => {
             r.align8(&|| format!("{at} padding"))?;
@@ -261,14 +254,7 @@ fn read_cells(r: &mut Reader, at: &str, rows: usize) -> Result<Cells, ColumnarEr
                 stats.add(i, number);
                 numbers.push(number);
             }
-            let stats = stats.finish();
-            Ok((
-                cells,
-                Some(NumericColumn {
-                    values: numbers,
-                    stats,
-                }),
-            ))
+            Ok((cells, Some(NumericColumn::built(numbers, stats))))
         }
         encoding::DICTIONARY => read_dictionary(r, at, rows, &is_valid).map(|c| (c, None)),
         encoding::BOOLEAN => {

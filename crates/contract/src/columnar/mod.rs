@@ -130,6 +130,14 @@ impl NumericColumn {
         let stats = ColumnStats::of(&values);
         Self { values, stats }
     }
+
+    /// A column of `values` whose stats `stats` was fed, in order (the decoder's loops).
+    pub(crate) fn built(values: Vec<f64>, stats: StatsBuilder) -> Self {
+        Self {
+            values,
+            stats: stats.finish(),
+        }
+    }
 }
 
 /// What one pass over a numeric column's values learns: whether any is missing, whether they
