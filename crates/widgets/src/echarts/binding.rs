@@ -4,7 +4,7 @@
 //!
 //! API reference: <https://echarts.apache.org/en/api.html#echartsInstance>.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -162,6 +162,11 @@ pub(crate) fn function(target: &JsValue, name: &str) -> Option<Function> {
         .ok()?
         .dyn_into::<Function>()
         .ok()
+}
+
+/// `target[name](...args)`; `None` when `target` has no such function or the call throws.
+pub(crate) fn call(target: &JsValue, name: &str, args: &Array) -> Option<JsValue> {
+    Reflect::apply(&function(target, name)?, target, args).ok()
 }
 
 pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {

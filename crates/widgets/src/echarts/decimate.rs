@@ -16,12 +16,12 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Function, Object, Reflect};
+use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use super::binding::{function, js_error, set, EChartsInstance, EChartsModule};
+use super::binding::{call, js_error, set, EChartsInstance, EChartsModule};
 use super::layout::{self, DataExtent};
 use crate::charts::js::series_type;
 use crate::charts::large::LargeData;
@@ -310,10 +310,6 @@ fn drawn(member: &Member, kept: &[u32]) -> JsValue {
 /// The first x axis' visible range and where it is drawn, in device pixels, from the chart's
 /// current layout; `None` before the first layout or for a category axis.
 pub(crate) fn axis_columns(instance: &EChartsInstance) -> Option<PixelColumns> {
-    let call = |target: &JsValue, name: &str, args: &Array| -> Option<JsValue> {
-        let f: Function = function(target, name)?;
-        Reflect::apply(&f, target, args).ok()
-    };
     // `getModel()` and the axis' `scale`/`getGlobalExtent()` are how ECharts' own components
     // read an axis; the public `convertToPixel` cannot say which range is visible.
     let model = call(instance, "getModel", &Array::new())?;

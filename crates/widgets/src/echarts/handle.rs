@@ -8,12 +8,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use charming::Chart;
-use js_sys::{Array, Float64Array, Function, Object, Reflect};
+use js_sys::{Array, Float64Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ResizeObserver};
 
-use super::binding::{function, js_error, set, EChartsInstance, EChartsModule, Renderer};
+use super::binding::{call, function, js_error, set, EChartsInstance, EChartsModule, Renderer};
 use super::decimate::{self, Decimator, Draw, POINTS_PER_COLUMN};
 use super::stream::SlidingWindow;
 use crate::charts::m4::{self, Shape};
@@ -390,13 +390,9 @@ impl EChartsHandle {
         let chart = init
             .call3(self.module.as_js(), &JsValue::NULL, &theme, &opts)
             .map_err(|_| WidgetError::SvgRendererMissing)?;
-        let call = |name: &str, args: &Array| -> Option<JsValue> {
-            let f = function(&chart, name)?;
-            Reflect::apply(&f, &chart, args).ok()
-        };
-        let svg = call("setOption", &Array::of1(&option))
-            .and_then(|_| call("renderToSVGString", &Array::new()));
-        let _ = call("dispose", &Array::new());
+        let svg = call(&chart, "setOption", &Array::of1(&option))
+            .and_then(|_| call(&chart, "renderToSVGString", &Array::new()));
+        let _ = call(&chart, "dispose", &Array::new());
         svg.and_then(|s| s.as_string())
             .filter(|s| s.contains("<svg"))
             .ok_or(WidgetError::SvgRendererMissing)

@@ -22,7 +22,7 @@
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::binding::{function, set, EChartsInstance, EChartsModule};
+use super::binding::{call, function, set, EChartsInstance, EChartsModule};
 use crate::charts::m4::PixelColumns;
 
 /// The data the chart's series span: x (a time axis) and y (a value axis).
@@ -232,10 +232,6 @@ fn single(value: &JsValue) -> Option<JsValue> {
 
 fn instance_width(instance: &EChartsInstance) -> Option<f64> {
     call(instance, "getWidth", &Array::new())?.as_f64()
-}
-
-fn call(target: &JsValue, name: &str, args: &Array) -> Option<JsValue> {
-    Reflect::apply(&function(target, name)?, target, args).ok()
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
