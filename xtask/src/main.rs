@@ -5,7 +5,7 @@
 //! - `demo [--addr A]`: build the app and SDK package, run the reference server with demo data.
 //! - `cluster [--addr A] [--api-only]`: the same behind HAProxy as two replicas sharing a Redis live bus and
 //!   one SQLite file (`cluster.rs`).
-//! - `test`: fmt, clippy, native tests, conformance (reference server and the local cluster),
+//! - `test [--only TEXT]`: fmt, clippy, native tests, conformance (reference server and the local cluster),
 //!   OpenAPI fuzzing (schemathesis), wasm tests in headless Chromium, end-to-end (with a failover
 //!   test through the cluster).
 //! - `fuzz [schemathesis options]`: the OpenAPI fuzz step of `test` alone (schemathesis against a
@@ -26,7 +26,7 @@ mod util;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | cluster [--addr 127.0.0.1:8080] [--api-only] | test | fuzz [OPTIONS] | \
+    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | cluster [--addr 127.0.0.1:8080] [--api-only] | test [--only STEP] | fuzz [OPTIONS] | \
 bench [--filter data|fanout|ingest|size|browser|cluster] [--quick] | conformance --base-url URL>";
 
 fn conformance_command(args: &[String]) -> Result<(), String> {

@@ -19,12 +19,19 @@ struct Outcome {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    if let Some(arg) = args.first() {
-        return Err(format!("unknown test option '{arg}'"));
-    }
+    // `--only TEXT` runs just the steps whose names contain TEXT (for working on one suite;
+    // the servers the steps share still start). CI runs every step.
+    let only = match args {
+        [] => None,
+        [flag, text] if flag == "--only" => Some(text.as_str()),
+        [arg, ..] => return Err(format!("unknown test option '{arg}' (try --only TEXT)")),
+    };
     crate::setup::run()?;
     let mut outcomes = Vec::new();
     let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<String, String>| {
+        if only.is_some_and(|text| !name.contains(text)) {
+            return;
+        }
         println!("\n==> {name}");
         let started = Instant::now();
         let result = f();
@@ -243,6 +250,8 @@ fn wasm_tests(
     command
         .args([
             "test",
+            // Every test file is its own binary: run them all, so one run lists every failure.
+            "--no-fail-fast",
             "--target",
             "wasm32-unknown-unknown",
             "-p",
@@ -394,7 +403,9 @@ struct Counts {
     passed: usize,
 }
 
-/// Runs a test command, streaming its output, and sums the `N passed` counts it prints.
+/// Runs a test command, streaming its output, and sums the `N passed` counts it prints. On
+/// failure the error names the failed tests and quotes the first panic, so the one-line summary
+/// (often all a CI log keeps) says what broke.
 fn run_counting(command: &mut Command) -> Result<Counts, String> {
     let shown = describe(command);
     println!("$ {shown}");
@@ -402,19 +413,72 @@ fn run_counting(command: &mut Command) -> Result<Counts, String> {
         .spawn()
         .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
     let mut counts = Counts::default();
+    let mut failures = Failures::default();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             println!("{line}");
             if let Some(rest) = line.trim().strip_prefix("test result: ") {
                 counts.passed += number_before(rest, " passed").unwrap_or(0);
             }
+            failures.read(&line);
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
     if status.success() {
         Ok(counts)
     } else {
-        Err(format!("`{shown}` failed ({status})"))
+        Err(format!(
+            "`{shown}` failed ({status}){}",
+            failures.describe()
+        ))
+    }
+}
+
+/// What a libtest or wasm-bindgen-test run printed about its failures.
+#[derive(Default)]
+struct Failures {
+    names: Vec<String>,
+    /// The first panic's location and message lines.
+    panic: Vec<String>,
+    /// Lines of the first panic still to take.
+    taking: usize,
+}
+
+impl Failures {
+    const PANIC_LINES: usize = 4;
+
+    fn read(&mut self, line: &str) {
+        let trimmed = line.trim();
+        if self.taking > 0 {
+            if trimmed.is_empty() || trimmed.starts_with("----") {
+                self.taking = 0;
+            } else {
+                self.panic.push(trimmed.to_owned());
+                self.taking -= 1;
+            }
+        }
+        if let Some(name) = trimmed.strip_prefix("test ").and_then(|rest| {
+            rest.strip_suffix(" ... FAILED")
+                .or(rest.strip_suffix(" ... FAIL"))
+        }) {
+            self.names.push(name.to_owned());
+        }
+        if self.panic.is_empty() && trimmed.contains("panicked at") {
+            self.panic.push(trimmed.to_owned());
+            self.taking = Self::PANIC_LINES - 1;
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut text = String::new();
+        if !self.names.is_empty() {
+            text.push_str(&format!("; failed: {}", self.names.join(", ")));
+        }
+        if !self.panic.is_empty() {
+            let quoted: String = self.panic.join(" ").chars().take(600).collect();
+            text.push_str(&format!("; first panic: {quoted}"));
+        }
+        text
     }
 }
 
@@ -453,6 +517,30 @@ fn summarise(outcomes: &[Outcome]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::number_before;
+
+    #[test]
+    fn names_failed_tests_and_quotes_the_first_panic() {
+        let mut failures = super::Failures::default();
+        for line in [
+            "test sdk_restart::resumes ... FAIL",
+            "test widgets_view::draws ... ok",
+            "test tests::columns ... FAILED",
+            "---- sdk_restart::resumes output ----",
+            "    error output:",
+            "        panicked at tests/wasm/tests/sdk_restart.rs:40:9:",
+            "        no frame after the restart",
+            "",
+            "        panicked at elsewhere.rs:1:1:",
+        ] {
+            failures.read(line);
+        }
+        assert_eq!(
+            failures.describe(),
+            "; failed: sdk_restart::resumes, tests::columns; first panic: \
+             panicked at tests/wasm/tests/sdk_restart.rs:40:9: no frame after the restart"
+        );
+        assert_eq!(super::Failures::default().describe(), "");
+    }
 
     #[test]
     fn reads_passed_counts_from_libtest_summaries() {
