@@ -27,6 +27,23 @@ fn store_refresh_token(token: Option<&str>) {
     }
 }
 
+/// Exchanges the stored refresh token for new tokens (rotating the stored one); a refused or
+/// failed exchange forgets it, so the next page asks to sign in.
+async fn refresh_stored(anonymous: &ApiClient) -> Result<TokenResponse, SdkError> {
+    let refresh =
+        stored_refresh_token().ok_or_else(|| SdkError::AuthExpired("not signed in".into()))?;
+    match anonymous.refresh(&refresh).await {
+        Ok(tokens) => {
+            store_refresh_token(Some(&tokens.refresh_token));
+            Ok(tokens)
+        }
+        Err(error) => {
+            store_refresh_token(None);
+            Err(error)
+        }
+    }
+}
+
 /// App-wide session state, provided as context.
 #[derive(Clone)]
 pub struct Session {
@@ -46,33 +63,31 @@ impl Session {
             ClientConfig::new(origin.clone()),
             TokenStore::new(None, TokenSource::Anonymous),
         );
+        let user = RwSignal::new(None::<User>);
+        // Every exchange's answer carries the current user: keep it (a renamed user or a
+        // changed role shows at the next renewal; unchanged, nothing re-renders).
         let renew = Rc::new(move || {
             let anonymous = anonymous.clone();
             async move {
-                let refresh = stored_refresh_token()
-                    .ok_or_else(|| SdkError::AuthExpired("not signed in".into()))?;
-                match anonymous.refresh(&refresh).await {
-                    Ok(tokens) => {
-                        store_refresh_token(Some(&tokens.refresh_token));
-                        Ok(tokens.access_token)
-                    }
-                    Err(error) => {
-                        store_refresh_token(None);
-                        Err(error)
-                    }
+                let tokens = refresh_stored(&anonymous).await?;
+                if user.with_untracked(|u| u.as_ref() != Some(&tokens.user)) {
+                    user.set(Some(tokens.user));
                 }
+                Ok(tokens.access_token)
             }
             .boxed_local()
         });
         let tokens = TokenStore::new(None, TokenSource::Renewing(renew));
         Self {
             api: ApiClient::new(ClientConfig::new(origin), tokens),
-            user: RwSignal::new(None),
+            user,
             restored: RwSignal::new(false),
         }
     }
 
-    /// Restores a stored session (if any) by fetching the current user.
+    /// Restores a stored session (if any): one token renewal, whose answer carries the current
+    /// user too (no separate `auth/me` round trip before the first page's requests). It goes
+    /// through the client's token store, so a request made meanwhile shares it.
     pub fn restore(&self) {
         let session = self.clone();
         if stored_refresh_token().is_none() {
@@ -80,9 +95,8 @@ impl Session {
             return;
         }
         wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(user) = session.api.me().await {
-                session.user.set(Some(user));
-            }
+            // The renewal sets `user`; a failure leaves it empty (the sign-in page).
+            let _ = session.api.tokens().renew().await;
             session.restored.set(true);
         });
     }

@@ -6,7 +6,9 @@
 //! Charts render with Apache ECharts through [`echarts`], a small binding of our own: charming's
 //! `WasmRenderer` looks its target up by element id, uses a global `echarts` and offers no
 //! `dispose`, events or `resize`, none of which an embeddable widget can live without. We still
-//! use charming to build typed chart options, which serialize straight into JS objects.
+//! use charming's typed components and series to build chart options, which serialize straight
+//! into JS objects; the option that holds them is our own [`charts::Chart`] (charming's links
+//! the serialisation of every ECharts component and series kind into the wasm).
 //!
 //! The entry point for dashboards is [`WidgetView`] (one widget in a card, any kind, any state)
 //! placed in a [`GridLayout`] by [`GridCell`].

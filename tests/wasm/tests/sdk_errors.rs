@@ -104,9 +104,9 @@ async fn dropping_the_store_aborts_its_load() {
         },
     );
     store.load();
-    // Let the spawned load start its fetch (microtasks) but not get an answer (a later task).
+    // Let the spawned load start its fetches (microtasks) but not get an answer (a later task).
     for _ in 0..10 {
-        if !recorder.fetched().is_empty() {
+        if recorder.fetched().len() >= 2 {
             break;
         }
         wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(
@@ -115,22 +115,37 @@ async fn dropping_the_store_aborts_its_load() {
         .await
         .expect("microtask");
     }
-    assert_eq!(recorder.fetched().len(), 1, "the load started one request");
+    let started: Vec<String> = recorder.fetched().into_iter().map(|f| f.url).collect();
+    assert_eq!(
+        started.len(),
+        2,
+        "the first load asks for the definition and the data at once: {started:?}"
+    );
+    assert!(
+        started
+            .iter()
+            .any(|u| u.ends_with("/dashboards/healthco-ai-quality"))
+            && started
+                .iter()
+                .any(|u| u.ends_with("/dashboards/healthco-ai-quality/data")),
+        "{started:?}"
+    );
     let loads = store.loads();
     drop(store);
-    // The abort reaches the fetch when the load task is next polled (a microtask later).
-    wait_until("the load's AbortSignal", Duration::from_secs(2), || {
-        recorder.fetched()[0].aborted
+    // The abort reaches the fetches when the load task is next polled (a microtask later).
+    wait_until("the load's AbortSignals", Duration::from_secs(2), || {
+        recorder.fetched().iter().all(|f| f.aborted)
     })
     .await;
     sleep(Duration::from_millis(300)).await;
     let fetched = recorder.fetched();
-    assert_eq!(
-        fetched[0].failure.as_deref(),
-        Some("AbortError"),
+    assert!(
+        fetched
+            .iter()
+            .all(|f| f.failure.as_deref() == Some("AbortError")),
         "{fetched:?}"
     );
-    assert_eq!(fetched.len(), 1, "no further request after the drop");
+    assert_eq!(fetched.len(), 2, "no further request after the drop");
     assert_eq!(
         loads.get_untracked(),
         0,

@@ -8,8 +8,9 @@
 //! [`DashboardStore::loaded`] resolves when the load an intent started has completed, so nobody
 //! polls. Failures are one type, [`StoreError`].
 //!
-//! The store loads the definition and every widget's data in one round trip
-//! (`POST /dashboards/{id}/data`), re-queries when filters or the time range change (the newest
+//! The store loads the definition and every widget's data in one round trip (the first load
+//! asks for the definition and `POST /dashboards/{id}/data` at once; every widget's data comes
+//! in that one response), re-queries when filters or the time range change (the newest
 //! request wins; older ones are aborted, see [`load`]), keeps one live connection, and exposes
 //! per-widget [`WidgetState`]s. While live updates are down, widgets keep their data and turn
 //! stale.
@@ -429,7 +430,15 @@ impl DashboardStore {
         let api = self.inner.api.clone();
         let id = self.inner.dashboard_id.clone();
         let work = async move {
-            if first {
+            // The columnar body: numeric columns reach the charts as `f64` slices.
+            let data = api.dashboard_data_columnar(&id, &request);
+            if !first {
+                return data.await;
+            }
+            // The first load asks for the definition and the data at once (the data request
+            // does not depend on the definition): one round trip, not two. The definition's
+            // failure is the load's (a 404 or 403 names the dashboard, not a widget).
+            let definition = async {
                 let dashboard = api.dashboard(&id).await?;
                 let shows_alerts = dashboard
                     .widgets
@@ -444,9 +453,11 @@ impl DashboardStore {
                         signals.alerts.set(list.items);
                     }
                 }
-            }
-            // The columnar body: numeric columns reach the charts as `f64` slices.
-            api.dashboard_data_columnar(&id, &request).await
+                Ok::<_, SdkError>(())
+            };
+            let (defined, data) = futures::future::join(definition, data).await;
+            defined?;
+            data
         };
         wasm_bindgen_futures::spawn_local(async move {
             let Ok(outcome) = Abortable::new(work, registration).await else {

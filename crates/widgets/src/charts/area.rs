@@ -1,6 +1,6 @@
 //! Area charts: line charts with filled areas, stacked unless `options.stacked` is `false`.
 
-use charming::Chart;
+use crate::charts::Chart;
 use serde_json::Value;
 use vantage_contract::QueryResult;
 

@@ -2,10 +2,10 @@
 //! `options.horizontal` (or `options.orientation: "horizontal"`) lays bars sideways and
 //! `options.stacked` stacks the series instead of grouping them.
 
+use crate::charts::Chart;
 use charming::datatype::{CompositeValue, DataPoint};
 use charming::element::Trigger;
 use charming::series::Bar;
-use charming::Chart;
 use serde_json::Value;
 use vantage_contract::QueryResult;
 

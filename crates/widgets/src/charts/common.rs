@@ -6,10 +6,10 @@
 //! as `vt-fmt:num:axis:{...}` where a formatter goes and [`super::js::finish_option`] swaps it
 //! for a `wasm-bindgen` closure that calls [`crate::format`].
 
+use crate::charts::Chart;
 use charming::component::{Aria, Axis, Grid, Legend};
 use charming::datatype::CompositeValue;
 use charming::element::{AxisLabel, AxisType, Formatter, Tooltip, Trigger};
-use charming::Chart;
 use serde_json::Value;
 use vantage_contract::{ColumnType, QueryResult};
 

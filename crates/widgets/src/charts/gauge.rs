@@ -1,9 +1,9 @@
 //! Gauges: the last value of the first numeric column against `options.min`/`options.max`
 //! (default 0–100, or 0–1 for ratios formatted as percent).
 
+use crate::charts::Chart;
 use charming::element::{AxisLabel, AxisTick, Pointer, SplitLine, Trigger};
 use charming::series::{Gauge, GaugeDetail, GaugeProgress, GaugeTitle};
-use charming::Chart;
 use serde_json::Value;
 use vantage_contract::QueryResult;
 

@@ -2,11 +2,11 @@
 //! (e.g. hour × weekday × validations). Numeric dimensions are ordered numerically, text
 //! dimensions in order of first appearance (so a query sorted by weekday keeps that order).
 
+use crate::charts::Chart;
 use charming::component::{Axis, VisualMap};
 use charming::datatype::DataPoint;
 use charming::element::{AxisType, Orient, SplitArea, Trigger};
 use charming::series::Heatmap;
-use charming::Chart;
 use serde_json::Value;
 use vantage_contract::QueryResult;
 

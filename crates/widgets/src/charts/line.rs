@@ -1,10 +1,10 @@
 //! Line charts: the first column is the x axis (a time axis when it holds timestamps, else
 //! categories); every other numeric column becomes one series.
 
+use crate::charts::Chart;
 use charming::datatype::{CompositeValue, DataPoint};
 use charming::element::{AreaStyle, LineStyle, Sampling, Trigger};
 use charming::series::Line;
-use charming::Chart;
 use leptos::prelude::*;
 use serde_json::Value;
 use vantage_contract::QueryResult;

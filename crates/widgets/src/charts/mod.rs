@@ -13,6 +13,7 @@ pub mod js;
 pub mod large;
 pub mod line;
 pub mod m4;
+pub mod option;
 pub mod packed;
 pub mod pie;
 pub mod pivot;
@@ -20,8 +21,8 @@ pub mod scatter;
 
 use std::sync::Arc;
 
-use charming::Chart;
 use leptos::prelude::*;
+pub use option::Chart;
 use serde_json::Value;
 use vantage_contract::{QueryResult, WidgetKind};
 
@@ -97,8 +98,8 @@ pub fn ChartView(
 
 /// A chart's option, rebuilt when its data changes and shared as it is (`Arc`), never compared
 /// with the previous one: comparing would cost as much as building (a large series holds every
-/// point), and charming's `Chart` would link its `Clone` and `PartialEq` for every series kind
-/// into the wasm (≈ 40 KB of code before wasm-opt; issue 18 item 3).
+/// point), and deriving `Clone` and `PartialEq` for it would link them for every series kind
+/// (≈ 40 KB of code before wasm-opt with charming's `Chart`; issue 18 item 3).
 pub(crate) fn built_option(
     build: impl Fn() -> Result<Chart, WidgetError> + Send + Sync + 'static,
 ) -> Memo<Result<Arc<Chart>, WidgetError>> {

@@ -1,10 +1,10 @@
 //! Pie and donut charts: column 0 names the slices, the first numeric column sizes them, and
 //! labels show each slice's share in percent (names are in the legend). `options.donut: true` cuts the centre out.
 
+use crate::charts::Chart;
 use charming::component::{Legend, LegendType};
 use charming::element::{Label, LabelPosition, Trigger};
 use charming::series::Pie;
-use charming::Chart;
 use serde_json::Value;
 use vantage_contract::QueryResult;
 

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::charts::Chart;
 use charming::component::Axis;
 use charming::datatype::{CompositeValue, DataPoint};
 use charming::element::{AxisType, Trigger};
 use charming::series::Scatter;
-use charming::Chart;
 use serde_json::Value;
 use vantage_contract::{ColumnType, QueryResult};
 

@@ -31,7 +31,7 @@ pub use stream::{streaming_line_option, SlidingWindow};
 
 use std::sync::Arc;
 
-use charming::Chart;
+use crate::charts::Chart;
 use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;

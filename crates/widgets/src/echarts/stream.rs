@@ -16,9 +16,9 @@
 
 use std::collections::VecDeque;
 
+use crate::charts::Chart;
 use charming::element::{AxisType, Trigger};
 use charming::series::Line;
-use charming::Chart;
 
 use crate::charts::large::LARGE_THRESHOLD;
 use crate::charts::m4::Points;
