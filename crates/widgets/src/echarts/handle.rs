@@ -131,25 +131,33 @@ impl EChartsHandle {
         // (`layout::predict`) and holds, this one update is the whole draw; otherwise (no
         // prediction, or a wrong one) the final pick follows in the same task and both land in
         // one frame (the first, approximate one is never on screen).
-        self.send(&option, merge, false)?;
+        self.send(&option, merge)?;
         self.keep_last(option, merge);
         decimator.refresh(&self.instance, Draw::Now)
     }
 
-    /// Applies an ECharts option object (see <https://echarts.apache.org/en/option.html>).
+    /// Applies an ECharts option object (see <https://echarts.apache.org/en/option.html>) and
+    /// draws it now.
+    ///
+    /// The chart is laid out and painted within this call, not on ECharts' next frame
+    /// (`lazyUpdate`): a query result's charts are drawn in the task their data arrived in, as
+    /// the page's own code would, so a dashboard's charts are painted at the next frame instead
+    /// of all waiting for it and being drawn together in it (one long frame), and the pacing of
+    /// chart creation ([`super::pace`]) spreads their real drawing work over tasks. Updates
+    /// from the store come at most once per frame; streamed windows and zoom or resize
+    /// re-picks keep drawing with the next frame ([`Self::push_window`]).
     ///
     /// # Errors
     /// When ECharts rejects the option.
     pub fn set_option(&mut self, option: JsValue, merge: Merge) -> Result<(), WidgetError> {
-        self.send(&option, merge, true)?;
+        self.send(&option, merge)?;
         self.keep_last(option, merge);
         Ok(())
     }
 
-    fn send(&self, option: &JsValue, merge: Merge, lazy: bool) -> Result<(), WidgetError> {
+    fn send(&self, option: &JsValue, merge: Merge) -> Result<(), WidgetError> {
         let opts = Object::new();
         set(&opts, "notMerge", &(merge == Merge::Replace).into());
-        set(&opts, "lazyUpdate", &lazy.into());
         if merge == Merge::Update {
             set(&opts, "replaceMerge", &Array::of1(&"series".into()));
         }
