@@ -122,18 +122,19 @@ pub fn dimension_axis(result: &QueryResult) -> Axis {
     if has_time_axis(result) {
         // Whole-column read (no per-cell JSON conversion for a decoded columnar body).
         let xs = super::packed::f64_column(result, 0);
-        // Plain comparisons (a missing x, NaN, compares false and is skipped): 0.6 ms for a
-        // 1M-point column natively, where folding `f64::min`/`max` through an `Option` took 3.8.
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &x in xs.iter() {
-            if x < lo {
-                lo = x;
-            }
-            if x > hi {
-                hi = x;
-            }
-        }
-        let span = if lo <= hi { hi - lo } else { 0.0 };
+        let (lo, hi) = match xs.stats() {
+            // The decoder saw every value go by: its extremes, without a pass of our own (0.6 ms
+            // natively for a 1M-point column, more in wasm).
+            Some(stats) => (
+                stats.low.and_then(|i| xs.get(i).copied()),
+                stats.high.and_then(|i| xs.get(i).copied()),
+            ),
+            None => x_extent(&xs),
+        };
+        let span = match (lo, hi) {
+            (Some(lo), Some(hi)) if lo <= hi => hi - lo,
+            _ => 0.0,
+        };
         Axis::new()
             .type_(AxisType::Time)
             .axis_label(AxisLabel::new().formatter(time_marker(TimeStyle::for_span(span))))
@@ -141,6 +142,26 @@ pub fn dimension_axis(result: &QueryResult) -> Axis {
         Axis::new()
             .type_(AxisType::Category)
             .data(result.labels_at(0))
+    }
+}
+
+/// The lowest and highest of `xs`, `NaN`s (missing values) aside. Plain comparisons (`NaN`
+/// compares false and is skipped): 0.6 ms for a 1M-point column natively, where folding
+/// `f64::min`/`max` through an `Option` took 3.8.
+fn x_extent(xs: &[f64]) -> (Option<f64>, Option<f64>) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &x in xs {
+        if x < lo {
+            lo = x;
+        }
+        if x > hi {
+            hi = x;
+        }
+    }
+    if lo <= hi {
+        (Some(lo), Some(hi))
+    } else {
+        (None, None)
     }
 }
 
@@ -205,6 +226,45 @@ pub fn decode_marker(marker: &str) -> Option<Box<dyn Fn(f64) -> String>> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A time axis reads its extent from a columnar result's stats and scans a JSON one's
+    /// cells: the same labels either way, missing x values aside.
+    #[test]
+    fn a_time_axis_is_the_same_from_stats_and_from_a_scan() {
+        use std::sync::Arc;
+        use vantage_contract::{columnar, Column, ColumnType};
+        for (xs, style) in [
+            (vec![json!(null), json!(0), json!(3_600_000)], "time"),
+            (vec![json!(0), json!(null), json!(3 * 86_400_000)], "date"),
+            (vec![json!(2 * 86_400_000), json!(0)], "time"),
+            (vec![json!(null)], "time"),
+        ] {
+            let n = xs.len();
+            let result = QueryResult::new(
+                vec![
+                    Column::new("t", ColumnType::Timestamp),
+                    Column::new("v", ColumnType::Float),
+                ],
+                vec![xs, vec![json!(1); n]],
+            )
+            .unwrap();
+            let decoded = columnar::decode_result(&columnar::encode_result(&result)).unwrap();
+            let columnar_result = Arc::new(decoded.result);
+            super::super::packed::attach(&columnar_result, decoded.numbers);
+            assert!(super::super::packed::f64_column(&columnar_result, 0)
+                .stats()
+                .is_some());
+            let scanned = serde_json::to_value(dimension_axis(&result)).unwrap();
+            let from_stats = serde_json::to_value(dimension_axis(&columnar_result)).unwrap();
+            assert_eq!(scanned, from_stats);
+            let formatter = scanned["axisLabel"]["formatter"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(formatter.ends_with(&format!("time:{style}")), "{formatter}");
+        }
+        assert_eq!(x_extent(&[f64::NAN, 2.0, -1.0]), (Some(-1.0), Some(2.0)));
+        assert_eq!(x_extent(&[f64::NAN]), (None, None));
+    }
 
     #[test]
     fn markers_round_trip_to_formatters() {
