@@ -49,6 +49,9 @@ test("the host page renders two tenants' dashboards under a strict CSP, with eve
   const page = await openEmbedPage();
   assert.match(page.csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.match(page.csp, /style-src 'self'/);
+  // `rendered` fires once every chart is drawn, a few tasks after the first canvas appears.
+  await page.waitForFunction(() => document.querySelector("#event-log")?.textContent.includes("healthco rendered"),
+    null, { timeout: 30000 });
   const log = await page.locator("#event-log").textContent();
   for (const event of ["healthco ready", "autoinsure ready", "healthco rendered", "liveStatus"]) {
     assert.ok(log.includes(event), `event log lacks "${event}": ${log.slice(0, 400)}`);

@@ -26,7 +26,7 @@ mod util;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | cluster [--addr 127.0.0.1:8080] [--api-only] | test [--only STEP] | fuzz [OPTIONS] | \
+    "usage: cargo xtask <setup | demo [--addr 127.0.0.1:8080] | cluster [--addr 127.0.0.1:8080] [--api-only] | test [--only STEP[,STEP…]] | fuzz [OPTIONS] | \
 bench [--filter data|fanout|ingest|size|browser|cluster] [--quick] | conformance --base-url URL>";
 
 fn conformance_command(args: &[String]) -> Result<(), String> {

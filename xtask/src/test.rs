@@ -19,7 +19,7 @@ struct Outcome {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    // `--only TEXT` runs just the steps whose names contain TEXT (for working on one suite;
+    // `--only TEXT[,TEXT…]` runs just the steps whose names contain a TEXT (for working on a suite;
     // the servers the steps share still start, and a step uses what earlier steps last built:
     // the packages, the app, the example hosts). CI runs every step.
     let only = match args {
@@ -30,7 +30,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     crate::setup::run()?;
     let mut outcomes = Vec::new();
     let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<String, String>| {
-        if only.is_some_and(|text| !name.contains(text)) {
+        if only.is_some_and(|texts| !texts.split(',').any(|text| name.contains(text.trim()))) {
             return;
         }
         println!("\n==> {name}");

@@ -172,3 +172,88 @@ async fn a_request_past_its_timeout_is_a_timeout_not_an_abort() {
         .unwrap_err();
     assert_eq!(error, SdkError::Timeout(1));
 }
+
+/// A store's first load takes the answers [`DashboardStore::prefetch`] asked for with the same
+/// filters; data prefetched for other filters is not taken (the load asks for its own).
+#[wasm_bindgen_test]
+async fn a_store_takes_the_prefetched_answers_to_its_own_first_load() {
+    use vantage_contract::Filter;
+    use vantage_sdk::FilterChange;
+
+    let api = viewer(ClientConfig::new(base())).await;
+    let recorder = FetchRecorder::install();
+    // The dashboard's own requests (a load also lists the alerts its alerts widget shows).
+    let dashboard_requests = || {
+        recorder
+            .fetched()
+            .into_iter()
+            .filter(|f| f.url.contains("/api/v1/dashboards/"))
+            .collect::<Vec<_>>()
+    };
+    let mut filters = FilterSet::default();
+    filters
+        .apply_all(vec![FilterChange::Set(Filter::eq("intent", "billing"))])
+        .expect("filters");
+    DashboardStore::prefetch(
+        &api,
+        "healthco-ai-quality",
+        &filters,
+        None,
+        Vec::new(),
+        None,
+    );
+    // Asked for at once, before any store exists.
+    wait_until(
+        "the prefetch's two requests",
+        Duration::from_secs(5),
+        || dashboard_requests().len() == 2,
+    )
+    .await;
+    let open = |filters: FilterSet| {
+        let store = DashboardStore::new(
+            api.clone(),
+            "healthco-ai-quality",
+            filters,
+            LiveOptions {
+                mode: LiveMode::Off,
+                ..LiveOptions::default()
+            },
+        );
+        store.load();
+        store
+    };
+    let store = open(filters.clone());
+    store
+        .loaded()
+        .await
+        .expect("loaded from the prefetched answers");
+    assert!(store.definition().get_untracked().is_some());
+    assert!(store.widget_state("total").get_untracked().data().is_some());
+    assert_eq!(
+        dashboard_requests().len(),
+        2,
+        "the load asked for nothing itself: {:?}",
+        dashboard_requests()
+    );
+
+    // Prefetched for other filters: the load asks for its own answers.
+    DashboardStore::prefetch(
+        &api,
+        "healthco-ai-quality",
+        &FilterSet::default(),
+        None,
+        Vec::new(),
+        None,
+    );
+    let other = open(filters);
+    other.loaded().await.expect("loaded");
+    // The definition (the same for any filters) is taken; the data, prefetched for no filter,
+    // is not: the load asks for the billing data itself.
+    let requests = dashboard_requests();
+    assert_eq!(requests.len(), 5, "{requests:?}");
+    let last = &requests[4];
+    assert!(
+        last.url.ends_with("/data") && last.body.as_deref().is_some_and(|b| b.contains("billing")),
+        "{requests:?}"
+    );
+}
