@@ -67,3 +67,44 @@ test("a lazily loaded page shows a loading state until its code arrives", async 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("a dashboard opened by its address asks for its data while its page's code loads, once", async () => {
+  // Signed in through a stored refresh token, as a returning visitor opening a shared link.
+  const auth = await (await fetch(`${BASE}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }),
+  })).json();
+  const page = await newPage(browser);
+  await page.context().addInitScript((token) => {
+    if (location.pathname.startsWith("/dashboards/") && !sessionStorage.getItem("seeded")) {
+      localStorage.setItem("vantage.refreshToken", token);
+      sessionStorage.setItem("seeded", "1");
+    }
+  }, auth.refreshToken);
+  // The dashboard page's module is held back for a while: its data must not wait for it.
+  let released = null;
+  await page.route(/\/app\/split_dashboard\.[0-9a-f]{16}\.wasm$/, async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    released = Date.now();
+    await route.continue();
+  });
+  const asked = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith("/api/v1/dashboards/")) asked.push({ method: r.method(), path, at: Date.now(), body: r.postData() ?? "" });
+  });
+  await page.goto(`${BASE}/dashboards/healthco-ai-quality?f.intent=billing`);
+  await page.waitForFunction(() => document.querySelectorAll(".vt-echart canvas").length >= 2
+    && !document.querySelector(".vt-skeleton"), null, { timeout: 45000 });
+  const loads = asked.filter((a) => a.method === "POST" && a.path.endsWith("/data") && !a.body.includes("widgetIds"));
+  const definitions = asked.filter((a) => a.method === "GET" && a.path === "/api/v1/dashboards/healthco-ai-quality");
+  assert.equal(loads.length, 1, `one data request, the prefetched one the page took: ${JSON.stringify(loads)}`);
+  assert.equal(definitions.length, 1, `one definition request: ${JSON.stringify(definitions)}`);
+  assert.ok(released !== null && loads[0].at < released && definitions[0].at < released,
+    "both were asked for while the page's module was still held back");
+  const body = JSON.parse(loads[0].body);
+  assert.deepEqual(body.filters.map((f) => [f.field, f.op, f.value]), [["intent", "eq", "billing"]],
+    "the address' filter is in the request");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -151,7 +151,8 @@ pub fn DashboardPage() -> impl IntoView {
 
 /// What a dashboard page opened at `url` starts from: the filters of its address, and the time
 /// zone its data is asked in (the user's, from the account page; before a reload has restored
-/// the user, the choice in force on this browser).
+/// the user, the choice in force on this browser). The page and [`prefetch_opened`] both use
+/// it, so the prefetched request is the page's own.
 fn opening(url: &UrlState, session: &crate::session::Session) -> (FilterSet, Option<String>) {
     let mut filters = FilterSet::default();
     let _ = filters.apply_all(url.filter_ops());
@@ -161,6 +162,26 @@ fn opening(url: &UrlState, session: &crate::session::Session) -> (FilterSet, Opt
         .unwrap_or_else(crate::preferences::current)
         .time_zone;
     (filters, time_zone)
+}
+
+/// Asks for dashboard `id`'s definition and first data while the page's code is still on its
+/// way (the app opened at the dashboard's address): the page's first load then takes those
+/// answers ([`DashboardStore::prefetch`]).
+pub fn prefetch_opened(
+    session: &crate::session::Session,
+    id: &str,
+    query: &leptos_router::params::ParamsMap,
+) {
+    let url = UrlState::read(query);
+    let (filters, time_zone) = opening(&url, session);
+    DashboardStore::prefetch(
+        &session.api,
+        id,
+        &filters,
+        url.range,
+        url.cross.items().to_vec(),
+        time_zone,
+    );
 }
 
 #[component]
