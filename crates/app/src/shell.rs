@@ -13,19 +13,6 @@ use crate::pages::LoginPage;
 use crate::session::{provide_session, use_session, Session};
 use crate::toasts::{provide_toasts, AlertFeed, Toasts};
 
-/// The dashboard the app was opened at (`/dashboards/{id}`, the page's own address) and the
-/// address' query; `None` for any other page.
-fn opened_dashboard() -> Option<(String, leptos_router::params::ParamsMap)> {
-    use leptos_router::location::{BrowserUrl, LocationProvider};
-    let url = BrowserUrl::current().ok()?;
-    let id = url.path().strip_prefix("/dashboards/")?;
-    if id.is_empty() || id.contains('/') {
-        return None;
-    }
-    let id = String::from(js_sys::decode_uri_component(id).ok()?);
-    Some((id, url.search_params().clone()))
-}
-
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -44,18 +31,9 @@ pub fn App() -> impl IntoView {
     let user = session.user;
     let restored = session.restored;
     let api = send_wrapper::SendWrapper::new(session.api.clone());
-    let opened_with = send_wrapper::SendWrapper::new(session.clone());
-    let prefetched = StoredValue::new(false);
     Effect::new(move |_| match user.get() {
         Some(u) => {
             crate::lazy::preload_dashboards();
-            // Opened at a dashboard's address: its data is asked for now, beside its page's code.
-            if !prefetched.get_value() {
-                prefetched.set_value(true);
-                if let Some((id, query)) = opened_dashboard() {
-                    crate::pages::dashboard::prefetch_opened(&opened_with, &id, &query);
-                }
-            }
             brand.restore_choice(&u.id);
             crate::preferences::load(&u.id).apply();
             let api = (*api).clone();

@@ -149,41 +149,6 @@ pub fn DashboardPage() -> impl IntoView {
     view! { {move || { let id = id(); view! { <DashboardScreen id=id /> } }} }
 }
 
-/// What a dashboard page opened at `url` starts from: the filters of its address, and the time
-/// zone its data is asked in (the user's, from the account page; before a reload has restored
-/// the user, the choice in force on this browser). The page and [`prefetch_opened`] both use
-/// it, so the prefetched request is the page's own.
-fn opening(url: &UrlState, session: &crate::session::Session) -> (FilterSet, Option<String>) {
-    let mut filters = FilterSet::default();
-    let _ = filters.apply_all(url.filter_ops());
-    let time_zone = session
-        .user
-        .with_untracked(|u| u.as_ref().map(|u| crate::preferences::load(&u.id)))
-        .unwrap_or_else(crate::preferences::current)
-        .time_zone;
-    (filters, time_zone)
-}
-
-/// Asks for dashboard `id`'s definition and first data while the page's code is still on its
-/// way (the app opened at the dashboard's address): the page's first load then takes those
-/// answers ([`DashboardStore::prefetch`]).
-pub fn prefetch_opened(
-    session: &crate::session::Session,
-    id: &str,
-    query: &leptos_router::params::ParamsMap,
-) {
-    let url = UrlState::read(query);
-    let (filters, time_zone) = opening(&url, session);
-    DashboardStore::prefetch(
-        &session.api,
-        id,
-        &filters,
-        url.range,
-        url.cross.items().to_vec(),
-        time_zone,
-    );
-}
-
 #[component]
 fn DashboardScreen(id: String) -> impl IntoView {
     let session = use_session();
@@ -192,7 +157,15 @@ fn DashboardScreen(id: String) -> impl IntoView {
     let theme = use_context::<ChartTheme>().map(|t| t.0);
     let url = Memo::new(move |_| query.with(UrlState::read));
     let initial = url.get_untracked();
-    let (filters, time_zone) = opening(&initial, &session);
+    let mut filters = FilterSet::default();
+    let _ = filters.apply_all(initial.filter_ops());
+    // The user's time zone (account page) buckets days and `today` on the server.
+    // Before a reload has restored the user, the choice in force is theirs.
+    let time_zone = session
+        .user
+        .with_untracked(|u| u.as_ref().map(|u| crate::preferences::load(&u.id)))
+        .unwrap_or_else(crate::preferences::current)
+        .time_zone;
     let store = DashboardStore::new(
         session.api.clone(),
         id.clone(),

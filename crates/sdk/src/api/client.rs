@@ -12,16 +12,10 @@
 //!   (Requests sent without any token keep the backend's 401 as [`SdkError::Api`].)
 //! - A client made with [`ApiClient::with_tenant`] sends `X-Tenant-Id` on every request: a
 //!   system admin acting in another tenant (the server ignores it for everyone else).
-//! - A request can be started ahead of the code that will make it (e.g. a dashboard's data
-//!   while its page's code still loads: [`crate::DashboardStore::prefetch`]): the same request
-//!   made within [`PREFETCH_TTL_MS`] then takes that answer instead of asking again.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
-
-use futures::future::{LocalBoxFuture, Shared};
-use futures::FutureExt;
 
 use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::callback::Timeout;
@@ -63,20 +57,6 @@ pub struct ApiClient {
     tokens: TokenStore,
     /// Sent as `X-Tenant-Id` (see [`ApiClient::with_tenant`]).
     acting_tenant: Option<Rc<str>>,
-    /// Requests started ahead of their caller (shared by every clone).
-    prefetched: Rc<RefCell<Vec<Prefetch>>>,
-}
-
-/// How long a prefetched answer waits for the request it anticipated (after that the request
-/// asks again: the data may have moved on).
-pub const PREFETCH_TTL_MS: f64 = 10_000.0;
-
-/// A request started by [`ApiClient::prefetch`]: its key (method, URL, tenant, headers, body)
-/// and its answer, shared with whoever makes the same request.
-struct Prefetch {
-    key: String,
-    started: f64,
-    answer: Shared<LocalBoxFuture<'static, Result<RawBody, SdkError>>>,
 }
 
 /// Aborts the request when dropped (including when its future is dropped mid-flight).
@@ -96,7 +76,6 @@ struct RawResponse {
 }
 
 /// The body of a 2xx answer and its `Content-Type`.
-#[derive(Clone)]
 pub(crate) struct RawBody {
     pub content_type: Option<String>,
     pub bytes: Vec<u8>,
@@ -122,7 +101,6 @@ impl ApiClient {
             config: Rc::new(config),
             tokens,
             acting_tenant: None,
-            prefetched: Rc::default(),
         }
     }
 
@@ -267,8 +245,7 @@ impl ApiClient {
     }
 
     /// Sends the request (renewing, retrying as the module docs say) and returns the body of a
-    /// 2xx answer; a [prefetched](Self::prefetch) answer to the very same request is taken
-    /// instead of asking again.
+    /// 2xx answer.
     pub(crate) async fn request_body<B: Serialize>(
         &self,
         method: Method,
@@ -282,98 +259,6 @@ impl ApiClient {
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| SdkError::Decode(format!("cannot encode the request body: {e}")))?;
-        let key = self.request_key(&method, &url, body.as_deref(), authenticated, headers);
-        if let Some(answer) = self.take_prefetched(&key) {
-            return answer.await;
-        }
-        self.send(method, &url, body.as_deref(), authenticated, headers)
-            .await
-    }
-
-    /// Starts a request now for a caller that will make the very same one soon (the same
-    /// method, path, body, headers and tenant; authenticated): that caller's request then
-    /// takes this answer, success or failure, if it comes within [`PREFETCH_TTL_MS`]. The
-    /// request runs to its end whether or not anyone takes it (it is not aborted).
-    pub(crate) fn prefetch<B: Serialize>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&B>,
-        headers: &[(&str, &str)],
-    ) {
-        let url = format!("{}/api/v1{}", self.config.base_url, path);
-        let Ok(body) = body.map(serde_json::to_string).transpose() else {
-            return;
-        };
-        let key = self.request_key(&method, &url, body.as_deref(), true, headers);
-        let client = self.clone();
-        let headers: Vec<(String, String)> = headers
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-            .collect();
-        let answer = async move {
-            let headers: Vec<(&str, &str)> = headers
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_str()))
-                .collect();
-            client
-                .send(method, &url, body.as_deref(), true, &headers)
-                .await
-        }
-        .boxed_local()
-        .shared();
-        // Driven from now on, whoever takes it later.
-        wasm_bindgen_futures::spawn_local(answer.clone().map(drop));
-        let now = js_sys::Date::now();
-        let mut list = self.prefetched.borrow_mut();
-        list.retain(|p| now - p.started < PREFETCH_TTL_MS);
-        list.push(Prefetch {
-            key,
-            started: now,
-            answer,
-        });
-    }
-
-    /// The prefetched answer to the request `key`, if one is waiting (taken: used once).
-    fn take_prefetched(
-        &self,
-        key: &str,
-    ) -> Option<Shared<LocalBoxFuture<'static, Result<RawBody, SdkError>>>> {
-        let mut list = self.prefetched.borrow_mut();
-        if list.is_empty() {
-            return None;
-        }
-        let now = js_sys::Date::now();
-        list.retain(|p| now - p.started < PREFETCH_TTL_MS);
-        let index = list.iter().position(|p| p.key == key)?;
-        Some(list.remove(index).answer)
-    }
-
-    /// What makes two requests the same one.
-    fn request_key(
-        &self,
-        method: &Method,
-        url: &str,
-        body: Option<&str>,
-        authenticated: bool,
-        headers: &[(&str, &str)],
-    ) -> String {
-        format!(
-            "{method:?} {url}\n{authenticated} {:?}\n{headers:?}\n{}",
-            self.acting_tenant,
-            body.unwrap_or_default()
-        )
-    }
-
-    /// Sends the request, renewing and retrying as the module docs say.
-    async fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&str>,
-        authenticated: bool,
-        headers: &[(&str, &str)],
-    ) -> Result<RawBody, SdkError> {
         let idempotent = method == Method::GET;
         let mut attempt = 0;
         let mut renewed = false;
@@ -385,7 +270,7 @@ impl ApiClient {
             };
             let outcome = match &token {
                 Ok(token) => {
-                    self.attempt(&method, url, body, token.as_deref(), headers)
+                    self.attempt(&method, &url, body.as_deref(), token.as_deref(), headers)
                         .await
                 }
                 // A renewal that could not reach the backend is retried like the request.

@@ -39,21 +39,6 @@ impl ApiClient {
         }
     }
 
-    /// Starts the two requests a dashboard's first load makes — `GET /dashboards/{id}` and
-    /// [`Self::dashboard_data_columnar`] with `request` — for that load to take (see the client's
-    /// `prefetch`, and `DashboardStore::prefetch`, which builds the request exactly as the load
-    /// will).
-    pub(crate) fn prefetch_dashboard(&self, id: &str, request: &DashboardDataRequest) {
-        let path = format!("/dashboards/{}", super::endpoints::enc(id));
-        self.prefetch::<()>(Method::GET, &path, None, &[]);
-        self.prefetch(
-            Method::POST,
-            &format!("{path}/data"),
-            Some(request),
-            &[("Accept", ACCEPT)],
-        );
-    }
-
     /// `POST /query`, asking for the columnar body.
     ///
     /// # Errors

@@ -6,4 +6,4 @@ mod columnar;
 mod endpoints;
 
 pub use admin::AuditFilter;
-pub use client::{ApiClient, ClientConfig, PREFETCH_TTL_MS};
+pub use client::{ApiClient, ClientConfig};

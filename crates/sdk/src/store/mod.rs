@@ -205,30 +205,15 @@ impl DashboardStore {
     /// Starts with the cross-filters `items` (before the first load; filters on locked fields
     /// are dropped).
     pub fn with_cross_filters(self, items: Vec<CrossFilter>) -> Self {
-        let set = self
-            .signals
-            .filters
-            .with_untracked(|f| usable_cross_filters(items, f));
+        let locked = self.signals.filters.with_untracked(|f| f.locked().to_vec());
+        let set = CrossFilterSet::new(
+            items
+                .into_iter()
+                .filter_map(|c| crate::crossfilter::without_locked(c, &locked))
+                .collect(),
+        );
         self.signals.cross_filters.set(set);
         self
-    }
-
-    /// Asks for dashboard `id`'s definition and data now, as the first load of a store made
-    /// with the same `filters`, `time_range`, `cross_filters` and `time_zone` will: that load
-    /// then takes these answers instead of asking again, if it starts within ten seconds
-    /// (`PREFETCH_TTL_MS`; later, it asks again). For a page that knows which dashboard it will
-    /// show before its code has arrived (the app opened at a dashboard's address).
-    pub fn prefetch(
-        api: &ApiClient,
-        id: &str,
-        filters: &FilterSet,
-        time_range: Option<TimeRange>,
-        cross_filters: Vec<CrossFilter>,
-        time_zone: Option<String>,
-    ) {
-        let cross_filters = usable_cross_filters(cross_filters, filters);
-        let request = data_request(filters, time_range, None, &cross_filters, time_zone);
-        api.prefetch_dashboard(id, &request);
     }
 
     /// The API client.
@@ -433,17 +418,13 @@ impl DashboardStore {
             return;
         };
         let signals = self.signals;
-        let request = signals.filters.with_untracked(|filters| {
-            signals.cross_filters.with_untracked(|cross| {
-                data_request(
-                    filters,
-                    signals.time_range.get_untracked(),
-                    widget_ids,
-                    cross,
-                    self.inner.time_zone.borrow().clone(),
-                )
-            })
-        });
+        let request = DashboardDataRequest {
+            filters: signals.filters.with_untracked(FilterSet::effective),
+            time_range: signals.time_range.get_untracked(),
+            widget_ids,
+            cross_filters: signals.cross_filters.with_untracked(|c| c.items().to_vec()),
+            time_zone: self.inner.time_zone.borrow().clone(),
+        };
         let weak = Rc::downgrade(&self.inner);
         let first = signals.definition.with_untracked(Option::is_none);
         let api = self.inner.api.clone();
@@ -567,34 +548,6 @@ impl DashboardStore {
         self.inner.refresh_timer.borrow_mut().take();
         cancel_frame(&self.inner.frame);
         self.inner.loads.borrow_mut().close();
-    }
-}
-
-/// Cross-filters `items` without those on fields `filters` lock.
-fn usable_cross_filters(items: Vec<CrossFilter>, filters: &FilterSet) -> CrossFilterSet {
-    CrossFilterSet::new(
-        items
-            .into_iter()
-            .filter_map(|c| crate::crossfilter::without_locked(c, filters.locked()))
-            .collect(),
-    )
-}
-
-/// The data request a load sends for the store's state (the one place it is built, so a
-/// [`DashboardStore::prefetch`] finds the load's very request).
-fn data_request(
-    filters: &FilterSet,
-    time_range: Option<TimeRange>,
-    widget_ids: Option<Vec<String>>,
-    cross_filters: &CrossFilterSet,
-    time_zone: Option<String>,
-) -> DashboardDataRequest {
-    DashboardDataRequest {
-        filters: filters.effective(),
-        time_range,
-        widget_ids,
-        cross_filters: cross_filters.items().to_vec(),
-        time_zone,
     }
 }
 
