@@ -95,6 +95,55 @@ test("rendered fires only once every chart of the dashboard is drawn (chart crea
   await page.context().close();
 });
 
+test("a chart is laid out again only when its size changes (not once more after it is created)", async () => {
+  const login = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }),
+  }).then((r) => r.json());
+  const page = await newPage(browser, { width: 1400, height: 1000 });
+  await page.goto(`${BASE}/bench/dashboard-ours.html#token=${login.accessToken}`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  const seen = await page.evaluate(async (token) => {
+    // Every resize() ECharts is asked for, with the size it had laid the chart out at and the
+    // element's size at that moment.
+    const resizes = [];
+    const init = echarts.init;
+    echarts.init = function (element, ...rest) {
+      const chart = init.call(this, element, ...rest);
+      const resize = chart.resize;
+      chart.resize = function (...args) {
+        resizes.push({ from: [chart.getWidth(), chart.getHeight()], to: [element.clientWidth, element.clientHeight] });
+        return resize.apply(this, args);
+      };
+      return chart;
+    };
+    const frames = (n) => new Promise((r) => { const step = () => (n-- > 0 ? requestAnimationFrame(step) : r()); step(); });
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const host = document.createElement("div");
+    host.style.cssText = "width: 1300px";
+    document.body.append(host);
+    const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, shadow: false, live: "off" });
+    await new Promise((resolve, reject) => {
+      dash.on("rendered", resolve);
+      dash.on("error", (e) => reject(new Error(e.message)));
+      dash.render(host).catch(reject);
+    });
+    await frames(5);
+    const afterLoad = resizes.splice(0);
+    host.style.width = "900px";
+    await frames(5);
+    const canvases = [...host.querySelectorAll(".vt-echart")].map((c) => [c.clientWidth, c.querySelector("canvas")?.getBoundingClientRect().width]);
+    dash.destroy();
+    return { afterLoad, afterWidthChange: resizes, canvases };
+  }, login.accessToken);
+  const sameSize = seen.afterLoad.filter((r) => r.from[0] === r.to[0] && r.from[1] === r.to[1]);
+  assert.deepEqual(sameSize, [], "no chart is laid out again at the size it already has");
+  assert.ok(seen.afterWidthChange.length >= 5, `every chart follows its narrower card: ${JSON.stringify(seen.afterWidthChange)}`);
+  for (const [element, canvas] of seen.canvases) assert.equal(Math.round(canvas), element, "the canvas is as wide as its chart");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("an export module that does not arrive rejects exportData with a network error; the next export loads it", async () => {
   const page = await openEmbedPage();
   const chunk = /\/pkg\/split_export\.wasm$/;

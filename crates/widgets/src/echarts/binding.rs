@@ -30,6 +30,14 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub(crate) fn dispose(this: &EChartsInstance);
 
+    /// The width ECharts last laid the chart out at (its container's, read at init or resize).
+    #[wasm_bindgen(method, js_name = getWidth)]
+    pub(crate) fn get_width(this: &EChartsInstance) -> f64;
+
+    /// The height ECharts last laid the chart out at.
+    #[wasm_bindgen(method, js_name = getHeight)]
+    pub(crate) fn get_height(this: &EChartsInstance) -> f64;
+
     // ECharts returns `undefined` (not `false`) before the first dispose.
     #[wasm_bindgen(method, js_name = isDisposed)]
     fn is_disposed_raw(this: &EChartsInstance) -> JsValue;

@@ -456,6 +456,13 @@ fn window_data(window: &SlidingWindow, series: usize) -> JsValue {
 }
 
 /// Resizes the chart when its element changes size, at most once per animation frame.
+///
+/// A `ResizeObserver` also reports every element once when it starts observing it, and layout
+/// around a chart can move without changing its size; `resize()` lays out and redraws the whole
+/// chart whether or not the size changed, so it is called only when the element's size differs
+/// from the one ECharts last laid the chart out at (ECharts reads `clientWidth`/`clientHeight`
+/// of the unpadded chart element, as compared here). Skipping the report that follows creation
+/// saves one full redraw per chart while a dashboard loads.
 struct ResizeWatch {
     observer: ResizeObserver,
     frame: Rc<Cell<Option<i32>>>,
@@ -473,9 +480,13 @@ impl ResizeWatch {
         let frame: Rc<Cell<Option<i32>>> = Rc::new(Cell::new(None));
         let on_frame = {
             let frame = Rc::clone(&frame);
+            let element = element.clone();
             Rc::new(Closure::<dyn FnMut()>::new(move || {
                 frame.set(None);
-                if !instance.is_disposed() && instance.resize().is_ok() {
+                if instance.is_disposed() || laid_out_at(&instance, &element) {
+                    return;
+                }
+                if instance.resize().is_ok() {
                     if let Ok(mut decimator) = decimator.try_borrow_mut() {
                         let _ = decimator.refresh(&instance, Draw::NextFrame);
                     }
@@ -506,6 +517,12 @@ impl ResizeWatch {
             _on_frame: on_frame,
         })
     }
+}
+
+/// Whether ECharts' current layout is for `element`'s present size.
+fn laid_out_at(instance: &EChartsInstance, element: &HtmlElement) -> bool {
+    f64::from(element.client_width()) == instance.get_width()
+        && f64::from(element.client_height()) == instance.get_height()
 }
 
 impl Drop for ResizeWatch {
