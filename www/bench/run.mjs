@@ -10,7 +10,8 @@
 //   {"bench":"line-1m","side":"peer","samples":[...ms],"median":…,"p95":…}
 // With --base-url (a running reference server with demo data), our side's pages are opened from
 // that server (same origin as the API): 1M-point render, data handoff, streaming, soak,
-// dashboard cold load, cross-filter, mount/destroy cycles and the app's cold load.
+// dashboard cold load, cross-filter, mount/destroy cycles, the app's cold load, the CSV import
+// and the mobile profile (sign-in page, embed demo and gallery on Slow 4G with a 4× CPU slowdown).
 // Where both sides exist, they alternate A/B per iteration.
 // `--only live` runs just the live-latency benchmark (live-latency.html): server publish →
 // our store updated over WebSocket and over SSE, beside a plain-JS WebSocket client.
@@ -414,6 +415,101 @@ async function csvImport(browser) {
   }
 }
 
+// Mobile profile (issue 18's goal: LCP ≤ 2.5 s, TBT ≤ 200 ms): Chrome DevTools' "Slow 4G"
+// network preset (1.6 Mbit/s down and 750 kbit/s up, each × 0.9; 150 ms RTT × 3.75 = 562.5 ms of
+// latency per request) and a 4× CPU slowdown, both set through CDP before navigating, in a fresh
+// context per run (empty cache) with a phone's viewport (412×823, device scale 1.75). Each page
+// runs until its content is in place (the page's `done` below, or the bench page's `rendered`),
+// then 1 s more; LCP is the last `largest-contentful-paint` entry, TBT Σ (long task − 50 ms) from
+// the first paint to 1 s after the content was in place, bytes the transfer sizes of the document
+// and every resource (compressed, with headers).
+const slow4g = { offline: false, latency: 150 * 3.75, downloadThroughput: (1.6e6 / 8) * 0.9,
+  uploadThroughput: (750e3 / 8) * 0.9 };
+const mobileProbe = () => {
+  const m = { lcp: null, fcp: null, tasks: [] };
+  window.__mobile = m;
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) m.lcp = e.startTime; })
+    .observe({ type: 'largest-contentful-paint', buffered: true });
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.name === 'first-contentful-paint') m.fcp = e.startTime; })
+    .observe({ type: 'paint', buffered: true });
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) m.tasks.push([e.startTime, e.duration]); })
+    .observe({ type: 'longtask', buffered: true });
+};
+const mobilePages = [
+  // The app's sign-in page, rendered by its wasm (the skeleton's card is shown before it).
+  { name: 'sign-in', path: '/login',
+    done: () => !document.getElementById('boot') && !!document.querySelector('input[type=email]') },
+  // The embed demo: two dashboards through vantage-embed, each announcing `rendered`.
+  { name: 'embed', path: '/embed.html',
+    done: () => (document.getElementById('event-log')?.textContent.match(/ rendered/g) ?? []).length >= 2 },
+  // The widget gallery (every widget kind, light and dark): done once its canvases stop
+  // appearing for a second.
+  { name: 'gallery', path: '/gallery.html',
+    done: () => {
+      const n = document.querySelectorAll('canvas').length;
+      const g = (window.__galleryCount ??= { n: -1, at: 0 });
+      if (n !== g.n) { g.n = n; g.at = performance.now(); return false; }
+      return n > 6 && performance.now() - g.at > 1000;
+    } },
+  // One dashboard side by side with its plain-JS peer (the dashboard cold load's pages: both
+  // load the full ECharts build the same way; ours with its live connection, as there).
+  { name: 'dashboard', side: 'ours', file: 'dashboard-ours.html' },
+  { name: 'dashboard', side: 'peer', file: 'dashboard-plain.html' },
+];
+
+/** One load of `spec` on the mobile profile: its vitals, when its content was in place, bytes. */
+async function mobileLoad(browser, spec) {
+  const context = await browser.newContext({ viewport: { width: 412, height: 823 },
+    deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
+  try {
+    await context.addInitScript(`(${mobileProbe})()`);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', slow4g);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    let doneMs;
+    if (spec.file) {
+      const token = await login();
+      await page.goto(`${baseUrl}/bench/${spec.file}#token=${token}&dashboard=healthco-ai-quality`, { timeout: 120000 });
+      await page.waitForFunction(() => window.benchReady === true, null, { timeout: 120000 });
+      doneMs = (await page.evaluate(() => window.bench.coldLoad())).renderedMs;
+    } else {
+      await page.goto(`${baseUrl}${spec.path}`, { timeout: 120000 });
+      await page.waitForFunction(spec.done, null, { timeout: 120000, polling: 100 });
+      doneMs = await page.evaluate(() => performance.now());
+    }
+    await page.waitForTimeout(1000);
+    const r = await page.evaluate((until) => {
+      const m = window.__mobile;
+      const from = m.fcp ?? 0;
+      const tbt = m.tasks.filter(([start]) => start >= from && start <= until)
+        .reduce((a, [, d]) => a + Math.max(0, d - 50), 0);
+      const bytes = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+        .reduce((a, e) => a + (e.transferSize ?? 0), 0);
+      return { lcp: m.lcp, fcp: m.fcp, tbt, longest: Math.max(0, ...m.tasks.map(([, d]) => d)), bytes };
+    }, doneMs + 1000);
+    return { ...r, done: doneMs };
+  } finally {
+    await context.close();
+  }
+}
+
+async function mobile(browser) {
+  const runs = Math.min(iterations, 5);
+  const samples = new Map(mobilePages.map((spec) => [spec, []]));
+  // Round-robin, so a noisy moment of the machine hits every page alike.
+  for (let i = 0; i < runs; i++) {
+    for (const spec of mobilePages) samples.get(spec).push(await mobileLoad(browser, spec));
+  }
+  return mobilePages.map((spec) => {
+    const pick = (k) => summary(samples.get(spec).map((s) => s[k]).filter((v) => typeof v === 'number'));
+    return { bench: 'mobile', side: spec.side ?? 'ours', page: spec.name, path: spec.path ?? `/bench/${spec.file}`,
+      n: runs, lcp: pick('lcp'), fcp: pick('fcp'), tbt: pick('tbt'), longest: pick('longest'), done: pick('done'),
+      bytes: pick('bytes') };
+  });
+}
+
 async function main() {
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -447,6 +543,7 @@ async function main() {
       await attempt('app-cold-load', 'ours', () => appColdLoad(browser, 7));
       await attempt('mount-cycles', 'ours', () => mountCycles(browser));
       await attempt('csv-import', 'ours', () => csvImport(browser));
+      await attempt('mobile', 'ours', () => mobile(browser));
     }
   } finally {
     await browser.close();
