@@ -31,6 +31,27 @@ test("the sign-in page loads no lazily loaded chunk", async () => {
   await page.close();
 });
 
+test("a stored session's renewal and its dashboards' module are fetched at once, not one after the other", async () => {
+  const page = await newPage(browser);
+  await page.addInitScript(() => localStorage.setItem("vantage.refreshToken", "stale-token"));
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  let renewalAnswered = false;
+  await page.route(/\/api\/v1\/auth\/refresh$/, async (route) => {
+    await held;
+    renewalAnswered = true;
+    await route.continue();
+  });
+  const moduleRequested = page.waitForRequest(/\/app\/split_dashboard\.[0-9a-f]{16}\.wasm$/, { timeout: 30000 });
+  await page.goto(`${BASE}/dashboards/healthco-ai-quality`);
+  await moduleRequested;
+  assert.equal(renewalAnswered, false, "the module is asked for while the renewal is still held back");
+  release();
+  // The stale token is refused: the visitor lands on the sign-in page.
+  await page.waitForSelector("input[name=email]", { timeout: 60000 });
+  await page.context().close();
+});
+
 test("a page whose chunk fails shows an error with retry, and retry loads it", async () => {
   const page = await newPage(browser);
   await login(page, "admin@healthco.test");

@@ -422,7 +422,6 @@ fn csv_import_rows(results: &[Value]) -> Vec<Row> {
     ]
 }
 
-/// The error a side reported, if it failed.
 /// Goals on the mobile profile (issue 18): largest contentful paint and total blocking time.
 const MOBILE_LCP_GOAL_MS: f64 = 2500.0;
 const MOBILE_TBT_GOAL_MS: f64 = 200.0;
@@ -489,6 +488,7 @@ fn mobile_rows(results: &[Value]) -> Vec<Row> {
     rows
 }
 
+/// The error a side reported, if it failed.
 fn error_of(result: Option<&Value>) -> Option<String> {
     match result {
         None => Some("the script printed no result".into()),
