@@ -9,7 +9,9 @@
 //! - Line and area series with more than four points per pixel column are drawn decimated
 //!   ([M4](crate::charts::m4)), picked again on resize, zoom and new data (`decimate.rs`).
 //! - Charts created together (a dashboard's data arriving) are created over several tasks once
-//!   one task has spent [`pace::BUDGET_MS`] on them ([`pace`]), so no long task blocks input.
+//!   one task has spent [`pace::BUDGET_MS`] on them, and charts updated together (a live tick,
+//!   a cross-filter) once it has spent [`pace::UPDATE_BUDGET_MS`] ([`pace`]), so no long task
+//!   blocks input.
 //!
 //! ```ignore
 //! view! { <EChart option=option label="Validations per minute" /> }
@@ -112,8 +114,11 @@ pub fn EChart(
     }
     let handle = StoredValue::new_local(slot);
     let (error, set_error) = signal(None::<String>);
-    // Bumped when creation was deferred to a later task (see `pace`).
+    // Bumped when drawing was deferred to a later task (see `pace`).
     let paced = RwSignal::new(0u32);
+    // The option and theme on screen, so a deferred draw that finds them drawn already (a
+    // newer option was drawn meanwhile) does nothing.
+    let drawn = StoredValue::new_local(None::<(Arc<Chart>, Option<String>)>);
 
     // Effect: synchronises the reactive option/theme with the ECharts instance.
     Effect::new(move |_| {
@@ -122,28 +127,45 @@ pub fn EChart(
         paced.track();
         let Some(element) = node.get() else { return };
         crate::styles::ensure_installed(&element);
-        let outcome = handle.try_with_value(|slot| -> Result<(), WidgetError> {
+        let up_to_date = drawn.with_value(|on_screen| {
+            on_screen
+                .as_ref()
+                .is_some_and(|(c, t)| Arc::ptr_eq(c, &chart) && *t == theme)
+        });
+        if up_to_date {
+            return;
+        }
+        let retry = move || {
+            paced.try_update(|n| *n += 1);
+        };
+        let outcome = handle.try_with_value(|slot| -> Result<bool, WidgetError> {
             let mut slot = slot.borrow_mut();
             let mut merge = Merge::Replace;
             let chart_handle = match &mut *slot {
                 Some(existing) => {
-                    existing.set_theme(theme)?;
+                    // Several charts updated in one task would make one long task.
+                    if !pace::may_draw(pace::UPDATE_BUDGET_MS, retry) {
+                        return Ok(false);
+                    }
+                    existing.set_theme(theme.clone())?;
                     merge = Merge::Update;
                     existing
                 }
                 None => {
                     // Still loading: this effect runs again when it has arrived.
                     let Some(module) = current_module()? else {
-                        return Ok(());
+                        return Ok(false);
                     };
                     // Several charts created in one task would make one long task.
-                    if !pace::may_create(move || {
-                        paced.try_update(|n| *n += 1);
-                    }) {
-                        return Ok(());
+                    if !pace::may_draw(pace::BUDGET_MS, retry) {
+                        return Ok(false);
                     }
-                    let mut created =
-                        EChartsHandle::new(module, element.into(), theme, Renderer::Canvas)?;
+                    let mut created = EChartsHandle::new(
+                        module,
+                        element.into(),
+                        theme.clone(),
+                        Renderer::Canvas,
+                    )?;
                     if let Some(callback) = on_click {
                         created.on("click", move |params| {
                             if let Ok(click) = serde_wasm_bindgen::from_value::<ChartClick>(params)
@@ -155,8 +177,12 @@ pub fn EChart(
                     slot.insert(created)
                 }
             };
-            chart_handle.apply(to_js(chart.as_ref())?, merge)
+            chart_handle.apply(to_js(chart.as_ref())?, merge)?;
+            Ok(true)
         });
+        if let Some(Ok(true)) = outcome {
+            drawn.set_value(Some((chart, theme)));
+        }
         set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
     });
 
