@@ -474,6 +474,9 @@ impl DashboardStore {
     }
 
     fn apply_data(&self, decoded: vantage_contract::columnar::DecodedDashboardData) {
+        // The widgets' views and charts are built in this task from here: chart drawing is
+        // paced from now, so the first chart does not share a task that is already long.
+        vantage_widgets::echarts::pace::task_began();
         let vantage_contract::columnar::DecodedDashboardData { data, mut numbers } = decoded;
         let stale = !matches!(
             self.signals.live_status.get_untracked(),
