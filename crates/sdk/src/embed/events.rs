@@ -182,7 +182,7 @@ pub fn auth_expired(emitter: &Emitter, message: &str) {
 }
 
 /// Effects, created under the view's owner: mirror store changes into host events.
-/// Emits `rendered` on the frame after the one in which no chart is waiting to be created.
+/// Emits `rendered` on the frame after the one in which no chart is waiting to be drawn.
 fn emit_rendered_when_drawn(e: Emitter) {
     let _ = request_frame(Box::new(move || {
         if vantage_widgets::echarts::pace::pending() > 0 {
@@ -236,7 +236,7 @@ pub fn wire(store: &DashboardStore, emitter: &Emitter) {
             return fired.unwrap_or(false);
         }
         // Two frames: the charts' own effects run, then the browser paints — and not before
-        // every chart whose creation was paced to a later task exists (widgets `pace`).
+        // every chart whose drawing was paced to a later task is drawn (widgets `pace`).
         emit_rendered_when_drawn(e.clone());
         true
     });
