@@ -64,7 +64,8 @@ test("the host page renders two tenants' dashboards under a strict CSP, with eve
   await page.context().close();
 });
 
-test("rendered fires only once every chart of the dashboard is drawn (chart creation is paced over tasks)", async () => {
+/** Signs in as the analyst and opens the dashboard bench page (the package loaded, no embed yet). */
+async function openBenchPage() {
   const login = await fetch(`${BASE}/api/v1/auth/login`, {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }),
@@ -72,6 +73,11 @@ test("rendered fires only once every chart of the dashboard is drawn (chart crea
   const page = await newPage(browser, { width: 1400, height: 1000 });
   await page.goto(`${BASE}/bench/dashboard-ours.html#token=${login.accessToken}`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  return { page, token: login.accessToken };
+}
+
+test("rendered fires only once every chart of the dashboard is drawn (chart creation is paced over tasks)", async () => {
+  const { page, token } = await openBenchPage();
   const seen = await page.evaluate(async (token) => {
     const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
     const host = document.createElement("div");
@@ -88,7 +94,7 @@ test("rendered fires only once every chart of the dashboard is drawn (chart crea
     });
     dash.destroy();
     return counts;
-  }, login.accessToken);
+  }, token);
   assert.ok(seen.charts >= 5, `the dashboard has several charts: ${JSON.stringify(seen)}`);
   assert.equal(seen.drawn, seen.charts, "every chart has its canvas when rendered fires");
   assert.deepEqual(page.errors, []);
@@ -96,13 +102,7 @@ test("rendered fires only once every chart of the dashboard is drawn (chart crea
 });
 
 test("a chart is laid out again only when its size changes (not once more after it is created)", async () => {
-  const login = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }),
-  }).then((r) => r.json());
-  const page = await newPage(browser, { width: 1400, height: 1000 });
-  await page.goto(`${BASE}/bench/dashboard-ours.html#token=${login.accessToken}`);
-  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  const { page, token } = await openBenchPage();
   const seen = await page.evaluate(async (token) => {
     // Every resize() ECharts is asked for, with the size it had laid the chart out at and the
     // element's size at that moment.
@@ -135,7 +135,7 @@ test("a chart is laid out again only when its size changes (not once more after 
     const canvases = [...host.querySelectorAll(".vt-echart")].map((c) => [c.clientWidth, c.querySelector("canvas")?.getBoundingClientRect().width]);
     dash.destroy();
     return { afterLoad, afterWidthChange: resizes, canvases };
-  }, login.accessToken);
+  }, token);
   const sameSize = seen.afterLoad.filter((r) => r.from[0] === r.to[0] && r.from[1] === r.to[1]);
   assert.deepEqual(sameSize, [], "no chart is laid out again at the size it already has");
   assert.ok(seen.afterWidthChange.length >= 5, `every chart follows its narrower card: ${JSON.stringify(seen.afterWidthChange)}`);
