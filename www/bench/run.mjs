@@ -442,14 +442,15 @@ const mobilePages = [
   // The embed demo: two dashboards through vantage-embed, each announcing `rendered`.
   { name: 'embed', path: '/embed.html',
     done: () => (document.getElementById('event-log')?.textContent.match(/ rendered/g) ?? []).length >= 2 },
-  // The widget gallery (every widget kind, light and dark): done once its canvases stop
-  // appearing for a second.
+  // The widget gallery (every widget kind, light and dark): done once canvases stop appearing
+  // for a second (charts far below the fold are drawn as they are scrolled to: on this
+  // viewport that leaves the one or two near the first screen).
   { name: 'gallery', path: '/gallery.html',
     done: () => {
       const n = document.querySelectorAll('canvas').length;
       const g = (window.__galleryCount ??= { n: -1, at: 0 });
       if (n !== g.n) { g.n = n; g.at = performance.now(); return false; }
-      return n > 6 && performance.now() - g.at > 1000;
+      return n > 0 && performance.now() - g.at > 1000;
     } },
   // One dashboard side by side with its plain-JS peer (the dashboard cold load's pages: both
   // load the full ECharts build the same way; ours with its live connection, as there).

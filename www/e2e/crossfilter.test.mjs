@@ -120,6 +120,8 @@ test("app: the chip's clear button removes the cross-filter; the phone layout sh
   const chip = page.locator(".vt-crossfilters .vt-chip");
   await chip.waitFor({ timeout: 45000 });
   await page.locator("[data-widget-id='alerts'] .vt-badge-unfiltered").waitFor();
+  // Below the fold on a phone: drawn once scrolled near.
+  await page.locator("[data-widget-id='error-types'] .vt-echart").scrollIntoViewIfNeeded();
   await page.locator("[data-widget-id='error-types'] .vt-echart canvas").waitFor({ state: "attached", timeout: 45000 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px`);

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+import { BASE, drawCharts, launch, newPage, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -107,8 +107,9 @@ async function galleryCharts(full) {
   const consoleErrors = [];
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   await page.goto(`${BASE}/gallery.html`);
-  await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 3
-    && document.querySelectorAll("#gallery-dark canvas").length > 3, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 3, null, { timeout: 60000 });
+  // Charts far below the fold are drawn as they come near the view.
+  await drawCharts(page);
   // Every chart has been handed its option: each widget's option turns `aria` on, and getOption()
   // echoes it with either build (it echoes only registered series, so those cannot be waited on).
   await page.waitForFunction(() => [...document.querySelectorAll("#gallery-light .vt-echart")]

@@ -64,19 +64,31 @@ test("the host page renders two tenants' dashboards under a strict CSP, with eve
   await page.context().close();
 });
 
+test("the host page fits a phone: no sideways scrolling, both dashboards rendered", async () => {
+  const page = await newPage(browser, { width: 412, height: 823 });
+  await page.goto(`${BASE}/embed.html`);
+  await page.waitForFunction(() => (document.getElementById("event-log")?.textContent.match(/ rendered/g) ?? []).length >= 2,
+    null, { timeout: 60000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
+  await screenshot(page, "embed-host-phone");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 /** Signs in as the analyst and opens the dashboard bench page (the package loaded, no embed yet). */
-async function openBenchPage() {
+async function openBenchPage(viewport = { width: 1400, height: 1000 }) {
   const login = await fetch(`${BASE}/api/v1/auth/login`, {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }),
   }).then((r) => r.json());
-  const page = await newPage(browser, { width: 1400, height: 1000 });
+  const page = await newPage(browser, viewport);
   await page.goto(`${BASE}/bench/dashboard-ours.html#token=${login.accessToken}`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
   return { page, token: login.accessToken };
 }
 
-test("rendered fires only once every chart of the dashboard is drawn (chart creation is paced over tasks)", async () => {
+test("rendered fires only once every chart of the dashboard in view is drawn (chart creation is paced over tasks)", async () => {
   const { page, token } = await openBenchPage();
   const seen = await page.evaluate(async (token) => {
     const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
@@ -97,6 +109,60 @@ test("rendered fires only once every chart of the dashboard is drawn (chart crea
   }, token);
   assert.ok(seen.charts >= 5, `the dashboard has several charts: ${JSON.stringify(seen)}`);
   assert.equal(seen.drawn, seen.charts, "every chart has its canvas when rendered fires");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("on a phone, charts far below the fold are drawn as they come near the view; an export or print draws one at once", async () => {
+  const { page, token } = await openBenchPage({ width: 412, height: 823 });
+  const seen = await page.evaluate(async (token) => {
+    const frames = (n) => new Promise((r) => { const step = () => (n-- > 0 ? requestAnimationFrame(step) : r()); step(); });
+    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+    const host = document.createElement("div");
+    document.body.append(host);
+    const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, shadow: false, live: "off" });
+    await new Promise((resolve, reject) => {
+      dash.on("rendered", resolve);
+      dash.on("error", (e) => reject(new Error(e.message)));
+      dash.render(host).catch(reject);
+    });
+    const charts = () => [...host.querySelectorAll(".vt-echart")];
+    const state = () => charts().map((c) => {
+      const r = c.getBoundingClientRect();
+      return { top: Math.round(r.top), drawn: !!c.querySelector("canvas"), id: c.closest("[data-widget-id]")?.dataset.widgetId };
+    });
+    const onRendered = state();
+    // An export of a widget nobody has scrolled to: drawn on demand, exported at its size.
+    const far = onRendered.filter((c) => !c.drawn).at(-1);
+    let exported = null;
+    if (far) {
+      const blob = await dash.exportImage({ widgetId: far.id, format: "png" });
+      exported = { type: blob.type, bytes: blob.size };
+    }
+    const afterExport = state();
+    // Scrolling one far chart into view draws it.
+    const next = afterExport.find((c) => !c.drawn);
+    if (next) {
+      host.querySelector(`[data-widget-id="${next.id}"] .vt-echart`).scrollIntoView();
+      await frames(6);
+    }
+    const afterScroll = next ? state().find((c) => c.id === next.id) : null;
+    window.scrollTo(0, 0);
+    // Printing shows the whole page: every chart is drawn before the print layout.
+    window.dispatchEvent(new Event("beforeprint"));
+    const afterPrint = state();
+    dash.destroy();
+    return { viewport: innerHeight, onRendered, far, exported, afterExport, afterScroll, afterPrint };
+  }, token);
+  const near = seen.onRendered.filter((c) => c.top < seen.viewport * 1.5);
+  const farAway = seen.onRendered.filter((c) => c.top > seen.viewport * 1.5);
+  assert.ok(near.length >= 1 && near.every((c) => c.drawn), `charts in and near the view are drawn: ${JSON.stringify(seen.onRendered)}`);
+  assert.ok(farAway.length >= 2 && farAway.every((c) => !c.drawn), `charts far below wait: ${JSON.stringify(seen.onRendered)}`);
+  assert.deepEqual(seen.exported?.type, "image/png");
+  assert.ok(seen.exported.bytes > 2000, `the exported chart has content: ${seen.exported.bytes} bytes`);
+  assert.ok(seen.afterExport.find((c) => c.id === seen.far.id).drawn, "the exported chart stays drawn");
+  assert.ok(seen.afterScroll?.drawn, "a chart scrolled into view is drawn");
+  assert.ok(seen.afterPrint.every((c) => c.drawn), `beforeprint draws every chart: ${JSON.stringify(seen.afterPrint)}`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -420,7 +486,8 @@ test("destroy() ×50 leaves no ECharts instances, open sockets, listener growth 
     let wasmAfterWarmUp = 0;
     const host = document.createElement("div");
     host.style.width = "600px";
-    document.body.append(host);
+    // At the top, in view: charts far below the fold would wait to be scrolled to.
+    document.body.prepend(host);
     const post = async (path, body, auth) => (await fetch(`/api/v1${path}`, { method: "POST",
       headers: { "Content-Type": "application/json", ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
       body: JSON.stringify(body) })).json();

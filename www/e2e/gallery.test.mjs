@@ -1,7 +1,7 @@
 // The widget gallery (www/gallery.html): every widget in light and dark, under the strict CSP.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+import { BASE, drawCharts, launch, newPage, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -10,8 +10,13 @@ after(async () => { await browser?.close(); });
 test("the gallery shows every widget in light and dark mode", async () => {
   const page = await newPage(browser, { width: 1400, height: 1000 });
   await page.goto(`${BASE}/gallery.html`);
-  await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 3
-    && document.querySelectorAll("#gallery-dark canvas").length > 3, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 3, null, { timeout: 60000 });
+  // The dark gallery is below the fold: its charts are drawn as they come near the view.
+  const undrawnBelow = await page.evaluate(() => [...document.querySelectorAll("#gallery-dark .vt-echart")]
+    .filter((el) => !el.querySelector("canvas") && el.getBoundingClientRect().top > 2 * innerHeight).length);
+  assert.ok(undrawnBelow > 0, "charts far below the fold wait until they come near the view");
+  await drawCharts(page);
+  assert.ok(await page.evaluate(() => document.querySelectorAll("#gallery-dark canvas").length > 3));
   const status = await page.locator("#gallery-status").textContent();
   assert.ok(!status.includes("could not start"), status);
   const kinds = await page.evaluate(() => document.querySelectorAll("#gallery-light .vt-card").length);
@@ -28,7 +33,8 @@ for (const width of [1400, 900, 420]) {
   test(`the gallery stays readable at ${width} px`, async () => {
     const page = await newPage(browser, { width, height: 1000 });
     await page.goto(`${BASE}/gallery.html`);
-    await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 3, null, { timeout: 60000 });
+    await page.waitForFunction(() => document.querySelectorAll("#gallery-light canvas").length > 0, null, { timeout: 60000 });
+    await drawCharts(page);
     await page.waitForTimeout(500);
     const report = await page.evaluate(() => {
       const out = { axes: 0, duplicates: [], legends: [], pies: [] };

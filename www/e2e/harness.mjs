@@ -38,6 +38,53 @@ export async function fillLogin(page, email, password = "vantage-demo") {
   await page.click("button[type=submit]");
 }
 
+/**
+ * Scrolls every chart into view in turn, so charts far below the fold (drawn only when they come
+ * near the view, as on a phone) are drawn, then returns to where the page was and waits until
+ * every chart with a size has its canvas. Shadow roots (embeds) included. Resolves to the
+ * number of charts it scrolled to.
+ */
+export async function drawCharts(page, { timeout = 30000 } = {}) {
+  const allDrawn = () => {
+    const charts = [];
+    const walk = (root) => {
+      charts.push(...root.querySelectorAll(".vt-echart"));
+      for (const el of root.querySelectorAll("*")) if (el.shadowRoot) walk(el.shadowRoot);
+    };
+    walk(document);
+    // Drawn, hidden, or showing its error (a chart library that did not load).
+    return charts.every((el) => el.querySelector("canvas") || el.getBoundingClientRect().height === 0
+      || el.parentElement?.querySelector(".vt-widget-error"));
+  };
+  const scrolled = await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    const charts = [];
+    const walk = (root) => {
+      charts.push(...root.querySelectorAll(".vt-echart"));
+      for (const el of root.querySelectorAll("*")) if (el.shadowRoot) walk(el.shadowRoot);
+    };
+    walk(document);
+    const [x, y] = [window.scrollX, window.scrollY];
+    let n = 0;
+    for (const el of charts) {
+      if (el.querySelector("canvas")) continue;
+      el.scrollIntoView({ block: "center" });
+      n += 1;
+      await frame();
+      await frame();
+    }
+    window.scrollTo(x, y);
+    return n;
+  });
+  await page.waitForFunction(allDrawn, null, { timeout });
+  return scrolled;
+}
+
+/** A full-page screenshot in the artifacts, with the charts below the fold drawn first (a page
+ * caught while its charts still load is shot as it is after 10 s). */
 export async function screenshot(page, name) {
+  const scrolled = await drawCharts(page, { timeout: 10000 }).catch(() => 0);
+  // Charts just drawn play ECharts' entrance animation (1 s).
+  if (scrolled > 0) await page.waitForTimeout(1100);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

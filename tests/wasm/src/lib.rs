@@ -46,7 +46,9 @@ pub fn ensure_echarts() -> EChartsModule {
     EChartsModule::global().expect("ECharts defines globalThis.echarts")
 }
 
-/// A new, attached `<div>` of the given size in CSS pixels.
+/// A new, attached `<div>` of the given size in CSS pixels, first in the page (in view: a chart
+/// far below the fold is drawn only once it comes near the view, and earlier tests' containers
+/// stay in the page).
 pub fn fresh_container(width: u32, height: u32) -> HtmlElement {
     let element: HtmlElement = document()
         .create_element("div")
@@ -61,9 +63,32 @@ pub fn fresh_container(width: u32, height: u32) -> HtmlElement {
     document()
         .body()
         .expect("body")
-        .append_child(&element)
-        .expect("append");
+        .prepend_with_node_1(&element)
+        .expect("prepend");
     element
+}
+
+/// Scrolls every chart under `root` that has no canvas yet into view in turn (two frames each),
+/// so charts far below the fold are drawn, then scrolls back to the top of the page.
+pub async fn scroll_through_charts(root: &web_sys::Element) {
+    let charts = root.query_selector_all(".vt-echart").expect("selector");
+    for i in 0..charts.length() {
+        let Some(chart) = charts
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        if chart.query_selector("canvas").ok().flatten().is_some() {
+            continue;
+        }
+        chart.scroll_into_view();
+        next_frame().await;
+        next_frame().await;
+    }
+    web_sys::window()
+        .expect("window")
+        .scroll_to_with_x_and_y(0.0, 0.0);
 }
 
 /// Resolves after the next animation frame.

@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use vantage_wasm_tests::{ensure_echarts, fresh_container, sleep, wait_until};
+use vantage_wasm_tests::{
+    ensure_echarts, fresh_container, scroll_through_charts, sleep, wait_until,
+};
 use vantage_widgets::{Theme, WidgetGallery};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -36,6 +38,12 @@ async fn gallery_renders_every_widget_in_light_and_dark() {
         }
     });
     let root: Element = container.clone().unchecked_into();
+    wait_until("the first chart to draw", Duration::from_secs(10), || {
+        count(&root, "canvas") >= 1
+    })
+    .await;
+    // The dark gallery is far below the fold: its charts wait until they come near the view.
+    scroll_through_charts(&root).await;
     wait_until("every chart to draw", Duration::from_secs(10), || {
         count(&root, "canvas") >= 2 * 9
     })

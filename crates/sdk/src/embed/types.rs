@@ -171,7 +171,11 @@ export interface ReadyEvent {
   /** Widget ids in layout order. */
   widgets: string[];
 }
-/** `rendered`: every widget has painted its data. */
+/**
+ * `rendered`: every widget has its data and every chart in or near the view is drawn. A chart
+ * further than half a viewport from the view is drawn when it comes that near (or at once for
+ * `exportImage` and printing).
+ */
 export interface RenderedEvent {}
 /** `error`: a backend or configuration error; the affected widgets show an error state. */
 export interface EmbedErrorEvent {

@@ -12,6 +12,9 @@
 //!   one task has spent [`pace::BUDGET_MS`] on them, and charts updated together (a live tick,
 //!   a cross-filter) once it has spent [`pace::UPDATE_BUDGET_MS`] ([`pace`]), so no long task
 //!   blocks input.
+//! - A chart whose data arrives while it is more than half a viewport away from the view is
+//!   created when it comes that near (an `IntersectionObserver`), or at once when an export or
+//!   printing needs it (`view.rs`): on a phone most of a dashboard is below the fold.
 //!
 //! ```ignore
 //! view! { <EChart option=option label="Validations per minute" /> }
@@ -25,6 +28,7 @@ pub mod loader;
 pub mod pace;
 mod registry;
 pub mod stream;
+mod view;
 
 pub use binding::{EChartsInstance, EChartsModule, Renderer};
 pub use handle::{EChartsHandle, Merge};
@@ -118,75 +122,78 @@ pub fn EChart(
     let paced = RwSignal::new(0u32);
     // The option and theme on screen, so a deferred draw that finds them drawn already (a
     // newer option was drawn meanwhile) does nothing.
-    let drawn = StoredValue::new_local(None::<(Arc<Chart>, Option<String>)>);
+    let drawn = StoredValue::new_local(None::<OnScreen>);
+
+    // A chart far below the fold is created when it comes near the view, not when its data
+    // arrives (see `view`).
+    let lazy = StoredValue::new_local(Lazy::default());
+
+    let drawer = Drawer {
+        handle,
+        drawn,
+        paced,
+        on_click,
+        set_error,
+    };
+    // Redraws from a later microtask (the effect below).
+    let rerun = move || {
+        paced.try_update(|n| *n += 1);
+    };
 
     // Effect: synchronises the reactive option/theme with the ECharts instance.
     Effect::new(move |_| {
         let chart = option.get();
-        let theme = theme.get();
+        let current_theme = theme.get();
         paced.track();
         let Some(element) = node.get() else { return };
-        crate::styles::ensure_installed(&element);
-        let up_to_date = drawn.with_value(|on_screen| {
-            on_screen
-                .as_ref()
-                .is_some_and(|(c, t)| Arc::ptr_eq(c, &chart) && *t == theme)
-        });
-        if up_to_date {
+        let created = handle
+            .try_with_value(|slot| slot.borrow().is_some())
+            .unwrap_or(false);
+        let near = lazy.with_value(|l| l.near);
+        if !created && !near && !view::is_near(&element) {
+            // Far out of view: drawn when it comes near (or at once for an export or print).
+            let watching = lazy.try_update_value(|l| {
+                l.latest = Some((chart.clone(), current_theme.clone()));
+                l.watch.is_some()
+            });
+            if watching == Some(false) {
+                let on_near = move || {
+                    lazy.try_update_value(|l| l.near = true);
+                    rerun();
+                };
+                let draw_now = move || {
+                    let latest = lazy.try_update_value(|l| {
+                        l.near = true;
+                        l.latest.take()
+                    });
+                    if let (Some(element), Some(Some((chart, theme)))) =
+                        (node.get_untracked(), latest)
+                    {
+                        drawer.draw(element, chart, theme, false);
+                        rerun();
+                    }
+                };
+                match view::Watch::new(&element, on_near, draw_now) {
+                    Ok(w) => lazy.update_value(|l| l.watch = Some(w)),
+                    // No IntersectionObserver: drawn now, as before.
+                    Err(_) => drawer.draw(element, chart, current_theme, true),
+                }
+            }
             return;
         }
-        let retry = move || {
-            paced.try_update(|n| *n += 1);
-        };
-        let outcome = handle.try_with_value(|slot| -> Result<bool, WidgetError> {
-            let mut slot = slot.borrow_mut();
-            let mut merge = Merge::Replace;
-            let chart_handle = match &mut *slot {
-                Some(existing) => {
-                    // Several charts updated in one task would make one long task.
-                    if !pace::may_draw(pace::UPDATE_BUDGET_MS, retry) {
-                        return Ok(false);
-                    }
-                    existing.set_theme(theme.clone())?;
-                    merge = Merge::Update;
-                    existing
-                }
-                None => {
-                    // Still loading: this effect runs again when it has arrived.
-                    let Some(module) = current_module()? else {
-                        return Ok(false);
-                    };
-                    // Several charts created in one task would make one long task.
-                    if !pace::may_draw(pace::BUDGET_MS, retry) {
-                        return Ok(false);
-                    }
-                    let mut created = EChartsHandle::new(
-                        module,
-                        element.into(),
-                        theme.clone(),
-                        Renderer::Canvas,
-                    )?;
-                    if let Some(callback) = on_click {
-                        created.on("click", move |params| {
-                            if let Ok(click) = serde_wasm_bindgen::from_value::<ChartClick>(params)
-                            {
-                                callback.run(click);
-                            }
-                        });
-                    }
-                    slot.insert(created)
-                }
-            };
-            chart_handle.apply(to_js(chart.as_ref())?, merge)?;
-            Ok(true)
+        // Drawn from now on, even if the pacer defers it and the page scrolls away meanwhile.
+        // (Dropping the watch here is not from the observer's callback: effects run in a later
+        // microtask.)
+        lazy.update_value(|l| {
+            l.near = true;
+            l.watch = None;
+            l.latest = None;
         });
-        if let Some(Ok(true)) = outcome {
-            drawn.set_value(Some((chart, theme)));
-        }
-        set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
+        drawer.draw(element, chart, current_theme, true);
     });
 
     on_cleanup(move || {
+        lazy.try_update_value(|l| l.watch = None);
         let chart = handle.try_with_value(|slot| slot.borrow_mut().take());
         drop(chart);
     });
@@ -228,5 +235,110 @@ pub fn EChart(
                     })
             }}
         </div>
+    }
+}
+
+/// The option and theme a chart was last drawn with.
+type OnScreen = (Arc<Chart>, Option<String>);
+
+/// A chart waiting to come near the view (`view`).
+#[derive(Default)]
+struct Lazy {
+    /// It has come near (or was drawn for an export or print): drawn from now on.
+    near: bool,
+    /// Watching for it to come near, while it waits.
+    watch: Option<view::Watch>,
+    /// The newest option and theme it waits with.
+    latest: Option<OnScreen>,
+}
+
+/// What drawing one `<EChart>` needs (all of it `Copy` handles), so the drawing code exists once
+/// for the effect and for an export or printing that draws a waiting chart at once.
+#[derive(Clone, Copy)]
+struct Drawer {
+    handle: StoredValue<registry::Slot, LocalStorage>,
+    drawn: StoredValue<Option<OnScreen>, LocalStorage>,
+    paced: RwSignal<u32>,
+    on_click: Option<Callback<ChartClick>>,
+    set_error: WriteSignal<Option<String>>,
+}
+
+impl Drawer {
+    /// Draws `chart` with `theme` unless they are on screen already; with `paced_draw` the
+    /// pacer may put it off to a later task (an export or printing draws at once). Not inlined:
+    /// it is called from three places and is most of the component's code.
+    #[inline(never)]
+    fn draw(
+        self,
+        element: web_sys::HtmlDivElement,
+        chart: Arc<Chart>,
+        theme: Option<String>,
+        paced_draw: bool,
+    ) {
+        let Self {
+            handle,
+            drawn,
+            paced,
+            on_click,
+            set_error,
+        } = self;
+        crate::styles::ensure_installed(&element);
+        let up_to_date = drawn.with_value(|on_screen| {
+            on_screen
+                .as_ref()
+                .is_some_and(|(c, t)| Arc::ptr_eq(c, &chart) && *t == theme)
+        });
+        if up_to_date {
+            return;
+        }
+        let retry = move || {
+            paced.try_update(|n| *n += 1);
+        };
+        let outcome = handle.try_with_value(|slot| -> Result<bool, WidgetError> {
+            let mut slot = slot.borrow_mut();
+            let mut merge = Merge::Replace;
+            let chart_handle = match &mut *slot {
+                Some(existing) => {
+                    // Several charts updated in one task would make one long task.
+                    if paced_draw && !pace::may_draw(pace::UPDATE_BUDGET_MS, retry) {
+                        return Ok(false);
+                    }
+                    existing.set_theme(theme.clone())?;
+                    merge = Merge::Update;
+                    existing
+                }
+                None => {
+                    // Still loading: this effect runs again when it has arrived.
+                    let Some(module) = current_module()? else {
+                        return Ok(false);
+                    };
+                    // Several charts created in one task would make one long task.
+                    if paced_draw && !pace::may_draw(pace::BUDGET_MS, retry) {
+                        return Ok(false);
+                    }
+                    let mut created = EChartsHandle::new(
+                        module,
+                        element.into(),
+                        theme.clone(),
+                        Renderer::Canvas,
+                    )?;
+                    if let Some(callback) = on_click {
+                        created.on("click", move |params| {
+                            if let Ok(click) = serde_wasm_bindgen::from_value::<ChartClick>(params)
+                            {
+                                callback.run(click);
+                            }
+                        });
+                    }
+                    slot.insert(created)
+                }
+            };
+            chart_handle.apply(to_js(chart.as_ref())?, merge)?;
+            Ok(true)
+        });
+        if let Some(Ok(true)) = outcome {
+            drawn.set_value(Some((chart, theme)));
+        }
+        set_error.set(outcome.and_then(Result::err).map(|e| e.to_string()));
     }
 }

@@ -41,8 +41,10 @@ impl ChartRegistry {
         charts.push(Rc::downgrade(slot));
     }
 
-    /// The live chart drawn inside `container` (a widget's cell), if any.
+    /// The live chart drawn inside `container` (a widget's cell), if any. A chart there that
+    /// is waiting to come near the view is drawn first (see `view`).
     pub fn chart_in(&self, container: &web_sys::Node) -> Option<ChartRef> {
+        super::view::draw_waiting_within(container);
         self.0
             .borrow()
             .iter()
