@@ -85,6 +85,25 @@ async function openBenchPage(viewport = { width: 1400, height: 1000 }) {
   const page = await newPage(browser, viewport);
   await page.goto(`${BASE}/bench/dashboard-ours.html#token=${login.accessToken}`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  // For the tests' page code: `nextFrames(n)`, and `embedUntilRendered(style)`, which embeds the
+  // dashboard (no live connection) in a new host at the end of the page and resolves once it
+  // is rendered.
+  await page.evaluate((token) => {
+    window.nextFrames = (n) => new Promise((r) => { const step = () => (n-- > 0 ? requestAnimationFrame(step) : r()); step(); });
+    window.embedUntilRendered = async (style = "") => {
+      const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
+      const host = document.createElement("div");
+      host.style.cssText = style;
+      document.body.append(host);
+      const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, shadow: false, live: "off" });
+      await new Promise((resolve, reject) => {
+        dash.on("rendered", resolve);
+        dash.on("error", (e) => reject(new Error(e.message)));
+        dash.render(host).catch(reject);
+      });
+      return { dash, host };
+    };
+  }, login.accessToken);
   return { page, token: login.accessToken };
 }
 
@@ -114,18 +133,9 @@ test("rendered fires only once every chart of the dashboard in view is drawn (ch
 });
 
 test("on a phone, charts far below the fold are drawn as they come near the view; an export or print draws one at once", async () => {
-  const { page, token } = await openBenchPage({ width: 412, height: 823 });
-  const seen = await page.evaluate(async (token) => {
-    const frames = (n) => new Promise((r) => { const step = () => (n-- > 0 ? requestAnimationFrame(step) : r()); step(); });
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
-    const host = document.createElement("div");
-    document.body.append(host);
-    const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, shadow: false, live: "off" });
-    await new Promise((resolve, reject) => {
-      dash.on("rendered", resolve);
-      dash.on("error", (e) => reject(new Error(e.message)));
-      dash.render(host).catch(reject);
-    });
+  const { page } = await openBenchPage({ width: 412, height: 823 });
+  const seen = await page.evaluate(async () => {
+    const { dash, host } = await window.embedUntilRendered();
     const charts = () => [...host.querySelectorAll(".vt-echart")];
     const state = () => charts().map((c) => {
       const r = c.getBoundingClientRect();
@@ -144,7 +154,7 @@ test("on a phone, charts far below the fold are drawn as they come near the view
     const next = afterExport.find((c) => !c.drawn);
     if (next) {
       host.querySelector(`[data-widget-id="${next.id}"] .vt-echart`).scrollIntoView();
-      await frames(6);
+      await nextFrames(6);
     }
     const afterScroll = next ? state().find((c) => c.id === next.id) : null;
     window.scrollTo(0, 0);
@@ -153,7 +163,7 @@ test("on a phone, charts far below the fold are drawn as they come near the view
     const afterPrint = state();
     dash.destroy();
     return { viewport: innerHeight, onRendered, far, exported, afterExport, afterScroll, afterPrint };
-  }, token);
+  });
   const near = seen.onRendered.filter((c) => c.top < seen.viewport * 1.5);
   const farAway = seen.onRendered.filter((c) => c.top > seen.viewport * 1.5);
   assert.ok(near.length >= 1 && near.every((c) => c.drawn), `charts in and near the view are drawn: ${JSON.stringify(seen.onRendered)}`);
@@ -168,8 +178,8 @@ test("on a phone, charts far below the fold are drawn as they come near the view
 });
 
 test("a chart is laid out again only when its size changes (not once more after it is created)", async () => {
-  const { page, token } = await openBenchPage();
-  const seen = await page.evaluate(async (token) => {
+  const { page } = await openBenchPage();
+  const seen = await page.evaluate(async () => {
     // Every resize() ECharts is asked for, with the size it had laid the chart out at and the
     // element's size at that moment.
     const resizes = [];
@@ -183,25 +193,15 @@ test("a chart is laid out again only when its size changes (not once more after 
       };
       return chart;
     };
-    const frames = (n) => new Promise((r) => { const step = () => (n-- > 0 ? requestAnimationFrame(step) : r()); step(); });
-    const { EmbeddedDashboard } = await import("/pkg/vantage_embed.js");
-    const host = document.createElement("div");
-    host.style.cssText = "width: 1300px";
-    document.body.append(host);
-    const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-ai-quality", token, shadow: false, live: "off" });
-    await new Promise((resolve, reject) => {
-      dash.on("rendered", resolve);
-      dash.on("error", (e) => reject(new Error(e.message)));
-      dash.render(host).catch(reject);
-    });
-    await frames(5);
+    const { dash, host } = await window.embedUntilRendered("width: 1300px");
+    await nextFrames(5);
     const afterLoad = resizes.splice(0);
     host.style.width = "900px";
-    await frames(5);
+    await nextFrames(5);
     const canvases = [...host.querySelectorAll(".vt-echart")].map((c) => [c.clientWidth, c.querySelector("canvas")?.getBoundingClientRect().width]);
     dash.destroy();
     return { afterLoad, afterWidthChange: resizes, canvases };
-  }, token);
+  });
   const sameSize = seen.afterLoad.filter((r) => r.from[0] === r.to[0] && r.from[1] === r.to[1]);
   assert.deepEqual(sameSize, [], "no chart is laid out again at the size it already has");
   assert.ok(seen.afterWidthChange.length >= 5, `every chart follows its narrower card: ${JSON.stringify(seen.afterWidthChange)}`);
