@@ -42,21 +42,10 @@ export async function fillLogin(page, email, password = "vantage-demo") {
  * Scrolls every chart into view in turn, so charts far below the fold (drawn only when they come
  * near the view, as on a phone) are drawn, then returns to where the page was and waits until
  * every chart with a size has its canvas. Shadow roots (embeds) included. Resolves to the
- * number of charts it scrolled to.
+ * number of charts it scrolled to; rejects after `timeout` ms with the charts still undrawn.
  */
 export async function drawCharts(page, { timeout = 30000 } = {}) {
-  const allDrawn = () => {
-    const charts = [];
-    const walk = (root) => {
-      charts.push(...root.querySelectorAll(".vt-echart"));
-      for (const el of root.querySelectorAll("*")) if (el.shadowRoot) walk(el.shadowRoot);
-    };
-    walk(document);
-    // Drawn, hidden, or showing its error (a chart library that did not load).
-    return charts.every((el) => el.querySelector("canvas") || el.getBoundingClientRect().height === 0
-      || el.parentElement?.querySelector(".vt-widget-error"));
-  };
-  const scrolled = await page.evaluate(async () => {
+  const { scrolled, undrawn } = await page.evaluate(async (timeout) => {
     const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
     const charts = [];
     const walk = (root) => {
@@ -64,19 +53,24 @@ export async function drawCharts(page, { timeout = 30000 } = {}) {
       for (const el of root.querySelectorAll("*")) if (el.shadowRoot) walk(el.shadowRoot);
     };
     walk(document);
+    // Drawn, hidden, or showing its error (a chart library that did not load).
+    const done = (el) => el.querySelector("canvas") || el.getBoundingClientRect().height === 0
+      || el.parentElement?.querySelector(".vt-widget-error");
     const [x, y] = [window.scrollX, window.scrollY];
-    let n = 0;
+    let scrolled = 0;
     for (const el of charts) {
       if (el.querySelector("canvas")) continue;
       el.scrollIntoView({ block: "center" });
-      n += 1;
+      scrolled += 1;
       await frame();
       await frame();
     }
     window.scrollTo(x, y);
-    return n;
-  });
-  await page.waitForFunction(allDrawn, null, { timeout });
+    const deadline = performance.now() + timeout;
+    while (!charts.every(done) && performance.now() < deadline) await frame();
+    return { scrolled, undrawn: charts.filter((el) => !done(el)).length };
+  }, timeout);
+  if (undrawn > 0) throw new Error(`drawCharts: ${undrawn} chart(s) still undrawn after ${timeout} ms`);
   return scrolled;
 }
 

@@ -130,7 +130,8 @@ impl Drop for Watch {
 
 /// The charts waiting for view that `include` selects, drawn now (each in this task).
 fn draw_waiting(include: impl Fn(&Element) -> bool) {
-    // Collected first: drawing a chart drops its watch, which the list points to weakly.
+    // Collected first: no borrow of the list is held while charts draw (a chart's code may add
+    // or drop watches).
     let due: Vec<Rc<Waiting>> = WAITING.with(|w| {
         w.borrow()
             .iter()
