@@ -47,12 +47,12 @@ export async function fillLogin(page, email, password = "vantage-demo") {
 export async function drawCharts(page, { timeout = 30000 } = {}) {
   const { scrolled, undrawn } = await page.evaluate(async (timeout) => {
     const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-    const charts = [];
-    const walk = (root) => {
-      charts.push(...root.querySelectorAll(".vt-echart"));
-      for (const el of root.querySelectorAll("*")) if (el.shadowRoot) walk(el.shadowRoot);
-    };
-    walk(document);
+    const deadline = performance.now() + timeout;
+    const all = (selector, root = document) => [...root.querySelectorAll(selector),
+      ...[...root.querySelectorAll("*")].filter((el) => el.shadowRoot).flatMap((el) => all(selector, el.shadowRoot))];
+    // Cards and bodies still waiting to be built (they are built over several tasks).
+    while (all(".vt-pending").length > 0 && performance.now() < deadline) await frame();
+    const charts = all(".vt-echart");
     // Drawn, hidden, or showing its error (a chart library that did not load).
     const done = (el) => el.querySelector("canvas") || el.getBoundingClientRect().height === 0
       || el.parentElement?.querySelector(".vt-widget-error");
@@ -66,7 +66,6 @@ export async function drawCharts(page, { timeout = 30000 } = {}) {
       await frame();
     }
     window.scrollTo(x, y);
-    const deadline = performance.now() + timeout;
     while (!charts.every(done) && performance.now() < deadline) await frame();
     return { scrolled, undrawn: charts.filter((el) => !done(el)).length };
   }, timeout);

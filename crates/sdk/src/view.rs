@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use vantage_contract::Widget;
 use vantage_widgets::messages::{t, tf, Msg};
-use vantage_widgets::{ChartClick, ChartRegistry, GridCell, GridLayout, WidgetView};
+use vantage_widgets::{paced, ChartClick, ChartRegistry, GridCell, GridLayout, WidgetView};
 
 use crate::DashboardStore;
 
@@ -83,21 +83,28 @@ pub fn DashboardView(
                     Callback::new(move |click: ChartClick| callback.run((widget.clone(), click)))
                 });
                 let alerts: Signal<Vec<vantage_contract::Alert>> = alerts.into();
-                let actions = widget_actions.map(|actions| {
-                    let view = actions.run(widget.clone());
-                    view! { <div class="vt-cell-actions">{view}</div> }
-                });
-                view! {
-                    <GridCell position=position attr:data-widget-id=widget_id>
+                // Built within the task's budget: a definition's cells past it come in a later
+                // task (the cell keeps its place meanwhile).
+                let content = paced(move || {
+                    let actions = widget_actions.map(|actions| {
+                        let view = actions.run(widget.clone());
+                        view! { <div class="vt-cell-actions">{view}</div> }
+                    });
+                    view! {
                         {actions}
                         <WidgetView
-                            widget=widget
+                            widget=widget.clone()
                             state=state
                             on_retry=retry
                             on_click=on_click.unwrap_or_else(|| Callback::new(|_| {}))
                             theme=theme
                             alerts=alerts
                         />
+                    }
+                });
+                view! {
+                    <GridCell position=position attr:data-widget-id=widget_id>
+                        {content}
                     </GridCell>
                 }
             })

@@ -14,8 +14,8 @@ use vantage_contract::{
 use vantage_contract::{TimePreset, TimeRange};
 
 use crate::{
-    AlertBanner, EChartsModule, GridCell, GridLayout, MultiSelect, StatusBadge, TextFilter, Theme,
-    TimeRangePicker, WidgetState, WidgetView,
+    paced, AlertBanner, EChartsModule, GridCell, GridLayout, MultiSelect, StatusBadge, TextFilter,
+    Theme, TimeRangePicker, WidgetState, WidgetView,
 };
 
 /// Applies `theme` to everything inside: `--vt-*` variables and the ECharts theme.
@@ -393,13 +393,13 @@ pub fn WidgetGallery(
                         .into_iter()
                         .map(|(w, state)| {
                             let position = w.position;
-                            view! {
-                                <GridCell position=position>
-                                    <WidgetView widget=w state=state theme=theme_name alerts=alerts
-                                        on_retry=Callback::new(|()| {})
-                                        on_alert_action=Callback::new(|_| {}) />
-                                </GridCell>
-                            }
+                            // 16 cards in each of two themes: built over several tasks.
+                            let card = paced(move || view! {
+                                <WidgetView widget=w.clone() state=state theme=theme_name alerts=alerts
+                                    on_retry=Callback::new(|()| {})
+                                    on_alert_action=Callback::new(|_| {}) />
+                            });
+                            view! { <GridCell position=position>{card}</GridCell> }
                         })
                         .collect_view()}
                 </GridLayout>
@@ -426,6 +426,10 @@ pub fn mount_gallery(element: web_sys::HtmlElement, mode: crate::Mode) -> Box<dy
         crate::Mode::Light => Theme::light(),
         crate::Mode::Dark => Theme::dark(),
     };
+    // The locale data loads in a task of its own, and the cards are built in later tasks
+    // within the pacer's budget, counted from here (the gallery's frame comes first).
+    crate::format::warm_up_soon();
+    crate::echarts::pace::task_began();
     Box::new(leptos::mount::mount_to(element, move || {
         view! { <WidgetGallery theme=theme.clone() /> }
     }))

@@ -13,6 +13,7 @@
 //! }
 //! ```
 
+use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 use vantage_contract::Position;
@@ -76,6 +77,26 @@ pub fn GridCell(
         let _ = style.set_property("--vt-h", &position.h.max(1).to_string());
     });
     view! { <div class="vt-grid-cell" node_ref=node>{children()}</div> }
+}
+
+/// A cell's content built within the task's view budget ([`crate::echarts::pace`]): when a
+/// dashboard's definition arrives, or a page mounts many widgets at once, the contents past the
+/// budget are built in later tasks, in order. The [`GridCell`] around it keeps its place in the
+/// grid meanwhile, so nothing moves when the content arrives.
+///
+/// Until then the cell holds an empty `.vt-pending` element: whoever waits for every widget to be
+/// built (a test, a screenshot) can wait until none is left.
+pub fn paced<V: IntoView + 'static>(
+    build: impl Fn() -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    let admitted = RwSignal::new(false);
+    move || {
+        if crate::echarts::pace::admit_view(admitted) {
+            Either::Left(build())
+        } else {
+            Either::Right(view! { <div class="vt-pending"></div> })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ pub use error::WidgetError;
 pub use filters::{MultiSelect, StatusBadge, TextFilter, TimeRangePicker};
 pub use format::NumberFormat;
 pub use gallery::{mount_gallery, ThemeScope, WidgetGallery};
-pub use grid::{GridCell, GridLayout};
+pub use grid::{paced, GridCell, GridLayout};
 pub use kpi::{KpiCard, KpiModel};
 pub use state::WidgetState;
 pub use table::DataTable;

@@ -2,6 +2,9 @@
 //! widget's kind (chart, KPI, table, alerts) in whatever state its data is in.
 //!
 //! - Loading: a shimmering skeleton that fills the card (no layout shift when data arrives).
+//!   The body for new data is built within the task's budget ([`crate::echarts::pace`]): when
+//!   one result reaches many widgets at once, the cards past the budget keep their skeleton
+//!   for one more task, so no task builds them all.
 //! - Ready with no rows: "No data for this period".
 //! - Error: the message and a Retry button (when `on_retry` is given).
 //! - Stale: the data stays, a small badge says live updates are paused.
@@ -16,6 +19,7 @@ use vantage_contract::{Alert, QueryResult, Widget, WidgetKind};
 
 use crate::alerts::{AlertAction, AlertList};
 use crate::charts::{is_chart, ChartView};
+use crate::echarts::pace;
 use crate::kpi::KpiCard;
 use crate::locale;
 use crate::messages::{t, tf, Msg};
@@ -106,6 +110,10 @@ pub fn WidgetView(
     });
     let options = widget.options.clone();
     let label = widget.title.clone();
+    // Whether the body for data may be built: admitted by the pacer in this task, or by its
+    // retry in a later one. Once built, new data flows into it without a rebuild.
+    let admitted = RwSignal::new(false);
+    let admit = move || pace::admit_view(admitted);
 
     let body = move || {
         // A locale change re-renders the body, so numbers, dates and text follow it.
@@ -119,14 +127,8 @@ pub fn WidgetView(
             }
         }
         match phase.get() {
-            Phase::Loading => view! {
-                <div class="vt-skeleton" role="status" aria-label=t(Msg::Loading)>
-                    <div class="vt-skeleton-bar"></div>
-                    <div class="vt-skeleton-bar vt-short"></div>
-                    <div class="vt-skeleton-block"></div>
-                </div>
-            }
-            .into_any(),
+            Phase::Loading => skeleton(false),
+            Phase::Ready if !admit() => skeleton(true),
             Phase::Empty => view! { <div class="vt-empty">{t(Msg::NoData)}</div> }.into_any(),
             Phase::Error(message) => view! {
                 <div class="vt-widget-error" role="alert">
@@ -142,7 +144,11 @@ pub fn WidgetView(
     };
 
     view! {
-        <div class=kind_class(kind) part="card" node_ref=node aria-busy=move || (phase.get() == Phase::Loading).to_string()>
+        <div class=kind_class(kind) part="card" node_ref=node aria-busy=move || match phase.get() {
+            Phase::Loading => "true",
+            Phase::Ready if !admitted.get() => "true",
+            _ => "false",
+        }>
             <div class="vt-card-header">
                 <h3 class="vt-card-title" part="card-title">{title}</h3>
                 {move || {
@@ -162,6 +168,24 @@ pub fn WidgetView(
             <div class="vt-card-body">{body}</div>
         </div>
     }
+}
+
+/// The loading placeholder: shimmering bars the size of the card's body; marked `vt-pending`
+/// while the data is there and only the body's building waits (see `crate::paced`).
+fn skeleton(pending: bool) -> AnyView {
+    let class = if pending {
+        "vt-skeleton vt-pending"
+    } else {
+        "vt-skeleton"
+    };
+    view! {
+        <div class=class role="status" aria-label=t(Msg::Loading)>
+            <div class="vt-skeleton-bar"></div>
+            <div class="vt-skeleton-bar vt-short"></div>
+            <div class="vt-skeleton-block"></div>
+        </div>
+    }
+    .into_any()
 }
 
 fn ready_body(

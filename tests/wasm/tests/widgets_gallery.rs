@@ -42,7 +42,12 @@ async fn gallery_renders_every_widget_in_light_and_dark() {
         count(&root, "canvas") >= 1
     })
     .await;
-    // The dark gallery is far below the fold: its charts wait until they come near the view.
+    // The cards are built over several tasks; then the dark gallery is far below the fold: its
+    // charts wait until they come near the view.
+    wait_until("every card", Duration::from_secs(10), || {
+        count(&root, ".vt-grid .vt-card") == 2 * 16 && count(&root, ".vt-pending") == 0
+    })
+    .await;
     scroll_through_charts(&root).await;
     wait_until("every chart to draw", Duration::from_secs(10), || {
         count(&root, "canvas") >= 2 * 9

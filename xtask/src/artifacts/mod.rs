@@ -42,6 +42,13 @@ pub fn echarts_dir() -> PathBuf {
 /// esbuild from `www/boot/echarts.js` into a classic script defining `globalThis.echarts`.
 pub const TRIMMED_ECHARTS: &str = "echarts-vantage.min.js";
 
+/// The first line of [`TRIMMED_ECHARTS`]: V8's explicit compile hint (Chrome 136+), which
+/// compiles every function of the file eagerly, off the main thread while the script streams
+/// in. Without it V8 compiles each ECharts function on its first call, on the main thread: the
+/// first chart a page draws took 275–330 ms at a 4× CPU slowdown, 140–160 ms with it
+/// (BENCHMARKS.md, "Mobile profile"). Other engines read a comment.
+const COMPILE_HINT: &str = "//# allFunctionsCalledOnLoad";
+
 /// Writes both ECharts builds into [`echarts_dir`] and precompresses them (skipped when current:
 /// newer than the entry, ECharts' and esbuild's installed versions).
 pub fn vendor_echarts() -> Result<(), String> {
@@ -63,7 +70,7 @@ pub fn vendor_echarts() -> Result<(), String> {
         Path::new(&br).exists()
             && modified(out)
                 .is_some_and(|o| inputs.iter().all(|i| modified(i).is_some_and(|i| o >= i)))
-    });
+    }) && fs::read(&trimmed).is_ok_and(|t| t.starts_with(COMPILE_HINT.as_bytes()));
     if current {
         return Ok(());
     }
@@ -79,7 +86,8 @@ pub fn vendor_echarts() -> Result<(), String> {
 }
 
 /// esbuild from `www/node_modules` (a devDependency): one minified IIFE for browsers, with
-/// ECharts' development-only checks compiled out (`process.env.NODE_ENV`).
+/// ECharts' development-only checks compiled out (`process.env.NODE_ENV`), under
+/// [`COMPILE_HINT`].
 fn bundle_echarts(entry: &Path, out: &Path) -> Result<(), String> {
     let www = repo_root().join("www");
     run(Command::new(www.join("node_modules/.bin/esbuild"))
@@ -94,6 +102,7 @@ fn bundle_echarts(entry: &Path, out: &Path) -> Result<(), String> {
             "--log-level=warning",
             "--define:process.env.NODE_ENV=\"production\"",
         ])
+        .arg(format!("--banner:js={COMPILE_HINT}"))
         .arg(format!("--outfile={}", out.display())))
 }
 

@@ -178,6 +178,9 @@ impl Embed {
             return Err(config("render", "already rendered; call destroy() first"));
         }
         self.core.rendering.set(true);
+        // While the token and the definition travel (`DashboardStore::load` asks too, for the
+        // app; once per page).
+        vantage_widgets::format::warm_up_soon();
         let outcome = self.mount_into(host).await;
         self.core.rendering.set(false);
         let store = match outcome {

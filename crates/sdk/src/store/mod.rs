@@ -357,6 +357,8 @@ impl DashboardStore {
 
     /// Loads the definition and all data, then opens the live connection. Call once.
     pub fn load(&self) {
+        // While the definition and the data travel, the widgets' number and time formatters.
+        vantage_widgets::format::warm_up_soon();
         self.refresh();
     }
 
@@ -444,6 +446,8 @@ impl DashboardStore {
                     .widgets
                     .iter()
                     .any(|w| w.kind == vantage_contract::WidgetKind::Alerts);
+                // The grid and its cards are built from here (the cards over several tasks).
+                vantage_widgets::echarts::pace::task_began();
                 signals.definition.set(Some(dashboard));
                 // Alerts raised before we connected; live `alert` messages update them after.
                 // Best effort: an embed token with locked filters may not list them (its alerts

@@ -149,14 +149,13 @@ pub fn EChart(
         let created = handle
             .try_with_value(|slot| slot.borrow().is_some())
             .unwrap_or(false);
-        let near = lazy.with_value(|l| l.near);
-        if !created && !near && !view::is_near(&element) {
+        let (near, watching) = lazy.with_value(|l| (l.near, l.watch.is_some()));
+        // Once a chart waits, its observer reports when it comes near: a live update while it
+        // waits only keeps the latest option, without reading the layout again.
+        if !created && !near && (watching || !view::is_near(&element)) {
             // Far out of view: drawn when it comes near (or at once for an export or print).
-            let watching = lazy.try_update_value(|l| {
-                l.latest = Some((chart.clone(), current_theme.clone()));
-                l.watch.is_some()
-            });
-            if watching == Some(false) {
+            lazy.try_update_value(|l| l.latest = Some((chart.clone(), current_theme.clone())));
+            if !watching {
                 let on_near = move || {
                     lazy.try_update_value(|l| l.near = true);
                     rerun();

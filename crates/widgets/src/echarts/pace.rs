@@ -21,9 +21,15 @@
 //! comes first (≈ 150 ms of the embed demo's 540 ms data task on the mobile profile). The
 //! store marks when that began ([`task_began`]), so the first chart's budget counts from there
 //! and a first chart after a long start waits for the next task.
+//!
+//! Views are paced the same way ([`admit_view`], [`VIEW_BUDGET_MS`]): a grid cell's content
+//! (`crate::paced`: a dashboard's definition arriving, the gallery mounting 32 cards) and a
+//! widget's body for its first data are built while the task has spent less than the budget,
+//! the rest in later tasks, in document order. The store marks the definition's arrival too.
 
 use std::cell::{Cell, RefCell};
 
+use leptos::prelude::{Get, RwSignal, Set, UpdateUntracked};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -33,6 +39,12 @@ pub const BUDGET_MS: f64 = 12.0;
 /// Chart drawing time (creation and updates) one task may spend before the next update of an
 /// existing chart waits for a later task.
 pub const UPDATE_BUDGET_MS: f64 = 30.0;
+
+/// Time one task may spend building widgets' bodies for their data (and drawing) before the
+/// next widget's body waits for a later task (`WidgetView`): a dashboard's result reaches all
+/// its widgets in one task, and building seven bodies there took 100–180 ms of one task on the
+/// mobile profile.
+pub const VIEW_BUDGET_MS: f64 = 30.0;
 
 /// Whether a chart may be created now, given when chart creation began in this task.
 #[derive(Debug, Default)]
@@ -87,9 +99,9 @@ thread_local! {
     static DEFERRED: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Charts whose drawing (creation or update) is waiting for a later task. Whoever reports
-/// "drawn" (the embed's `rendered` event) waits until this is 0: a deferred chart has not been
-/// drawn yet.
+/// Charts whose drawing (creation or update), and widgets whose body, is waiting for a later
+/// task. Whoever reports "drawn" (the embed's `rendered` event) waits until this is 0: a
+/// deferred chart has not been drawn yet.
 pub fn pending() -> usize {
     DEFERRED.with(Cell::get)
 }
@@ -125,9 +137,9 @@ fn end_with_this_task() {
     }
 }
 
-/// Whether a chart may be drawn in this task, given its kind's `budget` ([`BUDGET_MS`] or
-/// [`UPDATE_BUDGET_MS`]). When it returns false, `retry` is called from a later task (the
-/// caller draws then).
+/// Whether a chart may be drawn (or a widget's body built) in this task, given its kind's
+/// `budget` ([`BUDGET_MS`], [`UPDATE_BUDGET_MS`] or [`VIEW_BUDGET_MS`]). When it returns false,
+/// `retry` is called from a later task (the caller draws then).
 pub(crate) fn may_draw(budget: f64, retry: impl FnOnce() + 'static) -> bool {
     match PACER.with(|p| p.borrow_mut().admit(now(), budget)) {
         Admit::First => {
@@ -146,6 +158,27 @@ pub(crate) fn may_draw(budget: f64, retry: impl FnOnce() + 'static) -> bool {
             false
         }
     }
+}
+
+/// Whether the view that `admitted` guards may be built now (read in a reactive closure, which
+/// it subscribes to `admitted`): yes once admitted; else the pacer decides with
+/// [`VIEW_BUDGET_MS`], and a view it defers is admitted from a later task (which re-runs the
+/// closure). A widget's body and a grid cell's content are built this way, so a result or a
+/// definition that reaches many widgets at once is built over several tasks.
+pub fn admit_view(admitted: RwSignal<bool>) -> bool {
+    if admitted.get() {
+        return true;
+    }
+    let now = may_draw(VIEW_BUDGET_MS, move || {
+        // The view is built in this later task: a chart in it counts its budget from here, so
+        // its first draw (ECharts' costliest call) gets a task of its own.
+        task_began();
+        admitted.try_set(true);
+    });
+    if now {
+        admitted.update_untracked(|a| *a = true);
+    }
+    now
 }
 
 #[cfg(test)]

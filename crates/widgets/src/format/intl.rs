@@ -2,10 +2,11 @@
 //! and dropped when the locale changes. Built with `Reflect::construct`, so a locale, currency
 //! or time zone `Intl` refuses (a `RangeError`) falls back instead of throwing into wasm.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::{IntlNumber, IntlStyle, TimeStyle};
@@ -15,6 +16,27 @@ type Cache<T> = RefCell<HashMap<String, Option<T>>>;
 thread_local! {
     static NUMBERS: Cache<js_sys::Intl::NumberFormat> = RefCell::new(HashMap::new());
     static TIMES: Cache<js_sys::Intl::DateTimeFormat> = RefCell::new(HashMap::new());
+}
+
+thread_local! {
+    static WARM_UP_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Builds the formatters widgets use first (numbers, table times, axis times) for the active
+/// locale in a task of its own, once per page ([`super::warm_up_soon`]).
+pub(super) fn warm_up_soon() {
+    if WARM_UP_SCHEDULED.with(|s| s.replace(true)) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let run = Closure::once_into_js(|| {
+        let _ = super::NumberFormat::from_options(&serde_json::Value::Null).format(1234.5);
+        let _ = time(0.0, TimeStyle::DateTime);
+        let _ = time(0.0, TimeStyle::Time);
+    });
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 0);
 }
 
 /// Drops every cached formatter.
