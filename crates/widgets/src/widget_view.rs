@@ -113,7 +113,9 @@ pub fn WidgetView(
     // Whether the body for data may be built: admitted by the pacer in this task, or by its
     // retry in a later one. Once built, new data flows into it without a rebuild.
     let admitted = RwSignal::new(false);
-    let admit = move || pace::admit_view(admitted);
+    // Whether the body waits for its turn with the data there (`aria-busy` says so). Set from
+    // the body's closure, which does not read it: the pacer admits a body without notifying.
+    let waiting = RwSignal::new(false);
 
     let body = move || {
         // A locale change re-renders the body, so numbers, dates and text follow it.
@@ -126,9 +128,14 @@ pub fn WidgetView(
                     .into_any();
             }
         }
-        match phase.get() {
+        let phase = phase.get();
+        let wait = phase == Phase::Ready && !pace::admit_view(admitted);
+        if waiting.get_untracked() != wait {
+            waiting.set(wait);
+        }
+        match phase {
             Phase::Loading => skeleton(false),
-            Phase::Ready if !admit() => skeleton(true),
+            Phase::Ready if wait => skeleton(true),
             Phase::Empty => view! { <div class="vt-empty">{t(Msg::NoData)}</div> }.into_any(),
             Phase::Error(message) => view! {
                 <div class="vt-widget-error" role="alert">
@@ -144,11 +151,7 @@ pub fn WidgetView(
     };
 
     view! {
-        <div class=kind_class(kind) part="card" node_ref=node aria-busy=move || match phase.get() {
-            Phase::Loading => "true",
-            Phase::Ready if !admitted.get() => "true",
-            _ => "false",
-        }>
+        <div class=kind_class(kind) part="card" node_ref=node aria-busy=move || (phase.get() == Phase::Loading || waiting.get()).to_string()>
             <div class="vt-card-header">
                 <h3 class="vt-card-title" part="card-title">{title}</h3>
                 {move || {

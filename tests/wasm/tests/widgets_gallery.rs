@@ -55,6 +55,11 @@ async fn gallery_renders_every_widget_in_light_and_dark() {
     .await;
     assert_eq!(count(&root, ".vt-grid .vt-card"), 2 * 16);
     assert_eq!(
+        count(&root, ".vt-grid .vt-card[aria-busy=true]"),
+        2,
+        "only the widget in the loading state is busy once every card is built"
+    );
+    assert_eq!(
         count(&root, ".vt-grid [role=alert]"),
         2,
         "only the widget in the error state shows an error"
