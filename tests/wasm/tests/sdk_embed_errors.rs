@@ -155,3 +155,102 @@ async fn a_backend_refusal_rejects_with_its_code_status_and_request_id() {
     dash.destroy();
     host.remove();
 }
+
+/// Waits one task (`setTimeout(0)`), so pending promises and fetches move on.
+async fn next_task() {
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .expect("setTimeout");
+    });
+    JsFuture::from(wait).await.expect("timer");
+}
+
+#[wasm_bindgen_test]
+async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() {
+    ensure_echarts();
+    let login = anonymous(base())
+        .login("viewer@healthco.test", "vantage-demo")
+        .await
+        .expect("demo login");
+    let options = |token: &str| {
+        config(&[
+            ("baseUrl", base()),
+            ("dashboardId", "healthco-ai-quality"),
+            ("token", token),
+            ("live", "off"),
+        ])
+    };
+
+    // destroy() right after render(), before its promise's first step ran.
+    let dash = EmbeddedDashboard::new(options(&login.access_token)).expect("valid config");
+    let host = fresh_container(600, 400);
+    let pending = JsFuture::from(dash.render(host.clone().into()));
+    dash.destroy();
+    let error = pending.await.expect_err("a render destroyed at once rejects");
+    assert_vantage_error(&error, "destroyed", None);
+    next_task().await;
+    assert_eq!(host.child_element_count(), 0, "nothing is mounted");
+    host.remove();
+
+    // destroy() while the host's fetchToken is still answering: the token arrives afterwards.
+    let answer: std::rc::Rc<std::cell::RefCell<Option<Function>>> = Default::default();
+    let fetch_token = {
+        let answer = answer.clone();
+        Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
+            let answer = answer.clone();
+            js_sys::Promise::new(&mut |resolve, _| *answer.borrow_mut() = Some(resolve))
+        })
+    };
+    let with_provider = config(&[
+        ("baseUrl", base()),
+        ("dashboardId", "healthco-ai-quality"),
+        ("live", "off"),
+    ]);
+    Reflect::set(&with_provider, &"fetchToken".into(), fetch_token.as_ref()).expect("set");
+    let dash = EmbeddedDashboard::new(with_provider).expect("valid config");
+    let host = fresh_container(600, 400);
+    let pending = JsFuture::from(dash.render(host.clone().into()));
+    for _ in 0..50 {
+        if answer.borrow().is_some() {
+            break;
+        }
+        next_task().await;
+    }
+    let resolve = answer.borrow_mut().take().expect("render asked fetchToken for a token");
+    dash.destroy();
+    resolve
+        .call1(&JsValue::NULL, &login.access_token.clone().into())
+        .expect("resolve");
+    let error = pending.await.expect_err("a render destroyed while waiting rejects");
+    assert_vantage_error(&error, "destroyed", None);
+    for _ in 0..5 {
+        next_task().await;
+    }
+    assert_eq!(
+        host.child_element_count(),
+        0,
+        "the token arriving after destroy() mounts nothing"
+    );
+
+    // The same embed renders again after destroy().
+    let again = JsFuture::from(dash.render(host.clone().into()));
+    for _ in 0..50 {
+        if answer.borrow().is_some() {
+            break;
+        }
+        next_task().await;
+    }
+    if let Some(resolve) = answer.borrow_mut().take() {
+        resolve
+            .call1(&JsValue::NULL, &login.access_token.into())
+            .expect("resolve");
+    }
+    again.await.expect("a render after destroy() loads the dashboard");
+    assert_eq!(host.child_element_count(), 1, "mounted once");
+    dash.destroy();
+    assert_eq!(host.child_element_count(), 0, "destroy() removes it");
+    host.remove();
+    drop(fetch_token);
+}

@@ -87,10 +87,12 @@ impl EmbeddedDashboard {
         #[wasm_bindgen(unchecked_param_type = "string | HTMLElement")] container: JsValue,
     ) -> Promise {
         let embed = self.embed.clone();
+        // A destroy() right after this call (before the promise's task runs) cancels it too.
+        let generation = embed.generation();
         promise(async move {
             let host = resolve_container(&container)?;
             keep_alive(&embed);
-            let outcome = embed.render(&host).await;
+            let outcome = embed.render_asked_at(&host, generation).await;
             if embed.store().is_err() {
                 // Destroyed (or never mounted): nothing to keep alive.
                 release(&embed);

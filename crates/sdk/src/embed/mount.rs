@@ -75,6 +75,9 @@ struct Core {
     emitter: Emitter,
     mounted: RefCell<Option<Mounted>>,
     rendering: Cell<bool>,
+    /// Bumped by `destroy()`: a `render()` still waiting (for ECharts, the token, the embed
+    /// token's dashboard) sees it changed after each wait and mounts nothing.
+    generation: Cell<u64>,
 }
 
 /// An embedded dashboard (or single widget): created with options, rendered into a host
@@ -140,6 +143,7 @@ impl Embed {
                 emitter,
                 mounted: RefCell::new(None),
                 rendering: Cell::new(false),
+                generation: Cell::new(0),
             }),
         })
     }
@@ -172,8 +176,24 @@ impl Embed {
     ///
     /// # Errors
     /// Already rendered, the load failing (e.g. `not_found`), or [`SdkError::Destroyed`] when
-    /// [`Embed::destroy`] ran meanwhile.
+    /// [`Embed::destroy`] ran meanwhile (nothing is mounted then).
     pub async fn render(&self, host: &HtmlElement) -> Result<(), SdkError> {
+        self.render_asked_at(host, self.generation()).await
+    }
+
+    /// Counts [`Embed::destroy`] calls: what [`Embed::render_asked_at`] compares.
+    pub(crate) fn generation(&self) -> u64 {
+        self.core.generation.get()
+    }
+
+    /// [`Embed::render`] as asked for when [`Embed::generation`] was `generation`: the façade's
+    /// promise starts after the host's call returns, and a `destroy()` in between counts.
+    pub(crate) async fn render_asked_at(
+        &self,
+        host: &HtmlElement,
+        generation: u64,
+    ) -> Result<(), SdkError> {
+        self.still_wanted(generation)?;
         if self.core.mounted.borrow().is_some() || self.core.rendering.get() {
             return Err(config("render", "already rendered; call destroy() first"));
         }
@@ -181,8 +201,11 @@ impl Embed {
         // While the token and the definition travel (`DashboardStore::load` asks too, for the
         // app; once per page).
         vantage_widgets::format::warm_up_soon();
-        let outcome = self.mount_into(host).await;
-        self.core.rendering.set(false);
+        let outcome = self.mount_into(host, generation).await;
+        if self.core.generation.get() == generation {
+            // Else destroy() cleared it, and a later render() may have set it again.
+            self.core.rendering.set(false);
+        }
         let store = match outcome {
             Ok(store) => store,
             Err(error) => {
@@ -195,9 +218,7 @@ impl Embed {
             }
         };
         let loaded = store.loaded().await;
-        if self.core.mounted.borrow().is_none() {
-            return Err(SdkError::Destroyed);
-        }
+        self.still_wanted(generation)?;
         match loaded {
             Ok(()) => Ok(()),
             // The definition loaded but the data did not: the widgets show their errors.
@@ -210,15 +231,31 @@ impl Embed {
         }
     }
 
-    async fn mount_into(&self, host: &HtmlElement) -> Result<DashboardStore, SdkError> {
+    /// [`SdkError::Destroyed`] unless this render (started at `generation`) is still wanted.
+    fn still_wanted(&self, generation: u64) -> Result<(), SdkError> {
+        if self.core.generation.get() == generation {
+            Ok(())
+        } else {
+            Err(SdkError::Destroyed)
+        }
+    }
+
+    async fn mount_into(
+        &self,
+        host: &HtmlElement,
+        generation: u64,
+    ) -> Result<DashboardStore, SdkError> {
         let options = self.core.options.borrow().clone();
         let module = match &options.echarts {
             Some(m) => Some(m.clone()),
             // A page with an ECharts loader (the app's boot script) may not have loaded it yet.
             None => vantage_widgets::echarts::loader::loaded().await.ok(),
         };
+        self.still_wanted(generation)?;
         let api = &self.core.api;
-        let token = api.tokens().current().await?;
+        let token = api.tokens().current().await;
+        self.still_wanted(generation)?;
+        let token = token?;
         let is_embed_token = token
             .as_deref()
             .and_then(crate::auth::jwt_claims)
@@ -226,7 +263,9 @@ impl Embed {
         let (mut dashboard_id, mut locked, mut tenant_brand) =
             (options.dashboard_id.clone(), Vec::new(), None);
         if is_embed_token {
-            let embed = api.embed_dashboard().await?;
+            let embed = api.embed_dashboard().await;
+            self.still_wanted(generation)?;
+            let embed = embed?;
             dashboard_id = dashboard_id.or(Some(embed.dashboard.id.clone()));
             locked = embed.locked_filters;
             tenant_brand = Some(embed.branding);
@@ -462,6 +501,8 @@ impl Embed {
     /// Releases everything: DOM, charts, live connection, timers, handlers. Pending calls
     /// resolve with [`SdkError::Destroyed`].
     pub fn destroy(&self) {
+        self.core.generation.set(self.core.generation.get() + 1);
+        self.core.rendering.set(false);
         let mounted = self.core.mounted.borrow_mut().take();
         if let Some(mounted) = mounted {
             mounted.store.close();
