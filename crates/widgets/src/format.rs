@@ -357,8 +357,8 @@ thread_local! {
     static SEPARATORS: std::cell::Cell<Option<Separators>> = const { std::cell::Cell::new(None) };
 }
 
-/// Sets up the browser's `Intl` in a task of its own, soon (once per page): the first `Intl`
-/// formatter a page builds loads the browser's locale data, 80–150 ms on a throttled phone
+/// Sets up the browser's `Intl` soon, in four short tasks of its own (once per page): the first
+/// `Intl` formatter a page builds loads the browser's locale data, 80–150 ms on a throttled phone
 /// (BENCHMARKS.md, "Mobile profile"), which otherwise lands in the task that first shows a
 /// number or a time — a dashboard's data task, already the longest of its load. Call it where a
 /// load begins, so it runs while the network works; the formatters it builds are cached for

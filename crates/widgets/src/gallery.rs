@@ -426,7 +426,7 @@ pub fn mount_gallery(element: web_sys::HtmlElement, mode: crate::Mode) -> Box<dy
         crate::Mode::Light => Theme::light(),
         crate::Mode::Dark => Theme::dark(),
     };
-    // The locale data loads in a task of its own, and the cards are built in later tasks
+    // The locale data loads in tasks of its own, and the cards are built in later tasks
     // within the pacer's budget, counted from here (the gallery's frame comes first).
     crate::format::warm_up_soon();
     crate::echarts::pace::task_began();

@@ -272,6 +272,36 @@ impl Embed {
         }
         let dashboard_id =
             dashboard_id.ok_or_else(|| config("dashboardId", "is required with a user token"))?;
+        vantage_widgets::locale::set_active(Locale {
+            tag: options.locale.clone(),
+            time_zone: options.time_zone.clone(),
+        });
+        let filters = FilterSet::new(locked, options.filters.clone());
+        let live = LiveOptions {
+            mode: options.live,
+            ..LiveOptions::default()
+        };
+        let owner = Owner::new();
+        let store = owner.with(|| {
+            DashboardStore::new(api.clone(), dashboard_id, filters, live)
+                .with_time_zone(options.time_zone.clone())
+        });
+        // The definition and data requests leave first; the shell (root, styles, theme, the
+        // grid's skeleton) is built in the next task, while they travel: on a throttled phone
+        // that work took 140–200 ms, and in the same task as the requests it was one long task.
+        store.load();
+        gloo_timers::future::sleep(std::time::Duration::ZERO).await;
+        let shell = self
+            .still_wanted(generation)
+            .and_then(|()| create_root(host, options.locale.as_deref(), options.shadow));
+        let (outer, root) = match shell {
+            Ok(shell) => shell,
+            Err(error) => {
+                store.close();
+                owner.cleanup();
+                return Err(error);
+            }
+        };
         // An explicit theme (in the options or from set_theme() while loading) wins; with none,
         // an embed token's tenant brand applies, else light.
         let theme = self.core.options.borrow().theme.clone();
@@ -279,27 +309,9 @@ impl Embed {
             Some(brand) => ThemeChoice::Brand(Box::new(brand)),
             None => ThemeChoice::Mode(ThemeMode::Light),
         });
-        let (outer, root) = create_root(host, options.locale.as_deref(), options.shadow)?;
-        vantage_widgets::locale::set_active(Locale {
-            tag: options.locale.clone(),
-            time_zone: options.time_zone.clone(),
-        });
         let theme_name =
             vantage_widgets::styles::apply_theme(&root, &theme.resolve(), module.as_ref());
-
-        let filters = FilterSet::new(locked, options.filters.clone());
-        let live = LiveOptions {
-            mode: options.live,
-            ..LiveOptions::default()
-        };
-        let owner = Owner::new();
-        let (store, chart_theme) = owner.with(|| {
-            (
-                DashboardStore::new(api.clone(), dashboard_id, filters, live)
-                    .with_time_zone(options.time_zone.clone()),
-                RwSignal::new(theme_name),
-            )
-        });
+        let chart_theme = owner.with(|| RwSignal::new(theme_name));
         let charts = ChartRegistry::default();
         let handle = owner.with(|| {
             let view = View {
@@ -324,7 +336,6 @@ impl Embed {
             charts,
             chart_theme,
         });
-        store.load();
         Ok(store)
     }
 

@@ -99,8 +99,8 @@ thread_local! {
     static DEFERRED: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Charts whose drawing (creation or update), and widgets whose body, is waiting for a later
-/// task. Whoever reports "drawn" (the embed's `rendered` event) waits until this is 0: a
+/// Charts whose drawing (creation or update), widgets whose body and grid cells whose content
+/// ([`crate::paced`]) is waiting for a later task. Whoever reports "drawn" (the embed's `rendered` event) waits until this is 0: a
 /// deferred chart has not been drawn yet.
 pub fn pending() -> usize {
     DEFERRED.with(Cell::get)
@@ -112,7 +112,8 @@ fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-fn next_task(run: impl FnOnce() + 'static) {
+/// Runs `run` from a later task (`setTimeout(0)`).
+pub(crate) fn next_task(run: impl FnOnce() + 'static) {
     let callback = Closure::once_into_js(run);
     if let Some(window) = web_sys::window() {
         let _ = window
