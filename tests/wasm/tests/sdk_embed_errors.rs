@@ -5,6 +5,9 @@
 
 mod sdk_support;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Function, Object, Reflect};
 use vantage_sdk::embed::facade::is_vantage_error;
 use vantage_sdk::EmbeddedDashboard;
@@ -14,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-use sdk_support::{anonymous, base};
+use sdk_support::{anonymous, base, FetchRecorder};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -167,6 +170,18 @@ async fn next_task() {
     JsFuture::from(wait).await.expect("timer");
 }
 
+/// The `resolve` of the host's pending `fetchToken` promise, once the embed asked (up to 50
+/// tasks).
+async fn asked(answer: &RefCell<Option<Function>>) -> Option<Function> {
+    for _ in 0..50 {
+        if let Some(resolve) = answer.borrow_mut().take() {
+            return Some(resolve);
+        }
+        next_task().await;
+    }
+    None
+}
+
 #[wasm_bindgen_test]
 async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() {
     ensure_echarts();
@@ -195,7 +210,7 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
     host.remove();
 
     // destroy() while the host's fetchToken is still answering: the token arrives afterwards.
-    let answer: std::rc::Rc<std::cell::RefCell<Option<Function>>> = Default::default();
+    let answer: Rc<RefCell<Option<Function>>> = Default::default();
     let fetch_token = {
         let answer = answer.clone();
         Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
@@ -212,13 +227,9 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
     let dash = EmbeddedDashboard::new(with_provider).expect("valid config");
     let host = fresh_container(600, 400);
     let pending = JsFuture::from(dash.render(host.clone().into()));
-    for _ in 0..50 {
-        if answer.borrow().is_some() {
-            break;
-        }
-        next_task().await;
-    }
-    let resolve = answer.borrow_mut().take().expect("render asked fetchToken for a token");
+    let resolve = asked(&answer)
+        .await
+        .expect("render asked fetchToken for a token");
     dash.destroy();
     resolve
         .call1(&JsValue::NULL, &login.access_token.clone().into())
@@ -236,15 +247,10 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
 
     // The same embed renders again after destroy().
     let again = JsFuture::from(dash.render(host.clone().into()));
-    for _ in 0..50 {
-        if answer.borrow().is_some() {
-            break;
-        }
-        next_task().await;
-    }
-    if let Some(resolve) = answer.borrow_mut().take() {
+    // The token store may keep the token that arrived after destroy(); else it asks again.
+    if let Some(resolve) = asked(&answer).await {
         resolve
-            .call1(&JsValue::NULL, &login.access_token.into())
+            .call1(&JsValue::NULL, &login.access_token.clone().into())
             .expect("resolve");
     }
     again.await.expect("a render after destroy() loads the dashboard");
@@ -253,4 +259,54 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
     assert_eq!(host.child_element_count(), 0, "destroy() removes it");
     host.remove();
     drop(fetch_token);
+
+    // The first requests leave before the shell is built (in the next task); a destroy() in
+    // between aborts them and builds nothing.
+    let recorder = FetchRecorder::install();
+    let dash = EmbeddedDashboard::new(options(&login.access_token)).expect("valid config");
+    let host = fresh_container(600, 400);
+    let pending = JsFuture::from(dash.render(host.clone().into()));
+    let asks_for_the_dashboard = |recorder: &FetchRecorder| {
+        recorder
+            .fetched()
+            .into_iter()
+            .filter(|f| f.url.contains("/dashboards/healthco-ai-quality"))
+            .collect::<Vec<_>>()
+    };
+    // Microtasks only: still the task in which render() began.
+    for _ in 0..200 {
+        if !asks_for_the_dashboard(&recorder).is_empty() {
+            break;
+        }
+        JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+            .await
+            .expect("microtask");
+    }
+    assert!(
+        !asks_for_the_dashboard(&recorder).is_empty(),
+        "the definition and data requests leave in render()'s first task"
+    );
+    assert_eq!(
+        host.child_element_count(),
+        0,
+        "the shell is built in a later task"
+    );
+    dash.destroy();
+    let error = pending.await.expect_err("destroyed before its shell was built");
+    assert_vantage_error(&error, "destroyed", None);
+    for _ in 0..5 {
+        next_task().await;
+    }
+    assert_eq!(host.child_element_count(), 0, "no shell after destroy()");
+    let requests = asks_for_the_dashboard(&recorder);
+    assert!(
+        requests.iter().all(|f| f.aborted || f.status.is_some()),
+        "every request is aborted or already answered: {requests:?}"
+    );
+    assert!(
+        requests.iter().any(|f| f.aborted),
+        "destroy() aborts the requests in flight: {requests:?}"
+    );
+    host.remove();
+    drop(recorder);
 }
