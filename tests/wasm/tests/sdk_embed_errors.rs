@@ -203,7 +203,9 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
     let host = fresh_container(600, 400);
     let pending = JsFuture::from(dash.render(host.clone().into()));
     dash.destroy();
-    let error = pending.await.expect_err("a render destroyed at once rejects");
+    let error = pending
+        .await
+        .expect_err("a render destroyed at once rejects");
     assert_vantage_error(&error, "destroyed", None);
     next_task().await;
     assert_eq!(host.child_element_count(), 0, "nothing is mounted");
@@ -234,7 +236,9 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
     resolve
         .call1(&JsValue::NULL, &login.access_token.clone().into())
         .expect("resolve");
-    let error = pending.await.expect_err("a render destroyed while waiting rejects");
+    let error = pending
+        .await
+        .expect_err("a render destroyed while waiting rejects");
     assert_vantage_error(&error, "destroyed", None);
     for _ in 0..5 {
         next_task().await;
@@ -253,7 +257,9 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
             .call1(&JsValue::NULL, &login.access_token.clone().into())
             .expect("resolve");
     }
-    again.await.expect("a render after destroy() loads the dashboard");
+    again
+        .await
+        .expect("a render after destroy() loads the dashboard");
     assert_eq!(host.child_element_count(), 1, "mounted once");
     dash.destroy();
     assert_eq!(host.child_element_count(), 0, "destroy() removes it");
@@ -292,7 +298,9 @@ async fn destroy_while_render_waits_mounts_nothing_and_rejects_with_destroyed() 
         "the shell is built in a later task"
     );
     dash.destroy();
-    let error = pending.await.expect_err("destroyed before its shell was built");
+    let error = pending
+        .await
+        .expect_err("destroyed before its shell was built");
     assert_vantage_error(&error, "destroyed", None);
     for _ in 0..5 {
         next_task().await;

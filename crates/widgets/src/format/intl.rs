@@ -52,8 +52,8 @@ fn maximize_locale() {
         .tag
         .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
         .unwrap_or_else(|| "en".into());
-    let Some(locale) = intl("Locale")
-        .and_then(|c| Reflect::construct(&c, &Array::of1(&tag.into())).ok())
+    let Some(locale) =
+        intl("Locale").and_then(|c| Reflect::construct(&c, &Array::of1(&tag.into())).ok())
     else {
         return;
     };
