@@ -100,8 +100,8 @@ thread_local! {
 }
 
 /// Charts whose drawing (creation or update), widgets whose body and grid cells whose content
-/// ([`crate::paced`]) is waiting for a later task. Whoever reports "drawn" (the embed's `rendered` event) waits until this is 0: a
-/// deferred chart has not been drawn yet.
+/// ([`crate::paced`]) is waiting for a later task. Whoever reports "drawn" (the embed's
+/// `rendered` event) waits until this is 0: a deferred chart has not been drawn yet.
 pub fn pending() -> usize {
     DEFERRED.with(Cell::get)
 }
