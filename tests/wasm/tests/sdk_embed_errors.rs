@@ -7,11 +7,12 @@ mod sdk_support;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::Duration;
 
 use js_sys::{Function, Object, Reflect};
 use vantage_sdk::embed::facade::is_vantage_error;
 use vantage_sdk::EmbeddedDashboard;
-use vantage_wasm_tests::{ensure_echarts, fresh_container};
+use vantage_wasm_tests::{ensure_echarts, fresh_container, sleep};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -161,13 +162,7 @@ async fn a_backend_refusal_rejects_with_its_code_status_and_request_id() {
 
 /// Waits one task (`setTimeout(0)`), so pending promises and fetches move on.
 async fn next_task() {
-    let wait = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-            .expect("setTimeout");
-    });
-    JsFuture::from(wait).await.expect("timer");
+    sleep(Duration::ZERO).await;
 }
 
 /// The `resolve` of the host's pending `fetchToken` promise, once the embed asked (up to 50

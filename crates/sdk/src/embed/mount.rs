@@ -202,7 +202,7 @@ impl Embed {
         // app; once per page).
         vantage_widgets::format::warm_up_soon();
         let outcome = self.mount_into(host, generation).await;
-        if self.core.generation.get() == generation {
+        if self.still_wanted(generation).is_ok() {
             // Else destroy() cleared it, and a later render() may have set it again.
             self.core.rendering.set(false);
         }

@@ -52,15 +52,9 @@ fn maximize_locale() {
         .tag
         .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
         .unwrap_or_else(|| "en".into());
-    let Some(locale) =
-        intl("Locale").and_then(|c| Reflect::construct(&c, &Array::of1(&tag.into())).ok())
-    else {
-        return;
-    };
-    if let Ok(maximize) = Reflect::get(&locale, &"maximize".into()) {
-        if let Ok(maximize) = maximize.dyn_into::<Function>() {
-            let _ = maximize.call0(&locale);
-        }
+    // A tag `Intl.Locale` refuses (or no `Intl.Locale`) is an error here, not a throw into wasm.
+    if let Ok(locale) = js_sys::Intl::Locale::new(&tag) {
+        let _ = locale.maximize();
     }
 }
 
