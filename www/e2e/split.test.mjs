@@ -52,6 +52,20 @@ test("a stored session's renewal and its dashboards' module are fetched at once,
   await page.context().close();
 });
 
+test("a dashboard's code arrives as one file, not its module and the chunks it shares", async () => {
+  const page = await newPage(browser);
+  const names = appRequests(page);
+  await login(page, "analyst@healthco.test");
+  await page.waitForSelector("a.dash-card");
+  await page.click("a.dash-card[href='/dashboards/healthco-ai-quality']");
+  await page.waitForSelector(".vt-echart canvas", { timeout: 30000 });
+  const lazy = names.filter((n) => /^(split|chunk)_/.test(n));
+  // The build merges the dashboard module with every chunk it needs (xtask's merge_closure).
+  assert.deepEqual(lazy, ["split_dashboard.wasm"]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("a page whose chunk fails shows an error with retry, and retry loads it", async () => {
   const page = await newPage(browser);
   await login(page, "admin@healthco.test");

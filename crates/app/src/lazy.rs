@@ -5,7 +5,9 @@
 //! split step (`wasm_split_cli_support`) moves the code that only these functions reach into its
 //! own wasm file, fetched the first time the function is called. Only the sign-in page and the
 //! app frame stay in the main module. The dashboard list and a dashboard (the first chart) are one
-//! module, fetched as soon as someone is signed in ([`preload_dashboards`]); the builder, CSV
+//! module, fetched as soon as someone is signed in ([`preload_dashboards`]), which the build
+//! merges with the chunks it shares with other pages into one file
+//! (`xtask/src/artifacts/merge.rs`); the builder, CSV
 //! import, the administration, embed, alert, report, drill, account and link pages are four
 //! more, fetched when one of their pages opens.
 //!

@@ -5,6 +5,7 @@
 
 pub mod compress;
 mod fingerprint;
+mod merge;
 pub mod npm;
 pub mod split;
 

@@ -13,7 +13,11 @@
 //!    several split points need, and `__wasm_split.js`, which fetches them (`new URL(…,
 //!    import.meta.url)`, the form bundlers rewrite) and instantiates them against the main
 //!    module's memory and table;
-//! 3. `wasm-bindgen --target web` on the main module (keeping the linker's exports, which the
+//! 3. for the app, the dashboard module and the 24 chunks it needs are merged into its one file
+//!    ([`merge_closure`], [`super::merge`]): every signed-in visitor loads it (the dashboards are
+//!    the home page), and as 25 files it cost a dashboard opened by its address ≈ 100 ms and
+//!    ≈ 48 KB brotli more (BENCHMARKS.md, "App cold load");
+//! 4. `wasm-bindgen --target web` on the main module (keeping the linker's exports, which the
 //!    chunks import).
 //!
 //! Everything lands in the output folder; [`super::build_app`] and [`super::build_sdk`] then run
@@ -42,6 +46,8 @@ pub struct Split {
     scratch: &'static str,
     /// Whether wasm-bindgen writes TypeScript declarations.
     typescript: bool,
+    /// A split module merged with the chunks it needs into its one file ([`merge_closure`]).
+    merge: Option<&'static str>,
 }
 
 impl Split {
@@ -53,6 +59,8 @@ impl Split {
         out_name: "vantage_app",
         scratch: "vantage_app.wasm",
         typescript: false,
+        // Opened by its address, a dashboard needs its module and 24 chunks: one file instead.
+        merge: Some("dashboard"),
     };
 
     /// The `vantage-embed` package as published: the JS API only.
@@ -63,6 +71,7 @@ impl Split {
         out_name: "vantage_embed",
         scratch: "vantage_embed.wasm",
         typescript: true,
+        merge: None,
     };
 
     /// The package as the reference server serves it at `/pkg/`, with the development entry
@@ -81,6 +90,18 @@ impl Split {
     /// The main module as the split step leaves it (with its `name` section), for breakdowns.
     pub fn main_module(&self) -> PathBuf {
         target_dir().join("wasm-split").join(self.scratch)
+    }
+
+    /// The merged module ([`merge_closure`]) before wasm-opt (with its `name` section), for
+    /// breakdowns; `None` when nothing is merged.
+    pub fn merged_module(&self) -> Option<PathBuf> {
+        let name = self.merge?;
+        let stem = self.scratch.trim_end_matches(".wasm");
+        Some(
+            target_dir()
+                .join("wasm-split")
+                .join(format!("{stem}_split_{name}.wasm")),
+        )
     }
 }
 
@@ -104,6 +125,18 @@ pub fn build(what: &Split, out: &Path) -> Result<Vec<String>, String> {
         options
     })
     .map_err(|e| format!("wasm split of {}: {e:?}", linked.display()))?;
+    let link = out.join(LINK_JS);
+    let mut merged_away = Vec::new();
+    if let Some(name) = what.merge {
+        let text = fs::read_to_string(&link).map_err(|e| format!("{}: {e}", link.display()))?;
+        let (text, removed) = merge_closure(out, &text, name)?;
+        fs::write(&link, text).map_err(|e| format!("{}: {e}", link.display()))?;
+        merged_away = removed;
+        if let Some(copy) = what.merged_module() {
+            fs::copy(out.join(format!("split_{name}.wasm")), &copy)
+                .map_err(|e| format!("cannot copy the merged module to {}: {e}", copy.display()))?;
+        }
+    }
     let mut bindgen = Command::new("wasm-bindgen");
     bindgen
         .current_dir(repo_root())
@@ -113,7 +146,6 @@ pub fn build(what: &Split, out: &Path) -> Result<Vec<String>, String> {
         bindgen.arg("--no-typescript");
     }
     run(bindgen.arg("--out-dir").arg(out).arg(&main))?;
-    let link = out.join(LINK_JS);
     let text = fs::read_to_string(&link).map_err(|e| format!("{}: {e}", link.display()))?;
     fs::write(&link, fetch_inlined_chunks(&text)?)
         .map_err(|e| format!("{}: {e}", link.display()))?;
@@ -121,6 +153,7 @@ pub fn build(what: &Split, out: &Path) -> Result<Vec<String>, String> {
         .split_modules
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| !merged_away.contains(n))
         .collect();
     chunks.sort();
     Ok(chunks)
@@ -157,6 +190,96 @@ fn fetch_inlined_chunks(link: &str) -> Result<String, String> {
     ))
 }
 
+/// Merges split module `name` and the chunks its loader lists into `split_<name>.wasm`
+/// ([`super::merge`]), deletes the chunks' files and rewrites `link` so that the module and each
+/// of those chunks are one load: `const __merged_<name> = makeLoad(<the module's fetcher>, [])`,
+/// every merged `const __chunk_<n> = __merged_<name>;` (other modules that share a chunk wait for
+/// the same, memoised load) and `__wasm_split_load_<name> = wrapAsyncCb(__merged_<name>)`.
+/// Returns the new link module and the removed files' names. An error when `link` is not
+/// written the way `wasm_split_cli_support` 0.2 writes it.
+fn merge_closure(out: &Path, link: &str, name: &str) -> Result<(String, Vec<String>), String> {
+    let merged = format!("__merged_{name}");
+    let loader_start = format!("export const __wasm_split_load_{name} = wrapAsyncCb(makeLoad(");
+    let (at, loader) = statement(link, &loader_start, "]));\n")
+        .ok_or_else(|| format!("{LINK_JS} has no loader `{loader_start}…]));`"))?;
+    let (fetcher, deps) = loader[loader_start.len()..]
+        .rsplit_once(", [")
+        .ok_or_else(|| format!("the loader of {name} has no dependency list"))?;
+    let deps: Vec<&str> = deps
+        .trim_end_matches("]));\n")
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    if deps.is_empty() {
+        return Ok((link.to_owned(), Vec::new()));
+    }
+    let module_file = format!("split_{name}.wasm");
+    let mut files = vec![module_file.clone()];
+    let mut text = link.to_owned();
+    let mut first_chunk = at;
+    for dep in &deps {
+        let start = format!("const {dep} = makeLoad(");
+        let (chunk_at, chunk) = statement(&text, &start, "]);\n")
+            .ok_or_else(|| format!("{LINK_JS} has no chunk loader `{start}…]);`"))?;
+        if !chunk.ends_with(", []);\n") {
+            return Err(format!("chunk loader {dep} depends on other chunks"));
+        }
+        if let Some(file) = chunk
+            .split("new URL(\"./")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        {
+            files.push(file.to_owned());
+        }
+        let alias = format!("const {dep} = {merged};\n");
+        text.replace_range(chunk_at..chunk_at + chunk.len(), &alias);
+        first_chunk = first_chunk.min(chunk_at);
+    }
+    // The merged loader goes before the first alias and the `/* <modules> */` line above it.
+    let line_above = text[..first_chunk]
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    if text[line_above..first_chunk].starts_with("/*") {
+        first_chunk = line_above;
+    }
+    let loader_def = format!("const {merged} = makeLoad({fetcher}, []);\n");
+    let (at, loader) = statement(&text, &loader_start, "]));\n").expect("found above");
+    let export = format!("export const __wasm_split_load_{name} = wrapAsyncCb({merged});\n");
+    text.replace_range(at..at + loader.len(), &export);
+    text.insert_str(first_chunk, &loader_def);
+
+    let mut parts = Vec::new();
+    for file in &files {
+        let bytes = fs::read(out.join(file)).map_err(|e| format!("cannot read {file}: {e}"))?;
+        parts.push((file.as_str(), bytes));
+    }
+    let inputs: Vec<(&str, &[u8])> = parts.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    let result = super::merge::merge(&inputs)?;
+    fs::write(out.join(&module_file), &result.wasm)
+        .map_err(|e| format!("cannot write {module_file}: {e}"))?;
+    let removed: Vec<String> = files[1..].to_vec();
+    for file in &removed {
+        fs::remove_file(out.join(file)).map_err(|e| format!("cannot remove {file}: {e}"))?;
+    }
+    println!(
+        "merged {module_file} and its {} chunks into one file: {} functions, {} cross-file calls made direct",
+        removed.len(),
+        result.functions,
+        result.direct_calls
+    );
+    Ok((text, removed))
+}
+
+/// Where the first statement of `text` starting with `start` begins, and its text up to and
+/// including the first `end` after it.
+fn statement<'t>(text: &'t str, start: &str, end: &str) -> Option<(usize, &'t str)> {
+    let at = text.find(start)?;
+    let len = text[at..].find(end)? + end.len();
+    Some((at, &text[at..at + len]))
+}
+
 /// The release build linked with relocations; returns the `.wasm` path.
 fn cargo_build(what: &Split) -> Result<PathBuf, String> {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -184,5 +307,91 @@ mod tests {
         assert!(!patched.contains(" fetch(new URL("));
         assert!(patched.contains("function fetchChunk(url)"));
         assert!(fetch_inlined_chunks("export const x = 1;").is_err());
+    }
+
+    /// A link module as `wasm_split_cli_support` 0.2 writes one: chunks 1 (dashboard, builder)
+    /// and 2 (dashboard only), chunk 3 (builder only), and the two modules' loaders.
+    const LINK: &str = r#"function makeLoad(fetcher, deps) {}
+/* builder, dashboard */
+const __chunk_1 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_1.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, []);
+/* dashboard */
+const __chunk_2 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_2.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, []);
+/* builder */
+const __chunk_3 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_3.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, []);
+export const __wasm_split_load_dashboard = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_dashboard.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, [__chunk_1, __chunk_2]));
+export const __wasm_split_load_builder = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_builder.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}
+, [__chunk_1, __chunk_3]));
+"#;
+
+    #[test]
+    fn a_module_and_its_chunks_become_one_file_and_one_load() {
+        use crate::artifacts::merge::tests::{adder, chunk, shim};
+        let dir = std::env::temp_dir().join(format!("vantage-merge-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        // The dashboard's module calls chunk 2's function (slot 30) through the table.
+        let files = [
+            (
+                "split_dashboard.wasm",
+                chunk(64, &[adder(1), shim(30)], 1, 10, 100, b"d"),
+            ),
+            ("chunk_1.wasm", chunk(64, &[adder(2)], 1, 20, 200, b"one")),
+            ("chunk_2.wasm", chunk(64, &[adder(3)], 1, 30, 300, b"two")),
+            ("chunk_3.wasm", chunk(64, &[adder(4)], 1, 40, 400, b"three")),
+        ];
+        for (name, bytes) in &files {
+            fs::write(dir.join(name), bytes).unwrap();
+        }
+        let (link, removed) = merge_closure(&dir, LINK, "dashboard").unwrap();
+        assert_eq!(removed, ["chunk_1.wasm", "chunk_2.wasm"]);
+        let left: Vec<String> = {
+            let mut names: Vec<String> = fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(left, ["chunk_3.wasm", "split_dashboard.wasm"]);
+        let merged = fs::read(dir.join("split_dashboard.wasm")).unwrap();
+        wasmparser::Validator::new().validate_all(&merged).unwrap();
+        assert!(merged.len() > files[0].1.len());
+        // One load, declared before the aliases that name it; the builder still waits for
+        // chunk 1 (now that load) and its own chunk 3.
+        let def = link
+            .find("const __merged_dashboard = makeLoad(() => {\n    const src = fetch(new URL(\"./split_dashboard.wasm\"")
+            .expect(&link);
+        assert!(link.contains("/* builder, dashboard */\nconst __chunk_1 = __merged_dashboard;\n"));
+        assert!(link.contains("/* dashboard */\nconst __chunk_2 = __merged_dashboard;\n"));
+        assert!(def < link.find("const __chunk_1 = ").unwrap());
+        assert!(link.contains(
+            "export const __wasm_split_load_dashboard = wrapAsyncCb(__merged_dashboard);\n"
+        ));
+        assert!(link.contains("fetch(new URL(\"./chunk_3.wasm\""));
+        assert!(link.contains(", [__chunk_1, __chunk_3]));"));
+        assert!(!link.contains("chunk_1.wasm") && !link.contains("chunk_2.wasm"));
+        assert_eq!(link.matches("makeLoad(").count(), 4, "{link}");
+        // A link module written some other way is refused, not half rewritten.
+        let err = merge_closure(&dir, "export const x = 1;\n", "dashboard").unwrap_err();
+        assert!(err.contains("has no loader"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
     }
 }
