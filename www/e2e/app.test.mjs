@@ -1,7 +1,7 @@
 // The Vantage app against the real reference server with demo data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, newPage, login, fillLogin, screenshot } from "./harness.mjs";
+import { BASE, launch, newPage, login, fillLogin, screenshot, drawCharts } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -80,6 +80,29 @@ test("the dashboard is usable on a phone-sized screen and in dark mode", async (
   await page.selectOption("select[aria-label='Colour mode']", "dark");
   assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), "dark");
   await screenshot(page, "app-dashboard-phone-dark");
+  await page.context().close();
+});
+
+test("every chart fits inside its card on the demo dashboards", async () => {
+  const page = await newPage(browser, { width: 1400, height: 900 });
+  await login(page, "analyst@healthco.test");
+  await page.waitForSelector("a.dash-card");
+  for (const id of ["healthco-ai-quality", "healthco-latency", "healthco-agents", "healthco-sales"]) {
+    await page.goto(`${BASE}/dashboards/${id}`);
+    await page.waitForSelector(".vt-echart canvas", { state: "attached", timeout: 45000 });
+    await drawCharts(page);
+    // A chart taller than its card's body ran under the next row's card (the gauge's arc in a
+    // two-row cell was cut off).
+    const spills = await page.evaluate(() => [...document.querySelectorAll(".vt-card")].flatMap((card) => {
+      const box = card.getBoundingClientRect();
+      return [...card.querySelectorAll(".vt-echart-wrap")]
+        .map((chart) => chart.getBoundingClientRect())
+        .filter((c) => c.bottom > box.bottom + 0.5 || c.right > box.right + 0.5)
+        .map((c) => `${card.querySelector(".vt-card-title")?.textContent}: chart ends at ${Math.round(c.bottom)}, card at ${Math.round(box.bottom)}`);
+    }));
+    assert.deepEqual(spills, [], id);
+  }
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });
 

@@ -162,6 +162,9 @@ pub const WIDGETS_CSS: &str = r#"
 .vt-grid-container { container-type: inline-size; width: 100%; }
 .vt-grid { display: grid; grid-template-columns: repeat(12, minmax(0, 1fr)); grid-auto-rows: var(--vt-row-height, 80px); gap: 12px; }
 .vt-grid-cell { min-width: 0; min-height: 0; }
+/* A grid cell's height is its rows': a chart fills its card's body there, even one shorter than
+   the 160 px a chart gets in a container with no height of its own (it ran under the next row). */
+.vt-grid-cell .vt-echart-wrap, .vt-grid-cell .vt-line-chart, .vt-grid-cell .vt-chart { min-height: 0; }
 @container (max-width: 640px) {
   .vt-grid { grid-template-columns: minmax(0, 1fr); }
   .vt-grid > .vt-grid-cell { grid-column: 1 / -1 !important; grid-row: auto / span var(--vt-h, 4) !important; }
