@@ -129,13 +129,9 @@ pub fn build(what: &Split, out: &Path) -> Result<Vec<String>, String> {
     let mut merged_away = Vec::new();
     if let Some(name) = what.merge {
         let text = fs::read_to_string(&link).map_err(|e| format!("{}: {e}", link.display()))?;
-        let (text, removed) = merge_closure(out, &text, name)?;
+        let (text, removed) = merge_closure(out, &text, name, what.merged_module().as_deref())?;
         fs::write(&link, text).map_err(|e| format!("{}: {e}", link.display()))?;
         merged_away = removed;
-        if let Some(copy) = what.merged_module() {
-            fs::copy(out.join(format!("split_{name}.wasm")), &copy)
-                .map_err(|e| format!("cannot copy the merged module to {}: {e}", copy.display()))?;
-        }
     }
     let mut bindgen = Command::new("wasm-bindgen");
     bindgen
@@ -195,9 +191,15 @@ fn fetch_inlined_chunks(link: &str) -> Result<String, String> {
 /// of those chunks are one load: `const __merged_<name> = makeLoad(<the module's fetcher>, [])`,
 /// every merged `const __chunk_<n> = __merged_<name>;` (other modules that share a chunk wait for
 /// the same, memoised load) and `__wasm_split_load_<name> = wrapAsyncCb(__merged_<name>)`.
-/// Returns the new link module and the removed files' names. An error when `link` is not
-/// written the way `wasm_split_cli_support` 0.2 writes it.
-fn merge_closure(out: &Path, link: &str, name: &str) -> Result<(String, Vec<String>), String> {
+/// A copy of the merged module goes to `keep` (for the size breakdown). Returns the new link
+/// module and the removed files' names. An error when `link` is not written the way
+/// `wasm_split_cli_support` 0.2 writes it.
+fn merge_closure(
+    out: &Path,
+    link: &str,
+    name: &str,
+    keep: Option<&Path>,
+) -> Result<(String, Vec<String>), String> {
     let merged = format!("__merged_{name}");
     let loader_start = format!("export const __wasm_split_load_{name} = wrapAsyncCb(makeLoad(");
     let (at, loader) = statement(link, &loader_start, "]));\n")
@@ -214,7 +216,9 @@ fn merge_closure(out: &Path, link: &str, name: &str) -> Result<(String, Vec<Stri
     if deps.is_empty() {
         return Ok((link.to_owned(), Vec::new()));
     }
-    let module_file = format!("split_{name}.wasm");
+    let module_file = fetched_file(loader)
+        .ok_or_else(|| format!("the loader of {name} fetches no file"))?
+        .to_owned();
     let mut files = vec![module_file.clone()];
     let mut text = link.to_owned();
     let mut first_chunk = at;
@@ -225,11 +229,7 @@ fn merge_closure(out: &Path, link: &str, name: &str) -> Result<(String, Vec<Stri
         if !chunk.ends_with(", []);\n") {
             return Err(format!("chunk loader {dep} depends on other chunks"));
         }
-        if let Some(file) = chunk
-            .split("new URL(\"./")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-        {
+        if let Some(file) = fetched_file(chunk) {
             files.push(file.to_owned());
         }
         let alias = format!("const {dep} = {merged};\n");
@@ -257,8 +257,10 @@ fn merge_closure(out: &Path, link: &str, name: &str) -> Result<(String, Vec<Stri
     }
     let inputs: Vec<(&str, &[u8])> = parts.iter().map(|(n, b)| (*n, b.as_slice())).collect();
     let result = super::merge::merge(&inputs)?;
-    fs::write(out.join(&module_file), &result.wasm)
-        .map_err(|e| format!("cannot write {module_file}: {e}"))?;
+    for target in std::iter::once(out.join(&module_file)).chain(keep.map(Path::to_path_buf)) {
+        fs::write(&target, &result.wasm)
+            .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    }
     let removed: Vec<String> = files[1..].to_vec();
     for file in &removed {
         fs::remove_file(out.join(file)).map_err(|e| format!("cannot remove {file}: {e}"))?;
@@ -270,6 +272,15 @@ fn merge_closure(out: &Path, link: &str, name: &str) -> Result<(String, Vec<Stri
         result.direct_calls
     );
     Ok((text, removed))
+}
+
+/// The file a loader statement of the link module fetches (`new URL("./<file>", …)`, as
+/// `wasm_split_cli_support` writes it); `None` for a loader that fetches nothing.
+pub fn fetched_file(loader: &str) -> Option<&str> {
+    loader
+        .split("new URL(\"./")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
 }
 
 /// Where the first statement of `text` starting with `start` begins, and its text up to and
@@ -360,7 +371,9 @@ export const __wasm_split_load_builder = wrapAsyncCb(makeLoad(() => {
         for (name, bytes) in &files {
             fs::write(dir.join(name), bytes).unwrap();
         }
-        let (link, removed) = merge_closure(&dir, LINK, "dashboard").unwrap();
+        let kept =
+            std::env::temp_dir().join(format!("vantage-merge-kept-{}.wasm", std::process::id()));
+        let (link, removed) = merge_closure(&dir, LINK, "dashboard", Some(&kept)).unwrap();
         assert_eq!(removed, ["chunk_1.wasm", "chunk_2.wasm"]);
         let left: Vec<String> = {
             let mut names: Vec<String> = fs::read_dir(&dir)
@@ -372,6 +385,8 @@ export const __wasm_split_load_builder = wrapAsyncCb(makeLoad(() => {
         };
         assert_eq!(left, ["chunk_3.wasm", "split_dashboard.wasm"]);
         let merged = fs::read(dir.join("split_dashboard.wasm")).unwrap();
+        assert_eq!(fs::read(&kept).unwrap(), merged);
+        fs::remove_file(&kept).unwrap();
         wasmparser::Validator::new().validate_all(&merged).unwrap();
         assert!(merged.len() > files[0].1.len());
         // One load, declared before the aliases that name it; the builder still waits for
@@ -390,7 +405,7 @@ export const __wasm_split_load_builder = wrapAsyncCb(makeLoad(() => {
         assert!(!link.contains("chunk_1.wasm") && !link.contains("chunk_2.wasm"));
         assert_eq!(link.matches("makeLoad(").count(), 4, "{link}");
         // A link module written some other way is refused, not half rewritten.
-        let err = merge_closure(&dir, "export const x = 1;\n", "dashboard").unwrap_err();
+        let err = merge_closure(&dir, "export const x = 1;\n", "dashboard", None).unwrap_err();
         assert!(err.contains("has no loader"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }

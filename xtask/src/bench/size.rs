@@ -277,10 +277,7 @@ fn split_closure(link: &str, loader: &str, files: &mut Vec<String>) -> Result<()
         .find("])")
         .ok_or_else(|| format!("loader {loader} has no dependency list"))?;
     let body = &body[..end];
-    let file = body
-        .split("new URL(\"./")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+    let file = crate::artifacts::split::fetched_file(body)
         .ok_or_else(|| format!("loader {loader} fetches no file"))?;
     if files.iter().any(|f| f == file) {
         return Ok(());
