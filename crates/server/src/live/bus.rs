@@ -22,7 +22,46 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use vantage_contract::{ErrorCode, LiveCursor, LiveEnvelope, LiveKind};
 
-pub type Msg = Arc<LiveEnvelope>;
+/// A message as the bus hands it out: one allocation shared by every subscriber it goes to.
+pub type Msg = Arc<Shared>;
+
+/// A [`LiveEnvelope`] and its JSON text, written once — by the first connection that sends it —
+/// and reused by every other (with 5,000 subscribers, serialising per connection was 5,000
+/// encodings of the same message). A view that changes the message (an embed token's reduced
+/// rollup) makes a new one.
+#[derive(Debug)]
+pub struct Shared {
+    envelope: LiveEnvelope,
+    json: std::sync::OnceLock<String>,
+}
+
+impl Shared {
+    /// The envelope.
+    pub fn envelope(&self) -> &LiveEnvelope {
+        &self.envelope
+    }
+
+    /// The envelope as JSON (serialised on first use).
+    pub fn json(&self) -> &str {
+        self.json
+            .get_or_init(|| serde_json::to_string(&self.envelope).unwrap_or_default())
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = LiveEnvelope;
+    fn deref(&self) -> &LiveEnvelope {
+        &self.envelope
+    }
+}
+
+/// `envelope` as a bus message.
+pub fn msg(envelope: LiveEnvelope) -> Msg {
+    Arc::new(Shared {
+        envelope,
+        json: std::sync::OnceLock::new(),
+    })
+}
 
 /// What a subscriber gets first.
 pub enum Start {
@@ -125,4 +164,28 @@ pub fn unavailable() -> AppError {
         ErrorCode::Unavailable,
         "the live bus is not available; retry shortly",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_serialised_once_and_as_its_envelope() {
+        let envelope = LiveEnvelope {
+            epoch: 7,
+            seq: 42,
+            channel: "metrics".into(),
+            kind: LiveKind::Metric,
+            data: serde_json::json!({ "dataset": "sales", "sums": { "amount": 1.5 } }),
+        };
+        let m = msg(envelope.clone());
+        let shared = Arc::clone(&m);
+        assert_eq!(m.json(), serde_json::to_string(&envelope).unwrap());
+        assert!(
+            std::ptr::eq(m.json(), shared.json()),
+            "every holder gets the same text"
+        );
+        assert_eq!(*m.envelope(), envelope);
+    }
 }

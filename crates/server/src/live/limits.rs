@@ -21,6 +21,8 @@ pub const PER_ADDRESS: usize = 256;
 /// Largest WebSocket message a client may send (the auth message is well under 1 KiB plus the
 /// token); bigger frames close the connection before anything is buffered.
 pub const WS_MAX_MESSAGE_BYTES: usize = 8 * 1024;
+/// What one read of a WebSocket takes in at most (a bigger message is read in several).
+pub const WS_READ_BUFFER_BYTES: usize = 4 * 1024;
 /// Seconds an unauthenticated WebSocket may stay open before its auth message.
 pub const WS_AUTH_DEADLINE_SECS: u64 = 5;
 

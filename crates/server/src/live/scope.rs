@@ -29,7 +29,6 @@ use crate::live::bus::Msg;
 use crate::state::SharedState;
 use crate::store;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use vantage_contract::live::{CHANNEL_ALERTS, CHANNEL_DASHBOARDS, CHANNEL_METRICS};
 use vantage_contract::{Dashboard, Filter, FilterOp, LiveEnvelope, MetricRollup, WidgetKind};
 
@@ -148,9 +147,9 @@ impl EmbedView {
                 if scoped == rollup {
                     return Some(m.clone());
                 }
-                Some(Arc::new(LiveEnvelope {
+                Some(crate::live::bus::msg(LiveEnvelope {
                     data: serde_json::to_value(&scoped).ok()?,
-                    ..(**m).clone()
+                    ..m.envelope().clone()
                 }))
             }
             _ => Some(m.clone()),
@@ -276,7 +275,7 @@ mod tests {
     }
 
     fn env(channel: &str, data: serde_json::Value) -> Msg {
-        Arc::new(LiveEnvelope {
+        crate::live::bus::msg(LiveEnvelope {
             epoch: 1,
             seq: 1,
             channel: channel.into(),
@@ -423,7 +422,7 @@ mod tests {
         let whole = sales_rollup(&[("north", 1)]);
         let m = env(CHANNEL_METRICS, serde_json::to_value(&whole).unwrap());
         let open = EmbedView::of(&d, &[], has_field);
-        assert!(Arc::ptr_eq(&open.admit(&m).unwrap(), &m));
+        assert!(std::sync::Arc::ptr_eq(&open.admit(&m).unwrap(), &m));
         let locked = EmbedView::of(&d, &north(), has_field);
         let reduced = locked.admit(&m).unwrap();
         assert_eq!(reduced.seq, m.seq);

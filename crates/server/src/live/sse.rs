@@ -77,8 +77,7 @@ pub async fn sse(
     drop(start(state, req, tx).await?);
     let stream = ReceiverStream::new(rx).map(move |m| {
         let _held = &slots;
-        let data = serde_json::to_string(&*m).unwrap_or_default();
-        Ok(Event::default().id(m.cursor().to_string()).data(data))
+        Ok(Event::default().id(m.cursor().to_string()).data(m.json()))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

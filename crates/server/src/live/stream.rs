@@ -68,7 +68,7 @@ pub fn parse_channels(list: &[String]) -> Result<Vec<String>, String> {
 }
 
 fn system(epoch: u64, seq: u64, kind: LiveKind, data: serde_json::Value) -> Msg {
-    Arc::new(LiveEnvelope {
+    crate::live::bus::msg(LiveEnvelope {
         epoch,
         seq,
         channel: CHANNEL_SYSTEM.into(),
@@ -247,7 +247,7 @@ mod tests {
     use super::*;
 
     fn msg(seq: u64, channel: &str) -> Msg {
-        Arc::new(LiveEnvelope {
+        crate::live::bus::msg(LiveEnvelope {
             epoch: 1,
             seq,
             channel: channel.into(),

@@ -6,7 +6,7 @@
 //! client sees every message exactly once.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 use vantage_contract::{LiveCursor, LiveEnvelope, LiveKind};
@@ -66,7 +66,7 @@ impl LocalBus {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let s = streams.entry(tenant.to_owned()).or_insert_with(Stream::new);
         s.seq += 1;
-        let msg = Arc::new(LiveEnvelope {
+        let msg = crate::live::bus::msg(LiveEnvelope {
             epoch: self.epoch,
             seq: s.seq,
             channel: channel.to_owned(),

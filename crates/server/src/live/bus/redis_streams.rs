@@ -190,7 +190,7 @@ impl RedisBus {
         let (epoch, seq): (String, String) = timed(call.invoke_async(&mut conn)).await?;
         let epoch = number(&epoch)?;
         inner.epoch.store(epoch, Ordering::Relaxed);
-        Ok(Arc::new(LiveEnvelope {
+        Ok(crate::live::bus::msg(LiveEnvelope {
             epoch,
             seq: number(&seq)?,
             channel: body.channel,
@@ -382,7 +382,7 @@ fn decode(entry: &StreamId) -> Result<Msg, BusError> {
         .get("body")
         .ok_or_else(|| BusError::Corrupt(format!("entry {} has no body", entry.id)))?;
     let body: Body = serde_json::from_str(&body).map_err(|e| BusError::Corrupt(e.to_string()))?;
-    Ok(Arc::new(LiveEnvelope {
+    Ok(crate::live::bus::msg(LiveEnvelope {
         epoch: number(&epoch)?,
         seq: number(seq)?,
         channel: body.channel,
