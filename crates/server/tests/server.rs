@@ -1,5 +1,6 @@
 //! Behaviour the conformance suite cannot check from outside: token expiry with a short
-//! lifetime, rate limiting, graceful restart keeping data, and the committed OpenAPI document.
+//! lifetime, rate limiting, graceful restart keeping data, the committed OpenAPI document, and a
+//! WebSocket message longer than the server reads at once.
 
 mod common;
 
@@ -241,4 +242,38 @@ fn the_demo_keeps_its_secret_in_a_file_beside_the_database_not_in_it() {
         .unwrap();
     assert_eq!(stored, 0, "no signing secret in the data database");
     assert!(!token.is_empty());
+}
+
+#[test]
+fn a_websocket_message_longer_than_one_read_is_read_whole() {
+    use tungstenite::Message;
+    let server = Server::start(&["--heartbeat-secs", "1"]);
+    let token = server.token("viewer@healthco.test");
+    let hostport = server.base.trim_start_matches("http://").to_owned();
+    let stream = std::net::TcpStream::connect(&hostport).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let (mut socket, _) =
+        tungstenite::client(format!("ws://{hostport}/api/v1/live/ws"), stream).unwrap();
+    // ≈ 6 KiB: more than the server's 4 KiB WebSocket read buffer, less than its 8 KiB limit.
+    let auth = format!(
+        r#"{{"type":"auth",{}"token":"{token}","channels":["metrics"]}}"#,
+        " ".repeat(6 * 1024)
+    );
+    assert!(auth.len() > 6 * 1024 && auth.len() < 8 * 1024);
+    socket.send(Message::Text(auth.into())).unwrap();
+    // Authenticated: envelopes (at least the 1 s heartbeat) come, not a close.
+    loop {
+        match socket.read() {
+            Ok(Message::Text(t)) => {
+                let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+                assert!(v["seq"].is_u64(), "not an envelope: {t}");
+                break;
+            }
+            Ok(Message::Close(frame)) => panic!("the server closed the socket: {frame:?}"),
+            Ok(_) => {}
+            Err(e) => panic!("reading the socket: {e}"),
+        }
+    }
 }
