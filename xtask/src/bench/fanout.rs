@@ -1,5 +1,5 @@
 //! Live fan-out: 1,000 concurrent subscribers on one tenant's stream (half SSE, half WebSocket,
-//! one OS thread each, all on loopback) and the time from publish to receipt.
+//! read with epoll by two threads, all on loopback) and the time from publish to receipt.
 //!
 //! The server's envelope carries no publish time, and the metric `ts` is the start of the second
 //! being rolled up (the generator publishes after writing that second, so `ts` precedes the
