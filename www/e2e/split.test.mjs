@@ -66,6 +66,33 @@ test("a dashboard's code arrives as one file, not its module and the chunks it s
   await page.close();
 });
 
+test("the XLSX writer arrives with the first spreadsheet export; when it does not, the widget menu says so", async () => {
+  const page = await newPage(browser);
+  const names = appRequests(page);
+  await login(page, "analyst@healthco.test");
+  await page.waitForSelector("a.dash-card");
+  await page.click("a.dash-card[href='/dashboards/healthco-ai-quality']");
+  await page.locator("[data-widget-id='intents'] .vt-echart canvas").waitFor({ state: "attached", timeout: 30000 });
+  assert.ok(!names.includes("split_xlsx.wasm"), "a dashboard opens without the XLSX writer");
+  let refuse = true;
+  await page.route(/\/app\/split_xlsx[^/]*\.wasm$/, (route) => (refuse ? route.abort() : route.continue()));
+  const menu = page.locator("[data-widget-id='intents'] .widget-menu-button");
+  await menu.click();
+  await page.click("[data-widget-id='intents'] button:text-is('Export XLSX')");
+  const problem = page.locator("[data-widget-id='intents'] .export-problem[role=alert]");
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /spreadsheet export did not load/);
+  await screenshot(page, "split-xlsx-failed");
+  refuse = false;
+  await menu.click();
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click("[data-widget-id='intents'] button:text-is('Export XLSX')")]);
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+  assert.equal(await problem.count(), 0, "a new export clears the old problem");
+  assert.ok(names.includes("split_xlsx.wasm"));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("a page whose chunk fails shows an error with retry, and retry loads it", async () => {
   const page = await newPage(browser);
   await login(page, "admin@healthco.test");

@@ -1,7 +1,10 @@
 //! Client-side downloads: text exports (CSV, JSON) and chart images (bytes from the widgets' chart
 //! handle), from data already in the page. Files are handed to the browser through a `Blob` object URL and a temporary `<a download>`.
 
+use std::sync::Arc;
+
 use leptos::prelude::untrack;
+use vantage_contract::QueryResult;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::{tr, P};
@@ -24,6 +27,23 @@ pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), St
     let result = download_url(filename, &url);
     let _ = web_sys::Url::revoke_object_url(&url);
     result
+}
+
+/// The XLSX media type.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Offers `result` as an XLSX file named `filename` (one sheet, `sheet`). The first export
+/// fetches the XLSX writer's module ([`crate::lazy::xlsx_workbook`]); the error is the text to
+/// show where the export was asked for.
+pub async fn download_xlsx(
+    filename: String,
+    sheet: String,
+    result: Arc<QueryResult>,
+) -> Result<(), String> {
+    let book = crate::lazy::xlsx_workbook(sheet, result)
+        .await
+        .map_err(|_| failure(P::ExporterDidNotLoad))?;
+    download_bytes(&filename, XLSX, &book)
 }
 
 /// Offers `url` (an object or data URL) as a download named `filename`.

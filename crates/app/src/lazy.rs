@@ -9,7 +9,8 @@
 //! merges with the chunks it shares with other pages into one file
 //! (`xtask/src/artifacts/merge.rs`); the builder, CSV
 //! import, the administration, embed, alert, report, drill, account and link pages are four
-//! more, fetched when one of their pages opens.
+//! more, fetched when one of their pages opens; the XLSX writer ([`xlsx_workbook`]) is one more,
+//! fetched on the first spreadsheet export.
 //!
 //! The split points are `fallible`: a chunk that does not arrive gives [`ChunkError`] (the
 //! load is not cached, so calling again retries) instead of a panic, which would abort the whole
@@ -124,6 +125,20 @@ split_pages! {
     accept_invitation_page in account => AcceptInvitationPage;
     /// Choosing a new password from a reset link.
     reset_password_page in account => ResetPasswordPage;
+}
+
+/// A one-sheet XLSX workbook (sheet `sheet`) of `result`. The XLSX writer and its DEFLATE are a
+/// module of their own, fetched the first time someone exports a spreadsheet: a dashboard and
+/// the drill page open without them.
+#[wasm_split(xlsx, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn xlsx_workbook(
+    sheet: String,
+    result: std::sync::Arc<vantage_contract::QueryResult>,
+) -> Result<Vec<u8>, ChunkError> {
+    Ok(vantage_sdk::export::xlsx::workbook(&[(
+        sheet.as_str(),
+        &result,
+    )]))
 }
 
 /// Starts fetching the dashboard pages' module (once someone is signed in, before they open a

@@ -131,12 +131,14 @@ pub enum P {
     CannotCreateLink,
     NoBody,
     CannotAttachLink,
+    /// The XLSX writer's module (fetched on first use) did not arrive.
+    ExporterDidNotLoad,
 }
 
 #[cfg(test)]
 impl P {
     /// Every key, for the completeness test.
-    pub const ALL: [P; 105] = [
+    pub const ALL: [P; 106] = [
         P::BrandingAdminsOnly,
         P::BrandingIntro,
         P::ProductName,
@@ -242,6 +244,7 @@ impl P {
         P::CannotCreateLink,
         P::NoBody,
         P::CannotAttachLink,
+        P::ExporterDidNotLoad,
     ];
 }
 
@@ -385,6 +388,7 @@ const EN: Table<P> = &[
     (P::CannotCreateLink, "cannot create a link"),
     (P::NoBody, "no body"),
     (P::CannotAttachLink, "cannot attach a link"),
+    (P::ExporterDidNotLoad, "The spreadsheet export did not load. Check your connection and try again."),
 ];
 
 const DE: Table<P> = &[
@@ -537,6 +541,7 @@ const DE: Table<P> = &[
     (P::CannotCreateLink, "Link kann nicht erstellt werden"),
     (P::NoBody, "kein Dokumentinhalt"),
     (P::CannotAttachLink, "Link kann nicht eingefügt werden"),
+    (P::ExporterDidNotLoad, "Der Tabellenexport konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."),
 ];
 
 const FR: Table<P> = &[
@@ -692,6 +697,7 @@ const FR: Table<P> = &[
     (P::CannotCreateLink, "impossible de créer un lien"),
     (P::NoBody, "aucun corps de document"),
     (P::CannotAttachLink, "impossible d’insérer un lien"),
+    (P::ExporterDidNotLoad, "L’export tableur n’a pas pu être chargé. Vérifiez votre connexion et réessayez."),
 ];
 
 const ES: Table<P> = &[
@@ -841,6 +847,7 @@ const ES: Table<P> = &[
     (P::CannotCreateLink, "no se puede crear un enlace"),
     (P::NoBody, "no hay cuerpo de documento"),
     (P::CannotAttachLink, "no se puede insertar un enlace"),
+    (P::ExporterDidNotLoad, "No se pudo cargar la exportación a hoja de cálculo. Comprueba tu conexión e inténtalo de nuevo."),
 ];
 
 const JA: Table<P> = &[
@@ -960,6 +967,7 @@ const JA: Table<P> = &[
     (P::CannotCreateLink, "リンクを作成できません"),
     (P::NoBody, "ドキュメント本文がありません"),
     (P::CannotAttachLink, "リンクを挿入できません"),
+    (P::ExporterDidNotLoad, "表計算ファイルの書き出しを読み込めませんでした。接続を確認して、もう一度お試しください。"),
 ];
 
 #[cfg(test)]

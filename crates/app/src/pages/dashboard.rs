@@ -21,9 +21,9 @@ use vantage_widgets::{ChartClick, ChartRegistry, DataTable, TimeRangePicker};
 
 use super::require_login;
 use crate::brand::use_page_title;
-use crate::download::{download_bytes, file_stem};
+use crate::download::{download_bytes, download_xlsx, file_stem};
 use crate::drill::{drill_target, with_cross_filters};
-use crate::i18n::{tr, trf, tw, T};
+use crate::i18n::{tr, trf, tw, P, T};
 use crate::session::use_session;
 use crate::shell::{can, ChartTheme};
 use vantage_widgets::messages::Msg;
@@ -476,15 +476,20 @@ fn WidgetMenu(
         }
     };
     let xlsx_title = title.clone();
+    let export_problem = RwSignal::new(None::<String>);
     let export_xlsx = move |_| {
         open.set(false);
         if let Some(result) = state.get_untracked().data().cloned() {
-            let book = vantage_sdk::export::xlsx::workbook(&[(xlsx_title.as_str(), &result)]);
-            let _ = download_bytes(
-                &format!("{}.xlsx", file_stem(&xlsx_title)),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &book,
+            let (file, sheet) = (
+                format!("{}.xlsx", file_stem(&xlsx_title)),
+                xlsx_title.clone(),
             );
+            export_problem.set(None);
+            leptos::task::spawn_local(async move {
+                if let Err(m) = download_xlsx(file, sheet, result).await {
+                    export_problem.set(Some(m));
+                }
+            });
         }
     };
     let png_title = title.clone();
@@ -569,6 +574,12 @@ fn WidgetMenu(
                     <button type="button" role="menuitem" on:click=full>{move || tr(T::ToggleFullSize)}</button>
                 </div>
             </Show>
+            {move || export_problem.get().map(|m| view! {
+                <p class="export-problem" role="alert">
+                    {m}
+                    <button type="button" class="link-button" on:click=move |_| export_problem.set(None)>{move || tr(P::Dismiss)}</button>
+                </p>
+            })}
         </div>
     }
 }

@@ -12,7 +12,7 @@ use vantage_widgets::DataTable;
 
 use super::require_login;
 use crate::brand::use_page_title;
-use crate::download::{download_bytes, file_stem};
+use crate::download::{download_bytes, download_xlsx, file_stem};
 use crate::i18n::{tr, trf, tw, P, T};
 use crate::session::use_session;
 
@@ -146,15 +146,17 @@ pub fn DrillPage() -> impl IntoView {
             let _ = download_bytes(&name, "text/csv;charset=utf-8", csv.as_bytes());
         }
     };
+    let export_problem = RwSignal::new(None::<String>);
     let export_xlsx = move |_| {
         if let Some(Ok((result, _))) = page.get_untracked() {
-            let book = vantage_sdk::export::xlsx::workbook(&[(tr(P::Rows), &result)]);
             let name = format!("{}-rows.xlsx", file_stem(&title()));
-            let _ = download_bytes(
-                &name,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &book,
-            );
+            let sheet = untrack(|| tr(P::Rows).to_owned());
+            export_problem.set(None);
+            leptos::task::spawn_local(async move {
+                if let Err(m) = download_xlsx(name, sheet, result).await {
+                    export_problem.set(Some(m));
+                }
+            });
         }
     };
     let window_text = move || {
@@ -195,6 +197,7 @@ pub fn DrillPage() -> impl IntoView {
                         disabled=move || !matches!(page.get(), Some(Ok(_)))>{move || tr(T::ExportCsv)}</button>
                     <button type="button" class="app-button" on:click=export_xlsx
                         disabled=move || !matches!(page.get(), Some(Ok(_)))>{move || tr(T::ExportXlsx)}</button>
+                    {move || export_problem.get().map(|m| view! { <p class="export-problem" role="alert">{m}</p> })}
                 </div>
             </div>
             {move || match page.get() {
