@@ -549,7 +549,11 @@ fn WidgetMenu(
     view! {
         <div class="widget-menu">
             <button type="button" class="widget-menu-button" aria-haspopup="menu" aria-label=label
-                aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>"⋯"</button>
+                aria-expanded=move || open.get().to_string() on:click=move |_| {
+                    // A new look at the menu retires an export problem shown under it.
+                    export_problem.set(None);
+                    open.update(|o| *o = !*o);
+                }>"⋯"</button>
             <Show when=move || open.get()>
                 <div class="widget-menu-list" role="menu">
                     {has_query.then(|| {
