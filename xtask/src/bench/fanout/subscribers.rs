@@ -187,12 +187,7 @@ pub fn measure(plan: &Plan<'_>, during_window: impl FnOnce(Duration)) -> Result<
 
 /// Opens one subscription (blocking), then leaves its socket non-blocking.
 fn connect(base: &str, token: &str, transport: Transport) -> Result<Socket, String> {
-    let hostport = base
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let hostport = vantage_conformance::http::host_port(base);
     let stream = TcpStream::connect(&hostport).map_err(|e| format!("connect: {e}"))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -283,11 +278,16 @@ fn read_all(
                     poll.registry()
                         .register(stream, Token(k), Interest::READABLE)
                         .map_err(|e| format!("epoll register: {e}"))?;
-                    set.push((i, socket));
-                    raws.push(Raw {
+                    let mut raw = Raw {
                         texts: Vec::new(),
                         failed: false,
-                    });
+                    };
+                    // Bytes read with the response head are the first events.
+                    if let Socket::Sse(_, pending) = &mut socket {
+                        sse_events(pending, &mut raw.texts, now_ms());
+                    }
+                    set.push((i, socket));
+                    raws.push(raw);
                     read_one(&mut set[k], &mut raws[k], &mut chunk);
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => break,
@@ -321,11 +321,7 @@ fn read_one(sub: &mut (usize, Socket), raw: &mut Raw, chunk: &mut [u8]) {
         return;
     }
     let ok = match &mut sub.1 {
-        Socket::Sse(stream, pending) => {
-            // Bytes read with the response head come first.
-            sse_events(pending, &mut raw.texts, now_ms());
-            read_sse(stream, pending, chunk, raw)
-        }
+        Socket::Sse(stream, pending) => read_sse(stream, pending, chunk, raw),
         Socket::Ws(ws) => read_ws(ws, raw),
     };
     if let Err(e) = ok {
