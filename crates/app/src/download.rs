@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use leptos::prelude::untrack;
+use leptos::prelude::{untrack, RwSignal, Set};
 use vantage_contract::QueryResult;
 use wasm_bindgen::JsCast;
 
@@ -32,18 +32,26 @@ pub fn download_bytes(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), St
 /// The XLSX media type.
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Offers `result` as an XLSX file named `filename` (one sheet, `sheet`). The first export
-/// fetches the XLSX writer's module ([`crate::lazy::xlsx_workbook`]); the error is the text to
-/// show where the export was asked for.
-pub async fn download_xlsx(
+/// Offers `result` as an XLSX file named `filename` (one sheet, `sheet`), in a task of its own:
+/// the first export fetches the XLSX writer's module ([`crate::lazy::xlsx_workbook`]).
+/// `problem` is cleared when the export starts and holds the text to show where it was asked
+/// for when it fails.
+pub fn download_xlsx(
     filename: String,
     sheet: String,
     result: Arc<QueryResult>,
-) -> Result<(), String> {
-    let book = crate::lazy::xlsx_workbook(sheet, result)
-        .await
-        .map_err(|_| failure(P::ExporterDidNotLoad))?;
-    download_bytes(&filename, XLSX, &book)
+    problem: RwSignal<Option<String>>,
+) {
+    problem.set(None);
+    leptos::task::spawn_local(async move {
+        let done = match crate::lazy::xlsx_workbook(sheet, result).await {
+            Ok(book) => download_bytes(&filename, XLSX, &book),
+            Err(_) => Err(failure(P::ExporterDidNotLoad)),
+        };
+        if let Err(m) = done {
+            problem.set(Some(m));
+        }
+    });
 }
 
 /// Offers `url` (an object or data URL) as a download named `filename`.

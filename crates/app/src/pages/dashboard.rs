@@ -480,16 +480,8 @@ fn WidgetMenu(
     let export_xlsx = move |_| {
         open.set(false);
         if let Some(result) = state.get_untracked().data().cloned() {
-            let (file, sheet) = (
-                format!("{}.xlsx", file_stem(&xlsx_title)),
-                xlsx_title.clone(),
-            );
-            export_problem.set(None);
-            leptos::task::spawn_local(async move {
-                if let Err(m) = download_xlsx(file, sheet, result).await {
-                    export_problem.set(Some(m));
-                }
-            });
+            let file = format!("{}.xlsx", file_stem(&xlsx_title));
+            download_xlsx(file, xlsx_title.clone(), result, export_problem);
         }
     };
     let png_title = title.clone();

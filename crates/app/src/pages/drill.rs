@@ -151,12 +151,7 @@ pub fn DrillPage() -> impl IntoView {
         if let Some(Ok((result, _))) = page.get_untracked() {
             let name = format!("{}-rows.xlsx", file_stem(&title()));
             let sheet = untrack(|| tr(P::Rows).to_owned());
-            export_problem.set(None);
-            leptos::task::spawn_local(async move {
-                if let Err(m) = download_xlsx(name, sheet, result).await {
-                    export_problem.set(Some(m));
-                }
-            });
+            download_xlsx(name, sheet, result, export_problem);
         }
     };
     let window_text = move || {
