@@ -11,7 +11,8 @@
 //! Built for wasm with Leptos' type-erased views (`--cfg erase_components`, set for the wasm
 //! target in `.cargo/config.toml`): components return `AnyView` and every `{move || …}` in a
 //! view is boxed as one shared closure type, which keeps Leptos' generic code from being
-//! copied per view (each lazily loaded module 7–29% smaller; BENCHMARKS.md, "App first load").
+//! copied per view (each lazily loaded page module 7–29% smaller; BENCHMARKS.md, "App first
+//! load").
 //! A native build (`cargo test`) does not set it; the wasm tests and the shipped wasm do.
 
 mod brand;
