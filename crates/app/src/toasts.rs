@@ -101,7 +101,7 @@ pub fn AlertFeed() -> impl IntoView {
                         return;
                     }
                     news.changes.update(|n| *n += 1);
-                    if let Ok(alert) = serde_json::from_value::<Alert>(envelope.data) {
+                    if let Ok(alert) = vantage_sdk::json::from_value::<Alert>(&envelope.data) {
                         if alert.status == AlertStatus::Open {
                             news.push(alert);
                         }

@@ -116,7 +116,7 @@ impl CrossFilterSet {
     /// Parses [`Self::to_param`]'s form; anything malformed is dropped (a hand-edited link
     /// must not break the page), as is an item that fails [`CrossFilter::validate`].
     pub fn from_param(param: &str) -> Self {
-        let items: Vec<CrossFilter> = serde_json::from_str(param).unwrap_or_default();
+        let items: Vec<CrossFilter> = serde_json::from_slice(param.as_bytes()).unwrap_or_default();
         Self::new(items.into_iter().filter(|c| c.validate().is_ok()).collect())
     }
 }

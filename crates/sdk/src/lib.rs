@@ -87,6 +87,7 @@ pub mod export;
 pub mod filters;
 #[cfg(feature = "dev-entry-points")]
 pub mod gallery;
+pub mod json;
 pub mod lazy;
 pub mod live;
 pub mod store;

@@ -47,7 +47,7 @@ pub fn ordered(alerts: &[Alert]) -> Vec<Alert> {
         Severity::Warning => 1,
         Severity::Info => 2,
     };
-    sorted.sort_by(|a, b| {
+    crate::sort::sort_by(&mut sorted, |a, b| {
         (a.status == AlertStatus::Resolved)
             .cmp(&(b.status == AlertStatus::Resolved))
             .then(severity_rank(a.severity).cmp(&severity_rank(b.severity)))

@@ -51,6 +51,7 @@ pub mod grid;
 pub mod kpi;
 pub mod locale;
 pub mod messages;
+pub mod sort;
 pub mod state;
 pub mod styles;
 pub mod table;

@@ -35,11 +35,13 @@ pub fn sorted_rows(result: &QueryResult, sort: Option<(usize, SortDir)>) -> Vec<
         let keys: Vec<Option<f64>> = (0..rows)
             .map(|r| values.get(r).and_then(Value::as_f64))
             .collect();
-        order.sort_by(|&a, &b| match (keys[a as usize], keys[b as usize]) {
-            (Some(x), Some(y)) => flip(x.total_cmp(&y)),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
+        crate::sort::sort_by(&mut order, |&a, &b| {
+            match (keys[a as usize], keys[b as usize]) {
+                (Some(x), Some(y)) => flip(x.total_cmp(&y)),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
         });
     } else {
         let keys: Vec<Option<String>> = (0..rows)
@@ -50,11 +52,13 @@ pub fn sorted_rows(result: &QueryResult, sort: Option<(usize, SortDir)>) -> Vec<
                     .map(|v| vantage_contract::result::value_text(v).to_lowercase())
             })
             .collect();
-        order.sort_by(|&a, &b| match (&keys[a as usize], &keys[b as usize]) {
-            (Some(x), Some(y)) => flip(x.cmp(y)),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
+        crate::sort::sort_by(&mut order, |&a, &b| {
+            match (&keys[a as usize], &keys[b as usize]) {
+                (Some(x), Some(y)) => flip(x.cmp(y)),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
         });
     }
     order

@@ -40,7 +40,7 @@ const REFRESH_CHOICES: [(u32, T); 5] = [
 const FILTER_DIMENSIONS: usize = 3;
 
 fn preset(value: &str) -> Option<TimePreset> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
+    vantage_sdk::json::from_wire_name(value)
 }
 
 fn preset_name(preset: TimePreset) -> String {
@@ -81,7 +81,7 @@ impl UrlState {
             .filter_map(|(k, v)| Some((k.strip_prefix("f.")?.to_owned(), v.to_owned())))
             .filter(|(_, v)| !v.is_empty())
             .collect();
-        filters.sort();
+        vantage_widgets::sort::sort(&mut filters);
         Self {
             range,
             filters,
@@ -343,7 +343,7 @@ fn DashboardScreen(id: String) -> impl IntoView {
                         s.filters.retain(|(f, _)| *f != field);
                         if !value.is_empty() {
                             s.filters.push((field.clone(), value.clone()));
-                            s.filters.sort();
+                            vantage_widgets::sort::sort(&mut s.filters);
                         }
                     })) />
                 <Show when=move || url.with(|u| u.range.is_some() || !u.filters.is_empty() || !u.cross.is_empty())>

@@ -50,9 +50,11 @@ pub fn DashboardsPage() -> impl IntoView {
                         || d.description.to_lowercase().contains(&needle)
                 });
                 if sort_by_updated.get() {
-                    list.sort_by_key(|d| std::cmp::Reverse(d.updated_at));
+                    vantage_widgets::sort::sort_by_key(&mut list, |d| {
+                        std::cmp::Reverse(d.updated_at)
+                    });
                 } else {
-                    list.sort_by_key(|d| d.name.to_lowercase());
+                    vantage_widgets::sort::sort_by_key(&mut list, |d| d.name.to_lowercase());
                 }
                 list
             })

@@ -77,9 +77,8 @@ pub fn DrillPage() -> impl IntoView {
             to: q.get("to").and_then(|v| v.parse().ok()),
             filters: match q.get("filters") {
                 None => Ok(Vec::new()),
-                Some(json) => {
-                    serde_json::from_str(&json).map_err(|_| tr(P::LinkFiltersInvalid).to_owned())
-                }
+                Some(json) => serde_json::from_slice(json.as_bytes())
+                    .map_err(|_| tr(P::LinkFiltersInvalid).to_owned()),
             },
         })
     });

@@ -111,7 +111,7 @@ fn EmbedBuilder() -> impl IntoView {
     wasm_bindgen_futures::spawn_local(async move {
         if let Ok(list) = list_api.dashboards().await {
             let mut items = list.items;
-            items.sort_by_key(|d| d.name.to_lowercase());
+            vantage_widgets::sort::sort_by_key(&mut items, |d| d.name.to_lowercase());
             if let Some(first) = items.first() {
                 dashboard_id.set(first.id.clone());
             }

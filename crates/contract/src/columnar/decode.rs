@@ -52,11 +52,12 @@ pub fn decode_dashboard_data(bytes: &[u8]) -> Result<DecodedDashboardData, Colum
             }
             1 => {
                 let text = r.str(&|| format!("{at}error"))?;
-                let error: ApiError =
-                    serde_json::from_str(text).map_err(|e| ColumnarError::InvalidJson {
+                let error: ApiError = serde_json::from_slice(text.as_bytes()).map_err(|e| {
+                    ColumnarError::InvalidJson {
                         what: format!("{at}error"),
                         message: e.to_string(),
-                    })?;
+                    }
+                })?;
                 widgets.insert(id, WidgetData::Error { error });
             }
             tag => {
@@ -293,7 +294,7 @@ fn read_any(r: &mut Reader, what: &dyn Fn() -> String) -> Result<Value, Columnar
         cell::STRING => Value::String(r.str(what)?.to_owned()),
         cell::JSON => {
             let text = r.str(what)?;
-            serde_json::from_str(text).map_err(|e| ColumnarError::InvalidJson {
+            serde_json::from_slice(text.as_bytes()).map_err(|e| ColumnarError::InvalidJson {
                 what: what(),
                 message: e.to_string(),
             })?

@@ -57,7 +57,7 @@ impl ThemeChoice {
                 target.insert(key.clone(), v.clone());
             }
         }
-        branding = serde_json::from_value(merged).map_err(|e| config("theme", e.to_string()))?;
+        branding = crate::json::from_value(&merged).map_err(|e| config("theme", e.to_string()))?;
         branding.validate().map_err(|e| SdkError::Config {
             field: "theme",
             message: format!("{}: {}", e.field, e.message),

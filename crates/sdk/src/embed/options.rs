@@ -168,7 +168,7 @@ pub fn filter_ops(items: Vec<serde_json::Value>) -> Result<Vec<FilterChange>, Sd
         )
     });
     if !is_op {
-        let filters: Vec<Filter> = serde_json::from_value(serde_json::Value::Array(items))
+        let filters: Vec<Filter> = crate::json::from_value(&serde_json::Value::Array(items))
             .map_err(|e| bad(e.to_string()))?;
         return Ok(replace_all(filters));
     }
@@ -176,9 +176,11 @@ pub fn filter_ops(items: Vec<serde_json::Value>) -> Result<Vec<FilterChange>, Sd
         .into_iter()
         .enumerate()
         .map(|(i, item)| match item.get("op").and_then(|o| o.as_str()) {
-            Some("set") => serde_json::from_value(item.get("filter").cloned().unwrap_or_default())
-                .map(FilterChange::Set)
-                .map_err(|e| bad(format!("[{i}].filter: {e}"))),
+            Some("set") => {
+                crate::json::from_value(item.get("filter").unwrap_or(&serde_json::Value::Null))
+                    .map(FilterChange::Set)
+                    .map_err(|e| bad(format!("[{i}].filter: {e}")))
+            }
             Some("remove") => item
                 .get("field")
                 .and_then(|f| f.as_str())

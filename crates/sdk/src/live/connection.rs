@@ -460,7 +460,7 @@ fn open_sse(
 
 fn on_text(inner: &Rc<RefCell<Inner>>, text: &str) {
     arm_heartbeat(inner);
-    let Ok(envelope) = serde_json::from_str::<LiveEnvelope>(text) else {
+    let Ok(envelope) = serde_json::from_slice::<LiveEnvelope>(text.as_bytes()) else {
         return;
     };
     let position = envelope.cursor();

@@ -117,7 +117,7 @@ impl DashboardStore {
             LiveEvent::Resync => self.refresh(),
             LiveEvent::Message(envelope) => match envelope.kind {
                 LiveKind::Alert => {
-                    if let Ok(alert) = serde_json::from_value::<Alert>(envelope.data) {
+                    if let Ok(alert) = crate::json::from_value::<Alert>(&envelope.data) {
                         self.signals.alerts.update(|list| {
                             list.retain(|a| a.id != alert.id);
                             list.insert(0, alert);
@@ -135,7 +135,7 @@ impl DashboardStore {
 
     /// Remembers a rollup and asks for an animation frame to apply it (one per burst).
     fn on_rollup(&self, envelope: LiveEnvelope) {
-        let Ok(rollup) = serde_json::from_value::<MetricRollup>(envelope.data) else {
+        let Ok(rollup) = crate::json::from_value::<MetricRollup>(&envelope.data) else {
             self.schedule_refresh(None);
             return;
         };

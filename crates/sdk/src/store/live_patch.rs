@@ -377,7 +377,7 @@ fn sort_rows(result: &mut QueryResult, sort: &[Sort]) {
         return;
     }
     let mut order: Vec<usize> = (0..result.row_count()).collect();
-    order.sort_by(|&a, &b| {
+    vantage_widgets::sort::sort_by(&mut order, |&a, &b| {
         keys.iter()
             .map(|&(c, dir)| {
                 let ord = compare(&result.data[c][a], &result.data[c][b]);

@@ -189,7 +189,7 @@ pub fn decode_marker(marker: &str) -> Option<Box<dyn Fn(f64) -> String>> {
     }
     let rest = rest.strip_prefix("num:")?;
     let (scope, spec) = rest.split_once(':')?;
-    let spec: Value = serde_json::from_str(spec).ok()?;
+    let spec: Value = serde_json::from_slice(spec.as_bytes()).ok()?;
     let options = serde_json::json!({
         "format": spec.get("kind").and_then(Value::as_str).map(|k| if k == "number" { "" } else { k }),
         "currency": spec.get("currency"),

@@ -101,7 +101,7 @@ pub fn categories(result: &QueryResult, column: usize) -> Vec<String> {
         }
     }
     if result.columns[column].column_type.is_numeric() {
-        distinct.sort_by(|a, b| {
+        crate::sort::sort_by(&mut distinct, |a, b| {
             let (a, b) = (a.parse::<f64>().ok(), b.parse::<f64>().ok());
             a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal)
         });

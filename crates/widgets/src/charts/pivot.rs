@@ -35,7 +35,7 @@ pub fn pivot_long(result: &QueryResult) -> Option<QueryResult> {
         }
     }
     let mut names: Vec<String> = categories.clone();
-    names.sort();
+    crate::sort::sort(&mut names);
     names.dedup();
     let mut columns = vec![result.columns[0].clone()];
     let mut data: Vec<Vec<Value>> = vec![x_order.iter().map(|v| (*v).clone()).collect()];

@@ -29,7 +29,7 @@ pub fn key(user_id: &str, dashboard_id: Option<&str>) -> String {
 impl Draft {
     /// Parses a stored draft; anything unreadable (an older format, a hand edit) is ignored.
     pub fn parse(text: &str) -> Option<Draft> {
-        serde_json::from_str(text).ok()
+        serde_json::from_slice(text.as_bytes()).ok()
     }
 
     /// The stored form.

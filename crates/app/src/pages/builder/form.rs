@@ -198,7 +198,7 @@ impl WidgetForm {
     /// # Errors
     /// A message naming the field to fix (`measures[0].agg: …`, `options: …`, `title: …`).
     pub fn to_widget(&self, id: &str, dataset: Option<&Dataset>) -> Result<Widget, String> {
-        let options: serde_json::Value = serde_json::from_str(self.options.trim())
+        let options: serde_json::Value = serde_json::from_slice(self.options.trim().as_bytes())
             .map_err(|e| trf(B::OptionsNotJson, &[&e.to_string()]))?;
         if !options.is_object() {
             return Err(tr(B::OptionsNotObject).into());
@@ -274,7 +274,7 @@ pub fn kind_value(kind: WidgetKind) -> String {
 
 /// Parses a wire name back (`serde` keeps this in step with the contract).
 pub fn parse_wire<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
+    vantage_sdk::json::from_wire_name(value)
 }
 
 /// The wire name of any contract enum (`p95`, `1h`, `last24h`, …).

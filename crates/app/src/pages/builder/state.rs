@@ -360,7 +360,9 @@ pub fn free_spot(widgets: &[Widget], w: u32, h: u32) -> (u32, u32) {
 /// not depend on the vector's order.
 fn resolve_collisions(widgets: &mut [Widget], fixed: usize) {
     let mut order: Vec<usize> = (0..widgets.len()).filter(|&i| i != fixed).collect();
-    order.sort_by_key(|&i| (widgets[i].position.y, widgets[i].position.x));
+    vantage_widgets::sort::sort_by_key(&mut order, |&i| {
+        (widgets[i].position.y, widgets[i].position.x)
+    });
     let mut settled = vec![widgets[fixed].position];
     for i in order {
         let mut p = widgets[i].position;

@@ -487,7 +487,7 @@ fn SummaryStep(flow: Flow) -> impl IntoView {
     };
     let listed = tally.refusals.len();
     let mut refusals = tally.refusals.clone();
-    refusals.sort_by_key(|r| r.line);
+    vantage_widgets::sort::sort_by_key(&mut refusals, |r| r.line);
     refusals.truncate(REFUSALS_SHOWN);
     let failed = matches!(ending, Ending::Failed(_));
     view! {

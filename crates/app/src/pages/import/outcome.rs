@@ -83,7 +83,7 @@ impl Tally {
     /// The refusals sorted by line, as CSV (`line,column,reason`).
     pub fn refusals_csv(&self) -> String {
         let mut refusals = self.refusals.clone();
-        refusals.sort_by_key(|r| r.line);
+        vantage_widgets::sort::sort_by_key(&mut refusals, |r| r.line);
         let mut out = String::from("line,column,reason\n");
         for r in &refusals {
             out.push_str(&format!(
@@ -157,7 +157,7 @@ pub fn refused_positions(
             None => out.push((e.index, vec![problem])),
         }
     }
-    out.sort_by_key(|(i, _)| *i);
+    vantage_widgets::sort::sort_by_key(&mut out, |(i, _)| *i);
     out
 }
 

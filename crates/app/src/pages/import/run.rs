@@ -208,7 +208,7 @@ async fn send_batch(
                 ..
             }) => {
                 let refused = details
-                    .and_then(|d| serde_json::from_value::<BatchErrorDetails>(d).ok())
+                    .and_then(|d| vantage_sdk::json::from_value::<BatchErrorDetails>(&d).ok())
                     .map(|d| refused_positions(&d, rows.len()))
                     .unwrap_or_default();
                 if refused.is_empty() {
