@@ -73,11 +73,35 @@ export async function drawCharts(page, { timeout = 30000 } = {}) {
   return scrolled;
 }
 
-/** A full-page screenshot in the artifacts, with the charts below the fold drawn first (a page
- * caught while its charts still load is shot as it is after 10 s). */
+/**
+ * Resolves once no chart on the page (shadow roots included) is animating: each ECharts
+ * instance's renderer has no running animation clip, for two frames in a row. A live chart that
+ * keeps moving is left as it is after `timeout` ms. Resolves to whether all charts settled.
+ */
+export async function chartsSettled(page, { timeout = 3000 } = {}) {
+  return page.evaluate(async (timeout) => {
+    const echarts = globalThis.echarts;
+    if (typeof echarts?.getInstanceByDom !== "function") return true;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    const all = (selector, root = document) => [...root.querySelectorAll(selector),
+      ...[...root.querySelectorAll("*")].filter((el) => el.shadowRoot).flatMap((el) => all(selector, el.shadowRoot))];
+    const still = () => all(".vt-echart").map((el) => echarts.getInstanceByDom(el))
+      .every((chart) => !chart || chart.isDisposed() || chart.getZr().animation.isFinished());
+    const deadline = performance.now() + timeout;
+    let quiet = 0;
+    while (quiet < 2 && performance.now() < deadline) {
+      await frame();
+      quiet = still() ? quiet + 1 : 0;
+    }
+    return quiet >= 2;
+  }, timeout);
+}
+
+/** A full-page screenshot in the artifacts, with the charts below the fold drawn first and every
+ * chart's entrance animation played out, as a person sees the page a moment after it loads (a
+ * page caught while its charts still load is shot as it is after 10 s). */
 export async function screenshot(page, name) {
-  const scrolled = await drawCharts(page, { timeout: 10000 }).catch(() => 0);
-  // Charts just drawn play ECharts' entrance animation (1 s).
-  if (scrolled > 0) await page.waitForTimeout(1100);
+  await drawCharts(page, { timeout: 10000 }).catch(() => 0);
+  await chartsSettled(page);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
