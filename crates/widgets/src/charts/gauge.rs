@@ -47,9 +47,12 @@ pub fn gauge_chart_option(result: &QueryResult, options: &Value) -> Result<Chart
             .axis_label(AxisLabel::new().show(false))
             // The card title names the gauge.
             .title(GaugeTitle::new().show(false))
+            // The number in the ring's middle (`offsetCenter`, set in the browser by
+            // `js::fit_gauge_detail`), sized to fit inside it: below the centre (ECharts'
+            // default) a value with a unit ("543 ms") ran into the arc's ends in a short card.
             .detail(
                 GaugeDetail::new()
-                    .font_size(24)
+                    .font_size(20)
                     .formatter(number_marker(options, false)),
             )
             .data(vec![(value.unwrap_or(min), name)]),

@@ -65,6 +65,7 @@ pub(crate) fn finish_option_with(option: &JsValue, take: &mut TakeLarge<'_>) {
                 attach_typed_data(&item, index, take);
                 assign_series_id(&item, index, &mut ids);
                 fit_pie_labels(&item);
+                fit_gauge_detail(&item);
             }
         }
     }
@@ -102,6 +103,20 @@ fn fit_pie_labels(series: &JsValue) {
     if series_type(series).as_deref() == Some("pie") {
         let _ = Reflect::set(series, &"percentPrecision".into(), &JsValue::from(0));
         let _ = Reflect::set(series, &"minShowLabelAngle".into(), &JsValue::from(15));
+    }
+}
+
+/// A gauge's number in the middle of its ring (`detail.offsetCenter: [0, 0]`, which charming's
+/// `GaugeDetail` lacks) rather than ECharts' default 40% of the radius below it, where a value
+/// with a unit ran into the ends of the arc in a short card.
+fn fit_gauge_detail(series: &JsValue) {
+    if series_type(series).as_deref() != Some("gauge") {
+        return;
+    }
+    let detail = Reflect::get(series, &"detail".into()).unwrap_or(JsValue::UNDEFINED);
+    if detail.is_object() {
+        let centre = Array::of2(&JsValue::from(0), &JsValue::from(0));
+        let _ = Reflect::set(&detail, &"offsetCenter".into(), &centre);
     }
 }
 

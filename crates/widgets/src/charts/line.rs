@@ -22,6 +22,10 @@ use crate::{EChart, WidgetError};
 /// (see [`crate::charts::m4`]).
 const SAMPLING_THRESHOLD: usize = 2_000;
 
+/// The grid's right margin (px) when the x axis is a time axis: half the widest time label
+/// ("12:00 PM", "Dec 31" at 12 px ≈ 52 px wide) and a little air, instead of 16.
+const TIME_LABEL_ROOM: i32 = 32;
+
 /// Builds the line chart option for `result` with default options.
 ///
 /// # Errors
@@ -77,8 +81,16 @@ fn build(
         .get("smooth")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    // A time axis' last label sits centred on a tick that can be the plot's right edge, and
+    // `containLabel` does not make room for its right half ("04:00 AM" was cut to "04:00 A"):
+    // the grid keeps that half-label's room on the right.
+    let grid = if time_axis {
+        grid().right(TIME_LABEL_ROOM)
+    } else {
+        grid()
+    };
     let mut chart = base_chart(Trigger::Axis, options)
-        .grid(grid())
+        .grid(grid)
         .x_axis(dimension_axis(result))
         .y_axis(value_axis(options));
     chart = legend_if(chart, measures.len());
