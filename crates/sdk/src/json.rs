@@ -7,7 +7,8 @@
 //! struct compiled ≈ 1–4 KB more per type; see BENCHMARKS.md "App first load").
 //!
 //! The crates whose code reaches the browser forbid `serde_json::from_str` through their
-//! `clippy.toml`; `serde_json::from_value` is kept out of their non-test code by these helpers.
+//! `clippy.toml`. Their non-test code uses [`from_value`] instead of `serde_json::from_value`
+//! by convention only (no lint: their tests build values with `json!` and read them freely).
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
