@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use vantage_contract::{Alert, AlertStatus, LiveKind, Severity};
 use vantage_sdk::live::{LiveConnection, LiveEvent, LiveOptions};
 
-use crate::i18n::{tr, P};
+use crate::i18n::{tr, T};
 use crate::session::use_session;
 
 /// How long a toast stays unless closed.
@@ -134,9 +134,9 @@ pub fn Toasts() -> impl IntoView {
                     <div>
                         <strong>{toast.alert.title.clone()}</strong>
                         <p>{toast.alert.message.clone()}</p>
-                        <A href=format!("/alerts?focus={}", toast.alert.id)>{move || tr(P::OpenInAlerts)}</A>
+                        <A href=format!("/alerts?focus={}", toast.alert.id)>{move || tr(T::OpenInAlerts)}</A>
                     </div>
-                    <button type="button" class="toast-close" aria-label=move || tr(P::Dismiss)
+                    <button type="button" class="toast-close" aria-label=move || tr(T::Dismiss)
                         on:click=move |_| news.dismiss(toast.key)>"×"</button>
                 </div>
             </For>

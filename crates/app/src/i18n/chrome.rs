@@ -56,6 +56,9 @@ pub enum T {
     Edit,
     FullScreen,
     ExitFullScreen,
+    // Alert toasts (in the app frame: every page shows them).
+    OpenInAlerts,
+    Dismiss,
     ResetFilters,
     Any,
     /// `{0}`: the widget's title.
@@ -78,7 +81,7 @@ pub enum T {
 #[cfg(test)]
 impl T {
     /// Every key, for the completeness test.
-    pub const ALL: [T; 60] = [
+    pub const ALL: [T; 62] = [
         T::SkipToContent,
         T::PageNotFound,
         T::PageDidNotLoad,
@@ -125,6 +128,8 @@ impl T {
         T::Edit,
         T::FullScreen,
         T::ExitFullScreen,
+        T::OpenInAlerts,
+        T::Dismiss,
         T::ResetFilters,
         T::Any,
         T::ActionsFor,
@@ -197,6 +202,8 @@ const EN: Table<T> = &[
     (T::Edit, "Edit"),
     (T::FullScreen, "Full screen"),
     (T::ExitFullScreen, "Exit full screen"),
+    (T::OpenInAlerts, "Open in alerts"),
+    (T::Dismiss, "Dismiss"),
     (T::ResetFilters, "Reset filters"),
     (T::Any, "Any"),
     (T::ActionsFor, "Actions for {0}"),
@@ -263,6 +270,8 @@ const DE: Table<T> = &[
     (T::Edit, "Bearbeiten"),
     (T::FullScreen, "Vollbild"),
     (T::ExitFullScreen, "Vollbild beenden"),
+    (T::OpenInAlerts, "In Alarmen öffnen"),
+    (T::Dismiss, "Ausblenden"),
     (T::ResetFilters, "Filter zurücksetzen"),
     (T::Any, "Alle"),
     (T::ActionsFor, "Aktionen für {0}"),
@@ -332,6 +341,8 @@ const FR: Table<T> = &[
     (T::Edit, "Modifier"),
     (T::FullScreen, "Plein écran"),
     (T::ExitFullScreen, "Quitter le plein écran"),
+    (T::OpenInAlerts, "Ouvrir dans les alertes"),
+    (T::Dismiss, "Masquer"),
     (T::ResetFilters, "Réinitialiser les filtres"),
     (T::Any, "Tous"),
     (T::ActionsFor, "Actions pour {0}"),
@@ -401,6 +412,8 @@ const ES: Table<T> = &[
     (T::Edit, "Editar"),
     (T::FullScreen, "Pantalla completa"),
     (T::ExitFullScreen, "Salir de pantalla completa"),
+    (T::OpenInAlerts, "Abrir en alertas"),
+    (T::Dismiss, "Descartar"),
     (T::ResetFilters, "Restablecer filtros"),
     (T::Any, "Todos"),
     (T::ActionsFor, "Acciones de {0}"),
@@ -470,6 +483,8 @@ const JA: Table<T> = &[
     (T::Edit, "編集"),
     (T::FullScreen, "全画面"),
     (T::ExitFullScreen, "全画面を終了"),
+    (T::OpenInAlerts, "アラートで開く"),
+    (T::Dismiss, "閉じる"),
     (T::ResetFilters, "フィルターをリセット"),
     (T::Any, "すべて"),
     (T::ActionsFor, "{0} の操作"),

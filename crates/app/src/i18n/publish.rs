@@ -122,9 +122,6 @@ pub enum P {
     NoRowsInWindow,
     /// `{0}`: the page number.
     PageNumber,
-    // Alert toasts.
-    OpenInAlerts,
-    Dismiss,
     // Downloads that fail (shown where the download was asked for).
     BrowserRefusedFile,
     NoDocument,
@@ -138,7 +135,7 @@ pub enum P {
 #[cfg(test)]
 impl P {
     /// Every key, for the completeness test.
-    pub const ALL: [P; 106] = [
+    pub const ALL: [P; 104] = [
         P::BrandingAdminsOnly,
         P::BrandingIntro,
         P::ProductName,
@@ -237,8 +234,6 @@ impl P {
         P::DefaultWindow,
         P::NoRowsInWindow,
         P::PageNumber,
-        P::OpenInAlerts,
-        P::Dismiss,
         P::BrowserRefusedFile,
         P::NoDocument,
         P::CannotCreateLink,
@@ -380,8 +375,6 @@ const EN: Table<P> = &[
     (P::NoRowsInWindow, "No rows in this window."),
     (P::PageNumber, "Page {0}"),
     // Alert toasts.
-    (P::OpenInAlerts, "Open in alerts"),
-    (P::Dismiss, "Dismiss"),
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "the browser refused to create the file"),
     (P::NoDocument, "no document"),
@@ -533,8 +526,6 @@ const DE: Table<P> = &[
     (P::NoRowsInWindow, "Keine Zeilen in diesem Zeitraum."),
     (P::PageNumber, "Seite {0}"),
     // Alert toasts.
-    (P::OpenInAlerts, "In Alarmen öffnen"),
-    (P::Dismiss, "Ausblenden"),
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "der Browser hat das Erstellen der Datei verweigert"),
     (P::NoDocument, "kein Dokument"),
@@ -689,8 +680,6 @@ const FR: Table<P> = &[
     (P::NoRowsInWindow, "Aucune ligne sur cette période."),
     (P::PageNumber, "Page {0}"),
     // Alert toasts.
-    (P::OpenInAlerts, "Ouvrir dans les alertes"),
-    (P::Dismiss, "Masquer"),
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "le navigateur a refusé de créer le fichier"),
     (P::NoDocument, "aucun document"),
@@ -839,8 +828,6 @@ const ES: Table<P> = &[
     (P::NoRowsInWindow, "No hay filas en este período."),
     (P::PageNumber, "Página {0}"),
     // Alert toasts.
-    (P::OpenInAlerts, "Abrir en alertas"),
-    (P::Dismiss, "Descartar"),
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "el navegador no permitió crear el archivo"),
     (P::NoDocument, "no hay documento"),
@@ -959,8 +946,6 @@ const JA: Table<P> = &[
     (P::NoRowsInWindow, "この期間の行はありません。"),
     (P::PageNumber, "{0} ページ"),
     // Alert toasts.
-    (P::OpenInAlerts, "アラートで開く"),
-    (P::Dismiss, "閉じる"),
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "ブラウザーがファイルの作成を拒否しました"),
     (P::NoDocument, "ドキュメントがありません"),

@@ -23,7 +23,7 @@ use super::require_login;
 use crate::brand::use_page_title;
 use crate::download::{download_bytes, download_xlsx, file_stem};
 use crate::drill::{drill_target, with_cross_filters};
-use crate::i18n::{tr, trf, tw, P, T};
+use crate::i18n::{tr, trf, tw, T};
 use crate::session::use_session;
 use crate::shell::{can, ChartTheme};
 use vantage_widgets::messages::Msg;
@@ -573,7 +573,7 @@ fn WidgetMenu(
             {move || export_problem.get().map(|m| view! {
                 <p class="export-problem" role="alert">
                     {m}
-                    <button type="button" class="link-button" on:click=move |_| export_problem.set(None)>{move || tr(P::Dismiss)}</button>
+                    <button type="button" class="link-button" on:click=move |_| export_problem.set(None)>{move || tr(T::Dismiss)}</button>
                 </p>
             })}
         </div>
