@@ -1,5 +1,6 @@
 //! The app chrome's strings (header and navigation, sign-in, the dashboards list, the dashboard
-//! page and its widget menu).
+//! page and its widget menu, the alert toasts). This catalog is in the app's first file; a
+//! string used there belongs here, or the whole catalog it comes from (five languages) joins it.
 
 use super::Key;
 use vantage_widgets::messages::Table;

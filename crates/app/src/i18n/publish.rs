@@ -374,7 +374,6 @@ const EN: Table<P> = &[
     (P::DefaultWindow, "Default window"),
     (P::NoRowsInWindow, "No rows in this window."),
     (P::PageNumber, "Page {0}"),
-    // Alert toasts.
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "the browser refused to create the file"),
     (P::NoDocument, "no document"),
@@ -525,7 +524,6 @@ const DE: Table<P> = &[
     (P::DefaultWindow, "Standardzeitraum"),
     (P::NoRowsInWindow, "Keine Zeilen in diesem Zeitraum."),
     (P::PageNumber, "Seite {0}"),
-    // Alert toasts.
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "der Browser hat das Erstellen der Datei verweigert"),
     (P::NoDocument, "kein Dokument"),
@@ -679,7 +677,6 @@ const FR: Table<P> = &[
     (P::DefaultWindow, "Période par défaut"),
     (P::NoRowsInWindow, "Aucune ligne sur cette période."),
     (P::PageNumber, "Page {0}"),
-    // Alert toasts.
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "le navigateur a refusé de créer le fichier"),
     (P::NoDocument, "aucun document"),
@@ -827,7 +824,6 @@ const ES: Table<P> = &[
     (P::DefaultWindow, "Período predeterminado"),
     (P::NoRowsInWindow, "No hay filas en este período."),
     (P::PageNumber, "Página {0}"),
-    // Alert toasts.
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "el navegador no permitió crear el archivo"),
     (P::NoDocument, "no hay documento"),
@@ -945,7 +941,6 @@ const JA: Table<P> = &[
     (P::DefaultWindow, "既定の期間"),
     (P::NoRowsInWindow, "この期間の行はありません。"),
     (P::PageNumber, "{0} ページ"),
-    // Alert toasts.
     // Downloads that fail (shown where the download was asked for).
     (P::BrowserRefusedFile, "ブラウザーがファイルの作成を拒否しました"),
     (P::NoDocument, "ドキュメントがありません"),
