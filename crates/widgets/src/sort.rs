@@ -2,9 +2,11 @@
 //!
 //! `slice::sort_by` and friends are generic over the element *and* the comparison closure, so
 //! every call site compiles its own copy of the whole driftsort machinery (≈ 4 KB of wasm each;
-//! the app's sort code was ≈ 66 KB before this module, mostly one driftsort per call site). The functions here sort a list of positions
-//! with a `dyn` comparison — one copy of the sort for every caller — and then move the items
-//! into that order, which is a few hundred bytes per element type.
+//! the app's sort code was ≈ 66 KB before this module, mostly one driftsort per call site). The
+//! functions here sort a list of positions with a `dyn` comparison — one copy of the sort for
+//! every caller — and then move the items into that order, which is a few hundred bytes per
+//! element type. A caller that sorts row indexes already ([`sort_positions_by`]) sorts them
+//! directly, without a second list of positions.
 //!
 //! For lists a person sees (dashboards, alerts, table rows, categories); the hot numeric paths
 //! (M4's picked indices, live buckets) keep `sort_unstable` on their plain numbers.
@@ -23,10 +25,16 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
         return;
     }
     let mut order: Vec<u32> = (0..items.len() as u32).collect();
-    sort_positions(&mut order, &mut |a, b| {
+    sort_positions_by(&mut order, |a, b| {
         compare(&items[a as usize], &items[b as usize])
     });
     permute(items, &mut order);
+}
+
+/// Sorts positions (row indexes and the like) by `compare`, stably, in place — for a caller
+/// whose list already is positions into its data, which [`sort_by`] would wrap in a second one.
+pub fn sort_positions_by(order: &mut [u32], mut compare: impl FnMut(u32, u32) -> Ordering) {
+    sort_positions(order, &mut compare);
 }
 
 /// Sorts `items` by the key `key` gives each (computed for each comparison), stably, like
@@ -90,6 +98,13 @@ mod tests {
             sort_by(&mut reversed, |a, b| b.0.cmp(&a.0));
             theirs.sort_by_key(|b| std::cmp::Reverse(b.0));
             assert_eq!(reversed, theirs, "length {len}, descending");
+            let mut positions: Vec<u32> = (0..len as u32).collect();
+            sort_positions_by(&mut positions, |a, b| {
+                items[a as usize].0.cmp(&items[b as usize].0)
+            });
+            let mut expected: Vec<u32> = (0..len as u32).collect();
+            expected.sort_by_key(|&i| items[i as usize].0);
+            assert_eq!(positions, expected, "length {len}, positions");
         }
     }
 

@@ -35,7 +35,7 @@ pub fn sorted_rows(result: &QueryResult, sort: Option<(usize, SortDir)>) -> Vec<
         let keys: Vec<Option<f64>> = (0..rows)
             .map(|r| values.get(r).and_then(Value::as_f64))
             .collect();
-        crate::sort::sort_by(&mut order, |&a, &b| {
+        crate::sort::sort_positions_by(&mut order, |a, b| {
             match (keys[a as usize], keys[b as usize]) {
                 (Some(x), Some(y)) => flip(x.total_cmp(&y)),
                 (Some(_), None) => Ordering::Less,
@@ -52,7 +52,7 @@ pub fn sorted_rows(result: &QueryResult, sort: Option<(usize, SortDir)>) -> Vec<
                     .map(|v| vantage_contract::result::value_text(v).to_lowercase())
             })
             .collect();
-        crate::sort::sort_by(&mut order, |&a, &b| {
+        crate::sort::sort_positions_by(&mut order, |a, b| {
             match (&keys[a as usize], &keys[b as usize]) {
                 (Some(x), Some(y)) => flip(x.cmp(y)),
                 (Some(_), None) => Ordering::Less,

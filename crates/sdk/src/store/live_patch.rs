@@ -376,11 +376,11 @@ fn sort_rows(result: &mut QueryResult, sort: &[Sort]) {
     if keys.is_empty() {
         return;
     }
-    let mut order: Vec<usize> = (0..result.row_count()).collect();
-    vantage_widgets::sort::sort_by(&mut order, |&a, &b| {
+    let mut order: Vec<u32> = (0..result.row_count() as u32).collect();
+    vantage_widgets::sort::sort_positions_by(&mut order, |a, b| {
         keys.iter()
             .map(|&(c, dir)| {
-                let ord = compare(&result.data[c][a], &result.data[c][b]);
+                let ord = compare(&result.data[c][a as usize], &result.data[c][b as usize]);
                 if dir == SortDir::Desc {
                     ord.reverse()
                 } else {
@@ -390,11 +390,11 @@ fn sort_rows(result: &mut QueryResult, sort: &[Sort]) {
             .find(|o| o.is_ne())
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    if order.iter().enumerate().all(|(i, &r)| i == r) {
+    if order.iter().enumerate().all(|(i, &r)| i == r as usize) {
         return;
     }
     for column in &mut result.data {
-        let sorted: Vec<Value> = order.iter().map(|&r| column[r].clone()).collect();
+        let sorted: Vec<Value> = order.iter().map(|&r| column[r as usize].clone()).collect();
         *column = sorted;
     }
 }
