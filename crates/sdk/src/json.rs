@@ -6,6 +6,10 @@
 //! route the other inputs through it rather than adding a second copy (a `Value` read into a
 //! struct compiled ≈ 1–4 KB more per type; see BENCHMARKS.md "App first load").
 //!
+//! A host's JS values (options, method arguments) are read the same way ([`from_js`]): the
+//! browser's `JSON.stringify`, then the slice deserialiser — not serde-wasm-bindgen's
+//! deserialiser, which compiled a third copy of each type it read.
+//!
 //! The crates whose code reaches the browser forbid `serde_json::from_str` through their
 //! `clippy.toml`. Their non-test code uses [`from_value`] instead of `serde_json::from_value`
 //! by convention only (no lint: their tests build values with `json!` and read them freely).
@@ -21,14 +25,44 @@ use serde_json::Value;
 /// serde_json's error when `value` does not have `T`'s shape (it names the field and what was
 /// expected, as `from_value` would).
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> serde_json::Result<T> {
-    serde_json::from_slice(&serde_json::to_vec(value)?).map_err(|e| {
-        // The position is in text the caller never saw: say what `from_value` would.
-        let message = e.to_string();
-        let message = message
-            .rfind(" at line ")
-            .map_or(message.as_str(), |at| &message[..at]);
-        serde::de::Error::custom(message)
-    })
+    serde_json::from_slice(&serde_json::to_vec(value)?).map_err(without_position)
+}
+
+/// The position is in text the caller never wrote: say what `from_value` would.
+fn without_position(error: serde_json::Error) -> serde_json::Error {
+    let message = error.to_string();
+    let message = message
+        .rfind(" at line ")
+        .map_or(message.as_str(), |at| &message[..at]);
+    serde::de::Error::custom(message)
+}
+
+/// A JS value a host passed in (an option, a method's argument) as a `T`: written out by the
+/// browser's `JSON.stringify` and read with the slice deserialiser. `undefined` reads as
+/// `null` (so as `None` for an `Option`); what JSON cannot hold reads as JSON writes it
+/// (a function or `undefined` property is left out, `NaN` is `null`, a `Date` its ISO text).
+/// For small values, not bulk data.
+///
+/// # Errors
+/// serde_json's message, without a position, when the value does not have `T`'s shape (it
+/// names the field and what was expected); the browser's message when `JSON.stringify`
+/// refuses the value (a cycle, a `BigInt`).
+pub fn from_js<T: DeserializeOwned>(value: &wasm_bindgen::JsValue) -> Result<T, String> {
+    let text = if value.is_undefined() {
+        String::from("null")
+    } else {
+        match js_sys::JSON::stringify(value) {
+            // `JSON.stringify` answers `undefined` for a function or a symbol.
+            Ok(text) => text.as_string().ok_or("not a JSON value (a function?)")?,
+            // A cycle or a BigInt (a `TypeError`), or whatever a `toJSON` method threw.
+            Err(refused) => {
+                let message = wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(&refused)
+                    .map_or_else(|| format!("{refused:?}"), |e| String::from(e.message()));
+                return Err(format!("not a JSON value: {message}"));
+            }
+        }
+    };
+    serde_json::from_slice(text.as_bytes()).map_err(|e| without_position(e).to_string())
 }
 
 /// A contract enum from its wire name (`p95`, `1h`, `last24h`, `heatmap`…); `None` for any

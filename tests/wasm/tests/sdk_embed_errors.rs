@@ -103,6 +103,63 @@ fn on_returns_an_unsubscribe_function_and_unknown_events_throw() {
 }
 
 #[wasm_bindgen_test]
+fn host_values_are_read_as_json_and_bad_ones_are_refused_naming_the_field() {
+    use vantage_contract::Filter;
+    use vantage_sdk::json::from_js;
+
+    // A filter option with an unknown operator: the message says what was expected, and no
+    // position in JSON text the host never wrote.
+    let with_filters = valid();
+    let filters = js_sys::JSON::parse(r#"[{"field": "region", "op": "roughly", "value": "EU"}]"#)
+        .expect("JSON");
+    Reflect::set(&with_filters, &"filters".into(), &filters).expect("set");
+    let Err(error) = EmbeddedDashboard::new(with_filters) else {
+        panic!("an unknown filter operator is refused");
+    };
+    let message = assert_vantage_error(&error, "config", Some("filters"));
+    assert!(message.contains("unknown variant `roughly`"), "{message}");
+    assert!(!message.contains(" at line "), "{message}");
+
+    // A theme object JSON cannot hold (a cycle) is refused, not a panic.
+    let theme = Object::new();
+    Reflect::set(&theme, &"self".into(), &theme).expect("set");
+    let with_theme = valid();
+    Reflect::set(&with_theme, &"theme".into(), &theme).expect("set");
+    let Err(error) = EmbeddedDashboard::new(with_theme) else {
+        panic!("a cyclic theme is refused");
+    };
+    let message = assert_vantage_error(&error, "config", Some("theme"));
+    assert!(message.contains("not a JSON value"), "{message}");
+
+    // The reader itself: `undefined` is `null`, values JSON can hold are read as the contract
+    // says, a function or a BigInt is refused with a message.
+    assert_eq!(
+        from_js::<Option<Vec<Filter>>>(&JsValue::UNDEFINED),
+        Ok(None)
+    );
+    let good = js_sys::JSON::parse(r#"[{"field": "region", "op": "in", "values": ["EU", 7]}]"#)
+        .expect("JSON");
+    assert_eq!(
+        from_js::<Vec<Filter>>(&good),
+        Ok(vec![Filter {
+            field: "region".into(),
+            op: vantage_contract::FilterOp::In,
+            value: None,
+            values: Some(vec!["EU".into(), 7.into()]),
+        }])
+    );
+    let function = from_js::<Vec<Filter>>(&Function::new_no_args("").into()).unwrap_err();
+    assert!(function.contains("not a JSON value"), "{function}");
+    let big = from_js::<u64>(&js_sys::BigInt::from(7_u64).into()).unwrap_err();
+    assert!(big.contains("not a JSON value"), "{big}");
+    let throws = Function::new_no_args("return { toJSON() { throw 5; } };")
+        .call0(&JsValue::NULL)
+        .expect("an object");
+    let thrown = from_js::<u64>(&throws).unwrap_err();
+    assert!(thrown.contains("not a JSON value: JsValue(5)"), "{thrown}");
+}
+
+#[wasm_bindgen_test]
 async fn calls_before_render_and_bad_arguments_reject_with_vantage_errors() {
     let dash = EmbeddedDashboard::new(valid()).expect("valid config");
     let Err(error) = dash.get_filters() else {

@@ -48,7 +48,7 @@ impl ThemeChoice {
             ));
         }
         let mut branding = Branding::default();
-        let provided: serde_json::Value = serde_wasm_bindgen::from_value(value.clone())
+        let provided: serde_json::Value = crate::json::from_js(value)
             .map_err(|e| config("theme", format!("not a Branding object: {e}")))?;
         let mut merged =
             serde_json::to_value(&branding).map_err(|e| config("theme", e.to_string()))?;
@@ -160,7 +160,7 @@ pub fn options_from_js(object: &JsValue, emitter: &Emitter) -> Result<EmbedOptio
     };
     let filters = match field(object, "filters") {
         v if v.is_undefined() || v.is_null() => Vec::new(),
-        v => serde_wasm_bindgen::from_value(v)
+        v => crate::json::from_js(&v)
             .map_err(|e| config("filters", format!("expected an array of filters: {e}")))?,
     };
     let live = match optional_string(object, "live")? {

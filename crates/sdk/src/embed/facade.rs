@@ -134,7 +134,7 @@ impl EmbeddedDashboard {
     ) -> Promise {
         let embed = self.embed.clone();
         promise(async move {
-            let items: Vec<serde_json::Value> = serde_wasm_bindgen::from_value(ops)
+            let items: Vec<serde_json::Value> = crate::json::from_js(&ops)
                 .map_err(|e| config("filters", format!("expected an array: {e}")))?;
             embed.set_filters(filter_ops(items)?).await?;
             Ok(JsValue::UNDEFINED)
@@ -145,7 +145,7 @@ impl EmbeddedDashboard {
     #[wasm_bindgen(js_name = getFilters, unchecked_return_type = "Filter[]")]
     pub fn get_filters(&self) -> Result<JsValue, JsValue> {
         let filters = self.embed.filters().map_err(thrown)?;
-        serde_wasm_bindgen::to_value(&filters).map_err(|e| thrown(SdkError::Decode(e.to_string())))
+        vantage_widgets::to_js(&filters).map_err(|e| thrown(SdkError::Chart(e)))
     }
 
     /// Re-queries every widget; resolves when the new data is in.
@@ -253,13 +253,12 @@ impl EmbeddedDashboard {
         promise(async move {
             embed.store()?;
             let get = |key: &str| Reflect::get(&state, &key.into()).unwrap_or(JsValue::UNDEFINED);
-            let filters: Option<Vec<Filter>> = serde_wasm_bindgen::from_value(get("filters"))
-                .map_err(|e| config("state.filters", e.to_string()))?;
-            let range: Option<TimeRange> = serde_wasm_bindgen::from_value(get("timeRange"))
-                .map_err(|e| config("state.timeRange", e.to_string()))?;
-            let cross: Option<Vec<CrossFilter>> =
-                serde_wasm_bindgen::from_value(get("crossFilters"))
-                    .map_err(|e| config("state.crossFilters", e.to_string()))?;
+            let filters: Option<Vec<Filter>> =
+                crate::json::from_js(&get("filters")).map_err(|e| config("state.filters", e))?;
+            let range: Option<TimeRange> = crate::json::from_js(&get("timeRange"))
+                .map_err(|e| config("state.timeRange", e))?;
+            let cross: Option<Vec<CrossFilter>> = crate::json::from_js(&get("crossFilters"))
+                .map_err(|e| config("state.crossFilters", e))?;
             embed.set_state(filters, range, cross).await?;
             Ok(JsValue::UNDEFINED)
         })
