@@ -314,3 +314,55 @@ test("embed: clickBehavior \"none\" only emits dataClick; \"drill\" is a config 
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test("embed: the answer to a filter change redraws every chart in one task, even on a slow CPU (no half-filtered frame)", async () => {
+  const resp = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "analyst@healthco.test", password: "vantage-demo" }),
+  });
+  assert.equal(resp.status, 200);
+  const { accessToken } = await resp.json();
+  // The benchmark page mounts the dashboard with live updates off, so only the filter redraws.
+  const page = await newPage(browser, { width: 1280, height: 1600 });
+  await page.goto(`${BASE}/bench/dashboard-ours.html#token=${accessToken}&dashboard=healthco-ai-quality`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 });
+  await page.evaluate(() => window.bench.crossFilter("billing"));
+  const charts = await page.evaluate(() => {
+    // Every setOption notes the task it ran in: a task number that a setTimeout(0) ends.
+    window.__updates = [];
+    const instances = [...document.querySelectorAll("#dash .vt-echart")]
+      .map((el) => echarts.getInstanceByDom(el)).filter(Boolean);
+    for (const chart of instances) {
+      const setOption = chart.setOption;
+      chart.setOption = function (...args) {
+        if (!window.__task) {
+          window.__task = { n: (window.__tasks = (window.__tasks ?? 0) + 1) };
+          setTimeout(() => { window.__task = null; }, 0);
+        }
+        window.__updates.push({ chart: chart.id, task: window.__task.n });
+        return setOption.apply(this, args);
+      };
+    }
+    return instances.length;
+  });
+  assert.ok(charts >= 5, `the dashboard's charts are drawn: ${charts}`);
+  // An 8× slower CPU: the updates together pass the pacer's budget for a live tick's updates.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 8 });
+  await page.evaluate(() => window.bench.dash.setFilters([{ field: "intent", op: "eq", value: "claims" }]));
+  // Until no chart has been updated for a second (a paced update would come in a later task).
+  let seen = -1;
+  for (let quiet = 0; quiet < 4;) {
+    await page.waitForTimeout(250);
+    const now = await page.evaluate(() => window.__updates.length);
+    quiet = now === seen ? quiet + 1 : 0;
+    seen = now;
+  }
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  const updates = await page.evaluate(() => window.__updates);
+  const updated = new Set(updates.map((u) => u.chart));
+  assert.ok(updated.size >= charts - 1, `the filter redrew the charts: ${JSON.stringify(updates)}`);
+  assert.equal(new Set(updates.map((u) => u.task)).size, 1, `all in one task: ${JSON.stringify(updates)}`);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

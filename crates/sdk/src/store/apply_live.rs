@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::live_patch::{self, contributes_after, LiveUpdate};
-use super::{upgrade, Applied, DashboardStore, LIVE_REFRESH};
+use super::{upgrade, Applied, DashboardStore, Redraw, LIVE_REFRESH};
 use crate::filters::FilterSet;
 use crate::live::backoff::Backoff;
 use crate::live::{LiveConnection, LiveCursor, LiveEvent, LiveMode, LiveStatus};
@@ -114,7 +114,7 @@ impl DashboardStore {
 
     fn on_live(&self, event: LiveEvent) {
         match event {
-            LiveEvent::Resync => self.refresh(),
+            LiveEvent::Resync => self.resync(),
             LiveEvent::Message(envelope) => match envelope.kind {
                 LiveKind::Alert => {
                     if let Ok(alert) = crate::json::from_value::<Alert>(&envelope.data) {
@@ -293,9 +293,9 @@ impl DashboardStore {
                 store.inner.refresh_timer.borrow_mut().take();
                 let ids = std::mem::take(&mut *store.inner.refresh_ids.borrow_mut());
                 if ids.contains("") {
-                    store.query(None);
+                    store.query(None, Redraw::Paced);
                 } else {
-                    store.query(Some(ids.into_iter().collect()));
+                    store.query(Some(ids.into_iter().collect()), Redraw::Paced);
                 }
             }
         });

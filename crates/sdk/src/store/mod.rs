@@ -95,6 +95,14 @@ struct Inner {
     time_zone: RefCell<Option<String>>,
 }
 
+/// How a load's charts are redrawn: the answer to the viewer's change all in the task it
+/// arrives in, the first load and background loads paced ([`vantage_widgets::echarts::pace`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Redraw {
+    Together,
+    Paced,
+}
+
 /// A requested animation frame: its id and callback.
 type Frame = (i32, Closure<dyn FnMut()>);
 
@@ -362,9 +370,17 @@ impl DashboardStore {
         self.refresh();
     }
 
-    /// Re-queries every widget now (aborting an in-flight load; the newest request wins).
+    /// Re-queries every widget now (aborting an in-flight load; the newest request wins). The
+    /// viewer asked for it (a filter, the time range, a refresh button): the charts are redrawn
+    /// together when the answer arrives ([`vantage_widgets::echarts::pace::draw_together`]).
     pub fn refresh(&self) {
-        self.query(None);
+        self.query(None, Redraw::Together);
+    }
+
+    /// Re-queries every widget because the live connection lost track (nobody is waiting for
+    /// it): the charts' redraws are paced.
+    fn resync(&self) {
+        self.query(None, Redraw::Paced);
     }
 
     /// Applies filter operations and re-queries.
@@ -415,7 +431,7 @@ impl DashboardStore {
 
     /// Loads `widget_ids` (all widgets when `None`). A full load aborts whatever is in flight; a
     /// partial one is skipped while a full load is in flight (that load covers it).
-    fn query(&self, widget_ids: Option<Vec<String>>) {
+    fn query(&self, widget_ids: Option<Vec<String>>, redraw: Redraw) {
         let Some(registration) = self.inner.loads.borrow_mut().begin(widget_ids.is_none()) else {
             return;
         };
@@ -429,6 +445,8 @@ impl DashboardStore {
         };
         let weak = Rc::downgrade(&self.inner);
         let first = signals.definition.with_untracked(Option::is_none);
+        // The first load builds the dashboard: paced, whoever asked.
+        let redraw = if first { Redraw::Paced } else { redraw };
         let api = self.inner.api.clone();
         let id = self.inner.dashboard_id.clone();
         let work = async move {
@@ -471,16 +489,25 @@ impl DashboardStore {
                 return;
             };
             match outcome {
-                Ok(data) => store.apply_data(data),
+                Ok(data) => store.apply_data(data, redraw),
                 Err(error) => store.fail(error),
             }
         });
     }
 
-    fn apply_data(&self, decoded: vantage_contract::columnar::DecodedDashboardData) {
+    fn apply_data(
+        &self,
+        decoded: vantage_contract::columnar::DecodedDashboardData,
+        redraw: Redraw,
+    ) {
         // The widgets' views and charts are built in this task from here: chart drawing is
-        // paced from now, so the first chart does not share a task that is already long.
-        vantage_widgets::echarts::pace::task_began();
+        // paced from now, so the first chart does not share a task that is already long. The
+        // answer to the viewer's change updates every chart in this task instead: the whole
+        // new picture at once.
+        match redraw {
+            Redraw::Together => vantage_widgets::echarts::pace::draw_together(),
+            Redraw::Paced => vantage_widgets::echarts::pace::task_began(),
+        }
         let vantage_contract::columnar::DecodedDashboardData { data, mut numbers } = decoded;
         let stale = !matches!(
             self.signals.live_status.get_untracked(),

@@ -332,8 +332,9 @@ impl Drawer {
             let mut merge = Merge::Replace;
             let chart_handle = match &mut *slot {
                 Some(existing) => {
-                    // Several charts updated in one task would make one long task.
-                    if paced_draw && !pace::may_draw(pace::UPDATE_BUDGET_MS, retry) {
+                    // Several charts updated in one task would make one long task (except
+                    // for the answer to the viewer's own change: `pace::draw_together`).
+                    if paced_draw && !pace::may_update(retry) {
                         return Ok(false);
                     }
                     existing.set_theme(theme.clone())?;

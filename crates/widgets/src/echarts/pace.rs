@@ -10,12 +10,17 @@
 //! charts in a task already pass the 50 ms that makes a long task (BENCHMARKS.md, "App cold
 //! load").
 //!
-//! Updates of existing charts (new data, live patches, a cross-filter) are paced too, with a
-//! larger budget ([`UPDATE_BUDGET_MS`]): a live tick that redraws three charts of a dashboard
-//! costs 20–50 ms per chart on a throttled phone, so together they made a 60–240 ms task every
-//! second while the page loaded; with the budget each such chart is drawn in a task of its own.
-//! The budget is above what a cross-filter's six updates take together on a laptop (≈ 20 ms),
-//! so there they are still drawn in one task, in the same frame.
+//! Updates of existing charts (new data, live patches) are paced too, with a larger budget
+//! ([`UPDATE_BUDGET_MS`]): a live tick that redraws three charts of a dashboard costs 20–50 ms
+//! per chart on a throttled phone, so together they made a 60–240 ms task every second while
+//! the page loaded; with the budget each such chart is drawn in a task of its own.
+//!
+//! Except the answer to the viewer's own change — a filter, a cross-filter, the time range, a
+//! refresh ([`draw_together`]): its chart updates are all drawn in the task it arrives in, as a
+//! page drawing with ECharts directly does. The person is waiting for the whole picture; where
+//! the updates passed the budget (a throttled phone, a loaded machine), pacing them could show
+//! it for a frame or more half old and half new, some charts filtered and some not. A live
+//! tick, a background reload and the first load stay paced.
 //!
 //! A query result's task does more than draw: decoding it and building the widgets' views
 //! comes first (≈ 150 ms of the embed demo's 540 ms data task on the mobile profile). The
@@ -51,6 +56,8 @@ pub const VIEW_BUDGET_MS: f64 = 30.0;
 pub struct Pacer {
     /// When the first chart of the current task started (`performance.now()`), if any.
     task_start: Option<f64>,
+    /// The current task applies the viewer's own change: its updates are not paced.
+    together: bool,
 }
 
 /// What [`Pacer::admit`] decides.
@@ -87,9 +94,26 @@ impl Pacer {
         self.task_start.get_or_insert(now);
     }
 
+    /// The current task applies the answer to the viewer's own change at `now`: every chart
+    /// update in it goes ahead ([`Pacer::admit_update`]); creation and views stay paced.
+    pub fn together(&mut self, now: f64) {
+        self.begin(now);
+        self.together = true;
+    }
+
+    /// Decides for an update of an existing chart at `now`: [`Admit::Yes`] in a task that
+    /// applies the viewer's change, else as [`Pacer::admit`] with [`UPDATE_BUDGET_MS`].
+    pub fn admit_update(&mut self, now: f64) -> Admit {
+        if self.together {
+            return Admit::Yes;
+        }
+        self.admit(now, UPDATE_BUDGET_MS)
+    }
+
     /// The task that created charts has ended.
     pub fn task_ended(&mut self) {
         self.task_start = None;
+        self.together = false;
     }
 }
 
@@ -128,6 +152,14 @@ pub fn task_began() {
     end_with_this_task();
 }
 
+/// The current task applies the answer to the viewer's own change (a filter, a cross-filter,
+/// the time range, a refresh): every chart update in it is drawn in it, not paced
+/// ([`Pacer::together`]). Like [`task_began`] for the charts created and the views built in it.
+pub fn draw_together() {
+    PACER.with(|p| p.borrow_mut().together(now()));
+    end_with_this_task();
+}
+
 /// Resets the pacer from the next task (once per task).
 fn end_with_this_task() {
     if !END_SCHEDULED.with(|s| s.replace(true)) {
@@ -142,7 +174,17 @@ fn end_with_this_task() {
 /// `budget` ([`BUDGET_MS`], [`UPDATE_BUDGET_MS`] or [`VIEW_BUDGET_MS`]). When it returns false,
 /// `retry` is called from a later task (the caller draws then).
 pub(crate) fn may_draw(budget: f64, retry: impl FnOnce() + 'static) -> bool {
-    match PACER.with(|p| p.borrow_mut().admit(now(), budget)) {
+    admitted(PACER.with(|p| p.borrow_mut().admit(now(), budget)), retry)
+}
+
+/// Whether an existing chart's update may be drawn in this task ([`Pacer::admit_update`]);
+/// when it returns false, `retry` is called from a later task.
+pub(crate) fn may_update(retry: impl FnOnce() + 'static) -> bool {
+    admitted(PACER.with(|p| p.borrow_mut().admit_update(now())), retry)
+}
+
+fn admitted(admit: Admit, retry: impl FnOnce() + 'static) -> bool {
+    match admit {
         Admit::First => {
             end_with_this_task();
             true
@@ -233,5 +275,24 @@ mod tests {
             pacer.admit(UPDATE_BUDGET_MS, UPDATE_BUDGET_MS),
             Admit::Later
         );
+    }
+
+    #[test]
+    fn the_answer_to_the_viewers_change_updates_every_chart_in_its_task() {
+        let mut pacer = Pacer::default();
+        pacer.together(0.0);
+        // Every update goes, however long the task has run.
+        assert_eq!(pacer.admit_update(1.0), Admit::Yes);
+        assert_eq!(pacer.admit_update(UPDATE_BUDGET_MS * 4.0), Admit::Yes);
+        // Creating a chart and building a view stay paced, counted from the answer's arrival.
+        assert_eq!(pacer.admit(BUDGET_MS + 1.0, BUDGET_MS), Admit::Later);
+        assert_eq!(
+            pacer.admit(VIEW_BUDGET_MS + 1.0, VIEW_BUDGET_MS),
+            Admit::Later
+        );
+        // The next task paces updates again.
+        pacer.task_ended();
+        assert_eq!(pacer.admit_update(100.0), Admit::First);
+        assert_eq!(pacer.admit_update(100.0 + UPDATE_BUDGET_MS), Admit::Later);
     }
 }
