@@ -130,6 +130,14 @@ fn host_values_are_read_as_json_and_bad_ones_are_refused_naming_the_field() {
     };
     let message = assert_vantage_error(&error, "config", Some("theme"));
     assert!(message.contains("not a JSON value"), "{message}");
+    // An array is an object to JS, not a Branding.
+    let with_array = valid();
+    Reflect::set(&with_array, &"theme".into(), &js_sys::Array::new()).expect("set");
+    let Err(error) = EmbeddedDashboard::new(with_array) else {
+        panic!("an array theme is refused");
+    };
+    let message = assert_vantage_error(&error, "config", Some("theme"));
+    assert!(message.contains("a Branding object"), "{message}");
 
     // The reader itself: `undefined` is `null`, values JSON can hold are read as the contract
     // says, a function or a BigInt is refused with a message.

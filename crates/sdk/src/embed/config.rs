@@ -50,9 +50,16 @@ impl ThemeChoice {
         let mut branding = Branding::default();
         let provided: serde_json::Value = crate::json::from_js(value)
             .map_err(|e| config("theme", format!("not a Branding object: {e}")))?;
+        // An array or a `Date` is an object to JS, not a Branding.
+        let Some(source) = provided.as_object() else {
+            return Err(config(
+                "theme",
+                "expected \"light\", \"dark\", \"system\" or a Branding object",
+            ));
+        };
         let mut merged =
             serde_json::to_value(&branding).map_err(|e| config("theme", e.to_string()))?;
-        if let (Some(target), Some(source)) = (merged.as_object_mut(), provided.as_object()) {
+        if let Some(target) = merged.as_object_mut() {
             for (key, v) in source {
                 target.insert(key.clone(), v.clone());
             }
