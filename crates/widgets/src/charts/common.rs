@@ -126,16 +126,26 @@ pub fn dimension_axis(result: &QueryResult) -> Axis {
         // The decoder's stats when it saw the column go by (no pass of our own: 0.6 ms natively
         // for a 1M-point column, more in wasm); worked out here for cells from a JSON body.
         let stats = xs.stats().unwrap_or_else(|| ColumnStats::of(&xs));
-        let span = extent_span(&xs, &stats);
-        Axis::new()
+        let style = TimeStyle::for_span(extent_span(&xs, &stats));
+        let axis = Axis::new()
             .type_(AxisType::Time)
-            .axis_label(AxisLabel::new().formatter(time_marker(TimeStyle::for_span(span))))
+            .axis_label(AxisLabel::new().formatter(time_marker(style)));
+        match style {
+            // Date-only labels on ticks less than a day apart repeat ("3 Dec" four times over
+            // two and a half days): ticks at least a day apart.
+            TimeStyle::Date => axis.min_interval(DAY_MS),
+            TimeStyle::Time | TimeStyle::DateTime => axis,
+        }
     } else {
         Axis::new()
             .type_(AxisType::Category)
             .data(result.labels_at(0))
     }
 }
+
+/// One day in milliseconds: the shortest step between the ticks of a time axis labelled with
+/// dates.
+const DAY_MS: f64 = 86_400_000.0;
 
 /// The highest of `xs` minus the lowest (`stats` are theirs), missing values aside; 0 when
 /// every value is missing.
@@ -243,6 +253,13 @@ mod tests {
                 .as_str()
                 .unwrap_or_default();
             assert!(formatter.ends_with(&format!("time:{style}")), "{formatter}");
+            // Dates are a day apart at least; times are left to ECharts.
+            let min_interval = scanned["minInterval"].as_f64();
+            assert_eq!(
+                min_interval,
+                (style == "date").then_some(DAY_MS),
+                "{scanned}"
+            );
         }
         let span = |xs: &[f64]| extent_span(xs, &ColumnStats::of(xs));
         assert_eq!(span(&[f64::NAN, 2.0, -1.0]), 3.0);
