@@ -9,9 +9,9 @@
 //! - Line and area series with more than four points per pixel column are drawn decimated
 //!   ([M4](crate::charts::m4)), picked again on resize, zoom and new data (`decimate.rs`).
 //! - Charts created together (a dashboard's data arriving) are created over several tasks once
-//!   one task has spent [`pace::BUDGET_MS`] on them, and charts updated together (a live tick,
-//!   a cross-filter) once it has spent [`pace::UPDATE_BUDGET_MS`] ([`pace`]), so no long task
-//!   blocks input.
+//!   one task has spent [`pace::BUDGET_MS`] on them, and charts updated together (a live tick)
+//!   once it has spent [`pace::UPDATE_BUDGET_MS`] ([`pace`]), so no long task blocks input; the
+//!   answer to the viewer's own change (a filter, a cross-filter) updates them all at once.
 //! - A chart whose data arrives while it is more than half a viewport away from the view is
 //!   created when it comes that near (an `IntersectionObserver`), or at once when an export or
 //!   printing needs it (`view.rs`): on a phone most of a dashboard is below the fold.
@@ -72,14 +72,14 @@ fn current_module() -> Result<Option<EChartsModule>, WidgetError> {
 /// before, built the object with a JS call per field and is about twice as fast for a series of
 /// 1,000 points inlined in an option (0.29 against 0.57 ms in Chromium; the same for an option
 /// of 60 points, 0.03 against 0.05 ms), but it compiled a second `Serialize` of every option
-/// type: ≈ 7 KB brotli of each wasm module that draws charts (BENCHMARKS.md, "App first load").
+/// type: 4–7 KB brotli of each wasm module that draws charts (BENCHMARKS.md, "App first load").
 /// Series over [`crate::charts::large::LARGE_THRESHOLD`] points do not go through here (one
 /// `Float64Array` each). Like serde-wasm-bindgen's JSON-compatible mode, `None` becomes `null`
 /// and maps become plain objects; a NaN or infinite number becomes `null`, which ECharts reads
 /// as a missing value, as it does NaN.
 ///
 /// # Errors
-/// When the value cannot be written as JSON (a map with non-string keys).
+/// When the value cannot be written as JSON (a map whose keys are not strings or numbers).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, WidgetError> {
     let text = serde_json::to_string(value).map_err(|e| WidgetError::Data(e.to_string()))?;
     js_sys::JSON::parse(&text).map_err(|_| WidgetError::Data("not valid JSON".into()))
