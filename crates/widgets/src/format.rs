@@ -514,6 +514,8 @@ pub enum TimeStyle {
     Time,
     /// Month and day (longer axes).
     Date,
+    /// Month and year (axes with ticks a month or more apart).
+    Month,
     /// Date and time (tooltips, table cells).
     DateTime,
 }
@@ -547,12 +549,37 @@ pub fn format_time(ms: f64, style: TimeStyle) -> String {
         TimeStyle::Time => format!("{hh:02}:{mm:02}"),
         TimeStyle::Date => format!("{y:04}-{m:02}-{d:02}"),
         TimeStyle::DateTime => format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}"),
+        TimeStyle::Month => format!("{y:04}-{m:02}"),
     }
 }
 
-/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
+/// The active time zone's offset from UTC at epoch `ms`, in milliseconds (east positive): the
+/// zone set by [`crate::locale`], else the browser's own (also when `Intl` refuses the zone).
+#[cfg(target_arch = "wasm32")]
+pub fn zone_offset(ms: f64) -> f64 {
+    intl::zone_offset(ms)
+        .unwrap_or_else(|| -js_sys::Date::new(&ms.into()).get_timezone_offset() * 60_000.0)
+}
+
+/// The active time zone's offset from UTC (native: 0, as [`format_time`] shows UTC).
 #[cfg(not(target_arch = "wasm32"))]
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn zone_offset(_ms: f64) -> f64 {
+    0.0
+}
+
+/// (year, month, day) to days since 1970-01-01, Howard Hinnant's algorithm.
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -568,6 +595,21 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn civil_dates_and_day_numbers_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2026, 12, 1), 20_788);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        for day in [-800_000, -1, 0, 59, 60, 11_016, 20_788, 2_932_896] {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), day, "{y}-{m}-{d}");
+        }
+        assert_eq!(
+            civil_from_days(days_from_civil(2024, 2, 29) + 1),
+            (2024, 3, 1)
+        );
+    }
 
     #[test]
     fn groups_thousands_and_keeps_sign() {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use serde_json::json;
 use vantage_contract::{Column, ColumnType, QueryResult, Widget, WidgetKind};
 use vantage_wasm_tests::{fresh_container, wait_until};
-use vantage_widgets::format::{format_time, NumberFormat, TimeStyle};
+use vantage_widgets::format::{format_time, zone_offset, NumberFormat, TimeStyle};
 use vantage_widgets::locale::{self, Locale};
 use vantage_widgets::{WidgetState, WidgetView};
 use wasm_bindgen_test::*;
@@ -82,6 +82,79 @@ fn times_show_in_the_active_time_zone() {
     set("de-DE", Some("Asia/Tokyo"));
     assert_eq!(format_time(ms, TimeStyle::Date), "11. Mai");
     assert_eq!(format_time(ms, TimeStyle::Time), "01:00");
+    locale::set_active(Locale::default());
+}
+
+/// A time axis labelled with dates has its ticks at midnight in the viewer's zone, read from
+/// `Intl` (offsets with daylight saving and half hours), not at the browser's midnight.
+#[wasm_bindgen_test]
+fn dated_axis_ticks_sit_at_midnight_in_the_viewers_zone() {
+    const HOUR: f64 = 3_600_000.0;
+    // 2026-01-15T12:00Z and 2026-07-15T12:00Z.
+    let (winter, summer) = (1_768_478_400_000.0, 1_784_116_800_000.0);
+    set("en-US", Some("Asia/Tokyo"));
+    assert_eq!(zone_offset(winter), 9.0 * HOUR);
+    set("de-DE", Some("Europe/Berlin"));
+    assert_eq!(
+        (zone_offset(winter), zone_offset(summer)),
+        (HOUR, 2.0 * HOUR)
+    );
+    set("en-US", Some("Asia/Kolkata"));
+    assert_eq!(zone_offset(summer), 5.5 * HOUR);
+    set("en-US", Some("America/New_York"));
+    assert_eq!(zone_offset(winter), -5.0 * HOUR);
+    // A zone `Intl` refuses: the browser's own, as the labels fall back to.
+    set("en-US", Some("Not/A_Zone"));
+    let browser = -js_sys::Date::new(&winter.into()).get_timezone_offset() * 60_000.0;
+    assert_eq!(zone_offset(winter), browser);
+
+    // Four daily buckets in Tokyo start at 15:00 UTC: the ticks are those instants, each
+    // labelled with its own day.
+    set("en-US", Some("Asia/Tokyo"));
+    let dec_1_tokyo = 1_796_083_200_000.0 - 9.0 * HOUR;
+    let xs: Vec<f64> = (0..4)
+        .map(|d| dec_1_tokyo + f64::from(d) * 86_400_000.0)
+        .collect();
+    let result = QueryResult::new(
+        vec![
+            Column::new("day", ColumnType::Timestamp),
+            Column::new("orders", ColumnType::Float),
+        ],
+        vec![
+            xs.iter().map(|x| json!(x)).collect(),
+            vec![json!(3), json!(5), json!(4), json!(6)],
+        ],
+    )
+    .expect("result");
+    let option = vantage_widgets::charts::chart_option(WidgetKind::Line, &result, &json!({}))
+        .expect("option");
+    let option = serde_json::to_value(&option).expect("json");
+    let ticks: Vec<f64> = option["xAxis"]["axisLabel"]["customValues"]
+        .as_array()
+        .expect("ticks")
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    assert_eq!(ticks, xs, "{option}");
+    assert_eq!(
+        option["xAxis"]["axisTick"]["customValues"],
+        option["xAxis"]["axisLabel"]["customValues"]
+    );
+    let labels: Vec<String> = ticks
+        .iter()
+        .map(|t| format_time(*t, TimeStyle::Date))
+        .collect();
+    assert_eq!(labels, ["Dec 1", "Dec 2", "Dec 3", "Dec 4"]);
+    // In New York the same instants are 01:00 the day before: ticks at New York's midnights.
+    set("en-US", Some("America/New_York"));
+    let option = vantage_widgets::charts::chart_option(WidgetKind::Line, &result, &json!({}))
+        .expect("option");
+    let option = serde_json::to_value(&option).expect("json");
+    let first = option["xAxis"]["axisLabel"]["customValues"][0]
+        .as_f64()
+        .expect("a tick");
+    assert_eq!(first, dec_1_tokyo - 10.0 * HOUR, "{option}");
+    assert_eq!(format_time(first, TimeStyle::Date), "Nov 30");
     locale::set_active(Locale::default());
 }
 

@@ -9,7 +9,7 @@
 use crate::charts::Chart;
 use charming::component::{Aria, Axis, Grid, Legend};
 use charming::datatype::CompositeValue;
-use charming::element::{AxisLabel, AxisType, Formatter, Tooltip, Trigger};
+use charming::element::{AxisLabel, AxisTick, AxisType, Formatter, Tooltip, Trigger};
 use serde_json::Value;
 use vantage_contract::columnar::ColumnStats;
 use vantage_contract::{ColumnType, QueryResult};
@@ -126,15 +126,23 @@ pub fn dimension_axis(result: &QueryResult) -> Axis {
         // The decoder's stats when it saw the column go by (no pass of our own: 0.6 ms natively
         // for a 1M-point column, more in wasm); worked out here for cells from a JSON body.
         let stats = xs.stats().unwrap_or_else(|| ColumnStats::of(&xs));
-        let style = TimeStyle::for_span(extent_span(&xs, &stats));
-        let axis = Axis::new()
-            .type_(AxisType::Time)
-            .axis_label(AxisLabel::new().formatter(time_marker(style)));
-        match style {
-            // Date-only labels on ticks less than a day apart repeat ("3 Dec" four times over
-            // two and a half days): ticks at least a day apart.
-            TimeStyle::Date => axis.min_interval(DAY_MS),
-            TimeStyle::Time | TimeStyle::DateTime => axis,
+        let (lo, hi) = extent(&xs, &stats).unwrap_or((0.0, 0.0));
+        let axis = Axis::new().type_(AxisType::Time);
+        match TimeStyle::for_span(hi - lo) {
+            // Dates: ticks at midnight in the viewer's zone, not the browser's (see `ticks`).
+            TimeStyle::Date => match super::ticks::date_ticks(lo, hi, crate::format::zone_offset) {
+                Some((ticks, style)) => {
+                    // charming's label setter adds one value (its tick setter takes them all).
+                    let mut label = AxisLabel::new().formatter(time_marker(style));
+                    for tick in &ticks {
+                        label = label.custom_values(*tick);
+                    }
+                    axis.axis_label(label)
+                        .axis_tick(AxisTick::new().custom_values(ticks))
+                }
+                None => axis.axis_label(AxisLabel::new().formatter(time_marker(TimeStyle::Date))),
+            },
+            style => axis.axis_label(AxisLabel::new().formatter(time_marker(style))),
         }
     } else {
         Axis::new()
@@ -143,17 +151,13 @@ pub fn dimension_axis(result: &QueryResult) -> Axis {
     }
 }
 
-/// One day in milliseconds: the shortest step between the ticks of a time axis labelled with
-/// dates.
-const DAY_MS: f64 = 86_400_000.0;
-
-/// The highest of `xs` minus the lowest (`stats` are theirs), missing values aside; 0 when
+/// The lowest and highest of `xs` (`stats` are theirs), missing values aside; `None` when
 /// every value is missing.
-fn extent_span(xs: &[f64], stats: &ColumnStats) -> f64 {
+fn extent(xs: &[f64], stats: &ColumnStats) -> Option<(f64, f64)> {
     let at = |i: Option<usize>| i.and_then(|i| xs.get(i).copied());
     match (at(stats.low), at(stats.high)) {
-        (Some(lo), Some(hi)) if lo <= hi => hi - lo,
-        _ => 0.0,
+        (Some(lo), Some(hi)) if lo <= hi => Some((lo, hi)),
+        _ => None,
     }
 }
 
@@ -182,6 +186,7 @@ pub fn time_marker(style: TimeStyle) -> Formatter {
         TimeStyle::Time => "time",
         TimeStyle::Date => "date",
         TimeStyle::DateTime => "datetime",
+        TimeStyle::Month => "month",
     };
     Formatter::String(format!("{MARKER}time:{name}"))
 }
@@ -193,6 +198,7 @@ pub fn decode_marker(marker: &str) -> Option<Box<dyn Fn(f64) -> String>> {
         let style = match style {
             "time" => TimeStyle::Time,
             "date" => TimeStyle::Date,
+            "month" => TimeStyle::Month,
             _ => TimeStyle::DateTime,
         };
         return Some(Box::new(move |ms| crate::format::format_time(ms, style)));
@@ -253,17 +259,21 @@ mod tests {
                 .as_str()
                 .unwrap_or_default();
             assert!(formatter.ends_with(&format!("time:{style}")), "{formatter}");
-            // Dates are a day apart at least; times are left to ECharts.
-            let min_interval = scanned["minInterval"].as_f64();
-            assert_eq!(
-                min_interval,
-                (style == "date").then_some(DAY_MS),
-                "{scanned}"
-            );
+            // Dates get their ticks at the zone's midnights (UTC natively); times are left to
+            // ECharts.
+            let ticks = &scanned["axisLabel"]["customValues"];
+            assert_eq!(ticks, &scanned["axisTick"]["customValues"], "{scanned}");
+            match style {
+                "date" => assert_eq!(
+                    ticks,
+                    &json!([0.0, 86_400_000.0, 172_800_000.0, 259_200_000.0])
+                ),
+                _ => assert!(ticks.is_null(), "{scanned}"),
+            }
         }
-        let span = |xs: &[f64]| extent_span(xs, &ColumnStats::of(xs));
-        assert_eq!(span(&[f64::NAN, 2.0, -1.0]), 3.0);
-        assert_eq!(span(&[f64::NAN]), 0.0);
+        let extent = |xs: &[f64]| extent(xs, &ColumnStats::of(xs));
+        assert_eq!(extent(&[f64::NAN, 2.0, -1.0]), Some((-1.0, 2.0)));
+        assert_eq!(extent(&[f64::NAN]), None);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod packed;
 pub mod pie;
 pub mod pivot;
 pub mod scatter;
+pub mod ticks;
 
 use std::sync::Arc;
 

@@ -18,6 +18,11 @@ thread_local! {
 }
 
 thread_local! {
+    /// `en-US` digits of the active zone's wall clock, for [`zone_offset`].
+    static ZONE_CLOCK: RefCell<Option<Option<js_sys::Intl::DateTimeFormat>>> = const { RefCell::new(None) };
+}
+
+thread_local! {
     static WARM_UP_SCHEDULED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -62,6 +67,59 @@ fn maximize_locale() {
 pub(super) fn clear() {
     NUMBERS.with(|c| c.borrow_mut().clear());
     TIMES.with(|c| c.borrow_mut().clear());
+    ZONE_CLOCK.with(|c| c.borrow_mut().take());
+}
+
+/// The active zone's offset from UTC at epoch `ms` (milliseconds, east positive), read from
+/// its wall clock: `Intl` formats the instant in the zone as `en-US` digits (month, day, year,
+/// hours, minutes, seconds), and their distance from the instant is the offset. `None` when no
+/// zone is set or `Intl` refuses it.
+pub(super) fn zone_offset(ms: f64) -> Option<f64> {
+    let zone = crate::locale::active().time_zone?;
+    ZONE_CLOCK.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let clock = cache
+            .get_or_insert_with(|| {
+                let options = Object::new();
+                set(&options, "timeZone", zone.into());
+                set(&options, "hourCycle", "h23".into());
+                for key in ["year", "month", "day", "hour", "minute", "second"] {
+                    set(&options, key, "numeric".into());
+                }
+                let args = Array::of2(&"en-US".into(), &options);
+                Reflect::construct(&intl("DateTimeFormat")?, &args)
+                    .ok()?
+                    .dyn_into()
+                    .ok()
+            })
+            .as_ref()?;
+        let text = clock
+            .format()
+            .call1(&JsValue::UNDEFINED, &js_sys::Date::new(&ms.into()))
+            .ok()?
+            .as_string()?;
+        // The six numbers, digit by digit (no `str::parse` and its error type in the wasm).
+        let (mut n, mut count, mut in_number) = ([0i64; 6], 0, false);
+        for byte in text.bytes() {
+            if !byte.is_ascii_digit() {
+                in_number = false;
+                continue;
+            }
+            if !in_number {
+                in_number = true;
+                count += 1;
+            }
+            let slot = n.get_mut(count - 1)?;
+            *slot = *slot * 10 + i64::from(byte - b'0');
+        }
+        let [month, day, year, hour, minute, second] = n;
+        if count != 6 {
+            return None;
+        }
+        let days = super::days_from_civil(year, month as u32, day as u32);
+        let wall = ((days * 24 + hour) * 60 + minute) * 60 + second;
+        Some(wall as f64 * 1000.0 - (ms / 1000.0).floor() * 1000.0)
+    })
 }
 
 fn intl(name: &str) -> Option<Function> {
@@ -149,6 +207,7 @@ fn time_format(style: TimeStyle) -> Option<js_sys::Intl::DateTimeFormat> {
         TimeStyle::Time => &[("hour", "2-digit"), ("minute", "2-digit")],
         TimeStyle::Date => &[("month", "short"), ("day", "numeric")],
         TimeStyle::DateTime => &[("dateStyle", "medium"), ("timeStyle", "short")],
+        TimeStyle::Month => &[("month", "short"), ("year", "numeric")],
     };
     for (key, value) in pairs {
         set(&options, key, (*value).into());
