@@ -28,42 +28,12 @@ pub fn from_value<T: DeserializeOwned>(value: &Value) -> serde_json::Result<T> {
     serde_json::from_slice(&serde_json::to_vec(value)?).map_err(without_position)
 }
 
-/// The position is in text the caller never wrote: say what `from_value` would.
-fn without_position(error: serde_json::Error) -> serde_json::Error {
-    let message = error.to_string();
-    let message = message
-        .rfind(" at line ")
-        .map_or(message.as_str(), |at| &message[..at]);
-    serde::de::Error::custom(message)
-}
+// The position is in text the caller never wrote: the widgets' helper drops it.
+use vantage_widgets::echarts::without_position;
 
-/// A JS value a host passed in (an option, a method's argument) as a `T`: written out by the
-/// browser's `JSON.stringify` and read with the slice deserialiser. `undefined` reads as
-/// `null` (so as `None` for an `Option`); what JSON cannot hold reads as JSON writes it
-/// (a function or `undefined` property is left out, `NaN` is `null`, a `Date` its ISO text).
-/// For small values, not bulk data.
-///
-/// # Errors
-/// serde_json's message, without a position, when the value does not have `T`'s shape (it
-/// names the field and what was expected); the browser's message when `JSON.stringify`
-/// refuses the value (a cycle, a `BigInt`).
-pub fn from_js<T: DeserializeOwned>(value: &wasm_bindgen::JsValue) -> Result<T, String> {
-    let text = if value.is_undefined() {
-        String::from("null")
-    } else {
-        match js_sys::JSON::stringify(value) {
-            // `JSON.stringify` answers `undefined` for a function or a symbol.
-            Ok(text) => text.as_string().ok_or("not a JSON value (a function?)")?,
-            // A cycle or a BigInt (a `TypeError`), or whatever a `toJSON` method threw.
-            Err(refused) => {
-                let message = wasm_bindgen::JsCast::dyn_ref::<js_sys::Error>(&refused)
-                    .map_or_else(|| format!("{refused:?}"), |e| String::from(e.message()));
-                return Err(format!("not a JSON value: {message}"));
-            }
-        }
-    };
-    serde_json::from_slice(text.as_bytes()).map_err(|e| without_position(e).to_string())
-}
+/// A JS value a host passed in as a `T` (`JSON.stringify`, then the slice deserialiser): the
+/// widgets crate's, which reads a chart click's value the same way.
+pub use vantage_widgets::echarts::from_js;
 
 /// A contract enum from its wire name (`p95`, `1h`, `last24h`, `heatmap`…); `None` for any
 /// other text.

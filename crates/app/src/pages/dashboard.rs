@@ -214,7 +214,8 @@ fn DashboardScreen(id: String) -> impl IntoView {
             update(&|s| s.cross = current.clone());
         }
     });
-    // Effect: auto-refresh timer for non-live data; the interval handle is dropped (cleared)
+    // Effect: auto-refresh timer for non-live data (a wall display: nobody is waiting, so the
+    // charts' redraws are paced like live updates); the interval handle is dropped (cleared)
     // when the interval changes or the page goes away.
     let refresher = send_wrapper::SendWrapper::new(store.clone());
     Effect::new(
@@ -227,7 +228,7 @@ fn DashboardScreen(id: String) -> impl IntoView {
                 .then(|| {
                     let store = refresher.clone();
                     set_interval_with_handle(
-                        move || store.refresh(),
+                        move || store.reload_in_background(),
                         Duration::from_secs(seconds.into()),
                     )
                     .ok()

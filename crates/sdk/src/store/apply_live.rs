@@ -114,7 +114,7 @@ impl DashboardStore {
 
     fn on_live(&self, event: LiveEvent) {
         match event {
-            LiveEvent::Resync => self.resync(),
+            LiveEvent::Resync => self.reload_in_background(),
             LiveEvent::Message(envelope) => match envelope.kind {
                 LiveKind::Alert => {
                     if let Ok(alert) = crate::json::from_value::<Alert>(&envelope.data) {

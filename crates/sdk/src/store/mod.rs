@@ -377,9 +377,10 @@ impl DashboardStore {
         self.query(None, Redraw::Together);
     }
 
-    /// Re-queries every widget because the live connection lost track (nobody is waiting for
-    /// it): the charts' redraws are paced.
-    fn resync(&self) {
+    /// Re-queries every widget with nobody waiting for the answer (the live connection lost
+    /// track, a wall display's periodic reload): the charts' redraws are paced like live
+    /// updates.
+    pub fn reload_in_background(&self) {
         self.query(None, Redraw::Paced);
     }
 

@@ -42,7 +42,7 @@ use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::WidgetError;
 
@@ -85,6 +85,47 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, WidgetError> {
     js_sys::JSON::parse(&text).map_err(|_| WidgetError::Data("not valid JSON".into()))
 }
 
+/// A JS value as a `T` (a host's option or method argument, a chart click's value): written
+/// out by the browser's `JSON.stringify` and read with serde_json's slice deserialiser, the
+/// copy of each type's `Deserialize` that response bodies already compile — not
+/// serde-wasm-bindgen's, which compiled another. `undefined` reads as `null` (so as `None` for
+/// an `Option`); what JSON cannot hold reads as JSON writes it (a function or `undefined`
+/// property is left out, `NaN` is `null`, a `Date` its ISO text). For small values, not bulk
+/// data.
+///
+/// # Errors
+/// serde_json's message, without a position, when the value does not have `T`'s shape (it
+/// names the field and what was expected); the browser's message when `JSON.stringify`
+/// refuses the value (a cycle, a `BigInt`).
+pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    let text = if value.is_undefined() {
+        String::from("null")
+    } else {
+        match js_sys::JSON::stringify(value) {
+            // `JSON.stringify` answers `undefined` for a function or a symbol.
+            Ok(text) => text.as_string().ok_or("not a JSON value (a function?)")?,
+            // A cycle or a BigInt (a `TypeError`), or whatever a `toJSON` method threw.
+            Err(refused) => {
+                let message = refused
+                    .dyn_ref::<js_sys::Error>()
+                    .map_or_else(|| format!("{refused:?}"), |e| String::from(e.message()));
+                return Err(format!("not a JSON value: {message}"));
+            }
+        }
+    };
+    serde_json::from_slice(text.as_bytes()).map_err(|e| without_position(e).to_string())
+}
+
+/// serde_json's error without its " at line … column …": the position is in text the caller
+/// never wrote (JSON written for them).
+pub fn without_position(error: serde_json::Error) -> serde_json::Error {
+    let message = error.to_string();
+    let message = message
+        .rfind(" at line ")
+        .map_or(message.as_str(), |at| &message[..at]);
+    serde::de::Error::custom(message)
+}
+
 /// What the user clicked on in a chart.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -114,11 +155,7 @@ impl ChartClick {
                 .filter(|i| i.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(i))
                 .map(|i| i as u32),
             // The clicked item's value: a number, a category, or an array of both.
-            value: js_sys::JSON::stringify(&value)
-                .ok()
-                .and_then(|text| text.as_string())
-                .and_then(|text| serde_json::from_slice(text.as_bytes()).ok())
-                .unwrap_or_default(),
+            value: from_js(&value).unwrap_or_default(),
         }
     }
 }
