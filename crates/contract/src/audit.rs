@@ -3,64 +3,41 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AuditAction {
-    SetupCompleted,
-    SignIn,
-    SignInFailed,
-    SignOut,
-    UserInvited,
-    InvitationAccepted,
-    UserRoleChanged,
-    UserDeactivated,
-    UserReactivated,
-    PasswordResetIssued,
-    PasswordResetCompleted,
-    PasswordChanged,
-    EmbedTokenIssued,
-    EmbedTokenRevoked,
-    DashboardCreated,
-    DashboardUpdated,
-    DashboardDeleted,
-    BrandingChanged,
-    EmbedOriginsChanged,
-    TenantCreated,
-    TenantRenamed,
-    TenantDeactivated,
-    TenantReactivated,
+use crate::wire::unit_enum;
+
+unit_enum! {
+    /// What happened.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum AuditAction {
+        SetupCompleted,
+        SignIn,
+        SignInFailed,
+        SignOut,
+        UserInvited,
+        InvitationAccepted,
+        UserRoleChanged,
+        UserDeactivated,
+        UserReactivated,
+        PasswordResetIssued,
+        PasswordResetCompleted,
+        PasswordChanged,
+        EmbedTokenIssued,
+        EmbedTokenRevoked,
+        DashboardCreated,
+        DashboardUpdated,
+        DashboardDeleted,
+        BrandingChanged,
+        EmbedOriginsChanged,
+        TenantCreated,
+        TenantRenamed,
+        TenantDeactivated,
+        TenantReactivated,
+    }
 }
 
 impl AuditAction {
-    /// Every action.
-    pub const ALL: [AuditAction; 23] = [
-        AuditAction::SetupCompleted,
-        AuditAction::SignIn,
-        AuditAction::SignInFailed,
-        AuditAction::SignOut,
-        AuditAction::UserInvited,
-        AuditAction::InvitationAccepted,
-        AuditAction::UserRoleChanged,
-        AuditAction::UserDeactivated,
-        AuditAction::UserReactivated,
-        AuditAction::PasswordResetIssued,
-        AuditAction::PasswordResetCompleted,
-        AuditAction::PasswordChanged,
-        AuditAction::EmbedTokenIssued,
-        AuditAction::EmbedTokenRevoked,
-        AuditAction::DashboardCreated,
-        AuditAction::DashboardUpdated,
-        AuditAction::DashboardDeleted,
-        AuditAction::BrandingChanged,
-        AuditAction::EmbedOriginsChanged,
-        AuditAction::TenantCreated,
-        AuditAction::TenantRenamed,
-        AuditAction::TenantDeactivated,
-        AuditAction::TenantReactivated,
-    ];
-
     /// The wire name (`sign_in`, …).
     pub fn as_str(self) -> &'static str {
         match self {

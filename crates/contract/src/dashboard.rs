@@ -6,43 +6,34 @@ use crate::{ApiError, Dataset, Filter, Query, QueryResult, TimeRange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::wire::unit_enum;
+
 /// Columns of the layout grid.
 pub const GRID_COLUMNS: u32 = 12;
 /// Most widgets on one dashboard.
 pub const MAX_WIDGETS: usize = 50;
 
-/// What a widget renders. The strings are part of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum WidgetKind {
-    Line,
-    Area,
-    Bar,
-    Pie,
-    Scatter,
-    Heatmap,
-    Gauge,
-    Kpi,
-    Table,
-    /// The tenant's recent alerts; needs no query.
-    Alerts,
+unit_enum! {
+    /// What a widget renders. The strings are part of the contract.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum WidgetKind {
+        Line,
+        Area,
+        Bar,
+        Pie,
+        Scatter,
+        Heatmap,
+        Gauge,
+        Kpi,
+        Table,
+        /// The tenant's recent alerts; needs no query.
+        Alerts,
+    }
 }
 
-impl WidgetKind {
-    pub const ALL: [WidgetKind; 10] = [
-        WidgetKind::Line,
-        WidgetKind::Area,
-        WidgetKind::Bar,
-        WidgetKind::Pie,
-        WidgetKind::Scatter,
-        WidgetKind::Heatmap,
-        WidgetKind::Gauge,
-        WidgetKind::Kpi,
-        WidgetKind::Table,
-        WidgetKind::Alerts,
-    ];
-}
+impl WidgetKind {}
 
 /// A widget's cell in the grid (columns `x..x+w` of 12, rows `y..y+h`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,8 @@
 use crate::{ColumnType, FieldError, Validated};
 use serde::{Deserialize, Serialize};
 
+use crate::wire::unit_enum;
+
 /// Most fields a dataset may have.
 pub const MAX_FIELDS: usize = 200;
 /// Longest retention, in days (100 years).
@@ -35,20 +37,22 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 365;
 /// Names no field may take: they are columns every result or row page already has.
 pub const RESERVED_FIELD_NAMES: [&str; 5] = ["id", "time", "rowid", "oid", "_rowid_"];
 
-/// How a measure may be aggregated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Aggregation {
-    Count,
-    Sum,
-    Avg,
-    Min,
-    Max,
-    P50,
-    P95,
-    P99,
-    CountDistinct,
+unit_enum! {
+    /// How a measure may be aggregated.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Aggregation {
+        Count,
+        Sum,
+        Avg,
+        Min,
+        Max,
+        P50,
+        P95,
+        P99,
+        CountDistinct,
+    }
 }
 
 impl Aggregation {
@@ -145,29 +149,33 @@ fn default_retention() -> u32 {
     DEFAULT_RETENTION_DAYS
 }
 
-/// The type of a dataset field (what an ingested value must be).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FieldType {
-    /// Epoch milliseconds (a JSON number) or an RFC 3339 string.
-    Time,
-    String,
-    /// A JSON number; with `format: "integer"` a whole number.
-    Number,
-    Boolean,
+unit_enum! {
+    /// The type of a dataset field (what an ingested value must be).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum FieldType {
+        /// Epoch milliseconds (a JSON number) or an RFC 3339 string.
+        Time,
+        String,
+        /// A JSON number; with `format: "integer"` a whole number.
+        Number,
+        Boolean,
+    }
 }
 
-/// What a query may do with a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FieldRole {
-    /// Group and filter by it.
-    #[default]
-    Dimension,
-    /// Aggregate it (numbers only).
-    Measure,
+unit_enum! {
+    /// What a query may do with a field.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum FieldRole {
+        /// Group and filter by it.
+        #[default]
+        Dimension,
+        /// Aggregate it (numbers only).
+        Measure,
+    }
 }
 
 /// One field of a dataset definition.

@@ -6,57 +6,45 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Machine-readable error codes. Clients switch on these, never on the message text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// 400: the request could not be parsed (malformed JSON, wrong types).
-    BadRequest,
-    /// 401: missing, malformed or expired credentials.
-    Unauthenticated,
-    /// 403: authenticated but not allowed (role, tenant, origin).
-    Forbidden,
-    /// 404: no such resource in the caller's tenant.
-    NotFound,
-    /// 403: an embed token's locked filter cannot be applied to this widget (its dataset lacks
-    /// the locked field, or the widget is not filterable, e.g. alerts): the widget answers this
-    /// error instead of unfiltered data.
-    LockedFilterUnsupported,
-    /// 409: the resource changed since the caller read it (stale version).
-    Conflict,
-    /// 413: request body over the size limit.
-    PayloadTooLarge,
-    /// 422: well-formed but semantically invalid (unknown field, bad colour…).
-    ValidationFailed,
-    /// 429: rate limited; see the `Retry-After` header.
-    RateLimited,
-    /// 500: the server failed; the request id identifies the log line.
-    Internal,
-    /// 503: the server cannot serve right now (e.g. its database does not answer).
-    Unavailable,
-    /// 400: the client asked for a contract version this backend does not serve (see
-    /// [`crate::version`]); `details` carry `requested` and `served`.
-    UnsupportedVersion,
+use crate::wire::unit_enum;
+
+unit_enum! {
+    /// Machine-readable error codes. Clients switch on these, never on the message text.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum ErrorCode {
+        /// 400: the request could not be parsed (malformed JSON, wrong types).
+        BadRequest,
+        /// 401: missing, malformed or expired credentials.
+        Unauthenticated,
+        /// 403: authenticated but not allowed (role, tenant, origin).
+        Forbidden,
+        /// 404: no such resource in the caller's tenant.
+        NotFound,
+        /// 403: an embed token's locked filter cannot be applied to this widget (its dataset lacks
+        /// the locked field, or the widget is not filterable, e.g. alerts): the widget answers this
+        /// error instead of unfiltered data.
+        LockedFilterUnsupported,
+        /// 409: the resource changed since the caller read it (stale version).
+        Conflict,
+        /// 413: request body over the size limit.
+        PayloadTooLarge,
+        /// 422: well-formed but semantically invalid (unknown field, bad colour…).
+        ValidationFailed,
+        /// 429: rate limited; see the `Retry-After` header.
+        RateLimited,
+        /// 500: the server failed; the request id identifies the log line.
+        Internal,
+        /// 503: the server cannot serve right now (e.g. its database does not answer).
+        Unavailable,
+        /// 400: the client asked for a contract version this backend does not serve (see
+        /// [`crate::version`]); `details` carry `requested` and `served`.
+        UnsupportedVersion,
+    }
 }
 
 impl ErrorCode {
-    /// Every code, for exhaustive checks (tables, type unions, docs).
-    pub const ALL: [ErrorCode; 12] = [
-        ErrorCode::BadRequest,
-        ErrorCode::Unauthenticated,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::LockedFilterUnsupported,
-        ErrorCode::Conflict,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::ValidationFailed,
-        ErrorCode::RateLimited,
-        ErrorCode::Internal,
-        ErrorCode::Unavailable,
-        ErrorCode::UnsupportedVersion,
-    ];
-
     /// The HTTP status code this error is sent with.
     pub fn http_status(self) -> u16 {
         match self {

@@ -31,6 +31,7 @@ pub mod tenant;
 pub mod users;
 pub mod validation;
 pub mod version;
+pub mod wire;
 
 pub use admin::{CreateTenantRequest, Readiness, TenantList, TenantSummary, UpdateTenantRequest};
 pub use alert::{Alert, AlertList, AlertStatus, Severity};

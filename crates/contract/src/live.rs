@@ -21,6 +21,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::wire::unit_enum;
+
 /// Channel of per-second metric rollups.
 pub const CHANNEL_METRICS: &str = "metrics";
 /// Channel of alert creations and status changes.
@@ -32,15 +34,17 @@ pub const CHANNEL_SYSTEM: &str = "system";
 /// Channels a client may subscribe to.
 pub const CHANNELS: [&str; 3] = [CHANNEL_METRICS, CHANNEL_ALERTS, CHANNEL_DASHBOARDS];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum LiveKind {
-    Metric,
-    Alert,
-    DashboardChanged,
-    Heartbeat,
-    Reset,
+unit_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "camelCase")]
+    pub enum LiveKind {
+        Metric,
+        Alert,
+        DashboardChanged,
+        Heartbeat,
+        Reset,
+    }
 }
 
 /// Every live message.

@@ -20,6 +20,8 @@ use crate::{Aggregation, ColumnType, Dataset};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::wire::unit_enum;
+
 /// Most rows a query may return.
 pub const MAX_LIMIT: u32 = 10_000;
 /// Most time buckets a query may produce.
@@ -35,21 +37,23 @@ pub const MIN_EPOCH_MS: i64 = -62_135_596_800_000;
 /// Output column name of the time bucket when `granularity` is set.
 pub const TIME_COLUMN: &str = "time";
 
-/// Filter operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FilterOp {
-    Eq,
-    Neq,
-    In,
-    NotIn,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-    Between,
-    Contains,
+unit_enum! {
+    /// Filter operators.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum FilterOp {
+        Eq,
+        Neq,
+        In,
+        NotIn,
+        Gt,
+        Gte,
+        Lt,
+        Lte,
+        Between,
+        Contains,
+    }
 }
 
 /// One filter. `eq/neq/gt/gte/lt/lte/contains` take `value`; `in/not_in` take `values`;
@@ -187,23 +191,25 @@ impl Filter {
     }
 }
 
-/// Relative time ranges ending now. `today` starts at midnight in the request's `timeZone`
-/// (UTC when none is given); the others are rolling windows of a fixed length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum TimePreset {
-    #[serde(rename = "today")]
-    Today,
-    #[serde(rename = "last15m")]
-    Last15m,
-    #[serde(rename = "last1h")]
-    Last1h,
-    #[serde(rename = "last24h")]
-    Last24h,
-    #[serde(rename = "last7d")]
-    Last7d,
-    #[serde(rename = "last30d")]
-    Last30d,
+unit_enum! {
+    /// Relative time ranges ending now. `today` starts at midnight in the request's `timeZone`
+    /// (UTC when none is given); the others are rolling windows of a fixed length.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum TimePreset {
+        #[serde(rename = "today")]
+        Today,
+        #[serde(rename = "last15m")]
+        Last15m,
+        #[serde(rename = "last1h")]
+        Last1h,
+        #[serde(rename = "last24h")]
+        Last24h,
+        #[serde(rename = "last7d")]
+        Last7d,
+        #[serde(rename = "last30d")]
+        Last30d,
+    }
 }
 
 impl TimePreset {
@@ -305,27 +311,29 @@ impl TimeRange {
 /// Milliseconds in a (UTC) day.
 const DAY_MS: i64 = 86_400_000;
 
-/// Time bucket sizes. Buckets start on the wall clock of the request's `timeZone` (UTC when
-/// none is given): `1h` buckets start on the local hour, `1d` at local midnight (so a bucket
-/// is 23 or 25 hours long on a daylight-saving change), `1w` on Monday at local midnight and
-/// `1mo` on the first of the month at local midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Granularity {
-    #[serde(rename = "1m")]
-    Minute,
-    #[serde(rename = "5m")]
-    FiveMinutes,
-    #[serde(rename = "15m")]
-    FifteenMinutes,
-    #[serde(rename = "1h")]
-    Hour,
-    #[serde(rename = "1d")]
-    Day,
-    #[serde(rename = "1w")]
-    Week,
-    #[serde(rename = "1mo")]
-    Month,
+unit_enum! {
+    /// Time bucket sizes. Buckets start on the wall clock of the request's `timeZone` (UTC when
+    /// none is given): `1h` buckets start on the local hour, `1d` at local midnight (so a bucket
+    /// is 23 or 25 hours long on a daylight-saving change), `1w` on Monday at local midnight and
+    /// `1mo` on the first of the month at local midnight.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum Granularity {
+        #[serde(rename = "1m")]
+        Minute,
+        #[serde(rename = "5m")]
+        FiveMinutes,
+        #[serde(rename = "15m")]
+        FifteenMinutes,
+        #[serde(rename = "1h")]
+        Hour,
+        #[serde(rename = "1d")]
+        Day,
+        #[serde(rename = "1w")]
+        Week,
+        #[serde(rename = "1mo")]
+        Month,
+    }
 }
 
 impl Granularity {
@@ -457,14 +465,16 @@ impl Measure {
     }
 }
 
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SortDir {
-    #[default]
-    Asc,
-    Desc,
+unit_enum! {
+    /// Sort direction.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum SortDir {
+        #[default]
+        Asc,
+        Desc,
+    }
 }
 
 /// Sort by an output column (`time`, a dimension, or a measure's output name).

@@ -21,17 +21,21 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The logical type of a result column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum ColumnType {
-    String,
-    Integer,
-    Float,
-    /// Milliseconds since the Unix epoch (UTC), as a JSON number.
-    Timestamp,
-    Boolean,
+use crate::wire::unit_enum;
+
+unit_enum! {
+    /// The logical type of a result column.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "camelCase")]
+    pub enum ColumnType {
+        String,
+        Integer,
+        Float,
+        /// Milliseconds since the Unix epoch (UTC), as a JSON number.
+        Timestamp,
+        Boolean,
+    }
 }
 
 impl ColumnType {

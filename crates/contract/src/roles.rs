@@ -7,60 +7,45 @@
 //! assert!(!Role::Viewer.can(Permission::ExportData));
 //! ```
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// A user's role. System admins act across tenants; everyone else within one tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    SystemAdmin,
-    TenantAdmin,
-    Manager,
-    Analyst,
-    Viewer,
+use crate::wire::unit_enum;
+
+unit_enum! {
+    /// A user's role. System admins act across tenants; everyone else within one tenant.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        SystemAdmin,
+        TenantAdmin,
+        Manager,
+        Analyst,
+        Viewer,
+    }
 }
 
-/// Something a role may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Permission {
-    ViewDashboard,
-    ExportData,
-    ConfigureAlerts,
-    ManageUsers,
-    GenerateReports,
-    EditDashboards,
-    AccessAuditLog,
-    /// Create, rename, deactivate and list tenants (system admins only).
-    ManageTenants,
+unit_enum! {
+    /// Something a role may do.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum Permission {
+        ViewDashboard,
+        ExportData,
+        ConfigureAlerts,
+        ManageUsers,
+        GenerateReports,
+        EditDashboards,
+        AccessAuditLog,
+        /// Create, rename, deactivate and list tenants (system admins only).
+        ManageTenants,
+    }
 }
 
-impl Permission {
-    /// Every permission, in matrix order.
-    pub const ALL: [Permission; 8] = [
-        Permission::ViewDashboard,
-        Permission::ExportData,
-        Permission::ConfigureAlerts,
-        Permission::ManageUsers,
-        Permission::GenerateReports,
-        Permission::EditDashboards,
-        Permission::AccessAuditLog,
-        Permission::ManageTenants,
-    ];
-}
+impl Permission {}
 
 impl Role {
-    /// Every role, most powerful first.
-    pub const ALL: [Role; 5] = [
-        Role::SystemAdmin,
-        Role::TenantAdmin,
-        Role::Manager,
-        Role::Analyst,
-        Role::Viewer,
-    ];
-
     /// The permission matrix.
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;

@@ -12,6 +12,8 @@
 use crate::validation::{FieldError, Validated};
 use serde::{Deserialize, Serialize};
 
+use crate::wire::unit_enum;
+
 /// Longest accepted product name, in characters.
 pub const PRODUCT_NAME_MAX: usize = 40;
 /// Longest accepted logo/favicon URL (data URLs included), in bytes.
@@ -21,15 +23,17 @@ pub const FONT_FAMILY_MAX: usize = 100;
 /// Most colours in a chart palette.
 pub const PALETTE_MAX: usize = 16;
 
-/// Light, dark, or follow the viewer's system setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ThemeMode {
-    Light,
-    Dark,
-    #[default]
-    System,
+unit_enum! {
+    /// Light, dark, or follow the viewer's system setting.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum ThemeMode {
+        Light,
+        Dark,
+        #[default]
+        System,
+    }
 }
 
 /// A tenant's white-label settings (`PUT /api/v1/tenant/branding`).
