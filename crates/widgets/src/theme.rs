@@ -352,10 +352,6 @@ impl Theme {
             "splitLine": { "lineStyle": { "color": [s.grid.hex()] } },
             "nameTextStyle": { "color": s.muted.hex() }
         });
-        // A time axis's dated ticks (`charts::ticks`) are not thinned to its width by ECharts:
-        // labels that would overlap on a narrow chart are hidden instead.
-        let mut time_axis = axis.clone();
-        time_axis["axisLabel"]["hideOverlap"] = true.into();
         json!({
             "color": self.palette.iter().map(|c| c.hex()).collect::<Vec<_>>(),
             "backgroundColor": "transparent",
@@ -369,7 +365,7 @@ impl Theme {
             },
             "categoryAxis": axis,
             "valueAxis": axis,
-            "timeAxis": time_axis,
+            "timeAxis": axis,
             "logAxis": axis,
             "gauge": {
                 "axisLine": { "lineStyle": { "color": [[1, s.grid.hex()]] } },

@@ -184,6 +184,80 @@ fn raw_count(instance: &vantage_widgets::echarts::EChartsInstance, index: u32) -
         .expect("a count")
 }
 
+/// A gauge's number fits inside its ring on a short chart (it was drawn at 20 px and the ring
+/// cut "1,125 ms" to ",125 m" on the demo's latency dashboard), and follows a resize.
+#[wasm_bindgen_test]
+async fn a_gauge_number_fits_its_ring_and_follows_a_resize() {
+    use vantage_contract::WidgetKind;
+    use vantage_widgets::{chart_option, EChartsHandle, Renderer};
+
+    let container = fresh_container(300, 110);
+    let mut handle =
+        EChartsHandle::new(ensure_echarts(), container.clone(), None, Renderer::Canvas)
+            .expect("a chart");
+    let result = QueryResult::new(
+        vec![Column::new("p95", ColumnType::Float)],
+        vec![vec![json!(1125.0)]],
+    )
+    .expect("result");
+    let option = chart_option(WidgetKind::Gauge, &result, &json!({"format": "ms"})).expect("gauge");
+    handle.set_chart(&option).expect("drawn");
+    let font = |handle: &EChartsHandle| {
+        get(&handle.instance().get_option(), "series.0.detail.fontSize")
+            .as_f64()
+            .unwrap_or_default()
+    };
+    // The text at that size, measured by the browser, fits the ring's hole (radius 90% of
+    // half the smaller side, less the 12 px band).
+    let fits = |size: f64, side: f64| {
+        let canvas: HtmlCanvasElement = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("canvas").ok())
+            .expect("canvas")
+            .unchecked_into();
+        let context: web_sys::CanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .expect("a 2d context")
+            .unchecked_into();
+        context.set_font(&format!("bold {size}px sans-serif"));
+        let text = context.measure_text("1,125 ms").expect("measured").width();
+        let hole = 2.0 * (0.45 * side - 12.0);
+        assert!(
+            text <= hole,
+            "{text}px of text in a {hole}px hole at {size}px"
+        );
+    };
+    let small = font(&handle);
+    assert!(small < 20.0, "a short chart's number shrinks: {small}px");
+    fits(small, 110.0);
+
+    container
+        .style()
+        .set_property("height", "400px")
+        .expect("height");
+    container
+        .style()
+        .set_property("width", "600px")
+        .expect("width");
+    wait_until(
+        "the number at full size again",
+        Duration::from_secs(5),
+        || font(&handle) == 20.0,
+    )
+    .await;
+    container
+        .style()
+        .set_property("height", "90px")
+        .expect("height");
+    wait_until("the number shrunk again", Duration::from_secs(5), || {
+        font(&handle) < small
+    })
+    .await;
+    fits(font(&handle), 90.0);
+}
+
 #[wasm_bindgen_test]
 async fn streaming_append_keeps_a_bounded_window_with_the_latest_values() {
     use vantage_widgets::{streaming_line_option, EChartsHandle, Renderer, SlidingWindow};

@@ -48,8 +48,9 @@ pub fn gauge_chart_option(result: &QueryResult, options: &Value) -> Result<Chart
             // The card title names the gauge.
             .title(GaugeTitle::new().show(false))
             // The number in the ring's middle (`offsetCenter`, set in the browser by
-            // `js::fit_gauge_detail`), sized to fit inside it: below the centre (ECharts'
-            // default) a value with a unit ("543 ms") ran into the arc's ends in a short card.
+            // `js::fit_gauge_detail`): below the centre (ECharts' default) a value with a unit
+            // ("543 ms") ran into the arc's ends in a short card. 20 px where it fits; the
+            // chart shrinks it to the ring's hole for its size (`js::fit_gauge_numbers`).
             .detail(
                 GaugeDetail::new()
                     .font_size(20)
@@ -81,6 +82,19 @@ mod tests {
         .unwrap();
         assert_eq!(o["series"][0]["max"], 1.0);
         assert_eq!(o["series"][0]["data"][0]["value"], 0.93);
+    }
+
+    /// The number shrinks to fit the ring of a short chart and keeps 20 px where it fits.
+    #[test]
+    fn the_number_fits_inside_the_ring() {
+        use crate::charts::js::gauge_font_size;
+        // "1,125 ms" in a 300 × 110 px chart: a ring of radius 49.5 px, a hole of 67 px.
+        let size = gauge_font_size(8, 300.0, 110.0);
+        assert!((10.0..20.0).contains(&size), "{size}");
+        assert!(8.0 * 0.65 * size <= 2.0 * (0.45 * 110.0 - 12.0) - 8.0);
+        assert_eq!(gauge_font_size(8, 420.0, 280.0), 20.0);
+        assert_eq!(gauge_font_size(40, 100.0, 60.0), 10.0, "never unreadable");
+        assert_eq!(gauge_font_size(8, 0.0, 0.0), 20.0, "no size yet");
     }
 
     #[test]

@@ -120,6 +120,71 @@ fn fit_gauge_detail(series: &JsValue) {
     }
 }
 
+/// The largest and smallest font size (px) of a gauge's number.
+const GAUGE_FONT_MAX: f64 = 20.0;
+const GAUGE_FONT_MIN: f64 = 10.0;
+
+/// Sizes each gauge's number (`detail.fontSize`) to fit inside its ring on a chart `width` ×
+/// `height` px, from the text its formatter writes (so after [`finish_option`]): in a short
+/// card, "1,125 ms" at 20 px was wider than the ring's hole and the ring cut it to ",125 m".
+/// `false` when the option has no gauge.
+pub(crate) fn fit_gauge_numbers(option: &JsValue, width: f64, height: f64) -> bool {
+    let Ok(series) = Reflect::get(option, &"series".into()) else {
+        return false;
+    };
+    let Some(series) = series.dyn_ref::<Array>() else {
+        return false;
+    };
+    let mut any = false;
+    for item in series.iter() {
+        if series_type(&item).as_deref() != Some("gauge") {
+            continue;
+        }
+        any = true;
+        let detail = Reflect::get(&item, &"detail".into()).unwrap_or(JsValue::UNDEFINED);
+        if detail.is_object() {
+            let chars = gauge_text(&item, &detail).chars().count();
+            let size = gauge_font_size(chars, width, height);
+            let _ = Reflect::set(&detail, &"fontSize".into(), &size.into());
+        }
+    }
+    any
+}
+
+/// The text a gauge's `detail` shows: its formatter applied to the first data item's value.
+fn gauge_text(series: &JsValue, detail: &JsValue) -> String {
+    let first = Reflect::get(series, &"data".into())
+        .ok()
+        .and_then(|data| data.dyn_into::<Array>().ok())
+        .map_or(JsValue::UNDEFINED, |data| data.get(0));
+    let value = if first.is_object() {
+        Reflect::get(&first, &"value".into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        first
+    };
+    Reflect::get(detail, &"formatter".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call1(&JsValue::UNDEFINED, &value).ok())
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| String::from(js_sys::JsString::from(value)))
+}
+
+/// The font size (px) at which a gauge's number of `chars` characters fits inside its ring on
+/// a chart `width` × `height` px: the ring's radius is 90% of half the smaller side (the
+/// gauge's `radius`), less the 12 px progress band, and a bold character is about 0.65 em wide
+/// (DejaVu Sans Bold's digits 0.7, a comma or a space under 0.4).
+/// 20 px where it fits (and for a chart with no size yet), never under 10.
+pub fn gauge_font_size(chars: usize, width: f64, height: f64) -> f64 {
+    if !(width > 0.0 && height > 0.0) {
+        return GAUGE_FONT_MAX;
+    }
+    let hole = 2.0 * (0.45 * width.min(height) - 12.0) - 8.0;
+    (hole / (0.65 * chars.max(1) as f64))
+        .floor()
+        .clamp(GAUGE_FONT_MIN, GAUGE_FONT_MAX)
+}
+
 /// Axis labels that would overlap are dropped rather than drawn over each other (narrow cells,
 /// phones), through ECharts' `axisLabel.hideOverlap`, which charming's `AxisLabel` lacks.
 fn hide_overlapping_labels(option: &JsValue) {

@@ -48,6 +48,8 @@ pub struct EChartsHandle {
     resize: ResizeWatch,
     /// Large line/area series drawn decimated, with their full points (see `decimate.rs`).
     decimator: Rc<RefCell<Decimator>>,
+    /// The last option applied when it has a gauge, whose number is refitted on resize.
+    gauge: Rc<RefCell<Option<JsValue>>>,
 }
 
 impl EChartsHandle {
@@ -63,7 +65,13 @@ impl EChartsHandle {
     ) -> Result<Self, WidgetError> {
         let instance = module.init(&element, theme.as_deref(), renderer)?;
         let decimator = Rc::new(RefCell::new(Decimator::default()));
-        let resize = ResizeWatch::new(&element, instance.clone(), Rc::clone(&decimator))?;
+        let gauge = Rc::new(RefCell::new(None));
+        let resize = ResizeWatch::new(
+            &element,
+            instance.clone(),
+            Rc::clone(&decimator),
+            Rc::clone(&gauge),
+        )?;
         // The zoom refresh holds the decimator weakly: a chart destroyed in the same tick as a
         // `datazoom` drops it, and the already scheduled refresh then does nothing.
         let on_zoomed = {
@@ -90,6 +98,7 @@ impl EChartsHandle {
             listeners: Vec::new(),
             resize,
             decimator,
+            gauge,
         };
         // A zoom shows another x window: pick its points from the full series.
         handle.on("datazoom", on_zoomed);
@@ -113,6 +122,9 @@ impl EChartsHandle {
             }
             wanted
         });
+        let height = f64::from(self.element.client_height());
+        let gauge = crate::charts::js::fit_gauge_numbers(&option, width, height);
+        *self.gauge.borrow_mut() = gauge.then(|| option.clone());
         let shared = Rc::clone(&self.decimator);
         let mut decimator = shared.borrow_mut();
         decimator.replace(
@@ -288,6 +300,7 @@ impl EChartsHandle {
             &self.element,
             self.instance.clone(),
             Rc::clone(&self.decimator),
+            Rc::clone(&self.gauge),
         )?;
         for (event, closure) in &self.listeners {
             self.instance.on(event, closure.as_ref().unchecked_ref());
@@ -471,11 +484,13 @@ struct ResizeWatch {
 }
 
 impl ResizeWatch {
-    /// Also re-picks `decimator`'s series for the new size.
+    /// Also re-picks `decimator`'s series for the new size and refits the number of a gauge
+    /// option in `gauge` to its ring.
     fn new(
         element: &HtmlElement,
         instance: EChartsInstance,
         decimator: Rc<RefCell<Decimator>>,
+        gauge: Rc<RefCell<Option<JsValue>>>,
     ) -> Result<Self, WidgetError> {
         let frame: Rc<Cell<Option<i32>>> = Rc::new(Cell::new(None));
         let on_frame = {
@@ -489,6 +504,11 @@ impl ResizeWatch {
                 if instance.resize().is_ok() {
                     if let Ok(mut decimator) = decimator.try_borrow_mut() {
                         let _ = decimator.refresh(&instance, Draw::NextFrame);
+                    }
+                    if let Some(option) = gauge.borrow().as_ref() {
+                        let (width, height) = (instance.get_width(), instance.get_height());
+                        crate::charts::js::fit_gauge_numbers(option, width, height);
+                        let _ = instance.set_option(option, &Object::new());
                     }
                 }
             }))
