@@ -33,8 +33,6 @@ unit_enum! {
     }
 }
 
-impl WidgetKind {}
-
 /// A widget's cell in the grid (columns `x..x+w` of 12, rows `y..y+h`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -43,8 +43,6 @@ unit_enum! {
     }
 }
 
-impl Permission {}
-
 impl Role {
     /// The permission matrix.
     pub fn permissions(self) -> &'static [Permission] {

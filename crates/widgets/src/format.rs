@@ -567,8 +567,9 @@ pub fn zone_offset(_ms: f64) -> f64 {
     0.0
 }
 
-/// (year, month, day) to days since 1970-01-01, Howard Hinnant's algorithm.
-pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+/// (year, month, day) of the proleptic Gregorian calendar to days since 1970-01-01, Howard
+/// Hinnant's algorithm (also the app's CSV import's dates).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);

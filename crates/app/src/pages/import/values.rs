@@ -8,6 +8,7 @@
 
 use serde_json::Value;
 use vantage_contract::FieldType;
+use vantage_widgets::format::days_from_civil;
 
 use crate::i18n::{trf, I};
 
@@ -104,7 +105,8 @@ pub fn parse_time(cell: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
         return None;
     }
-    let mut ms = days_from_civil(year, month, day) * 86_400_000;
+    // Month and day are in range (checked above).
+    let mut ms = days_from_civil(year, month as u32, day as u32) * 86_400_000;
     let rest = &b[10..];
     if rest.is_empty() {
         return Some(ms);
@@ -203,17 +205,6 @@ fn days_in_month(year: i64, month: i64) -> i64 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
