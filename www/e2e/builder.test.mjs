@@ -38,6 +38,17 @@ async function addWidget(page, { kind, dimension, title, ready }) {
 
 const label = (page, title) => page.locator(`.builder-card[aria-label^='${title} —']`).getAttribute("aria-label");
 
+/** Asserts a card's label (its place and size) matches, giving the page up to 5 s to redraw. */
+async function placed(page, title, expected) {
+  const deadline = Date.now() + 5000;
+  let text = await label(page, title);
+  while (!expected.test(text ?? "") && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    text = await label(page, title);
+  }
+  assert.match(text ?? "", expected, `${title}: its label`);
+}
+
 async function save(page) {
   await page.click(".builder-toolbar button:has-text('Save')");
   await page.locator(".builder-status:has-text('All changes saved')").waitFor({ timeout: 15000 });
@@ -64,17 +75,18 @@ test("an admin builds a dashboard with two widgets, arranges them, saves, and fi
   await screenshot(page, "builder-editor-light");
   await editor.locator("button:has-text('Add to dashboard')").click();
   await editor.waitFor({ state: "detached" });
+  await page.locator(".builder-card").nth(1).waitFor();
   assert.equal(await page.locator(".builder-card").count(), 2);
   // KPI 3×2 at the top left, the line chart (6×3) in the first free spot next to it.
-  assert.match(await label(page, "Validations"), /Column 1, row 1, 3 wide, 2 high/);
-  assert.match(await label(page, "Validations by status"), /Column 4, row 1, 6 wide, 3 high/);
+  await placed(page, "Validations", /Column 1, row 1, 3 wide, 2 high/);
+  await placed(page, "Validations by status", /Column 4, row 1, 6 wide, 3 high/);
 
   // Keyboard: arrows move, shift+arrows resize.
   const line = page.locator(".builder-card[aria-label^='Validations by status —']");
   await line.focus();
   await page.keyboard.press("Shift+ArrowDown");
   await page.keyboard.press("ArrowRight");
-  assert.match(await label(page, "Validations by status"), /Column 5, row 1, 6 wide, 4 high/);
+  await placed(page, "Validations by status", /Column 5, row 1, 6 wide, 4 high/);
 
   // Pointer: drag the KPI onto the line chart's column; the chart is pushed down, not overlapped.
   const kpi = page.locator(".builder-card[aria-label^='Validations —']");
@@ -86,25 +98,25 @@ test("an admin builds a dashboard with two widgets, arranges them, saves, and fi
   await page.mouse.move(from.x + 20 + column * 2, from.y + 40, { steps: 5 });
   await page.mouse.move(from.x + 20 + column * 4, from.y + 40, { steps: 5 });
   await page.mouse.up();
-  assert.match(await label(page, "Validations"), /Column 5, row 1, 3 wide, 2 high/);
-  assert.match(await label(page, "Validations by status"), /Column 5, row 3, 6 wide, 4 high/);
+  await placed(page, "Validations", /Column 5, row 1, 3 wide, 2 high/);
+  await placed(page, "Validations by status", /Column 5, row 3, 6 wide, 4 high/);
   // Resize with the corner handle: one column narrower.
   const handle = await line.locator(".builder-resize").boundingBox();
   await page.mouse.move(handle.x + 8, handle.y + 8);
   await page.mouse.down();
   await page.mouse.move(handle.x + 8 - column, handle.y + 8, { steps: 5 });
   await page.mouse.up();
-  assert.match(await label(page, "Validations by status"), /5 wide, 4 high/);
+  await placed(page, "Validations by status", /5 wide, 4 high/);
 
   // Undo/redo with the keyboard and the buttons.
   await page.locator(".builder-toolbar").click({ position: { x: 2, y: 2 } });
   await page.keyboard.press("Control+z");
-  assert.match(await label(page, "Validations by status"), /6 wide, 4 high/);
+  await placed(page, "Validations by status", /6 wide, 4 high/);
   await page.keyboard.press("Control+Shift+z");
-  assert.match(await label(page, "Validations by status"), /5 wide, 4 high/);
+  await placed(page, "Validations by status", /5 wide, 4 high/);
   await page.click("button:has-text('Undo')");
   await page.click("button:has-text('Redo')");
-  assert.match(await label(page, "Validations by status"), /5 wide, 4 high/);
+  await placed(page, "Validations by status", /5 wide, 4 high/);
   await screenshot(page, "builder-canvas-light");
 
   await save(page);
@@ -112,10 +124,10 @@ test("an admin builds a dashboard with two widgets, arranges them, saves, and fi
   const id = new URL(page.url()).pathname.split("/")[2];
 
   await page.reload();
-  await page.waitForSelector(".builder-card");
+  await page.locator(".builder-card").nth(1).waitFor();
   assert.equal(await page.inputValue("input[name=dashboard-name]"), name);
   assert.equal(await page.locator(".builder-card").count(), 2);
-  assert.match(await label(page, "Validations by status"), /Column 5, row 3, 5 wide, 4 high/);
+  await placed(page, "Validations by status", /Column 5, row 3, 5 wide, 4 high/);
 
   // It opens in the normal view, with real charts.
   await page.goto(`${BASE}/dashboards/${id}`);

@@ -405,37 +405,185 @@ fn end_to_end(
     cluster: Option<&crate::cluster::Cluster>,
 ) -> Result<String, String> {
     let artifacts = crate::util::target_dir().join("test-artifacts");
-    let mut command = Command::new("node");
-    command
-        .current_dir(repo_root().join("www"))
-        .args([
+    let browser_tmp = browser_tmpdir()?;
+    let command = |files: &[&str], name_pattern: Option<&str>| {
+        let mut command = Command::new("node");
+        command.current_dir(repo_root().join("www")).args([
             "--test",
             "--test-concurrency=1",
             "--test-reporter=spec",
-            "e2e/",
-        ])
-        .env("VANTAGE_BASE_URL", base_url)
-        .env("TMPDIR", browser_tmpdir()?)
-        .env("VANTAGE_ARTIFACTS", &artifacts)
-        .env("VANTAGE_E2E_APP_DIR", crate::artifacts::app_dir())
-        .env("VANTAGE_E2E_PKG_DIR", crate::artifacts::pkg_dir())
-        .env("VANTAGE_E2E_ECHARTS_DIR", crate::artifacts::echarts_dir());
-    if let Some(binary) = server_binary {
-        command.env("VANTAGE_E2E_SERVER_BIN", binary);
-    }
-    if let Some(cluster) = cluster {
-        let replicas: Vec<String> = cluster
-            .pids()
-            .iter()
-            .enumerate()
-            .map(|(i, pid)| format!("replica{}={pid}", i + 1))
-            .collect();
+        ]);
+        if let Some(pattern) = name_pattern {
+            command.arg(format!("--test-name-pattern={pattern}"));
+        }
         command
-            .env("VANTAGE_CLUSTER_URL", &cluster.url)
-            .env("VANTAGE_CLUSTER_REPLICAS", replicas.join(","));
+            .args(files)
+            .env("VANTAGE_BASE_URL", base_url)
+            .env("TMPDIR", &browser_tmp)
+            .env("VANTAGE_ARTIFACTS", &artifacts)
+            .env("VANTAGE_E2E_APP_DIR", crate::artifacts::app_dir())
+            .env("VANTAGE_E2E_PKG_DIR", crate::artifacts::pkg_dir())
+            .env("VANTAGE_E2E_ECHARTS_DIR", crate::artifacts::echarts_dir())
+            .stdout(Stdio::piped());
+        if let Some(binary) = server_binary {
+            command.env("VANTAGE_E2E_SERVER_BIN", binary);
+        }
+        if let Some(cluster) = cluster {
+            let replicas: Vec<String> = cluster
+                .pids()
+                .iter()
+                .enumerate()
+                .map(|(i, pid)| format!("replica{}={pid}", i + 1))
+                .collect();
+            command
+                .env("VANTAGE_CLUSTER_URL", &cluster.url)
+                .env("VANTAGE_CLUSTER_REPLICAS", replicas.join(","));
+        }
+        command
+    };
+    let screenshots = format!("screenshots in {}", artifacts.display());
+    let failed = match run_node_tests(&mut command(&["e2e/"], None)) {
+        Ok(()) => return Ok(screenshots),
+        Err(failed) => failed,
+    };
+    // A flaky test (the machine is noisy) runs once more on its own; a real breakage fails
+    // again, and more than a couple of failures is a breakage, not flakiness.
+    let retry = |f: &NodeFailure| {
+        println!("==> running \"{}\" ({}) again", f.name, f.file);
+        run_node_tests(&mut command(&[&f.file], Some(&exact_pattern(&f.name)))).is_ok()
+    };
+    let describe_all = |failed: &[NodeFailure]| {
+        failed
+            .iter()
+            .map(NodeFailure::describe)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if failed.is_empty() || failed.len() > MAX_RETRIED || !failed.iter().all(retry) {
+        return Err(format!(
+            "`node --test e2e/` failed; {}",
+            if failed.is_empty() {
+                "no failing test named (see the log)".to_owned()
+            } else {
+                describe_all(&failed)
+            }
+        ));
     }
-    crate::util::run(&mut command)?;
-    Ok(format!("screenshots in {}", artifacts.display()))
+    println!("==> end-to-end: every failed test passed when run again (flaky)");
+    Ok(format!(
+        "{screenshots}; FLAKY (failed, then passed when run again): {}",
+        describe_all(&failed)
+    ))
+}
+
+/// A regular expression matching exactly `name` (node's `--test-name-pattern`).
+fn exact_pattern(name: &str) -> String {
+    let mut pattern = String::from("^");
+    for c in name.chars() {
+        if "\\^$.|?*+()[]{}/".contains(c) {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('$');
+    pattern
+}
+
+/// Runs a node:test command (spec reporter on stdout), streaming its output; on failure, the
+/// failing tests its summary lists.
+fn run_node_tests(command: &mut Command) -> Result<(), Vec<NodeFailure>> {
+    let shown = describe(command);
+    println!("$ {shown}");
+    let mut child = command.spawn().map_err(|e| {
+        println!("cannot start `{shown}`: {e}");
+        Vec::new()
+    })?;
+    let mut reader = NodeFailures::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            reader.read(&line);
+        }
+    }
+    match child.wait() {
+        Ok(status) if status.success() => Ok(()),
+        _ => Err(reader.failed),
+    }
+}
+
+/// One failed node:test test: its file, its name and the first line of its error.
+#[derive(Debug, PartialEq)]
+struct NodeFailure {
+    file: String,
+    name: String,
+    error: String,
+}
+
+impl NodeFailure {
+    fn describe(&self) -> String {
+        let error: String = self.error.chars().take(300).collect();
+        format!("{} ({}): {error}", self.name, self.file)
+    }
+}
+
+/// Reads the spec reporter's closing "failing tests:" section: `test at FILE:LINE:COL`, then
+/// `✖ NAME (DURATION)`, then the error, whose first non-empty line and first stack line in the
+/// test file are kept.
+#[derive(Default)]
+struct NodeFailures {
+    in_summary: bool,
+    failed: Vec<NodeFailure>,
+    /// The failure being read has its error's first line (and its location, when found).
+    located: bool,
+}
+
+impl NodeFailures {
+    fn read(&mut self, line: &str) {
+        let trimmed = line.trim();
+        if trimmed.ends_with("failing tests:") {
+            self.in_summary = true;
+            return;
+        }
+        if !self.in_summary || trimmed.is_empty() {
+            return;
+        }
+        if let Some(at) = trimmed.strip_prefix("test at ") {
+            // FILE:LINE:COL, the file relative to the working folder.
+            let file = at.rsplitn(3, ':').nth(2).unwrap_or(at);
+            self.failed.push(NodeFailure {
+                file: file.to_owned(),
+                name: String::new(),
+                error: String::new(),
+            });
+            self.located = false;
+            return;
+        }
+        let Some(current) = self.failed.last_mut() else {
+            return;
+        };
+        if current.name.is_empty() {
+            let name = trimmed.trim_start_matches('\u{2716}').trim();
+            // Drop the duration in brackets the reporter appends.
+            let name = match name.rfind(" (") {
+                Some(i) if name.ends_with("ms)") || name.ends_with("s)") => &name[..i],
+                _ => name,
+            };
+            current.name = name.to_owned();
+        } else if current.error.is_empty() {
+            current.error = trimmed.to_owned();
+        } else if !self.located && trimmed.starts_with("at ") {
+            let file_name = current.file.rsplit('/').next().unwrap_or(&current.file);
+            if trimmed.contains(file_name) {
+                let place = trimmed
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(trimmed)
+                    .trim_end_matches(')');
+                current.error = format!("{} [at {place}]", current.error);
+                self.located = true;
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -591,6 +739,44 @@ mod tests {
              panicked at tests/wasm/tests/sdk_restart.rs:40:9: no frame after the restart"
         );
         assert_eq!(super::Failures::default().describe(), "");
+    }
+
+    #[test]
+    fn names_failed_node_tests_with_their_error_and_place() {
+        let mut reader = super::NodeFailures::default();
+        for line in [
+            "\u{2716} builds (with) [brackets] (1.3ms)",
+            "  AssertionError [ERR_ASSERTION]: not the summary",
+            "\u{2139} fail 2",
+            "",
+            "\u{2716} failing tests:",
+            "",
+            "test at e2e/builder.test.mjs:46:1",
+            "\u{2716} builds (with) [brackets] (1.3ms)",
+            "  AssertionError [ERR_ASSERTION]: The input did not match /Column 5/. Input:",
+            "  ",
+            "  'Column 4, row 1'",
+            "      at TestContext.<anonymous> (file:///w/www/e2e/builder.test.mjs:77:3)",
+            "      at Test.run (node:internal/test_runner/test:796:25)",
+            "test at e2e/app.test.mjs:9:1",
+            "\u{2716} signs in (12s)",
+            "  Error: timeout",
+        ] {
+            reader.read(line);
+        }
+        let described: Vec<String> = reader.failed.iter().map(|f| f.describe()).collect();
+        assert_eq!(
+            described,
+            [
+                "builds (with) [brackets] (e2e/builder.test.mjs): AssertionError [ERR_ASSERTION]: \
+                 The input did not match /Column 5/. Input: [at builder.test.mjs:77:3]",
+                "signs in (e2e/app.test.mjs): Error: timeout",
+            ]
+        );
+        assert_eq!(
+            super::exact_pattern("builds (with) [brackets]"),
+            "^builds \\(with\\) \\[brackets\\]$"
+        );
     }
 
     #[test]

@@ -184,11 +184,20 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
         live.assert_gap_free(name);
         assert_eq!(live.epoch(), Some(position.epoch));
     }
-    assert_eq!(
-        ws.connection.status(),
-        LiveStatus::Open(Transport::WebSocket)
-    );
-    assert_eq!(sse.connection.status(), LiveStatus::Open(Transport::Sse));
+    // Tokens live a few seconds on this server and a stream ends at its token's expiry, so a
+    // connection reconnects every few seconds: wait for it to be open on its own transport rather
+    // than sample one moment that may fall inside such a reconnect.
+    for (name, live, transport) in [
+        ("websocket", &ws, Transport::WebSocket),
+        ("sse", &sse, Transport::Sse),
+    ] {
+        wait_until(
+            &format!("{name} open on its own transport"),
+            Duration::from_secs(15),
+            || live.connection.status() == LiveStatus::Open(transport),
+        )
+        .await;
+    }
 
     wait_until(
         "the store to refetch after the reset",
@@ -204,7 +213,9 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
         let state = store.widget_state(&widget.id);
         wait_until(
             &format!("widget {} fresh after reconnect", widget.id),
-            Duration::from_secs(10),
+            // Token-expiry reconnects (every few seconds here) mark widgets stale until the
+            // stream resumes; fresh must come within a few of those cycles.
+            Duration::from_secs(25),
             || {
                 let s = state.get_untracked();
                 s.data().is_some() && !s.is_stale()
