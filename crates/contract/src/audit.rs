@@ -40,31 +40,7 @@ unit_enum! {
 impl AuditAction {
     /// The wire name (`sign_in`, …).
     pub fn as_str(self) -> &'static str {
-        match self {
-            AuditAction::SetupCompleted => "setup_completed",
-            AuditAction::SignIn => "sign_in",
-            AuditAction::SignInFailed => "sign_in_failed",
-            AuditAction::SignOut => "sign_out",
-            AuditAction::UserInvited => "user_invited",
-            AuditAction::InvitationAccepted => "invitation_accepted",
-            AuditAction::UserRoleChanged => "user_role_changed",
-            AuditAction::UserDeactivated => "user_deactivated",
-            AuditAction::UserReactivated => "user_reactivated",
-            AuditAction::PasswordResetIssued => "password_reset_issued",
-            AuditAction::PasswordResetCompleted => "password_reset_completed",
-            AuditAction::PasswordChanged => "password_changed",
-            AuditAction::EmbedTokenIssued => "embed_token_issued",
-            AuditAction::EmbedTokenRevoked => "embed_token_revoked",
-            AuditAction::DashboardCreated => "dashboard_created",
-            AuditAction::DashboardUpdated => "dashboard_updated",
-            AuditAction::DashboardDeleted => "dashboard_deleted",
-            AuditAction::BrandingChanged => "branding_changed",
-            AuditAction::EmbedOriginsChanged => "embed_origins_changed",
-            AuditAction::TenantCreated => "tenant_created",
-            AuditAction::TenantRenamed => "tenant_renamed",
-            AuditAction::TenantDeactivated => "tenant_deactivated",
-            AuditAction::TenantReactivated => "tenant_reactivated",
-        }
+        crate::wire::name_of(&self)
     }
 
     /// Parses a wire name.

@@ -58,17 +58,7 @@ unit_enum! {
 impl Aggregation {
     /// The wire name (`count_distinct`, …).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Aggregation::Count => "count",
-            Aggregation::Sum => "sum",
-            Aggregation::Avg => "avg",
-            Aggregation::Min => "min",
-            Aggregation::Max => "max",
-            Aggregation::P50 => "p50",
-            Aggregation::P95 => "p95",
-            Aggregation::P99 => "p99",
-            Aggregation::CountDistinct => "count_distinct",
-        }
+        crate::wire::name_of(&self)
     }
 
     /// The percentile in `0..=1` for `p50`/`p95`/`p99`.

@@ -83,13 +83,7 @@ impl Role {
 
     /// The wire name (`tenant_admin`, …).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SystemAdmin => "system_admin",
-            Role::TenantAdmin => "tenant_admin",
-            Role::Manager => "manager",
-            Role::Analyst => "analyst",
-            Role::Viewer => "viewer",
-        }
+        crate::wire::name_of(&self)
     }
 
     /// Parses a wire name.

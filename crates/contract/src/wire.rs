@@ -291,6 +291,11 @@ mod tests {
         round_trips(&ThemeMode::ALL);
         assert_eq!(name_of(&Granularity::ALL[3]), "1h");
         assert_eq!(name_of(&LiveKind::ALL[0]), "metric");
+        // The `as_str` of the enums that have one is the wire name (the server's SQL and audit
+        // log use it).
+        assert_eq!(Role::TenantAdmin.as_str(), "tenant_admin");
+        assert_eq!(AuditAction::SignInFailed.as_str(), "sign_in_failed");
+        assert_eq!(Aggregation::CountDistinct.as_str(), "count_distinct");
     }
 
     /// The messages are serde's own: a derived enum's and ours read the same bad input alike.
