@@ -350,7 +350,21 @@ impl Theme {
             "axisTick": { "lineStyle": { "color": s.border.hex() } },
             "axisLabel": { "color": s.muted.hex() },
             "splitLine": { "lineStyle": { "color": [s.grid.hex()] } },
+            // Stripes behind a heatmap's cells (its empty cells show them): faint in both
+            // modes (ECharts' own are near white, or near black in its dark theme, and read
+            // as data).
+            "splitArea": { "areaStyle": { "color": [s.surface.hex(), s.surface.mix(s.grid, 0.5).hex()] } },
             "nameTextStyle": { "color": s.muted.hex() }
+        });
+        // A heatmap's scale runs from a tint of the surface to the first series colour, so
+        // the highest values stand out in dark mode too (ECharts' scale starts near white).
+        let primary = self.palette.first().copied().unwrap_or(s.text);
+        let visual_map = json!({
+            "inRange": { "color": [s.surface.mix(primary, 0.12).hex(), primary.hex()] },
+            "textStyle": { "color": s.muted.hex() },
+            "itemWidth": 10,
+            "itemHeight": 120,
+            "padding": [2, 5]
         });
         json!({
             "color": self.palette.iter().map(|c| c.hex()).collect::<Vec<_>>(),
@@ -373,7 +387,8 @@ impl Theme {
                 "title": { "color": s.muted.hex() }
             },
             // Percentages sit inside the slices: plain light text, no halo.
-            "pie": { "label": { "color": "#ffffff", "textBorderWidth": 0, "fontWeight": 600 } }
+            "pie": { "label": { "color": "#ffffff", "textBorderWidth": 0, "fontWeight": 600 } },
+            "visualMap": visual_map
         })
     }
 

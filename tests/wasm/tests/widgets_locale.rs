@@ -155,6 +155,38 @@ fn dated_axis_ticks_sit_at_midnight_in_the_viewers_zone() {
         .expect("a tick");
     assert_eq!(first, dec_1_tokyo - 10.0 * HOUR, "{option}");
     assert_eq!(format_time(first, TimeStyle::Date), "Nov 30");
+
+    // Twelve hourly buckets (whole hours in UTC) seen in Kolkata (UTC+5:30): the axis's ticks
+    // are Kolkata's whole hours, labelled "…:00", not the buckets' ":30".
+    set("en-US", Some("Asia/Kolkata"));
+    let dec_1 = 1_796_083_200_000.0;
+    let result = QueryResult::new(
+        vec![
+            Column::new("hour", ColumnType::Timestamp),
+            Column::new("orders", ColumnType::Float),
+        ],
+        vec![
+            (0..12)
+                .map(|h| json!(dec_1 + f64::from(h) * HOUR))
+                .collect(),
+            (0..12).map(|h| json!(h)).collect(),
+        ],
+    )
+    .expect("result");
+    let option = vantage_widgets::charts::chart_option(WidgetKind::Line, &result, &json!({}))
+        .expect("option");
+    let option = serde_json::to_value(&option).expect("json");
+    let labels: Vec<String> = option["xAxis"]["axisLabel"]["customValues"]
+        .as_array()
+        .expect("hour ticks")
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .filter(|t| (dec_1..=dec_1 + 11.0 * HOUR).contains(t))
+        .map(|t| format_time(t, TimeStyle::Time))
+        .collect();
+    assert!(labels.len() >= 4, "{labels:?}");
+    assert!(labels.iter().all(|l| l.contains(":00")), "{labels:?}");
+    assert!(labels[0].ends_with("6:00 AM"), "{labels:?}");
     locale::set_active(Locale::default());
 }
 

@@ -128,21 +128,28 @@ pub fn dimension_axis(result: &QueryResult) -> Axis {
         let stats = xs.stats().unwrap_or_else(|| ColumnStats::of(&xs));
         let (lo, hi) = extent(&xs, &stats).unwrap_or((0.0, 0.0));
         let axis = Axis::new().type_(AxisType::Time);
-        match TimeStyle::for_span(hi - lo) {
-            // Dates: ticks at midnight in the viewer's zone, not the browser's (see `ticks`).
+        // Ticks on the viewer's zone's clock, not the browser's (see `ticks`).
+        let (ticks, style) = match TimeStyle::for_span(hi - lo) {
             TimeStyle::Date => match super::ticks::date_ticks(lo, hi, crate::format::zone_offset) {
-                Some((ticks, style)) => {
-                    // charming's label setter adds one value (its tick setter takes them all).
-                    let mut label = AxisLabel::new().formatter(time_marker(style));
-                    for tick in &ticks {
-                        label = label.custom_values(*tick);
-                    }
-                    axis.axis_label(label)
-                        .axis_tick(AxisTick::new().custom_values(ticks))
-                }
-                None => axis.axis_label(AxisLabel::new().formatter(time_marker(TimeStyle::Date))),
+                Some((ticks, style)) => (Some(ticks), style),
+                None => (None, TimeStyle::Date),
             },
-            style => axis.axis_label(AxisLabel::new().formatter(time_marker(style))),
+            style => (
+                super::ticks::time_ticks(lo, hi, crate::format::zone_offset),
+                style,
+            ),
+        };
+        let mut label = AxisLabel::new().formatter(time_marker(style));
+        match ticks {
+            Some(ticks) => {
+                // charming's label setter adds one value (its tick setter takes them all).
+                for tick in &ticks {
+                    label = label.custom_values(*tick);
+                }
+                axis.axis_label(label)
+                    .axis_tick(AxisTick::new().custom_values(ticks))
+            }
+            None => axis.axis_label(label),
         }
     } else {
         Axis::new()
@@ -259,16 +266,22 @@ mod tests {
                 .as_str()
                 .unwrap_or_default();
             assert!(formatter.ends_with(&format!("time:{style}")), "{formatter}");
-            // Dates get their ticks at the zone's midnights (UTC natively); times are left to
-            // ECharts.
+            // Dates get their ticks at the zone's midnights (UTC natively), times at round
+            // times on its clock; no extent, ECharts' own.
             let ticks = &scanned["axisLabel"]["customValues"];
             assert_eq!(ticks, &scanned["axisTick"]["customValues"], "{scanned}");
-            match style {
-                "date" => assert_eq!(
+            match (style, n) {
+                ("date", _) => assert_eq!(
                     ticks,
                     &json!([0.0, 86_400_000.0, 172_800_000.0, 259_200_000.0])
                 ),
-                _ => assert!(ticks.is_null(), "{scanned}"),
+                (_, 1) => assert!(ticks.is_null(), "{scanned}"),
+                _ => assert!(
+                    ticks
+                        .as_array()
+                        .is_some_and(|t| t.len() >= 3 && t[0] == json!(0.0)),
+                    "{scanned}"
+                ),
             }
         }
         let extent = |xs: &[f64]| extent(xs, &ColumnStats::of(xs));

@@ -70,7 +70,8 @@ pub fn heatmap_chart_option(result: &QueryResult, options: &Value) -> Result<Cha
         axis(xs)
     };
     Ok(base_chart(Trigger::Item, options)
-        .grid(grid().bottom(56))
+        // No legend above (the scale sits below, under the time labels).
+        .grid(grid().top(12).bottom(44))
         .x_axis(x_axis)
         // The first y category (e.g. Monday) reads at the top, like a calendar.
         .y_axis(axis(ys).inverse(true))

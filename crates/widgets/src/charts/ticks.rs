@@ -8,6 +8,11 @@
 //! a week or two weeks apart (weeks from Monday), else the first days of months or years — the
 //! shortest step that keeps at most [`MAX_TICKS`] of them. ECharts draws the ones inside the
 //! axis's extent and hides labels that would overlap on a narrow chart.
+//!
+//! An axis of hours and minutes ([`time_ticks`]) has the same problem in a zone whose offset is
+//! not whole hours from the browser's (`Asia/Kolkata`, UTC+5:30, in a browser in UTC): ECharts'
+//! ticks at the browser's whole hours were labelled "12:30", "1:30"… Its ticks are the zone's
+//! whole minutes, hours or hours-of-the-day multiples instead.
 
 use crate::format::{civil_from_days, days_from_civil, TimeStyle};
 
@@ -106,6 +111,40 @@ pub fn date_ticks(lo: f64, hi: f64, offset: impl Fn(f64) -> f64) -> Option<(Vec<
     }
 }
 
+/// The steps of an axis of hours and minutes, in minutes: each divides the next multiple of
+/// 60 or a day, so ticks at multiples of it on the zone's clock fall on round times.
+const TIME_STEPS: [f64; 12] = [
+    1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 180.0, 360.0, 720.0, 1440.0,
+];
+
+/// Ticks for a time axis of hours and minutes from `lo` to `hi` (epoch milliseconds) at round
+/// times on the clock of a zone whose offset is `offset` (as in [`date_ticks`]): the shortest
+/// step of [`TIME_STEPS`] that keeps at most [`MAX_TICKS`] of them. `None` when the extent is
+/// empty, not finite or under a minute (ECharts' own ticks then).
+pub fn time_ticks(lo: f64, hi: f64, offset: impl Fn(f64) -> f64) -> Option<Vec<f64>> {
+    const MINUTE: f64 = 60_000.0;
+    if !(lo.is_finite() && hi.is_finite() && hi - lo >= MINUTE) {
+        return None;
+    }
+    let mut step = DAY;
+    for minutes in TIME_STEPS {
+        if (hi - lo) / (minutes * MINUTE) <= MAX_TICKS {
+            step = minutes * MINUTE;
+            break;
+        }
+    }
+    // Wall-clock times on the zone's clock (epoch milliseconds read as UTC), each turned back
+    // into its instant as `date_ticks` turns a midnight.
+    let mut wall = ((lo + offset(lo)) / step).floor() * step;
+    let end = hi + offset(hi);
+    let mut ticks = Vec::new();
+    while wall <= end + step {
+        ticks.push(wall - offset(wall - offset(wall)));
+        wall += step;
+    }
+    Some(ticks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +233,38 @@ mod tests {
         for (inside, _) in [1.0, 5.0, 20.0, 100.0, 400.0, 2000.0, 40_000.0].map(count) {
             assert!((1..=8).contains(&inside), "{inside}");
         }
+    }
+
+    #[test]
+    fn hours_at_the_zones_round_times() {
+        // Kolkata (UTC+5:30), twelve hours: ticks every two hours on Kolkata's clock, which
+        // are half past on UTC's.
+        let kolkata = |_: f64| 5.5 * HOUR;
+        let ticks = time_ticks(DEC_1, DEC_1 + 12.0 * HOUR, kolkata).unwrap();
+        let inside: Vec<f64> = ticks
+            .iter()
+            .copied()
+            .filter(|t| (DEC_1..=DEC_1 + 12.0 * HOUR).contains(t))
+            .collect();
+        assert!((5..=7).contains(&inside.len()), "{inside:?}");
+        for t in &inside {
+            assert_eq!((t + 5.5 * HOUR).rem_euclid(2.0 * HOUR), 0.0, "{t}");
+            assert_eq!(t.rem_euclid(HOUR), 0.5 * HOUR, "half past in UTC");
+        }
+        // The whole extent is covered, a tick either side at most one step beyond.
+        assert!(ticks[0] <= DEC_1 && *ticks.last().unwrap() >= DEC_1 + 12.0 * HOUR);
+        // Shorter spans get minutes; two days get six-hour steps.
+        let step = |span: f64| {
+            let t = time_ticks(DEC_1, DEC_1 + span, utc).unwrap();
+            t[1] - t[0]
+        };
+        assert_eq!(step(5.0 * 60_000.0), 60_000.0);
+        assert_eq!(step(HOUR), 10.0 * 60_000.0);
+        assert_eq!(step(2.0 * DAY), 12.0 * HOUR);
+        assert_eq!(step(DAY), 6.0 * HOUR);
+        // Under a minute, or empty: ECharts' own.
+        assert!(time_ticks(DEC_1, DEC_1 + 30_000.0, utc).is_none());
+        assert!(time_ticks(DEC_1, f64::NAN, utc).is_none());
     }
 
     #[test]
