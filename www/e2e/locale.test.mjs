@@ -38,6 +38,8 @@ test("embed: timeZone Asia/Tokyo moves day buckets like a direct API query; setL
     const host = document.createElement("div");
     host.id = "dash-zoned";
     host.style.width = "1300px";
+    // A row of its own in the demo page's grid (a grid column is narrower than 1300 px).
+    host.style.gridColumn = "1 / -1";
     document.querySelector("main").prepend(host);
     const dash = new EmbeddedDashboard({ baseUrl: location.origin, dashboardId: "healthco-agents", token,
       live: "off", locale: "en-US", timeZone: "Asia/Tokyo" });
