@@ -18,6 +18,7 @@ use vantage_sdk::filters::FilterSet;
 use vantage_sdk::live::{LiveConnection, LiveEvent, LiveMode, LiveOptions, LiveStatus, Transport};
 use vantage_sdk::{ApiClient, DashboardStore};
 use vantage_wasm_tests::wait_until;
+use vantage_widgets::WidgetState;
 use wasm_bindgen_test::*;
 
 use sdk_support::{crash_and_restart, renewing, restartable};
@@ -211,17 +212,29 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
     let definition = store.definition().get_untracked().expect("definition");
     for widget in &definition.widgets {
         let state = store.widget_state(&widget.id);
-        wait_until(
-            &format!("widget {} fresh after reconnect", widget.id),
-            // Token-expiry reconnects (every few seconds here) mark widgets stale until the
-            // stream resumes; fresh must come within a few of those cycles.
-            Duration::from_secs(25),
-            || {
-                let s = state.get_untracked();
-                s.data().is_some() && !s.is_stale()
-            },
-        )
-        .await;
+        // Token-expiry reconnects (every few seconds here) mark widgets stale until the stream
+        // resumes; fresh must come within a few of those cycles. On a timeout the message says
+        // what the widget showed (stale data, an error, still loading) and the live status.
+        let started = js_sys::Date::now();
+        loop {
+            let s = state.get_untracked();
+            if s.data().is_some() && !s.is_stale() {
+                break;
+            }
+            if js_sys::Date::now() - started > 25_000.0 {
+                let shown = match &s {
+                    WidgetState::Loading => "loading".to_owned(),
+                    WidgetState::Ready { stale, .. } => format!("data, stale: {stale}"),
+                    WidgetState::Error { message } => format!("error: {message}"),
+                };
+                panic!(
+                    "widget {} not fresh 25 s after the reconnect: {shown}; live status {:?}",
+                    widget.id,
+                    store.live_status().get_untracked()
+                );
+            }
+            vantage_wasm_tests::next_frame().await;
+        }
     }
     assert!(
         renewals.get() >= 1,

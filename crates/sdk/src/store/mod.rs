@@ -450,6 +450,7 @@ impl DashboardStore {
         let redraw = if first { Redraw::Paced } else { redraw };
         let api = self.inner.api.clone();
         let id = self.inner.dashboard_id.clone();
+        let partial = request.widget_ids.clone();
         let work = async move {
             // The columnar body: numeric columns reach the charts as `f64` slices.
             let data = api.dashboard_data_columnar(&id, &request);
@@ -491,7 +492,7 @@ impl DashboardStore {
             };
             match outcome {
                 Ok(data) => store.apply_data(data, redraw),
-                Err(error) => store.fail(error),
+                Err(error) => store.fail(error, partial.as_deref()),
             }
         });
     }
@@ -549,8 +550,27 @@ impl DashboardStore {
         self.ensure_live(cursor);
     }
 
-    fn fail(&self, error: SdkError) {
-        if self.signals.definition.with_untracked(Option::is_none) {
+    /// A load failed. `partial`: the widgets a background re-query asked for (a live refresh of
+    /// the widgets a rollup cannot update). Those keep what they show, marked stale — a
+    /// momentary failure of a refresh nobody asked for must not blank a dashboard whose live
+    /// connection may be fine (their next refresh replaces them); the other widgets are not
+    /// touched. A full load's failure marks every widget's failure.
+    fn fail(&self, error: SdkError, partial: Option<&[String]>) {
+        if let Some(ids) = partial {
+            for id in ids {
+                let state = self.signals.widgets.with_untracked(|w| w.get(id).cloned());
+                if let Some(state) = state {
+                    let current = state.get_untracked();
+                    state.set(if current.data().is_some() {
+                        current.with_stale(true)
+                    } else {
+                        WidgetState::Error {
+                            message: error.user_message(),
+                        }
+                    });
+                }
+            }
+        } else if self.signals.definition.with_untracked(Option::is_none) {
             self.signals.load_error.set(Some(error.clone()));
         } else {
             // Keep what is on screen; mark each widget's failure.
