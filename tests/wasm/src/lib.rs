@@ -115,13 +115,27 @@ pub async fn sleep(duration: Duration) {
 }
 
 /// Polls `condition` once per frame until it holds; panics with `what` after `timeout`.
-pub async fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
+pub async fn wait_until(what: &str, timeout: Duration, condition: impl FnMut() -> bool) {
+    wait_until_or(what, timeout, condition, String::new).await;
+}
+
+/// [`wait_until`], whose panic message adds what `explain` says of the state at the timeout
+/// (what the page showed instead).
+pub async fn wait_until_or(
+    what: &str,
+    timeout: Duration,
+    mut condition: impl FnMut() -> bool,
+    explain: impl Fn() -> String,
+) {
     let start = js_sys::Date::now();
     while !condition() {
-        assert!(
-            js_sys::Date::now() - start < timeout.as_millis() as f64,
-            "timed out waiting for {what}"
-        );
+        if js_sys::Date::now() - start >= timeout.as_millis() as f64 {
+            let explained = explain();
+            if explained.is_empty() {
+                panic!("timed out waiting for {what}");
+            }
+            panic!("timed out waiting for {what}: {explained}");
+        }
         next_frame().await;
     }
 }

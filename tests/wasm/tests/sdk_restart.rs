@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use vantage_sdk::filters::FilterSet;
 use vantage_sdk::live::{LiveConnection, LiveEvent, LiveMode, LiveOptions, LiveStatus, Transport};
 use vantage_sdk::{ApiClient, DashboardStore};
-use vantage_wasm_tests::wait_until;
+use vantage_wasm_tests::{wait_until, wait_until_or};
 use vantage_widgets::WidgetState;
 use wasm_bindgen_test::*;
 
@@ -215,26 +215,26 @@ async fn killed_and_restarted_server_ends_with_exactly_its_stream_over_ws_and_ss
         // Token-expiry reconnects (every few seconds here) mark widgets stale until the stream
         // resumes; fresh must come within a few of those cycles. On a timeout the message says
         // what the widget showed (stale data, an error, still loading) and the live status.
-        let started = js_sys::Date::now();
-        loop {
-            let s = state.get_untracked();
-            if s.data().is_some() && !s.is_stale() {
-                break;
-            }
-            if js_sys::Date::now() - started > 25_000.0 {
-                let shown = match &s {
+        wait_until_or(
+            &format!("widget {} fresh after the reconnect", widget.id),
+            Duration::from_secs(25),
+            || {
+                let s = state.get_untracked();
+                s.data().is_some() && !s.is_stale()
+            },
+            || {
+                let shown = match state.get_untracked() {
                     WidgetState::Loading => "loading".to_owned(),
                     WidgetState::Ready { stale, .. } => format!("data, stale: {stale}"),
                     WidgetState::Error { message } => format!("error: {message}"),
                 };
-                panic!(
-                    "widget {} not fresh 25 s after the reconnect: {shown}; live status {:?}",
-                    widget.id,
+                format!(
+                    "{shown}; live status {:?}",
                     store.live_status().get_untracked()
-                );
-            }
-            vantage_wasm_tests::next_frame().await;
-        }
+                )
+            },
+        )
+        .await;
     }
     assert!(
         renewals.get() >= 1,

@@ -73,12 +73,8 @@ pub fn date_ticks(lo: f64, hi: f64, offset: impl Fn(f64) -> f64) -> Option<(Vec<
         }
     }
     // The instant the zone's clock shows midnight of `day` (days since 1970-01-01 on that
-    // clock): the offset taken twice, so a daylight-saving change between the wall time read
-    // as UTC and the instant itself is followed.
-    let midnight = |day: i64| {
-        let wall = day as f64 * DAY;
-        wall - offset(wall - offset(wall))
-    };
+    // clock).
+    let midnight = |day: i64| instant_of_wall(day as f64 * DAY, &offset);
     let mut ticks = Vec::new();
     match step {
         Step::Days(k) => {
@@ -133,16 +129,22 @@ pub fn time_ticks(lo: f64, hi: f64, offset: impl Fn(f64) -> f64) -> Option<Vec<f
             break;
         }
     }
-    // Wall-clock times on the zone's clock (epoch milliseconds read as UTC), each turned back
-    // into its instant as `date_ticks` turns a midnight.
+    // Wall-clock times on the zone's clock (epoch milliseconds read as UTC).
     let mut wall = ((lo + offset(lo)) / step).floor() * step;
     let end = hi + offset(hi);
     let mut ticks = Vec::new();
     while wall <= end + step {
-        ticks.push(wall - offset(wall - offset(wall)));
+        ticks.push(instant_of_wall(wall, &offset));
         wall += step;
     }
     Some(ticks)
+}
+
+/// The instant at which a zone whose offset is `offset` shows `wall` (a time on its clock,
+/// epoch milliseconds read as UTC): the offset taken twice, so a daylight-saving change between
+/// the wall time read as UTC and the instant itself is followed.
+fn instant_of_wall(wall: f64, offset: &impl Fn(f64) -> f64) -> f64 {
+    wall - offset(wall - offset(wall))
 }
 
 #[cfg(test)]
