@@ -613,3 +613,112 @@ fn upgrade(weak: &std::rc::Weak<Inner>, signals: Signals) -> Option<DashboardSto
         signals,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ClientConfig, TokenSource, TokenStore};
+    use vantage_contract::{Layout, QueryMeta, QueryResult};
+
+    /// A store that never sends a request (these tests call its state transitions directly).
+    fn store() -> DashboardStore {
+        DashboardStore::new(
+            ApiClient::new(
+                ClientConfig::new("http://127.0.0.1:9"),
+                TokenStore::new(None, TokenSource::Anonymous),
+            ),
+            "d1",
+            FilterSet::default(),
+            LiveOptions::default(),
+        )
+    }
+
+    /// Data on screen, told apart by its `total_rows`.
+    fn shown(total_rows: u64) -> WidgetState {
+        WidgetState::ready(QueryResult {
+            meta: QueryMeta {
+                total_rows,
+                ..QueryMeta::default()
+            },
+            ..QueryResult::default()
+        })
+    }
+
+    fn failure() -> SdkError {
+        SdkError::Network("connection refused".into())
+    }
+
+    fn state(store: &DashboardStore, id: &str) -> WidgetState {
+        store.widget_state(id).get_untracked()
+    }
+
+    #[test]
+    fn a_failed_background_requery_keeps_its_widgets_data_marked_stale_and_touches_no_other() {
+        let store = store();
+        store.set_widget("p95", shown(3));
+        store.set_widget("total", shown(1));
+        store.set_widget("never-loaded", WidgetState::Loading);
+
+        store.fail(
+            failure(),
+            Some(&["p95".to_owned(), "never-loaded".to_owned()]),
+        );
+
+        let p95 = state(&store, "p95");
+        assert!(
+            matches!(&p95, WidgetState::Ready { data, stale: true } if data.meta.total_rows == 3),
+            "the re-queried widget keeps its rows, stale: {p95:?}"
+        );
+        assert_eq!(
+            state(&store, "total"),
+            shown(1),
+            "a widget the re-query did not ask for is untouched"
+        );
+        assert!(
+            matches!(state(&store, "never-loaded"), WidgetState::Error { .. }),
+            "a re-queried widget with nothing to keep shows the failure"
+        );
+        assert!(
+            store.load_error().get_untracked().is_none(),
+            "a background failure is not the dashboard's load error"
+        );
+    }
+
+    #[test]
+    fn a_failed_full_load_marks_every_widget_and_a_failed_first_load_is_the_dashboards_error() {
+        let first = store();
+        first.fail(failure(), None);
+        assert!(
+            matches!(
+                first.load_error().get_untracked(),
+                Some(SdkError::Network(_))
+            ),
+            "no definition yet: the load's failure is the dashboard's"
+        );
+
+        let loaded = store();
+        loaded.signals.definition.set(Some(Dashboard {
+            id: "d1".into(),
+            name: "Quality".into(),
+            description: String::new(),
+            layout: Layout::default(),
+            widgets: Vec::new(),
+            filters: Vec::new(),
+            time_range: None,
+            refresh_interval_sec: 0,
+            version: 1,
+            created_at: 0,
+            updated_at: 0,
+        }));
+        loaded.set_widget("p95", shown(3));
+        loaded.set_widget("total", shown(1));
+        loaded.fail(failure(), None);
+        for id in ["p95", "total"] {
+            assert!(
+                matches!(state(&loaded, id), WidgetState::Error { .. }),
+                "{id}: a viewer's refresh that failed says so on every widget"
+            );
+        }
+        assert!(loaded.load_error().get_untracked().is_none());
+    }
+}
