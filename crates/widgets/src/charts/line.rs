@@ -117,7 +117,16 @@ fn build(
             chart = chart.series(decorate(line, smooth, area, stacked));
             continue;
         }
-        let ys = result.numbers_at(index);
+        let mut ys = result.numbers_at(index);
+        if stacked {
+            // A stack has no holes: a bucket without rows of this series (a category missing
+            // from an hour of a `time, category, count` result: the pivot's null) adds nothing
+            // to the stack. Left as a gap, it cut this layer and left the layers above it
+            // floating over nothing.
+            for y in &mut ys {
+                y.get_or_insert(0.0);
+            }
+        }
         line = if time_axis {
             line.data(
                 xs.iter()
