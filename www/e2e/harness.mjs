@@ -1,7 +1,8 @@
 // Shared helpers for the browser end-to-end tests (node:test + playwright-core + Debian Chromium).
 // `cargo xtask test` starts the reference server and passes its URL in VANTAGE_BASE_URL.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
 export const BASE = process.env.VANTAGE_BASE_URL;
@@ -104,4 +105,24 @@ export async function screenshot(page, name) {
   await drawCharts(page, { timeout: 10000 }).catch(() => 0);
   await chartsSettled(page);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+// axe-core, evaluated through the DevTools protocol, so the pages' strict CSP (no inline script)
+// allows it. Read once, on first use.
+let axeSource;
+
+/**
+ * The accessibility violations axe-core finds on the page as it is now (every rule axe runs by
+ * default: WCAG 2.0/2.1 A and AA and its best practices; open shadow roots included), one line
+ * each: the rule, its impact, and the first elements with why. `disable`: rule ids left out.
+ */
+export async function axeViolations(page, { disable = [] } = {}) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  await page.evaluate(axeSource);
+  return page.evaluate(async (disable) => {
+    const rules = Object.fromEntries(disable.map((id) => [id, { enabled: false }]));
+    const result = await window.axe.run(document, { resultTypes: ["violations"], rules });
+    return result.violations.map((v) => `${v.id} [${v.impact}] ${v.help}: ` + v.nodes.slice(0, 3)
+      .map((n) => `${n.target.join(" ")} (${n.failureSummary.replace(/\s+/g, " ").trim()})`).join("; "));
+  }, disable);
 }

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ARTIFACTS, launch, screenshot } from "./harness.mjs";
+import { ARTIFACTS, axeViolations, launch, screenshot } from "./harness.mjs";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET = resolve(REPO, process.env.CARGO_TARGET_DIR ?? "target");
@@ -106,6 +106,14 @@ async function phoneShot(page, path, name, ready) {
 
 const row = (page, email) => page.locator(`tr[data-user-email='${email}']`);
 
+// Accessibility: the pages only this server shows (setup, tenants, invitation and reset links),
+// audited by axe-core in the states the walk leaves them in (field errors and hints included);
+// the other pages are audited by a11y.test.mjs.
+const axeFound = [];
+async function audit(page, what) {
+  axeFound.push(...(await axeViolations(page)).map((v) => `${what}: ${v}`));
+}
+
 test("from an empty server to a tenant with users, a dashboard and an audit trail, in the app only", async () => {
   // Before setup, signing in is pointless: the login page sends to /setup, which asks for the token.
   const admin = await newPage();
@@ -130,6 +138,7 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   await admin.fill("input[name=password]", ADMIN.password);
   assert.equal(await hint.getAttribute("data-ok"), "true");
   await screenshot(admin, "onboarding-setup-desktop");
+  await audit(admin, "/setup (a refused password, then a good one)");
   const phoneSetup = await newPage(PHONE);
   await phoneSetup.goto(setupUrl);
   await phoneSetup.locator("input[name=organisationName]").waitFor();
@@ -172,6 +181,7 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   await acme.locator(".role-pill:has-text('Active')").waitFor();
   assert.deepEqual(await acme.locator("td.num").allTextContents(), ["0", "0"]);
   await screenshot(admin, "onboarding-tenants-desktop");
+  await audit(admin, "/tenants");
 
   // Users of Acme (the system admin acts in it with X-Tenant-Id): invite its first tenant admin.
   await acme.locator("a:has-text('Users')").click();
@@ -188,6 +198,7 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   assert.match(invitation, new RegExp(`^${BASE}/accept-invitation\\?token=.+`));
   assert.match(await admin.locator(".link-box").textContent(), /works once, until/);
   await screenshot(admin, "onboarding-users-invited-desktop");
+  await audit(admin, "/users?tenant=acme (an invitation link issued)");
 
   // The invitee accepts in a second browser context and is signed in.
   const lead = await newPage();
@@ -195,6 +206,7 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   await lead.fill("input[name=name]", LEAD.name);
   await lead.fill("input[name=password]", LEAD.password);
   await screenshot(lead, "onboarding-accept-invitation-desktop");
+  await audit(lead, "/accept-invitation");
   await lead.click("button:has-text('Create account')");
   await lead.waitForURL(`${BASE}/`);
   await lead.locator(`a.app-user:has-text('${LEAD.name}')`).waitFor();
@@ -248,6 +260,7 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   await vic.goto(reset);
   await vic.fill("input[name=password]", "Vic got a new passphrase 4");
   await screenshot(vic, "onboarding-reset-password-desktop");
+  await audit(vic, "/reset-password");
   await vic.click("button:has-text('Set password')");
   await vic.locator(".notice:has-text('every session of your account was signed out')").waitFor();
   await vic.goto(`${BASE}/login`);
@@ -294,6 +307,8 @@ test("from an empty server to a tenant with users, a dashboard and an audit trai
   assert.match(csv, /dashboard_created,[^,]*,lead@acme\.test/);
   assert.equal(csv.trim().split("\r\n").length, 2, "the export has the filters of the page");
   await screenshot(admin, "onboarding-audit-desktop");
+  await audit(admin, "/audit?tenant=acme (filtered)");
+  assert.deepEqual(axeFound, [], `axe found:\n${axeFound.join("\n")}`);
 
   // Every page on a phone.
   await phoneShot(admin, "/tenants", "onboarding-tenants", "tr[data-tenant-id=acme]");

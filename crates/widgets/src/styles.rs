@@ -116,10 +116,12 @@ pub const WIDGETS_CSS: &str = r#"
 .vt-alert-list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
 .vt-alert { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; padding: 8px 10px; border-radius: 6px; border: 1px solid var(--vt-border, #e4e7ec);
   border-left: 4px solid var(--vt-sev, var(--vt-muted, #667085)); font-size: 13px; }
-.vt-sev-info { --vt-sev: var(--vt-primary, #2563eb); }
+.vt-sev-info { --vt-sev: var(--vt-primary-text, #2563eb); }
 .vt-sev-warning { --vt-sev: var(--vt-warn, #b54708); }
 .vt-sev-critical { --vt-sev: var(--vt-bad, #b42318); }
-.vt-alert.vt-resolved { opacity: 0.6; }
+/* Resolved: quieter by colour, not by opacity (faded text fails 4.5:1 contrast). */
+.vt-alert.vt-resolved { --vt-sev: var(--vt-muted, #667085); }
+.vt-alert.vt-resolved .vt-alert-title { font-weight: 500; }
 .vt-alert-main { display: flex; flex-direction: column; gap: 2px; flex: 1 1 14em; min-width: 0; overflow-wrap: anywhere; }
 .vt-alert-severity { font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; color: var(--vt-sev); }
 .vt-alert-title { font-weight: 600; }

@@ -117,6 +117,24 @@ impl Rgb {
     }
 }
 
+/// For a primary colour on `surface`: the text colour drawn on it, and the primary as text.
+///
+/// On it: white, else near black, else black — the first with 4.5:1 (white is 3.7:1 on a
+/// mid-tone brand colour such as `#3b82f6`; black always reaches 4.5:1 where white does not).
+/// As text (links, the current page in a navigation, an info alert's label): 4.5:1 against the
+/// surface and against the 10% tint of the primary that marks a current item — WCAG AA for
+/// body text, where the primary itself only needs 3:1 as a fill or a border.
+fn primary_pair(primary: Rgb, surface: Rgb) -> (Rgb, Rgb) {
+    let on_primary = [Rgb(255, 255, 255), Rgb(0x11, 0x18, 0x27)]
+        .into_iter()
+        .find(|c| c.contrast(primary) >= 4.5)
+        .unwrap_or(Rgb(0, 0, 0));
+    let text = primary
+        .with_contrast(surface, 4.5)
+        .with_contrast(surface.mix(primary, 0.1), 4.5);
+    (on_primary, text)
+}
+
 /// Why a theme value was rejected; names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ThemeError {
@@ -295,12 +313,9 @@ impl Theme {
     /// The CSS custom properties for a widget root, as `(name, value)` pairs.
     pub fn css_variables(&self) -> Vec<(&'static str, String)> {
         let s = Self::surface_for(self.mode);
+        // Fills, borders and focus rings: 3:1 against the surface (WCAG's non-text contrast).
         let primary = self.primary.with_contrast(s.surface, 3.0);
-        let on_primary = if primary.luminance() > 0.35 {
-            "#111827"
-        } else {
-            "#ffffff"
-        };
+        let (on_primary, primary_text) = primary_pair(primary, s.surface);
         vec![
             ("--vt-font", self.font_family.clone()),
             ("--vt-bg", s.background.hex()),
@@ -310,7 +325,8 @@ impl Theme {
             ("--vt-muted", s.muted.hex()),
             ("--vt-primary", primary.hex()),
             ("--vt-secondary", self.secondary.hex()),
-            ("--vt-on-primary", on_primary.to_owned()),
+            ("--vt-on-primary", on_primary.hex()),
+            ("--vt-primary-text", primary_text.hex()),
             (
                 "--vt-good",
                 if self.mode == Mode::Light {
@@ -446,6 +462,32 @@ mod tests {
         // A pale brand colour is darkened on light backgrounds rather than used as-is.
         let pale = Theme::branded(Mode::Light, "#ffe08a", "#cccccc", None, &[]).unwrap();
         assert!(pale.palette()[0].contrast(Rgb(255, 255, 255)) >= 3.0);
+    }
+
+    #[test]
+    fn brand_colours_as_text_and_under_text_reach_four_and_a_half_to_one_in_both_modes() {
+        // Dark, mid-tone, pale and saturated brand colours (HealthCo's teal was 3.1:1 as link
+        // text in dark mode; white on #3b82f6 is 3.7:1).
+        for brand in [
+            "#0f766e", "#3b82f6", "#2563eb", "#ffe08a", "#22c55e", "#111827", "#ffffff",
+        ] {
+            for mode in [Mode::Light, Mode::Dark] {
+                let theme = Theme::branded(mode, brand, "#cccccc", None, &[]).unwrap();
+                let vars: std::collections::HashMap<_, _> =
+                    theme.css_variables().into_iter().collect();
+                let var = |name: &str| Rgb::parse(&vars[name]).unwrap();
+                let (surface, primary) = (var("--vt-surface"), var("--vt-primary"));
+                let text = var("--vt-primary-text");
+                for (what, ratio) in [
+                    ("text on the surface", text.contrast(surface)),
+                    ("text on the tint", text.contrast(surface.mix(primary, 0.1))),
+                    ("on-primary", var("--vt-on-primary").contrast(primary)),
+                ] {
+                    assert!(ratio >= 4.5, "{brand} {mode:?}: {what} {ratio:.2}");
+                }
+                assert!(primary.contrast(surface) >= 3.0, "{brand} {mode:?}: fill");
+            }
+        }
     }
 
     #[test]

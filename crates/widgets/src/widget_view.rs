@@ -153,7 +153,7 @@ pub fn WidgetView(
     view! {
         <div class=kind_class(kind) part="card" node_ref=node aria-busy=move || (phase.get() == Phase::Loading || waiting.get()).to_string()>
             <div class="vt-card-header">
-                <h3 class="vt-card-title" part="card-title">{title}</h3>
+                <h2 class="vt-card-title" part="card-title">{title}</h2>
                 {move || {
                     locale::track();
                     let fields = unfiltered.get();

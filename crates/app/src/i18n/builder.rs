@@ -23,6 +23,8 @@ pub enum B {
     Description,
     /// The name a new dashboard starts with.
     UntitledDashboard,
+    /// The builder's heading (read by screen readers; the name field shows the dashboard).
+    BuilderHeading,
     DraftRestored,
     /// `{0}`: when the draft was written (date and time).
     UnsavedDraftFrom,
@@ -137,7 +139,7 @@ pub enum B {
 #[cfg(test)]
 impl B {
     /// Every key, for the completeness test.
-    pub const ALL: [B; 99] = [
+    pub const ALL: [B; 100] = [
         B::EditingNotAvailable,
         B::NeedsTenantAdmin,
         B::BackToDashboards,
@@ -148,6 +150,7 @@ impl B {
         B::Name,
         B::Description,
         B::UntitledDashboard,
+        B::BuilderHeading,
         B::DraftRestored,
         B::UnsavedDraftFrom,
         B::RestoreMyChanges,
@@ -256,6 +259,7 @@ const EN: Table<B> = &[
     (B::Name, "Name"),
     (B::Description, "Description"),
     (B::UntitledDashboard, "Untitled dashboard"),
+    (B::BuilderHeading, "Dashboard builder"),
     (B::DraftRestored, "Draft restored"),
     (B::UnsavedDraftFrom, "You have unsaved changes to this dashboard from {0}."),
     (B::RestoreMyChanges, "Restore my changes"),
@@ -358,6 +362,7 @@ const DE: Table<B> = &[
     (B::Name, "Name"),
     (B::Description, "Beschreibung"),
     (B::UntitledDashboard, "Unbenanntes Dashboard"),
+    (B::BuilderHeading, "Dashboard-Editor"),
     (B::DraftRestored, "Entwurf wiederhergestellt"),
     (B::UnsavedDraftFrom, "Sie haben ungespeicherte Änderungen an diesem Dashboard vom {0}."),
     (B::RestoreMyChanges, "Meine Änderungen wiederherstellen"),
@@ -460,6 +465,7 @@ const FR: Table<B> = &[
     (B::Name, "Nom"),
     (B::Description, "Description"),
     (B::UntitledDashboard, "Tableau de bord sans titre"),
+    (B::BuilderHeading, "Éditeur de tableau de bord"),
     (B::DraftRestored, "Brouillon restauré"),
     (B::UnsavedDraftFrom, "Vous avez des modifications non enregistrées de ce tableau de bord datant du {0}."),
     (B::RestoreMyChanges, "Restaurer mes modifications"),
@@ -562,6 +568,7 @@ const ES: Table<B> = &[
     (B::Name, "Nombre"),
     (B::Description, "Descripción"),
     (B::UntitledDashboard, "Panel sin título"),
+    (B::BuilderHeading, "Editor de paneles"),
     (B::DraftRestored, "Borrador restaurado"),
     (B::UnsavedDraftFrom, "Tiene cambios sin guardar en este panel del {0}."),
     (B::RestoreMyChanges, "Restaurar mis cambios"),
@@ -664,6 +671,7 @@ const JA: Table<B> = &[
     (B::Name, "名前"),
     (B::Description, "説明"),
     (B::UntitledDashboard, "無題のダッシュボード"),
+    (B::BuilderHeading, "ダッシュボードエディター"),
     (B::DraftRestored, "下書きを復元しました"),
     (B::UnsavedDraftFrom, "{0} に行ったこのダッシュボードの変更が保存されていません。"),
     (B::RestoreMyChanges, "変更を復元"),

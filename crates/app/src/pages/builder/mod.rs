@@ -135,6 +135,7 @@ impl Builder {
 #[component]
 fn BuilderScreen(user_id: String, id: Option<String>) -> impl IntoView {
     let session = use_session();
+    crate::brand::use_page_title(|| tr(B::BuilderHeading).into());
     let b = Builder {
         state: RwSignal::new(None),
         datasets: RwSignal::new(Vec::new()),
@@ -320,6 +321,7 @@ fn Header(b: Builder) -> impl IntoView {
     let description = move || b.read(|s| s.doc.description.clone()).unwrap_or_default();
     view! {
         <div class="builder-head">
+            <h1 class="visually-hidden">{move || tr(B::BuilderHeading)}</h1>
             <label class="builder-field">
                 <span>{move || tr(B::Name)}</span>
                 <input

@@ -314,8 +314,10 @@ fn RoleMatrix() -> impl IntoView {
         Role::Viewer,
     ];
     view! {
-        <h2 class="section-title">{move || tr(A::WhatEachRoleMayDo)}</h2>
-        <div class="card table-card">
+        <h2 class="section-title" id="role-matrix-title">{move || tr(A::WhatEachRoleMayDo)}</h2>
+        // It scrolls sideways on a phone and holds nothing focusable: focusable itself, so a
+        // keyboard can scroll it.
+        <div class="card table-card" tabindex="0" role="region" aria-labelledby="role-matrix-title">
             <table class="app-table matrix">
                 <thead><tr><th scope="col">{move || tr(A::Permission)}</th>
                     {roles.map(|r| view! { <th scope="col">{move || role_label(r)}</th> }).into_iter().collect_view()}
