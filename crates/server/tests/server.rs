@@ -1,5 +1,5 @@
 //! Behaviour the conformance suite cannot check from outside: token expiry with a short
-//! lifetime, rate limiting, graceful restart keeping data, the committed OpenAPI document, and a
+//! lifetime, rate limiting, compressed API answers (and the secret-bearing ones left plain), graceful restart keeping data, the committed OpenAPI document, and a
 //! WebSocket message longer than the server reads at once.
 
 mod common;
@@ -17,6 +17,123 @@ fn access_tokens_expire() {
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "unauthenticated");
     assert_eq!(body["error"]["message"], "token expired");
+}
+
+/// `(status, content-encoding, vary, body bytes)` of a request sent with `Accept-Encoding`.
+fn encoded(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+    accept: &str,
+) -> (u16, Option<String>, Option<String>, Vec<u8>) {
+    let mut req = server
+        .agent()
+        .request(method, &format!("{}{path}", server.base))
+        .set("Accept-Encoding", accept);
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    let sent = match body {
+        Some(b) => req.send_json(b),
+        None => req.call(),
+    };
+    let r = match sent {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    let (status, encoding, vary) = (
+        r.status(),
+        r.header("content-encoding").map(str::to_owned),
+        Some(r.all("vary").join(", ")),
+    );
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).unwrap();
+    (status, encoding, vary, bytes)
+}
+
+#[test]
+fn api_answers_are_compressed_when_accepted_and_secret_bearing_ones_never_are() {
+    let server = Server::start(&[]);
+    let token = server.token("analyst@healthco.test");
+    let data = "/api/v1/dashboards/healthco-ai-quality/data";
+    let ask = || Some(serde_json::json!({}));
+    let (status, encoding, vary, plain) =
+        encoded(&server, "POST", data, Some(&token), ask(), "identity");
+    assert_eq!((status, encoding), (200, None));
+    let (status, encoding, vary_gz, gz) =
+        encoded(&server, "POST", data, Some(&token), ask(), "gzip");
+    assert_eq!((status, encoding.as_deref()), (200, Some("gzip")));
+    for vary in [vary, vary_gz] {
+        assert!(
+            vary.unwrap_or_default()
+                .to_lowercase()
+                .contains("accept-encoding"),
+            "caches keep the encodings apart"
+        );
+    }
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped).unwrap();
+    let (plain, unzipped): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&plain).unwrap(),
+        serde_json::from_slice(&unzipped).unwrap(),
+    );
+    // The same answer, compressed (its numbers aside: the demo's live events arrive between
+    // the two requests).
+    let shape = |answer: &serde_json::Value| {
+        let widgets = answer["widgets"].as_object().unwrap();
+        assert!(!widgets.is_empty());
+        widgets
+            .iter()
+            .map(|(id, w)| (id.clone(), w["columns"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&plain), shape(&unzipped));
+    assert!(
+        gz.len() * 2 < serde_json::to_vec(&plain).unwrap().len(),
+        "{} bytes gzipped",
+        gz.len()
+    );
+    let (_, encoding, _, _) = encoded(&server, "POST", data, Some(&token), ask(), "br");
+    assert_eq!(encoding.as_deref(), Some("br"));
+    let (_, encoding, _, _) = encoded(
+        &server,
+        "GET",
+        "/api/v1/openapi.json",
+        None,
+        None,
+        "br, gzip",
+    );
+    assert_eq!(encoding.as_deref(), Some("br"));
+
+    // Answers with a secret stay plain whatever the client accepts (BREACH).
+    let login = serde_json::json!({ "email": "admin@healthco.test", "password": "vantage-demo" });
+    let (status, encoding, _, _) = encoded(
+        &server,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(login),
+        "br, gzip",
+    );
+    assert_eq!((status, encoding), (200, None), "tokens are not compressed");
+    let admin = server.token("admin@healthco.test");
+    let issue = serde_json::json!({ "dashboardId": "healthco-ai-quality", "expiresIn": 600, "allowedOrigins": [server.base] });
+    let (status, encoding, _, body) = encoded(
+        &server,
+        "POST",
+        "/api/v1/embed/tokens",
+        Some(&admin),
+        Some(issue),
+        "br, gzip",
+    );
+    assert!(
+        status == 200 || status == 201,
+        "{status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    assert_eq!(encoding, None, "embed tokens are not compressed");
 }
 
 #[test]
