@@ -1,7 +1,7 @@
 // The Vantage app against the real reference server with demo data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, newPage, login, fillLogin, screenshot, drawCharts } from "./harness.mjs";
+import { BASE, assertAccessible, launch, newPage, login, fillLogin, screenshot, drawCharts } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -364,6 +364,7 @@ test("a manager sees the embed tokens issued and revokes one; the API then refus
   assert.equal(await embedStatus(), 200, "the token works before it is revoked");
   await page.setViewportSize({ width: 1400, height: 900 });
   await screenshot(page, "app-embed-tokens");
+  await assertAccessible(page, "embed page: issued tokens");
   // Revoke asks first; a dismissed question changes nothing.
   page.once("dialog", (d) => d.dismiss());
   await row.getByRole("button", { name: "Revoke" }).click();
@@ -377,6 +378,7 @@ test("a manager sees the embed tokens issued and revokes one; the API then refus
   // From the top, so the sticky header is not drawn mid-page in the full-page capture.
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, "app-embed-tokens-phone");
+  await assertAccessible(page, "embed page on a phone: a revoked token");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -2,7 +2,7 @@
 // reload; the version check between two editors; drafts and the unsaved-changes warning; roles.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, newPage, login, screenshot } from "./harness.mjs";
+import { BASE, assertAccessible, launch, newPage, login, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -118,6 +118,7 @@ test("an admin builds a dashboard with two widgets, arranges them, saves, and fi
   await page.click("button:has-text('Redo')");
   await placed(page, "Validations by status", /5 wide, 4 high/);
   await screenshot(page, "builder-canvas-light");
+  await assertAccessible(page, "builder: the canvas with two widgets");
 
   await save(page);
   await page.waitForURL(/\/dashboards\/[^/]+\/edit$/);
@@ -163,6 +164,7 @@ test("a concurrent edit is reported and nothing is lost", async () => {
   await dialog.waitFor();
   assert.match(await dialog.textContent(), /changed by someone else/);
   await screenshot(first, "builder-conflict-light");
+  await assertAccessible(first, "builder: the save-conflict dialog");
   await dialog.locator("button:has-text('Keep editing')").click();
   await dialog.waitFor({ state: "detached" });
   assert.equal(await first.inputValue("input[name=dashboard-description]"), "mine");
@@ -237,6 +239,7 @@ test("the builder works on a phone-sized screen", async () => {
   // The seeded KPI compares with the previous period; editing it keeps that (and its filters).
   await page.locator(".builder-editor .builder-preview .vt-kpi-previous").waitFor({ timeout: 30000 });
   await screenshot(page, "builder-phone-editor-light");
+  await assertAccessible(page, "builder on a phone: the widget editor");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -3,7 +3,7 @@
 // the real reference server with demo data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, newPage, login, screenshot } from "./harness.mjs";
+import { BASE, assertAccessible, launch, newPage, login, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -90,6 +90,7 @@ test("app: a bar click cross-filters the other widgets, shows a chip and the URL
   assert.equal((await marker.textContent()).trim(), "not filtered by intent");
   assert.equal(await page.locator("[data-widget-id='error-types'] .vt-badge-unfiltered").count(), 0);
   await screenshot(page, "crossfilter-app-chip-desktop");
+  await assertAccessible(page, "dashboard with a cross-filter chip");
 
   // A reload keeps it (the URL carries it).
   await page.reload();
@@ -126,6 +127,7 @@ test("app: the chip's clear button removes the cross-filter; the phone layout sh
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px`);
   await screenshot(page, "crossfilter-app-chip-phone");
+  await assertAccessible(page, "dashboard on a phone with a cross-filter chip");
   await page.locator(".vt-crossfilters .vt-chip-clear").click();
   await chip.waitFor({ state: "detached" });
   await page.waitForURL((url) => !url.search.includes("xf="));

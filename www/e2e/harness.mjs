@@ -126,3 +126,9 @@ export async function axeViolations(page, { disable = [] } = {}) {
       .map((n) => `${n.target.join(" ")} (${n.failureSummary.replace(/\s+/g, " ").trim()})`).join("; "));
   }, disable);
 }
+
+/** Fails the test with axe's findings when the page as it is now has an accessibility violation. */
+export async function assertAccessible(page, what, options) {
+  const found = await axeViolations(page, options);
+  if (found.length > 0) throw new Error(`${what}: axe found:\n${found.join("\n")}`);
+}

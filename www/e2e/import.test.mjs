@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { BASE, launch, newPage, login, screenshot } from "./harness.mjs";
+import { BASE, assertAccessible, launch, newPage, login, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -68,6 +68,7 @@ test("a CSV becomes a live, embeddable dataset: import with refused lines, dashb
   const name = `Orders e2e ${stamp}`;
   await page.fill("input[type=text][maxlength='120'][required]", name);
   await screenshot(page, "import-columns-1400");
+  await assertAccessible(page, "import: the columns step");
 
   await page.click("button:has-text('Create dataset and import')");
   await page.locator(".import-summary").waitFor({ timeout: 30000 });
@@ -83,6 +84,7 @@ test("a CSV becomes a live, embeddable dataset: import with refused lines, dashb
   assert.match(refusals[1][2], /older than the dataset's retention/);
   assert.match(refusals[2][2], /missing/);
   await screenshot(page, "import-summary-1400");
+  await assertAccessible(page, "import: the summary with refused lines");
 
   const [download] = await Promise.all([
     page.waitForEvent("download"),
@@ -153,6 +155,7 @@ test("the import page on a phone: the column step and summary fit 375 px", async
   await page.setInputFiles("input[type=file]", { name: `phone-${stamp}.csv`, mimeType: "text/csv", buffer: Buffer.from(ordersCsv()) });
   await page.locator("table.import-columns").waitFor();
   await screenshot(page, "import-columns-375");
+  await assertAccessible(page, "import on a phone: the columns step");
   // Wide tables scroll inside their box; the page itself does not scroll sideways.
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), "no sideways page scroll");
   await page.click("button:has-text('Create dataset and import')");
@@ -185,6 +188,7 @@ test("Cancel stops between batches and the summary says exactly how many rows we
   assert.ok(await page.locator("#import-progress-label").textContent());
   await page.waitForFunction(() => /[1-9][\d,]* rows? stored/.test(document.querySelector(".import-status")?.textContent ?? ""), null, { timeout: 30000 });
   await screenshot(page, "import-progress-1400");
+  await assertAccessible(page, "import: in progress");
   // Leaving through a link asks first; staying keeps the import running.
   const asked = [];
   page.once("dialog", (d) => { asked.push(d.message()); d.dismiss(); });

@@ -422,8 +422,10 @@ fn FirstRows(flow: Flow) -> impl IntoView {
             })
             .unwrap_or_default()
     });
+    // The wrappers of tables with nothing focusable in them are focusable themselves, so a
+    // keyboard can scroll them sideways on a phone.
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || tr(I::FirstRowsCaption)>
             <table class="app-table import-rows">
                 <caption class="visually-hidden">{move || tr(I::FirstRowsCaption)}</caption>
                 <thead><tr>
@@ -501,7 +503,7 @@ fn SummaryStep(flow: Flow) -> impl IntoView {
                 <div><dt>{move || tr(I::Dataset)}</dt><dd class="import-dataset">{flow.name.get_untracked()}<br /><code class="muted small">{dataset.clone()}</code></dd></div>
             </dl>
             {(listed > 0).then(|| view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label=move || refusals_caption(listed)>
                     <table class="app-table import-refusals">
                         <caption>{move || refusals_caption(listed)}</caption>
                         <thead><tr>
