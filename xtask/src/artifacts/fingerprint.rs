@@ -96,11 +96,14 @@ fn name_glue_and_link(dir: &Path, chunks: &[String]) -> Result<String, String> {
 /// module `"./__wasm_split.js"` as a key of the imports object, which must stay as it is.
 fn replace_module(text: &str, from: &str, to: &str) -> Result<String, String> {
     let mut replaced = text.to_owned();
-    for quote in ['"', '\''] {
-        replaced = replaced.replace(
-            &format!("from {quote}{from}{quote}"),
-            &format!("from {quote}{to}{quote}"),
-        );
+    // `from "…"` as wasm-bindgen writes it, `from"…"` once minified.
+    for keyword in ["from ", "from"] {
+        for quote in ['"', '\''] {
+            replaced = replaced.replace(
+                &format!("{keyword}{quote}{from}{quote}"),
+                &format!("{keyword}{quote}{to}{quote}"),
+            );
+        }
     }
     if replaced == text {
         return Err(format!("no import of {from} to rename"));
@@ -137,6 +140,19 @@ mod tests {
         assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
         assert_ne!(a, content_hash(b"two"));
         assert_eq!(a, content_hash(b"one"));
+    }
+
+    #[test]
+    fn import_specifiers_are_renamed_as_written_and_as_minified() {
+        let written = "import * as import1 from \"./__wasm_split.js\"\nconst imports = { \"./__wasm_split.js\": import1 };";
+        let minified = "import*as a from\"./__wasm_split.js\";const i={\"./__wasm_split.js\":a};";
+        for (text, expected) in [
+            (written, "import * as import1 from \"./__wasm_split.ab.js\"\nconst imports = { \"./__wasm_split.js\": import1 };"),
+            (minified, "import*as a from\"./__wasm_split.ab.js\";const i={\"./__wasm_split.js\":a};"),
+        ] {
+            assert_eq!(replace_module(text, "./__wasm_split.js", "./__wasm_split.ab.js").unwrap(), expected);
+        }
+        assert!(replace_module("const x = 1;", "./__wasm_split.js", "./y.js").is_err());
     }
 
     #[test]

@@ -87,6 +87,11 @@ impl Split {
         format!("{}_bg.wasm", self.out_name)
     }
 
+    /// The JS glue wasm-bindgen writes (`<out_name>.js`).
+    pub fn glue(&self) -> String {
+        format!("{}.js", self.out_name)
+    }
+
     /// The main module as the split step leaves it (with its `name` section), for breakdowns.
     pub fn main_module(&self) -> PathBuf {
         target_dir().join("wasm-split").join(self.scratch)

@@ -291,13 +291,14 @@ fn Snippets(
             <div class="snippet-head"><h2>{move || tr(P::NpmBundler)}</h2>
                 <button type="button" class="app-button" on:click=move |_| copy(npm2.clone(), "npm")>
                     {copy_label("npm")}</button></div>
-            <pre><code class="snippet-npm">{npm}</code></pre>
+            // Long lines scroll sideways: focusable, so a keyboard can scroll them too.
+            <pre tabindex="0" role="region" aria-label=move || tr(P::NpmBundler)><code class="snippet-npm">{npm}</code></pre>
         </div>
         <div class="card snippet">
             <div class="snippet-head"><h2>{move || tr(P::PlainHtml)}</h2>
                 <button type="button" class="app-button" on:click=move |_| copy(script2.clone(), "html")>
                     {copy_label("html")}</button></div>
-            <pre><code class="snippet-html">{script}</code></pre>
+            <pre tabindex="0" role="region" aria-label=move || tr(P::PlainHtml)><code class="snippet-html">{script}</code></pre>
             <p class="muted small">{expiry_note}</p>
         </div>
         <EmbedPreview base_url=base_url dashboard_id=dashboard_id token=token />
