@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, BASE, launch, newPage, screenshot } from "./harness.mjs";
+import { ARTIFACTS, BASE, assertAccessible, launch, newPage, screenshot } from "./harness.mjs";
 
 // Reads an .xlsx with openpyxl (installed by `cargo xtask setup`): every sheet's rows, with
 // numbers as numbers, date cells as epoch milliseconds (UTC) and the cells' types.
@@ -72,6 +72,7 @@ test("the host page fits a phone: no sideways scrolling, both dashboards rendere
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
   await screenshot(page, "embed-host-phone");
+  await assertAccessible(page, "the embed demo on a phone");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -264,6 +265,7 @@ test("host buttons set filters and switch themes; exports parse back to the load
   await page.click("[data-action=theme-dark]");
   assert.equal(await page.evaluate(() => document.querySelector("#dash-healthco .vt-root").dataset.mode), "dark");
   await screenshot(page, "embed-host-dark");
+  await assertAccessible(page, "the embed demo, dark theme set by the host");
 
   // The exporters are an on-demand module of the package (crates/sdk/src/lazy.rs): fetched by
   // the first export, not before.
@@ -611,6 +613,7 @@ test("the Vite host example (bundled package, echarts/core with only our charts)
   const csv = await page.evaluate(async () => (await window.vantage.dash.exportData({ format: "csv" })).text());
   assert.match(csv, /^# \S+\r\n/, "a CSV export of every widget, one `# id` section each");
   await screenshot(page, "embed-vite-host");
+  await assertAccessible(page, "the Vite host example");
   assert.match(result.status, /widgets$/);
   assert.ok(result.canvases >= 5, `charts drawn: ${result.canvases}`);
   assert.equal(result.widgetErrors, 0);

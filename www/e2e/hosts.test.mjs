@@ -7,7 +7,7 @@
 //   the embed's CSS does not leak out, and `::part()` / `--vt-*` / setTheme still style it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, newPage, screenshot } from "./harness.mjs";
+import { BASE, assertAccessible, launch, newPage, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -131,13 +131,14 @@ test("the Vue host renders a live dashboard through <vantage-dashboard>", async 
     canvases: document.querySelector("vantage-dashboard vantage-embed").shadowRoot.querySelectorAll("canvas").length,
   }));
   await screenshot(page, "hosts-vue");
+  await assertAccessible(page, "the Vue host example");
   assert.match(result.status, /widgets$/);
   assert.ok(result.canvases >= 5, `charts drawn: ${result.canvases}`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
 
-const HOSTILE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Hostile host</title>
+const HOSTILE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hostile host</title>
 <style>
   * { color: rgb(255, 0, 0) !important; font-family: "Comic Sans MS", cursive !important; margin: 7px !important;
       padding: 9px !important; border: 3px dashed rgb(255, 0, 255) !important; background: rgb(255, 255, 0) !important;
@@ -150,8 +151,8 @@ const HOSTILE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Ho
   #shadowed vantage-embed::part(card) { border-color: rgb(0, 128, 0); }
 </style>
 <script src="/vendor/echarts/echarts-vantage.min.js"></script></head>
-<body><h1>Hostile host</h1><p class="vt-card vt-button" id="decoy">a host element with the embed's class names</p>
-<section id="shadowed" style="width: 1000px"></section><section id="light" style="width: 1000px"></section></body></html>`;
+<body><main><h1>Hostile host</h1><p class="vt-card vt-button" id="decoy">a host element with the embed's class names</p>
+<section id="shadowed" style="width: 1000px"></section><section id="light" style="width: 1000px"></section></main></body></html>`;
 
 test("host CSS cannot restyle the embed in its shadow root, its CSS does not leak out, ::part/--vt-* and setTheme still style it", async () => {
   const page = await newPage(browser, { width: 1100, height: 1400 });
@@ -200,6 +201,7 @@ test("host CSS cannot restyle the embed in its shadow root, its CSS does not lea
   });
   const before = await inspect();
   await screenshot(page, "hosts-hostile-css");
+  await assertAccessible(page, "an embed under a hostile host stylesheet");
   // The shadow host itself: the page's `*` and `div` rules lose to its `:host` rules.
   assert.deepEqual(before.host, { display: "block", margin: "0px", padding: "0px", border: "0px" });
   // Inside: nothing of the page's CSS applies; the hooks do.

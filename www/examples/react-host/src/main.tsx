@@ -26,7 +26,7 @@ function App() {
   return (
     <main>
       <header>
-        <strong>React host</strong>{" "}
+        <h1>React host</h1>
         {DASHBOARDS.map((id) => (
           <button key={id} onClick={() => setDashboardId(id)} aria-pressed={id === dashboardId}>{id}</button>
         ))}
