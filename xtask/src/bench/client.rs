@@ -55,6 +55,53 @@ pub fn timed_post(
     Ok((ms, value))
 }
 
+/// [`timed_post`] as a browser asks (`Accept-Encoding: br, gzip`): the wall time to the last
+/// byte on the wire, its sizes, and the JSON (decoded after the clock stops). Fails
+/// when the answer is not brotli, so a server that stopped compressing cannot pass as fast.
+pub fn timed_post_brotli(
+    agent: &ureq::Agent,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> Result<(f64, Compressed, Value), String> {
+    use std::io::Read;
+    let started = Instant::now();
+    let resp = agent
+        .post(url)
+        .set("Authorization", &format!("Bearer {token}"))
+        .set("Accept-Encoding", "br, gzip")
+        .send_json(body.clone())
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    let encoding = resp.header("Content-Encoding").unwrap_or("none").to_owned();
+    let mut wire = Vec::new();
+    resp.into_reader()
+        .read_to_end(&mut wire)
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if encoding != "br" {
+        return Err(format!(
+            "POST {url}: asked for br, gzip and got Content-Encoding {encoding}"
+        ));
+    }
+    let mut text = Vec::new();
+    brotli::Decompressor::new(wire.as_slice(), 4096)
+        .read_to_end(&mut text)
+        .map_err(|e| format!("POST {url}: the brotli body does not decode: {e}"))?;
+    let value = serde_json::from_slice(&text).map_err(|e| format!("POST {url}: {e}"))?;
+    let sizes = Compressed {
+        wire: wire.len(),
+        decoded: text.len(),
+    };
+    Ok((ms, sizes, value))
+}
+
+/// A compressed answer's bytes on the wire and decoded.
+#[derive(Clone, Copy)]
+pub struct Compressed {
+    pub wire: usize,
+    pub decoded: usize,
+}
+
 /// Wall-clock now in whole epoch milliseconds, for event times and unique names.
 pub fn epoch_ms() -> i64 {
     now_ms() as i64
