@@ -9,22 +9,30 @@ const ECHARTS = "/app/echarts.js";
 /** Pages an anonymous visitor sees without signing in (first-run setup, invitations, resets). */
 const PUBLIC_PAGES = ["/setup", "/invite", "/accept", "/reset", "/password"];
 
+/** Whether a session is stored (the app renews it before showing anything of the user's). */
+function storedSession() {
+  try {
+    return !!localStorage.getItem("vantage.refreshToken");
+  } catch {
+    return false;
+  }
+}
+
 /** Whether this visitor will land on the sign-in page (no stored session, or /login itself). */
 function signedOut() {
   const path = location.pathname;
   if (path === "/login") return true;
   if (PUBLIC_PAGES.some((page) => path === page || path.startsWith(`${page}/`))) return false;
-  try {
-    return !localStorage.getItem("vantage.refreshToken");
-  } catch {
-    return true;
-  }
+  return !storedSession();
 }
 
 /** Shows the skeleton's sign-in card or page placeholder before the wasm arrives. */
 function revealSkeleton() {
-  const part = document.getElementById(signedOut() ? "boot-login" : "boot-page");
+  const out = signedOut();
+  const part = document.getElementById(out ? "boot-login" : "boot-page");
   if (part) part.hidden = false;
+  // A visitor with a stored session gets the navigation (a second row on a phone): reserve it.
+  if (!out && storedSession()) document.querySelector("#boot .app-header")?.classList.add("with-nav");
 }
 
 /** A classic script (ECharts: the widgets use `globalThis.echarts`). */

@@ -80,6 +80,15 @@ pub fn TimeRangePicker(
     /// Called with the range the user picked.
     on_change: Callback<TimeRange>,
 ) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Div>::new();
+    // Effect: the widget stylesheet styles these buttons; a page may show the picker before any
+    // widget has installed it (the app's filter bar above a loading dashboard), and unstyled
+    // buttons would change its height once it arrives.
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            crate::styles::ensure_installed(&element);
+        }
+    });
     let (custom_open, set_custom_open) = signal(false);
     let (from, set_from) = signal(String::new());
     let (to, set_to) = signal(String::new());
@@ -105,7 +114,7 @@ pub fn TimeRangePicker(
         Err(message) => set_error.set(Some(message)),
     };
     view! {
-        <div class="vt-filter vt-time-range" role="group" aria-label=move || { locale::track(); t(Msg::TimeRange) }>
+        <div class="vt-filter vt-time-range" node_ref=node role="group" aria-label=move || { locale::track(); t(Msg::TimeRange) }>
             <div class="vt-segmented">
                 {buttons}
                 <button type="button" class="vt-button"

@@ -381,6 +381,10 @@ fn DimensionFilters(
     on_change: Callback<(String, String)>,
 ) -> impl IntoView {
     let dataset = RwSignal::new(None::<Dataset>);
+    // Until the dataset's schema has arrived (or failed), invisible placeholders hold the
+    // filters' place: on a phone they take a row of their own, and the dashboard below would
+    // move down when they appear (layout shift).
+    let pending = RwSignal::new(true);
     let api = send_wrapper::SendWrapper::new(store.api().clone());
     let definition = store.definition();
     // Effect: loads the schema of the dataset most of the widgets use.
@@ -388,18 +392,36 @@ fn DimensionFilters(
         if loaded == Some(true) {
             return true;
         }
-        let Some(id) = definition.with(|d| d.as_ref().and_then(main_dataset)) else {
+        let Some(found) = definition.with(|d| d.as_ref().map(main_dataset)) else {
             return false;
+        };
+        let Some(id) = found else {
+            pending.set(false);
+            return true;
         };
         let api = (*api).clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Ok(d) = api.dataset(&id).await {
                 dataset.set(Some(d));
             }
+            pending.set(false);
         });
         true
     });
-    move || {
+    let filters = move || {
+        if pending.get() {
+            return (0..FILTER_DIMENSIONS)
+                .map(|_| {
+                    view! {
+                        <span class="dim-filter dim-placeholder" aria-hidden="true">
+                            <span>"\u{a0}"</span>
+                            <select disabled tabindex="-1"></select>
+                        </span>
+                    }
+                })
+                .collect_view()
+                .into_any();
+        }
         dataset.get().map(|d| {
             d.dimensions
                 .into_iter()
@@ -424,7 +446,19 @@ fn DimensionFilters(
                 })
                 .collect_view()
         })
-    }
+        .into_any()
+    };
+    let none = move || {
+        !pending.get()
+            && dataset.with(|d| {
+                d.as_ref().is_none_or(|d| {
+                    !d.dimensions
+                        .iter()
+                        .any(|dim| dim.column_type == ColumnType::String && !dim.values.is_empty())
+                })
+            })
+    };
+    view! { <div class="dim-filters" class:dim-none=none>{filters}</div> }
 }
 
 /// The dataset most widgets of `dashboard` query.
@@ -608,7 +642,16 @@ fn DataDialog(widget: RwSignal<Option<Widget>>, store: DashboardStore) -> impl I
 
 #[component]
 fn LiveBadge(status: ReadSignal<LiveStatus>) -> impl IntoView {
-    let text = move || match status.get() {
+    // The connection opens after the first data: until it has been open once, "closed" means
+    // "about to connect", not "offline".
+    let opened = Memo::new(move |was: Option<&bool>| {
+        was.copied().unwrap_or(false) || matches!(status.get(), LiveStatus::Open(_))
+    });
+    let shown = move || match status.get() {
+        LiveStatus::Closed if !opened.get() => LiveStatus::Connecting,
+        other => other,
+    };
+    let text = move || match shown() {
         LiveStatus::Open(_) => tw(Msg::Live).to_owned(),
         LiveStatus::Connecting => tw(Msg::Connecting).to_owned(),
         LiveStatus::Reconnecting { next_delay_ms, .. } => trf(
@@ -619,6 +662,6 @@ fn LiveBadge(status: ReadSignal<LiveStatus>) -> impl IntoView {
         LiveStatus::Closed => tw(Msg::Offline).to_owned(),
         LiveStatus::Failed(_) => tr(T::OfflineLastData).to_owned(),
     };
-    let class = move || format!("live-badge {}", status.get().name());
+    let class = move || format!("live-badge {}", shown().name());
     view! { <span class=class role="status" aria-live="polite">{text}</span> }
 }
