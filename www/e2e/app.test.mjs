@@ -100,6 +100,11 @@ test("the dashboard is usable on a phone-sized screen and in dark mode", async (
   await page.selectOption("select[aria-label='Colour mode']", "dark");
   assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), "dark");
   await screenshot(page, "app-dashboard-phone-dark");
+  // A dashboard that does not load leaves no reserved row behind in its filter bar.
+  await page.goto(`${BASE}/dashboards/no-such-dashboard`);
+  await page.locator(".vt-dashboard-error").waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".dim-placeholder").count(), 0);
+  assert.equal(await page.locator(".dim-filters.dim-none").count(), 1);
   await page.context().close();
 });
 

@@ -117,8 +117,8 @@ fn Header() -> impl IntoView {
             .with(|t| t.as_ref().and_then(|t| t.branding.logo_url.clone()))
     };
     let signed_in = move || user.with(Option::is_some);
-    // A stored session being renewed: the header takes its signed-in shape now (on a phone, a
-    // second row for the navigation), so the page below does not move when the user is known.
+    // Signed in, or a stored session being renewed: the header has its signed-in height now (on
+    // a phone, a second row for the navigation), so the page does not move when the user is known.
     let restored = session.restored;
     let with_nav = move || signed_in() || !restored.get();
     let can_admin = can(Permission::ManageUsers);
@@ -154,9 +154,8 @@ fn Header() -> impl IntoView {
                 }}
                 <span class="app-product">{move || brand.product_name()}</span>
             </A>
-            <Show when=with_nav>
+            <Show when=signed_in>
                 <nav class="app-nav" aria-label=move || tr(T::MainNav)>
-                  <Show when=signed_in>
                     <A href="/" exact=true>{move || tr(T::Dashboards)}</A>
                     <Show when=move || can_alerts.get()><A href="/alerts">{move || tr(T::Alerts)}</A></Show>
                     <Show when=move || can_embed.get()><A href="/embed">{move || tr(T::Embed)}</A></Show>
@@ -167,7 +166,6 @@ fn Header() -> impl IntoView {
                     </Show>
                     <Show when=move || can_audit.get()><A href="/audit">{move || tr(T::Audit)}</A></Show>
                     <Show when=move || can_tenants.get()><A href="/tenants">{move || tr(T::Tenants)}</A></Show>
-                  </Show>
                 </nav>
             </Show>
             <div class="app-actions">

@@ -454,8 +454,9 @@ pub fn check_budgets() -> Result<String, String> {
     // chrome's catalog, so the publishing pages' catalog (five languages, ≈ 7 KB brotli) left the
     // main module for the dashboard module (measured 434 and 250 KB); 434 and 251 without
     // serde-wasm-bindgen (measured 432 and 249 KB); 432 and 249 with the glue minified
-    // (measured 430 and 247 KB).
-    const APP_GUARD_KB: f64 = 432.0;
+    // (measured 430 and 247 KB); 434 and 249 with the phone dashboard's reserved rows (the
+    // header's signed-in height while a session renews, its CSS; measured 432 and 248 KB).
+    const APP_GUARD_KB: f64 = 434.0;
     const SIGN_IN_GUARD_KB: f64 = 249.0;
     // A dashboard opened by its address: the first load, the dashboard module and its chunks
     // (measured 829 KB when the JS API left the main module; the code moved, it did not grow;
@@ -475,8 +476,9 @@ pub fn check_budgets() -> Result<String, String> {
     // a dated time axis's ticks at midnight in the viewer's zone (`charts::ticks`, the zone's
     // offset read from `Intl`: ≈ 3.3 KB of code before wasm-opt, 2 KB brotli); 704 with unit
     // enums read by one shared routine; 706 (measured) with the accessibility fixes; 704 with
-    // the glue minified.
-    const DASHBOARD_PAGE_GUARD_KB: f64 = 706.0;
+    // the glue minified; 707 with the phone dashboard's reserved rows (the filters'
+    // placeholders, the live badge's first state).
+    const DASHBOARD_PAGE_GUARD_KB: f64 = 709.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     // Issue 18 item 3 split the app's wasm: every lazily loaded chunk together, so code moved out
     // of the first load cannot grow unseen (measured 495 KB in 55 files; 508 once the columnar
@@ -490,8 +492,8 @@ pub fn check_budgets() -> Result<String, String> {
     // with Leptos' type-erased views; 609 with one deserialiser per type and one shared sort;
     // 617 with the publishing pages' catalog moved here from the main module; 606 without
     // serde-wasm-bindgen; 608 with a dated axis's ticks at the viewer's midnight; 606 with unit
-    // enums read by one shared routine).
-    const CHUNKS_GUARD_KB: f64 = 608.0;
+    // enums read by one shared routine; 608 with the phone dashboard's reserved rows).
+    const CHUNKS_GUARD_KB: f64 = 610.0;
     let mut report = Vec::new();
     let mut over = Vec::new();
     for (what, files, guard) in [

@@ -387,6 +387,9 @@ fn DimensionFilters(
     let pending = RwSignal::new(true);
     let api = send_wrapper::SendWrapper::new(store.api().clone());
     let definition = store.definition();
+    // A dashboard that did not load has no filters to wait for.
+    let failed = store.load_error();
+    let waiting = move || pending.get() && failed.with(Option::is_none);
     // Effect: loads the schema of the dataset most of the widgets use.
     Effect::new(move |loaded: Option<bool>| {
         if loaded == Some(true) {
@@ -409,7 +412,7 @@ fn DimensionFilters(
         true
     });
     let filters = move || {
-        if pending.get() {
+        if waiting() {
             return (0..FILTER_DIMENSIONS)
                 .map(|_| {
                     view! {
@@ -449,7 +452,7 @@ fn DimensionFilters(
         .into_any()
     };
     let none = move || {
-        !pending.get()
+        !waiting()
             && dataset.with(|d| {
                 d.as_ref().is_none_or(|d| {
                     !d.dimensions
