@@ -28,21 +28,14 @@ fn encoded(
     body: Option<serde_json::Value>,
     accept: &str,
 ) -> (u16, Option<String>, Option<String>, Vec<u8>) {
-    let mut req = server
-        .agent()
-        .request(method, &format!("{}{path}", server.base))
-        .set("Accept-Encoding", accept);
-    if let Some(t) = token {
-        req = req.set("Authorization", &format!("Bearer {t}"));
-    }
-    let sent = match body {
-        Some(b) => req.send_json(b),
-        None => req.call(),
-    };
-    let r = match sent {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: {e}"),
-    };
+    let r = server.response(
+        method,
+        path,
+        token,
+        None,
+        &[("Accept-Encoding", accept)],
+        body,
+    );
     let (status, encoding, vary) = (
         r.status(),
         r.header("content-encoding").map(str::to_owned),

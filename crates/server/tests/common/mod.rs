@@ -146,23 +146,7 @@ impl Server {
         tenant: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> Reply {
-        let mut req = self
-            .agent()
-            .request(method, &format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.set("Authorization", &format!("Bearer {t}"));
-        }
-        if let Some(t) = tenant {
-            req = req.set("X-Tenant-Id", t);
-        }
-        let r = match body {
-            Some(b) => req.send_json(b),
-            None => req.call(),
-        };
-        let r = match r {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
+        let r = self.response(method, path, token, tenant, &[], body);
         let status = r.status();
         let cache_control = r.header("cache-control").map(str::to_owned);
         let content_type = r.header("content-type").map(str::to_owned);
@@ -173,6 +157,39 @@ impl Server {
             content_type,
             body: serde_json::from_str(&text).unwrap_or_default(),
             text,
+        }
+    }
+
+    /// Any request, answered with its raw response (an error status is an answer too);
+    /// `token` as bearer, `tenant` as `X-Tenant-Id`, then `headers`.
+    pub fn response(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        tenant: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<serde_json::Value>,
+    ) -> ureq::Response {
+        let mut req = self
+            .agent()
+            .request(method, &format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        if let Some(t) = tenant {
+            req = req.set("X-Tenant-Id", t);
+        }
+        for (name, value) in headers {
+            req = req.set(name, value);
+        }
+        let sent = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        };
+        match sent {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
         }
     }
 
