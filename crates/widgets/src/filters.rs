@@ -81,14 +81,10 @@ pub fn TimeRangePicker(
     on_change: Callback<TimeRange>,
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
-    // Effect: the widget stylesheet styles these buttons; a page may show the picker before any
-    // widget has installed it (the app's filter bar above a loading dashboard), and unstyled
-    // buttons would change its height once it arrives.
-    Effect::new(move |_| {
-        if let Some(element) = node.get() {
-            crate::styles::ensure_installed(&element);
-        }
-    });
+    // The widget stylesheet styles these buttons; a page may show the picker before any widget
+    // has installed it (the app's filter bar above a loading dashboard), and unstyled buttons
+    // would change its height once it arrives.
+    crate::styles::install_when_mounted(node);
     let (custom_open, set_custom_open) = signal(false);
     let (from, set_from) = signal(String::new());
     let (to, set_to) = signal(String::new());

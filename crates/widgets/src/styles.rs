@@ -173,6 +173,17 @@ pub const WIDGETS_CSS: &str = r#"
 }
 "#;
 
+/// Installs [`WIDGETS_CSS`] on the root of `node`'s element once it is mounted (an effect), for a
+/// component whose own classes need it before any widget has installed it.
+pub fn install_when_mounted(node: leptos::prelude::NodeRef<leptos::html::Div>) {
+    use leptos::prelude::{Effect, Get};
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            ensure_installed(&element);
+        }
+    });
+}
+
 /// Installs [`WIDGETS_CSS`] on the document or shadow root containing `node`, once per root.
 pub fn ensure_installed(node: &Node) {
     let root: JsValue = node.get_root_node().into();

@@ -87,12 +87,8 @@ pub fn WidgetView(
     on_alert_action: Option<Callback<(String, AlertAction)>>,
 ) -> impl IntoView {
     let node = NodeRef::<html::Div>::new();
-    // Effect: makes sure the widget stylesheet is adopted by this card's document/shadow root.
-    Effect::new(move |_| {
-        if let Some(element) = node.get() {
-            crate::styles::ensure_installed(&element);
-        }
-    });
+    // The widget stylesheet, adopted by this card's document or shadow root.
+    crate::styles::install_when_mounted(node);
     let kind = widget.kind;
     let title = widget.title.clone();
     let phase = Memo::new(move |_| state.with(Phase::of));

@@ -428,7 +428,7 @@ fn DimensionFilters(
         dataset.get().map(|d| {
             d.dimensions
                 .into_iter()
-                .filter(|dim| dim.column_type == ColumnType::String && !dim.values.is_empty())
+                .filter(offered)
                 .take(FILTER_DIMENSIONS)
                 .map(|dim| {
                     let field = dim.name.clone();
@@ -452,16 +452,14 @@ fn DimensionFilters(
         .into_any()
     };
     let none = move || {
-        !waiting()
-            && dataset.with(|d| {
-                d.as_ref().is_none_or(|d| {
-                    !d.dimensions
-                        .iter()
-                        .any(|dim| dim.column_type == ColumnType::String && !dim.values.is_empty())
-                })
-            })
+        !waiting() && dataset.with(|d| d.as_ref().is_none_or(|d| !d.dimensions.iter().any(offered)))
     };
     view! { <div class="dim-filters" class:dim-none=none>{filters}</div> }
+}
+
+/// Whether the filter bar offers `dim`: a string dimension with known values.
+fn offered(dim: &vantage_contract::DimensionDef) -> bool {
+    dim.column_type == ColumnType::String && !dim.values.is_empty()
 }
 
 /// The dataset most widgets of `dashboard` query.
