@@ -198,6 +198,24 @@ CREATE INDEX ingest_idempotency_created ON ingest_idempotency(created_at);
 DELETE FROM settings WHERE key = 'jwt_secret';
 "#,
     EMBED_TOKENS_TABLE,
+    // 6: pre-aggregated rollups' bookkeeping (`datasets::rollups`).
+    r#"
+CREATE TABLE rollup_state (
+    ds INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    dims TEXT NOT NULL,
+    sampled INTEGER NOT NULL
+);
+CREATE TABLE rollup_buckets (
+    ds INTEGER NOT NULL,
+    span INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    state INTEGER NOT NULL,
+    dirtied_at INTEGER NOT NULL,
+    PRIMARY KEY (ds, span, bucket)
+);
+CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
+"#,
 ];
 
 /// The embed token table (migration 5; also used by unit tests).

@@ -1,6 +1,10 @@
-//! The query engine: turns a validated structured [`Query`] into parameterised SQLite SQL over
-//! the dataset's events table (looked up by tenant and id, so it is scoped to one tenant) and
-//! returns a columnar [`QueryResult`] whose columns carry the fields' labels and units.
+//! The query engine: turns a validated structured [`Query`] into parameterised SQL (SQLite or
+//! PostgreSQL) over the dataset's events table (looked up by tenant and id, so it is scoped to
+//! one tenant) and returns a columnar [`QueryResult`] whose columns carry the fields' labels and
+//! units. When the dataset's pre-aggregated rollups can answer the query, whole days and hours
+//! are read from them and only the rest from the events table ([`rollups`]); the answer is the
+//! same either way (`query_rollup_tests.rs` runs every kind of query both ways, on both
+//! storages), up to the order floating-point sums are added in.
 //!
 //! Any dataset works the same way: nothing here knows a dataset by name. Only identifiers from
 //! the dataset schema reach the SQL text (quoted); every value is a bound parameter.
@@ -8,6 +12,7 @@
 //! [`MAX_PERCENTILE_VALUES`] per measure (past it: 422 naming the measure).
 
 use crate::datasets::catalog::{self, quote, Source};
+use crate::datasets::rollups;
 use crate::error::{AppError, AppResult};
 use crate::sql::Conn;
 use crate::sql::Value as SqlValue;
@@ -110,6 +115,104 @@ fn aggregate_sql(field: &str, agg: Aggregation) -> String {
     }
 }
 
+/// The time column of the rows [`rollup_from`] reads (each rollup row's bucket start, each
+/// event's time).
+const ROLLUP_TIME: &str = "\"#t\"";
+
+/// What a measure reads from [`rollup_from`]'s rows: counts and sums add up, an average is
+/// the summed sum over the summed count (rounded like `aggregate_sql`'s), and extremes of
+/// extremes. `COALESCE` keeps a count over no rows at 0, as `COUNT` is.
+fn rollup_aggregate_sql(field: &str, agg: Aggregation) -> String {
+    let c = |what| rollups::col(field, what);
+    match (agg, field) {
+        (Aggregation::Count, "*") => "COALESCE(SUM(\"#n\"), 0)".into(),
+        (Aggregation::Count, _) => format!("COALESCE(SUM({}), 0)", c("c")),
+        (Aggregation::Sum, _) => format!("SUM({})", c("s")),
+        (Aggregation::Avg, _) => format!(
+            "ROUND(SUM({}) * 1.0 / NULLIF(SUM({}), 0), 4)",
+            c("s"),
+            c("c")
+        ),
+        (Aggregation::Min, _) => format!("MIN({})", c("lo")),
+        (Aggregation::Max, _) => format!("MAX({})", c("hi")),
+        // `rollups::plan` answers no query with these.
+        _ => "NULL".into(),
+    }
+}
+
+/// `FROM` text (and its parameters) for a query the rollups answer: the rows of the day and
+/// hour rollups in the plan's ranges and the events in its leftover ranges, each filtered, as
+/// one table of `"#t"`, the query's dimensions, `"#n"` and each measure's sum, count, minimum
+/// and maximum.
+fn rollup_from(
+    source: &Source,
+    query: &Query,
+    filters: &[&Filter],
+    plan: &rollups::Plan,
+) -> (String, Vec<SqlValue>) {
+    let filter = where_clause(source, None, filters);
+    let mut fields: Vec<&str> = query
+        .measures
+        .iter()
+        .filter(|m| m.field != "*")
+        .map(|m| m.field.as_str())
+        .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    let dims: Vec<String> = query.dimensions.iter().map(|d| quote(d)).collect();
+    let whats = ["s", "c", "lo", "hi"];
+    let mut branches = Vec::new();
+    let mut params = Vec::new();
+    for (span, ranges) in [(rollups::DAY, &plan.days), (rollups::HOUR, &plan.hours)] {
+        if ranges.is_empty() {
+            continue;
+        }
+        let mut cols = vec![ROLLUP_TIME.to_owned()];
+        cols.extend(dims.iter().cloned());
+        cols.push("\"#n\"".into());
+        cols.extend(
+            fields
+                .iter()
+                .flat_map(|f| whats.map(|w| rollups::col(f, w))),
+        );
+        let (within, range_params) = rollups::ranges_sql(ROLLUP_TIME, ranges);
+        branches.push(format!(
+            "SELECT {} FROM {} WHERE {within} AND {}",
+            cols.join(", "),
+            rollups::table(source, span),
+            filter.sql
+        ));
+        params.extend(range_params);
+        params.extend(filter.params.iter().cloned());
+    }
+    if !plan.raw.is_empty() {
+        let time = source.time_column();
+        let mut cols = vec![format!("{time} AS {ROLLUP_TIME}")];
+        cols.extend(dims.iter().cloned());
+        cols.push("1 AS \"#n\"".into());
+        for f in &fields {
+            let q = quote(f);
+            cols.push(format!("{q} AS {}", rollups::col(f, "s")));
+            cols.push(format!(
+                "CASE WHEN {q} IS NULL THEN 0 ELSE 1 END AS {}",
+                rollups::col(f, "c")
+            ));
+            cols.push(format!("{q} AS {}", rollups::col(f, "lo")));
+            cols.push(format!("{q} AS {}", rollups::col(f, "hi")));
+        }
+        let (within, range_params) = rollups::ranges_sql(&time, &plan.raw);
+        branches.push(format!(
+            "SELECT {} FROM {} WHERE {within} AND {}",
+            cols.join(", "),
+            source.table,
+            filter.sql
+        ));
+        params.extend(range_params);
+        params.extend(filter.params.iter().cloned());
+    }
+    (format!("({}) AS u", branches.join(" UNION ALL ")), params)
+}
+
 /// Runs `query` for `tenant` with `extra` filters (dashboard/locked filters whose field the
 /// dataset has) at time `now`. Time buckets and `today` follow `query.timeZone` (see
 /// [`crate::zone`]).
@@ -173,12 +276,30 @@ fn run_range(
     range: Option<(i64, i64)>,
     tz: Tz,
 ) -> AppResult<QueryResult> {
+    let plan = rollups::plan(conn, source, query, filters, range, tz)?;
+    run_planned(conn, source, query, filters, range, tz, plan.as_ref())
+}
+
+/// [`run_range`] reading the rows where `plan` says: the rollups and the events table's
+/// leftovers (see [`rollups`]), or the events table alone for `None`.
+fn run_planned(
+    conn: &Conn,
+    source: &Source,
+    query: &Query,
+    filters: &[&Filter],
+    range: Option<(i64, i64)>,
+    tz: Tz,
+    plan: Option<&rollups::Plan>,
+) -> AppResult<QueryResult> {
     let schema = &source.schema;
     let w = where_clause(source, range, filters);
+    // The group keys over the events table (percentiles read it) and over what the query reads.
     let mut keys: Vec<String> = Vec::new();
+    let mut read_keys: Vec<String> = Vec::new();
     let mut columns = Vec::new();
     if let Some(g) = query.granularity {
         keys.push(zone::bucket_sql(&source.time_column(), tz, g));
+        read_keys.push(zone::bucket_sql(ROLLUP_TIME, tz, g));
         let label = schema
             .field(&schema.time_field)
             .map_or("Time", |f| f.display_label());
@@ -186,6 +307,7 @@ fn run_range(
     }
     for d in &query.dimensions {
         keys.push(quote(d));
+        read_keys.push(quote(d));
         let (ty, label) = schema
             .dimension(d)
             .map_or((ColumnType::String, d.as_str()), |x| {
@@ -193,9 +315,22 @@ fn run_range(
             });
         columns.push(Column::new(d.clone(), ty).with_label(label, None));
     }
-    let mut selects = keys.clone();
+    let (mut selects, from, params) = match plan {
+        None => (
+            keys.clone(),
+            format!("{} WHERE {}", source.table, w.sql),
+            w.params.clone(),
+        ),
+        Some(plan) => {
+            let (from, params) = rollup_from(source, query, filters, plan);
+            (read_keys, from, params)
+        }
+    };
     for m in &query.measures {
-        selects.push(aggregate_sql(&m.field, m.agg));
+        selects.push(match plan {
+            None => aggregate_sql(&m.field, m.agg),
+            Some(_) => rollup_aggregate_sql(&m.field, m.agg),
+        });
         let (label, unit) = measure_label(schema, m);
         columns.push(Column::new(m.output_name(), m.output_type(schema)).with_label(label, unit));
     }
@@ -222,6 +357,16 @@ fn run_range(
             order.push(format!("{} DESC", keys.len() + 1));
         }
     }
+    // Ties are broken by the group keys, so the order (and what a limit keeps) does not depend
+    // on how the storage happened to read the rows.
+    for i in 1..=keys.len() {
+        if !order
+            .iter()
+            .any(|o| o.split(' ').next() == Some(&i.to_string()))
+        {
+            order.push(format!("{i} ASC"));
+        }
+    }
     let limit = query.limit.unwrap_or(MAX_LIMIT).min(MAX_LIMIT);
     // Grouped: the window counts groups before LIMIT. Ungrouped: COUNT(*) keeps it one row.
     let total_expr = if keys.is_empty() {
@@ -229,12 +374,7 @@ fn run_range(
     } else {
         "COUNT(*) OVER ()"
     };
-    let mut sql = format!(
-        "SELECT {}, {total_expr} FROM {} WHERE {}",
-        selects.join(", "),
-        source.table,
-        w.sql
-    );
+    let mut sql = format!("SELECT {}, {total_expr} FROM {from}", selects.join(", "));
     if !keys.is_empty() {
         sql.push_str(&format!(
             " GROUP BY {}",
@@ -252,7 +392,7 @@ fn run_range(
     let ncols = columns.len();
     let mut data: Vec<Vec<Value>> = vec![Vec::new(); ncols];
     let mut total: u64 = 0;
-    let mut rows = stmt.query(crate::sql::params_from_iter(w.params.iter()))?;
+    let mut rows = stmt.query(crate::sql::params_from_iter(params.iter()))?;
     while let Some(row) = rows.next()? {
         for (c, col) in data.iter_mut().enumerate() {
             col.push(json_value(row.get_ref(c)?));
@@ -455,3 +595,7 @@ mod tests {
         assert_eq!(percentile(&[], 0.5), None);
     }
 }
+
+#[cfg(test)]
+#[path = "query_rollup_tests.rs"]
+mod rollup_tests;

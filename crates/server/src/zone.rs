@@ -52,6 +52,24 @@ pub fn is_plain(tz: Tz, g: Granularity) -> bool {
     }
 }
 
+/// Whether `tz` is a whole number of hours from UTC throughout `[from, to)` (sampled every six
+/// hours; no zone has kept an offset for less), so that every UTC hour lies inside one of its
+/// local hours, days, weeks and months. False for ranges over ten years (not worth sampling).
+pub fn whole_hours(tz: Tz, from: i64, to: i64) -> bool {
+    const STEP: i64 = 6 * 3_600_000;
+    if to.saturating_sub(from) > 10 * 366 * 86_400_000 {
+        return false;
+    }
+    let mut t = from;
+    while t < to {
+        if offset_ms(tz, t) % 3_600_000 != 0 {
+            return false;
+        }
+        t += STEP;
+    }
+    offset_ms(tz, to.saturating_sub(1)) % 3_600_000 == 0
+}
+
 /// The wire name of a granularity (`1d`), as passed to the SQL function.
 pub fn wire(g: Granularity) -> &'static str {
     match g {
@@ -182,6 +200,22 @@ mod tests {
     }
 
     const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn whole_hour_zones_are_told_apart_from_half_hour_ones() {
+        let (from, to) = (ms("2024-01-01T00:00:00Z"), ms("2024-12-31T00:00:00Z"));
+        assert!(whole_hours(Tz::UTC, from, to));
+        assert!(whole_hours(Tz::Europe__Berlin, from, to));
+        assert!(!whole_hours(Tz::Asia__Kolkata, from, to));
+        // Lord Howe is +10:30 in winter, +11 in summer: a summer week passes, a year does not.
+        let summer = ms("2024-01-10T00:00:00Z");
+        assert!(whole_hours(
+            Tz::Australia__Lord_Howe,
+            summer,
+            summer + 7 * 86_400_000
+        ));
+        assert!(!whole_hours(Tz::Australia__Lord_Howe, from, to));
+    }
 
     #[test]
     fn unknown_and_malformed_zones_are_422_on_time_zone() {

@@ -11,6 +11,8 @@ use vantage_contract::{Dataset, DatasetInput, FieldDef, FieldType};
 #[derive(Debug, Clone)]
 pub struct Source {
     pub schema: Dataset,
+    /// The dataset row's integer key.
+    pub pk: i64,
     /// `ev_<pk>`: safe to put in SQL text (built from an integer).
     pub table: String,
     pub tenant_id: String,
@@ -38,7 +40,7 @@ fn sql_type(f: &FieldDef) -> &'static str {
 }
 
 /// The column type of `f` in dialect `d`.
-fn column_type(d: Dialect, f: &FieldDef) -> &'static str {
+pub fn column_type(d: Dialect, f: &FieldDef) -> &'static str {
     match sql_type(f) {
         "INTEGER" => d.integer(),
         "REAL" => d.real(),
@@ -62,6 +64,7 @@ fn build(
     let input: DatasetInput = serde_json::from_str(&body)?;
     Ok(Source {
         schema: input.into_dataset(id, version),
+        pk,
         table: table_of(pk),
         tenant_id,
     })
@@ -75,6 +78,19 @@ pub fn find(c: &Conn, tenant: &str, id: &str) -> AppResult<Option<Source>> {
     let sql = format!("SELECT {COLS} FROM datasets WHERE tenant_id = ?1 AND id = ?2");
     let mut stmt = c.prepare_cached(&sql)?;
     stmt.query_row(params![tenant, id], from_row)
+        .optional()?
+        .map(build)
+        .transpose()
+}
+
+/// The dataset whose row key is `pk` (any tenant: for background work).
+///
+/// # Errors
+/// Database failures.
+pub fn by_pk(c: &Conn, pk: i64) -> AppResult<Option<Source>> {
+    let sql = format!("SELECT {COLS} FROM datasets WHERE pk = ?1");
+    let mut stmt = c.prepare_cached(&sql)?;
+    stmt.query_row([pk], from_row)
         .optional()?
         .map(build)
         .transpose()
@@ -216,6 +232,7 @@ pub fn delete(c: &Conn, tenant: &str, id: &str) -> AppResult<bool> {
         return Ok(false);
     };
     c.execute_batch(&format!("DROP TABLE IF EXISTS {}", source.table))?;
+    super::rollups::drop_all(c, &source)?;
     c.execute(
         "DELETE FROM datasets WHERE tenant_id = ?1 AND id = ?2",
         params![tenant, id],

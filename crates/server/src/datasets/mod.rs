@@ -16,6 +16,9 @@
 //! `ALTER TABLE … ADD COLUMN` (instant in SQLite), dropping one is `DROP COLUMN`, and type
 //! changes are refused while the table has rows ([`compat`]).
 //!
+//! Beside it, `ev_<pk>_rh` and `ev_<pk>_rd` hold the rows pre-aggregated per hour and per day
+//! ([`rollups`]), which long time ranges read instead of every row.
+//!
 //! Tenant isolation: a table is only ever reached through [`catalog::find`], which looks the
 //! dataset up by `(tenant, id)`; field names are validated identifiers and are still quoted in
 //! every statement; all values are bound parameters.
@@ -25,6 +28,7 @@ pub mod compat;
 pub mod demo;
 pub mod legacy;
 pub mod partitions;
+pub mod rollups;
 pub mod rows;
 
 pub use catalog::Catalog;

@@ -17,6 +17,13 @@ pub fn insert(
     rows: &[Vec<SqlValue>],
 ) -> AppResult<usize> {
     super::partitions::ensure_for_rows(c, source, columns, rows)?;
+    if let Some(i) = columns.iter().position(|n| *n == source.schema.time_field) {
+        let times = rows.iter().filter_map(|r| match r.get(i) {
+            Some(SqlValue::Integer(t)) => Some(*t),
+            _ => None,
+        });
+        super::rollups::mark(c, source, times, crate::db::now_ms())?;
+    }
     let names: Vec<String> = columns.iter().map(|n| quote(n)).collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({})",
@@ -69,7 +76,11 @@ pub fn delete_range(c: &Conn, source: &Source, from: i64, to: i64) -> AppResult<
         "DELETE FROM {} WHERE {time} >= ?1 AND {time} < ?2",
         source.table
     );
-    Ok(c.execute(&sql, [from, to])? as u64)
+    let tx = c.transaction()?;
+    super::rollups::mark_range(&tx, source, from, to, crate::db::now_ms())?;
+    let n = tx.execute(&sql, [from, to])? as u64;
+    tx.commit()?;
+    Ok(n)
 }
 
 /// Deletes up to `limit` rows older than `before` (retention works in slices so the writer
@@ -83,5 +94,11 @@ pub fn delete_older(c: &Conn, source: &Source, before: i64, limit: u32) -> AppRe
         "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE {time} < ?1 ORDER BY {time} LIMIT {limit})",
         t = source.table
     );
-    Ok(c.execute(&sql, [before])? as u64)
+    let tx = c.transaction()?;
+    let n = tx.execute(&sql, [before])? as u64;
+    if n > 0 {
+        super::rollups::mark_range(&tx, source, i64::MIN, before, crate::db::now_ms())?;
+    }
+    tx.commit()?;
+    Ok(n)
 }

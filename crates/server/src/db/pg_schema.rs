@@ -11,7 +11,8 @@ use crate::error::AppResult;
 use crate::sql::Conn;
 
 /// Schema versions, applied in order. Append; never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 -- SQLite spellings the shared query text uses. `COLLATE NOCASE`: an ICU collation that ignores
 -- case (unquoted, the name folds to `nocase`).
 CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
@@ -157,7 +158,26 @@ CREATE TABLE embed_tokens (
     revoked_at BIGINT
 );
 CREATE INDEX embed_tokens_tenant ON embed_tokens(tenant_id, expires_at);
-"#];
+"#,
+    r#"
+-- Pre-aggregated rollups' bookkeeping (`datasets::rollups`).
+CREATE TABLE rollup_state (
+    ds BIGINT PRIMARY KEY,
+    version BIGINT NOT NULL,
+    dims TEXT NOT NULL,
+    sampled BIGINT NOT NULL
+);
+CREATE TABLE rollup_buckets (
+    ds BIGINT NOT NULL,
+    span BIGINT NOT NULL,
+    bucket BIGINT NOT NULL,
+    state BIGINT NOT NULL,
+    dirtied_at BIGINT NOT NULL,
+    PRIMARY KEY (ds, span, bucket)
+);
+CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
+"#,
+];
 
 /// Brings the schema up to date. Replicas starting together take turns on an advisory lock,
 /// so each step runs once.

@@ -1,0 +1,408 @@
+//! Rollups answer exactly what the events table answers: every query below runs both ways
+//! over the same rows (random values, NULLs, ranges that start and end mid-hour, filters,
+//! zones) and the results must match, before and after rows are added and deleted.
+
+use super::*;
+use crate::datasets::{catalog, rollups, rows};
+use crate::db::Db;
+use serde_json::json;
+
+const TENANT: &str = "t1";
+/// 2024-10-05T00:00:00Z, a Saturday (weeks and months start inside the data).
+const START: i64 = 1_728_086_400_000;
+const H: i64 = rollups::HOUR;
+const D: i64 = rollups::DAY;
+
+fn input() -> vantage_contract::DatasetInput {
+    serde_json::from_value(json!({
+        "name": "Orders",
+        "timeField": "ts",
+        "fields": [
+            {"name": "ts", "type": "time"},
+            {"name": "region", "type": "string", "role": "dimension"},
+            {"name": "product", "type": "string", "role": "dimension"},
+            {"name": "rush", "type": "boolean", "role": "dimension"},
+            {"name": "order_id", "type": "string", "role": "dimension"},
+            {"name": "amount", "type": "number", "role": "measure"},
+            {"name": "units", "type": "number", "role": "measure", "format": "integer"}
+        ]
+    }))
+    .unwrap()
+}
+
+/// A small deterministic generator (xorshift), so a failure replays.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn row(rng: &mut Rng, ts: i64) -> Vec<SqlValue> {
+    let region = ["north", "south", "east"];
+    let pick = rng.below(4) as usize;
+    vec![
+        SqlValue::Integer(ts),
+        region
+            .get(pick)
+            .map_or(SqlValue::Null, |r| SqlValue::Text((*r).into())),
+        SqlValue::Text(["a", "b", "c"][rng.below(3) as usize].into()),
+        SqlValue::Integer(rng.below(2) as i64),
+        SqlValue::Text(format!("o{}", rng.next())),
+        if rng.below(10) == 0 {
+            SqlValue::Null
+        } else {
+            SqlValue::Real(rng.below(100_000) as f64 / 100.0)
+        },
+        SqlValue::Integer(rng.below(50) as i64 - 5),
+    ]
+}
+
+const COLUMNS: [&str; 7] = [
+    "ts", "region", "product", "rush", "order_id", "amount", "units",
+];
+
+fn insert(c: &Conn, source: &Source, rows_: &[Vec<SqlValue>]) {
+    let tx = c.transaction().unwrap();
+    rows::insert(&tx, source, &COLUMNS, rows_).unwrap();
+    tx.commit().unwrap();
+}
+
+/// Runs every pending rollup step, as if long after the data.
+fn settle(c: &Conn) -> usize {
+    let mut n = 0;
+    // Marks carry the real time they were made at.
+    while rollups::step(c, crate::db::now_ms() + 1_000, 0).unwrap() {
+        n += 1;
+        assert!(n < 10_000, "the steps must come to an end");
+    }
+    n
+}
+
+fn query(v: serde_json::Value) -> Query {
+    let mut v = v;
+    v["dataset"] = json!("orders");
+    serde_json::from_value(v).unwrap()
+}
+
+/// Equal, up to the order sums of floats are added in: a sum to a billionth, and an average
+/// (rounded to 4 decimals) to one unit of its last decimal, which the order can tip over a
+/// rounding edge. The data's amounts are whole cents, so a missed or doubled row differs by
+/// far more.
+fn close(column: &str, a: &Value, b: &Value) -> bool {
+    let slack = if column.starts_with("avg_") {
+        1.01e-4
+    } else {
+        0.0
+    };
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() <= (1e-9 * x.abs().max(y.abs()).max(1.0)).max(slack),
+        _ => a == b,
+    }
+}
+
+/// Runs `q` from the events table and as planned; asserts the results match and returns
+/// whether the rollups were used.
+fn both(c: &Conn, source: &Source, q: &Query) -> bool {
+    q.validate(&source.schema).unwrap();
+    let tz = zone::parse(q.time_zone.as_deref()).unwrap();
+    let filters: Vec<&Filter> = q.filters.iter().collect();
+    let range = q.time_range.map(|t| t.resolve_with(START + 10 * D, |n| n));
+    let raw = run_planned(c, source, q, &filters, range, tz, None).unwrap();
+    let plan = rollups::plan(c, source, q, &filters, range, tz).unwrap();
+    let got = run_planned(c, source, q, &filters, range, tz, plan.as_ref()).unwrap();
+    let what = serde_json::to_string(q).unwrap();
+    assert_eq!(got.columns, raw.columns, "{what}");
+    assert_eq!(got.meta.total_rows, raw.meta.total_rows, "{what}");
+    assert_eq!(got.data.len(), raw.data.len(), "{what}");
+    for ((gc, rc), column) in got.data.iter().zip(&raw.data).zip(&raw.columns) {
+        assert_eq!(gc.len(), rc.len(), "{what}");
+        for (g, r) in gc.iter().zip(rc) {
+            assert!(
+                close(&column.name, g, r),
+                "{what}: {g} vs {r}\nplan {plan:?}"
+            );
+        }
+    }
+    plan.is_some()
+}
+
+const ALL: &str = r#"[
+    {"field": "*", "agg": "count"}, {"field": "amount", "agg": "count"},
+    {"field": "amount", "agg": "sum"}, {"field": "amount", "agg": "avg"},
+    {"field": "amount", "agg": "min"}, {"field": "amount", "agg": "max"},
+    {"field": "units", "agg": "sum"}, {"field": "units", "agg": "avg"}
+]"#;
+
+fn all() -> serde_json::Value {
+    serde_json::from_str(ALL).unwrap()
+}
+
+/// Queries the rollups answer, each with its range.
+fn answered() -> Vec<Query> {
+    let edges = json!({"from": START + 3 * H / 2 + 7, "to": START + 3 * D + 37 * H / 2});
+    let mut out = vec![
+        query(json!({"measures": all()})),
+        query(json!({"measures": all(), "timeRange": edges})),
+        query(json!({"measures": all(), "dimensions": ["region"], "timeRange": edges})),
+        query(json!({"measures": all(), "dimensions": ["region", "rush"],
+            "sort": [{"field": "sum_amount", "dir": "desc"}], "limit": 3, "timeRange": edges})),
+        query(json!({"measures": all(), "granularity": "1d", "timeRange": edges})),
+        query(
+            json!({"measures": all(), "granularity": "1h", "dimensions": ["product"],
+            "timeRange": edges}),
+        ),
+        query(json!({"measures": all(), "granularity": "1w"})),
+        query(json!({"measures": all(), "granularity": "1mo", "dimensions": ["region"]})),
+        query(
+            json!({"measures": all(), "granularity": "1d", "timeZone": "Europe/Berlin",
+            "timeRange": edges}),
+        ),
+        query(
+            json!({"measures": all(), "granularity": "1h", "timeZone": "America/New_York",
+            "dimensions": ["region"], "timeRange": edges}),
+        ),
+        query(json!({"measures": all(), "timeZone": "Asia/Kolkata", "timeRange": edges})),
+        // A range with no rows: a count of 0, no sums.
+        query(
+            json!({"measures": all(), "timeRange": {"from": START + 100 * D, "to": START + 103 * D}}),
+        ),
+    ];
+    for filter in [
+        json!({"field": "region", "op": "eq", "value": "north"}),
+        json!({"field": "region", "op": "neq", "value": "north"}),
+        json!({"field": "region", "op": "in", "values": ["north", "east"]}),
+        json!({"field": "region", "op": "not_in", "values": ["north"]}),
+        json!({"field": "region", "op": "contains", "value": "OR"}),
+        json!({"field": "rush", "op": "eq", "value": true}),
+        json!({"field": "rush", "op": "neq", "value": false}),
+    ] {
+        out.push(query(json!({"measures": all(), "dimensions": ["product"],
+            "granularity": "1d", "filters": [filter], "timeRange": edges})));
+    }
+    out
+}
+
+/// Queries they leave to the events table.
+fn not_answered() -> Vec<Query> {
+    let range = json!({"from": START, "to": START + 4 * D});
+    vec![
+        query(json!({"measures": [{"field": "amount", "agg": "p95"}], "timeRange": range})),
+        query(
+            json!({"measures": [{"field": "region", "agg": "count_distinct"}], "timeRange": range}),
+        ),
+        query(json!({"measures": all(), "granularity": "15m", "timeRange": range})),
+        query(
+            json!({"measures": all(), "granularity": "1d", "timeZone": "Asia/Kolkata",
+            "timeRange": range}),
+        ),
+        query(
+            json!({"measures": all(), "filters": [{"field": "amount", "op": "gt", "value": 10}],
+            "timeRange": range}),
+        ),
+        // Inside one hour: nothing whole to read from a rollup.
+        query(
+            json!({"measures": all(), "timeRange": {"from": START + 5 * H + 1, "to": START + 6 * H - 1}}),
+        ),
+    ]
+}
+
+fn check_all(c: &Conn, source: &Source, expect_rollups: bool) {
+    for q in answered() {
+        let used = both(c, source, &q);
+        assert_eq!(
+            used,
+            expect_rollups,
+            "{}",
+            serde_json::to_string(&q).unwrap()
+        );
+    }
+    for q in not_answered() {
+        assert!(
+            !both(c, source, &q),
+            "{}",
+            serde_json::to_string(&q).unwrap()
+        );
+    }
+}
+
+fn count(c: &Conn, source: &Source) -> Value {
+    let q = query(json!({"measures": [{"field": "*", "agg": "count"}]}));
+    let filters = [];
+    let plan = rollups::plan(c, source, &q, &filters, None, Tz::UTC).unwrap();
+    run_planned(c, source, &q, &filters, None, Tz::UTC, plan.as_ref())
+        .unwrap()
+        .data[0][0]
+        .clone()
+}
+
+/// The scenario both storages go through.
+fn scenario(c: &Conn) {
+    let source = catalog::create(c, TENANT, "orders", &input(), START).unwrap();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let data: Vec<Vec<SqlValue>> = (0..40_000)
+        .map(|_| {
+            let ts = START - 2 * D + rng.below(9 * D as u64) as i64;
+            row(&mut rng, ts)
+        })
+        .collect();
+    insert(c, &source, &data);
+    // Before the background work: nothing is made yet, every query reads the rows.
+    check_all(c, &source, false);
+    assert!(settle(c) > 100, "hours and days are built");
+    check_all(c, &source, true);
+    assert_eq!(count(c, &source), json!(40_000));
+
+    // New rows in hours that were clean: read from the rows until rebuilt.
+    let more: Vec<Vec<SqlValue>> = [START + 26 * H + 5, START + 26 * H + 9, START + 50 * H]
+        .iter()
+        .map(|&ts| row(&mut rng, ts))
+        .collect();
+    insert(c, &source, &more);
+    check_all(c, &source, true);
+    assert_eq!(count(c, &source), json!(40_003));
+    settle(c);
+    check_all(c, &source, true);
+
+    // Deleted rows (part of a day, and retention before a time) leave the rollups too.
+    rows::delete_range(c, &source, START + D + 90 * 60_000, START + 2 * D + 7).unwrap();
+    check_all(c, &source, true);
+    let deleted = rows::delete_older(c, &source, START - D + 5 * H / 2, 10_000).unwrap();
+    assert!(deleted > 0);
+    check_all(c, &source, true);
+    settle(c);
+    check_all(c, &source, true);
+
+    // A changed definition: the rollups are made again before they are read.
+    let mut changed = input();
+    changed.fields.push(
+        serde_json::from_value(json!({"name": "channel", "type": "string", "role": "dimension"}))
+            .unwrap(),
+    );
+    let source = catalog::update(c, &source, &changed, START).unwrap();
+    check_all(c, &source, false);
+    settle(c);
+    check_all(c, &source, true);
+
+    // A deleted dataset takes its rollups with it.
+    assert!(catalog::delete(c, TENANT, "orders").unwrap());
+    let left: i64 = c
+        .query_row("SELECT COUNT(*) FROM rollup_buckets", (), |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+/// A dataset too sparse to roll up: a row or two per hour, each its own group. No bucket is
+/// kept (it would be as many rows as it rolls up), and queries read the rows.
+fn sparse(c: &Conn) {
+    let source = catalog::create(c, TENANT, "sparse", &input(), START).unwrap();
+    let mut rng = Rng(7);
+    let data: Vec<Vec<SqlValue>> = (0..200)
+        .map(|i| row(&mut rng, START + i * H + 60_000))
+        .collect();
+    insert(c, &source, &data);
+    settle(c);
+    let kept: i64 = c
+        .query_row(
+            &format!(
+                "SELECT (SELECT COUNT(*) FROM {}) + (SELECT COUNT(*) FROM {})",
+                rollups::table(&source, H),
+                rollups::table(&source, D)
+            ),
+            (),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 0);
+    let mut q = query(json!({"measures": all(), "dimensions": ["region"], "granularity": "1d"}));
+    q.dataset = "sparse".into();
+    both(c, &source, &q);
+    assert!(catalog::delete(c, TENANT, "sparse").unwrap());
+}
+
+/// A dataset made empty (every dimension kept) that then fills with an id per row: the first
+/// buckets show the id does not roll up, and the dimensions are chosen again from the rows.
+fn growing(c: &Conn) {
+    let source = catalog::create(c, TENANT, "growing", &input(), START).unwrap();
+    settle(c);
+    let dims = || -> String {
+        c.query_row(
+            "SELECT dims FROM rollup_state WHERE ds = ?1",
+            [source.pk],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(dims().contains("order_id"), "{}", dims());
+    let mut rng = Rng(11);
+    let data: Vec<Vec<SqlValue>> = (0..12_000)
+        .map(|_| {
+            let ts = START + rng.below(2 * D as u64) as i64;
+            row(&mut rng, ts)
+        })
+        .collect();
+    insert(c, &source, &data);
+    settle(c);
+    assert_eq!(dims(), r#"["region","product","rush"]"#);
+    let mut q = query(
+        json!({"measures": all(), "dimensions": ["region"], "granularity": "1h",
+        "timeRange": {"from": START, "to": START + 2 * D}}),
+    );
+    q.dataset = "growing".into();
+    assert!(both(c, &source, &q));
+    assert!(catalog::delete(c, TENANT, "growing").unwrap());
+}
+
+#[test]
+fn rollups_answer_what_the_events_table_answers_through_writes_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("t.db")).unwrap();
+    db.write_blocking(|c| {
+        scenario(c);
+        sparse(c);
+        growing(c);
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// For the PostgreSQL harness the integration tests use (it asks its parent for a port).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[path = "../tests/common/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+
+#[test]
+fn on_postgresql_too() {
+    let pg = postgres::Postgres::start();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = crate::db::DatabaseUrl::parse(&pg.url()).unwrap();
+        let db = Db::connect(&url).await.unwrap();
+        db.prepare_schema().await.unwrap();
+        db.write(|c| {
+            scenario(c);
+            sparse(c);
+            growing(c);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    });
+}
