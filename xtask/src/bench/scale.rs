@@ -296,8 +296,10 @@ fn fill_and_measure(
 }
 
 /// Repeats the whole-range request (one every 2 s after the previous answer) until the
-/// rollups the server builds after a load are in use: two answers in a row under a second and
-/// within a quarter of each other. Returns the seconds that took and the first and last times.
+/// rollups the server builds after a load are in use: three answers in a row under a second,
+/// none more than a fifth below the slowest of them (while buckets are still being rolled up,
+/// each answer is faster than the one before). Returns the seconds that took and the first and
+/// last times.
 fn caught_up(
     a: &ureq::Agent,
     base: &str,
@@ -306,20 +308,22 @@ fn caught_up(
 ) -> Result<(f64, f64, f64), String> {
     const LIMIT_S: f64 = 900.0;
     let started = Instant::now();
-    let (mut first, mut previous) = (None, None::<f64>);
+    let mut times: Vec<f64> = Vec::new();
     loop {
         let token = login(a, base, "analyst@healthco.test")?;
         let (ms, _) = timed_post(a, url, &token, body)?;
-        let first = *first.get_or_insert(ms);
-        if previous.is_some_and(|p| ms < 1000.0 && (ms - p).abs() <= 0.25 * p.max(ms)) {
-            return Ok((started.elapsed().as_secs_f64(), first, ms));
+        times.push(ms);
+        if let [.., x, y, z] = times[..] {
+            let slowest = x.max(y).max(z);
+            if slowest < 1000.0 && x.min(y).min(z) >= 0.8 * slowest {
+                return Ok((started.elapsed().as_secs_f64(), times[0], ms));
+            }
         }
         if started.elapsed().as_secs_f64() > LIMIT_S {
             return Err(format!(
                 "the whole-range request still took {ms:.0} ms after {LIMIT_S:.0} s"
             ));
         }
-        previous = Some(ms);
         std::thread::sleep(std::time::Duration::from_secs(2));
     }
 }
