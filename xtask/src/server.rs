@@ -35,6 +35,8 @@ pub fn build(profile: Profile) -> Result<PathBuf, String> {
 pub struct RunningServer {
     child: Child,
     pub url: String,
+    /// A message each time the server reports its rollups up to date.
+    rollups: mpsc::Receiver<()>,
 }
 
 /// Options for [`start`].
@@ -76,6 +78,7 @@ pub fn start(options: StartOptions<'_>) -> Result<RunningServer, String> {
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let stdout = child.stdout.take().ok_or("server stdout is not captured")?;
     let (tx, rx) = mpsc::channel();
+    let (rollups_tx, rollups) = mpsc::channel();
     std::thread::spawn(move || {
         let mut sent = false;
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -86,10 +89,17 @@ pub fn start(options: StartOptions<'_>) -> Result<RunningServer, String> {
                     sent = true;
                 }
             }
+            if line.starts_with("vantage-server rollups up to date") {
+                let _ = rollups_tx.send(());
+            }
         }
     });
     match rx.recv_timeout(Duration::from_secs(300)) {
-        Ok(url) => Ok(RunningServer { child, url }),
+        Ok(url) => Ok(RunningServer {
+            child,
+            url,
+            rollups,
+        }),
         Err(_) => {
             let _ = child.kill();
             Err("the server did not report 'vantage-server listening on …' within 300 s".into())
@@ -98,6 +108,13 @@ pub fn start(options: StartOptions<'_>) -> Result<RunningServer, String> {
 }
 
 impl RunningServer {
+    /// Waits (up to `limit`) until the server reports its datasets' rollups up to date, so that
+    /// what is measured next is its steady state rather than the work after the demo's seed.
+    /// False when it did not within `limit`.
+    pub fn wait_for_rollups(&self, limit: Duration) -> bool {
+        self.rollups.recv_timeout(limit).is_ok()
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

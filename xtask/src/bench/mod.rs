@@ -199,13 +199,19 @@ fn start_server_on(
     // `VANTAGE_BENCH_ADDR` pins the port (machines where each user has a port range); the
     // default is any free loopback port.
     let addr = std::env::var("VANTAGE_BENCH_ADDR").unwrap_or_else(|_| "127.0.0.1:0".into());
-    start(StartOptions {
+    let server = start(StartOptions {
         binary,
         db: db.to_path_buf(),
         database_url,
         addr: &addr,
         extra_args,
-    })
+    })?;
+    // The seeded history is rolled up in the background in the first half minute or so;
+    // measure after that, as a server that has been running sees it.
+    if !server.wait_for_rollups(std::time::Duration::from_secs(180)) {
+        println!("warning: the server did not report its rollups up to date within 180 s");
+    }
+    Ok(server)
 }
 
 /// Server flags that turn off the limits meant for the public (request rate, sign-in attempts,

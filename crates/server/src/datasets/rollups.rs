@@ -489,24 +489,61 @@ pub fn step(c: &Conn, now: i64, settle: i64) -> AppResult<bool> {
     Ok(true)
 }
 
-/// Keeps every dataset's rollups up to date until shutdown: after each pass that found work it
+/// Whether a bucket that has ended is still to be rebuilt (it is waiting out [`SETTLE_MS`]).
+fn settling(c: &Conn, now: i64) -> AppResult<bool> {
+    Ok(c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM rollup_buckets WHERE state = 1 AND bucket + span <= ?1)",
+        [now],
+        |r| r.get(0),
+    )?)
+}
+
+/// The line [`run`] prints on standard output each time it has caught up — no bucket that has
+/// ended is left to rebuild — (and once at start when there was nothing to do), for harnesses
+/// that measure a server in its steady state.
+pub const CAUGHT_UP: &str = "vantage-server rollups up to date";
+
+/// Keeps every dataset's rollups up to date until shutdown: after each step that found work it
 /// looks again at once, otherwise after two seconds. Only the replica holding the work lease
 /// does this, like retention.
 pub async fn run(state: SharedState) {
     let mut shutdown = state.shutdown.clone();
+    // Steps since the last time it caught up, and when the first of them ran; `None` until the
+    // first time (so that is reported even with nothing to do).
+    let mut pending: Option<(u64, std::time::Instant)> = None;
+    let mut reported = false;
     loop {
-        let busy = if state.lease.held() && state.db.is_prepared() {
-            let now = crate::db::now_ms();
-            match state.db.write(move |c| step(c, now, SETTLE_MS)).await {
-                Ok(did) => did,
-                Err(e) => {
+        let working = state.lease.held() && state.db.is_prepared();
+        let now = crate::db::now_ms();
+        let (busy, settling) = if working {
+            let did = state.db.write(move |c| step(c, now, SETTLE_MS)).await;
+            let settling = match did {
+                Ok(false) => state.db.read(move |c| settling(c, now)).await,
+                _ => Ok(false),
+            };
+            match (did, settling) {
+                (Ok(did), Ok(settling)) => (did, settling),
+                (Err(e), _) | (_, Err(e)) => {
                     tracing::warn!("rollup step failed: {e}");
-                    false
+                    (false, false)
                 }
             }
         } else {
-            false
+            (false, false)
         };
+        if busy || settling {
+            let (steps, _) = pending.get_or_insert((0, std::time::Instant::now()));
+            *steps += u64::from(busy);
+        } else if working && (!reported || pending.is_some()) {
+            let (steps, since) = pending.take().unwrap_or((0, std::time::Instant::now()));
+            tracing::info!(
+                steps,
+                secs = since.elapsed().as_secs_f64(),
+                "rollups up to date"
+            );
+            println!("{CAUGHT_UP} ({steps} steps)");
+            reported = true;
+        }
         let pause = if busy {
             Duration::from_millis(0)
         } else {
