@@ -240,7 +240,6 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         tokio::spawn(async move { state.lease.run(state.shutdown.clone()).await })
     });
     tokio::spawn(ingest::retention::run(state.clone()));
-    tokio::spawn(datasets::rollups::run(state.clone()));
     let generator = state
         .config
         .demo
@@ -253,6 +252,8 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         }
     }
     let _ = std::io::stdout().flush();
+    // After the lines above, so its "up to date" line never comes between them.
+    tokio::spawn(datasets::rollups::run(state.clone()));
 
     let signal = async move {
         wait_for_shutdown(parent_pid).await;

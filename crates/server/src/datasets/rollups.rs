@@ -47,6 +47,7 @@ use crate::sql::{Conn, Dialect};
 use crate::state::SharedState;
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::time::Duration;
 use vantage_contract::{Aggregation, Filter, Granularity, Query};
 
@@ -541,7 +542,9 @@ pub async fn run(state: SharedState) {
                 secs = since.elapsed().as_secs_f64(),
                 "rollups up to date"
             );
-            println!("{CAUGHT_UP} ({steps} steps)");
+            // Never a panic when nobody reads standard output any more.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{CAUGHT_UP} ({steps} steps)").and_then(|()| out.flush());
             reported = true;
         }
         let pause = if busy {
