@@ -396,19 +396,19 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
         )?;
         return Ok(Rebuilt::Done);
     }
-    if groups * 2 > rows {
+    let worth_it = groups * 2 <= rows;
+    if !worth_it {
         c.execute(&format!("DELETE FROM {t} WHERE \"#t\" = ?1"), [bucket])?;
-        c.execute(
-            "UPDATE rollup_buckets SET state = ?1 WHERE ds = ?2 AND span = ?3 AND bucket = ?4",
-            [RAW, key[0], key[1], key[2]],
-        )?;
-        return Ok(Rebuilt::NotWorthIt);
     }
     c.execute(
         "UPDATE rollup_buckets SET state = ?1 WHERE ds = ?2 AND span = ?3 AND bucket = ?4",
-        [CLEAN, key[0], key[1], key[2]],
+        [if worth_it { CLEAN } else { RAW }, key[0], key[1], key[2]],
     )?;
-    Ok(Rebuilt::Done)
+    Ok(if worth_it {
+        Rebuilt::Done
+    } else {
+        Rebuilt::NotWorthIt
+    })
 }
 
 /// Whether `source` has at least [`JUDGED_ROWS`] rows.
@@ -569,16 +569,10 @@ pub struct Plan {
     pub raw: Vec<(i64, i64)>,
 }
 
-/// Which rollup levels can answer `query` (with `filters`, over `range`, bucketed in `tz`):
-/// `None` when neither can, else whether days can (hours then always can).
-fn levels(
-    source: &Source,
-    kept: &Kept,
-    query: &Query,
-    filters: &[&Filter],
-    range: Option<(i64, i64)>,
-    tz: Tz,
-) -> Option<bool> {
+/// Which rollup levels can answer `query` over `range`, bucketed in `tz`, judging by its
+/// measures and time buckets alone: `None` when neither can, else whether days can (hours then
+/// always can). Its groups and filters are checked against the kept dimensions after.
+fn levels(source: &Source, query: &Query, range: Option<(i64, i64)>, tz: Tz) -> Option<bool> {
     let schema = &source.schema;
     let measures_ok = query.measures.iter().all(|m| match m.agg {
         Aggregation::Count => m.field == "*" || schema.measure(&m.field).is_some(),
@@ -587,12 +581,7 @@ fn levels(
         }
         _ => false,
     });
-    let keys_ok = query
-        .dimensions
-        .iter()
-        .chain(filters.iter().map(|f| &f.field))
-        .all(|d| kept.dims.contains(d));
-    if !measures_ok || !keys_ok {
+    if !measures_ok {
         return None;
     }
     match query.granularity {
@@ -676,12 +665,21 @@ pub fn plan(
     range: Option<(i64, i64)>,
     tz: Tz,
 ) -> AppResult<Option<Plan>> {
+    // What needs no database first: most queries the rollups cannot answer stop here.
+    let Some(with_days) = levels(source, query, range, tz) else {
+        return Ok(None);
+    };
     let Some(kept) = kept(c, source)? else {
         return Ok(None);
     };
-    let Some(with_days) = levels(source, &kept, query, filters, range, tz) else {
+    let keys_kept = query
+        .dimensions
+        .iter()
+        .chain(filters.iter().map(|f| &f.field))
+        .all(|d| kept.dims.contains(d));
+    if !keys_kept {
         return Ok(None);
-    };
+    }
     let (from, to) = range.unwrap_or((i64::MIN, i64::MAX));
     let mut stmt = c.prepare_cached(
         "SELECT span, bucket FROM rollup_buckets WHERE ds = ?1 AND state <> 0 \
