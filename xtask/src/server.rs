@@ -115,6 +115,14 @@ impl RunningServer {
         self.rollups.recv_timeout(limit).is_ok()
     }
 
+    /// Forgets the rollup reports made so far, so [`Self::wait_for_rollups`] waits for the
+    /// next one: for a harness that has just written data and waits for the server to roll it
+    /// up. (The server reports each time it catches up and never while a bucket that has ended
+    /// is left to rebuild, so a report after the writes covers them.)
+    pub fn forget_rollup_reports(&self) {
+        while self.rollups.try_recv().is_ok() {}
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -80,7 +80,7 @@ impl Storage {
             let server = start_server_on(binary, &db, url, &extra)?;
             rows.extend(self.labelled(data::run(&server.url, options)));
             if at_scale {
-                rows.extend(self.labelled(scale::run(&server.url, options)));
+                rows.extend(self.labelled(scale::run(&server, options)));
             }
             if postgres.is_some() {
                 rows.extend(self.labelled(http_ingest::run(&server.url, options)));

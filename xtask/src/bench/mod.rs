@@ -161,7 +161,7 @@ fn server_benchmarks(options: &Options) -> Result<Vec<Row>, String> {
         }
         // Only when asked for by name: filling 10M rows takes minutes.
         if options.filter.as_deref() == Some("scale") {
-            rows.extend(scale::run(&server.url, options));
+            rows.extend(scale::run(&server, options));
         }
     }
     if options.wants("ingest") {
