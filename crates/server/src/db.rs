@@ -216,7 +216,18 @@ CREATE TABLE rollup_buckets (
 );
 CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
 "#,
+    // 7: rollups count the values of repeating measures, for percentiles; every dataset's
+    // rollups are made again (with the value-count tables).
+    ROLLUP_VALUES,
 ];
+
+/// Migration 7 (SQLite) and 3 (PostgreSQL): `rollup_state.measures`, the measures whose values
+/// the rollups count; forgetting every state makes the background task roll each dataset up
+/// afresh, value counts included.
+pub const ROLLUP_VALUES: &str = r#"
+ALTER TABLE rollup_state ADD COLUMN measures TEXT NOT NULL DEFAULT '[]';
+DELETE FROM rollup_state;
+"#;
 
 /// The embed token table (migration 5; also used by unit tests).
 pub const EMBED_TOKENS_TABLE: &str = r#"

@@ -323,7 +323,7 @@ fn run_planned(
         ),
         Some(plan) => {
             let (from, params) = rollup_from(source, query, filters, plan);
-            (read_keys, from, params)
+            (read_keys.clone(), from, params)
         }
     };
     for m in &query.measures {
@@ -427,7 +427,12 @@ fn run_planned(
             unapplied_filters: Vec::new(),
         },
     };
-    fill_percentiles(conn, source, query, &keys, &w, &mut result)?;
+    let read_from = Reading {
+        keys: &keys,
+        w: &w,
+        plan: plan.map(|p| (p, read_keys.as_slice())),
+    };
+    fill_percentiles(conn, source, query, &read_from, &mut result)?;
     Ok(result)
 }
 
@@ -479,46 +484,123 @@ fn check_percentile_values(read: usize, limit: usize, index: usize) -> AppResult
     Ok(())
 }
 
-/// Computes `p50/p95/p99` measures for the groups in `result`.
+/// Where [`fill_percentiles`] reads values: the group keys and conditions over the events
+/// table, and the rollup plan with the group keys over its rows (`"#t"`), if any.
+struct Reading<'a> {
+    keys: &'a [String],
+    w: &'a Where,
+    plan: Option<(&'a rollups::Plan, &'a [String])>,
+}
+
+/// SELECT text (and parameters) giving the group keys, each value of `field` and how many times
+/// it occurs, ordered by keys and value: from the value counts of `plan`'s days and hours and
+/// the events in the rest (see `rollups::values_plan`). `None` when its values are not counted.
+fn counted_values_sql(
+    conn: &Conn,
+    source: &Source,
+    field: &str,
+    plan: &rollups::Plan,
+    read_keys: &[String],
+) -> AppResult<Option<(String, Vec<SqlValue>)>> {
+    let Some((m, plan)) = rollups::values_plan(conn, source, plan, field)? else {
+        return Ok(None);
+    };
+    let mut branches = Vec::new();
+    let mut params = Vec::new();
+    for (span, ranges) in [(rollups::DAY, &plan.days), (rollups::HOUR, &plan.hours)] {
+        if ranges.is_empty() {
+            continue;
+        }
+        let (within, range_params) = rollups::ranges_sql(ROLLUP_TIME, ranges);
+        branches.push(format!(
+            "SELECT {ROLLUP_TIME}, \"#v\", \"#n\" FROM {} WHERE \"#m\" = ? AND \"#n\" > 0 AND {within}",
+            rollups::values_table(source, span)
+        ));
+        params.push(SqlValue::Integer(m));
+        params.extend(range_params);
+    }
+    if !plan.raw.is_empty() {
+        let time = source.time_column();
+        let q = quote(field);
+        let (within, range_params) = rollups::ranges_sql(&time, &plan.raw);
+        branches.push(format!(
+            "SELECT {time} AS {ROLLUP_TIME}, {q} AS \"#v\", 1 AS \"#n\" FROM {} WHERE {within} AND {q} IS NOT NULL",
+            source.table
+        ));
+        params.extend(range_params);
+    }
+    let mut select = read_keys.to_vec();
+    select.push("\"#v\"".into());
+    let positions = (1..=select.len())
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Some((
+        format!(
+            "SELECT {}, SUM(\"#n\") FROM ({}) AS u GROUP BY {positions} ORDER BY {positions}",
+            select.join(", "),
+            branches.join(" UNION ALL ")
+        ),
+        params,
+    )))
+}
+
+/// Computes `p50/p95/p99` measures for the groups in `result`: from each group's values and how
+/// many times each occurs, read from the events table, or from the rollups' value counts and the
+/// events the plan leaves over.
 fn fill_percentiles(
     conn: &Conn,
     source: &Source,
     query: &Query,
-    keys: &[String],
-    w: &Where,
+    from: &Reading<'_>,
     result: &mut QueryResult,
 ) -> AppResult<()> {
-    let nkeys = keys.len();
+    let nkeys = from.keys.len();
     for (mi, m) in query.measures.iter().enumerate() {
         let Some(p) = m.agg.percentile() else {
             continue;
         };
-        let mut select = keys.to_vec();
-        select.push(quote(&m.field));
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {} AND {} IS NOT NULL ORDER BY {}",
-            select.join(", "),
-            source.table,
-            w.sql,
-            quote(&m.field),
-            (1..=nkeys + 1)
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
+        let counted = match from.plan {
+            Some((plan, read_keys)) => counted_values_sql(conn, source, &m.field, plan, read_keys)?,
+            None => None,
+        };
+        let (sql, params) = match counted {
+            Some(counted) => counted,
+            None => {
+                let mut select = from.keys.to_vec();
+                select.push(quote(&m.field));
+                (
+                    format!(
+                        "SELECT {}, 1 FROM {} WHERE {} AND {} IS NOT NULL ORDER BY {}",
+                        select.join(", "),
+                        source.table,
+                        from.w.sql,
+                        quote(&m.field),
+                        (1..=nkeys + 1)
+                            .map(|i| i.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    from.w.params.clone(),
+                )
+            }
+        };
+        // Each group's distinct values in order, with how many times each occurs.
+        let mut groups: HashMap<String, Vec<(f64, u64)>> = HashMap::new();
         let mut read = 0;
-        conn.for_each(&sql, &w.params, |row| {
+        conn.for_each(&sql, &params, |row| {
             read += 1;
             check_percentile_values(read, MAX_PERCENTILE_VALUES, mi)?;
             let key: Vec<Value> = (0..nkeys)
                 .map(|i| row.get_ref(i).map(json_value))
                 .collect::<Result<_, _>>()?;
             let v: f64 = row.get(nkeys)?;
-            groups
-                .entry(Value::Array(key).to_string())
-                .or_default()
-                .push(v);
+            let n = u64::try_from(row.get::<i64>(nkeys + 1)?).unwrap_or(0);
+            let counts = groups.entry(Value::Array(key).to_string()).or_default();
+            match counts.last_mut() {
+                Some(last) if last.0 == v => last.1 += n,
+                _ => counts.push((v, n)),
+            }
             Ok::<(), AppError>(())
         })?;
         let col = nkeys + mi;
@@ -526,7 +608,7 @@ fn fill_percentiles(
             let key: Vec<Value> = (0..nkeys).map(|i| result.data[i][r].clone()).collect();
             let v = groups
                 .get(&Value::Array(key).to_string())
-                .and_then(|vals| percentile(vals, p))
+                .and_then(|counts| percentile_of_counts(counts, p))
                 .map(|x| (x * 1000.0).round() / 1000.0);
             result.data[col][r] = v
                 .and_then(serde_json::Number::from_f64)
@@ -534,6 +616,30 @@ fn fill_percentiles(
         }
     }
     Ok(())
+}
+
+/// [`percentile`] of the values that `counts` (sorted distinct values, each with how many times
+/// it occurs) stands for, without expanding them: the same rank, the same interpolation.
+pub fn percentile_of_counts(counts: &[(f64, u64)], p: f64) -> Option<f64> {
+    let total: u64 = counts.iter().map(|c| c.1).sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = p * (total - 1) as f64;
+    let (lo, hi) = (rank.floor() as u64, rank.ceil() as u64);
+    let frac = rank - lo as f64;
+    let at = |k: u64| {
+        let mut seen = 0;
+        for &(v, n) in counts {
+            seen += n;
+            if k < seen {
+                return v;
+            }
+        }
+        counts.last().map_or(0.0, |c| c.0)
+    };
+    let (a, b) = (at(lo), at(hi));
+    Some(a + (b - a) * frac)
 }
 
 /// Linear-interpolated percentile of sorted values.
@@ -585,6 +691,29 @@ mod tests {
         let e = check_percentile_values(11, 10, 2).unwrap_err();
         assert_eq!(e.code, vantage_contract::ErrorCode::ValidationFailed);
         assert_eq!(e.details.unwrap()["field"], "measures[2]");
+    }
+
+    #[test]
+    fn percentiles_from_counts_match_the_sorted_values() {
+        let values = [1.0, 2.0, 2.0, 2.0, 5.0, 7.0, 7.0, 9.5, 9.5, 9.5, 9.5, 12.0];
+        let mut counts: Vec<(f64, u64)> = Vec::new();
+        for &v in &values {
+            match counts.last_mut() {
+                Some(last) if last.0 == v => last.1 += 1,
+                _ => counts.push((v, 1)),
+            }
+        }
+        for p in [0.0, 0.1, 0.5, 0.9, 0.95, 0.99, 1.0] {
+            assert_eq!(
+                percentile_of_counts(&counts, p),
+                percentile(&values, p),
+                "p = {p}"
+            );
+        }
+        assert_eq!(percentile_of_counts(&[(3.0, 1)], 0.95), Some(3.0));
+        assert_eq!(percentile_of_counts(&[], 0.5), None);
+        // A value counted zero times (never stored, but harmless) takes no rank.
+        assert_eq!(percentile_of_counts(&[(1.0, 0), (4.0, 2)], 0.0), Some(4.0));
     }
 
     #[test]

@@ -144,6 +144,15 @@ fn all() -> serde_json::Value {
     serde_json::from_str(ALL).unwrap()
 }
 
+/// Every percentile of `units` (50 distinct values, so counted) beside a count and an average.
+fn percentiles() -> serde_json::Value {
+    json!([
+        {"field": "units", "agg": "p50"}, {"field": "units", "agg": "p95"},
+        {"field": "units", "agg": "p99"}, {"field": "*", "agg": "count"},
+        {"field": "units", "agg": "avg"}
+    ])
+}
+
 /// Queries the rollups answer, each with its range.
 fn answered() -> Vec<Query> {
     let edges = json!({"from": START + 3 * H / 2 + 7, "to": START + 3 * D + 37 * H / 2});
@@ -169,6 +178,14 @@ fn answered() -> Vec<Query> {
             "dimensions": ["region"], "timeRange": edges}),
         ),
         query(json!({"measures": all(), "timeZone": "Asia/Kolkata", "timeRange": edges})),
+        // Percentiles of a repeating measure (whole units) read its value counts.
+        query(json!({"measures": percentiles(), "timeRange": edges})),
+        query(json!({"measures": percentiles(), "granularity": "1d", "timeRange": edges})),
+        query(
+            json!({"measures": percentiles(), "granularity": "1h", "timeZone": "America/New_York",
+            "timeRange": edges}),
+        ),
+        query(json!({"measures": percentiles(), "granularity": "1w"})),
         // A range with no rows: a count of 0, no sums.
         query(
             json!({"measures": all(), "timeRange": {"from": START + 100 * D, "to": START + 103 * D}}),
@@ -193,7 +210,12 @@ fn answered() -> Vec<Query> {
 fn not_answered() -> Vec<Query> {
     let range = json!({"from": START, "to": START + 4 * D});
     vec![
+        // `amount` (cents up to 1,000) hardly repeats: its values are not counted.
         query(json!({"measures": [{"field": "amount", "agg": "p95"}], "timeRange": range})),
+        // Value counts have no dimensions.
+        query(json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": range})),
+        query(json!({"measures": percentiles(), "timeRange": range,
+            "filters": [{"field": "product", "op": "eq", "value": "a"}]})),
         query(
             json!({"measures": [{"field": "region", "agg": "count_distinct"}], "timeRange": range}),
         ),
@@ -326,6 +348,57 @@ fn sparse(c: &Conn) {
     assert!(catalog::delete(c, TENANT, "sparse").unwrap());
 }
 
+/// Hours with too few rows per value of `units` to count them (a marker each) in days that have
+/// enough: a percentile reads the days' counts and the hours' rows, and still matches.
+fn marked(c: &Conn) {
+    let source = catalog::create(c, TENANT, "marked", &input(), START).unwrap();
+    let mut rng = Rng(3);
+    // 60 rows an hour over eight days (enough rows to judge the fields by): ~35 distinct units
+    // an hour, all 50 in a day.
+    let data: Vec<Vec<SqlValue>> = (0..8 * 24 * 60)
+        .map(|i| row(&mut rng, START + i * 60_000 + 17))
+        .collect();
+    insert(c, &source, &data);
+    settle(c);
+    // `amount` (cents) hardly repeats, so only `units` is counted (as `#m` 0).
+    let counted: String = c
+        .query_row(
+            "SELECT measures FROM rollup_state WHERE ds = ?1",
+            [source.pk],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(counted, r#"["units"]"#);
+    let markers = |span| -> i64 {
+        c.query_row(
+            &format!(
+                "SELECT COUNT(*) FROM {} WHERE \"#n\" = 0 AND \"#m\" = 0",
+                rollups::values_table(&source, span)
+            ),
+            (),
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(markers(H) > 0, "hours of 60 rows do not halve 50 values");
+    assert_eq!(markers(D), 0, "days do");
+    for q in [
+        json!({"measures": percentiles(), "timeRange": {"from": START + 5 * H + 3, "to": START + 6 * D + 7 * H}}),
+        json!({"measures": percentiles(), "granularity": "1d"}),
+        json!({"measures": percentiles(), "granularity": "1h",
+            "timeRange": {"from": START + 20 * H, "to": START + 30 * H}}),
+    ] {
+        let mut q = query(q);
+        q.dataset = "marked".into();
+        assert!(
+            both(c, &source, &q),
+            "{}",
+            serde_json::to_string(&q).unwrap()
+        );
+    }
+    assert!(catalog::delete(c, TENANT, "marked").unwrap());
+}
+
 /// A dataset made empty (every dimension kept) that then fills with an id per row: the first
 /// buckets show the id does not roll up, and the dimensions are chosen again from the rows.
 fn growing(c: &Conn) {
@@ -367,6 +440,7 @@ fn rollups_answer_what_the_events_table_answers_through_writes_and_deletes() {
         scenario(c);
         sparse(c);
         growing(c);
+        marked(c);
         Ok(())
     })
     .unwrap();
@@ -387,6 +461,8 @@ mod postgres;
 
 #[test]
 fn on_postgresql_too() {
+    // A failing statement's text reaches the test's output (an internal error only logs it).
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let pg = postgres::Postgres::start();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -400,6 +476,7 @@ fn on_postgresql_too() {
             scenario(c);
             sparse(c);
             growing(c);
+            marked(c);
             Ok(())
         })
         .await

@@ -34,8 +34,20 @@
 //! and is read raw. A dataset made empty keeps every dimension until it has rows to judge them
 //! by; they are judged again the first time a bucket does not roll up.
 //!
-//! Not covered (read raw, as before): percentiles and distinct counts, filters on measures,
-//! sub-hour time buckets, and hour buckets in a zone whose offset is not whole hours over the
+//! ## Percentiles
+//! A percentile cannot be added up from sums, but it can be computed exactly from how many times
+//! each value occurs. Beside the two rollup tables, `ev_<pk>_vh` and `ev_<pk>_vd` hold, per
+//! bucket and measure, each distinct value `#v` and its count `#n` (`#m` is the measure's place
+//! in `rollup_state.measures`). A measure's values are counted when it repeats (at most one
+//! distinct value per [`ROWS_PER_VALUE`] rows among the newest rows: whole milliseconds, prices,
+//! scores — not a measure that is different on every row), and in a bucket only when that
+//! at least halves its values; a bucket where it does not has a marker row (`#n` = 0) and is
+//! read raw. A query whose percentiles are over such measures, with no groups and no filters
+//! (time buckets are fine), reads the value counts where the rest of the query reads rollups
+//! and computes the same interpolated percentile as from the sorted rows (`crate::query`).
+//!
+//! Not covered (read raw, as before): distinct counts, percentiles grouped or filtered by a
+//! dimension, filters on measures, sub-hour time buckets, and hour buckets in a zone whose offset is not whole hours over the
 //! range. Averages and sums of floats can differ from the events table's in the last place
 //! (the addition order differs), so an average rounded to 4 decimals may differ by one unit in
 //! the 4th.
@@ -72,6 +84,15 @@ const RAW: i64 = 2;
 pub fn table(source: &Source, span: i64) -> String {
     format!("{}_{}", source.table, if span == DAY { "rd" } else { "rh" })
 }
+
+/// The value-count table of `source` for buckets of `span` ms (see "Percentiles" above).
+pub fn values_table(source: &Source, span: i64) -> String {
+    format!("{}_{}", source.table, if span == DAY { "vd" } else { "vh" })
+}
+
+/// A measure's values are counted per bucket when the newest rows have at least this many
+/// rows per distinct value of it (or the dataset is too small to judge).
+const ROWS_PER_VALUE: i64 = 4;
 
 /// A rollup column: `"<field>#<what>"` (`#` never appears in a field name).
 pub fn col(field: &str, what: &str) -> String {
@@ -146,11 +167,13 @@ pub fn mark_range(c: &Conn, source: &Source, from: i64, to: i64, now: i64) -> Ap
 /// # Errors
 /// Database failures.
 pub fn drop_all(c: &Conn, source: &Source) -> AppResult<()> {
-    c.execute_batch(&format!(
-        "DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {};",
-        table(source, HOUR),
-        table(source, DAY)
-    ))?;
+    for span in [HOUR, DAY] {
+        c.execute_batch(&format!(
+            "DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {};",
+            table(source, span),
+            values_table(source, span)
+        ))?;
+    }
     c.execute("DELETE FROM rollup_buckets WHERE ds = ?1", [source.pk])?;
     c.execute("DELETE FROM rollup_state WHERE ds = ?1", [source.pk])?;
     Ok(())
@@ -168,30 +191,39 @@ const SAMPLE_ROWS: i64 = 100_000;
 /// made again once it has this many and a bucket turns out not worth rolling up.
 const JUDGED_ROWS: i64 = 10_000;
 
-/// What a rollup keeps of a dataset: the dimensions (chosen when its tables are made) and every
-/// measure.
-struct Kept {
-    dims: Vec<String>,
+/// What a rollup keeps of a dataset: the dimensions and the measures whose values are counted
+/// (chosen when its tables are made), and every measure's aggregates.
+pub struct Kept {
+    pub dims: Vec<String>,
     measures: Vec<String>,
+    /// The measures whose values are counted, in the order of `#m`.
+    pub values: Vec<String>,
     /// Rows the choice of dimensions was made from.
     sampled: i64,
 }
 
-/// The dimensions of `source` worth keeping, judged from its newest rows, and how many rows
-/// that was.
-fn choose_dimensions(c: &Conn, source: &Source) -> AppResult<(Vec<String>, i64)> {
+/// Which dimensions of `source` are worth keeping and which measures' values are worth counting,
+/// judged from its newest rows, and how many rows that was.
+fn choose(c: &Conn, source: &Source) -> AppResult<(Vec<String>, Vec<String>, i64)> {
     let dims: Vec<String> = source
         .schema
         .dimensions
         .iter()
         .map(|d| d.name.clone())
         .collect();
-    let mut counts: Vec<String> = dims
+    let measures: Vec<String> = source
+        .schema
+        .measures
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let fields: Vec<&String> = dims.iter().chain(&measures).collect();
+    let mut counts: Vec<String> = fields
         .iter()
         .map(|d| format!("COUNT(DISTINCT {})", quote(d)))
         .collect();
     counts.push("COUNT(*)".into());
-    let columns: Vec<String> = dims.iter().map(|d| quote(d)).collect();
+    let columns: Vec<String> = fields.iter().map(|d| quote(d)).collect();
     let sql = format!(
         "SELECT {} FROM (SELECT {} FROM {} ORDER BY {} DESC LIMIT {SAMPLE_ROWS}) AS s",
         counts.join(", "),
@@ -207,14 +239,20 @@ fn choose_dimensions(c: &Conn, source: &Source) -> AppResult<(Vec<String>, i64)>
     let row = row.first();
     let value =
         |i: usize| -> AppResult<i64> { Ok(row.map(|r| r.get::<i64>(i)).transpose()?.unwrap_or(0)) };
-    let sampled = value(dims.len())?;
+    let sampled = value(fields.len())?;
     let mut kept = Vec::new();
-    for (i, d) in dims.into_iter().enumerate() {
+    for (i, d) in dims.iter().enumerate() {
         if sampled < JUDGED_ROWS || value(i)? <= MAX_DIMENSION_VALUES {
-            kept.push(d);
+            kept.push(d.clone());
         }
     }
-    Ok((kept, sampled))
+    let mut values = Vec::new();
+    for (i, m) in measures.iter().enumerate() {
+        if sampled < JUDGED_ROWS || value(dims.len() + i)? * ROWS_PER_VALUE <= sampled {
+            values.push(m.clone());
+        }
+    }
+    Ok((kept, values, sampled))
 }
 
 /// Makes the rollup tables of `source` afresh and records every bucket its rows are in as
@@ -222,7 +260,7 @@ fn choose_dimensions(c: &Conn, source: &Source) -> AppResult<(Vec<String>, i64)>
 fn backfill(c: &Conn, source: &Source, now: i64) -> AppResult<()> {
     let d = c.dialect();
     let int = d.integer();
-    let (dims, sampled) = choose_dimensions(c, source)?;
+    let (dims, values, sampled) = choose(c, source)?;
     let type_of = |name: &str| {
         source
             .schema
@@ -240,10 +278,16 @@ fn backfill(c: &Conn, source: &Source, now: i64) -> AppResult<()> {
         cols.push(format!("{} {ty}", col(&m.name, "hi")));
     }
     let cols = cols.join(", ");
+    let real = d.real();
     for span in [HOUR, DAY] {
         let t = table(source, span);
         c.execute_batch(&format!(
             "DROP TABLE IF EXISTS {t}; CREATE TABLE {t} ({cols}); CREATE INDEX {t}_t ON {t}(\"#t\");"
+        ))?;
+        let v = values_table(source, span);
+        c.execute_batch(&format!(
+            "DROP TABLE IF EXISTS {v}; CREATE TABLE {v} (\"#t\" {int} NOT NULL, \"#m\" {int} NOT NULL, \
+             \"#v\" {real}, \"#n\" {int} NOT NULL); CREATE INDEX {v}_mt ON {v}(\"#m\", \"#t\");"
         ))?;
     }
     c.execute("DELETE FROM rollup_buckets WHERE ds = ?1", [source.pk])?;
@@ -259,16 +303,16 @@ fn backfill(c: &Conn, source: &Source, now: i64) -> AppResult<()> {
             [source.pk, span, now],
         )?;
     }
-    let dims = serde_json::to_string(&dims)?;
     c.execute(
-        "INSERT INTO rollup_state (ds, version, dims, sampled) VALUES (?1, ?2, ?3, ?4) \
+        "INSERT INTO rollup_state (ds, version, dims, sampled, measures) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (ds) DO UPDATE SET version = excluded.version, dims = excluded.dims, \
-         sampled = excluded.sampled",
+         sampled = excluded.sampled, measures = excluded.measures",
         vec![
             SqlValue::Integer(source.pk),
             SqlValue::Integer(source.schema.version as i64),
-            SqlValue::Text(dims),
+            SqlValue::Text(serde_json::to_string(&dims)?),
             SqlValue::Integer(sampled),
+            SqlValue::Text(serde_json::to_string(&values)?),
         ],
     )?;
     Ok(())
@@ -276,12 +320,14 @@ fn backfill(c: &Conn, source: &Source, now: i64) -> AppResult<()> {
 
 /// What the rollup tables of `source` keep, when they were made for its current definition.
 fn kept(c: &Conn, source: &Source) -> AppResult<Option<Kept>> {
-    let mut stmt =
-        c.prepare_cached("SELECT version, dims, sampled FROM rollup_state WHERE ds = ?1")?;
-    let state: Option<(i64, String, i64)> = crate::sql::OptionalExtension::optional(
-        stmt.query_row([source.pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))),
+    let mut stmt = c.prepare_cached(
+        "SELECT version, dims, sampled, measures FROM rollup_state WHERE ds = ?1",
     )?;
-    let Some((version, dims, sampled)) = state else {
+    let state: Option<(i64, String, i64, String)> =
+        crate::sql::OptionalExtension::optional(stmt.query_row([source.pk], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        }))?;
+    let Some((version, dims, sampled, values)) = state else {
         return Ok(None);
     };
     if version != source.schema.version as i64 {
@@ -295,6 +341,7 @@ fn kept(c: &Conn, source: &Source) -> AppResult<Option<Kept>> {
             .iter()
             .map(|m| m.name.clone())
             .collect(),
+        values: serde_json::from_str(&values)?,
         sampled,
     }))
 }
@@ -338,6 +385,7 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
         }
         from_hours = states.iter().all(|s| *s == CLEAN);
     }
+    rebuild_values(c, source, kept, span, bucket)?;
     let (source_table, range, count) = if from_hours {
         (
             table(source, HOUR),
@@ -409,6 +457,71 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
     } else {
         Rebuilt::NotWorthIt
     })
+}
+
+/// Rebuilds the value counts of the `span` bucket starting at `bucket` for each counted measure:
+/// a day from its hours' counts when none of them has a marker for the measure (they are all
+/// rebuilt by then), else from the events table. A measure whose counts would be more than half
+/// as many rows as its values gets a marker row instead.
+fn rebuild_values(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> AppResult<()> {
+    if kept.values.is_empty() {
+        return Ok(());
+    }
+    let t = values_table(source, span);
+    let hours = values_table(source, HOUR);
+    let end = bucket + span;
+    let time = source.time_column();
+    c.execute(&format!("DELETE FROM {t} WHERE \"#t\" = ?1"), [bucket])?;
+    for (m, field) in kept.values.iter().enumerate() {
+        let m = m as i64;
+        let from_hours = span == DAY
+            && !c.query_row(
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM {hours} WHERE \"#m\" = ?1 AND \"#n\" = 0 \
+                     AND \"#t\" >= ?2 AND \"#t\" < ?3)"
+                ),
+                [m, bucket, end],
+                |r| r.get::<bool>(0),
+            )?;
+        let select = if from_hours {
+            format!(
+                "SELECT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), \"#v\", SUM(\"#n\") FROM {hours} \
+                 WHERE \"#m\" = ?3 AND \"#n\" > 0 AND \"#t\" >= ?1 AND \"#t\" < ?2 GROUP BY \"#v\""
+            )
+        } else {
+            let q = quote(field);
+            format!(
+                "SELECT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), {q}, COUNT(*) FROM {} \
+                 WHERE {time} >= ?1 AND {time} < ?2 AND {q} IS NOT NULL GROUP BY {q}",
+                source.table
+            )
+        };
+        let distinct = c.execute(
+            &format!("INSERT INTO {t} (\"#t\", \"#m\", \"#v\", \"#n\") {select}"),
+            [bucket, end, m],
+        )? as i64;
+        if distinct == 0 {
+            continue;
+        }
+        let values: i64 = c.query_row(
+            &format!("SELECT SUM(\"#n\") FROM {t} WHERE \"#t\" = ?1 AND \"#m\" = ?2"),
+            [bucket, m],
+            |r| r.get(0),
+        )?;
+        if distinct * 2 > values {
+            c.execute(
+                &format!("DELETE FROM {t} WHERE \"#t\" = ?1 AND \"#m\" = ?2"),
+                [bucket, m],
+            )?;
+            c.execute(
+                &format!(
+                    "INSERT INTO {t} (\"#t\", \"#m\", \"#v\", \"#n\") VALUES (?1, ?2, NULL, 0)"
+                ),
+                [bucket, m],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether `source` has at least [`JUDGED_ROWS`] rows.
@@ -567,6 +680,9 @@ pub struct Plan {
     pub days: Vec<(i64, i64)>,
     pub hours: Vec<(i64, i64)>,
     pub raw: Vec<(i64, i64)>,
+    /// The measures whose values the rollups count, in the order of `#m` (see
+    /// [`values_plan`]).
+    pub counted: Vec<String>,
 }
 
 /// Which rollup levels can answer `query` over `range`, bucketed in `tz`, judging by its
@@ -576,10 +692,14 @@ fn levels(source: &Source, query: &Query, range: Option<(i64, i64)>, tz: Tz) -> 
     let schema = &source.schema;
     let measures_ok = query.measures.iter().all(|m| match m.agg {
         Aggregation::Count => m.field == "*" || schema.measure(&m.field).is_some(),
-        Aggregation::Sum | Aggregation::Avg | Aggregation::Min | Aggregation::Max => {
-            schema.measure(&m.field).is_some()
-        }
-        _ => false,
+        Aggregation::Sum
+        | Aggregation::Avg
+        | Aggregation::Min
+        | Aggregation::Max
+        | Aggregation::P50
+        | Aggregation::P95
+        | Aggregation::P99 => schema.measure(&m.field).is_some(),
+        Aggregation::CountDistinct => false,
     });
     if !measures_ok {
         return None;
@@ -648,7 +768,12 @@ fn split(from: i64, to: i64, with_days: bool, dirty_days: &[i64], dirty_hours: &
         Vec::new()
     };
     let raw = subtract(&subtract(&[(from, to)], &days), &hours);
-    Plan { days, hours, raw }
+    Plan {
+        days,
+        hours,
+        raw,
+        counted: Vec::new(),
+    }
 }
 
 /// How the rollups of `source` can answer `query` over `range`, or `None` to read the events
@@ -680,6 +805,17 @@ pub fn plan(
     if !keys_kept {
         return Ok(None);
     }
+    // Value counts have no dimensions: a percentile grouped or filtered by one reads rows.
+    let percentiles_counted = query
+        .measures
+        .iter()
+        .filter(|m| m.agg.percentile().is_some())
+        .all(|m| {
+            query.dimensions.is_empty() && filters.is_empty() && kept.values.contains(&m.field)
+        });
+    if !percentiles_counted {
+        return Ok(None);
+    }
     let (from, to) = range.unwrap_or((i64::MIN, i64::MAX));
     let mut stmt = c.prepare_cached(
         "SELECT span, bucket FROM rollup_buckets WHERE ds = ?1 AND state <> 0 \
@@ -695,11 +831,77 @@ pub fn plan(
             dirty_hours.push(bucket);
         }
     }
-    let plan = split(from, to, with_days, &dirty_days, &dirty_hours);
+    let mut plan = split(from, to, with_days, &dirty_days, &dirty_hours);
     if (plan.days.is_empty() && plan.hours.is_empty()) || plan.raw.len() > MAX_RAW_RANGES {
         return Ok(None);
     }
+    plan.counted = kept.values;
     Ok(Some(plan))
+}
+
+/// Where percentile measure `field` (one of `plan.counted`) reads its values under `plan`: its
+/// value counts in the plan's days and hours, except the buckets where they were not worth
+/// keeping (a marker row), which join the rows read raw. Returns the measure's `#m` too, or
+/// `None` when its values are not counted.
+///
+/// # Errors
+/// Database failures.
+pub fn values_plan(
+    c: &Conn,
+    source: &Source,
+    plan: &Plan,
+    field: &str,
+) -> AppResult<Option<(i64, Plan)>> {
+    let Some(m) = plan.counted.iter().position(|f| f == field) else {
+        return Ok(None);
+    };
+    let m = m as i64;
+    let mut out = Plan {
+        raw: plan.raw.clone(),
+        ..Plan::default()
+    };
+    for (span, ranges) in [(DAY, &plan.days), (HOUR, &plan.hours)] {
+        if ranges.is_empty() {
+            continue;
+        }
+        let (within, range_params) = ranges_sql("\"#t\"", ranges);
+        let mut params = vec![SqlValue::Integer(m)];
+        params.extend(range_params);
+        let marked: Vec<i64> = c
+            .query_all(
+                &format!(
+                    "SELECT \"#t\" FROM {} WHERE \"#m\" = ? AND \"#n\" = 0 AND {within} ORDER BY 1",
+                    values_table(source, span)
+                ),
+                params,
+            )?
+            .iter()
+            .map(|r| r.get::<i64>(0))
+            .collect::<Result<_, _>>()?;
+        let marked = ranges_of(&marked, span);
+        let kept = subtract(ranges, &marked);
+        if span == DAY {
+            out.days = kept;
+        } else {
+            out.hours = kept;
+        }
+        out.raw.extend(marked);
+    }
+    out.raw = merge(out.raw);
+    Ok(Some((m, out)))
+}
+
+/// `ranges` sorted, with touching or overlapping ones joined.
+fn merge(mut ranges: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    ranges.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for (a, b) in ranges {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
 }
 
 /// SQL matching `column` to any of `ranges` (`1 = 0` for none), and its parameters.
