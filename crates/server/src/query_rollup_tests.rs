@@ -380,7 +380,7 @@ fn marked(c: &Conn) {
         )
         .unwrap()
     };
-    assert!(markers(H) > 0, "hours of 60 rows do not halve 50 values");
+    assert!(markers(H) > 0, "60 rows an hour are not 4 per value of 50");
     assert_eq!(markers(D), 0, "days do");
     for q in [
         json!({"measures": percentiles(), "timeRange": {"from": START + 5 * H + 3, "to": START + 6 * D + 7 * H}}),
