@@ -160,6 +160,8 @@ fn rollup_from(
     fields.sort_unstable();
     fields.dedup();
     let dims: Vec<String> = query.dimensions.iter().map(|d| quote(d)).collect();
+    // Nothing grouped or filtered by a dimension: one row per bucket will do.
+    let totals = dims.is_empty() && filters.is_empty();
     let whats = ["s", "c", "lo", "hi"];
     let mut branches = Vec::new();
     let mut params = Vec::new();
@@ -179,7 +181,11 @@ fn rollup_from(
         branches.push(format!(
             "SELECT {} FROM {} WHERE {within} AND {}",
             cols.join(", "),
-            rollups::table(source, span),
+            if totals {
+                rollups::totals_table(source, span)
+            } else {
+                rollups::table(source, span)
+            },
             filter.sql
         ));
         params.extend(range_params);

@@ -333,9 +333,12 @@ fn sparse(c: &Conn) {
     let kept: i64 = c
         .query_row(
             &format!(
-                "SELECT (SELECT COUNT(*) FROM {}) + (SELECT COUNT(*) FROM {})",
+                "SELECT (SELECT COUNT(*) FROM {}) + (SELECT COUNT(*) FROM {}) \
+                 + (SELECT COUNT(*) FROM {}) + (SELECT COUNT(*) FROM {})",
                 rollups::table(&source, H),
-                rollups::table(&source, D)
+                rollups::table(&source, D),
+                rollups::totals_table(&source, H),
+                rollups::totals_table(&source, D)
             ),
             (),
             |r| r.get(0),
