@@ -135,8 +135,9 @@ fn rollup_aggregate_sql(field: &str, agg: Aggregation) -> String {
         ),
         (Aggregation::Min, _) => format!("MIN({})", c("lo")),
         (Aggregation::Max, _) => format!("MAX({})", c("hi")),
-        // `rollups::plan` answers no query with these.
-        _ => "NULL".into(),
+        (Aggregation::CountDistinct, _) => format!("COUNT(DISTINCT {})", quote(field)),
+        // Filled in afterwards from value counts (`fill_percentiles`).
+        (Aggregation::P50 | Aggregation::P95 | Aggregation::P99, _) => "NULL".into(),
     }
 }
 
@@ -154,13 +155,29 @@ fn rollup_from(
     let mut fields: Vec<&str> = query
         .measures
         .iter()
-        .filter(|m| m.field != "*")
+        .filter(|m| m.field != "*" && m.agg != Aggregation::CountDistinct)
         .map(|m| m.field.as_str())
         .collect();
     fields.sort_unstable();
     fields.dedup();
-    let dims: Vec<String> = query.dimensions.iter().map(|d| quote(d)).collect();
-    // Nothing grouped or filtered by a dimension: one row per bucket will do.
+    // Distinct counts (of kept dimensions) count the values in the rows read: a value is in a
+    // bucket's rollup rows exactly when it is in the bucket's events.
+    let mut distinct: Vec<&str> = query
+        .measures
+        .iter()
+        .filter(|m| m.agg == Aggregation::CountDistinct && !query.dimensions.contains(&m.field))
+        .map(|m| m.field.as_str())
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let dims: Vec<String> = query
+        .dimensions
+        .iter()
+        .map(String::as_str)
+        .chain(distinct.iter().copied())
+        .map(quote)
+        .collect();
+    // Nothing grouped, filtered or counted by a dimension: one row per bucket will do.
     let totals = dims.is_empty() && filters.is_empty();
     let whats = ["s", "c", "lo", "hi"];
     let mut branches = Vec::new();
@@ -551,9 +568,13 @@ fn counted_values_sql(
     )))
 }
 
+/// Each group's distinct values of a field in order, with how many times each occurs, by the
+/// group's key (its key columns as a JSON array's text).
+type ValueCounts = HashMap<String, Vec<(f64, u64)>>;
+
 /// Computes `p50/p95/p99` measures for the groups in `result`: from each group's values and how
-/// many times each occurs, read from the events table, or from the rollups' value counts and the
-/// events the plan leaves over.
+/// many times each occurs, read once per field (p50, p95 and p99 of one field share them) from
+/// the events table, or from the rollups' value counts and the events the plan leaves over.
 fn fill_percentiles(
     conn: &Conn,
     source: &Source,
@@ -562,53 +583,16 @@ fn fill_percentiles(
     result: &mut QueryResult,
 ) -> AppResult<()> {
     let nkeys = from.keys.len();
+    let mut read_fields: HashMap<&str, ValueCounts> = HashMap::new();
     for (mi, m) in query.measures.iter().enumerate() {
         let Some(p) = m.agg.percentile() else {
             continue;
         };
-        let counted = match from.plan {
-            Some((plan, read_keys)) => counted_values_sql(conn, source, &m.field, plan, read_keys)?,
-            None => None,
-        };
-        let (sql, params) = match counted {
-            Some(counted) => counted,
-            None => {
-                let mut select = from.keys.to_vec();
-                select.push(quote(&m.field));
-                (
-                    format!(
-                        "SELECT {}, 1 FROM {} WHERE {} AND {} IS NOT NULL ORDER BY {}",
-                        select.join(", "),
-                        source.table,
-                        from.w.sql,
-                        quote(&m.field),
-                        (1..=nkeys + 1)
-                            .map(|i| i.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    from.w.params.clone(),
-                )
-            }
-        };
-        // Each group's distinct values in order, with how many times each occurs.
-        let mut groups: HashMap<String, Vec<(f64, u64)>> = HashMap::new();
-        let mut read = 0;
-        conn.for_each(&sql, &params, |row| {
-            read += 1;
-            check_percentile_values(read, MAX_PERCENTILE_VALUES, mi)?;
-            let key: Vec<Value> = (0..nkeys)
-                .map(|i| row.get_ref(i).map(json_value))
-                .collect::<Result<_, _>>()?;
-            let v: f64 = row.get(nkeys)?;
-            let n = u64::try_from(row.get::<i64>(nkeys + 1)?).unwrap_or(0);
-            let counts = groups.entry(Value::Array(key).to_string()).or_default();
-            match counts.last_mut() {
-                Some(last) if last.0 == v => last.1 += n,
-                _ => counts.push((v, n)),
-            }
-            Ok::<(), AppError>(())
-        })?;
+        if !read_fields.contains_key(m.field.as_str()) {
+            let groups = value_counts(conn, source, &m.field, mi, from)?;
+            read_fields.insert(&m.field, groups);
+        }
+        let groups = &read_fields[m.field.as_str()];
         let col = nkeys + mi;
         for r in 0..result.row_count() {
             let key: Vec<Value> = (0..nkeys).map(|i| result.data[i][r].clone()).collect();
@@ -622,6 +606,61 @@ fn fill_percentiles(
         }
     }
     Ok(())
+}
+
+/// Reads [`ValueCounts`] of `field` (percentile measure `mi`, which a refusal names) for
+/// [`fill_percentiles`].
+fn value_counts(
+    conn: &Conn,
+    source: &Source,
+    field: &str,
+    mi: usize,
+    from: &Reading<'_>,
+) -> AppResult<ValueCounts> {
+    let nkeys = from.keys.len();
+    let counted = match from.plan {
+        Some((plan, read_keys)) => counted_values_sql(conn, source, field, plan, read_keys)?,
+        None => None,
+    };
+    let (sql, params) = match counted {
+        Some(counted) => counted,
+        None => {
+            let mut select = from.keys.to_vec();
+            select.push(quote(field));
+            (
+                format!(
+                    "SELECT {}, 1 FROM {} WHERE {} AND {} IS NOT NULL ORDER BY {}",
+                    select.join(", "),
+                    source.table,
+                    from.w.sql,
+                    quote(field),
+                    (1..=nkeys + 1)
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                from.w.params.clone(),
+            )
+        }
+    };
+    let mut groups = ValueCounts::new();
+    let mut read = 0;
+    conn.for_each(&sql, &params, |row| {
+        read += 1;
+        check_percentile_values(read, MAX_PERCENTILE_VALUES, mi)?;
+        let key: Vec<Value> = (0..nkeys)
+            .map(|i| row.get_ref(i).map(json_value))
+            .collect::<Result<_, _>>()?;
+        let v: f64 = row.get(nkeys)?;
+        let n = u64::try_from(row.get::<i64>(nkeys + 1)?).unwrap_or(0);
+        let counts = groups.entry(Value::Array(key).to_string()).or_default();
+        match counts.last_mut() {
+            Some(last) if last.0 == v => last.1 += n,
+            _ => counts.push((v, n)),
+        }
+        Ok::<(), AppError>(())
+    })?;
+    Ok(groups)
 }
 
 /// [`percentile`] of the values that `counts` (sorted distinct values, each with how many times

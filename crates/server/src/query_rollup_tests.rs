@@ -186,6 +186,21 @@ fn answered() -> Vec<Query> {
             "timeRange": edges}),
         ),
         query(json!({"measures": percentiles(), "granularity": "1w"})),
+        // Distinct counts of kept dimensions, beside the group or not.
+        query(
+            json!({"measures": [{"field": "region", "agg": "count_distinct"},
+            {"field": "product", "agg": "count_distinct"}, {"field": "*", "agg": "count"}],
+            "timeRange": edges}),
+        ),
+        query(
+            json!({"measures": [{"field": "product", "agg": "count_distinct"},
+            {"field": "region", "agg": "count_distinct"}],
+            "dimensions": ["region"], "granularity": "1d", "timeRange": edges}),
+        ),
+        query(
+            json!({"measures": [{"field": "product", "agg": "count_distinct"}],
+            "filters": [{"field": "rush", "op": "eq", "value": true}], "timeRange": edges}),
+        ),
         // A range with no rows: a count of 0, no sums.
         query(
             json!({"measures": all(), "timeRange": {"from": START + 100 * D, "to": START + 103 * D}}),
@@ -216,8 +231,9 @@ fn not_answered() -> Vec<Query> {
         query(json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": range})),
         query(json!({"measures": percentiles(), "timeRange": range,
             "filters": [{"field": "product", "op": "eq", "value": "a"}]})),
+        // A distinct count of a dimension the rollups leave out (an id).
         query(
-            json!({"measures": [{"field": "region", "agg": "count_distinct"}], "timeRange": range}),
+            json!({"measures": [{"field": "order_id", "agg": "count_distinct"}], "timeRange": range}),
         ),
         query(json!({"measures": all(), "granularity": "15m", "timeRange": range})),
         query(
