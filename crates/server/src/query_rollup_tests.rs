@@ -371,15 +371,27 @@ fn sparse(c: &Conn) {
 /// enough: a percentile reads the days' counts and the hours' rows, and still matches.
 fn marked(c: &Conn) {
     let source = catalog::create(c, TENANT, "marked", &input(), START).unwrap();
+    // Rolled up while empty: every dimension and measure is kept until rows show otherwise.
+    settle(c);
     let mut rng = Rng(3);
     // 60 rows an hour over eight days (enough rows to judge the fields by): ~35 distinct units
     // an hour, all 50 in a day.
+    // One region and product and no order ids, so every bucket rolls up: what makes the
+    // dataset be judged again (it was made empty, so everything was kept) is `amount`,
+    // different on nearly every row, failing to count in a bucket.
     let data: Vec<Vec<SqlValue>> = (0..8 * 24 * 60)
-        .map(|i| row(&mut rng, START + i * 60_000 + 17))
+        .map(|i| {
+            let mut r = row(&mut rng, START + i * 60_000 + 17);
+            r[1] = SqlValue::Text("north".into());
+            r[2] = SqlValue::Text("a".into());
+            r[4] = SqlValue::Null;
+            r
+        })
         .collect();
     insert(c, &source, &data);
     settle(c);
-    // `amount` (cents) hardly repeats, so only `units` is counted (as `#m` 0).
+    // Judged again from its rows: `amount` (cents) hardly repeats, so only `units` is counted
+    // (as `#m` 0).
     let counted: String = c
         .query_row(
             "SELECT measures FROM rollup_state WHERE ds = ?1",

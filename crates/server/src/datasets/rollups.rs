@@ -390,6 +390,8 @@ enum Rebuilt {
     /// Its rollup would be more than half as many rows as the bucket has: not kept; queries
     /// read the bucket's rows.
     NotWorthIt,
+    /// Rolled up, but a counted measure's values did not shrink enough to keep (a marker).
+    ValuesNotWorthIt,
 }
 
 /// Rebuilds the `span` bucket starting at `bucket` of `source`: a day from its hours when they
@@ -419,7 +421,7 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
         }
         from_hours = states.iter().all(|s| *s == CLEAN);
     }
-    rebuild_values(c, source, kept, span, bucket)?;
+    let values_marked = rebuild_values(c, source, kept, span, bucket)?;
     let (source_table, range, count) = if from_hours {
         (
             table(source, HOUR),
@@ -503,26 +505,35 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
         "UPDATE rollup_buckets SET state = ?1 WHERE ds = ?2 AND span = ?3 AND bucket = ?4",
         [if worth_it { CLEAN } else { RAW }, key[0], key[1], key[2]],
     )?;
-    Ok(if worth_it {
-        Rebuilt::Done
-    } else {
+    Ok(if !worth_it {
         Rebuilt::NotWorthIt
+    } else if values_marked {
+        Rebuilt::ValuesNotWorthIt
+    } else {
+        Rebuilt::Done
     })
 }
 
 /// Rebuilds the value counts of the `span` bucket starting at `bucket` for each counted measure:
 /// a day from its hours' counts when none of them has a marker for the measure (they are all
 /// rebuilt by then), else from the events table. A measure whose counts would be more than a
-/// [`VALUES_SHRINK`]th as many rows as its values gets a marker row instead.
-fn rebuild_values(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> AppResult<()> {
+/// [`VALUES_SHRINK`]th as many rows as its values gets a marker row instead; true when one did.
+fn rebuild_values(
+    c: &Conn,
+    source: &Source,
+    kept: &Kept,
+    span: i64,
+    bucket: i64,
+) -> AppResult<bool> {
     if kept.values.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let t = values_table(source, span);
     let hours = values_table(source, HOUR);
     let end = bucket + span;
     let time = source.time_column();
     c.execute(&format!("DELETE FROM {t} WHERE \"#t\" = ?1"), [bucket])?;
+    let mut marked = false;
     for (m, field) in kept.values.iter().enumerate() {
         let m = m as i64;
         let from_hours = span == DAY
@@ -534,45 +545,64 @@ fn rebuild_values(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64
                 [m, bucket, end],
                 |r| r.get::<bool>(0),
             )?;
-        let select = if from_hours {
-            format!(
-                "SELECT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), \"#v\", SUM(\"#n\") FROM {hours} \
-                 WHERE \"#m\" = ?3 AND \"#n\" > 0 AND \"#t\" >= ?1 AND \"#t\" < ?2 GROUP BY \"#v\""
+        // (rows read, their value column, how many values a row stands for, parameters)
+        let q = quote(field);
+        let (rows, value, count, params) = if from_hours {
+            (
+                format!(
+                    "{hours} WHERE \"#m\" = ?3 AND \"#n\" > 0 AND \"#t\" >= ?1 AND \"#t\" < ?2"
+                ),
+                "\"#v\"".to_owned(),
+                "SUM(\"#n\")",
+                vec![
+                    SqlValue::Integer(bucket),
+                    SqlValue::Integer(end),
+                    SqlValue::Integer(m),
+                ],
             )
         } else {
-            let q = quote(field);
-            format!(
-                "SELECT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), {q}, COUNT(*) FROM {} \
-                 WHERE {time} >= ?1 AND {time} < ?2 AND {q} IS NOT NULL GROUP BY {q}",
-                source.table
+            (
+                format!(
+                    "{} WHERE {time} >= ?1 AND {time} < ?2 AND {q} IS NOT NULL",
+                    source.table
+                ),
+                q,
+                "COUNT(*)",
+                vec![SqlValue::Integer(bucket), SqlValue::Integer(end)],
             )
         };
-        let distinct = c.execute(
-            &format!("INSERT INTO {t} (\"#t\", \"#m\", \"#v\", \"#n\") {select}"),
-            [bucket, end, m],
-        )? as i64;
+        // Judged before writing: reading the bucket twice costs less than writing counts that
+        // are then deleted.
+        let (distinct, values): (i64, i64) = c.query_row(
+            &format!("SELECT COUNT(DISTINCT {value}), COALESCE({count}, 0) FROM {rows}"),
+            params.clone(),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         if distinct == 0 {
             continue;
         }
-        let values: i64 = c.query_row(
-            &format!("SELECT SUM(\"#n\") FROM {t} WHERE \"#t\" = ?1 AND \"#m\" = ?2"),
-            [bucket, m],
-            |r| r.get(0),
-        )?;
         if distinct * VALUES_SHRINK > values {
-            c.execute(
-                &format!("DELETE FROM {t} WHERE \"#t\" = ?1 AND \"#m\" = ?2"),
-                [bucket, m],
-            )?;
+            marked = true;
             c.execute(
                 &format!(
                     "INSERT INTO {t} (\"#t\", \"#m\", \"#v\", \"#n\") VALUES (?1, ?2, NULL, 0)"
                 ),
                 [bucket, m],
             )?;
+            continue;
         }
+        let mut params = params;
+        params.truncate(2);
+        params.push(SqlValue::Integer(m));
+        c.execute(
+            &format!(
+                "INSERT INTO {t} (\"#t\", \"#m\", \"#v\", \"#n\") \
+                 SELECT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), {value}, {count} FROM {rows} GROUP BY {value}"
+            ),
+            params,
+        )?;
     }
-    Ok(())
+    Ok(marked)
 }
 
 /// Whether `source` has at least [`JUDGED_ROWS`] rows.
@@ -635,9 +665,11 @@ pub fn step(c: &Conn, now: i64, settle: i64) -> AppResult<bool> {
         Some(kept) => {
             let source = source.as_ref().expect("kept implies a source");
             let rebuilt = rebuild(&tx, source, &kept, span, bucket)?;
-            // Dimensions kept while the dataset was too small to judge them are judged again
-            // (the tables are made afresh) once a bucket shows they do not roll up.
-            if rebuilt == Rebuilt::NotWorthIt
+            // Dimensions and measures kept while the dataset was too small to judge them are
+            // judged again (the tables are made afresh) once a bucket shows one does not roll up:
+            // a dataset is usually made empty and then filled, and an id or a measure with a new
+            // value on every row would otherwise be rolled up and thrown away in every bucket.
+            if matches!(rebuilt, Rebuilt::NotWorthIt | Rebuilt::ValuesNotWorthIt)
                 && kept.sampled < JUDGED_ROWS
                 && judgeable(&tx, source)?
             {
