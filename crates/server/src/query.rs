@@ -100,6 +100,14 @@ pub fn where_clause(source: &Source, range: Option<(i64, i64)>, filters: &[&Filt
     Where { sql, params }
 }
 
+/// `1, 2, …, n`: the first `n` columns of a SELECT, for GROUP BY and ORDER BY.
+fn positions(n: usize) -> String {
+    (1..=n)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn aggregate_sql(field: &str, agg: Aggregation) -> String {
     let quoted = quote(field);
     let field = if field == "*" { "*" } else { quoted.as_str() };
@@ -399,13 +407,7 @@ fn run_planned(
     };
     let mut sql = format!("SELECT {}, {total_expr} FROM {from}", selects.join(", "));
     if !keys.is_empty() {
-        sql.push_str(&format!(
-            " GROUP BY {}",
-            (1..=keys.len())
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        sql.push_str(&format!(" GROUP BY {}", positions(keys.len())));
     }
     if !order.is_empty() {
         sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
@@ -554,13 +556,10 @@ fn counted_values_sql(
     }
     let mut select = read_keys.to_vec();
     select.push("\"#v\"".into());
-    let positions = (1..=select.len())
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let by = positions(select.len());
     Ok(Some((
         format!(
-            "SELECT {}, SUM(\"#n\") FROM ({}) AS u GROUP BY {positions} ORDER BY {positions}",
+            "SELECT {}, SUM(\"#n\") FROM ({}) AS u GROUP BY {by} ORDER BY {by}",
             select.join(", "),
             branches.join(" UNION ALL ")
         ),
@@ -634,10 +633,7 @@ fn value_counts(
                     source.table,
                     from.w.sql,
                     quote(field),
-                    (1..=nkeys + 1)
-                        .map(|i| i.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    positions(nkeys + 1)
                 ),
                 from.w.params.clone(),
             )

@@ -54,10 +54,10 @@
 //! rows there exactly when it is in its events).
 //!
 //! Not covered (read raw, as before): distinct counts of a dimension left out (an id),
-//! percentiles grouped or filtered by a dimension, filters on measures, sub-hour time buckets, and hour buckets in a zone whose
-//! offset is not whole hours over the range. Averages and sums of floats can differ from the events table's in the last place
-//! (the addition order differs), so an average rounded to 4 decimals may differ by one unit in
-//! the 4th.
+//! percentiles grouped or filtered by a dimension, filters on measures, sub-hour time buckets,
+//! and hour buckets in a zone whose offset is not whole hours over the range. Averages and sums
+//! of floats can differ from the events table's in the last place (the addition order
+//! differs), so an average rounded to 4 decimals may differ by one unit in the 4th.
 
 use super::catalog::{self, quote, Source};
 use crate::error::AppResult;
@@ -207,11 +207,11 @@ const JUDGED_ROWS: i64 = 10_000;
 
 /// What a rollup keeps of a dataset: the dimensions and the measures whose values are counted
 /// (chosen when its tables are made), and every measure's aggregates.
-pub struct Kept {
-    pub dims: Vec<String>,
+struct Kept {
+    dims: Vec<String>,
     measures: Vec<String>,
     /// The measures whose values are counted, in the order of `#m`.
-    pub values: Vec<String>,
+    values: Vec<String>,
     /// Rows the choice of dimensions was made from.
     sampled: i64,
 }
@@ -437,9 +437,8 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
         )
     };
     values.push(count.clone());
-    // The measure columns, and how rollup rows of them add up (a day from its hours, a
-    // bucket's total from its rows in the rollup).
-    let mut measure_names = vec!["\"#n\"".to_owned()];
+    // How rollup rows of the measure columns add up (a day from its hours, a bucket's total
+    // from its rows in the rollup).
     let mut added_up = vec!["SUM(\"#n\")".to_owned()];
     for m in &kept.measures {
         let q = quote(m);
@@ -450,7 +449,6 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
             ("hi", format!("MAX({})", col(m, "hi")), format!("MAX({q})")),
         ] {
             names.push(col(m, what));
-            measure_names.push(col(m, what));
             added_up.push(hours.clone());
             values.push(if from_hours { hours } else { rows });
         }
@@ -493,7 +491,8 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
         c.execute(
             &format!(
                 "INSERT INTO {totals} (\"#t\", {}) SELECT CAST(?1 AS BIGINT), {} FROM {t} WHERE \"#t\" = ?1",
-                measure_names.join(", "),
+                // `#n` and the measure columns: what follows the time and the dimensions.
+                names[1 + keys.len()..].join(", "),
                 added_up.join(", ")
             ),
             [bucket],
@@ -821,16 +820,9 @@ fn subtract(ranges: &[(i64, i64)], holes: &[(i64, i64)]) -> Vec<(i64, i64)> {
     out
 }
 
-/// Sorted buckets of `span` as merged ranges.
+/// Buckets of `span` as merged ranges.
 fn ranges_of(buckets: &[i64], span: i64) -> Vec<(i64, i64)> {
-    let mut out: Vec<(i64, i64)> = Vec::new();
-    for &b in buckets {
-        match out.last_mut() {
-            Some(last) if last.1 == b => last.1 = b + span,
-            _ => out.push((b, b + span)),
-        }
-    }
-    out
+    merge(buckets.iter().map(|&b| (b, b + span)).collect())
 }
 
 /// The pure part of [`plan`]: the ranges, given which days and hours are dirty (sorted).
