@@ -186,6 +186,22 @@ fn answered() -> Vec<Query> {
             "timeRange": edges}),
         ),
         query(json!({"measures": percentiles(), "granularity": "1w"})),
+        // ...and its value counts by one dimension, grouped, filtered or both by it.
+        query(json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": edges})),
+        query(
+            json!({"measures": percentiles(), "dimensions": ["rush"], "granularity": "1d",
+            "timeRange": edges}),
+        ),
+        query(
+            json!({"measures": percentiles(), "granularity": "1d", "timeRange": edges,
+            "filters": [{"field": "product", "op": "eq", "value": "a"}]}),
+        ),
+        query(
+            json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": edges,
+            "filters": [{"field": "region", "op": "not_in", "values": ["north"]}]}),
+        ),
+        query(json!({"measures": percentiles(), "timeRange": edges,
+            "filters": [{"field": "region", "op": "neq", "value": "south"}]})),
         // Distinct counts of kept dimensions, beside the group or not.
         query(
             json!({"measures": [{"field": "region", "agg": "count_distinct"},
@@ -227,10 +243,14 @@ fn not_answered() -> Vec<Query> {
     vec![
         // `amount` (cents up to 1,000) hardly repeats: its values are not counted.
         query(json!({"measures": [{"field": "amount", "agg": "p95"}], "timeRange": range})),
-        // Value counts have no dimensions.
-        query(json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": range})),
-        query(json!({"measures": percentiles(), "timeRange": range,
-            "filters": [{"field": "product", "op": "eq", "value": "a"}]})),
+        // Value counts are by one dimension at most.
+        query(
+            json!({"measures": percentiles(), "dimensions": ["region", "rush"], "timeRange": range}),
+        ),
+        query(
+            json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": range,
+            "filters": [{"field": "product", "op": "eq", "value": "a"}]}),
+        ),
         // A distinct count of a dimension the rollups leave out (an id).
         query(
             json!({"measures": [{"field": "order_id", "agg": "count_distinct"}], "timeRange": range}),
@@ -413,11 +433,25 @@ fn marked(c: &Conn) {
     };
     assert!(markers(H) > 0, "60 rows an hour are not 4 per value of 50");
     assert_eq!(markers(D), 0, "days do");
+    // Every level is kept in the days: the whole day and each of the four kept dimensions.
+    let levels: i64 = c
+        .query_row(
+            &format!(
+                "SELECT COUNT(DISTINCT \"#d\") FROM {} WHERE \"#n\" > 0 AND \"#m\" = 0",
+                rollups::values_table(&source, D)
+            ),
+            (),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(levels, 5);
     for q in [
         json!({"measures": percentiles(), "timeRange": {"from": START + 5 * H + 3, "to": START + 6 * D + 7 * H}}),
         json!({"measures": percentiles(), "granularity": "1d"}),
         json!({"measures": percentiles(), "granularity": "1h",
             "timeRange": {"from": START + 20 * H, "to": START + 30 * H}}),
+        json!({"measures": percentiles(), "dimensions": ["rush"],
+            "timeRange": {"from": START + 5 * H + 3, "to": START + 6 * D + 7 * H}}),
     ] {
         let mut q = query(q);
         q.dataset = "marked".into();
@@ -463,6 +497,47 @@ fn growing(c: &Conn) {
     assert!(catalog::delete(c, TENANT, "growing").unwrap());
 }
 
+/// A dataset made empty that fills with rows whose fields all roll up, after a few sparse
+/// hours that do not: the sparse hours make it be judged again, the choice comes out the same,
+/// and nothing already rolled up is made again.
+fn judged_in_place(c: &Conn) {
+    let source = catalog::create(c, TENANT, "in_place", &input(), START).unwrap();
+    settle(c);
+    let mut rng = Rng(5);
+    // Three hours of one row each (never worth a rollup), older than the rest, so they are
+    // rebuilt after every dense hour.
+    let mut data: Vec<Vec<SqlValue>> = (0..3).map(|i| row(&mut rng, START + i * H)).collect();
+    for r in &mut data {
+        r[4] = SqlValue::Null;
+    }
+    // 100 hours of 120 rows: 24 combinations, 10 amounts and 5 units each, no order ids.
+    data.extend((0..12_000).map(|i| {
+        let mut r = row(&mut rng, START + D + i * 30_000);
+        r[4] = SqlValue::Null;
+        r[5] = SqlValue::Real((i % 10) as f64);
+        r[6] = SqlValue::Integer(i % 5);
+        r
+    }));
+    insert(c, &source, &data);
+    let steps = settle(c);
+    let (dims, measures, sampled): (String, String, i64) = c
+        .query_row(
+            "SELECT dims, measures, sampled FROM rollup_state WHERE ds = ?1",
+            [source.pk],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(dims, r#"["region","product","rush","order_id"]"#);
+    assert_eq!(measures, r#"["amount","units"]"#);
+    assert_eq!(sampled, 12_003, "judged again from its rows");
+    // 103 hours and 6 days once; making the tables afresh would have rebuilt them all again.
+    assert!(steps <= 115, "{steps} steps");
+    let mut q = query(json!({"measures": percentiles(), "granularity": "1d"}));
+    q.dataset = "in_place".into();
+    assert!(both(c, &source, &q));
+    assert!(catalog::delete(c, TENANT, "in_place").unwrap());
+}
+
 #[test]
 fn rollups_answer_what_the_events_table_answers_through_writes_and_deletes() {
     let dir = tempfile::tempdir().unwrap();
@@ -472,6 +547,7 @@ fn rollups_answer_what_the_events_table_answers_through_writes_and_deletes() {
         sparse(c);
         growing(c);
         marked(c);
+        judged_in_place(c);
         Ok(())
     })
     .unwrap();
@@ -508,6 +584,7 @@ fn on_postgresql_too() {
             sparse(c);
             growing(c);
             marked(c);
+            judged_in_place(c);
             Ok(())
         })
         .await
