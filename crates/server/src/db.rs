@@ -3,7 +3,7 @@
 //! [`pg_schema`]). Callers hand closures over a [`Conn`] to [`Db::read`] / [`Db::write`], which
 //! run them on tokio's blocking pool.
 
-mod pg_schema;
+pub(crate) mod pg_schema;
 
 use crate::error::{AppError, AppResult};
 use crate::sql::{self, pg::PgPool, Conn};
@@ -311,6 +311,41 @@ fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// The refusal of a database whose schema (`found`) is newer than this binary's migrations
+/// (`known`): a newer vantage-server upgraded it, and this one would read and write its tables
+/// in the old shape (a rollup rebuilt without what the new version reads).
+pub fn newer_schema_message(found: usize, known: usize) -> String {
+    format!(
+        "the database's schema is version {found}, newer than this vantage-server knows ({known}): \
+         a newer version upgraded it; run that version (replicas sharing a database must run the \
+         same version)"
+    )
+}
+
+/// `(found, known)` when the schema of the database behind `c` is newer than this binary's
+/// migrations (see [`newer_schema_message`]); `None` when it is not.
+///
+/// # Errors
+/// Database failures.
+pub fn newer_schema(c: &Conn) -> sql::Result<Option<(usize, usize)>> {
+    let (found, known) = match c.as_sqlite() {
+        Some(sqlite) => (
+            retry_busy(|| sqlite.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)))?,
+            MIGRATIONS.len(),
+        ),
+        None => (
+            c.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM vantage_schema",
+                (),
+                |r| r.get::<i64>(0),
+            )?,
+            pg_schema::MIGRATIONS.len(),
+        ),
+    };
+    let found = usize::try_from(found).unwrap_or(0);
+    Ok((found > known).then_some((found, known)))
+}
+
 fn migrate_sqlite(conn: &Conn) -> sql::Result<()> {
     let Some(sqlite) = conn.as_sqlite() else {
         return Ok(());
@@ -319,6 +354,12 @@ fn migrate_sqlite(conn: &Conn) -> sql::Result<()> {
     // transaction (`BEGIN IMMEDIATE`), so a migration runs once and the others wait for it.
     let current: usize =
         retry_busy(|| sqlite.pragma_query_value(None, "user_version", |r| r.get(0)))?;
+    if current > MIGRATIONS.len() {
+        return Err(sql::Error::Migration(newer_schema_message(
+            current,
+            MIGRATIONS.len(),
+        )));
+    }
     // (Up to date: no write lock, which another replica seeding the demo may hold for long.)
     let mut pending = current < MIGRATIONS.len();
     while pending {
@@ -549,4 +590,35 @@ fn lock_writer<T>(writer: &Mutex<T>) -> AppResult<std::sync::MutexGuard<'_, T>> 
     writer
         .lock()
         .map_err(|_| AppError::internal("writer lock poisoned"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_upgraded_by_a_newer_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        drop(Db::open(&path).unwrap());
+        let conn = Conn::sqlite(open_conn(&path).unwrap());
+        assert_eq!(newer_schema(&conn).unwrap(), None);
+        let newer = MIGRATIONS.len() + 1;
+        conn.as_sqlite()
+            .unwrap()
+            .pragma_update(None, "user_version", newer)
+            .unwrap();
+        assert_eq!(
+            newer_schema(&conn).unwrap(),
+            Some((newer, MIGRATIONS.len()))
+        );
+        let Err(e) = Db::open(&path) else {
+            panic!("a database of a newer version opened");
+        };
+        assert!(
+            e.to_string()
+                .contains("newer than this vantage-server knows"),
+            "{e}"
+        );
+    }
 }

@@ -589,5 +589,21 @@ fn on_postgresql_too() {
         })
         .await
         .unwrap();
+        // A schema a newer version migrated to is refused, and noticed by the rollups' guard.
+        let newer = db
+            .write(|c| {
+                let newer = crate::db::pg_schema::MIGRATIONS.len() as i64 + 1;
+                c.execute("INSERT INTO vantage_schema (version) VALUES (?1)", [newer])?;
+                Ok(crate::db::newer_schema(c)?)
+            })
+            .await
+            .unwrap();
+        assert!(newer.is_some());
+        let e = db.prepare_schema().await.unwrap_err();
+        assert!(
+            e.message.contains("newer than this vantage-server knows"),
+            "{}",
+            e.message
+        );
     });
 }

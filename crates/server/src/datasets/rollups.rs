@@ -764,8 +764,23 @@ pub async fn run(state: SharedState) {
     // first time (so that is reported even with nothing to do).
     let mut pending: Option<(u64, std::time::Instant)> = None;
     let mut reported = false;
+    // Set once a newer vantage-server has upgraded the schema (a rolling upgrade): from then on
+    // the rollups are its work, since this one would rebuild them in the old shape.
+    let mut superseded = false;
     loop {
-        let working = state.lease.held() && state.db.is_prepared();
+        let mut working = state.lease.held() && state.db.is_prepared() && !superseded;
+        if working {
+            if let Ok(Some((found, known))) =
+                state.db.read(|c| Ok(crate::db::newer_schema(c)?)).await
+            {
+                tracing::error!(
+                    "rollups stopped: {}",
+                    crate::db::newer_schema_message(found, known)
+                );
+                superseded = true;
+                working = false;
+            }
+        }
         let now = crate::db::now_ms();
         let (busy, settling) = if working {
             let did = state.db.write(move |c| step(c, now, SETTLE_MS)).await;

@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use crate::sql::Conn;
 
 /// Schema versions, applied in order. Append; never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[
+pub const MIGRATIONS: &[&str] = &[
     r#"
 -- SQLite spellings the shared query text uses. `COLLATE NOCASE`: an ICU collation that ignores
 -- case (unquoted, the name folds to `nocase`).
@@ -193,6 +193,12 @@ pub fn migrate(c: &Conn) -> AppResult<()> {
         let version: Option<i64> =
             tx.query_row("SELECT MAX(version) FROM vantage_schema", (), |r| r.get(0))?;
         let version = usize::try_from(version.unwrap_or(0)).unwrap_or(0);
+        if version > MIGRATIONS.len() {
+            return Err(crate::error::AppError::new(
+                vantage_contract::ErrorCode::Internal,
+                super::newer_schema_message(version, MIGRATIONS.len()),
+            ));
+        }
         let Some(sql) = MIGRATIONS.get(version) else {
             tx.commit()?;
             return Ok(());
