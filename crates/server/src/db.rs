@@ -219,8 +219,6 @@ CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
     // 7: rollups count the values of repeating measures, for percentiles; every dataset's
     // rollups are made again (with the value-count tables).
     ROLLUP_VALUES,
-    // 8: value counts by each dimension too; every dataset's rollups are made again.
-    ROLLUP_VALUE_LEVELS,
 ];
 
 /// Migration 7 (SQLite) and 3 (PostgreSQL): `rollup_state.measures`, the measures whose values
@@ -230,11 +228,6 @@ pub const ROLLUP_VALUES: &str = r#"
 ALTER TABLE rollup_state ADD COLUMN measures TEXT NOT NULL DEFAULT '[]';
 DELETE FROM rollup_state;
 "#;
-
-/// Migration 8 (SQLite) and 4 (PostgreSQL): the value-count tables gain a level (`#d`) and the
-/// kept dimensions' columns, so percentiles grouped or filtered by one dimension read them;
-/// forgetting every state makes the background task make every dataset's tables afresh.
-pub const ROLLUP_VALUE_LEVELS: &str = "DELETE FROM rollup_state;";
 
 /// The embed token table (migration 5; also used by unit tests).
 pub const EMBED_TOKENS_TABLE: &str = r#"

@@ -455,14 +455,7 @@ fn run_planned(
     let read_from = Reading {
         keys: &keys,
         w: &w,
-        plan: plan.and_then(|plan| {
-            Some(Counted {
-                plan,
-                read_keys: &read_keys,
-                level: rollups::value_level(&plan.dims, query, filters)?,
-                filter: where_clause(source, None, filters),
-            })
-        }),
+        plan: plan.map(|p| (p, read_keys.as_slice())),
     };
     fill_percentiles(conn, source, query, &read_from, &mut result)?;
     Ok(result)
@@ -521,16 +514,7 @@ fn check_percentile_values(read: usize, limit: usize, index: usize) -> AppResult
 struct Reading<'a> {
     keys: &'a [String],
     w: &'a Where,
-    plan: Option<Counted<'a>>,
-}
-
-/// How [`counted_values_sql`] reads the rollups' value counts: under `plan`, with the group
-/// keys over its rows (`"#t"`), at `level` (`rollups::value_level`), with the query's filters.
-struct Counted<'a> {
-    plan: &'a rollups::Plan,
-    read_keys: &'a [String],
-    level: i64,
-    filter: Where,
+    plan: Option<(&'a rollups::Plan, &'a [String])>,
 }
 
 /// SELECT text (and parameters) giving the group keys, each value of `field` and how many times
@@ -540,18 +524,12 @@ fn counted_values_sql(
     conn: &Conn,
     source: &Source,
     field: &str,
-    counted: &Counted<'_>,
+    plan: &rollups::Plan,
+    read_keys: &[String],
 ) -> AppResult<Option<(String, Vec<SqlValue>)>> {
-    let level = counted.level;
-    let Some((m, plan)) = rollups::values_plan(conn, source, counted.plan, field, level)? else {
+    let Some((m, plan)) = rollups::values_plan(conn, source, plan, field)? else {
         return Ok(None);
     };
-    // The dimension of the level, which the query groups or filters by, as a column.
-    let dim = usize::try_from(level)
-        .ok()
-        .and_then(|i| counted.plan.dims.get(i))
-        .map_or_else(String::new, |d| format!("{}, ", quote(d)));
-    let filter = &counted.filter;
     let mut branches = Vec::new();
     let mut params = Vec::new();
     for (span, ranges) in [(rollups::DAY, &plan.days), (rollups::HOUR, &plan.hours)] {
@@ -560,29 +538,23 @@ fn counted_values_sql(
         }
         let (within, range_params) = rollups::ranges_sql(ROLLUP_TIME, ranges);
         branches.push(format!(
-            "SELECT {ROLLUP_TIME}, {dim}\"#v\", \"#n\" FROM {} WHERE \"#m\" = ? AND \"#d\" = ? \
-             AND \"#n\" > 0 AND {within} AND {}",
-            rollups::values_table(source, span),
-            filter.sql
+            "SELECT {ROLLUP_TIME}, \"#v\", \"#n\" FROM {} WHERE \"#m\" = ? AND \"#n\" > 0 AND {within}",
+            rollups::values_table(source, span)
         ));
         params.push(SqlValue::Integer(m));
-        params.push(SqlValue::Integer(level));
         params.extend(range_params);
-        params.extend(filter.params.iter().cloned());
     }
     if !plan.raw.is_empty() {
         let time = source.time_column();
         let q = quote(field);
         let (within, range_params) = rollups::ranges_sql(&time, &plan.raw);
         branches.push(format!(
-            "SELECT {time} AS {ROLLUP_TIME}, {dim}{q} AS \"#v\", 1 AS \"#n\" FROM {} \
-             WHERE {within} AND {q} IS NOT NULL AND {}",
-            source.table, filter.sql
+            "SELECT {time} AS {ROLLUP_TIME}, {q} AS \"#v\", 1 AS \"#n\" FROM {} WHERE {within} AND {q} IS NOT NULL",
+            source.table
         ));
         params.extend(range_params);
-        params.extend(filter.params.iter().cloned());
     }
-    let mut select = counted.read_keys.to_vec();
+    let mut select = read_keys.to_vec();
     select.push("\"#v\"".into());
     let by = positions(select.len());
     Ok(Some((
@@ -645,8 +617,8 @@ fn value_counts(
     from: &Reading<'_>,
 ) -> AppResult<ValueCounts> {
     let nkeys = from.keys.len();
-    let counted = match &from.plan {
-        Some(counted) => counted_values_sql(conn, source, field, counted)?,
+    let counted = match from.plan {
+        Some((plan, read_keys)) => counted_values_sql(conn, source, field, plan, read_keys)?,
         None => None,
     };
     let (sql, params) = match counted {

@@ -40,28 +40,24 @@
 //! A percentile cannot be added up from sums, but it can be computed exactly from how many times
 //! each value occurs. Beside the two rollup tables, `ev_<pk>_vh` and `ev_<pk>_vd` hold, per
 //! bucket and measure, each distinct value `#v` and its count `#n` (`#m` is the measure's place
-//! in `rollup_state.measures`), at several levels (`#d`): -1 over the whole bucket, and for each
-//! kept dimension (its place in `rollup_state.dims`) by that dimension's value, in its own
-//! column (the other dimensions' columns are NULL). A measure's values are counted when it
-//! repeats (at most one distinct value per [`ROWS_PER_VALUE`] rows among the newest rows: whole
-//! milliseconds, prices, scores — not a measure that is different on every row), and a level of
-//! a bucket is kept only when that leaves at most a quarter as many rows as it has values
-//! ([`VALUES_SHRINK`]; at a half, the demo's value counts took 39% of its events' space); a
-//! level that does not has a marker row (`#n` = 0) and its bucket is read raw at that level. A
-//! bucket's levels are counted in one pass over its rows. A query whose percentiles are over
-//! such measures, grouped and filtered by at most one kept dimension (time buckets are fine),
-//! reads the value counts of that level where the rest of the query reads rollups and computes
-//! the same interpolated percentile as from the sorted rows (`crate::query`).
+//! in `rollup_state.measures`). A measure's values are counted when it repeats (at most one
+//! distinct value per [`ROWS_PER_VALUE`] rows among the newest rows: whole milliseconds, prices,
+//! scores — not a measure that is different on every row), and in a bucket only when that
+//! leaves at most a quarter as many rows as it has values ([`VALUES_SHRINK`]; at a half, the
+//! demo's value counts took 39% of its events' space); a bucket where it does not has a marker
+//! row (`#n` = 0) and is read raw. A query whose percentiles are over such measures, with no
+//! groups and no filters (time buckets are fine), reads the value counts where the rest of the
+//! query reads rollups and computes the same interpolated percentile as from the sorted rows
+//! (`crate::query`).
 //!
 //! Distinct counts of a kept dimension are exact over rollup rows too (a value is in a bucket's
 //! rows there exactly when it is in its events).
 //!
 //! Not covered (read raw, as before): distinct counts of a dimension left out (an id),
-//! percentiles grouped or filtered by two dimensions or more, filters on measures, sub-hour
-//! time buckets, and hour buckets in a zone whose offset is not whole hours over the range.
-//! Averages and sums of floats can differ from the events table's in the last place (the
-//! addition order differs), so an average rounded to 4 decimals may differ by one unit in the
-//! 4th.
+//! percentiles grouped or filtered by a dimension, filters on measures, sub-hour time buckets,
+//! and hour buckets in a zone whose offset is not whole hours over the range. Averages and sums
+//! of floats can differ from the events table's in the last place (the addition order
+//! differs), so an average rounded to 4 decimals may differ by one unit in the 4th.
 
 use super::catalog::{self, quote, Source};
 use crate::error::AppResult;
@@ -309,18 +305,9 @@ fn backfill(c: &Conn, source: &Source, now: i64) -> AppResult<()> {
             "DROP TABLE IF EXISTS {t}; CREATE TABLE {t} ({totals}); CREATE INDEX {t}_t ON {t}(\"#t\");"
         ))?;
         let v = values_table(source, span);
-        let mut value_cols = vec![
-            format!("\"#t\" {int} NOT NULL"),
-            format!("\"#m\" {int} NOT NULL"),
-            format!("\"#d\" {int} NOT NULL"),
-        ];
-        value_cols.extend(dims.iter().map(|n| format!("{} {}", quote(n), type_of(n))));
-        value_cols.push(format!("\"#v\" {real}"));
-        value_cols.push(format!("\"#n\" {int} NOT NULL"));
         c.execute_batch(&format!(
-            "DROP TABLE IF EXISTS {v}; CREATE TABLE {v} ({}); \
-             CREATE INDEX {v}_mt ON {v}(\"#m\", \"#d\", \"#t\");",
-            value_cols.join(", ")
+            "DROP TABLE IF EXISTS {v}; CREATE TABLE {v} (\"#t\" {int} NOT NULL, \"#m\" {int} NOT NULL, \
+             \"#v\" {real}, \"#n\" {int} NOT NULL); CREATE INDEX {v}_mt ON {v}(\"#m\", \"#t\");"
         ))?;
     }
     c.execute("DELETE FROM rollup_buckets WHERE ds = ?1", [source.pk])?;
@@ -526,11 +513,11 @@ fn rebuild(c: &Conn, source: &Source, kept: &Kept, span: i64, bucket: i64) -> Ap
     })
 }
 
-/// Rebuilds the value counts of the `span` bucket starting at `bucket` for each counted measure,
-/// at every level (see "Percentiles" above): a day's level from its hours' counts when none of
-/// them has a marker at that level (they are all rebuilt by then), else from the events table.
-/// A level whose counts would be more than a [`VALUES_SHRINK`]th as many rows as its values
-/// gets a marker row instead. True when a measure's counts without dimensions got one.
+/// Rebuilds the value counts of the `span` bucket starting at `bucket` for each counted measure:
+/// a day from its hours' counts when none of them has a marker for the measure (they are all
+/// rebuilt by then), else from the events table. A measure whose counts would be more than a
+/// [`VALUES_SHRINK`]th as many rows as its values gets a marker row instead; true when one did.
+/// Each measure's counts are judged and written in one pass over the bucket's rows.
 fn rebuild_values(
     c: &Conn,
     source: &Source,
@@ -543,110 +530,82 @@ fn rebuild_values(
     }
     let t = values_table(source, span);
     let hours = values_table(source, HOUR);
+    let end = bucket + span;
     let time = source.time_column();
-    let d = c.dialect();
-    let keys: Vec<String> = kept.dims.iter().map(|k| quote(k)).collect();
-    // Each kept dimension's column followed by a comma, as the level columns are listed.
-    let keys_then: String = keys.iter().map(|k| format!("{k}, ")).collect();
-    let nulls: Vec<String> = kept
-        .dims
-        .iter()
-        .map(|k| {
-            let ty = source
-                .schema
-                .field(k)
-                .map_or(d.integer(), |f| catalog::column_type(d, f));
-            format!("CAST(NULL AS {ty}) AS {}", quote(k))
-        })
-        .collect();
-    let nulls_then: String = nulls.iter().map(|n| format!("{n}, ")).collect();
-    let levels: Vec<i64> = std::iter::once(-1).chain(0..keys.len() as i64).collect();
     c.execute(&format!("DELETE FROM {t} WHERE \"#t\" = ?1"), [bucket])?;
     let mut marked = false;
     for (m, field) in kept.values.iter().enumerate() {
         let m = m as i64;
-        // The levels with a marker in one of the day's hours are read from the rows.
-        let from_rows: Vec<i64> = if span == DAY {
-            c.query_all(
+        let from_hours = span == DAY
+            && !c.query_row(
                 &format!(
-                    "SELECT DISTINCT \"#d\" FROM {hours} WHERE \"#m\" = ?1 AND \"#n\" = 0 \
-                     AND \"#t\" >= ?2 AND \"#t\" < ?3"
+                    "SELECT EXISTS (SELECT 1 FROM {hours} WHERE \"#m\" = ?1 AND \"#n\" = 0 \
+                     AND \"#t\" >= ?2 AND \"#t\" < ?3)"
                 ),
-                [m, bucket, bucket + span],
-            )?
-            .iter()
-            .map(|r| r.get::<i64>(0))
-            .collect::<Result<_, _>>()?
+                [m, bucket, end],
+                |r| r.get::<bool>(0),
+            )?;
+        // (rows read, their value column, how many values a row stands for, parameters)
+        let q = quote(field);
+        let (rows, value, count, params) = if from_hours {
+            (
+                format!(
+                    "{hours} WHERE \"#m\" = ?3 AND \"#n\" > 0 AND \"#t\" >= ?1 AND \"#t\" < ?2"
+                ),
+                "\"#v\"".to_owned(),
+                "SUM(\"#n\")",
+                vec![
+                    SqlValue::Integer(bucket),
+                    SqlValue::Integer(end),
+                    SqlValue::Integer(m),
+                ],
+            )
         } else {
-            levels.clone()
+            (
+                format!(
+                    "{} WHERE {time} >= ?1 AND {time} < ?2 AND {q} IS NOT NULL",
+                    source.table
+                ),
+                q,
+                "COUNT(*)",
+                vec![SqlValue::Integer(bucket), SqlValue::Integer(end)],
+            )
         };
-        let from_counts: Vec<String> = levels
-            .iter()
-            .filter(|l| !from_rows.contains(l))
-            .map(ToString::to_string)
-            .collect();
-        // `g`: the bucket's counts by level (`l`), dimensions and value (`v`).
-        let mut ctes = Vec::new();
-        let mut branches = Vec::new();
-        if !from_counts.is_empty() {
-            branches.push(format!(
-                "SELECT \"#d\" AS l, {keys_then}\"#v\" AS v, SUM(\"#n\") AS n FROM {hours} \
-                 WHERE \"#m\" = ?3 AND \"#n\" > 0 AND \"#t\" >= ?1 AND \"#t\" < ?2 \
-                 AND \"#d\" IN ({}) GROUP BY \"#d\", {keys_then}\"#v\"",
-                from_counts.join(", ")
-            ));
-        }
-        if !from_rows.is_empty() {
-            // One pass over the rows, counting each combination of dimensions and value; each
-            // level adds those up.
-            let q = quote(field);
-            ctes.push(format!(
-                "a AS MATERIALIZED (SELECT {keys_then}{q} AS v, COUNT(*) AS n FROM {} \
-                 WHERE {time} >= ?1 AND {time} < ?2 AND {q} IS NOT NULL GROUP BY {keys_then}{q})",
-                source.table
-            ));
-            for &l in &from_rows {
-                let own = usize::try_from(l).ok();
-                let cols: String = (0..keys.len())
-                    .map(|i| {
-                        if Some(i) == own {
-                            format!("{}, ", keys[i])
-                        } else {
-                            format!("{}, ", nulls[i])
-                        }
-                    })
-                    .collect();
-                let group = own.map_or_else(|| "v".to_owned(), |i| format!("{}, v", keys[i]));
-                branches.push(format!(
-                    "SELECT {l} AS l, {cols}v, SUM(n) AS n FROM a GROUP BY {group}"
-                ));
-            }
-        }
-        ctes.push(format!("g AS ({})", branches.join(" UNION ALL ")));
-        ctes.push(format!(
-            "j AS (SELECT l, {keys_then}v, n, COUNT(*) OVER (PARTITION BY l) AS dc, \
-             SUM(n) OVER (PARTITION BY l) AS tot FROM g)"
-        ));
-        c.execute(
+        // Judged and written in one pass over the bucket's rows: the grouped counts carry how
+        // many groups and values there are in all (window functions over the grouped rows), and
+        // only a bucket that shrinks enough inserts them.
+        let mut insert = params.clone();
+        insert.truncate(2);
+        insert.push(SqlValue::Integer(m));
+        let written = c.execute(
             &format!(
-                "WITH {} INSERT INTO {t} (\"#t\", \"#m\", \"#d\", {keys_then}\"#v\", \"#n\") \
-                 SELECT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), l, {keys_then}v, n FROM j \
-                 WHERE dc * {VALUES_SHRINK} <= tot \
-                 UNION ALL SELECT DISTINCT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), l, {nulls_then}\
-                 CAST(NULL AS {}), 0 FROM j WHERE dc * {VALUES_SHRINK} > tot",
-                ctes.join(", "),
-                d.real()
+                "INSERT INTO {t} (\"#t\", \"#m\", \"#v\", \"#n\") \
+                 SELECT CAST(?1 AS BIGINT), CAST(?3 AS BIGINT), v, n FROM \
+                 (SELECT {value} AS v, {count} AS n, COUNT(*) OVER () AS d, \
+                  SUM({count}) OVER () AS a FROM {rows} GROUP BY {value}) AS g \
+                 WHERE d * {VALUES_SHRINK} <= a"
             ),
-            [bucket, bucket + span, m],
+            insert,
         )?;
-        marked |= c.query_row(
-            &format!(
-                "SELECT EXISTS (SELECT 1 FROM {t} WHERE \"#m\" = ?1 AND \"#d\" = -1 \
-                 AND \"#t\" = ?2 AND \"#n\" = 0)"
-            ),
-            [m, bucket],
-            |r| r.get::<bool>(0),
+        if written > 0 {
+            continue;
+        }
+        // Nothing written: either the bucket has no values of the measure, or they did not
+        // shrink enough (a marker). Telling them apart reads one row.
+        let any: bool = c.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {rows})"),
+            params,
+            |r| r.get(0),
         )?;
+        if any {
+            marked = true;
+            c.execute(
+                &format!(
+                    "INSERT INTO {t} (\"#t\", \"#m\", \"#v\", \"#n\") VALUES (?1, ?2, NULL, 0)"
+                ),
+                [bucket, m],
+            )?;
+        }
     }
     Ok(marked)
 }
@@ -836,8 +795,6 @@ pub struct Plan {
     /// The measures whose values the rollups count, in the order of `#m` (see
     /// [`values_plan`]).
     pub counted: Vec<String>,
-    /// The kept dimensions, in the order of `#d`.
-    pub dims: Vec<String>,
 }
 
 /// Which rollup levels can answer `query` over `range`, bucketed in `tz`, judging by its
@@ -920,7 +877,7 @@ fn split(from: i64, to: i64, with_days: bool, dirty_days: &[i64], dirty_hours: &
         days,
         hours,
         raw,
-        ..Plan::default()
+        counted: Vec::new(),
     }
 }
 
@@ -959,14 +916,13 @@ pub fn plan(
     if !keys_kept {
         return Ok(None);
     }
-    // Value counts are kept without dimensions and by each dimension alone: a percentile
-    // grouped or filtered by two reads rows.
+    // Value counts have no dimensions: a percentile grouped or filtered by one reads rows.
     let percentiles_counted = query
         .measures
         .iter()
         .filter(|m| m.agg.percentile().is_some())
         .all(|m| {
-            value_level(&kept.dims, query, filters).is_some() && kept.values.contains(&m.field)
+            query.dimensions.is_empty() && filters.is_empty() && kept.values.contains(&m.field)
         });
     if !percentiles_counted {
         return Ok(None);
@@ -991,30 +947,12 @@ pub fn plan(
         return Ok(None);
     }
     plan.counted = kept.values;
-    plan.dims = kept.dims;
     Ok(Some(plan))
 }
 
-/// The level (`#d`) of the value counts a percentile of `query` reads: -1 when it has no groups
-/// and no filters, a kept dimension's place when that dimension is all it groups and filters
-/// by, else `None` (read the rows).
-pub fn value_level(dims: &[String], query: &Query, filters: &[&Filter]) -> Option<i64> {
-    let mut by = query
-        .dimensions
-        .iter()
-        .chain(filters.iter().map(|f| &f.field));
-    let Some(first) = by.next() else {
-        return Some(-1);
-    };
-    if !by.all(|d| d == first) {
-        return None;
-    }
-    dims.iter().position(|d| d == first).map(|i| i as i64)
-}
-
 /// Where percentile measure `field` (one of `plan.counted`) reads its values under `plan`: its
-/// value counts at `level` ([`value_level`]) in the plan's days and hours, except the buckets
-/// where they were not worth keeping (a marker row), which join the rows read raw. Returns the measure's `#m` too, or
+/// value counts in the plan's days and hours, except the buckets where they were not worth
+/// keeping (a marker row), which join the rows read raw. Returns the measure's `#m` too, or
 /// `None` when its values are not counted.
 ///
 /// # Errors
@@ -1024,7 +962,6 @@ pub fn values_plan(
     source: &Source,
     plan: &Plan,
     field: &str,
-    level: i64,
 ) -> AppResult<Option<(i64, Plan)>> {
     let Some(m) = plan.counted.iter().position(|f| f == field) else {
         return Ok(None);
@@ -1039,13 +976,12 @@ pub fn values_plan(
             continue;
         }
         let (within, range_params) = ranges_sql("\"#t\"", ranges);
-        let mut params = vec![SqlValue::Integer(m), SqlValue::Integer(level)];
+        let mut params = vec![SqlValue::Integer(m)];
         params.extend(range_params);
         let marked: Vec<i64> = c
             .query_all(
                 &format!(
-                    "SELECT \"#t\" FROM {} WHERE \"#m\" = ? AND \"#d\" = ? AND \"#n\" = 0 \
-                     AND {within} ORDER BY 1",
+                    "SELECT \"#t\" FROM {} WHERE \"#m\" = ? AND \"#n\" = 0 AND {within} ORDER BY 1",
                     values_table(source, span)
                 ),
                 params,

@@ -178,7 +178,6 @@ CREATE TABLE rollup_buckets (
 CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
 "#,
     super::ROLLUP_VALUES,
-    super::ROLLUP_VALUE_LEVELS,
 ];
 
 /// Brings the schema up to date. Replicas starting together take turns on an advisory lock,
