@@ -279,18 +279,15 @@ fn fill_and_measure(
                 .as_array()
                 .map_or(0.0, |c| c.iter().filter_map(Value::as_f64).sum());
             if i >= 2 {
+                let mut summed = 0.0;
                 for (id, r) in widgets {
-                    if let Some(ms) = r["meta"]["executionMs"].as_f64() {
-                        by_widget.entry(id.clone()).or_default().push(ms);
+                    if let Some(took) = r["meta"]["executionMs"].as_f64() {
+                        by_widget.entry(id.clone()).or_default().push(took);
+                        summed += took;
                     }
                 }
                 samples.push(ms);
-                query_ms.push(
-                    widgets
-                        .values()
-                        .filter_map(|r| r["meta"]["executionMs"].as_f64())
-                        .sum::<f64>(),
-                );
+                query_ms.push(summed);
             }
         }
         let (Some(s), Some(q)) = (summarize(&samples), summarize(&query_ms)) else {
