@@ -726,9 +726,13 @@ pub async fn run(state: SharedState) {
     // Set once a newer vantage-server has upgraded the schema (a rolling upgrade): from then on
     // the rollups are its work, since this one would rebuild them in the old shape.
     let mut superseded = false;
+    // When the schema's version was last read: at most once a second, not before every step
+    // of a catch-up.
+    let mut guarded: Option<std::time::Instant> = None;
     loop {
         let mut working = state.lease.held() && state.db.is_prepared() && !superseded;
-        if working {
+        if working && guarded.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+            guarded = Some(std::time::Instant::now());
             if let Ok(Some((found, known))) =
                 state.db.read(|c| Ok(crate::db::newer_schema(c)?)).await
             {
@@ -793,7 +797,7 @@ pub struct Plan {
     pub hours: Vec<(i64, i64)>,
     pub raw: Vec<(i64, i64)>,
     /// The measures whose values the rollups count, in the order of `#m` (see
-    /// [`values_plan`]).
+    /// [`raw_with_marked`]).
     pub counted: Vec<String>,
 }
 
@@ -950,56 +954,17 @@ pub fn plan(
     Ok(Some(plan))
 }
 
-/// Where percentile measure `field` (one of `plan.counted`) reads its values under `plan`: its
-/// value counts in the plan's days and hours, except the buckets where they were not worth
-/// keeping (a marker row), which join the rows read raw. Returns the measure's `#m` too, or
-/// `None` when its values are not counted.
-///
-/// # Errors
-/// Database failures.
-pub fn values_plan(
-    c: &Conn,
-    source: &Source,
-    plan: &Plan,
-    field: &str,
-) -> AppResult<Option<(i64, Plan)>> {
-    let Some(m) = plan.counted.iter().position(|f| f == field) else {
-        return Ok(None);
-    };
-    let m = m as i64;
-    let mut out = Plan {
-        raw: plan.raw.clone(),
-        ..Plan::default()
-    };
-    for (span, ranges) in [(DAY, &plan.days), (HOUR, &plan.hours)] {
-        if ranges.is_empty() {
-            continue;
-        }
-        let (within, range_params) = ranges_sql("\"#t\"", ranges);
-        let mut params = vec![SqlValue::Integer(m)];
-        params.extend(range_params);
-        let marked: Vec<i64> = c
-            .query_all(
-                &format!(
-                    "SELECT \"#t\" FROM {} WHERE \"#m\" = ? AND \"#n\" = 0 AND {within} ORDER BY 1",
-                    values_table(source, span)
-                ),
-                params,
-            )?
-            .iter()
-            .map(|r| r.get::<i64>(0))
-            .collect::<Result<_, _>>()?;
-        let marked = ranges_of(&marked, span);
-        let kept = subtract(ranges, &marked);
-        if span == DAY {
-            out.days = kept;
-        } else {
-            out.hours = kept;
-        }
-        out.raw.extend(marked);
-    }
-    out.raw = merge(out.raw);
-    Ok(Some((m, out)))
+/// The ranges a percentile reads from the events table: the plan's `raw` ones and the days and
+/// hours whose value counts were not worth keeping for the measure (a marker row), joined.
+pub fn raw_with_marked(
+    raw: &[(i64, i64)],
+    marked_days: &[i64],
+    marked_hours: &[i64],
+) -> Vec<(i64, i64)> {
+    let mut out = raw.to_vec();
+    out.extend(ranges_of(marked_days, DAY));
+    out.extend(ranges_of(marked_hours, HOUR));
+    merge(out)
 }
 
 /// `ranges` sorted, with touching or overlapping ones joined.
