@@ -64,6 +64,17 @@ fn row(rng: &mut Rng, ts: i64) -> Vec<SqlValue> {
     ]
 }
 
+/// `n` random rows (seed `seed`) over the two days from `START`.
+fn two_days(seed: u64, n: usize) -> Vec<Vec<SqlValue>> {
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|_| {
+            let ts = START + rng.below(2 * D as u64) as i64;
+            row(&mut rng, ts)
+        })
+        .collect()
+}
+
 const COLUMNS: [&str; 7] = [
     "ts", "region", "product", "rush", "order_id", "amount", "units",
 ];
@@ -251,18 +262,12 @@ fn not_answered() -> Vec<Query> {
     ]
 }
 
-/// Grouped percentiles against the same values sorted here, by group: the values are read
-/// in key order and each group's run is filed once, so a group that ended early, took its
-/// neighbour's values or lost its last run shows here (both ways of [`both`] share that code).
+/// Grouped percentiles against the same values sorted here, by group: the server sorts each
+/// group's values itself as they arrive in any order, so a row filed under the wrong group, a
+/// count not summed or a group lost shows here (both ways of [`both`] share that code).
 fn percentiles_by_hand(c: &Conn) {
     let source = catalog::create(c, TENANT, "byhand", &input(), START).unwrap();
-    let mut rng = Rng(0x51ed_270b_2764_1e33);
-    let data: Vec<Vec<SqlValue>> = (0..3_000)
-        .map(|_| {
-            let ts = START + rng.below(2 * D as u64) as i64;
-            row(&mut rng, ts)
-        })
-        .collect();
+    let data = two_days(0x51ed_270b_2764_1e33, 3_000);
     insert(c, &source, &data);
     settle(c);
     let text = |v: &SqlValue| match v {
@@ -521,13 +526,7 @@ fn growing(c: &Conn) {
         .unwrap()
     };
     assert!(dims().contains("order_id"), "{}", dims());
-    let mut rng = Rng(11);
-    let data: Vec<Vec<SqlValue>> = (0..12_000)
-        .map(|_| {
-            let ts = START + rng.below(2 * D as u64) as i64;
-            row(&mut rng, ts)
-        })
-        .collect();
+    let data = two_days(11, 12_000);
     insert(c, &source, &data);
     settle(c);
     assert_eq!(dims(), r#"["region","product","rush"]"#);
