@@ -661,8 +661,6 @@ fn value_counts(
             check_percentile_values(held, MAX_PERCENTILE_VALUES, mi)
         })?;
     }
-    marked_days.sort_unstable();
-    marked_hours.sort_unstable();
     let raw = rollups::raw_with_marked(&plan.raw, &marked_days, &marked_hours);
     if !raw.is_empty() {
         let time = source.time_column();
@@ -707,10 +705,10 @@ impl std::hash::Hash for KeyCells {
     }
 }
 
-/// One group's values while they are read: `counts[..merged]` sorted and distinct, the rest as
-/// they came.
-#[derive(Default)]
+/// One group's key cells and its values while they are read: `counts[..merged]` sorted and
+/// distinct, the rest as they came.
 struct Group {
+    key: Vec<SqlValue>,
     counts: Vec<(f64, u64)>,
     merged: usize,
 }
@@ -739,7 +737,8 @@ impl Group {
 struct Grouped {
     index: HashMap<KeyCells, usize>,
     groups: Vec<Group>,
-    current: Option<(Vec<SqlValue>, usize)>,
+    /// The group of the last row added.
+    current: Option<usize>,
     /// Distinct values kept by the merged parts of all groups.
     merged: usize,
     /// Values of all groups not merged yet.
@@ -750,27 +749,34 @@ impl Grouped {
     /// Adds `n` occurrences of `v` to the group of `row`'s first `nkeys` cells; returns how
     /// many distinct values the groups hold once merged so far.
     fn add(&mut self, row: &crate::sql::Row, nkeys: usize, v: f64, n: u64) -> AppResult<usize> {
-        let same = self.current.as_ref().is_some_and(|(key, _)| {
+        let same = self.current.filter(|&at| {
+            let key = &self.groups[at].key;
             (0..nkeys).all(|i| row.get_ref(i).is_ok_and(|cell| *cell == key[i]))
         });
-        if !same {
-            let key = KeyCells(
-                (0..nkeys)
-                    .map(|i| row.get_ref(i).cloned())
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
-            let at = match self.index.get(&key) {
-                Some(&at) => at,
-                None => {
-                    let at = self.groups.len();
-                    self.groups.push(Group::default());
-                    self.index.insert(KeyCells(key.0.clone()), at);
-                    at
+        let at = match same {
+            Some(at) => at,
+            None => {
+                let key = KeyCells(
+                    (0..nkeys)
+                        .map(|i| row.get_ref(i).cloned())
+                        .collect::<Result<Vec<_>, _>>()?,
+                );
+                match self.index.get(&key) {
+                    Some(&at) => at,
+                    None => {
+                        let at = self.groups.len();
+                        self.groups.push(Group {
+                            key: key.0.clone(),
+                            counts: Vec::new(),
+                            merged: 0,
+                        });
+                        self.index.insert(key, at);
+                        at
+                    }
                 }
-            };
-            self.current = Some((key.0, at));
-        }
-        let at = self.current.as_ref().map_or(0, |c| c.1);
+            }
+        };
+        self.current = Some(at);
         let group = &mut self.groups[at];
         group.counts.push((v, n));
         self.waiting += 1;
@@ -801,13 +807,11 @@ impl Grouped {
     /// Each group's merged counts by its key as a JSON array's text (how [`fill_percentiles`]
     /// looks them up).
     fn by_json_key(self) -> ValueCounts {
-        let mut groups: Vec<Option<Group>> = self.groups.into_iter().map(Some).collect();
-        self.index
+        self.groups
             .into_iter()
-            .filter_map(|(key, at)| {
-                let counts = groups.get_mut(at)?.take()?.counts;
-                let text = Value::Array(key.0.iter().map(json_value).collect()).to_string();
-                Some((text, counts))
+            .map(|g| {
+                let text = Value::Array(g.key.iter().map(json_value).collect()).to_string();
+                (text, g.counts)
             })
             .collect()
     }
