@@ -125,9 +125,29 @@ fn both(c: &Conn, source: &Source, q: &Query) -> bool {
     let tz = zone::parse(q.time_zone.as_deref()).unwrap();
     let filters: Vec<&Filter> = q.filters.iter().collect();
     let range = q.time_range.map(|t| t.resolve_with(START + 10 * D, |n| n));
-    let raw = run_planned(c, source, q, &filters, range, tz, None).unwrap();
+    let raw = run_planned(
+        c,
+        source,
+        q,
+        &filters,
+        range,
+        tz,
+        None,
+        MAX_PERCENTILE_VALUES,
+    )
+    .unwrap();
     let plan = rollups::plan(c, source, q, &filters, range, tz).unwrap();
-    let got = run_planned(c, source, q, &filters, range, tz, plan.as_ref()).unwrap();
+    let got = run_planned(
+        c,
+        source,
+        q,
+        &filters,
+        range,
+        tz,
+        plan.as_ref(),
+        MAX_PERCENTILE_VALUES,
+    )
+    .unwrap();
     let what = serde_json::to_string(q).unwrap();
     assert_eq!(got.columns, raw.columns, "{what}");
     assert_eq!(got.meta.total_rows, raw.meta.total_rows, "{what}");
@@ -197,6 +217,17 @@ fn answered() -> Vec<Query> {
             "timeRange": edges}),
         ),
         query(json!({"measures": percentiles(), "granularity": "1w"})),
+        // The groups and the other measures from the rollups, the percentiles' values from the
+        // events: `amount` (cents up to 1,000) hardly repeats, so its values are not counted,
+        // and value counts have no dimensions.
+        query(json!({"measures": [{"field": "amount", "agg": "p95"}], "timeRange": edges})),
+        query(json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": edges})),
+        query(
+            json!({"measures": percentiles(), "dimensions": ["product"], "granularity": "1d",
+            "timeRange": edges}),
+        ),
+        query(json!({"measures": percentiles(), "timeRange": edges,
+            "filters": [{"field": "product", "op": "eq", "value": "a"}]})),
         // Distinct counts of kept dimensions, beside the group or not.
         query(
             json!({"measures": [{"field": "region", "agg": "count_distinct"},
@@ -236,12 +267,6 @@ fn answered() -> Vec<Query> {
 fn not_answered() -> Vec<Query> {
     let range = json!({"from": START, "to": START + 4 * D});
     vec![
-        // `amount` (cents up to 1,000) hardly repeats: its values are not counted.
-        query(json!({"measures": [{"field": "amount", "agg": "p95"}], "timeRange": range})),
-        // Value counts have no dimensions.
-        query(json!({"measures": percentiles(), "dimensions": ["region"], "timeRange": range})),
-        query(json!({"measures": percentiles(), "timeRange": range,
-            "filters": [{"field": "product", "op": "eq", "value": "a"}]})),
         // A distinct count of a dimension the rollups leave out (an id).
         query(
             json!({"measures": [{"field": "order_id", "agg": "count_distinct"}], "timeRange": range}),
@@ -314,9 +339,22 @@ fn percentiles_by_hand(c: &Conn) {
         // From the rows, then (the rollups made) as planned: the daily percentiles without a
         // dimension read the days' value counts.
         let plan = rollups::plan(c, &source, &q, &[], None, Tz::UTC).unwrap();
-        assert_eq!(plan.is_some(), daily && dims.is_empty(), "{dims:?}");
-        for plan in [None, plan.as_ref()] {
-            let got = run_planned(c, &source, &q, &[], None, Tz::UTC, plan).unwrap();
+        let plan = plan.expect("the rollups give the groups");
+        let counted = daily && dims.is_empty();
+        assert_eq!(plan.counted.is_empty(), !counted, "{dims:?}");
+        let plan = Some(&plan);
+        for plan in [None, plan] {
+            let got = run_planned(
+                c,
+                &source,
+                &q,
+                &[],
+                None,
+                Tz::UTC,
+                plan,
+                MAX_PERCENTILE_VALUES,
+            )
+            .unwrap();
             let n = dims.len() + usize::from(daily);
             assert_eq!(got.row_count(), by_key.len(), "{dims:?}");
             for r in 0..got.row_count() {
@@ -331,6 +369,61 @@ fn percentiles_by_hand(c: &Conn) {
         }
     }
     assert!(catalog::delete(c, TENANT, "byhand").unwrap());
+}
+
+/// The percentile limit is on the distinct values a measure holds, not on the rows read: 3,000
+/// rows of 50 whole `units` (by region: at most 200 values) are answered under a limit of 250
+/// from the rows and of 120 from the days' value counts (100 values), and refused, naming the
+/// measure, one step below what they hold; `amount`'s thousands of distinct cents are refused.
+fn percentile_limit(c: &Conn) {
+    let source = catalog::create(c, TENANT, "limited", &input(), START).unwrap();
+    insert(c, &source, &two_days(0x0dd_ba11_5eed, 3_000));
+    settle(c);
+    let mut q = query(json!({"dimensions": ["region"], "measures": [
+        {"field": "amount", "agg": "sum"}, {"field": "units", "agg": "p95"}]}));
+    q.dataset = "limited".into();
+    let run = |q: &Query, plan: Option<&rollups::Plan>, limit| {
+        q.validate(&source.schema).unwrap();
+        run_planned(c, &source, q, &[], None, Tz::UTC, plan, limit)
+    };
+    let refused = |got: AppResult<QueryResult>, field: &str| {
+        let e = got.expect_err("over the limit");
+        assert_eq!(e.details, Some(json!({ "field": field })), "{}", e.message);
+    };
+    let held = |got: &QueryResult| {
+        (0..got.row_count())
+            .filter(|&r| got.data[2][r].is_number())
+            .count()
+    };
+    let all = run(&q, None, MAX_PERCENTILE_VALUES).unwrap();
+    assert_eq!(held(&all), 4, "three regions and the rows without one");
+    // The groups from the events or from the rollups, the values from the events either way.
+    let planned = rollups::plan(c, &source, &q, &[], None, Tz::UTC).unwrap();
+    assert!(planned.is_some(), "the rollups give the groups");
+    for plan in [None, planned.as_ref()] {
+        let under = run(&q, plan, 250).unwrap();
+        assert_eq!(under.data, all.data);
+        refused(run(&q, plan, 150), "measures[1]");
+    }
+    let by_amount = query(json!({"dimensions": ["region"], "measures": [
+        {"field": "amount", "agg": "p50"}]}));
+    let by_amount = Query {
+        dataset: "limited".into(),
+        ..by_amount
+    };
+    refused(run(&by_amount, None, 250), "measures[0]");
+    // Daily, without a dimension: the plan reads the days' value counts of `units`.
+    let mut daily = query(json!({"measures": [{"field": "units", "agg": "p99"}]}));
+    daily.dataset = "limited".into();
+    daily.granularity = Some(vantage_contract::query::Granularity::Day);
+    daily.validate(&source.schema).unwrap();
+    let plan = rollups::plan(c, &source, &daily, &[], None, Tz::UTC).unwrap();
+    assert!(plan.is_some(), "the days' value counts answer it");
+    let from_counts = run(&daily, plan.as_ref(), 120).unwrap();
+    assert_eq!(from_counts.row_count(), 2);
+    assert_eq!(from_counts.data, run(&daily, None, 120).unwrap().data);
+    refused(run(&daily, plan.as_ref(), 80), "measures[0]");
+    assert!(catalog::delete(c, TENANT, "limited").unwrap());
 }
 
 fn check_all(c: &Conn, source: &Source, expect_rollups: bool) {
@@ -356,9 +449,18 @@ fn count(c: &Conn, source: &Source) -> Value {
     let q = query(json!({"measures": [{"field": "*", "agg": "count"}]}));
     let filters = [];
     let plan = rollups::plan(c, source, &q, &filters, None, Tz::UTC).unwrap();
-    run_planned(c, source, &q, &filters, None, Tz::UTC, plan.as_ref())
-        .unwrap()
-        .data[0][0]
+    run_planned(
+        c,
+        source,
+        &q,
+        &filters,
+        None,
+        Tz::UTC,
+        plan.as_ref(),
+        MAX_PERCENTILE_VALUES,
+    )
+    .unwrap()
+    .data[0][0]
         .clone()
 }
 
@@ -591,6 +693,7 @@ fn rollups_answer_what_the_events_table_answers_through_writes_and_deletes() {
         marked(c);
         judged_in_place(c);
         percentiles_by_hand(c);
+        percentile_limit(c);
         Ok(())
     })
     .unwrap();
@@ -629,6 +732,7 @@ fn on_postgresql_too() {
             marked(c);
             judged_in_place(c);
             percentiles_by_hand(c);
+            percentile_limit(c);
             Ok(())
         })
         .await
