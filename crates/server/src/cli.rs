@@ -148,6 +148,11 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "VANTAGE_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
+    /// Longest one data query may run, in milliseconds (a widget's query, or `POST /query`);
+    /// past it the query is stopped and answered `422` naming `timeRange`. 0: no limit. The
+    /// default stays under the SDK's 15 s request timeout, so a user sees why.
+    #[arg(long, env = "VANTAGE_QUERY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub query_timeout_ms: u64,
     /// Run as one replica of several: the shared live bus in Redis, e.g.
     /// `redis://127.0.0.1:6379` (Redis 7; one ordered stream per tenant, so every replica sends
     /// the same `epoch:seq` and a client resumes on any of them). The replicas share one database

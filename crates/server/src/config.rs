@@ -19,6 +19,8 @@ pub struct Config {
     pub refresh_token_ttl: u64,
     /// Largest accepted request body, bytes.
     pub max_body: usize,
+    /// Longest one data query may run (`None`: no limit).
+    pub query_timeout: Option<std::time::Duration>,
     /// Seconds between live heartbeats.
     pub heartbeat_secs: u64,
     /// Public base URL (no trailing slash), if configured.
@@ -41,6 +43,8 @@ impl From<&ServeArgs> for Config {
             access_token_ttl: a.access_token_ttl,
             refresh_token_ttl: a.refresh_token_ttl,
             max_body: a.max_body,
+            query_timeout: (a.query_timeout_ms > 0)
+                .then(|| std::time::Duration::from_millis(a.query_timeout_ms)),
             heartbeat_secs: a.heartbeat_secs,
             public_url: a
                 .public_url

@@ -90,12 +90,19 @@ impl From<FieldError> for AppError {
 
 impl From<rusqlite::Error> for AppError {
     fn from(e: rusqlite::Error) -> Self {
-        AppError::internal(e)
+        crate::sql::Error::from(e).into()
     }
 }
 
 impl From<crate::sql::Error> for AppError {
     fn from(e: crate::sql::Error) -> Self {
+        if e.is_cancelled() {
+            return AppError::field(
+                "timeRange",
+                "the query ran past the time this server allows one query and was stopped; \
+                 narrow the time range or add filters",
+            );
+        }
         if e.is_unavailable() {
             tracing::warn!("database unavailable: {e}");
             let mut err = AppError::new(ErrorCode::Unavailable, "the database is not available");

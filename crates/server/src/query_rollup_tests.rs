@@ -426,6 +426,57 @@ fn percentile_limit(c: &Conn) {
     assert!(catalog::delete(c, TENANT, "limited").unwrap());
 }
 
+/// A statement running past [`Conn::within`]'s limit is stopped, and answered as `422` naming
+/// `timeRange`; the limit is lifted afterwards, and a query inside it is answered.
+fn time_limit(c: &Conn) {
+    // Far longer than the limit on either storage (seconds of counting).
+    let long =
+        "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 100000000) \
+                SELECT COUNT(*) FROM k";
+    let limit = Some(std::time::Duration::from_millis(50));
+    let e = c
+        .within(limit, |c| c.query_row(long, (), |r| r.get::<i64>(0)))
+        .unwrap_err();
+    assert!(e.is_cancelled(), "{e}");
+    let e = AppError::from(e);
+    assert_eq!(e.code, vantage_contract::ErrorCode::ValidationFailed);
+    assert_eq!(
+        e.details,
+        Some(json!({ "field": "timeRange" })),
+        "{}",
+        e.message
+    );
+    // Lifted: on SQLite the deadline has passed, so any statement of more than a few thousand
+    // steps would be stopped; PostgreSQL shows its setting.
+    match c.dialect() {
+        crate::sql::Dialect::Sqlite => {
+            let counted = "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k \
+                           WHERE i < 100000) SELECT COUNT(*) FROM k";
+            assert_eq!(
+                c.query_row(counted, (), |r| r.get::<i64>(0)).unwrap(),
+                100_000
+            );
+        }
+        crate::sql::Dialect::Postgres => {
+            let setting = c.query_row("SHOW statement_timeout", (), |r| r.get::<String>(0));
+            assert_eq!(setting.unwrap(), "0");
+        }
+    }
+    let source = catalog::create(c, TENANT, "timed", &input(), START).unwrap();
+    insert(c, &source, &two_days(7, 500));
+    let mut q = query(json!({"dimensions": ["region"], "measures": [
+        {"field": "*", "agg": "count"}, {"field": "units", "agg": "p95"}]}));
+    q.dataset = "timed".into();
+    let got = c
+        .within(Some(std::time::Duration::from_secs(60)), |c| {
+            run(c, TENANT, &q, &[], START + 3 * D)
+        })
+        .unwrap();
+    let counted: i64 = got.data[1].iter().filter_map(Value::as_i64).sum();
+    assert_eq!(counted, 500);
+    assert!(catalog::delete(c, TENANT, "timed").unwrap());
+}
+
 fn check_all(c: &Conn, source: &Source, expect_rollups: bool) {
     for q in answered() {
         let used = both(c, source, &q);
@@ -694,6 +745,7 @@ fn rollups_answer_what_the_events_table_answers_through_writes_and_deletes() {
         judged_in_place(c);
         percentiles_by_hand(c);
         percentile_limit(c);
+        time_limit(c);
         Ok(())
     })
     .unwrap();
@@ -733,6 +785,7 @@ fn on_postgresql_too() {
             judged_in_place(c);
             percentiles_by_hand(c);
             percentile_limit(c);
+            time_limit(c);
             Ok(())
         })
         .await

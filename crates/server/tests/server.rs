@@ -1,10 +1,12 @@
 //! Behaviour the conformance suite cannot check from outside: token expiry with a short
 //! lifetime, rate limiting, compressed API answers (and the secret-bearing ones left plain), graceful restart keeping data, the committed OpenAPI document, and a
-//! WebSocket message longer than the server reads at once.
+//! WebSocket message longer than the server reads at once, and a data query stopped at the
+//! server's time limit.
 
 mod common;
 
 use common::Server;
+use serde_json::json;
 use std::time::Duration;
 
 #[test]
@@ -386,4 +388,47 @@ fn a_websocket_message_longer_than_one_read_is_read_whole() {
             Err(e) => panic!("reading the socket: {e}"),
         }
     }
+}
+
+/// `--query-timeout-ms`: a data query still running at the limit is stopped and answered `422`
+/// naming `timeRange`, alone (`POST /query`) or as the error of each widget it stopped in a
+/// dashboard's data (the dashboard itself is answered).
+#[test]
+fn a_query_past_the_time_limit_is_stopped_and_names_the_time_range() {
+    let server = Server::start(&["--query-timeout-ms", "1", "--events-per-sec", "0"]);
+    let token = server.token("analyst@healthco.test");
+    // Every event's session (a dimension the rollups leave out): hundreds of thousands of rows
+    // grouped, far past a millisecond.
+    let query = json!({ "dataset": "validations", "dimensions": ["session_id"],
+        "measures": [{ "field": "*", "agg": "count" }] });
+    let r = server.call("POST", "/api/v1/query", Some(&token), None, Some(query));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["error"]["code"], "validation_failed", "{}", r.text);
+    assert_eq!(
+        r.body["error"]["details"]["field"], "timeRange",
+        "{}",
+        r.text
+    );
+    let message = r.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("narrow the time range"), "{message}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let month = json!({ "timeRange": { "from": now - 30 * 86_400_000, "to": now } });
+    let r = server.call(
+        "POST",
+        "/api/v1/dashboards/healthco-ai-quality/data",
+        Some(&token),
+        None,
+        Some(month),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let stopped = r.body["widgets"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|w| w["error"]["details"]["field"] == "timeRange")
+        .count();
+    assert!(stopped > 0, "{}", r.text);
 }

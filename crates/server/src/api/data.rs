@@ -26,7 +26,8 @@ use vantage_contract::{
     WidgetData, WidgetKind,
 };
 
-/// `POST /api/v1/query`.
+/// `POST /api/v1/query`. A query still running at the server's time limit for one query is
+/// stopped and answered `422` naming `timeRange` (narrow the range or add filters).
 // Answers the columnar body when `Accept` asks for it (`columnar.rs`); a plain comment, so the
 // OpenAPI document (generated from the doc comments, JSON only) stays as it is.
 #[utoipa::path(post, path = "/api/v1/query", tag = "data", security(("bearer" = [])), request_body = Query,
@@ -38,9 +39,10 @@ pub async fn run_query(
     ApiJson(q): ApiJson<Query>,
 ) -> AppResult<Negotiated<QueryResult>> {
     p.require_user()?;
+    let limit = state.config.query_timeout;
     let result = state
         .db
-        .read(move |c| query::run(c, &p.tenant_id, &q, &[], now_ms()))
+        .read(move |c| c.within(limit, |c| query::run(c, &p.tenant_id, &q, &[], now_ms())))
         .await?;
     Ok(Negotiated {
         body: result,
@@ -215,7 +217,8 @@ fn check_filter_count(n: usize) -> AppResult<()> {
 }
 
 /// `POST /api/v1/dashboards/{id}/data`: every widget's result in one round trip; a failing
-/// widget gets `{error}` in its slot without failing the response. An embed token's locked
+/// widget gets `{error}` in its slot without failing the response (a widget whose query ran
+/// past the server's time limit for one query: `422` naming `timeRange`). An embed token's locked
 /// filters apply to every widget; one that cannot apply them gets `locked_filter_unsupported`.
 // Answers the columnar body when `Accept` asks for it (`columnar.rs`).
 #[utoipa::path(post, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", security(("bearer" = [])),
@@ -298,6 +301,7 @@ pub async fn dashboard_data(
     // Every widget's query on its own reader connection, a few at once (they are independent;
     // one after another, a six-widget dashboard waited for the sum of six queries).
     let now = now_ms();
+    let limit = state.config.query_timeout;
     let dash_range = dashboard.time_range;
     let zone = req.time_zone.clone();
     let queries = dashboard
@@ -333,7 +337,9 @@ pub async fn dashboard_data(
                     None => {
                         db.read(move |c| {
                             let range = (range, zone.as_deref());
-                            Ok(widget_data(c, &tenant, &w, range, &filters, unapplied, now))
+                            c.within(limit, |c| {
+                                Ok(widget_data(c, &tenant, &w, range, &filters, unapplied, now))
+                            })
                         })
                         .await?
                     }

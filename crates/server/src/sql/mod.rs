@@ -45,6 +45,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether a statement was cancelled for running past the limit [`Conn::within`] set.
+    pub fn is_cancelled(&self) -> bool {
+        match self {
+            Error::Sqlite(e) => sqlite::is_interrupt(e),
+            Error::Postgres(e) => {
+                e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the failure means the database cannot be reached now (503), rather than a bug.
     pub fn is_unavailable(&self) -> bool {
         match self {
@@ -129,6 +140,49 @@ impl Conn {
             Backend::Sqlite(_) => Dialect::Sqlite,
             Backend::Pg(_) => Dialect::Postgres,
         }
+    }
+
+    /// Runs `f` with a time limit on its statements (`None`: no limit): a statement still
+    /// running at the limit is cancelled and fails with an error [`Error::is_cancelled`]
+    /// recognises. SQLite looks at the clock every few thousand steps of its virtual machine,
+    /// against one deadline for all of `f`'s statements; PostgreSQL's `statement_timeout`
+    /// limits each statement. The limit is lifted afterwards, also when `f` fails or panics, so
+    /// the connection goes back to its pool without it.
+    ///
+    /// # Errors
+    /// `f`'s, or setting the limit failed (PostgreSQL).
+    pub fn within<T, E: From<Error>>(
+        &self,
+        limit: Option<std::time::Duration>,
+        f: impl FnOnce(&Conn) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        /// Lifts the limit when dropped.
+        struct Lift<'a>(&'a Backend);
+        impl Drop for Lift<'_> {
+            fn drop(&mut self) {
+                match self.0 {
+                    Backend::Sqlite(c) => sqlite::lift_limit(c),
+                    Backend::Pg(c) => {
+                        if let Err(e) = c.batch("RESET statement_timeout") {
+                            tracing::warn!("lifting a statement time limit failed: {e}");
+                        }
+                    }
+                }
+            }
+        }
+        let Some(limit) = limit else {
+            return f(self);
+        };
+        match &self.backend {
+            Backend::Sqlite(c) => sqlite::set_limit(c, limit),
+            Backend::Pg(c) => {
+                // 0 would mean no limit.
+                let ms = limit.as_millis().clamp(1, i32::MAX as u128);
+                c.batch(&format!("SET statement_timeout = {ms}"))?;
+            }
+        }
+        let _lift = Lift(&self.backend);
+        f(self)
     }
 
     /// Runs one statement; returns the number of rows changed.

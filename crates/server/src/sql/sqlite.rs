@@ -15,6 +15,29 @@ impl rusqlite::ToSql for Value {
     }
 }
 
+/// Virtual-machine steps between two looks at the clock while a time limit is set (a look
+/// costs tens of nanoseconds; the steps, microseconds).
+const PROGRESS_STEPS: i32 = 4096;
+
+/// Interrupts any statement of `c` still running `limit` from now (see [`super::Conn::within`]).
+pub(super) fn set_limit(c: &rusqlite::Connection, limit: std::time::Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    c.progress_handler(
+        PROGRESS_STEPS,
+        Some(move || std::time::Instant::now() >= deadline),
+    );
+}
+
+/// Lifts [`set_limit`].
+pub(super) fn lift_limit(c: &rusqlite::Connection) {
+    c.progress_handler(0, None::<fn() -> bool>);
+}
+
+/// Whether `e` is a statement interrupted by [`set_limit`].
+pub(super) fn is_interrupt(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted)
+}
+
 fn cell(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,
