@@ -99,8 +99,8 @@ impl From<crate::sql::Error> for AppError {
         if e.is_cancelled() {
             return AppError::field(
                 "timeRange",
-                "the query ran past the time this server allows one query and was stopped; \
-                 narrow the time range or add filters",
+                "the query took longer than this server allows and was stopped; narrow the \
+                 time range or add filters",
             );
         }
         if e.is_unavailable() {
