@@ -523,7 +523,7 @@ fn check_percentile_values(read: usize, limit: usize, index: usize) -> AppResult
         return Err(AppError::field(
             format!("measures[{index}]"),
             format!(
-                "a percentile over more than {limit} values is refused; narrow the time range or add filters"
+                "a percentile over more than {limit} distinct values is refused; narrow the time range or add filters"
             ),
         ));
     }

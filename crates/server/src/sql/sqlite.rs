@@ -35,7 +35,7 @@ pub(super) fn lift_limit(c: &rusqlite::Connection) {
 
 /// Whether `e` is a statement interrupted by [`set_limit`].
 pub(super) fn is_interrupt(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted)
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
 }
 
 fn cell(v: ValueRef<'_>) -> Value {
