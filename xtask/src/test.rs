@@ -641,6 +641,9 @@ struct Failures {
     panic: Vec<String>,
     /// Lines of the first panic still to take.
     taking: usize,
+    /// Inside wasm-bindgen-test-runner's report of a test that never finished ("Failed to detect
+    /// test as having been run"): the last test its console shows invoked, which is the one.
+    hung: Option<Option<String>>,
 }
 
 impl Failures {
@@ -648,6 +651,21 @@ impl Failures {
 
     fn read(&mut self, line: &str) {
         let trimmed = line.trim();
+        // A test that hung until the runner's timeout prints no "... FAILED" line; it is named
+        // so that it is run again like any failed test.
+        if trimmed.starts_with("Failed to detect test as having been run") {
+            self.hung = Some(None);
+        }
+        if let Some(invoked) = &mut self.hung {
+            if let Some(name) = trimmed.strip_prefix("Invoking test: ") {
+                *invoked = Some(name.to_owned());
+            }
+            if trimmed.starts_with("driver status:") {
+                if let Some(Some(name)) = self.hung.take() {
+                    self.failed.push(name);
+                }
+            }
+        }
         if self.taking > 0 {
             if trimmed.is_empty() || trimmed.starts_with("----") {
                 self.taking = 0;
@@ -716,6 +734,27 @@ fn summarise(outcomes: &[Outcome]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::number_before;
+
+    #[test]
+    fn names_a_test_that_hung_until_the_runners_timeout() {
+        let mut failures = super::Failures::default();
+        for line in [
+            "test mount_gallery_mounts_and_unmounts ... ok",
+            "Failed to detect test as having been run. It might have timed out.",
+            "console output:",
+            "    using deprecated parameters for the initialization function",
+            "    Invoking test: mount_gallery_mounts_and_unmounts",
+            "    Invoking test: gallery_renders_every_widget_in_light_and_dark",
+            "driver status: signal: 9 (SIGKILL)",
+            "    Invoking test: not_part_of_the_report",
+        ] {
+            failures.read(line);
+        }
+        assert_eq!(
+            failures.failed,
+            ["gallery_renders_every_widget_in_light_and_dark"]
+        );
+    }
 
     #[test]
     fn names_failed_tests_and_quotes_the_first_panic() {
