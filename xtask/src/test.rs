@@ -735,10 +735,18 @@ fn summarise(outcomes: &[Outcome]) -> Result<(), String> {
 mod tests {
     use super::number_before;
 
+    /// What [`super::Failures`] makes of `lines`, read in order.
+    fn read_all(lines: &[&str]) -> super::Failures {
+        let mut failures = super::Failures::default();
+        for line in lines {
+            failures.read(line);
+        }
+        failures
+    }
+
     #[test]
     fn names_a_test_that_hung_until_the_runners_timeout() {
-        let mut failures = super::Failures::default();
-        for line in [
+        let failures = read_all(&[
             "test mount_gallery_mounts_and_unmounts ... ok",
             "Failed to detect test as having been run. It might have timed out.",
             "console output:",
@@ -747,9 +755,7 @@ mod tests {
             "    Invoking test: gallery_renders_every_widget_in_light_and_dark",
             "driver status: signal: 9 (SIGKILL)",
             "    Invoking test: not_part_of_the_report",
-        ] {
-            failures.read(line);
-        }
+        ]);
         assert_eq!(
             failures.failed,
             ["gallery_renders_every_widget_in_light_and_dark"]
@@ -758,8 +764,7 @@ mod tests {
 
     #[test]
     fn names_failed_tests_and_quotes_the_first_panic() {
-        let mut failures = super::Failures::default();
-        for line in [
+        let failures = read_all(&[
             "test tests::columns ... FAILED",
             "test sdk_restart::resumes ... FAIL",
             "test widgets_view::draws ... ok",
@@ -769,9 +774,7 @@ mod tests {
             "        no frame after the restart",
             "",
             "        panicked at elsewhere.rs:1:1:",
-        ] {
-            failures.read(line);
-        }
+        ]);
         assert_eq!(
             failures.describe(),
             "; failed: tests::columns, sdk_restart::resumes; first panic: \

@@ -652,14 +652,8 @@ fn value_counts(
             from.w.sql,
             quote(field)
         );
-        conn.for_each(&sql, &from.w.params, |row| {
-            let n = row.get::<i64>(nkeys + 1)?.unsigned_abs();
-            let held = groups.add(row, nkeys, row.get(nkeys)?, n)?;
-            check_percentile_values(held, limit, mi)
-        })?;
-        let held = groups.merge_all();
-        check_percentile_values(held, limit, mi)?;
-        return Ok(groups.by_json_key());
+        groups.add_rows(conn, &sql, &from.w.params, nkeys, mi)?;
+        return groups.finish(mi);
     };
     let (mut marked_days, mut marked_hours) = (Vec::new(), Vec::new());
     if let Some((sql, params)) = counted_values_sql(source, plan, m, read_keys) {
@@ -691,15 +685,9 @@ fn value_counts(
              WHERE {within} AND {q} IS NOT NULL) AS u{grouped}",
             source.table
         );
-        conn.for_each(&sql, &params, |row| {
-            let n = row.get::<i64>(nkeys + 1)?.unsigned_abs();
-            let held = groups.add(row, nkeys, row.get(nkeys)?, n)?;
-            check_percentile_values(held, limit, mi)
-        })?;
+        groups.add_rows(conn, &sql, &params, nkeys, mi)?;
     }
-    let held = groups.merge_all();
-    check_percentile_values(held, limit, mi)?;
-    Ok(groups.by_json_key())
+    groups.finish(mi)
 }
 
 /// The columns (`select`: group keys, then a value) of a read of events for [`value_counts`],
@@ -722,17 +710,8 @@ fn events_counted(conn: &Conn, select: Vec<String>) -> (String, String) {
     }
 }
 
-/// A real as a hash key: its bits, with both zeros as one (the storages hold no NaN).
-fn value_bits(v: f64) -> u64 {
-    if v == 0.0 {
-        0
-    } else {
-        v.to_bits()
-    }
-}
-
-/// A group's key cells as a map key (a real by [`value_bits`], as a zero is one value however
-/// signed).
+/// A group's key cells as a map key (a real by its bits: the storages hold no NaN, and a zero
+/// is hashed as one zero).
 #[derive(PartialEq)]
 struct KeyCells(Vec<SqlValue>);
 
@@ -744,7 +723,7 @@ impl std::hash::Hash for KeyCells {
             match cell {
                 SqlValue::Null => 0u8.hash(h),
                 SqlValue::Integer(i) => (1u8, i).hash(h),
-                SqlValue::Real(f) => (2u8, value_bits(*f)).hash(h),
+                SqlValue::Real(f) => (2u8, if *f == 0.0 { 0 } else { f.to_bits() }).hash(h),
                 SqlValue::Text(t) => (3u8, t).hash(h),
                 SqlValue::Blob(b) => (4u8, b).hash(h),
             }
@@ -861,6 +840,31 @@ impl Grouped {
         });
         self.index.insert(key, at);
         Ok(at)
+    }
+
+    /// Adds every row of `sql` (the group's `nkeys` key cells, a value, how many times it
+    /// occurs: an [`events_counted`] read); past the limit, 422 naming percentile measure `mi`.
+    fn add_rows(
+        &mut self,
+        conn: &Conn,
+        sql: &str,
+        params: &[SqlValue],
+        nkeys: usize,
+        mi: usize,
+    ) -> AppResult<()> {
+        conn.for_each(sql, params, |row| {
+            let n = row.get::<i64>(nkeys + 1)?.unsigned_abs();
+            let held = self.add(row, nkeys, row.get(nkeys)?, n)?;
+            check_percentile_values(held, self.limit, mi)
+        })
+    }
+
+    /// Every group merged and checked against the limit (422 naming percentile measure `mi`),
+    /// as [`Grouped::by_json_key`].
+    fn finish(mut self, mi: usize) -> AppResult<ValueCounts> {
+        let held = self.merge_all();
+        check_percentile_values(held, self.limit, mi)?;
+        Ok(self.by_json_key())
     }
 
     /// Merges every group; returns the distinct values of all groups together.
