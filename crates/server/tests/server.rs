@@ -395,7 +395,15 @@ fn a_websocket_message_longer_than_one_read_is_read_whole() {
 /// dashboard's data (the dashboard itself is answered).
 #[test]
 fn a_query_past_the_time_limit_is_stopped_and_names_the_time_range() {
-    let server = Server::start(&["--query-timeout-ms", "1", "--events-per-sec", "0"]);
+    // 100,000 events: the drill's scan below takes ≈ 17 ms without a limit, far past it.
+    let server = Server::start(&[
+        "--query-timeout-ms",
+        "1",
+        "--events-per-sec",
+        "0",
+        "--demo-events",
+        "100000",
+    ]);
     let token = server.token("analyst@healthco.test");
     // Every event's session (a dimension the rollups leave out): hundreds of thousands of rows
     // grouped, far past a millisecond.
@@ -431,4 +439,15 @@ fn a_query_past_the_time_limit_is_stopped_and_names_the_time_range() {
         .filter(|w| w["error"]["details"]["field"] == "timeRange")
         .count();
     assert!(stopped > 0, "{}", r.text);
+    // The drill's raw rows: a filter no row matches reads every row looking for a page.
+    // filters=[{"field":"latency_ms","op":"gt","value":1e12}], percent-encoded.
+    let path = "/api/v1/datasets/validations/rows?filters=%5B%7B%22field%22%3A%22latency_ms%22\
+                %2C%22op%22%3A%22gt%22%2C%22value%22%3A1e12%7D%5D";
+    let r = server.call("GET", path, Some(&token), None, None);
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["error"]["details"]["field"], "timeRange",
+        "{}",
+        r.text
+    );
 }
