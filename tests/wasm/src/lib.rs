@@ -91,13 +91,16 @@ pub async fn scroll_through_charts(root: &web_sys::Element) {
         .scroll_to_with_x_and_y(0.0, 0.0);
 }
 
-/// Resolves after the next animation frame.
+/// Resolves after the next animation frame, or after 100 ms if no frame comes: a page whose
+/// frames stop (seen once: a test hung until the runner's timeout, nothing named) then reaches
+/// [`wait_until`]'s own timeout, which says what it waited for.
 pub async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .request_animation_frame(&resolve)
-            .expect("rAF");
+        let window = web_sys::window().expect("window");
+        window.request_animation_frame(&resolve).expect("rAF");
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100)
+            .expect("setTimeout");
     });
     JsFuture::from(promise).await.expect("frame");
 }
