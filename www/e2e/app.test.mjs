@@ -228,6 +228,29 @@ test("a click on a bar cross-filters; the widget menu drills down to the rows be
   await page.context().close();
 });
 
+test("a drill-down the server refuses shows its reason and a Retry that asks again", async () => {
+  const page = await signedIn("analyst@healthco.test");
+  const asked = [];
+  page.on("request", (r) => { if (r.url().includes("/datasets/validations/rows")) asked.push(r.url()); });
+  // A link naming a field the dataset does not have (an old bookmark, a hand-edited URL): the
+  // server answers 422 naming the filter.
+  const filters = encodeURIComponent(JSON.stringify([{ field: "no_such_field", op: "eq", value: "x" }]));
+  await page.goto(`${BASE}/drill?dataset=validations&filters=${filters}&title=Rows`);
+  const alert = page.locator(".drill-page .app-error[role=alert]");
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /no_such_field/, "the message names the field");
+  assert.equal(asked.length, 1);
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/datasets/validations/rows")),
+    alert.locator("button:text-is('Retry')").click(),
+  ]);
+  await alert.locator("button:text-is('Retry')").waitFor();
+  assert.equal(asked.length, 2, "Retry sends the request again");
+  assert.equal(await page.locator(".drill-page table").count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("the widget menu exports what the chart shows (CSV, XLSX) and opens the data table", async () => {
   const page = await signedIn("analyst@healthco.test");
   await page.goto(`${BASE}/dashboards/healthco-ai-quality?range=last24h`);

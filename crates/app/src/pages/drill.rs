@@ -97,12 +97,18 @@ pub fn DrillPage() -> impl IntoView {
     let history = RwSignal::new(Vec::<Option<String>>::new());
     let cursor = RwSignal::new(None::<String>);
     let page = RwSignal::new(None::<Result<(Arc<QueryResult>, Option<String>), String>>);
+    // Whether the error shown is the server's answer (or no answer), which Retry asks again;
+    // bumping `attempt` re-runs the fetch.
+    let retryable = RwSignal::new(false);
+    let attempt = RwSignal::new(0_u32);
     let api = send_wrapper::SendWrapper::new(session.api.clone());
     let user = session.user;
     // Effect: fetches the page for the current request and cursor.
     Effect::new(move |_| {
         let request = request.get();
         let cursor = cursor.get();
+        attempt.track();
+        retryable.set(false);
         if user.with(Option::is_none) {
             return;
         }
@@ -122,6 +128,7 @@ pub fn DrillPage() -> impl IntoView {
                 .await
                 .map(|p| (Arc::new(p.result), p.next_cursor))
                 .map_err(|e| e.user_message());
+            retryable.set(result.is_err());
             page.set(Some(result));
         });
     });
@@ -196,7 +203,11 @@ pub fn DrillPage() -> impl IntoView {
             </div>
             {move || match page.get() {
                 None => view! { <div class="table-skeleton skeleton" aria-busy="true"></div> }.into_any(),
-                Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),
+                Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p>
+                    {move || retryable.get().then(|| view! {
+                        <button type="button" class="app-button" on:click=move |_| attempt.update(|n| *n += 1)>{move || tw(Msg::Retry)}</button>
+                    })}
+                </div> }.into_any(),
                 Some(Ok((result, _))) if result.row_count() == 0 => view! {
                     <p class="app-empty">{move || tr(P::NoRowsInWindow)}</p>
                 }.into_any(),
