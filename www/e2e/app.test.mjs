@@ -228,7 +228,7 @@ test("a click on a bar cross-filters; the widget menu drills down to the rows be
   await page.context().close();
 });
 
-test("a drill-down the server refuses shows its reason and a Retry that asks again", async () => {
+test("a drill-down or an alert list the server refuses shows its reason and a Retry that asks again", async () => {
   const page = await signedIn("analyst@healthco.test");
   const asked = [];
   page.on("request", (r) => { if (r.url().includes("/datasets/validations/rows")) asked.push(r.url()); });
@@ -247,6 +247,14 @@ test("a drill-down the server refuses shows its reason and a Retry that asks aga
   await alert.locator("button:text-is('Retry')").waitFor();
   assert.equal(asked.length, 2, "Retry sends the request again");
   assert.equal(await page.locator(".drill-page table").count(), 0);
+  // The alerts page behind a link with a severity the API does not know.
+  await page.goto(`${BASE}/alerts?severity=bogus`);
+  const refused = page.locator(".alerts-page .app-error[role=alert]");
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /severity/);
+  const again = page.waitForResponse((r) => r.url().includes("/api/v1/alerts?"));
+  await refused.locator("button:text-is('Retry')").click();
+  await again;
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -67,9 +67,13 @@ pub fn AlertsPage() -> impl IntoView {
     let user = session.user;
     let changes = use_alert_news().map(|n| n.changes);
     let load_api = api.clone();
-    // Effect: (re)loads when the filters in the URL change, someone signs in or alerts change live.
+    // Bumped by Retry after a failed load.
+    let reload = RwSignal::new(0_u32);
+    // Effect: (re)loads when the filters in the URL change, someone signs in, alerts change live
+    // or Retry is pressed.
     Effect::new(move |_| {
         let (severity, status) = (severity(), status());
+        reload.track();
         if user.with(Option::is_none) {
             return;
         }
@@ -154,7 +158,7 @@ pub fn AlertsPage() -> impl IntoView {
             {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || match items.get() {
                 None => view! { <div class="list-skeleton" aria-busy="true">{(0..5).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
-                Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),
+                Some(Err(message)) => super::load_failed(message, Callback::new(move |()| reload.update(|n| *n += 1))),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(P::NoAlertsMatch)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="alert-rows">

@@ -251,8 +251,7 @@ fn AuditLog(tenant: Option<String>) -> impl IntoView {
         {move || csv_error.get().map(|e| view! { <p class="form-error" role="alert">{trf(A::CsvFailed, &[&e])}</p> })}
         {move || match items.get() {
             None => view! { <div class="list-skeleton" aria-busy="true">{(0..6).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
-            Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                <button type="button" class="app-button" on:click=move |_| applied.update(|_| ())>{move || tw(Msg::Retry)}</button></div> }.into_any(),
+            Some(Err(m)) => super::load_failed(m, Callback::new(move |()| applied.update(|_| ()))),
             Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(A::NothingMatches)}</p> }.into_any(),
             Some(Ok(list)) => view! {
                 <div class="card table-card">

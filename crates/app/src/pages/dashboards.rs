@@ -5,9 +5,8 @@ use leptos_router::components::A;
 use vantage_contract::Dashboard;
 
 use super::require_login;
-use crate::i18n::{tr, trf, tw, T};
+use crate::i18n::{tr, trf, T};
 use crate::session::use_session;
-use vantage_widgets::messages::Msg;
 
 #[component]
 pub fn DashboardsPage() -> impl IntoView {
@@ -79,7 +78,7 @@ pub fn DashboardsPage() -> impl IntoView {
                 None => view! { <div class="card-grid">{(0..4).map(|_| view! { <div class="card skeleton"></div> }).collect_view()}</div> }.into_any(),
                 Some(Err(message)) => {
                     let retry = load.clone();
-                    view! { <div class="app-error" role="alert"><p>{message}</p><button type="button" class="app-button" on:click=move |_| (*retry)()>{move || tw(Msg::Retry)}</button></div> }.into_any()
+                    super::load_failed(message, Callback::new(move |()| (*retry)()))
                 }
                 Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(T::NoDashboardsMatch)}</p> }.into_any(),
                 Some(Ok(list)) => view! {

@@ -203,11 +203,10 @@ pub fn DrillPage() -> impl IntoView {
             </div>
             {move || match page.get() {
                 None => view! { <div class="table-skeleton skeleton" aria-busy="true"></div> }.into_any(),
-                Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p>
-                    {move || retryable.get().then(|| view! {
-                        <button type="button" class="app-button" on:click=move |_| attempt.update(|n| *n += 1)>{move || tw(Msg::Retry)}</button>
-                    })}
-                </div> }.into_any(),
+                Some(Err(message)) if retryable.get() => {
+                    super::load_failed(message, Callback::new(move |()| attempt.update(|n| *n += 1)))
+                }
+                Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),
                 Some(Ok((result, _))) if result.row_count() == 0 => view! {
                     <p class="app-empty">{move || tr(P::NoRowsInWindow)}</p>
                 }.into_any(),

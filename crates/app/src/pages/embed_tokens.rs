@@ -6,11 +6,10 @@
 use leptos::prelude::*;
 use vantage_contract::{may_manage_embed_tokens, Dashboard, EmbedTokenInfo};
 use vantage_widgets::format::{format_time, TimeStyle};
-use vantage_widgets::messages::Msg;
 
 use super::drill::describe_filter;
 use super::tenants::confirm;
-use crate::i18n::{tr, trf, tw, P, T};
+use crate::i18n::{tr, trf, P, T};
 use crate::request::Latest;
 use crate::session::use_session;
 
@@ -109,8 +108,7 @@ pub fn EmbedTokens(
             {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{move || trf(P::RevokeFailed, &[&e])}</p> })}
             {move || match items.get() {
                 None => view! { <div class="list-skeleton" aria-busy="true">{(0..2).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
-                Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                    <button type="button" class="app-button" on:click=move |_| reload.run(())>{move || tw(Msg::Retry)}</button></div> }.into_any(),
+                Some(Err(m)) => super::load_failed(m, reload),
                 Some(Ok(list)) if list.is_empty() => view! {
                     <p class="app-empty">{move || tr(P::NoTokens)}</p>
                 }.into_any(),

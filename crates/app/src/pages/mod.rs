@@ -42,6 +42,20 @@ use leptos_router::hooks::use_navigate;
 
 use crate::session::use_session;
 
+/// What a page shows when what it loads is refused or does not arrive: the reason, as text, and
+/// a Retry that asks again (`retry`). One view for every page, so each shows it the same way.
+pub(crate) fn load_failed(message: String, retry: Callback<()>) -> AnyView {
+    view! {
+        <div class="app-error" role="alert">
+            <p>{message}</p>
+            <button type="button" class="app-button" on:click=move |_| retry.run(())>
+                {move || crate::i18n::tw(vantage_widgets::messages::Msg::Retry)}
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
 /// Sends the visitor to the login page (remembering where they were) once it is known that
 /// there is no session.
 pub fn require_login() {

@@ -9,7 +9,7 @@ use vantage_widgets::format::{format_time, TimeStyle};
 use super::password::{error_for, field_error, general_error, FormError};
 use super::require_login;
 use crate::brand::use_page_title;
-use crate::i18n::{tr, trf, tw, A, T};
+use crate::i18n::{tr, trf, A, T};
 use crate::request::Latest;
 use crate::session::use_session;
 use crate::shell::can;
@@ -93,8 +93,7 @@ fn TenantsAdmin() -> impl IntoView {
             {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || match items.get() {
                 None => view! { <div class="list-skeleton" aria-busy="true">{(0..3).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
-                Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                    <button type="button" class="app-button" on:click=move |_| reload.run(())>{move || tw(vantage_widgets::messages::Msg::Retry)}</button></div> }.into_any(),
+                Some(Err(m)) => super::load_failed(m, reload),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="app-empty">{move || tr(A::NoTenantsYet)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="card table-card">

@@ -189,12 +189,7 @@ fn BuilderScreen(user_id: String, id: Option<String>) -> impl IntoView {
         <section class="page builder-page">
             {move || load_error.get().map(|message| {
                 let retry = retry.clone();
-                view! {
-                    <div class="app-error" role="alert">
-                        <p>{message}</p>
-                        <button type="button" class="app-button" on:click=move |_| retry()>{move || tw(Msg::Retry)}</button>
-                    </div>
-                }
+                crate::pages::load_failed(message, Callback::new(move |()| retry()))
             })}
             {move || ready.get().then(|| view! {
                 <DraftOffer b=b />

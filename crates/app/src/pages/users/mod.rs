@@ -18,7 +18,7 @@ use super::require_login;
 use super::tenant_picker::{use_acting_tenant, TenantPicker};
 use super::tenants::confirm;
 use crate::brand::use_page_title;
-use crate::i18n::{tr, trf, tw, A, T};
+use crate::i18n::{tr, trf, A, T};
 use crate::request::Latest;
 use crate::session::use_session;
 use crate::shell::{can, role_label};
@@ -127,8 +127,7 @@ fn UsersAdmin(tenant: Option<String>) -> impl IntoView {
         {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         {move || match items.get() {
             None => view! { <div class="list-skeleton" aria-busy="true">{(0..4).map(|_| view! { <div class="row skeleton"></div> }).collect_view()}</div> }.into_any(),
-            Some(Err(m)) => view! { <div class="app-error" role="alert"><p>{m}</p>
-                <button type="button" class="app-button" on:click=move |_| reload.run(())>{move || tw(vantage_widgets::messages::Msg::Retry)}</button></div> }.into_any(),
+            Some(Err(m)) => crate::pages::load_failed(m, reload),
             Some(Ok(list)) if list.is_empty() => view! {
                 <p class="app-empty">{move || tr(A::NobodyYet)}</p>
             }.into_any(),
