@@ -42,6 +42,9 @@ pub enum Error {
     /// A cell could not be read as the type asked for.
     #[error("column {index}: {message}")]
     Decode { index: usize, message: String },
+    /// The deadline [`Conn::within`] set passed between two statements (PostgreSQL).
+    #[error("the query ran past its time limit")]
+    TimeLimit,
 }
 
 impl Error {
@@ -52,6 +55,7 @@ impl Error {
             Error::Postgres(e) => {
                 e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED)
             }
+            Error::TimeLimit => true,
             _ => false,
         }
     }
@@ -144,10 +148,12 @@ impl Conn {
 
     /// Runs `f` with a time limit on its statements (`None`: no limit): a statement still
     /// running at the limit is cancelled and fails with an error [`Error::is_cancelled`]
-    /// recognises. SQLite looks at the clock every few thousand steps of its virtual machine,
-    /// against one deadline for all of `f`'s statements; PostgreSQL's `statement_timeout`
-    /// limits each statement. The limit is lifted afterwards, also when `f` fails or panics, so
-    /// the connection goes back to its pool without it.
+    /// recognises. One deadline holds for all of `f`'s statements. SQLite looks at the clock
+    /// every few thousand steps of its virtual machine; on PostgreSQL `statement_timeout` is
+    /// set to the limit, and set again to the time left before a later statement once it lags
+    /// that by more than a twentieth of the limit (a query of quick statements pays one `SET`
+    /// and one `RESET`). The limit is lifted afterwards, also when `f` fails or panics, so the
+    /// connection goes back to its pool without it.
     ///
     /// # Errors
     /// `f`'s, or setting the limit failed (PostgreSQL).
@@ -162,11 +168,7 @@ impl Conn {
             fn drop(&mut self) {
                 match self.0 {
                     Backend::Sqlite(c) => sqlite::lift_limit(c),
-                    Backend::Pg(c) => {
-                        if let Err(e) = c.batch("RESET statement_timeout") {
-                            tracing::warn!("lifting a statement time limit failed: {e}");
-                        }
-                    }
+                    Backend::Pg(c) => c.lift_limit(),
                 }
             }
         }
@@ -175,11 +177,7 @@ impl Conn {
         };
         match &self.backend {
             Backend::Sqlite(c) => sqlite::set_limit(c, limit),
-            Backend::Pg(c) => {
-                // 0 would mean no limit.
-                let ms = limit.as_millis().clamp(1, i32::MAX as u128);
-                c.batch(&format!("SET statement_timeout = {ms}"))?;
-            }
+            Backend::Pg(c) => c.set_limit(limit)?,
         }
         let _lift = Lift(&self.backend);
         f(self)

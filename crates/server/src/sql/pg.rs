@@ -10,7 +10,8 @@
 use super::{Conn, Error, Result, Row, Value};
 use bytes::BytesMut;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use std::time::Duration;
+use std::cell::Cell;
+use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 
@@ -83,6 +84,7 @@ impl PgPool {
         Ok(Conn::pg(PgConn {
             client,
             rt: self.rt.clone(),
+            limit: Cell::new(None),
         }))
     }
 }
@@ -91,9 +93,63 @@ impl PgPool {
 pub struct PgConn {
     client: deadpool_postgres::Object,
     rt: Handle,
+    /// While [`Conn::within`] runs: its deadline and the `statement_timeout` last set.
+    limit: Cell<Option<Limit>>,
+}
+
+/// A time limit on all of a query's statements, kept by `statement_timeout`.
+#[derive(Clone, Copy)]
+struct Limit {
+    deadline: Instant,
+    /// The `statement_timeout` set now, in milliseconds.
+    set_ms: u64,
+    /// How far the setting may lag the time left before it is set again: a statement may run
+    /// this much past the deadline, and a query of quick statements costs no extra round trip.
+    slack_ms: u64,
 }
 
 impl PgConn {
+    /// Limits this connection's statements to `limit` from now, all of them together.
+    pub(super) fn set_limit(&self, limit: Duration) -> Result<()> {
+        // 0 would mean no limit.
+        let ms = u64::try_from(limit.as_millis().clamp(1, i32::MAX as u128)).unwrap_or(1);
+        self.batch(&format!("SET statement_timeout = {ms}"))?;
+        self.limit.set(Some(Limit {
+            deadline: Instant::now() + limit,
+            set_ms: ms,
+            slack_ms: (ms / 20).max(1),
+        }));
+        Ok(())
+    }
+
+    /// Lifts [`PgConn::set_limit`], so the connection goes back to its pool without it.
+    pub(super) fn lift_limit(&self) {
+        if self.limit.take().is_some() {
+            if let Err(e) = self.batch("RESET statement_timeout") {
+                tracing::warn!("lifting a statement time limit failed: {e}");
+            }
+        }
+    }
+
+    /// Before a statement under a limit: the time left for the query, so its statements stop
+    /// at one deadline (as SQLite's do) rather than each getting the whole limit.
+    fn keep_within(&self) -> Result<()> {
+        let Some(mut limit) = self.limit.get() else {
+            return Ok(());
+        };
+        let left = limit.deadline.saturating_duration_since(Instant::now());
+        let left_ms = u64::try_from(left.as_millis()).unwrap_or(u64::MAX);
+        if left_ms == 0 {
+            return Err(Error::TimeLimit);
+        }
+        if limit.set_ms.saturating_sub(left_ms) > limit.slack_ms {
+            self.batch(&format!("SET statement_timeout = {left_ms}"))?;
+            limit.set_ms = left_ms;
+            self.limit.set(Some(limit));
+        }
+        Ok(())
+    }
+
     fn run<T>(
         &self,
         f: impl std::future::Future<Output = std::result::Result<T, tokio_postgres::Error>>,
@@ -117,6 +173,7 @@ impl PgConn {
     }
 
     pub(super) fn execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
+        self.keep_within()?;
         let stmt = self.statement(sql)?;
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
         let n = self.run(self.client.execute(&stmt, &refs))?;
@@ -129,6 +186,7 @@ impl PgConn {
         params: &[Value],
         mut f: impl FnMut(&Row) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        self.keep_within()?;
         let stmt = self.statement(sql)?;
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
         let rows = self.run(self.client.query(&stmt, &refs))?;
