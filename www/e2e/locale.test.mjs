@@ -128,6 +128,13 @@ test("app: the account page's language and time zone apply to dashboards", async
   await page.locator(".notice:has-text('Für diesen Browser gespeichert')").waitFor();
   assert.equal((await page.locator(".account-page h1").textContent()).trim(), "Ihr Konto");
   assert.equal(await page.locator("form.account-form:not(.locale-form) button[type=submit]").textContent(), "Passwort ändern");
+  // The password rule, checked as it is typed, says what to change in German too.
+  await page.fill("input[name=newPassword]", "password1234");
+  const hint = page.locator(".password-hint");
+  await page.waitForFunction(() => document.querySelector(".password-hint")?.dataset.ok === "false");
+  assert.equal((await hint.textContent()).trim(),
+    "Passwort: ist zu leicht zu erraten: vermeiden Sie gängige Wörter und Zeichenfolgen.");
+  await page.fill("input[name=newPassword]", "");
   // The app's own chrome follows at once, without a reload.
   await page.locator(".app-nav a:has-text('Alarme')").waitFor();
   assert.equal(await page.locator(".app-header button.app-button").textContent(), "Abmelden");

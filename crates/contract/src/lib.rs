@@ -68,4 +68,4 @@ pub use users::{
     AcceptInvitationRequest, ChangePasswordRequest, CompletePasswordResetRequest, Invitation,
     InvitationRequest, PasswordResetLink, UpdateUserRequest,
 };
-pub use validation::{FieldError, Validated};
+pub use validation::{FieldError, Rule, Validated};

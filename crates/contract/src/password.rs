@@ -9,7 +9,7 @@
 //! assert_eq!(e.field, "newPassword");
 //! ```
 
-use crate::validation::{FieldError, Validated};
+use crate::validation::{FieldError, Rule, Validated};
 
 /// Shortest accepted password, in characters.
 pub const PASSWORD_MIN_CHARS: usize = 12;
@@ -28,22 +28,29 @@ const WEAK: &[&str] = &[
 /// # Errors
 /// A [`FieldError`] on `field` saying what to change.
 pub fn check_password(password: &str, field: &str, email: Option<&str>) -> Validated {
-    let err = |m: &str| Err(FieldError::new(field, m));
+    let err = |m: &str, rule: Rule| Err(FieldError::new(field, m).with_rule(rule));
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        return err(&format!(
-            "must be at least {PASSWORD_MIN_CHARS} characters long"
-        ));
+        return err(
+            &format!("must be at least {PASSWORD_MIN_CHARS} characters long"),
+            Rule::PasswordTooShort(PASSWORD_MIN_CHARS),
+        );
     }
     if password.len() > PASSWORD_MAX_BYTES {
-        return err(&format!("must be at most {PASSWORD_MAX_BYTES} bytes long"));
+        return err(
+            &format!("must be at most {PASSWORD_MAX_BYTES} bytes long"),
+            Rule::PasswordTooLong(PASSWORD_MAX_BYTES),
+        );
     }
     let lower = password.to_lowercase();
     let mut distinct: Vec<char> = lower.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 5 {
-        return err("is too repetitive: use more different characters");
+        return err(
+            "is too repetitive: use more different characters",
+            Rule::PasswordRepetitive,
+        );
     }
     if email.is_some_and(|e| {
         let e = e.trim().to_lowercase();
@@ -51,7 +58,7 @@ pub fn check_password(password: &str, field: &str, email: Option<&str>) -> Valid
         lower == e
             || (!local.is_empty() && lower.trim_end_matches(|c: char| c.is_ascii_digit()) == local)
     }) {
-        return err("must not be your email address");
+        return err("must not be your email address", Rule::PasswordIsEmail);
     }
     let mut rest = lower.clone();
     for w in WEAK {
@@ -64,10 +71,16 @@ pub fn check_password(password: &str, field: &str, email: Option<&str>) -> Valid
         d.len()
     };
     if rest.chars().count() < 6 || rest_distinct < 4 {
-        return err("is too easy to guess: avoid common words and sequences");
+        return err(
+            "is too easy to guess: avoid common words and sequences",
+            Rule::PasswordCommonWords,
+        );
     }
     if is_run(&lower) {
-        return err("is too easy to guess: avoid keyboard and number sequences");
+        return err(
+            "is too easy to guess: avoid keyboard and number sequences",
+            Rule::PasswordSequence,
+        );
     }
     Ok(())
 }

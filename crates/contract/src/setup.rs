@@ -3,7 +3,7 @@
 //! `POST /api/v1/setup` answers 404 for good.
 
 use crate::password::check_password;
-use crate::validation::{FieldError, Validated};
+use crate::validation::{FieldError, Rule, Validated};
 use serde::{Deserialize, Serialize};
 
 /// Longest organisation or tenant name, in characters.
@@ -62,19 +62,19 @@ impl SetupRequest {
 pub fn validate_name(name: &str, field: &str, max: usize) -> Validated {
     let t = name.trim();
     if t.is_empty() {
-        return Err(FieldError::new(field, "is required"));
+        return Err(FieldError::new(field, "is required").with_rule(Rule::Required));
     }
     if t.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(
+            FieldError::new(field, format!("must be at most {max} characters"))
+                .with_rule(Rule::AtMostChars(max)),
+        );
     }
     if t.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(
+            FieldError::new(field, "must not contain control characters")
+                .with_rule(Rule::NoControlCharacters),
+        );
     }
     Ok(())
 }
@@ -97,10 +97,10 @@ pub fn validate_email(email: &str, field: &str) -> Validated {
     if ok {
         Ok(())
     } else {
-        Err(FieldError::new(
-            field,
-            "must be an email address like name@example.com",
-        ))
+        Err(
+            FieldError::new(field, "must be an email address like name@example.com")
+                .with_rule(Rule::Email),
+        )
     }
 }
 

@@ -14,6 +14,37 @@ use serde::{Deserialize, Serialize};
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    /// The rule broken, when it is one a form says in the user's language (the app's catalogs
+    /// word each of these); `message` is the English every backend sends. Not on the wire.
+    #[serde(skip)]
+    pub rule: Option<Rule>,
+}
+
+/// A rule of the account forms (setup, invitations, password links, your account) that a
+/// client words itself, in the user's language, instead of showing the English `message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Empty (after trimming).
+    Required,
+    /// Longer than this many characters.
+    AtMostChars(usize),
+    /// Holds control characters.
+    NoControlCharacters,
+    /// Not an email address.
+    Email,
+    /// A password shorter than this many characters.
+    PasswordTooShort(usize),
+    /// A password longer than this many bytes.
+    PasswordTooLong(usize),
+    /// A password of too few different characters.
+    PasswordRepetitive,
+    /// A password that is the account's email (or its part before `@`).
+    PasswordIsEmail,
+    /// A password made mostly of words and sequences everyone tries.
+    PasswordCommonWords,
+    /// A password that is one keyboard or number run.
+    PasswordSequence,
 }
 
 impl FieldError {
@@ -21,7 +52,15 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            rule: None,
         }
+    }
+
+    /// Names the [`Rule`] this error reports.
+    #[must_use]
+    pub fn with_rule(mut self, rule: Rule) -> Self {
+        self.rule = Some(rule);
+        self
     }
 
     /// Prefixes the field path, e.g. `widgets[2]` + `query.dataset`.

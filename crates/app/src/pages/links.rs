@@ -7,7 +7,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use vantage_contract::{AcceptInvitationRequest, CompletePasswordResetRequest};
 
 use super::password::{
-    error_for, field_error, general_error, password_feedback, FormError, NewPasswordField,
+    check_failed, error_for, field_error, general_error, password_feedback, FormError,
+    NewPasswordField,
 };
 use crate::brand::use_page_title;
 use crate::i18n::{tr, A, T};
@@ -46,7 +47,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
             password: password.get_untracked(),
         };
         if let Err(e) = request.validate(None) {
-            error.set(Some((Some(e.field), e.message)));
+            error.set(check_failed(&e));
             return;
         }
         let (session, navigate) = ((*session).clone(), navigate.clone());

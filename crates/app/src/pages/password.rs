@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use vantage_contract::password::{check_password, PASSWORD_MIN_CHARS};
+use vantage_contract::{FieldError, Rule};
 use vantage_sdk::SdkError;
 
 use crate::i18n::{tr, trf, A};
@@ -16,8 +17,32 @@ pub fn password_feedback(password: &str, email: Option<&str>) -> Option<Result<(
     }
     Some(
         check_password(password, "password", email.filter(|e| !e.trim().is_empty()))
-            .map_err(|e| format!("Password {}.", e.message)),
+            .map_err(|e| trf(A::PasswordSays, &[&rule_message(&e)])),
     )
+}
+
+/// A form's own check of a contract rule, in the active language: the rule's wording from the
+/// catalog when the error names one ([`Rule`]), else the English message every backend uses.
+pub fn rule_message(e: &FieldError) -> String {
+    let count = |n: usize| n.to_string();
+    match e.rule {
+        Some(Rule::Required) => tr(A::IsRequired).to_owned(),
+        Some(Rule::AtMostChars(max)) => trf(A::AtMostChars, &[&count(max)]),
+        Some(Rule::NoControlCharacters) => tr(A::NoControlChars).to_owned(),
+        Some(Rule::Email) => tr(A::NotAnEmail).to_owned(),
+        Some(Rule::PasswordTooShort(min)) => trf(A::PasswordTooShort, &[&count(min)]),
+        Some(Rule::PasswordTooLong(max)) => trf(A::PasswordTooLong, &[&count(max)]),
+        Some(Rule::PasswordRepetitive) => tr(A::PasswordRepetitive).to_owned(),
+        Some(Rule::PasswordIsEmail) => tr(A::PasswordIsEmail).to_owned(),
+        Some(Rule::PasswordCommonWords) => tr(A::PasswordCommonWords).to_owned(),
+        Some(Rule::PasswordSequence) => tr(A::PasswordSequence).to_owned(),
+        _ => e.message.clone(),
+    }
+}
+
+/// A form's own check failing, as the form's error state: the field and [`rule_message`].
+pub fn check_failed(e: &FieldError) -> Option<(Option<String>, String)> {
+    Some((Some(e.field.clone()), rule_message(e)))
 }
 
 /// A backend error as (the form field it names, the message to show).
@@ -107,6 +132,42 @@ mod tests {
             password_feedback("correct horse battery", None),
             Some(Ok(()))
         );
+    }
+
+    /// Every rule the account forms check is worded by the catalog, and its English wording is
+    /// the contract's own message (what a backend says), so the two cannot drift apart.
+    #[test]
+    fn each_rule_is_worded_by_the_catalog_as_the_contract_says_it_in_english() {
+        use vantage_contract::setup::{validate_email, validate_name};
+        let long = "x".repeat(vantage_contract::password::PASSWORD_MAX_BYTES + 1);
+        let broken = [
+            check_password("short", "password", None),
+            check_password(&long, "password", None),
+            check_password("aaaabbbbaaaabbbb", "password", None),
+            check_password(
+                "ada.lovelace@example.com",
+                "password",
+                Some("ada.lovelace@example.com"),
+            ),
+            check_password("password1234", "password", None),
+            check_password("9876543210987", "password", None),
+            validate_name("  ", "name", 10),
+            validate_name("a name longer than ten", "name", 10),
+            validate_name("tab\there", "name", 10),
+            validate_email("not an email", "email"),
+        ];
+        let mut rules = Vec::new();
+        for result in broken {
+            let e = result.unwrap_err();
+            let rule = e.rule.unwrap_or_else(|| panic!("no rule for {e}"));
+            assert!(
+                !rules.contains(&rule),
+                "{rule:?} twice: the cases should differ"
+            );
+            rules.push(rule);
+            assert_eq!(rule_message(&e), e.message, "{rule:?}");
+        }
+        assert_eq!(rules.len(), 10);
     }
 
     #[test]

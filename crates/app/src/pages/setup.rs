@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use vantage_contract::SetupRequest;
 
-use super::password::{error_for, field_error, general_error, FormError, NewPasswordField};
+use super::password::{
+    check_failed, error_for, field_error, general_error, FormError, NewPasswordField,
+};
 use crate::brand::use_page_title;
 use crate::i18n::{tr, A, T};
 use crate::request::Latest;
@@ -67,7 +69,7 @@ pub fn SetupPage() -> impl IntoView {
             password: password.get_untracked(),
         };
         if let Err(e) = request.validate() {
-            error.set(Some((Some(e.field), e.message)));
+            error.set(check_failed(&e));
             return;
         }
         let (api, session, navigate) = ((*api).clone(), (*session).clone(), navigate.clone());

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use vantage_contract::{CreateTenantRequest, Permission, TenantSummary, UpdateTenantRequest};
 use vantage_widgets::format::{format_time, TimeStyle};
 
-use super::password::{error_for, field_error, general_error, FormError};
+use super::password::{check_failed, error_for, field_error, general_error, FormError};
 use super::require_login;
 use crate::brand::use_page_title;
 use crate::i18n::{tr, trf, A, T};
@@ -129,7 +129,7 @@ fn CreateTenant(api: vantage_sdk::ApiClient, created: Callback<TenantSummary>) -
             name: name.get_untracked(),
         };
         if let Err(e) = request.validate() {
-            error.set(Some((Some(e.field), e.message)));
+            error.set(check_failed(&e));
             return;
         }
         let api = (*api).clone();

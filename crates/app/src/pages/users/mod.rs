@@ -13,7 +13,7 @@ use vantage_sdk::ApiClient;
 
 use self::link_box::{IssuedLink, LinkBox};
 use self::rules::{active_admins, rules_for, UserRules, Why};
-use super::password::{error_for, field_error, general_error, FormError};
+use super::password::{check_failed, error_for, field_error, general_error, FormError};
 use super::require_login;
 use super::tenant_picker::{use_acting_tenant, TenantPicker};
 use super::tenants::confirm;
@@ -179,7 +179,7 @@ fn InviteForm(
             role: role.get_untracked(),
         };
         if let Err(e) = request.validate() {
-            error.set(Some((Some(e.field), e.message)));
+            error.set(check_failed(&e));
             return;
         }
         let api = (*api).clone();
