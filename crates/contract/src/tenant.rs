@@ -9,7 +9,7 @@
 //! assert_eq!(b.validate().unwrap_err().field, "primaryColor");
 //! ```
 
-use crate::validation::{FieldError, Validated};
+use crate::validation::{FieldError, Rule, Validated};
 use serde::{Deserialize, Serialize};
 
 use crate::wire::unit_enum;
@@ -95,13 +95,14 @@ impl Branding {
             return Err(FieldError::new(
                 "productName",
                 format!("must be 1 to {PRODUCT_NAME_MAX} characters"),
-            ));
+            )
+            .with_rule(Rule::OneToChars(PRODUCT_NAME_MAX)));
         }
         if self.product_name.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                "productName",
-                "must not contain control characters",
-            ));
+            return Err(
+                FieldError::new("productName", "must not contain control characters")
+                    .with_rule(Rule::NoControlCharacters),
+            );
         }
         for (field, url) in [
             ("logoUrl", &self.logo_url),
@@ -116,22 +117,28 @@ impl Branding {
             ("secondaryColor", &self.secondary_color),
         ] {
             if !is_hex_color(colour) {
-                return Err(FieldError::new(field, "must be a hex colour like #1a2b3c"));
+                return Err(hex_colour_expected(field));
             }
         }
-        validate_font_family(&self.font_family).map_err(|m| FieldError::new("fontFamily", m))?;
+        if let Err(m) = validate_font_family(&self.font_family) {
+            let e = FieldError::new("fontFamily", m);
+            let too_long = self.font_family.trim().is_empty()
+                || self.font_family.chars().count() > FONT_FAMILY_MAX;
+            return Err(if too_long {
+                e.with_rule(Rule::OneToChars(FONT_FAMILY_MAX))
+            } else {
+                e
+            });
+        }
         if self.chart_palette.len() > PALETTE_MAX {
-            return Err(FieldError::new(
-                "chartPalette",
-                format!("at most {PALETTE_MAX} colours"),
-            ));
+            return Err(
+                FieldError::new("chartPalette", format!("at most {PALETTE_MAX} colours"))
+                    .with_rule(Rule::AtMostColours(PALETTE_MAX)),
+            );
         }
         for (i, colour) in self.chart_palette.iter().enumerate() {
             if !is_hex_color(colour) {
-                return Err(FieldError::new(
-                    format!("chartPalette[{i}]"),
-                    "must be a hex colour like #1a2b3c",
-                ));
+                return Err(hex_colour_expected(format!("chartPalette[{i}]")));
             }
         }
         Ok(())
@@ -186,6 +193,10 @@ pub fn validate_image_url(url: &str) -> Result<(), String> {
         return Ok(());
     }
     Err("must be an https:// or data:image/ URL".into())
+}
+
+fn hex_colour_expected(field: impl Into<String>) -> FieldError {
+    FieldError::new(field, "must be a hex colour like #1a2b3c").with_rule(Rule::HexColour)
 }
 
 /// A CSS font-family list from a safe character set.

@@ -20,8 +20,9 @@ pub struct FieldError {
     pub rule: Option<Rule>,
 }
 
-/// A rule of the account forms (setup, invitations, password links, your account) that a
-/// client words itself, in the user's language, instead of showing the English `message`.
+/// A rule of the account forms (setup, invitations, password links, your account) and the
+/// branding form that a client words itself, in the user's language, instead of showing the
+/// English `message`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Rule {
@@ -29,6 +30,12 @@ pub enum Rule {
     Required,
     /// Longer than this many characters.
     AtMostChars(usize),
+    /// Empty (after trimming) or longer than this many characters.
+    OneToChars(usize),
+    /// Not a colour written `#rgb` or `#rrggbb`.
+    HexColour,
+    /// More colours than this.
+    AtMostColours(usize),
     /// Holds control characters.
     NoControlCharacters,
     /// Not an email address.

@@ -493,8 +493,9 @@ pub fn check_budgets() -> Result<String, String> {
     // 617 with the publishing pages' catalog moved here from the main module; 606 without
     // serde-wasm-bindgen; 608 with a dated axis's ticks at the viewer's midnight; 606 with unit
     // enums read by one shared routine; 608 with the phone dashboard's reserved rows; 609 with
-    // the account forms' rules worded in five languages and Retry on the drill and alerts pages).
-    const CHUNKS_GUARD_KB: f64 = 610.0;
+    // the account forms' rules worded in five languages and Retry on the drill and alerts pages;
+    // → 612 with the branding form's rules worded too, measured 610).
+    const CHUNKS_GUARD_KB: f64 = 612.0;
     let mut report = Vec::new();
     let mut over = Vec::new();
     for (what, files, guard) in [

@@ -12,6 +12,11 @@ pub enum P {
     // Branding page.
     BrandingAdminsOnly,
     BrandingIntro,
+    /// The branding form's rules ([`vantage_contract::Rule`]), after a field's label; `{0}` a count.
+    RuleOneToChars,
+    RuleHexColour,
+    RuleAtMostColours,
+    RuleNoControlChars,
     ProductName,
     ProductNameHint,
     LogoUrl,
@@ -135,9 +140,13 @@ pub enum P {
 #[cfg(test)]
 impl P {
     /// Every key, for the completeness test.
-    pub const ALL: [P; 104] = [
+    pub const ALL: [P; 108] = [
         P::BrandingAdminsOnly,
         P::BrandingIntro,
+        P::RuleOneToChars,
+        P::RuleHexColour,
+        P::RuleAtMostColours,
+        P::RuleNoControlChars,
         P::ProductName,
         P::ProductNameHint,
         P::LogoUrl,
@@ -252,6 +261,10 @@ const EN: Table<P> = &[
     // Branding page.
     (P::BrandingAdminsOnly, "Only tenant admins can change the branding."),
     (P::BrandingIntro, "White-label the app, its charts and every embed of this tenant."),
+    (P::RuleOneToChars, "must be 1 to {0} characters"),
+    (P::RuleHexColour, "must be a hex colour like #1a2b3c"),
+    (P::RuleAtMostColours, "at most {0} colours"),
+    (P::RuleNoControlChars, "must not contain control characters"),
     (P::ProductName, "Product name"),
     (P::ProductNameHint, "Shown in the header and the browser tab."),
     (P::LogoUrl, "Logo URL"),
@@ -390,6 +403,10 @@ const DE: Table<P> = &[
         P::BrandingIntro,
         "Passen Sie die App, ihre Diagramme und jede Einbettung dieses Mandanten an Ihre Marke an.",
     ),
+    (P::RuleOneToChars, "muss 1 bis {0} Zeichen lang sein"),
+    (P::RuleHexColour, "muss eine Hex-Farbe wie #1a2b3c sein"),
+    (P::RuleAtMostColours, "höchstens {0} Farben"),
+    (P::RuleNoControlChars, "darf keine Steuerzeichen enthalten"),
     (P::ProductName, "Produktname"),
     (P::ProductNameHint, "Wird in der Kopfzeile und im Browser-Tab angezeigt."),
     (P::LogoUrl, "Logo-URL"),
@@ -543,6 +560,10 @@ const FR: Table<P> = &[
         P::BrandingIntro,
         "Appliquez votre marque à l’application, à ses graphiques et à chaque intégration de cette organisation.",
     ),
+    (P::RuleOneToChars, "doit comporter de 1 à {0} caractères"),
+    (P::RuleHexColour, "doit être une couleur hexadécimale comme #1a2b3c"),
+    (P::RuleAtMostColours, "au plus {0} couleurs"),
+    (P::RuleNoControlChars, "ne doit pas contenir de caractères de contrôle"),
     (P::ProductName, "Nom du produit"),
     (P::ProductNameHint, "Affiché dans l’en-tête et l’onglet du navigateur."),
     (P::LogoUrl, "URL du logo"),
@@ -693,6 +714,10 @@ const ES: Table<P> = &[
         P::BrandingIntro,
         "Aplique su marca a la aplicación, sus gráficos y cada inserción de esta organización.",
     ),
+    (P::RuleOneToChars, "debe tener de 1 a {0} caracteres"),
+    (P::RuleHexColour, "debe ser un color hexadecimal como #1a2b3c"),
+    (P::RuleAtMostColours, "como máximo {0} colores"),
+    (P::RuleNoControlChars, "no debe contener caracteres de control"),
     (P::ProductName, "Nombre del producto"),
     (P::ProductNameHint, "Se muestra en el encabezado y en la pestaña del navegador."),
     (P::LogoUrl, "URL del logotipo"),
@@ -837,6 +862,10 @@ const JA: Table<P> = &[
     // Branding page.
     (P::BrandingAdminsOnly, "ブランドを変更できるのはテナント管理者のみです。"),
     (P::BrandingIntro, "このテナントのアプリ、グラフ、すべての埋め込みを自社ブランドで表示します。"),
+    (P::RuleOneToChars, "1～{0} 文字にしてください"),
+    (P::RuleHexColour, "#1a2b3c のような 16 進数の色を入力してください"),
+    (P::RuleAtMostColours, "色は {0} 個までです"),
+    (P::RuleNoControlChars, "制御文字は使えません"),
     (P::ProductName, "製品名"),
     (P::ProductNameHint, "ヘッダーとブラウザーのタブに表示されます。"),
     (P::LogoUrl, "ロゴの URL"),

@@ -97,7 +97,7 @@ fn BrandingEditor() -> impl IntoView {
         let local = validation
             .get()
             .filter(|e| error_field(&e.field) == field)
-            .map(|e| e.message);
+            .map(|e| rule_message(&e));
         local.or_else(|| {
             server_error
                 .get()
@@ -305,5 +305,46 @@ fn BrandPreview(draft: RwSignal<Branding>) -> impl IntoView {
                 <DashboardView store=s theme=Signal::derive(move || theme_name.get()) />
             })}
         </div>
+    }
+}
+
+/// The branding rule `e` reports in the active language ([`vantage_contract::Rule`]), else the
+/// English message every backend uses (the image URL and font character rules).
+fn rule_message(e: &vantage_contract::FieldError) -> String {
+    use vantage_contract::Rule;
+    match e.rule {
+        Some(Rule::OneToChars(max)) => trf(P::RuleOneToChars, &[&max.to_string()]),
+        Some(Rule::HexColour) => tr(P::RuleHexColour).to_owned(),
+        Some(Rule::AtMostColours(max)) => trf(P::RuleAtMostColours, &[&max.to_string()]),
+        Some(Rule::NoControlCharacters) => tr(P::RuleNoControlChars).to_owned(),
+        _ => e.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The branding rules the catalog words come out, in English, exactly as the contract says
+    /// them; the others keep the contract's message.
+    #[test]
+    fn branding_rules_are_worded_by_the_catalog_as_the_contract_says_them_in_english() {
+        let base = Branding::default();
+        type Change = fn(&mut Branding);
+        let cases: [(Change, bool); 6] = [
+            (|b| b.product_name = "  ".into(), true),
+            (|b| b.product_name = "Tab\there".into(), true),
+            (|b| b.primary_color = "blue".into(), true),
+            (|b| b.chart_palette = vec!["#123456".into(); 100], true),
+            (|b| b.font_family = String::new(), true),
+            (|b| b.font_family = "Inter; color: red".into(), false),
+        ];
+        for (change, worded) in cases {
+            let mut b = base.clone();
+            change(&mut b);
+            let e = b.validate().unwrap_err();
+            assert_eq!(e.rule.is_some(), worded, "{e}");
+            assert_eq!(rule_message(&e), e.message, "{e}");
+        }
     }
 }
