@@ -122,12 +122,10 @@ impl Branding {
         }
         if let Err(m) = validate_font_family(&self.font_family) {
             let e = FieldError::new("fontFamily", m);
-            let too_long = self.font_family.trim().is_empty()
-                || self.font_family.chars().count() > FONT_FAMILY_MAX;
-            return Err(if too_long {
-                e.with_rule(Rule::OneToChars(FONT_FAMILY_MAX))
-            } else {
+            return Err(if font_family_fits(&self.font_family) {
                 e
+            } else {
+                e.with_rule(Rule::OneToChars(FONT_FAMILY_MAX))
             });
         }
         if self.chart_palette.len() > PALETTE_MAX {
@@ -199,12 +197,17 @@ fn hex_colour_expected(field: impl Into<String>) -> FieldError {
     FieldError::new(field, "must be a hex colour like #1a2b3c").with_rule(Rule::HexColour)
 }
 
+/// Whether a font-family list is 1 to [`FONT_FAMILY_MAX`] characters (not blank).
+fn font_family_fits(font: &str) -> bool {
+    !font.trim().is_empty() && font.chars().count() <= FONT_FAMILY_MAX
+}
+
 /// A CSS font-family list from a safe character set.
 ///
 /// # Errors
 /// A message saying what is wrong.
 pub fn validate_font_family(font: &str) -> Result<(), String> {
-    if font.trim().is_empty() || font.chars().count() > FONT_FAMILY_MAX {
+    if !font_family_fits(font) {
         return Err(format!("must be 1 to {FONT_FAMILY_MAX} characters"));
     }
     let safe =

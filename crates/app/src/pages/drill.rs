@@ -97,10 +97,11 @@ pub fn DrillPage() -> impl IntoView {
     let history = RwSignal::new(Vec::<Option<String>>::new());
     let cursor = RwSignal::new(None::<String>);
     let page = RwSignal::new(None::<Result<(Arc<QueryResult>, Option<String>), String>>);
-    // Whether the error shown is the server's answer (or no answer), which Retry asks again;
-    // bumping `attempt` re-runs the fetch.
-    let retryable = RwSignal::new(false);
+    // Bumped by Retry: the fetch runs again.
     let attempt = RwSignal::new(0_u32);
+    // Whether an error shown is the server's answer (or no answer), which Retry may change, rather
+    // than the link's own fault (its filters unreadable, no dataset), which it cannot.
+    let fetched = Memo::new(move |_| request.with(|r| r.filters.is_ok() && !r.dataset.is_empty()));
     let api = send_wrapper::SendWrapper::new(session.api.clone());
     let user = session.user;
     // Effect: fetches the page for the current request and cursor.
@@ -108,7 +109,6 @@ pub fn DrillPage() -> impl IntoView {
         let request = request.get();
         let cursor = cursor.get();
         attempt.track();
-        retryable.set(false);
         if user.with(Option::is_none) {
             return;
         }
@@ -128,7 +128,6 @@ pub fn DrillPage() -> impl IntoView {
                 .await
                 .map(|p| (Arc::new(p.result), p.next_cursor))
                 .map_err(|e| e.user_message());
-            retryable.set(result.is_err());
             page.set(Some(result));
         });
     });
@@ -203,7 +202,7 @@ pub fn DrillPage() -> impl IntoView {
             </div>
             {move || match page.get() {
                 None => view! { <div class="table-skeleton skeleton" aria-busy="true"></div> }.into_any(),
-                Some(Err(message)) if retryable.get() => {
+                Some(Err(message)) if fetched.get() => {
                     super::load_failed(message, Callback::new(move |()| attempt.update(|n| *n += 1)))
                 }
                 Some(Err(message)) => view! { <div class="app-error" role="alert"><p>{message}</p></div> }.into_any(),

@@ -57,8 +57,8 @@
 //!
 //! Not covered (read raw, as before): distinct counts of a dimension left out (an id), the
 //! values of percentiles grouped or filtered by a dimension, filters on measures, sub-hour time
-//! buckets, and hour buckets in a zone whose offset is not whole hours over the range. Averages and sums
-//! of floats can differ from the events table's in the last place (the addition order
+//! buckets, and hour buckets in a zone whose offset is not whole hours over the range. Averages
+//! and sums of floats can differ from the events table's in the last place (the addition order
 //! differs), so an average rounded to 4 decimals may differ by one unit in the 4th.
 
 use super::catalog::{self, quote, Source};
