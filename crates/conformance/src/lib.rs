@@ -3,7 +3,7 @@
 //! The Vantage conformance suite: contract checks against any backend at a base URL. A library
 //! so that the reference server's tests and `cargo xtask conformance --base-url URL` run the
 //! same checks; one file per area (`system`, `auth`, `roles`, `tenant`, `dashboards`, `data`,
-//! `alerts`, `embed`, `embed_scope`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `time_zone`, `version`), helpers in `support`
+//! `alerts`, `alert_rules`, `embed`, `embed_scope`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `time_zone`, `version`), helpers in `support`
 //! and `http`.
 //!
 //! Entry point: [`run`]`(base_url) -> Result<Summary, String>`. [`Summary`] has `passed`
@@ -19,7 +19,7 @@
 //! Areas: health and OpenAPI, the contract version handshake, auth (login, refresh rotation, bad/expired tokens), roles,
 //! tenant/branding/embed origins, dashboards CRUD and version conflicts, datasets, structured
 //! queries and their validation, dataset definitions and ingest (keys, batches, idempotency,
-//! live delivery, deletion), time zones (day buckets in UTC, Asia/Tokyo and a Europe/Berlin daylight-saving day; 422 on an unknown zone), dashboard data, drill-down rows, alerts, embed tokens and
+//! live delivery, deletion), time zones (day buckets in UTC, Asia/Tokyo and a Europe/Berlin daylight-saving day; 422 on an unknown zone), dashboard data, drill-down rows, alerts and alert rules (validation, permission, isolation, an alert raised when a rule is saved), embed tokens and
 //! CORS, embed-token scope on every path (origin binding, locked filters on a dashboard edited
 //! later, the live stream carrying only what the dashboard shows, listing and revocation), tenant isolation on every endpoint (including live), SSE and WebSocket delivery and
 //! resume, bad inputs (malformed JSON, wrong types, unknown fields, oversize bodies, unknown
@@ -27,6 +27,7 @@
 //! rule, password resets, logout and refresh reuse, tenant deactivation, the audit log; it
 //! also uses `sysadmin@vantage.test` and creates uniquely named tenants and users).
 
+mod alert_rules;
 mod alerts;
 mod auth;
 mod bad_inputs;
@@ -186,6 +187,7 @@ pub fn run(base_url: &str) -> Result<Summary, String> {
     data::run(&mut ctx);
     columnar::run(&mut ctx);
     alerts::run(&mut ctx);
+    alert_rules::run(&mut ctx);
     embed::run(&mut ctx);
     embed_scope::run(&mut ctx);
     isolation::run(&mut ctx);

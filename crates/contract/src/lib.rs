@@ -34,7 +34,9 @@ pub mod version;
 pub mod wire;
 
 pub use admin::{CreateTenantRequest, Readiness, TenantList, TenantSummary, UpdateTenantRequest};
-pub use alert::{Alert, AlertList, AlertStatus, Severity};
+pub use alert::{
+    Alert, AlertList, AlertRule, AlertRuleInput, AlertRuleList, AlertStatus, Comparison, Severity,
+};
 pub use audit::{AuditAction, AuditEntry, AuditPage};
 pub use auth::{LoginRequest, RefreshRequest, TokenResponse, User, UserList};
 pub use dashboard::{

@@ -425,7 +425,7 @@ impl Measure {
         self.agg.result_type(input)
     }
 
-    fn validate(&self, dataset: &Dataset) -> Validated {
+    pub(crate) fn validate(&self, dataset: &Dataset) -> Validated {
         if let Some(alias) = &self.alias {
             if !is_identifier(alias) {
                 return Err(FieldError::new(

@@ -153,6 +153,11 @@ pub struct ServeArgs {
     /// default stays under the SDK's 15 s request timeout, so a user sees why.
     #[arg(long, env = "VANTAGE_QUERY_TIMEOUT_MS", default_value_t = 10_000)]
     pub query_timeout_ms: u64,
+    /// Seconds between evaluations of the tenants' alert rules (each is also evaluated when
+    /// saved), at least 1.
+    #[arg(long, env = "VANTAGE_ALERT_INTERVAL_SECS", default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub alert_interval_secs: u64,
     /// Run as one replica of several: the shared live bus in Redis, e.g.
     /// `redis://127.0.0.1:6379` (Redis 7; one ordered stream per tenant, so every replica sends
     /// the same `epoch:seq` and a client resumes on any of them). The replicas share one database

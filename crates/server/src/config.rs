@@ -21,6 +21,8 @@ pub struct Config {
     pub max_body: usize,
     /// Longest one data query may run (`None`: no limit).
     pub query_timeout: Option<std::time::Duration>,
+    /// Between two evaluations of the alert rules (`live::rules`).
+    pub alert_interval: std::time::Duration,
     /// Seconds between live heartbeats.
     pub heartbeat_secs: u64,
     /// Public base URL (no trailing slash), if configured.
@@ -45,6 +47,7 @@ impl From<&ServeArgs> for Config {
             max_body: a.max_body,
             query_timeout: (a.query_timeout_ms > 0)
                 .then(|| std::time::Duration::from_millis(a.query_timeout_ms)),
+            alert_interval: std::time::Duration::from_secs(a.alert_interval_secs),
             heartbeat_secs: a.heartbeat_secs,
             public_url: a
                 .public_url

@@ -219,7 +219,27 @@ CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
     // 7: rollups count the values of repeating measures, for percentiles; every dataset's
     // rollups are made again (with the value-count tables).
     ROLLUP_VALUES,
+    // 8: alert rules on a tenant's own datasets (`live::rules`).
+    ALERT_RULES_SQLITE,
 ];
+
+/// Migration 8 (SQLite): alert rules, with what each one's last evaluation found, and an index
+/// for "is an alert of this rule still open".
+const ALERT_RULES_SQLITE: &str = r#"
+CREATE TABLE alert_rules (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    evaluated_at INTEGER,
+    value REAL,
+    error TEXT
+);
+CREATE INDEX alert_rules_tenant ON alert_rules(tenant_id, created_at);
+CREATE INDEX alerts_rule ON alerts(tenant_id, rule, status);
+"#;
 
 /// Migration 7 (SQLite) and 3 (PostgreSQL): `rollup_state.measures`, the measures whose values
 /// the rollups count; forgetting every state makes the background task roll each dataset up

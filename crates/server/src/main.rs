@@ -240,6 +240,7 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         tokio::spawn(async move { state.lease.run(state.shutdown.clone()).await })
     });
     tokio::spawn(ingest::retention::run(state.clone()));
+    tokio::spawn(live::rules::run(state.clone()));
     let generator = state
         .config
         .demo

@@ -102,6 +102,18 @@ pub fn seed_if_empty(conn: &mut Conn, opts: &SeedOptions, origins: &[String]) ->
             )?;
         }
         seed_alerts(&tx, id, opts.now)?;
+        // One rule of the tenant's own kind (the built-in ones are the generator's): it shows
+        // the live count it watches, and would fire if the sales feed stopped.
+        let rule = demo_rule();
+        rule.validate(catalog.schema(&rule.dataset))
+            .map_err(|e| AppError::internal(format!("demo alert rule: {e}")))?;
+        store::alert_rules::insert(
+            &tx,
+            id,
+            &format!("r_{id}_no_sales"),
+            &rule,
+            opts.now - 86_400_000,
+        )?;
     }
     tx.execute(
         "INSERT INTO users (id, tenant_id, email, name, role, password_hash) VALUES ('u_sysadmin', 'healthco', 'sysadmin@vantage.test', 'System admin', 'system_admin', ?1)",
@@ -115,6 +127,21 @@ pub fn seed_if_empty(conn: &mut Conn, opts: &SeedOptions, origins: &[String]) ->
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// The demo tenants' alert rule: fewer than one sale in 15 minutes.
+fn demo_rule() -> vantage_contract::AlertRuleInput {
+    vantage_contract::AlertRuleInput {
+        name: "No sales in 15 minutes".into(),
+        dataset: "sales".into(),
+        measure: vantage_contract::Measure::new("*", vantage_contract::Aggregation::Count),
+        filters: Vec::new(),
+        window_minutes: 15,
+        condition: vantage_contract::Comparison::Below,
+        threshold: 1.0,
+        severity: vantage_contract::Severity::Critical,
+        enabled: true,
+    }
 }
 
 /// The average rate (validation events per second, all tenants together) of a seeded history

@@ -4,6 +4,7 @@
 //! scope. Handlers call these instead of writing SQL.
 
 pub mod accounts;
+pub mod alert_rules;
 pub mod audit;
 pub mod embed_tokens;
 pub mod links;

@@ -1,10 +1,11 @@
 //! One typed method per contract endpoint (paths relative to `/api/v1`).
 
 use vantage_contract::{
-    Alert, AlertList, Branding, Dashboard, DashboardData, DashboardDataRequest, DashboardInput,
-    DashboardList, Dataset, DatasetInput, DatasetList, EmbedDashboard, EmbedOrigins,
-    EmbedTokenList, EmbedTokenRequest, EmbedTokenResponse, Health, IngestResult, LoginRequest,
-    Query, QueryResult, RefreshRequest, RowsPage, Tenant, TokenResponse, User, UserList,
+    Alert, AlertList, AlertRule, AlertRuleInput, AlertRuleList, Branding, Dashboard, DashboardData,
+    DashboardDataRequest, DashboardInput, DashboardList, Dataset, DatasetInput, DatasetList,
+    EmbedDashboard, EmbedOrigins, EmbedTokenList, EmbedTokenRequest, EmbedTokenResponse, Health,
+    IngestResult, LoginRequest, Query, QueryResult, RefreshRequest, RowsPage, Tenant,
+    TokenResponse, User, UserList,
 };
 
 use super::ApiClient;
@@ -276,6 +277,43 @@ impl ApiClient {
             &serde_json::json!({}),
         )
         .await
+    }
+
+    /// `GET /alert-rules`: the tenant's alert rules with what each last evaluation found.
+    ///
+    /// # Errors
+    /// Any [`SdkError`].
+    pub async fn alert_rules(&self) -> Result<AlertRuleList, SdkError> {
+        self.get("/alert-rules").await
+    }
+
+    /// `POST /alert-rules` (alerts permission): the rule is evaluated at once, and the answer
+    /// carries what it found.
+    ///
+    /// # Errors
+    /// 422 naming the invalid field, 403 without the alerts permission.
+    pub async fn create_alert_rule(&self, input: &AlertRuleInput) -> Result<AlertRule, SdkError> {
+        self.post("/alert-rules", input).await
+    }
+
+    /// `PUT /alert-rules/{id}` (alerts permission): replaces the rule and evaluates it again.
+    ///
+    /// # Errors
+    /// 422 naming the invalid field, 404/403.
+    pub async fn update_alert_rule(
+        &self,
+        id: &str,
+        input: &AlertRuleInput,
+    ) -> Result<AlertRule, SdkError> {
+        self.put(&format!("/alert-rules/{}", enc(id)), input).await
+    }
+
+    /// `DELETE /alert-rules/{id}` (alerts permission); the alerts it raised stay.
+    ///
+    /// # Errors
+    /// 404/403.
+    pub async fn delete_alert_rule(&self, id: &str) -> Result<(), SdkError> {
+        self.delete(&format!("/alert-rules/{}", enc(id))).await
     }
 
     /// `POST /embed/tokens` (manager and up).

@@ -1,5 +1,6 @@
 //! The `/api/v1` router and its middleware (request ids, logging, error shape, CORS, limits).
 
+mod alert_rules;
 mod alerts;
 mod audit;
 mod auth;
@@ -57,6 +58,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/datasets/{id}/rows", get(data::rows))
         .route("/query", post(data::run_query))
         .route("/alerts", get(alerts::list))
+        .route("/alert-rules", get(alert_rules::list))
         .route("/embed/dashboard", get(embed::dashboard))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
     let api = Router::new()
@@ -99,6 +101,11 @@ pub fn router(state: SharedState) -> Router {
             get(ingest::list_keys).post(ingest::create_key),
         )
         .route("/ingest-keys/{id}", delete(ingest::revoke_key))
+        .route("/alert-rules", post(alert_rules::create))
+        .route(
+            "/alert-rules/{id}",
+            put(alert_rules::update).delete(alert_rules::delete),
+        )
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/alerts/{id}/resolve", post(alerts::resolve))
         .route(

@@ -155,6 +155,7 @@ fn error_response(status: &str) -> Response {
         super::ingest::post_events, super::ingest::delete_events,
         super::ingest::list_keys, super::ingest::create_key, super::ingest::revoke_key,
         super::alerts::list, super::alerts::acknowledge, super::alerts::resolve,
+        super::alert_rules::list, super::alert_rules::create, super::alert_rules::update, super::alert_rules::delete,
         super::embed::create_token, super::embed::list_tokens, super::embed::revoke_token, super::embed::dashboard,
         crate::live::sse::sse, crate::live::ws::ws,
     ),

@@ -178,6 +178,22 @@ CREATE TABLE rollup_buckets (
 CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
 "#,
     super::ROLLUP_VALUES,
+    // 4: alert rules (SQLite's migration 8).
+    r#"
+CREATE TABLE alert_rules (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    enabled BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    evaluated_at BIGINT,
+    value DOUBLE PRECISION,
+    error TEXT
+);
+CREATE INDEX alert_rules_tenant ON alert_rules(tenant_id, created_at);
+CREATE INDEX alerts_rule ON alerts(tenant_id, rule, status);
+"#,
 ];
 
 /// Brings the schema up to date. Replicas starting together take turns on an advisory lock,

@@ -4,6 +4,7 @@ pub mod bus;
 pub mod generator;
 pub mod limits;
 pub mod revoke;
+pub mod rules;
 pub mod scope;
 pub mod sse;
 pub mod stream;

@@ -1,0 +1,162 @@
+//! Alert rules on tenants' own datasets (`/api/v1/alert-rules`): every rule is evaluated when
+//! it is saved, and every `--alert-interval-secs` (a minute by default) all enabled rules of
+//! active tenants are, on the replica holding the work lease (`cluster::lease`), like the demo
+//! generator's built-in rules.
+//!
+//! One evaluation runs the rule's query (its measure over the last `windowMinutes`, filtered)
+//! with the tenant's scope and the data query time limit, records the value (or why it could
+//! not be had) on the rule, and, when the condition holds and no alert of the rule is open or
+//! acknowledged, stores an alert and publishes it on the live `alerts` channel. Recording and
+//! raising happen in one transaction that first updates the rule's row, so evaluations of the
+//! same rule on two replicas (a save on one, the minute's tick on the other) take turns and
+//! raise one alert; an evaluation of a definition changed meanwhile records nothing.
+
+use crate::auth::random_token;
+use crate::db::now_ms;
+use crate::error::AppResult;
+use crate::query;
+use crate::state::SharedState;
+use crate::store::{self, alert_rules};
+use std::time::Duration;
+use vantage_contract::live::CHANNEL_ALERTS;
+use vantage_contract::{Alert, AlertRule, AlertRuleInput, AlertStatus, ErrorCode, LiveKind};
+
+/// Runs until shutdown.
+pub async fn run(state: SharedState) {
+    let mut shutdown = state.shutdown.clone();
+    let mut tick = tokio::time::interval(state.config.alert_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => break,
+        }
+        if !state.lease.held() {
+            continue;
+        }
+        let rules = match state.db.read(alert_rules::enabled).await {
+            Ok(rules) => rules,
+            Err(e) => {
+                tracing::warn!("alert rules not read: {e}");
+                continue;
+            }
+        };
+        for (tenant, rule) in rules {
+            if *shutdown.borrow() {
+                break;
+            }
+            if let Err(e) = evaluate(&state, &tenant, &rule).await {
+                tracing::warn!(tenant, rule = rule.id, "alert rule not evaluated: {e}");
+            }
+        }
+    }
+}
+
+/// What one evaluation found: the value, or why there is none that the rule's owner can fix
+/// (the dataset or a field is gone, the query ran past the time limit).
+fn finding(
+    result: AppResult<vantage_contract::QueryResult>,
+) -> AppResult<(Option<f64>, Option<String>)> {
+    match result {
+        Ok(r) => Ok((
+            r.data
+                .first()
+                .and_then(|c| c.first())
+                .and_then(serde_json::Value::as_f64),
+            None,
+        )),
+        Err(e) if e.code == ErrorCode::ValidationFailed => Ok((None, Some(e.message))),
+        Err(e) => Err(e),
+    }
+}
+
+/// The alert a rule raises for `value`.
+fn alert_for(rule: &AlertRule, value: f64, now: i64) -> Alert {
+    let r = &rule.definition;
+    let shown = (value * 1000.0).round() / 1000.0;
+    Alert {
+        id: format!("a_{}", random_token(9)),
+        rule: rule.id.clone(),
+        severity: r.severity,
+        status: AlertStatus::Open,
+        title: r.name.trim().to_owned(),
+        message: format!(
+            "{} of {} was {shown} over the last {} min ({} {})",
+            r.measure.agg.as_str(),
+            r.measure.field,
+            r.window_minutes,
+            r.condition.as_str(),
+            r.threshold
+        ),
+        dataset: r.dataset.clone(),
+        value,
+        threshold: r.threshold,
+        created_at: now,
+        acknowledged_at: None,
+        acknowledged_by: None,
+        resolved_at: None,
+    }
+}
+
+/// Evaluates one rule now (see the module docs) and returns it as recorded (`None`: it was
+/// changed or deleted meanwhile).
+///
+/// # Errors
+/// Database failures.
+pub async fn evaluate(
+    state: &SharedState,
+    tenant: &str,
+    rule: &AlertRule,
+) -> AppResult<Option<AlertRule>> {
+    let now = now_ms();
+    let limit: Option<Duration> = state.config.query_timeout;
+    let (t, q) = (
+        tenant.to_owned(),
+        AlertRuleInput::query(&rule.definition, now),
+    );
+    let (value, error) = finding(
+        state
+            .db
+            .read(move |c| c.within(limit, |c| query::run(c, &t, &q, &[], now)))
+            .await,
+    )?;
+    let alert = value
+        .filter(|v| {
+            rule.definition
+                .condition
+                .holds(*v, rule.definition.threshold)
+        })
+        .map(|v| alert_for(rule, v, now));
+    let (t, id, updated_at) = (tenant.to_owned(), rule.id.clone(), rule.updated_at);
+    let (recorded, raised) = state
+        .db
+        .write(move |c| {
+            let tx = c.transaction()?;
+            if !alert_rules::record(&tx, &t, &id, updated_at, now, value, error.as_deref())? {
+                return Ok((None, None));
+            }
+            let raised = match alert {
+                Some(a) if !alert_rules::has_unresolved_alert(&tx, &t, &id)? => {
+                    store::insert_alert(&tx, &t, &a)?;
+                    Some(a)
+                }
+                _ => None,
+            };
+            let recorded = alert_rules::get(&tx, &t, &id)?;
+            tx.commit()?;
+            Ok((recorded, raised))
+        })
+        .await?;
+    if let Some(alert) = raised {
+        state
+            .bus
+            .publish(
+                tenant,
+                CHANNEL_ALERTS,
+                LiveKind::Alert,
+                serde_json::to_value(&alert)?,
+            )
+            .await;
+    }
+    Ok(recorded)
+}

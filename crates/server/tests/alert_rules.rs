@@ -1,0 +1,352 @@
+//! Alert rules on a tenant's own data, end to end against the real server binary and a real
+//! SQLite file: a rule on an ingested dataset raises an alert (stored, and published on the
+//! live `alerts` channel) when rows arrive that break it, one at a time while one is
+//! unresolved; a disabled rule raises nothing; a rule whose dataset is deleted says why it
+//! cannot be evaluated; changes are audited. The demo generator is off (`--events-per-sec 0`),
+//! so every alert here comes from the rules.
+
+mod common;
+
+use common::{Reply, Server};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::time::{Duration, Instant};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+fn send(server: &Server, method: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
+    server.call(method, path, Some(token), None, body)
+}
+
+fn orders() -> Value {
+    json!({
+        "id": "orders",
+        "name": "Orders",
+        "timeField": "ts",
+        "fields": [
+            { "name": "ts", "type": "time", "label": "Order time" },
+            { "name": "region", "type": "string", "role": "dimension", "label": "Region" },
+            { "name": "amount", "type": "number", "role": "measure", "label": "Amount", "unit": "EUR" }
+        ]
+    })
+}
+
+fn rule() -> Value {
+    json!({
+        "name": "Big EU orders",
+        "dataset": "orders",
+        "measure": { "field": "amount", "agg": "sum" },
+        "filters": [{ "field": "region", "op": "eq", "value": "EU" }],
+        "windowMinutes": 60,
+        "condition": "above",
+        "threshold": 1000,
+        "severity": "critical"
+    })
+}
+
+/// The alerts the rule `id` raised, newest first.
+fn alerts_of(server: &Server, token: &str, id: &str) -> Vec<Value> {
+    let r = send(server, "GET", "/api/v1/alerts?limit=500", token, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == id)
+        .cloned()
+        .collect()
+}
+
+/// Waits (up to 15 s) until `f` holds.
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !f() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn rule_state(server: &Server, token: &str, id: &str) -> Value {
+    let r = send(server, "GET", "/api/v1/alert-rules", token, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() {
+    let server = Server::start(&["--events-per-sec", "0", "--alert-interval-secs", "1"]);
+    let admin = server.token("admin@healthco.test");
+    let viewer = server.token("viewer@healthco.test");
+    assert_eq!(
+        send(&server, "POST", "/api/v1/datasets", &admin, Some(orders())).status,
+        201
+    );
+
+    // Saved with no rows yet: evaluated at once, no value, nothing raised.
+    let created = send(&server, "POST", "/api/v1/alert-rules", &admin, Some(rule()));
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("r_"));
+    assert!(created.body["evaluatedAt"].is_i64(), "{}", created.text);
+    assert!(created.body.get("value").is_none(), "{}", created.text);
+    assert!(alerts_of(&server, &admin, &id).is_empty());
+
+    let stream = server
+        .agent()
+        .get(&format!(
+            "{}/api/v1/live/sse?channels=alerts&access_token={viewer}",
+            server.base
+        ))
+        .call()
+        .unwrap();
+    let mut lines = BufReader::new(stream.into_reader()).lines();
+
+    // Rows that break it (EU sums to 1300; the US row is filtered out) raise it within a tick.
+    let key = send(
+        &server,
+        "POST",
+        "/api/v1/ingest-keys",
+        &admin,
+        Some(json!({ "name": "orders", "datasets": ["orders"] })),
+    );
+    let key = key.body["secret"].as_str().unwrap().to_owned();
+    let now = now_ms();
+    let rows = json!([
+        { "ts": now - 60_000, "region": "EU", "amount": 600 },
+        { "ts": now - 1_000, "region": "EU", "amount": 700 },
+        { "ts": now - 1_000, "region": "US", "amount": 5000 },
+        { "ts": now - 2 * 3_600_000, "region": "EU", "amount": 9000 }
+    ]);
+    let r = send(
+        &server,
+        "POST",
+        "/api/v1/datasets/orders/events",
+        &key,
+        Some(rows),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let published = loop {
+        let line = lines.next().expect("stream ended").unwrap();
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        let msg: Value = serde_json::from_str(data.trim()).unwrap();
+        if msg["kind"] == "alert" && msg["data"]["rule"] == id.as_str() {
+            break msg["data"].clone();
+        }
+    };
+    assert_eq!(published["title"], "Big EU orders");
+    assert_eq!(published["severity"], "critical");
+    assert_eq!(published["status"], "open");
+    assert_eq!(published["dataset"], "orders");
+    assert_eq!(published["value"], 1300.0);
+    assert_eq!(published["threshold"], 1000.0);
+    let stored = alerts_of(&server, &admin, &id);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0]["id"], published["id"]);
+    let state = rule_state(&server, &viewer, &id);
+    assert_eq!(state["value"], 1300.0, "{state}");
+
+    // Later ticks find it still breaking but raise nothing while that alert is unresolved...
+    let seen = state["evaluatedAt"].as_i64().unwrap();
+    wait_for("two more evaluations", || {
+        rule_state(&server, &viewer, &id)["evaluatedAt"]
+            .as_i64()
+            .unwrap()
+            > seen + 1000
+    });
+    assert_eq!(alerts_of(&server, &admin, &id).len(), 1);
+    // ...acknowledged included; once it is resolved, the next tick raises a new one.
+    let first = stored[0]["id"].as_str().unwrap();
+    let ack = format!("/api/v1/alerts/{first}/acknowledge");
+    assert_eq!(
+        send(&server, "POST", &ack, &admin, Some(json!({}))).status,
+        200
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(alerts_of(&server, &admin, &id).len(), 1);
+    let resolve = format!("/api/v1/alerts/{first}/resolve");
+    assert_eq!(
+        send(&server, "POST", &resolve, &admin, Some(json!({}))).status,
+        200
+    );
+    wait_for("a second alert", || {
+        alerts_of(&server, &admin, &id).len() == 2
+    });
+
+    // Disabled: kept, its last finding forgotten, not evaluated, nothing raised.
+    let second = alerts_of(&server, &admin, &id)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resolve = format!("/api/v1/alerts/{second}/resolve");
+    assert_eq!(
+        send(&server, "POST", &resolve, &admin, Some(json!({}))).status,
+        200
+    );
+    let mut off = rule();
+    off["enabled"] = json!(false);
+    let path = format!("/api/v1/alert-rules/{id}");
+    let r = send(&server, "PUT", &path, &admin, Some(off));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["definition"]["enabled"], false);
+    assert!(r.body.get("evaluatedAt").is_none(), "{}", r.text);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(alerts_of(&server, &admin, &id).len(), 2);
+    assert!(rule_state(&server, &viewer, &id)
+        .get("evaluatedAt")
+        .is_none());
+
+    // A threshold it does not break: evaluated on save, value recorded, nothing raised.
+    let mut high = rule();
+    high["threshold"] = json!(5000);
+    let r = send(&server, "PUT", &path, &admin, Some(high));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["value"], 1300.0, "{}", r.text);
+    assert_eq!(alerts_of(&server, &admin, &id).len(), 2);
+
+    // Every change is in the audit log, with the rule's name.
+    let audit = send(&server, "GET", "/api/v1/audit?limit=100", &admin, None);
+    assert_eq!(audit.status, 200, "{}", audit.text);
+    let actions: Vec<&str> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target"] == id.as_str())
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "alert_rule_updated",
+            "alert_rule_updated",
+            "alert_rule_created"
+        ],
+        "{}",
+        audit.text
+    );
+    assert_eq!(send(&server, "DELETE", &path, &admin, None).status, 204);
+    assert_eq!(send(&server, "DELETE", &path, &admin, None).status, 404);
+    assert_eq!(alerts_of(&server, &admin, &id).len(), 2, "its alerts stay");
+}
+
+#[test]
+fn bad_rules_are_refused_naming_the_field_and_rules_stay_in_their_tenant() {
+    let server = Server::start(&["--events-per-sec", "0", "--alert-interval-secs", "1"]);
+    let admin = server.token("admin@healthco.test");
+    let analyst = server.token("analyst@healthco.test");
+    let other = server.token("admin@autoinsure.test");
+    assert_eq!(
+        send(&server, "POST", "/api/v1/datasets", &admin, Some(orders())).status,
+        201
+    );
+    let refused = |body: Value| {
+        let r = send(&server, "POST", "/api/v1/alert-rules", &admin, Some(body));
+        assert_eq!(r.status, 422, "{}", r.text);
+        r.body["error"]["details"]["field"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let with = |k: &str, v: Value| {
+        let mut b = rule();
+        b[k] = v;
+        b
+    };
+    assert_eq!(
+        refused(with("measure", json!({ "field": "region", "agg": "avg" }))),
+        "measure.agg"
+    );
+    assert_eq!(
+        refused(with("measure", json!({ "field": "price", "agg": "sum" }))),
+        "measure.field"
+    );
+    let r = send(
+        &server,
+        "POST",
+        "/api/v1/alert-rules",
+        &admin,
+        Some(with("threshold", json!("high"))),
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(refused(with("windowMinutes", json!(0))), "windowMinutes");
+    assert_eq!(refused(with("name", json!("a\u{7}b"))), "name");
+    assert_eq!(
+        refused(with(
+            "filters",
+            json!([{ "field": "region", "op": "gt", "value": [1] }])
+        )),
+        "filters[0].value"
+    );
+    assert_eq!(refused(with("dataset", json!("validations_x"))), "dataset");
+    // Another tenant's dataset is unknown here.
+    let r = send(&server, "POST", "/api/v1/alert-rules", &other, Some(rule()));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["error"]["details"]["field"], "dataset");
+    let r = send(
+        &server,
+        "POST",
+        "/api/v1/alert-rules",
+        &analyst,
+        Some(rule()),
+    );
+    assert_eq!(r.status, 403, "{}", r.text);
+    let names = |token: &str| -> Vec<Value> {
+        let r = send(&server, "GET", "/api/v1/alert-rules", token, None);
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["definition"]["name"].clone())
+            .collect()
+    };
+    // Only the demo's own rule.
+    assert_eq!(
+        names(&admin),
+        [json!("No sales in 15 minutes")],
+        "nothing refused was stored"
+    );
+
+    let r = send(&server, "POST", "/api/v1/alert-rules", &admin, Some(rule()));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/alert-rules/{id}");
+    assert_eq!(names(&other), [json!("No sales in 15 minutes")]);
+    assert_eq!(names(&admin).len(), 2);
+    assert_eq!(
+        send(&server, "PUT", &path, &other, Some(rule())).status,
+        422,
+        "its dataset is unknown there"
+    );
+    let mut own = rule();
+    own["dataset"] = json!("validations");
+    own["measure"] = json!({ "field": "*", "agg": "count" });
+    own["filters"] = json!([]);
+    assert_eq!(send(&server, "PUT", &path, &other, Some(own)).status, 404);
+    assert_eq!(send(&server, "DELETE", &path, &other, None).status, 404);
+    assert_eq!(send(&server, "DELETE", &path, &analyst, None).status, 403);
+
+    // Its dataset deleted: the rule stays and says why it cannot be evaluated.
+    let r = send(&server, "DELETE", "/api/v1/datasets/orders", &admin, None);
+    assert_eq!(r.status, 204, "{}", r.text);
+    wait_for("the rule to report its missing dataset", || {
+        rule_state(&server, &analyst, &id)["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("orders"))
+    });
+}
