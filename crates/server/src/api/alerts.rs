@@ -9,10 +9,7 @@ use crate::store;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use vantage_contract::live::CHANNEL_ALERTS;
-use vantage_contract::{
-    Alert, AlertList, AlertStatus, ErrorBody, ErrorCode, LiveKind, Permission, Severity,
-};
+use vantage_contract::{Alert, AlertList, AlertStatus, ErrorBody, ErrorCode, Permission, Severity};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -92,15 +89,7 @@ async fn set_status(
         .write(move |c| store::set_alert_status(c, &tenant, &id, status, &p.user_id, now_ms()))
         .await?
         .ok_or_else(|| AppError::not_found("no such alert"))?;
-    state
-        .bus
-        .publish(
-            &p.tenant_id,
-            CHANNEL_ALERTS,
-            LiveKind::Alert,
-            serde_json::to_value(&alert)?,
-        )
-        .await;
+    crate::live::rules::publish(&state, &p.tenant_id, &alert).await?;
     Ok(Json(alert))
 }
 

@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
 use std::time::Duration;
-use vantage_contract::live::{CHANNEL_ALERTS, CHANNEL_METRICS};
+use vantage_contract::live::CHANNEL_METRICS;
 use vantage_contract::{Alert, AlertStatus, LiveKind, MetricRollup, Severity};
 
 const WINDOW_SECS: usize = 60;
@@ -270,15 +270,7 @@ async fn evaluate_rules(state: &SharedState, tenant: &str, w: &Window, now: i64)
             })
             .await?;
         if let Some(alert) = created {
-            state
-                .bus
-                .publish(
-                    tenant,
-                    CHANNEL_ALERTS,
-                    LiveKind::Alert,
-                    serde_json::to_value(&alert)?,
-                )
-                .await;
+            super::rules::publish(state, tenant, &alert).await?;
         }
     }
     Ok(())

@@ -148,15 +148,20 @@ pub async fn evaluate(
         })
         .await?;
     if let Some(alert) = raised {
-        state
-            .bus
-            .publish(
-                tenant,
-                CHANNEL_ALERTS,
-                LiveKind::Alert,
-                serde_json::to_value(&alert)?,
-            )
-            .await;
+        publish(state, tenant, &alert).await?;
     }
     Ok(recorded)
+}
+
+/// Sends a new or changed alert to the tenant's live subscribers of the `alerts` channel.
+///
+/// # Errors
+/// Only if the alert does not serialize.
+pub async fn publish(state: &SharedState, tenant: &str, alert: &Alert) -> AppResult<()> {
+    let data = serde_json::to_value(alert)?;
+    state
+        .bus
+        .publish(tenant, CHANNEL_ALERTS, LiveKind::Alert, data)
+        .await;
+    Ok(())
 }
