@@ -126,6 +126,7 @@ fn spawn(db: &Path, bus_url: &str) -> Child {
         .args(["--parent-pid", &pid, "--bus-url", bus_url, "--demo"])
         .args(["--demo-days", "1", "--demo-events", "3000"])
         .args(["--events-per-sec", "60", "--heartbeat-secs", "1"])
+        .args(["--alert-interval-secs", "1"])
         .env("VANTAGE_JWT_SECRET", common::TEST_JWT_SECRET)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -154,6 +155,32 @@ impl Replica {
             }
             Err(e) => panic!("GET {path}: {e}"),
         }
+    }
+
+    /// `(status, JSON body)` of a POST.
+    fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        let req = Self::agent()
+            .post(&format!("{}{path}", self.base))
+            .set("Authorization", &format!("Bearer {token}"));
+        match req.send_json(body) {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => {
+                (r.status(), r.into_json().unwrap_or_default())
+            }
+            Err(e) => panic!("POST {path}: {e}"),
+        }
+    }
+
+    /// The alerts the rule `id` raised (every status).
+    fn alerts_of(&self, token: &str, id: &str) -> Vec<Value> {
+        let (status, body) = self.get("/api/v1/alerts?limit=500", Some(token));
+        assert_eq!(status, 200, "{body}");
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["rule"] == id)
+            .cloned()
+            .collect()
     }
 
     fn token(&self, email: &str) -> String {
@@ -372,6 +399,63 @@ fn the_work_lease_moves_to_another_replica_when_its_holder_dies() {
         now_holder.starts_with(&format!("{}-", reps[alive].pid())),
         "{now_holder}"
     );
+}
+
+#[test]
+fn a_rule_saved_on_one_replica_and_ticking_on_the_other_raises_one_alert_per_incident() {
+    if !Redis::available() {
+        return;
+    }
+    let redis = Redis::start(free_port());
+    let (_dir, db) = shared_db();
+    let reps = replicas(&db, &redis.url(), 2);
+    let mut holder = None;
+    wait_until("a replica takes the lease", Duration::from_secs(10), || {
+        holder = redis.get("vantage:lease:work");
+        holder.is_some()
+    });
+    let holder_pid: u32 = holder.unwrap().split('-').next().unwrap().parse().unwrap();
+    // Saved on the replica without the lease: evaluated there at once, then every second on
+    // the holder. A count of rows holds whenever it is evaluated.
+    let other = reps.iter().find(|r| r.pid() != holder_pid).unwrap();
+    let token = other.token("manager@innova.test");
+    let (status, rule) = other.post(
+        "/api/v1/alert-rules",
+        &token,
+        serde_json::json!({ "name": "Any validations", "dataset": "validations",
+            "measure": { "field": "*", "agg": "count" }, "windowMinutes": 1440,
+            "condition": "above", "threshold": -1, "severity": "info" }),
+    );
+    assert_eq!(status, 201, "{rule}");
+    let id = rule["id"].as_str().unwrap();
+    let first = other.alerts_of(&token, id);
+    assert_eq!(first.len(), 1, "raised on save: {first:?}");
+    // The holder's ticks find it unresolved; on either replica there is still one.
+    let seen = rule["evaluatedAt"].as_i64().unwrap();
+    wait_until(
+        "the holder evaluates it twice",
+        Duration::from_secs(10),
+        || {
+            let (_, rules) = other.get("/api/v1/alert-rules", Some(&token));
+            rules["items"].as_array().unwrap().iter().any(|r| {
+                r["id"] == id && r["evaluatedAt"].as_i64().is_some_and(|t| t > seen + 1000)
+            })
+        },
+    );
+    for r in &reps {
+        assert_eq!(r.alerts_of(&token, id).len(), 1);
+    }
+    // Resolved: the next tick raises one more, not one per replica.
+    let path = format!(
+        "/api/v1/alerts/{}/resolve",
+        first[0]["id"].as_str().unwrap()
+    );
+    assert_eq!(other.post(&path, &token, serde_json::json!({})).0, 200);
+    wait_until("a second alert", Duration::from_secs(10), || {
+        other.alerts_of(&token, id).len() == 2
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(other.alerts_of(&token, id).len(), 2);
 }
 
 /// The length of healthco's stream.
