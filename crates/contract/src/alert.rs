@@ -97,8 +97,10 @@ impl Comparison {
 /// the tenant's datasets. Every evaluation aggregates `measure` over the rows of the last
 /// `windowMinutes` that match `filters`; when the value is above (below) `threshold` and no
 /// alert of this rule is open or acknowledged, an alert is raised (titled with the rule's name)
-/// and published on the live `alerts` channel. A window with no rows gives no value (except a
-/// count, which is 0) and raises nothing. Rules are evaluated when saved and then every minute.
+/// and published on the live `alerts` channel; when it no longer holds, the rule's open and
+/// acknowledged alerts are resolved (and published so), so the next incident raises a new one.
+/// A window with no rows gives no value (except a count, which is 0): nothing is raised, and
+/// the incident counts as over. Rules are evaluated when saved and then every minute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

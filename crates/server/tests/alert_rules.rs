@@ -1,7 +1,7 @@
 //! Alert rules on a tenant's own data, end to end against the real server binary and a real
 //! SQLite file: a rule on an ingested dataset raises an alert (stored, and published on the
 //! live `alerts` channel) when rows arrive that break it, one at a time while one is
-//! unresolved; a disabled rule raises nothing; a rule whose dataset is deleted says why it
+//! unresolved, resolved by itself once the rule no longer holds; a disabled rule raises nothing; a rule whose dataset is deleted says why it
 //! cannot be evaluated; changes are audited. The demo generator is off (`--events-per-sec 0`),
 //! so every alert here comes from the rules.
 
@@ -188,19 +188,42 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
         alerts_of(&server, &admin, &id).len() == 2
     });
 
-    // Disabled: kept, its last finding forgotten, not evaluated, nothing raised.
+    // A threshold it does not break: evaluated on save, the value recorded, nothing raised,
+    // and the open alert of the incident resolved by itself (and published so).
     let second = alerts_of(&server, &admin, &id)[0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let resolve = format!("/api/v1/alerts/{second}/resolve");
-    assert_eq!(
-        send(&server, "POST", &resolve, &admin, Some(json!({}))).status,
-        200
-    );
+    let path = format!("/api/v1/alert-rules/{id}");
+    let mut high = rule();
+    high["threshold"] = json!(5000);
+    let r = send(&server, "PUT", &path, &admin, Some(high));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["value"], 1300.0, "{}", r.text);
+    let now_alerts = alerts_of(&server, &admin, &id);
+    assert_eq!(now_alerts.len(), 2);
+    assert_eq!(now_alerts[0]["id"], second.as_str());
+    assert_eq!(now_alerts[0]["status"], "resolved", "{now_alerts:?}");
+    assert!(now_alerts[0]["resolvedAt"].is_i64());
+    let resolved = loop {
+        let line = lines.next().expect("stream ended").unwrap();
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        let msg: Value = serde_json::from_str(data.trim()).unwrap();
+        if msg["kind"] == "alert"
+            && msg["data"]["id"] == second.as_str()
+            && msg["data"]["status"] == "resolved"
+        {
+            break msg["data"].clone();
+        }
+    };
+    assert_eq!(resolved["rule"], id.as_str());
+
+    // Disabled: kept, its last finding forgotten, not evaluated, nothing raised although the
+    // condition would hold.
     let mut off = rule();
     off["enabled"] = json!(false);
-    let path = format!("/api/v1/alert-rules/{id}");
     let r = send(&server, "PUT", &path, &admin, Some(off));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["definition"]["enabled"], false);
@@ -210,14 +233,6 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
     assert!(rule_state(&server, &viewer, &id)
         .get("evaluatedAt")
         .is_none());
-
-    // A threshold it does not break: evaluated on save, value recorded, nothing raised.
-    let mut high = rule();
-    high["threshold"] = json!(5000);
-    let r = send(&server, "PUT", &path, &admin, Some(high));
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["value"], 1300.0, "{}", r.text);
-    assert_eq!(alerts_of(&server, &admin, &id).len(), 2);
 
     // Every change is in the audit log, with the rule's name.
     let audit = send(&server, "GET", "/api/v1/audit?limit=100", &admin, None);

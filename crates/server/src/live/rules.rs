@@ -6,7 +6,10 @@
 //! One evaluation runs the rule's query (its measure over the last `windowMinutes`, filtered)
 //! with the tenant's scope and the data query time limit, records the value (or why it could
 //! not be had) on the rule, and, when the condition holds and no alert of the rule is open or
-//! acknowledged, stores an alert and publishes it on the live `alerts` channel. Recording and
+//! acknowledged, stores an alert and publishes it on the live `alerts` channel. When the
+//! condition no longer holds (or the window has no rows), the rule's open and acknowledged
+//! alerts are resolved and published so: the next incident raises a new alert even if nobody
+//! resolved the last one. An evaluation that failed changes no alert. Recording and
 //! raising happen in one transaction that first updates the rule's row, so evaluations of the
 //! same rule on two replicas (a save on one, the minute's tick on the other) take turns and
 //! raise one alert; an evaluation of a definition changed meanwhile records nothing.
@@ -128,27 +131,30 @@ pub async fn evaluate(
         })
         .map(|v| alert_for(rule, v, now));
     let (t, id, updated_at) = (tenant.to_owned(), rule.id.clone(), rule.updated_at);
-    let (recorded, raised) = state
+    let (recorded, changed) = state
         .db
         .write(move |c| {
             let tx = c.transaction()?;
             if !alert_rules::record(&tx, &t, &id, updated_at, now, value, error.as_deref())? {
-                return Ok((None, None));
+                return Ok((None, Vec::new()));
             }
-            let raised = match alert {
+            let changed = match alert {
                 Some(a) if !alert_rules::has_unresolved_alert(&tx, &t, &id)? => {
                     store::insert_alert(&tx, &t, &a)?;
-                    Some(a)
+                    vec![a]
                 }
-                _ => None,
+                Some(_) => Vec::new(),
+                // Not holding (or no rows to say): the incident is over.
+                None if error.is_none() => alert_rules::resolve_alerts(&tx, &t, &id, now)?,
+                None => Vec::new(),
             };
             let recorded = alert_rules::get(&tx, &t, &id)?;
             tx.commit()?;
-            Ok((recorded, raised))
+            Ok((recorded, changed))
         })
         .await?;
-    if let Some(alert) = raised {
-        publish(state, tenant, &alert).await?;
+    for alert in &changed {
+        publish(state, tenant, alert).await?;
     }
     Ok(recorded)
 }

@@ -4,7 +4,7 @@
 
 use crate::error::AppResult;
 use crate::sql::{params, Conn, OptionalExtension};
-use vantage_contract::{AlertRule, AlertRuleInput};
+use vantage_contract::{Alert, AlertRule, AlertRuleInput};
 
 const COLS: &str = "id, body, created_at, updated_at, evaluated_at, value, error";
 
@@ -181,4 +181,27 @@ pub fn has_unresolved_alert(c: &Conn, tenant: &str, id: &str) -> AppResult<bool>
         |r| r.get(0),
     )?;
     Ok(n > 0)
+}
+
+/// Resolves at `now` the alerts of the rule that are open or acknowledged (its condition no
+/// longer holds) and returns them as they are now.
+///
+/// # Errors
+/// Database failures.
+pub fn resolve_alerts(c: &Conn, tenant: &str, id: &str, now: i64) -> AppResult<Vec<Alert>> {
+    let mut stmt = c.prepare(
+        "SELECT id FROM alerts WHERE tenant_id = ?1 AND rule = ?2 AND status != 'resolved'",
+    )?;
+    let ids = stmt
+        .query_map([tenant, id], |r| r.get::<String>(0))?
+        .collect::<crate::sql::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for alert in ids {
+        c.execute(
+            "UPDATE alerts SET status = 'resolved', resolved_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, alert, now],
+        )?;
+        out.extend(super::alert(c, tenant, &alert)?);
+    }
+    Ok(out)
 }
