@@ -4,6 +4,7 @@
 use crate::support::{body_ok, show};
 use crate::Ctx;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 /// A rule over the demo's `validations` that holds whenever it is evaluated (a count is at
 /// least 0), so saving it raises an alert at once.
@@ -84,9 +85,27 @@ pub fn run(ctx: &mut Ctx) {
         &[400, 422],
     );
 
+    // Listening on the alerts channel while the rule is saved (the demo's own rules may
+    // publish too: the stream is read until this rule's alert or 10 s).
+    let base = ctx.http.base.clone();
+    let query = format!("access_token={analyst}&channels=alerts");
+    let rule_id = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let wanted = rule_id.clone();
+    let listener = std::thread::spawn(move || {
+        crate::live::sse_collect(&base, &query, None, Duration::from_secs(10), |out| {
+            let id = wanted.lock().ok().and_then(|g| g.clone());
+            id.is_some_and(|id| out.iter().any(|(_, m)| m["data"]["rule"] == id.as_str()))
+        })
+    });
+    std::thread::sleep(Duration::from_millis(500));
     let r = ctx
         .http
         .post("/api/v1/alert-rules", Some(&manager), &always(&name));
+    if let Some(id) = r.as_ref().ok().and_then(|r| r.body["id"].as_str()) {
+        if let Ok(mut g) = rule_id.lock() {
+            *g = Some(id.to_owned());
+        }
+    }
     ctx.check(
         "a manager creates an alert rule; it is evaluated at once",
         body_ok(&r, 201, |b| {
@@ -130,6 +149,19 @@ pub fn run(ctx: &mut Ctx) {
             })
         }),
         || show(&r),
+    );
+    let heard = listener.join().ok().and_then(Result::ok);
+    ctx.check(
+        "the rule's alert is published on the live alerts channel",
+        heard.as_ref().is_some_and(|(out, _)| {
+            out.iter().any(|(_, m)| {
+                m["kind"] == "alert"
+                    && m["channel"] == "alerts"
+                    && m["data"]["rule"] == id.as_str()
+                    && m["data"]["status"] == "open"
+            })
+        }),
+        || format!("{:?}", heard.map(|(out, _)| out.len())),
     );
     let r = ctx.http.get("/api/v1/alert-rules", Some(&other));
     ctx.check(

@@ -19,7 +19,7 @@
 //! Areas: health and OpenAPI, the contract version handshake, auth (login, refresh rotation, bad/expired tokens), roles,
 //! tenant/branding/embed origins, dashboards CRUD and version conflicts, datasets, structured
 //! queries and their validation, dataset definitions and ingest (keys, batches, idempotency,
-//! live delivery, deletion), time zones (day buckets in UTC, Asia/Tokyo and a Europe/Berlin daylight-saving day; 422 on an unknown zone), dashboard data, drill-down rows, alerts and alert rules (validation, permission, isolation, an alert raised when a rule is saved), embed tokens and
+//! live delivery, deletion), time zones (day buckets in UTC, Asia/Tokyo and a Europe/Berlin daylight-saving day; 422 on an unknown zone), dashboard data, drill-down rows, alerts and alert rules (validation, permission, isolation, an alert raised when a rule is saved and published live), embed tokens and
 //! CORS, embed-token scope on every path (origin binding, locked filters on a dashboard edited
 //! later, the live stream carrying only what the dashboard shows, listing and revocation), tenant isolation on every endpoint (including live), SSE and WebSocket delivery and
 //! resume, bad inputs (malformed JSON, wrong types, unknown fields, oversize bodies, unknown

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// One received message: its SSE id (or cursor) and the envelope.
-type Received = Vec<(String, Value)>;
+pub(crate) type Received = Vec<(String, Value)>;
 
 fn is_system(v: &Value) -> bool {
     v["kind"] == "heartbeat" || v["kind"] == "reset"
@@ -21,6 +21,20 @@ fn sse_read(
     last_event_id: Option<&str>,
     want: usize,
     wait: Duration,
+) -> Result<(Received, Duration), String> {
+    sse_collect(base, query, last_event_id, wait, |out| {
+        out.iter().filter(|(_, v)| !is_system(v)).count() >= want
+    })
+}
+
+/// Reads SSE events until `done` holds for those received or `wait` elapsed; also how long
+/// the first one took.
+pub(crate) fn sse_collect(
+    base: &str,
+    query: &str,
+    last_event_id: Option<&str>,
+    wait: Duration,
+    done: impl Fn(&Received) -> bool,
 ) -> Result<(Received, Duration), String> {
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(Duration::from_secs(5))
@@ -50,7 +64,7 @@ fn sse_read(
     let (mut out, mut id, mut data, mut first_at) =
         (Vec::new(), String::new(), String::new(), None);
     let mut line = String::new();
-    while out.iter().filter(|(_, v)| !is_system(v)).count() < want && started.elapsed() < wait {
+    while !done(&out) && started.elapsed() < wait {
         line.clear();
         match reader.read_line(&mut line) {
             Ok(0) => break,
