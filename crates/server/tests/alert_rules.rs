@@ -1,7 +1,8 @@
 //! Alert rules on a tenant's own data, end to end against the real server binary and a real
 //! SQLite file: a rule on an ingested dataset raises an alert (stored, and published on the
 //! live `alerts` channel) when rows arrive that break it, one at a time while one is
-//! unresolved, resolved by itself once the rule no longer holds; a disabled rule raises nothing; a rule whose dataset is deleted says why it
+//! unresolved, resolved by itself once the rule no longer holds; a disabled rule raises nothing;
+//! a field a rule reads cannot be dropped; a rule whose dataset is deleted says why it
 //! cannot be evaluated; changes are audited. The demo generator is off (`--events-per-sec 0`),
 //! so every alert here comes from the rules.
 
@@ -355,6 +356,23 @@ fn bad_rules_are_refused_naming_the_field_and_rules_stay_in_their_tenant() {
     assert_eq!(send(&server, "PUT", &path, &other, Some(own)).status, 404);
     assert_eq!(send(&server, "DELETE", &path, &other, None).status, 404);
     assert_eq!(send(&server, "DELETE", &path, &analyst, None).status, 403);
+
+    // Dropping a field the rule reads is refused naming the rule (as for widgets).
+    let mut without_amount = orders();
+    without_amount["fields"].as_array_mut().unwrap().pop();
+    let r = send(
+        &server,
+        "PUT",
+        "/api/v1/datasets/orders",
+        &admin,
+        Some(without_amount),
+    );
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(
+        r.body["error"]["details"]["alertRules"],
+        json!([{ "alertRuleId": id, "alertRuleName": "Big EU orders", "field": "amount" }])
+    );
+    assert!(r.text.contains("alert rule 'Big EU orders'"), "{}", r.text);
 
     // Its dataset deleted: the rule stays and says why it cannot be evaluated.
     let r = send(&server, "DELETE", "/api/v1/datasets/orders", &admin, None);

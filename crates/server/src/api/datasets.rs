@@ -1,6 +1,6 @@
 //! Dataset definitions: `GET/POST /api/v1/datasets`, `GET/PUT/DELETE /api/v1/datasets/{id}`.
 //! Everyone signed in to the tenant reads; tenant admins write. A change that would break
-//! stored rows or dashboard widgets is refused with `409` naming the dependants.
+//! stored rows, dashboard widgets or alert rules is refused with `409` naming the dependants.
 
 use super::json::ApiJson;
 use crate::auth::Principal;
@@ -86,7 +86,7 @@ pub async fn create(
     params(("id" = String, Path)), request_body = DatasetInput,
     responses((status = 200, body = Dataset), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "the change drops or retypes a field that widgets use (details.dependants lists dashboard and widget), or retypes a field while rows exist"),
+        (status = 409, body = ErrorBody, description = "the change drops or retypes a field that widgets or alert rules use (details.dependants lists dashboard and widget, details.alertRules the rules), or retypes a field while rows exist"),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn update(
     State(state): State<SharedState>,

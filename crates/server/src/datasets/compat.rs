@@ -1,7 +1,7 @@
 //! Which changes to a dataset definition are safe. Adding fields and changing labels, units,
 //! formats, known values, name, description or retention always are. Dropping a field, or
-//! changing a field's type or role, breaks the dashboard widgets that use it: such a change
-//! is refused with `409` naming each dependant (dashboard and widget). A type change, or a new
+//! changing a field's type or role, breaks the dashboard widgets and alert rules that use it:
+//! such a change is refused with `409` naming each dependant (dashboard and widget, or rule). A type change, or a new
 //! time field, is also refused while the dataset holds rows (the stored values would not fit).
 
 use crate::error::{AppError, AppResult};
@@ -20,6 +20,42 @@ pub struct Dependant {
     pub widget_id: String,
     pub widget_title: String,
     pub field: String,
+}
+
+/// An alert rule that uses a field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleDependant {
+    pub alert_rule_id: String,
+    pub alert_rule_name: String,
+    pub field: String,
+}
+
+/// The alert rules of `tenant` over `dataset` that read one of `fields`.
+///
+/// # Errors
+/// Database failures.
+pub fn rule_dependants(
+    c: &Conn,
+    tenant: &str,
+    dataset: &str,
+    fields: &[String],
+) -> AppResult<Vec<RuleDependant>> {
+    let mut out = Vec::new();
+    for r in store::alert_rules::list(c, tenant)? {
+        let q = r.definition.query(0);
+        if q.dataset != dataset {
+            continue;
+        }
+        for f in fields.iter().filter(|f| uses(&q, f)) {
+            out.push(RuleDependant {
+                alert_rule_id: r.id.clone(),
+                alert_rule_name: r.definition.name.clone(),
+                field: f.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The fields a change breaks: `(dropped or re-roled fields, re-typed fields)`.
@@ -93,7 +129,8 @@ pub fn check_change(
 ) -> AppResult<()> {
     let (broken, retyped) = breaking_fields(old, new);
     let deps = dependants(c, tenant, &old.id, &broken)?;
-    if !deps.is_empty() {
+    let rules = rule_dependants(c, tenant, &old.id, &broken)?;
+    if !deps.is_empty() || !rules.is_empty() {
         let list = deps
             .iter()
             .map(|d| {
@@ -102,12 +139,17 @@ pub fn check_change(
                     d.field, d.widget_title, d.dashboard_name
                 )
             })
+            .chain(
+                rules
+                    .iter()
+                    .map(|r| format!("'{}' in alert rule '{}'", r.field, r.alert_rule_name)),
+            )
             .collect::<Vec<_>>()
             .join("; ");
         return Err(AppError::conflict(format!(
-            "the change drops or retypes fields that widgets use: {list}"
+            "the change drops or retypes fields that widgets or alert rules use: {list}"
         ))
-        .with_details(json!({ "dependants": deps, "fields": broken })));
+        .with_details(json!({ "dependants": deps, "alertRules": rules, "fields": broken })));
     }
     if has_rows && !retyped.is_empty() {
         return Err(AppError::conflict(format!(
