@@ -520,6 +520,18 @@ impl Db {
         tokio::task::spawn_blocking(move || db.read_blocking(f)).await?
     }
 
+    /// [`Db::read`] under a time limit ([`Conn::within`]): a data query's way to the database.
+    ///
+    /// # Errors
+    /// `f`'s, 422 naming `timeRange` when it ran past `limit`, pool failures.
+    pub async fn read_within<T: Send + 'static>(
+        &self,
+        limit: Option<std::time::Duration>,
+        f: impl FnOnce(&Conn) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        self.read(move |c| c.within(limit, f)).await
+    }
+
     /// Runs `f` with a reader connection on the current thread.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&Conn) -> AppResult<T>) -> AppResult<T> {
         match &*self.inner {

@@ -42,7 +42,9 @@ pub async fn run_query(
     let limit = state.config.query_timeout;
     let result = state
         .db
-        .read(move |c| c.within(limit, |c| query::run(c, &p.tenant_id, &q, &[], now_ms())))
+        .read_within(limit, move |c| {
+            query::run(c, &p.tenant_id, &q, &[], now_ms())
+        })
         .await?;
     Ok(Negotiated {
         body: result,
@@ -335,11 +337,9 @@ pub async fn dashboard_data(
                         error: e.to_api_error(),
                     },
                     None => {
-                        db.read(move |c| {
+                        db.read_within(limit, move |c| {
                             let range = (range, zone.as_deref());
-                            c.within(limit, |c| {
-                                Ok(widget_data(c, &tenant, &w, range, &filters, unapplied, now))
-                            })
+                            Ok(widget_data(c, &tenant, &w, range, &filters, unapplied, now))
                         })
                         .await?
                     }
@@ -448,10 +448,8 @@ pub async fn rows(
     let time_limit = state.config.query_timeout;
     let page = state
         .db
-        .read(move |c| {
-            c.within(time_limit, |c| {
-                rows_page(c, &source, range, &filters, after, limit)
-            })
+        .read_within(time_limit, move |c| {
+            rows_page(c, &source, range, &filters, after, limit)
         })
         .await?;
     Ok(Json(page))

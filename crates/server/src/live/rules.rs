@@ -120,7 +120,7 @@ pub async fn evaluate(
     let (value, error) = finding(
         state
             .db
-            .read(move |c| c.within(limit, |c| query::run(c, &t, &q, &[], now)))
+            .read_within(limit, move |c| query::run(c, &t, &q, &[], now))
             .await,
     )?;
     let alert = value
