@@ -156,6 +156,10 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
     assert_eq!(published["dataset"], "orders");
     assert_eq!(published["value"], 1300.0);
     assert_eq!(published["threshold"], 1000.0);
+    assert_eq!(
+        published["message"],
+        "sum of amount was 1300 over the last 60 min, above the threshold 1000"
+    );
     let stored = alerts_of(&server, &admin, &id);
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0]["id"], published["id"]);

@@ -84,9 +84,13 @@ fn alert_for(rule: &AlertRule, value: f64, now: i64) -> Alert {
         status: AlertStatus::Open,
         title: r.name.trim().to_owned(),
         message: format!(
-            "{} of {} was {shown} over the last {} min ({} {})",
+            "{} of {} was {shown} over the last {} min, {} the threshold {}",
             r.measure.agg.as_str(),
-            r.measure.field,
+            if r.measure.field == "*" {
+                "rows"
+            } else {
+                &r.measure.field
+            },
             r.window_minutes,
             r.condition.as_str(),
             r.threshold
