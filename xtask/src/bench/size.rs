@@ -494,8 +494,9 @@ pub fn check_budgets() -> Result<String, String> {
     // serde-wasm-bindgen; 608 with a dated axis's ticks at the viewer's midnight; 606 with unit
     // enums read by one shared routine; 608 with the phone dashboard's reserved rows; 609 with
     // the account forms' rules worded in five languages and Retry on the drill and alerts pages;
-    // → 612 with the branding form's rules worded too, measured 610).
-    const CHUNKS_GUARD_KB: f64 = 612.0;
+    // 610 with the branding form's rules worded too; → 652 with the alerts page's rules
+    // section (list, form, five-language catalog: 37 KB brotli, 611 without it), measured 650).
+    const CHUNKS_GUARD_KB: f64 = 652.0;
     let mut report = Vec::new();
     let mut over = Vec::new();
     for (what, files, guard) in [

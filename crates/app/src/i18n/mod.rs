@@ -13,12 +13,14 @@ mod builder;
 mod chrome;
 mod import;
 mod publish;
+mod rules;
 
 pub use accounts::A;
 pub use builder::B;
 pub use chrome::T;
 pub use import::I;
 pub use publish::P;
+pub use rules::R;
 
 use vantage_widgets::locale;
 use vantage_widgets::messages::{self, fill, text_from, Msg, Table};

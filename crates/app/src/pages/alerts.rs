@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use vantage_contract::{Alert, AlertStatus, Permission, Severity};
 use vantage_widgets::format::{format_time, TimeStyle};
 
+use super::alert_rules::AlertRules;
 use super::require_login;
 use crate::brand::use_page_title;
 use crate::i18n::{tr, trf, P, T};
@@ -14,18 +15,17 @@ use crate::session::use_session;
 use crate::shell::can;
 use crate::toasts::{severity_class, use_alert_news};
 
-/// The dashboard an alert's dataset is shown on (demo tenants use `<tenant>-<slug>` ids).
-fn dashboard_for(tenant_id: &str, dataset: &str) -> String {
-    let slug = match dataset {
-        "agent_events" => "agents",
-        "sales" => "sales",
-        _ => "ai-quality",
-    };
-    format!("{tenant_id}-{slug}")
+/// The first of the tenant's dashboards with a widget on `dataset` (`shown_on`: each
+/// dashboard's id and its widgets' datasets, in the list's order); `None`: none shows it.
+fn dashboard_for(shown_on: &[(String, Vec<String>)], dataset: &str) -> Option<String> {
+    shown_on
+        .iter()
+        .find(|(_, sets)| sets.iter().any(|s| s == dataset))
+        .map(|(id, _)| id.clone())
 }
 
 /// A severity for people, in the viewer's language ("Critical").
-fn severity_label(severity: Severity) -> &'static str {
+pub(super) fn severity_label(severity: Severity) -> &'static str {
     tr(match severity {
         Severity::Critical => P::Critical,
         Severity::Warning => P::Warning,
@@ -69,6 +69,32 @@ pub fn AlertsPage() -> impl IntoView {
     let load_api = api.clone();
     // Bumped by Retry after a failed load.
     let reload = RwSignal::new(0_u32);
+    // Which datasets each dashboard shows, for the "open dashboard" links (loaded once).
+    let shown_on = RwSignal::new(Vec::<(String, Vec<String>)>::new());
+    let boards_api = api.clone();
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || user.with(Option::is_none) {
+            return done.unwrap_or(false);
+        }
+        let api = (*boards_api).clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(list) = api.dashboards().await {
+                shown_on.set(
+                    list.items
+                        .into_iter()
+                        .map(|d| {
+                            let sets = d
+                                .widgets
+                                .into_iter()
+                                .filter_map(|w| w.query.map(|q| q.dataset));
+                            (d.id, sets.collect())
+                        })
+                        .collect(),
+                );
+            }
+        });
+        true
+    });
     // Effect: (re)loads when the filters in the URL change, someone signs in, alerts change live
     // or Retry is pressed.
     Effect::new(move |_| {
@@ -126,8 +152,6 @@ pub fn AlertsPage() -> impl IntoView {
             }
         });
     });
-    let tenant_id =
-        move || user.with(|u| u.as_ref().map(|u| u.tenant_id.clone()).unwrap_or_default());
     view! {
         <section class="page alerts-page">
             <div class="page-head">
@@ -163,12 +187,13 @@ pub fn AlertsPage() -> impl IntoView {
                 Some(Ok(list)) => view! {
                     <ul class="alert-rows">
                         {list.into_iter().map(|alert| {
-                            let tenant = tenant_id();
-                            view! { <AlertRow alert=alert tenant=tenant may_act=may_act focused=focus() act=act /> }
+                            let dashboard = shown_on.with(|s| dashboard_for(s, &alert.dataset));
+                            view! { <AlertRow alert=alert dashboard=dashboard may_act=may_act focused=focus() act=act /> }
                         }).collect_view()}
                     </ul>
                 }.into_any(),
             }}
+            <AlertRules may_edit=may_act changed=Callback::new(move |()| reload.update(|n| *n += 1)) />
         </section>
     }
 }
@@ -176,14 +201,14 @@ pub fn AlertsPage() -> impl IntoView {
 #[component]
 fn AlertRow(
     alert: Alert,
-    tenant: String,
+    /// The dashboard to open at the alert's time (none shows its dataset: no link).
+    dashboard: Option<String>,
     may_act: Signal<bool>,
     focused: Option<String>,
     act: Callback<(String, bool)>,
 ) -> impl IntoView {
     let (from, to) = alert_window(&alert);
-    let dashboard = dashboard_for(&tenant, &alert.dataset);
-    let dashboard_link = format!("/dashboards/{dashboard}?from={from}&to={to}");
+    let dashboard_link = dashboard.map(|d| format!("/dashboards/{d}?from={from}&to={to}"));
     let drill_link = format!(
         "/drill?dataset={}&from={from}&to={to}&title={}",
         alert.dataset,
@@ -221,7 +246,7 @@ fn AlertRow(
                 <p>{alert.message.clone()}</p>
                 <p class="muted small">{status_line}</p>
                 <p class="alert-links">
-                    <a href=dashboard_link>{move || tr(P::OpenDashboardAtThatTime)}</a>
+                    {dashboard_link.map(|href| view! { <a href=href>{move || tr(P::OpenDashboardAtThatTime)}</a> })}
                     <a href=drill_link>{move || tr(P::SeeTheRows)}</a>
                 </p>
             </div>

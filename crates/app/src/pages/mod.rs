@@ -1,6 +1,7 @@
 //! The app's pages, one per route.
 
 mod account;
+mod alert_rules;
 mod alerts;
 mod audit;
 mod branding;
