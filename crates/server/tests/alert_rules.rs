@@ -97,9 +97,12 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
         201
     );
 
-    // Saved with no rows yet: evaluated at once, no value, nothing raised.
-    let created = send(&server, "POST", "/api/v1/alert-rules", &admin, Some(rule()));
+    // Saved with no rows yet: evaluated at once, no value, nothing raised; the name trimmed.
+    let mut padded = rule();
+    padded["name"] = json!("  Big EU orders ");
+    let created = send(&server, "POST", "/api/v1/alert-rules", &admin, Some(padded));
     assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["definition"]["name"], "Big EU orders");
     let id = created.body["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("r_"));
     assert!(created.body["evaluatedAt"].is_i64(), "{}", created.text);

@@ -22,15 +22,18 @@ use vantage_contract::{
 fn audit(p: &Principal, action: AuditAction, id: &str, name: &str) -> NewEntry {
     NewEntry::new(&p.tenant_id, action, Some(&p.user_id), p.email.as_deref())
         .target(id)
-        .details(serde_json::json!({ "name": name.trim() }))
+        .details(serde_json::json!({ "name": name }))
 }
 
-/// Checks the caller may change rules and the rule against the tenant's datasets.
-async fn checked(state: &SharedState, p: &Principal, input: &AlertRuleInput) -> AppResult<()> {
+/// Checks the caller may change rules and the rule against the tenant's datasets; the name is
+/// stored trimmed.
+async fn checked(state: &SharedState, p: &Principal, input: &mut AlertRuleInput) -> AppResult<()> {
     p.require_user()?;
     p.require(Permission::ConfigureAlerts)?;
     let catalog = Catalog::load(&state.db, &p.tenant_id).await?;
-    Ok(input.validate(catalog.schema(&input.dataset))?)
+    input.validate(catalog.schema(&input.dataset))?;
+    input.name = input.name.trim().to_owned();
+    Ok(())
 }
 
 /// Evaluates a rule just saved, so its answer says what it finds now; a failure to evaluate
@@ -78,9 +81,9 @@ pub async fn list(
 pub async fn create(
     State(state): State<SharedState>,
     p: Principal,
-    ApiJson(input): ApiJson<AlertRuleInput>,
+    ApiJson(mut input): ApiJson<AlertRuleInput>,
 ) -> AppResult<(StatusCode, Json<AlertRule>)> {
-    checked(&state, &p, &input).await?;
+    checked(&state, &p, &mut input).await?;
     let id = format!("r_{}", random_token(9));
     let (tenant, id2) = (p.tenant_id.clone(), id.clone());
     let entry = audit(&p, AuditAction::AlertRuleCreated, &id, &input.name);
@@ -111,9 +114,9 @@ pub async fn update(
     State(state): State<SharedState>,
     p: Principal,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<AlertRuleInput>,
+    ApiJson(mut input): ApiJson<AlertRuleInput>,
 ) -> AppResult<Json<AlertRule>> {
-    checked(&state, &p, &input).await?;
+    checked(&state, &p, &mut input).await?;
     let (tenant, id2) = (p.tenant_id.clone(), id.clone());
     let entry = audit(&p, AuditAction::AlertRuleUpdated, &id, &input.name);
     let found = state

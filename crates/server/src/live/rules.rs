@@ -22,7 +22,7 @@ use crate::state::SharedState;
 use crate::store::{self, alert_rules};
 use std::time::Duration;
 use vantage_contract::live::CHANNEL_ALERTS;
-use vantage_contract::{Alert, AlertRule, AlertRuleInput, AlertStatus, ErrorCode, LiveKind};
+use vantage_contract::{Alert, AlertRule, AlertStatus, ErrorCode, LiveKind};
 
 /// Runs until shutdown.
 pub async fn run(state: SharedState) {
@@ -56,7 +56,7 @@ pub async fn run(state: SharedState) {
 }
 
 /// What one evaluation found: the value, or why there is none that the rule's owner can fix
-/// (the dataset or a field is gone, the query ran past the time limit).
+/// (the dataset is gone, the query ran past the time limit); other failures are the caller's.
 fn finding(
     result: AppResult<vantage_contract::QueryResult>,
 ) -> AppResult<(Option<f64>, Option<String>)> {
@@ -82,7 +82,7 @@ fn alert_for(rule: &AlertRule, value: f64, now: i64) -> Alert {
         rule: rule.id.clone(),
         severity: r.severity,
         status: AlertStatus::Open,
-        title: r.name.trim().to_owned(),
+        title: r.name.clone(),
         message: format!(
             "{} of {} was {shown} over the last {} min, {} the threshold {}",
             r.measure.agg.as_str(),
@@ -117,10 +117,7 @@ pub async fn evaluate(
 ) -> AppResult<Option<AlertRule>> {
     let now = now_ms();
     let limit: Option<Duration> = state.config.query_timeout;
-    let (t, q) = (
-        tenant.to_owned(),
-        AlertRuleInput::query(&rule.definition, now),
-    );
+    let (t, q) = (tenant.to_owned(), rule.definition.query(now));
     let (value, error) = finding(
         state
             .db
