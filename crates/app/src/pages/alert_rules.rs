@@ -1,7 +1,8 @@
 //! The rules section of the alerts page: the tenant's alert rules (what each watches, in words,
 //! and what its last check found) and, for roles that may configure alerts, a form to create or
 //! edit one plus Enable/Disable and Delete per rule. The server checks a rule when it is saved
-//! and every minute after; the list reloads when alerts change live (a rule may just have fired).
+//! and every minute after; the list reloads every minute and when alerts change live (a rule
+//! may just have fired).
 //!
 //! [`RuleDraft`] is the form as plain data (native tests below); the components only wire it.
 
@@ -415,6 +416,13 @@ pub fn AlertRules(may_edit: Signal<bool>, changed: Callback<()>) -> impl IntoVie
             rules.set(Some(list.map(|l| l.items).map_err(|e| e.user_message())));
         });
     });
+    // The server checks every rule each minute; the list asks for what it found as often.
+    if let Ok(handle) = set_interval_with_handle(
+        move || reload.update(|n| *n += 1),
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     // Puts the server's answer for one rule in the list (or removes it: `None`).
     let put = move |id: &str, rule: Option<AlertRule>| {
         rules.update(|list| {
