@@ -262,9 +262,31 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
         "{}",
         audit.text
     );
+    // Deleted with an alert open: the alerts stay, the open one resolved (and published so).
+    let r = send(&server, "PUT", &path, &admin, Some(rule()));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let third = alerts_of(&server, &admin, &id);
+    assert_eq!(
+        (third.len(), &third[0]["status"]),
+        (3, &json!("open")),
+        "{third:?}"
+    );
     assert_eq!(send(&server, "DELETE", &path, &admin, None).status, 204);
     assert_eq!(send(&server, "DELETE", &path, &admin, None).status, 404);
-    assert_eq!(alerts_of(&server, &admin, &id).len(), 2, "its alerts stay");
+    let kept = alerts_of(&server, &admin, &id);
+    assert_eq!(kept.len(), 3, "its alerts stay");
+    assert!(kept.iter().all(|a| a["status"] == "resolved"), "{kept:?}");
+    let third_id = third[0]["id"].as_str().unwrap();
+    loop {
+        let line = lines.next().expect("stream ended").unwrap();
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        let msg: Value = serde_json::from_str(data.trim()).unwrap();
+        if msg["data"]["id"] == third_id && msg["data"]["status"] == "resolved" {
+            break;
+        }
+    }
 }
 
 #[test]

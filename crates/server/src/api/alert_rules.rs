@@ -73,9 +73,10 @@ pub async fn list(
     Ok(Json(AlertRuleList { items }))
 }
 
-/// `POST /api/v1/alert-rules` (configure-alerts permission): stores the rule and evaluates it
-/// at once (when enabled); the answer carries what the evaluation found. At most 100 rules per
-/// tenant (409 past that).
+/// `POST /api/v1/alert-rules` (configure-alerts permission).
+///
+/// Stores the rule and evaluates it at once (when enabled); the answer carries what the
+/// evaluation found. At most 100 rules per tenant (409 past that).
 #[utoipa::path(post, path = "/api/v1/alert-rules", tag = "alerts", security(("bearer" = [])), request_body = AlertRuleInput,
     responses((status = 201, body = AlertRule), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -105,8 +106,9 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(rule)))
 }
 
-/// `PUT /api/v1/alert-rules/{id}` (configure-alerts permission): replaces the rule (the last
-/// save wins) and evaluates it again.
+/// `PUT /api/v1/alert-rules/{id}` (configure-alerts permission).
+///
+/// Replaces the rule (the last save wins) and evaluates it again.
 #[utoipa::path(put, path = "/api/v1/alert-rules/{id}", tag = "alerts", security(("bearer" = [])), request_body = AlertRuleInput,
     params(("id" = String, Path)),
     responses((status = 200, body = AlertRule), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -137,7 +139,10 @@ pub async fn update(
     Ok(Json(evaluated(&state, &p.tenant_id, &id).await?))
 }
 
-/// `DELETE /api/v1/alert-rules/{id}` (configure-alerts permission); the alerts it raised stay.
+/// `DELETE /api/v1/alert-rules/{id}` (configure-alerts permission).
+///
+/// The alerts it raised stay; those still open or acknowledged are resolved (nothing would
+/// resolve them any more).
 #[utoipa::path(delete, path = "/api/v1/alert-rules/{id}", tag = "alerts", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(
@@ -155,16 +160,21 @@ pub async fn delete(
             let tx = c.transaction()?;
             let name = alert_rules::get(&tx, &tenant, &id2)?.map(|r| r.definition.name);
             let Some(name) = name else {
-                return Ok(false);
+                return Ok(None);
             };
             alert_rules::delete(&tx, &tenant, &id2)?;
+            // Nothing would ever resolve them now.
+            let resolved = alert_rules::resolve_alerts(&tx, &tenant, &id2, now_ms())?;
             audit(&caller, AuditAction::AlertRuleDeleted, &id2, &name).append(&tx)?;
             tx.commit()?;
-            Ok(true)
+            Ok(Some(resolved))
         })
         .await?;
-    if !deleted {
+    let Some(resolved) = deleted else {
         return Err(AppError::not_found("no such alert rule"));
+    };
+    for alert in &resolved {
+        rules::publish(&state, &p.tenant_id, alert).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
