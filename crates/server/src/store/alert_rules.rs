@@ -4,7 +4,7 @@
 
 use crate::error::AppResult;
 use crate::sql::{params, Conn, OptionalExtension};
-use vantage_contract::{Alert, AlertRule, AlertRuleInput};
+use vantage_contract::{Alert, AlertRule, AlertRuleInput, AlertStatus};
 
 const COLS: &str = "id, body, created_at, updated_at, evaluated_at, value, error";
 
@@ -197,11 +197,15 @@ pub fn resolve_alerts(c: &Conn, tenant: &str, id: &str, now: i64) -> AppResult<V
         .collect::<crate::sql::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(ids.len());
     for alert in ids {
-        c.execute(
-            "UPDATE alerts SET status = 'resolved', resolved_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant, alert, now],
-        )?;
-        out.extend(super::alert(c, tenant, &alert)?);
+        // The same change as a person's resolve (no one to name: `by` is not recorded for it).
+        out.extend(super::set_alert_status(
+            c,
+            tenant,
+            &alert,
+            AlertStatus::Resolved,
+            "",
+            now,
+        )?);
     }
     Ok(out)
 }
