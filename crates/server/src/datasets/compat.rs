@@ -1,8 +1,9 @@
 //! Which changes to a dataset definition are safe. Adding fields and changing labels, units,
 //! formats, known values, name, description or retention always are. Dropping a field, or
 //! changing a field's type or role, breaks the dashboard widgets and alert rules that use it:
-//! such a change is refused with `409` naming each dependant (dashboard and widget, or rule). A type change, or a new
-//! time field, is also refused while the dataset holds rows (the stored values would not fit).
+//! such a change is refused with `409` naming each dependant (dashboard and widget, or rule).
+//! A type change, or a new time field, is also refused while the dataset holds rows (the stored
+//! values would not fit).
 
 use crate::error::{AppError, AppResult};
 use crate::sql::Conn;
