@@ -124,7 +124,8 @@ pub struct AlertRuleInput {
     /// A finite number.
     pub threshold: f64,
     pub severity: Severity,
-    /// A disabled rule is kept but not evaluated.
+    /// A disabled rule is kept but not evaluated; saving it disabled resolves its open and
+    /// acknowledged alerts.
     #[serde(default = "enabled_default")]
     pub enabled: bool,
 }

@@ -85,6 +85,7 @@ mod sql;
 mod state;
 mod static_files;
 mod store;
+mod ticks;
 mod zone;
 
 use clap::Parser;

@@ -1,8 +1,8 @@
 //! Alert rules on a tenant's own data, end to end against the real server binary and a real
 //! SQLite file: a rule on an ingested dataset raises an alert (stored, and published on the
 //! live `alerts` channel) when rows arrive that break it, one at a time while one is
-//! unresolved, resolved by itself once the rule no longer holds; a disabled rule raises nothing;
-//! a field a rule reads cannot be dropped; a rule whose dataset is deleted says why it
+//! unresolved, resolved by itself once the rule no longer holds; a disabled rule raises nothing,
+//! and disabling one resolves its alert; a field a rule reads cannot be dropped; a rule whose dataset is deleted says why it
 //! cannot be evaluated; changes are audited. The demo generator is off (`--events-per-sec 0`),
 //! so every alert here comes from the rules.
 
@@ -75,6 +75,23 @@ fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// Reads the live stream until an alert for which `wanted` holds arrives, and returns it.
+fn next_alert(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    wanted: impl Fn(&Value) -> bool,
+) -> Value {
+    loop {
+        let line = lines.next().expect("stream ended").unwrap();
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        let msg: Value = serde_json::from_str(data.trim()).unwrap();
+        if msg["kind"] == "alert" && wanted(&msg["data"]) {
+            return msg["data"].clone();
+        }
+    }
+}
+
 fn rule_state(server: &Server, token: &str, id: &str) -> Value {
     let r = send(server, "GET", "/api/v1/alert-rules", token, None);
     assert_eq!(r.status, 200, "{}", r.text);
@@ -143,16 +160,7 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
         Some(rows),
     );
     assert_eq!(r.status, 200, "{}", r.text);
-    let published = loop {
-        let line = lines.next().expect("stream ended").unwrap();
-        let Some(data) = line.strip_prefix("data:") else {
-            continue;
-        };
-        let msg: Value = serde_json::from_str(data.trim()).unwrap();
-        if msg["kind"] == "alert" && msg["data"]["rule"] == id.as_str() {
-            break msg["data"].clone();
-        }
-    };
+    let published = next_alert(&mut lines, |a| a["rule"] == id.as_str());
     assert_eq!(published["title"], "Big EU orders");
     assert_eq!(published["severity"], "critical");
     assert_eq!(published["status"], "open");
@@ -161,7 +169,7 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
     assert_eq!(published["threshold"], 1000.0);
     assert_eq!(
         published["message"],
-        "sum of amount was 1300 over the last 60 min, above the threshold 1000"
+        "Sum of amount was 1300 over the last 60 min, above the threshold 1000"
     );
     let stored = alerts_of(&server, &admin, &id);
     assert_eq!(stored.len(), 1, "{stored:?}");
@@ -213,19 +221,9 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
     assert_eq!(now_alerts[0]["id"], second.as_str());
     assert_eq!(now_alerts[0]["status"], "resolved", "{now_alerts:?}");
     assert!(now_alerts[0]["resolvedAt"].is_i64());
-    let resolved = loop {
-        let line = lines.next().expect("stream ended").unwrap();
-        let Some(data) = line.strip_prefix("data:") else {
-            continue;
-        };
-        let msg: Value = serde_json::from_str(data.trim()).unwrap();
-        if msg["kind"] == "alert"
-            && msg["data"]["id"] == second.as_str()
-            && msg["data"]["status"] == "resolved"
-        {
-            break msg["data"].clone();
-        }
-    };
+    let resolved = next_alert(&mut lines, |a| {
+        a["id"] == second.as_str() && a["status"] == "resolved"
+    });
     assert_eq!(resolved["rule"], id.as_str());
 
     // Disabled: kept, its last finding forgotten, not evaluated, nothing raised although the
@@ -277,16 +275,98 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
     assert_eq!(kept.len(), 3, "its alerts stay");
     assert!(kept.iter().all(|a| a["status"] == "resolved"), "{kept:?}");
     let third_id = third[0]["id"].as_str().unwrap();
-    loop {
-        let line = lines.next().expect("stream ended").unwrap();
-        let Some(data) = line.strip_prefix("data:") else {
-            continue;
-        };
-        let msg: Value = serde_json::from_str(data.trim()).unwrap();
-        if msg["data"]["id"] == third_id && msg["data"]["status"] == "resolved" {
-            break;
-        }
-    }
+    next_alert(&mut lines, |a| {
+        a["id"] == third_id && a["status"] == "resolved"
+    });
+}
+
+#[test]
+fn disabling_a_rule_resolves_its_open_alert_and_enabling_it_again_raises_a_new_one() {
+    let server = Server::start(&["--events-per-sec", "0", "--alert-interval-secs", "1"]);
+    let admin = server.token("admin@healthco.test");
+    let viewer = server.token("viewer@healthco.test");
+    assert_eq!(
+        send(&server, "POST", "/api/v1/datasets", &admin, Some(orders())).status,
+        201
+    );
+    let key = send(
+        &server,
+        "POST",
+        "/api/v1/ingest-keys",
+        &admin,
+        Some(json!({ "name": "orders", "datasets": ["orders"] })),
+    );
+    let key = key.body["secret"].as_str().unwrap().to_owned();
+    let now = now_ms();
+    let rows = json!([
+        { "ts": now - 60_000, "region": "EU", "amount": 600 },
+        { "ts": now - 1_000, "region": "EU", "amount": 700 }
+    ]);
+    let r = send(
+        &server,
+        "POST",
+        "/api/v1/datasets/orders/events",
+        &key,
+        Some(rows),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Saved while its condition holds: it fires at once.
+    let created = send(&server, "POST", "/api/v1/alert-rules", &admin, Some(rule()));
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["value"], 1300.0, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let fired = alerts_of(&server, &admin, &id);
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(fired[0]["status"], "open", "{fired:?}");
+    let first = fired[0]["id"].as_str().unwrap().to_owned();
+
+    let stream = server
+        .agent()
+        .get(&format!(
+            "{}/api/v1/live/sse?channels=alerts&access_token={viewer}",
+            server.base
+        ))
+        .call()
+        .unwrap();
+    let mut lines = BufReader::new(stream.into_reader()).lines();
+
+    // Disabled: nothing would resolve its alert any more, so the save does (and publishes it).
+    let path = format!("/api/v1/alert-rules/{id}");
+    let mut off = rule();
+    off["enabled"] = json!(false);
+    let r = send(&server, "PUT", &path, &admin, Some(off));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["definition"]["enabled"], false);
+    assert!(
+        r.body.get("evaluatedAt").is_none(),
+        "not evaluated: {}",
+        r.text
+    );
+    let after = alerts_of(&server, &admin, &id);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["id"], first.as_str());
+    assert_eq!(after[0]["status"], "resolved", "{after:?}");
+    assert!(after[0]["resolvedAt"].is_i64(), "{after:?}");
+    let resolved = next_alert(&mut lines, |a| {
+        a["id"] == first.as_str() && a["status"] == "resolved"
+    });
+    assert_eq!(resolved["rule"], id.as_str());
+
+    // Enabled again with the condition still holding: a new incident, a new alert.
+    let r = send(&server, "PUT", &path, &admin, Some(rule()));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["value"], 1300.0, "{}", r.text);
+    let again = alerts_of(&server, &admin, &id);
+    assert_eq!(again.len(), 2, "{again:?}");
+    let new: Vec<&Value> = again.iter().filter(|a| a["id"] != first.as_str()).collect();
+    assert_eq!(new.len(), 1, "{again:?}");
+    assert_eq!(new[0]["status"], "open", "{again:?}");
+    let raised = next_alert(&mut lines, |a| {
+        a["rule"] == id.as_str() && a["id"] != first.as_str()
+    });
+    assert_eq!(raised["status"], "open");
+    assert_eq!(raised["id"], new[0]["id"]);
 }
 
 #[test]

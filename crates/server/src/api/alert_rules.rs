@@ -108,7 +108,8 @@ pub async fn create(
 
 /// `PUT /api/v1/alert-rules/{id}` (configure-alerts permission).
 ///
-/// Replaces the rule (the last save wins) and evaluates it again.
+/// Replaces the rule (the last save wins) and evaluates it again. Saved disabled, its alerts
+/// still open or acknowledged are resolved (nothing would resolve them while it is off).
 #[utoipa::path(put, path = "/api/v1/alert-rules/{id}", tag = "alerts", security(("bearer" = [])), request_body = AlertRuleInput,
     params(("id" = String, Path)),
     responses((status = 200, body = AlertRule), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -121,20 +122,30 @@ pub async fn update(
     checked(&state, &p, &mut input).await?;
     let (tenant, id2) = (p.tenant_id.clone(), id.clone());
     let entry = audit(&p, AuditAction::AlertRuleUpdated, &id, &input.name);
-    let found = state
+    let updated = state
         .db
         .write(move |c| {
             let tx = c.transaction()?;
-            let found = alert_rules::update(&tx, &tenant, &id2, &input, now_ms())?;
-            if found {
-                entry.append(&tx)?;
+            let now = now_ms();
+            if !alert_rules::update(&tx, &tenant, &id2, &input, now)? {
+                return Ok(None);
             }
+            // Off, it is not evaluated: nothing would ever resolve them (as on delete).
+            let resolved = if input.enabled {
+                Vec::new()
+            } else {
+                alert_rules::resolve_alerts(&tx, &tenant, &id2, now)?
+            };
+            entry.append(&tx)?;
             tx.commit()?;
-            Ok(found)
+            Ok(Some(resolved))
         })
         .await?;
-    if !found {
+    let Some(resolved) = updated else {
         return Err(AppError::not_found("no such alert rule"));
+    };
+    for alert in &resolved {
+        rules::publish(&state, &p.tenant_id, alert).await?;
     }
     Ok(Json(evaluated(&state, &p.tenant_id, &id).await?))
 }

@@ -7,11 +7,13 @@
 //! within [`TTL`] + [`RENEW`]. A replica that stops cleanly gives the lease back at once. Without
 //! `--bus-url` the only process always holds it.
 
+use crate::ticks::Ticks;
 use ::redis::aio::ConnectionManager;
 use ::redis::Script;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+use tokio::time::MissedTickBehavior;
 
 /// How long a lease lasts without renewal.
 pub const TTL: Duration = Duration::from_secs(5);
@@ -75,15 +77,10 @@ impl Lease {
     }
 
     /// Takes and renews the lease until `shutdown`, then gives it back.
-    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) {
         let Some(r) = &self.redis else { return };
-        let mut tick = tokio::time::interval(RENEW);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = shutdown.changed() => break,
-            }
+        let mut ticks = Ticks::new(RENEW, MissedTickBehavior::Delay, shutdown);
+        while ticks.next().await {
             let was = self.held();
             let asked = Instant::now();
             let answer = r.try_hold().await;

@@ -7,7 +7,9 @@ use crate::datasets::{catalog, rows};
 use crate::db::now_ms;
 use crate::error::AppResult;
 use crate::state::SharedState;
+use crate::ticks::Ticks;
 use std::time::Duration;
+use tokio::time::MissedTickBehavior;
 
 /// Rows deleted per write transaction.
 const SLICE: u32 = 20_000;
@@ -58,14 +60,12 @@ pub async fn sweep_dataset(state: &SharedState, tenant: &str, id: &str) -> AppRe
 
 /// Runs [`sweep`] every minute until shutdown.
 pub async fn run(state: SharedState) {
-    let mut shutdown = state.shutdown.clone();
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => break,
-        }
+    let mut ticks = Ticks::new(
+        Duration::from_secs(60),
+        MissedTickBehavior::Delay,
+        state.shutdown.clone(),
+    );
+    while ticks.next().await {
         // Once per cluster: only the replica holding the work lease sweeps.
         if !state.lease.held() {
             continue;

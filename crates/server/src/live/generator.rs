@@ -14,10 +14,12 @@ use crate::query::percentile;
 use crate::seed::TENANTS;
 use crate::state::SharedState;
 use crate::store;
+use crate::ticks::Ticks;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
 use std::time::Duration;
+use tokio::time::MissedTickBehavior;
 use vantage_contract::live::CHANNEL_METRICS;
 use vantage_contract::{Alert, AlertStatus, LiveKind, MetricRollup, Severity};
 
@@ -119,14 +121,12 @@ pub async fn run(state: SharedState) {
     }
     let mut rng = StdRng::from_os_rng();
     let mut windows: Vec<Window> = TENANTS.iter().map(|_| Window::default()).collect();
-    let mut shutdown = state.shutdown.clone();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => break,
-        }
+    let mut ticks = Ticks::new(
+        Duration::from_secs(1),
+        MissedTickBehavior::Skip,
+        state.shutdown.clone(),
+    );
+    while ticks.next().await {
         if !state.lease.held() {
             continue;
         }

@@ -20,20 +20,20 @@ use crate::error::AppResult;
 use crate::query;
 use crate::state::SharedState;
 use crate::store::{self, alert_rules};
+use crate::ticks::Ticks;
 use std::time::Duration;
+use tokio::time::MissedTickBehavior;
 use vantage_contract::live::CHANNEL_ALERTS;
 use vantage_contract::{Alert, AlertRule, AlertStatus, ErrorCode, LiveKind};
 
 /// Runs until shutdown.
 pub async fn run(state: SharedState) {
-    let mut shutdown = state.shutdown.clone();
-    let mut tick = tokio::time::interval(state.config.alert_interval);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => break,
-        }
+    let mut ticks = Ticks::new(
+        state.config.alert_interval,
+        MissedTickBehavior::Delay,
+        state.shutdown.clone(),
+    );
+    while ticks.next().await {
         if !state.lease.held() {
             continue;
         }
@@ -45,7 +45,7 @@ pub async fn run(state: SharedState) {
             }
         };
         for (tenant, rule) in rules {
-            if *shutdown.borrow() {
+            if ticks.shutting_down() {
                 break;
             }
             if let Err(e) = evaluate(&state, &tenant, &rule).await {
@@ -77,6 +77,9 @@ fn finding(
 fn alert_for(rule: &AlertRule, value: f64, now: i64) -> Alert {
     let r = &rule.definition;
     let shown = (value * 1000.0).round() / 1000.0;
+    // A sentence: "Sum of amount …", "P95 of latency_ms …".
+    let agg = r.measure.agg.as_str();
+    let agg = agg[..1].to_ascii_uppercase() + &agg[1..];
     Alert {
         id: format!("a_{}", random_token(9)),
         rule: rule.id.clone(),
@@ -84,8 +87,7 @@ fn alert_for(rule: &AlertRule, value: f64, now: i64) -> Alert {
         status: AlertStatus::Open,
         title: r.name.clone(),
         message: format!(
-            "{} of {} was {shown} over the last {} min, {} the threshold {}",
-            r.measure.agg.as_str(),
+            "{agg} of {} was {shown} over the last {} min, {} the threshold {}",
             if r.measure.field == "*" {
                 "rows"
             } else {

@@ -184,7 +184,7 @@ pub fn has_unresolved_alert(c: &Conn, tenant: &str, id: &str) -> AppResult<bool>
 }
 
 /// Resolves at `now` the alerts of the rule that are open or acknowledged (its condition no
-/// longer holds) and returns them as they are now.
+/// longer holds, or it was deleted or disabled) and returns them as they are now.
 ///
 /// # Errors
 /// Database failures.
