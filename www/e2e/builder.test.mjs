@@ -141,6 +141,56 @@ test("an admin builds a dashboard with two widgets, arranges them, saves, and fi
   await page.context().close();
 });
 
+test("a widget's filters narrow its preview, are checked as typed, and come back when edited", async () => {
+  const page = await signedIn();
+  await openBuilder(page);
+  const name = `Filtered e2e ${Date.now()}`;
+  await page.fill("input[name=dashboard-name]", name);
+  await page.click("button:has-text('Add widget')");
+  const editor = page.locator(".builder-editor");
+  await editor.locator("select[name=dataset]").selectOption("validations");
+  await editor.locator("select[name=kind]").selectOption("kpi");
+  await editor.locator("input[name=widget-title]").fill("Invalid answers");
+  const value = editor.locator(".builder-preview .vt-kpi-value");
+  await value.waitFor({ timeout: 30000 });
+  const all = (await value.textContent()).trim();
+  // Only invalid answers: the preview asks again with the filter.
+  assert.match(await editor.locator(".rule-filters").textContent(), /Every row of the dataset counts/);
+  await editor.locator(".rule-filters button:text-is('Add filter')").click();
+  await editor.locator("#widget-filter-0-field").selectOption("status");
+  await editor.locator("#widget-filter-0-value").fill("INVALID");
+  const deadline = Date.now() + 15000;
+  while ((await value.textContent()).trim() === all && Date.now() < deadline) await page.waitForTimeout(100);
+  assert.notEqual((await value.textContent()).trim(), all, "the preview follows the filter");
+  // A value its field cannot take is named beside its row and keeps the widget out.
+  await editor.locator(".rule-filters button:text-is('Add filter')").click();
+  await editor.locator("#widget-filter-1-field").selectOption("latency_ms");
+  await editor.locator("#widget-filter-1-op").selectOption("gt");
+  await editor.locator("#widget-filter-1-value").fill("fast");
+  assert.equal(await editor.locator("label[for=widget-filter-1-value] .field-error").textContent(), "Enter a number");
+  assert.ok(await editor.locator("button:has-text('Add to dashboard')").isDisabled());
+  await screenshot(page, "builder-editor-filters");
+  await editor.locator("button[aria-label='Remove filter 2']").click();
+  await editor.locator("button:has-text('Add to dashboard')").click();
+  await editor.waitFor({ state: "detached" });
+  await save(page);
+  await page.waitForURL(/\/dashboards\/[^/]+\/edit$/);
+  const id = new URL(page.url()).pathname.split("/")[2];
+  // Stored as the contract's filter; edited again, the row is back as typed.
+  const stored = await page.evaluate(async (id) => {
+    const login = await (await fetch("/api/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@healthco.test", password: "vantage-demo" }) })).json();
+    const r = await fetch(`/api/v1/dashboards/${id}`, { headers: { authorization: `Bearer ${login.accessToken}` } });
+    return r.ok ? (await r.json()).widgets[0].query.filters : `HTTP ${r.status}`;
+  }, id);
+  assert.deepEqual(stored, [{ field: "status", op: "eq", value: "INVALID" }]);
+  await page.reload();
+  await page.locator(".builder-card").first().locator("button:text-is('Edit')").click();
+  assert.equal(await page.locator("#widget-filter-0-value").inputValue(), "INVALID");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test("a concurrent edit is reported and nothing is lost", async () => {
   const first = await signedIn();
   await openBuilder(first);

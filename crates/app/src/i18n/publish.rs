@@ -111,6 +111,7 @@ pub enum P {
     /// `{0}`: the dashboard's name.
     ReportOf,
     BackToDashboard,
+    BackToAlerts,
     PrintOrPdf,
     Period,
     Generated,
@@ -140,7 +141,7 @@ pub enum P {
 #[cfg(test)]
 impl P {
     /// Every key, for the completeness test.
-    pub const ALL: [P; 108] = [
+    pub const ALL: [P; 109] = [
         P::BrandingAdminsOnly,
         P::BrandingIntro,
         P::RuleOneToChars,
@@ -230,6 +231,7 @@ impl P {
         P::Resolve,
         P::ReportOf,
         P::BackToDashboard,
+        P::BackToAlerts,
         P::PrintOrPdf,
         P::Period,
         P::Generated,
@@ -373,6 +375,7 @@ const EN: Table<P> = &[
     // Report page.
     (P::ReportOf, "Report: {0}"),
     (P::BackToDashboard, "← Back to the dashboard"),
+    (P::BackToAlerts, "← Back to alerts"),
     (P::PrintOrPdf, "Print / Save as PDF"),
     (P::Period, "Period"),
     (P::Generated, "Generated"),
@@ -524,6 +527,7 @@ const DE: Table<P> = &[
     // Report page.
     (P::ReportOf, "Bericht: {0}"),
     (P::BackToDashboard, "← Zurück zum Dashboard"),
+    (P::BackToAlerts, "← Zurück zu den Alarmen"),
     (P::PrintOrPdf, "Drucken / Als PDF speichern"),
     (P::Period, "Zeitraum"),
     (P::Generated, "Erstellt"),
@@ -681,6 +685,7 @@ const FR: Table<P> = &[
     // Report page.
     (P::ReportOf, "Rapport\u{a0}: {0}"),
     (P::BackToDashboard, "← Retour au tableau de bord"),
+    (P::BackToAlerts, "← Retour aux alertes"),
     (P::PrintOrPdf, "Imprimer / Enregistrer en PDF"),
     (P::Period, "Période"),
     (P::Generated, "Généré le"),
@@ -835,6 +840,7 @@ const ES: Table<P> = &[
     // Report page.
     (P::ReportOf, "Informe: {0}"),
     (P::BackToDashboard, "← Volver al panel"),
+    (P::BackToAlerts, "← Volver a las alertas"),
     (P::PrintOrPdf, "Imprimir / Guardar como PDF"),
     (P::Period, "Período"),
     (P::Generated, "Generado"),
@@ -956,6 +962,7 @@ const JA: Table<P> = &[
     // Report page.
     (P::ReportOf, "レポート: {0}"),
     (P::BackToDashboard, "← ダッシュボードに戻る"),
+    (P::BackToAlerts, "← アラートに戻る"),
     (P::PrintOrPdf, "印刷 / PDF として保存"),
     (P::Period, "期間"),
     (P::Generated, "作成日時"),

@@ -11,13 +11,14 @@ use std::future::Future;
 use leptos::prelude::*;
 use vantage_contract::wire::name_of;
 use vantage_contract::{
-    Aggregation, AlertRule, AlertRuleInput, Comparison, Dataset, Filter, Measure, Severity,
+    Aggregation, Alert, AlertRule, AlertRuleInput, Comparison, Dataset, Measure, Severity,
 };
 use vantage_sdk::SdkError;
 use vantage_widgets::format::{format_time, group, tick_decimals, TimeStyle};
 
 use super::alerts::severity_label;
-use super::password::{error_for, field_error, general_error, FormError};
+use super::filter_rows::{filter_text, to_filters, FilterDraft, FilterRows};
+use super::password::{error_for, field_error, FormError};
 use super::tenants::confirm;
 use crate::i18n::{tr, trf, P, R};
 use crate::request::Latest;
@@ -103,6 +104,30 @@ pub fn condition_text(rule: &AlertRuleInput, dataset: Option<&Dataset>) -> Strin
     ))
 }
 
+/// What an alert raised by `rule` found, in words in the viewer's language ("P95 of Latency was
+/// 912 over the last 15 min, above the threshold 800"), when `rule` is the definition that
+/// raised it (not changed since); `None`: the server's message stands.
+pub fn alert_message(alert: &Alert, rule: &AlertRule, dataset: Option<&Dataset>) -> Option<String> {
+    let def = &rule.definition;
+    if rule.id != alert.rule || rule.updated_at > alert.created_at || def.dataset != alert.dataset {
+        return None;
+    }
+    let key = match def.condition {
+        Comparison::Above => R::MessageAbove,
+        Comparison::Below => R::MessageBelow,
+    };
+    Some(capitalized(&trf(
+        key,
+        &[
+            aggregation_label(def.measure.agg),
+            &field_label(dataset, &def.measure.field),
+            &number(alert.value),
+            &def.window_minutes.to_string(),
+            &number(alert.threshold),
+        ],
+    )))
+}
+
 /// The rule form's content as typed (numbers as text until saved).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleDraft {
@@ -115,9 +140,8 @@ pub struct RuleDraft {
     pub window: String,
     pub severity: Severity,
     pub enabled: bool,
-    /// Kept from the rule being edited (the form shows them in the list but does not edit
-    /// them; another dataset drops them).
-    filters: Vec<Filter>,
+    /// Only rows matching these count (another dataset drops them).
+    pub filters: Vec<FilterDraft>,
 }
 
 impl RuleDraft {
@@ -149,7 +173,7 @@ impl RuleDraft {
             window: rule.window_minutes.to_string(),
             severity: rule.severity,
             enabled: rule.enabled,
-            filters: rule.filters.clone(),
+            filters: rule.filters.iter().map(FilterDraft::from_filter).collect(),
         }
     }
 
@@ -172,26 +196,29 @@ impl RuleDraft {
         }
     }
 
-    /// The request body.
+    /// The request body; `datasets`: the tenant's (a filter's operands are typed by its field).
     ///
     /// # Errors
-    /// The field whose text is not a number, and what to type instead. Everything else is the
-    /// server's to check (its 422 names the field).
-    pub fn to_input(&self) -> Result<AlertRuleInput, (&'static str, R)> {
+    /// The field whose text cannot be sent (a number that does not parse, a filter without its
+    /// operands), named as the server names it (`filters[1].value`), and what to type instead.
+    /// Everything else is the server's to check (its 422 names the field).
+    pub fn to_input(&self, datasets: &[Dataset]) -> Result<AlertRuleInput, (String, R)> {
         let threshold = self.threshold.trim().parse::<f64>().ok();
         let threshold = threshold
             .filter(|t| t.is_finite())
-            .ok_or(("threshold", R::EnterNumber))?;
+            .ok_or(("threshold".to_owned(), R::EnterNumber))?;
         let window_minutes = self
             .window
             .trim()
             .parse::<u32>()
-            .map_err(|_| ("windowMinutes", R::EnterMinutes))?;
+            .map_err(|_| ("windowMinutes".to_owned(), R::EnterMinutes))?;
+        let ds = datasets.iter().find(|d| d.id == self.dataset);
+        let filters = to_filters(&self.filters, ds)?;
         Ok(AlertRuleInput {
             name: self.name.trim().to_owned(),
             dataset: self.dataset.clone(),
             measure: Measure::new(self.field.clone(), self.agg),
-            filters: self.filters.clone(),
+            filters,
             window_minutes,
             condition: self.condition,
             threshold,
@@ -376,12 +403,17 @@ fn t<K: crate::i18n::Key + Send + Sync>(key: K) -> impl IntoView {
 /// The rules section. `may_edit`: the viewer may configure alerts; `changed` runs after a rule
 /// was saved (its first check may have raised an alert).
 #[component]
-pub fn AlertRules(may_edit: Signal<bool>, changed: Callback<()>) -> impl IntoView {
+pub fn AlertRules(
+    may_edit: Signal<bool>,
+    changed: Callback<()>,
+    /// The tenant's rules as loaded (`None` until the first answer); the page words alerts with them.
+    rules: RwSignal<Option<Result<Vec<AlertRule>, String>>>,
+    /// The tenant's datasets (their fields' labels).
+    datasets: RwSignal<Vec<Dataset>>,
+) -> impl IntoView {
     let session = use_session();
     let api = send_wrapper::SendWrapper::new(session.api.clone());
     let user = session.user;
-    let rules = RwSignal::new(None::<Result<Vec<AlertRule>, String>>);
-    let datasets = RwSignal::new(Vec::<Dataset>::new());
     let draft = RwSignal::new(RuleDraft::new(""));
     let editing = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -489,9 +521,10 @@ pub fn AlertRules(may_edit: Signal<bool>, changed: Callback<()>) -> impl IntoVie
         }
     });
     let submit = Callback::new(move |()| {
-        let input = match draft.with_untracked(RuleDraft::to_input) {
+        let input = datasets.with_untracked(|sets| draft.with_untracked(|d| d.to_input(sets)));
+        let input = match input {
             Ok(input) => input,
-            Err((field, key)) => return error.set(Some((Some(field.into()), tr(key).into()))),
+            Err((field, key)) => return error.set(Some((Some(field), tr(key).into()))),
         };
         let api = (*api).clone();
         let id = editing.get_untracked();
@@ -587,10 +620,9 @@ fn RuleRow(
             let ds = sets.iter().find(|d| d.id == input.dataset);
             let name = ds.map_or(input.dataset.as_str(), |d| d.name.as_str());
             let mut text = format!("{name} · {}", condition_text(&input, ds));
-            // Filters set with the API (the form keeps them but does not edit them).
             for f in &input.filters {
                 text.push_str(" · ");
-                text.push_str(&super::drill::describe_filter(f));
+                text.push_str(&filter_text(f, ds));
             }
             text
         })
@@ -731,11 +763,22 @@ fn RuleForm(
         };
         control(part, draft, datasets, error, node)
     });
+    // A message naming no control of the form (a filter's is shown beside its row).
+    let general = move || {
+        error.with(|e| {
+            let (field, message) = e.as_ref()?;
+            let shown = field.as_deref().is_some_and(|f| {
+                FORM_FIELDS.contains(&f) || (f.starts_with("filters[") && f.contains("]."))
+            });
+            (!shown).then(|| message.clone())
+        })
+    };
     view! {
         <form class="card inline-form rule-form" on:submit=on_submit on:input=move |_| error.set(None)
             novalidate aria-labelledby="rule-form-title">
             <h3 class="section-title" id="rule-form-title">{title}</h3>
             <div class="rule-form-fields">{controls.into_iter().collect_view()}</div>
+            <FilterRows draft datasets error id="rule-filter" />
             <div class="form-actions">
                 <button type="submit" class="app-button primary" disabled=move || busy.get()>
                     {move || tr(if busy.get() { R::Saving } else if editing.get().is_some() { R::SaveRule } else { R::CreateRule })}
@@ -744,7 +787,7 @@ fn RuleForm(
                     <button type="button" class="app-button ghost" on:click=cancel>{t(R::Cancel)}</button>
                 })}
             </div>
-            {move || general_error(error, FORM_FIELDS).map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || general().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </form>
     }
 }
@@ -798,7 +841,7 @@ mod tests {
                 d.threshold = "1".into();
                 d.field = field.into();
                 d.agg = agg;
-                assert_eq!(d.to_input().unwrap().validate(Some(&ds)), Ok(()));
+                assert_eq!(d.to_input(&[]).unwrap().validate(Some(&ds)), Ok(()));
             }
         }
     }
@@ -810,7 +853,7 @@ mod tests {
         d.set_field("latency_ms", Some(&ds));
         d.agg = Aggregation::P95;
         d.threshold = "800".into();
-        let input = d.to_input().unwrap();
+        let input = d.to_input(&[]).unwrap();
         assert_eq!(
             condition_text(&input, Some(&ds)),
             "P95 of Latency above 800 over 15 min"
@@ -819,7 +862,7 @@ mod tests {
         (rows.threshold, rows.window, rows.condition) =
             ("0.5".into(), "60".into(), Comparison::Below);
         assert_eq!(
-            condition_text(&rows.to_input().unwrap(), None),
+            condition_text(&rows.to_input(&[]).unwrap(), None),
             "Count of rows below 0.5 over 60 min"
         );
         // Without the dataset, the field's name stands in for its label.
@@ -829,6 +872,55 @@ mod tests {
         );
         assert_eq!(number(1234.5), "1,234.5");
         assert_eq!(number(0.81234), "0.8123");
+    }
+
+    #[test]
+    fn an_alert_is_worded_from_the_rule_that_raised_it_while_unchanged() {
+        let ds = dataset();
+        let mut d = RuleDraft::new("validations");
+        d.name = "Slow".into();
+        d.threshold = "800".into();
+        d.set_field("latency_ms", Some(&ds));
+        d.agg = Aggregation::P95;
+        let rule = AlertRule {
+            id: "r1".into(),
+            definition: d.to_input(&[]).unwrap(),
+            created_at: 100,
+            updated_at: 100,
+            evaluated_at: Some(100),
+            value: Some(912.0),
+            error: None,
+        };
+        let alert = Alert {
+            id: "a1".into(),
+            rule: "r1".into(),
+            severity: Severity::Warning,
+            status: vantage_contract::AlertStatus::Open,
+            title: "Slow".into(),
+            message: "p95 of latency_ms was 912 …".into(),
+            dataset: "validations".into(),
+            value: 912.25,
+            threshold: 800.0,
+            created_at: 100,
+            acknowledged_at: None,
+            acknowledged_by: None,
+            resolved_at: None,
+        };
+        assert_eq!(
+            alert_message(&alert, &rule, Some(&ds)).as_deref(),
+            Some("P95 of Latency was 912.25 over the last 15 min, above the threshold 800")
+        );
+        // Changed after the alert was raised, or another rule: the server's words stand.
+        let later = AlertRule {
+            updated_at: 101,
+            ..rule.clone()
+        };
+        assert_eq!(alert_message(&alert, &later, Some(&ds)), None);
+        let other = AlertRule {
+            id: "r2".into(),
+            ..rule
+        };
+        assert_eq!(alert_message(&alert, &other, Some(&ds)), None);
     }
 
     #[test]
@@ -880,20 +972,40 @@ mod tests {
 
     #[test]
     fn numbers_that_do_not_parse_name_their_field_and_a_stored_rule_round_trips() {
+        let sets = [dataset()];
+        let err = |d: &RuleDraft| {
+            let (field, key) = d.to_input(&sets).unwrap_err();
+            (field, key)
+        };
         let mut d = RuleDraft::new("validations");
         d.name = "  Busy  ".into();
-        assert_eq!(d.to_input().unwrap_err(), ("threshold", R::EnterNumber));
+        assert_eq!(err(&d), ("threshold".into(), R::EnterNumber));
         d.threshold = "1e999".into();
-        assert_eq!(d.to_input().unwrap_err(), ("threshold", R::EnterNumber));
+        assert_eq!(err(&d), ("threshold".into(), R::EnterNumber));
         d.threshold = "3".into();
         d.window = "1.5".into();
-        assert_eq!(
-            d.to_input().unwrap_err(),
-            ("windowMinutes", R::EnterMinutes)
-        );
+        assert_eq!(err(&d), ("windowMinutes".into(), R::EnterMinutes));
         d.window = "5000".into();
-        let input = d.to_input().unwrap();
+        // A filter's operands are typed by its field; its error names it as the server would.
+        d.filters.push(FilterDraft::new(sets.first()));
+        d.filters.push(FilterDraft::new(sets.first()));
+        d.filters[0].text = "250".into();
+        assert_eq!(err(&d), ("filters[1].value".into(), R::EnterValue));
+        d.filters[1].set_field("intent", sets.first());
+        d.filters[1].set_op("in");
+        d.filters[1].text = "billing, refunds".into();
+        let input = d.to_input(&sets).unwrap();
         assert_eq!((input.name.as_str(), input.window_minutes), ("Busy", 5000));
-        assert_eq!(RuleDraft::from_rule(&input).to_input().unwrap(), input);
+        assert_eq!(input.filters.len(), 2);
+        assert_eq!(input.filters[0].value, Some(250.0.into()));
+        assert_eq!(RuleDraft::from_rule(&input).to_input(&sets).unwrap(), input);
+        // The form's words for a stored rule's filters.
+        assert_eq!(
+            filter_text(&input.filters[1], sets.first()),
+            "Intent is one of billing, refunds"
+        );
+        // Another dataset drops them.
+        d.set_dataset("sales");
+        assert!(d.filters.is_empty());
     }
 }

@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use vantage_contract::{Alert, AlertStatus, Permission, Severity};
+use vantage_contract::{Alert, AlertRule, AlertStatus, Dataset, Filter, Permission, Severity};
 use vantage_widgets::format::{format_time, TimeStyle};
 
-use super::alert_rules::AlertRules;
+use super::alert_rules::{alert_message, AlertRules};
 use super::require_login;
 use crate::brand::use_page_title;
 use crate::i18n::{tr, trf, P, T};
@@ -69,6 +69,9 @@ pub fn AlertsPage() -> impl IntoView {
     let load_api = api.clone();
     // Bumped by Retry after a failed load.
     let reload = RwSignal::new(0_u32);
+    // The rules and datasets the rules section loads: an alert a rule raised is worded from it.
+    let rules = RwSignal::new(None::<Result<Vec<AlertRule>, String>>);
+    let datasets = RwSignal::new(Vec::<Dataset>::new());
     // Which datasets each dashboard shows, for the "open dashboard" links (loaded once).
     let shown_on = RwSignal::new(Vec::<(String, Vec<String>)>::new());
     let boards_api = api.clone();
@@ -188,14 +191,37 @@ pub fn AlertsPage() -> impl IntoView {
                     <ul class="alert-rows">
                         {list.into_iter().map(|alert| {
                             let dashboard = shown_on.with(|s| dashboard_for(s, &alert.dataset));
-                            view! { <AlertRow alert=alert dashboard=dashboard may_act=may_act focused=focus() act=act /> }
+                            let raised_by = raised_by(&alert, rules, datasets);
+                            view! { <AlertRow alert=alert dashboard=dashboard raised_by=raised_by may_act=may_act focused=focus() act=act /> }
                         }).collect_view()}
                     </ul>
                 }.into_any(),
             }}
-            <AlertRules may_edit=may_act changed=Callback::new(move |()| reload.update(|n| *n += 1)) />
+            <AlertRules may_edit=may_act changed=Callback::new(move |()| reload.update(|n| *n += 1)) rules datasets />
         </section>
     }
+}
+
+/// What the rule that raised `alert` says about it: the alert's message in the viewer's language
+/// and the rule's filters (for "See the rows"), when the rule is loaded and unchanged since.
+fn raised_by(
+    alert: &Alert,
+    rules: RwSignal<Option<Result<Vec<AlertRule>, String>>>,
+    datasets: RwSignal<Vec<Dataset>>,
+) -> Option<(String, Vec<Filter>)> {
+    rules.with(|rules| {
+        let rule = rules
+            .as_ref()?
+            .as_ref()
+            .ok()?
+            .iter()
+            .find(|r| r.id == alert.rule)?;
+        let message = datasets.with(|sets| {
+            let ds = sets.iter().find(|d| d.id == alert.dataset);
+            alert_message(alert, rule, ds)
+        })?;
+        Some((message, rule.definition.filters.clone()))
+    })
 }
 
 #[component]
@@ -203,17 +229,24 @@ fn AlertRow(
     alert: Alert,
     /// The dashboard to open at the alert's time (none shows its dataset: no link).
     dashboard: Option<String>,
+    /// The alert's message worded from its rule and the rule's filters ([`raised_by`]).
+    raised_by: Option<(String, Vec<Filter>)>,
     may_act: Signal<bool>,
     focused: Option<String>,
     act: Callback<(String, bool)>,
 ) -> impl IntoView {
     let (from, to) = alert_window(&alert);
     let dashboard_link = dashboard.map(|d| format!("/dashboards/{d}?from={from}&to={to}"));
-    let drill_link = format!(
-        "/drill?dataset={}&from={from}&to={to}&title={}",
-        alert.dataset,
-        js_sys::encode_uri_component(&alert.title)
-    );
+    let (message, filters) = raised_by.unwrap_or_else(|| (alert.message.clone(), Vec::new()));
+    // The rows the rule counted: the alert's hour and the rule's filters.
+    let drill = crate::drill::DrillTarget {
+        dataset: alert.dataset.clone(),
+        from,
+        to,
+        filters,
+        title: alert.title.clone(),
+    };
+    let drill_link = drill.url("/alerts");
     let (id_ack, id_res) = (alert.id.clone(), alert.id.clone());
     let (status, severity) = (alert.status, alert.severity);
     let reason = move || (!may_act.get()).then(|| tr(P::NeedsManager));
@@ -243,7 +276,7 @@ fn AlertRow(
             <span class="sev-pill">{move || severity_label(severity)}</span>
             <div class="alert-body">
                 <strong>{alert.title.clone()}</strong>
-                <p>{alert.message.clone()}</p>
+                <p>{message}</p>
                 <p class="muted small">{status_line}</p>
                 <p class="alert-links">
                     {dashboard_link.map(|href| view! { <a href=href>{move || tr(P::OpenDashboardAtThatTime)}</a> })}

@@ -187,7 +187,10 @@ pub fn DrillPage() -> impl IntoView {
         <section class="page drill-page">
             <div class="page-head">
                 <div>
-                    {move || back().map(|b| view! { <a class="back-link" href=b>{move || tr(P::BackToDashboard)}</a> })}
+                    {move || back().map(|b| {
+                        let to = if b.starts_with("/alerts") { P::BackToAlerts } else { P::BackToDashboard };
+                        view! { <a class="back-link" href=b>{move || tr(to)}</a> }
+                    })}
                     <h1>{title}</h1>
                     <p class="muted">{move || request.get().dataset} " · " {window_text}</p>
                     <div class="chips">{filter_chips}</div>

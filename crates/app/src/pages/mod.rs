@@ -11,6 +11,7 @@ mod dashboards;
 mod drill;
 mod embed;
 mod embed_tokens;
+mod filter_rows;
 mod import;
 mod links;
 mod login;

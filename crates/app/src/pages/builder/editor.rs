@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use vantage_contract::{Aggregation, Granularity, TimePreset, WidgetKind};
 
+use super::super::filter_rows::{to_filters, FilterRows};
+use super::super::password::FormError;
 use super::form::{self, kind_label, kind_value, parse_wire, wire, WidgetForm};
 use super::preview::PreviewCard;
 use super::Builder;
@@ -149,6 +151,12 @@ fn DataFields(b: Builder, form: RwSignal<WidgetForm>) -> impl IntoView {
             .with(|list| list.iter().find(|d| d.id == id).cloned())
     });
     let is_alerts = move || form.with(|f| f.kind == WidgetKind::Alerts);
+    // A filter row that cannot be sent, named beside it as soon as it is typed.
+    let filter_error: FormError = RwSignal::new(None);
+    Effect::new(move |_| {
+        let problem = dataset.with(|ds| form.with(|f| to_filters(&f.filters, ds.as_ref()).err()));
+        filter_error.set(problem.map(|(field, key)| (Some(field), tr(key).to_owned())));
+    });
     let measures = move || {
         let Some(ds) = dataset.get() else {
             return ().into_any();
@@ -213,6 +221,7 @@ fn DataFields(b: Builder, form: RwSignal<WidgetForm>) -> impl IntoView {
                 <span class="builder-subhead">{move || tr(B::GroupBy)}</span>
                 {dimensions}
             </div>
+            <FilterRows draft=form datasets=b.datasets error=filter_error id="widget-filter" />
             <div class="builder-row">
                 <label class="builder-field">
                     <span>{move || tr(B::TimeBucket)}</span>

@@ -9,7 +9,8 @@ use vantage_contract::{
     WidgetKind,
 };
 
-use crate::i18n::{tr, trf, B};
+use super::super::filter_rows::{FilterDraft, Filtered};
+use crate::i18n::{tr, trf, B, R};
 
 /// Editor state for one widget.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,9 +28,23 @@ pub struct WidgetForm {
     pub title: String,
     /// The options object as JSON text.
     pub options: String,
-    /// The query being edited, so parts the form has no controls for (filters, sort, limit,
+    /// Only rows matching these are shown (typed; another dataset drops them).
+    pub filters: Vec<FilterDraft>,
+    /// The query being edited, so parts the form has no controls for (sort, limit,
     /// previous-period comparison) survive an edit.
     pub base: Option<Query>,
+}
+
+impl Filtered for WidgetForm {
+    fn dataset_id(&self) -> &str {
+        &self.dataset
+    }
+    fn rows(&self) -> &Vec<FilterDraft> {
+        &self.filters
+    }
+    fn rows_mut(&mut self) -> &mut Vec<FilterDraft> {
+        &mut self.filters
+    }
 }
 
 impl WidgetForm {
@@ -45,6 +60,7 @@ impl WidgetForm {
             kind: WidgetKind::Bar,
             title: String::new(),
             options: "{}".into(),
+            filters: Vec::new(),
             base: None,
         }
     }
@@ -84,6 +100,9 @@ impl WidgetForm {
             kind: widget.kind,
             title: widget.title.clone(),
             options,
+            filters: query.as_ref().map_or_else(Vec::new, |q| {
+                q.filters.iter().map(FilterDraft::from_filter).collect()
+            }),
             base: query,
         }
     }
@@ -135,8 +154,10 @@ impl WidgetForm {
         }
     }
 
-    /// The query the form describes (for the preview and the saved widget).
-    pub fn query(&self) -> Option<Query> {
+    /// The query the form describes (for the preview and the saved widget); `dataset`: the
+    /// form's, which types the filters' operands (a row that cannot be sent yet is left out:
+    /// [`Self::to_widget`] refuses it).
+    pub fn query(&self, dataset: Option<&Dataset>) -> Option<Query> {
         if self.kind == WidgetKind::Alerts {
             return None;
         }
@@ -158,6 +179,11 @@ impl WidgetForm {
             })
             .collect();
         query.dimensions = self.dimensions.clone();
+        query.filters = self
+            .filters
+            .iter()
+            .filter_map(|f| f.to_filter(dataset).ok())
+            .collect();
         query.granularity = self.granularity;
         if query.time_range.and_then(|t| t.preset) != self.time_range {
             query.time_range = self.time_range.map(TimeRange::preset);
@@ -210,9 +236,16 @@ impl WidgetForm {
         if title.chars().count() > 200 {
             return Err(tr(B::TitleTooLong).into());
         }
-        let query = self.query();
+        let query = self.query(dataset);
         if let Some(q) = &query {
             let dataset = dataset.ok_or_else(|| tr(B::ChooseDataset).to_owned())?;
+            let bad = self.filters.iter().enumerate().find_map(|(i, f)| {
+                let (_, key) = f.to_filter(Some(dataset)).err()?;
+                Some(trf(R::FilterProblem, &[&(i + 1).to_string(), tr(key)]))
+            });
+            if let Some(problem) = bad {
+                return Err(problem);
+            }
             q.validate(dataset).map_err(|e| e.to_string())?;
         }
         Ok(Widget {
@@ -369,7 +402,7 @@ mod tests {
         form.set_kind(WidgetKind::Area);
         assert_eq!(form.granularity, Some(Granularity::FiveMinutes));
         form.set_kind(WidgetKind::Alerts);
-        assert_eq!(form.query(), None);
+        assert_eq!(form.query(None), None);
         assert!(form.to_widget("w", None).is_ok());
     }
 
@@ -410,14 +443,44 @@ mod tests {
             options: serde_json::json!({}),
         };
         let mut form = WidgetForm::from_widget(&widget);
-        assert_eq!(form.query(), Some(query.clone()));
+        let ds = dataset();
+        assert_eq!(form.query(Some(&ds)), Some(query.clone()));
         // A time bucket rules out the comparison; a dropped measure drops its sort.
         form.set_kind(WidgetKind::Line);
         form.measures = vec![("latency_ms".into(), Aggregation::Avg)];
-        let edited = form.query().unwrap();
+        let edited = form.query(Some(&ds)).unwrap();
         assert_eq!(edited.filters, query.filters);
         assert!(edited.sort.is_empty() && !edited.compare_previous);
         assert!(form.to_widget("k", Some(&dataset())).is_ok());
+    }
+
+    #[test]
+    fn filter_rows_become_the_querys_filters_and_one_that_cannot_be_sent_stops_the_widget() {
+        let ds = dataset();
+        let mut form = WidgetForm::new("validations");
+        form.filters.push(FilterDraft::new(Some(&ds)));
+        form.filters[0].set_field("intent", Some(&ds));
+        form.filters[0].set_op("in");
+        form.filters[0].text = "billing, refunds".into();
+        form.filters.push(FilterDraft::new(Some(&ds)));
+        form.filters[1].set_field("intent", Some(&ds));
+        // The preview leaves out the row not typed yet; saving names it.
+        let query = form.query(Some(&ds)).unwrap();
+        assert_eq!(query.filters.len(), 1);
+        assert_eq!(
+            query.filters[0].values,
+            Some(vec!["billing".into(), "refunds".into()])
+        );
+        assert_eq!(
+            form.to_widget("w", Some(&ds)).unwrap_err(),
+            "Filter 2: Enter a value"
+        );
+        form.filters.remove(1);
+        let widget = form.to_widget("w", Some(&ds)).unwrap();
+        // Edited again, the rows come back as typed.
+        let back = WidgetForm::from_widget(&widget);
+        assert_eq!(back.filters[0].text, "billing, refunds");
+        assert_eq!(back.to_widget("w", Some(&ds)).unwrap(), widget);
     }
 
     #[test]
@@ -426,8 +489,10 @@ mod tests {
         form.toggle_dimension("intent");
         form.title = "Mine".into();
         form.kind = WidgetKind::Pie;
+        form.filters.push(FilterDraft::new(Some(&dataset())));
         form.set_dataset("orders");
         assert_eq!(form.dimensions, Vec::<String>::new());
+        assert!(form.filters.is_empty());
         assert_eq!((form.title.as_str(), form.kind), ("Mine", WidgetKind::Pie));
         assert_eq!(form.measures, vec![("*".to_string(), Aggregation::Count)]);
     }
