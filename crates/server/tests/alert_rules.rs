@@ -37,6 +37,26 @@ fn orders() -> Value {
     })
 }
 
+/// Sends `rows` to the `orders` dataset with a new ingest key of `admin`'s tenant.
+fn ingest(server: &Server, admin: &str, rows: Value) {
+    let key = send(
+        server,
+        "POST",
+        "/api/v1/ingest-keys",
+        admin,
+        Some(json!({ "name": "orders", "datasets": ["orders"] })),
+    );
+    let key = key.body["secret"].as_str().unwrap().to_owned();
+    let r = send(
+        server,
+        "POST",
+        "/api/v1/datasets/orders/events",
+        &key,
+        Some(rows),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
 fn rule() -> Value {
     json!({
         "name": "Big EU orders",
@@ -137,14 +157,6 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
     let mut lines = BufReader::new(stream.into_reader()).lines();
 
     // Rows that break it (EU sums to 1300; the US row is filtered out) raise it within a tick.
-    let key = send(
-        &server,
-        "POST",
-        "/api/v1/ingest-keys",
-        &admin,
-        Some(json!({ "name": "orders", "datasets": ["orders"] })),
-    );
-    let key = key.body["secret"].as_str().unwrap().to_owned();
     let now = now_ms();
     let rows = json!([
         { "ts": now - 60_000, "region": "EU", "amount": 600 },
@@ -152,14 +164,7 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
         { "ts": now - 1_000, "region": "US", "amount": 5000 },
         { "ts": now - 2 * 3_600_000, "region": "EU", "amount": 9000 }
     ]);
-    let r = send(
-        &server,
-        "POST",
-        "/api/v1/datasets/orders/events",
-        &key,
-        Some(rows),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
+    ingest(&server, &admin, rows);
     let published = next_alert(&mut lines, |a| a["rule"] == id.as_str());
     assert_eq!(published["title"], "Big EU orders");
     assert_eq!(published["severity"], "critical");
@@ -289,27 +294,12 @@ fn disabling_a_rule_resolves_its_open_alert_and_enabling_it_again_raises_a_new_o
         send(&server, "POST", "/api/v1/datasets", &admin, Some(orders())).status,
         201
     );
-    let key = send(
-        &server,
-        "POST",
-        "/api/v1/ingest-keys",
-        &admin,
-        Some(json!({ "name": "orders", "datasets": ["orders"] })),
-    );
-    let key = key.body["secret"].as_str().unwrap().to_owned();
     let now = now_ms();
     let rows = json!([
         { "ts": now - 60_000, "region": "EU", "amount": 600 },
         { "ts": now - 1_000, "region": "EU", "amount": 700 }
     ]);
-    let r = send(
-        &server,
-        "POST",
-        "/api/v1/datasets/orders/events",
-        &key,
-        Some(rows),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
+    ingest(&server, &admin, rows);
 
     // Saved while its condition holds: it fires at once.
     let created = send(&server, "POST", "/api/v1/alert-rules", &admin, Some(rule()));
