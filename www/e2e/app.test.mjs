@@ -410,7 +410,7 @@ test("a manager sees the embed tokens issued and revokes one; the API then refus
   await row.waitFor();
   const text = await row.textContent();
   assert.match(text, /Latency/);
-  assert.match(text, /intent eq billing/);
+  assert.match(text, /intent equals billing/);
   assert.ok(text.includes(origin), `the row names the origin ${origin}`);
   assert.match(await row.locator(".role-pill").textContent(), /Active/);
   // As a host page on the token's origin would ask (Node's fetch may set Origin).

@@ -46,25 +46,6 @@ impl Request {
     }
 }
 
-/// `field op operands` for a filter chip or a token's locked filter (`region eq north`).
-pub(crate) fn describe_filter(filter: &Filter) -> String {
-    let operands: Vec<String> = filter
-        .operands()
-        .iter()
-        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-        .collect();
-    let op = serde_json::to_value(filter.op)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    format!(
-        "{} {} {}",
-        filter.field,
-        op.replace('_', " "),
-        operands.join(", ")
-    )
-}
-
 #[component]
 pub fn DrillPage() -> impl IntoView {
     require_login();
@@ -175,8 +156,8 @@ pub fn DrillPage() -> impl IntoView {
             .get()
             .filters
             .unwrap_or_default()
-            .iter()
-            .map(|f| view! { <span class="chip">{describe_filter(f)}</span> })
+            .into_iter()
+            .map(|f| view! { <span class="chip">{move || super::filter_rows::filter_text(&f, None)}</span> })
             .collect_view()
     };
     let table: Signal<Arc<QueryResult>> = Signal::derive(move || match page.get() {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use vantage_contract::{may_manage_embed_tokens, Dashboard, EmbedTokenInfo};
 use vantage_widgets::format::{format_time, TimeStyle};
 
-use super::drill::describe_filter;
+use super::filter_rows::filter_text;
 use super::tenants::confirm;
 use crate::i18n::{tr, trf, P, T};
 use crate::request::Latest;
@@ -155,7 +155,11 @@ fn TokenRow(
     let filters = if token.locked_filters.is_empty() {
         "—".to_owned()
     } else {
-        let described: Vec<String> = token.locked_filters.iter().map(describe_filter).collect();
+        let described: Vec<String> = token
+            .locked_filters
+            .iter()
+            .map(|f| filter_text(f, None))
+            .collect();
         described.join("; ")
     };
     let when = |ms: i64| format_time(ms as f64, TimeStyle::DateTime);

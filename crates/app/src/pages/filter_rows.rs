@@ -64,7 +64,9 @@ pub fn filter_fields(dataset: Option<&Dataset>) -> Vec<(String, String, ColumnTy
         .collect()
 }
 
-/// A filter in words with the dataset's labels: "Intent is one of billing, refunds".
+/// A filter in words in the viewer's language, with the dataset's labels when it is given:
+/// "Intent is one of billing, refunds" (a rule's filters), "intent equals billing" (a drill-down's
+/// chips, an embed token's locked filters).
 pub fn filter_text(filter: &Filter, dataset: Option<&Dataset>) -> String {
     let label = filter_fields(dataset)
         .into_iter()
