@@ -23,7 +23,7 @@
 //! assert_eq!(ds.dimensions.len(), 1);
 //! ```
 
-use crate::{ColumnType, FieldError, Validated};
+use crate::{ColumnType, FieldError, Rule, Validated};
 use serde::{Deserialize, Serialize};
 
 use crate::wire::unit_enum;
@@ -32,6 +32,8 @@ use crate::wire::unit_enum;
 pub const MAX_FIELDS: usize = 200;
 /// Longest retention, in days (100 years).
 pub const MAX_RETENTION_DAYS: u32 = 36_500;
+/// Longest dataset name, in characters.
+pub const MAX_NAME_CHARS: usize = 120;
 /// Retention when a dataset does not say.
 pub const DEFAULT_RETENTION_DAYS: u32 = 365;
 /// Names no field may take: they are columns every result or row page already has.
@@ -342,8 +344,12 @@ impl DatasetInput {
             }
         }
         let name_len = self.name.trim().chars().count();
-        if name_len == 0 || self.name.chars().count() > 120 {
-            return Err(FieldError::new("name", "must be 1 to 120 characters"));
+        if name_len == 0 || self.name.chars().count() > MAX_NAME_CHARS {
+            return Err(FieldError::new(
+                "name",
+                format!("must be 1 to {MAX_NAME_CHARS} characters"),
+            )
+            .with_rule(Rule::OneToChars(MAX_NAME_CHARS)));
         }
         if self.description.chars().count() > 2000 {
             return Err(FieldError::new("description", "at most 2000 characters"));
@@ -352,13 +358,15 @@ impl DatasetInput {
             return Err(FieldError::new(
                 "retentionDays",
                 format!("must be 1 to {MAX_RETENTION_DAYS}"),
-            ));
+            )
+            .with_rule(Rule::OneTo(MAX_RETENTION_DAYS as usize)));
         }
         if self.fields.is_empty() || self.fields.len() > MAX_FIELDS {
             return Err(FieldError::new(
                 "fields",
                 format!("1 to {MAX_FIELDS} fields (the time field included)"),
-            ));
+            )
+            .with_rule(Rule::OneToFields(MAX_FIELDS)));
         }
         for (i, f) in self.fields.iter().enumerate() {
             f.validate()
@@ -379,7 +387,8 @@ impl DatasetInput {
             None => Err(FieldError::new(
                 "timeField",
                 format!("no field '{}' in fields", self.time_field),
-            )),
+            )
+            .with_rule(Rule::TimeFieldNotAField)),
         }
     }
 

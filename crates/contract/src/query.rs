@@ -15,7 +15,7 @@
 //! assert_eq!(q.output_columns(), vec!["status".to_string(), "count".to_string()]);
 //! ```
 
-use crate::validation::{FieldError, Validated};
+use crate::validation::{FieldError, Rule, Validated};
 use crate::{Aggregation, ColumnType, Dataset};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -28,6 +28,12 @@ pub const MAX_LIMIT: u32 = 10_000;
 pub const MAX_BUCKETS: i64 = 10_000;
 /// Most filters one query (or one dashboard, or one `/dashboards/{id}/data` request) may carry.
 pub const MAX_FILTERS: usize = 50;
+/// Most dimensions a query may group by.
+pub const MAX_DIMENSIONS: usize = 10;
+/// Most measures a query may aggregate.
+pub const MAX_MEASURES: usize = 20;
+/// Most values a list filter (`in`, `not_in`) may take.
+pub const MAX_FILTER_VALUES: usize = 1000;
 /// Latest instant a custom time range may name: 9999-12-31T23:59:59.999Z in epoch ms. With
 /// [`MIN_EPOCH_MS`] it keeps every span and shift of a range (`to - from`, the previous
 /// period) far inside `i64`.
@@ -107,11 +113,12 @@ impl Filter {
         match self.op {
             In | NotIn => {
                 let n = self.values.as_ref().map_or(0, Vec::len);
-                if single || !(1..=1000).contains(&n) {
+                if single || !(1..=MAX_FILTER_VALUES).contains(&n) {
                     return Err(FieldError::new(
                         "values",
-                        "needs 'values' with 1 to 1000 items",
-                    ));
+                        format!("needs 'values' with 1 to {MAX_FILTER_VALUES} items"),
+                    )
+                    .with_rule(Rule::OneToValues(MAX_FILTER_VALUES)));
                 }
             }
             Between => {
@@ -565,8 +572,12 @@ impl Query {
         if self.dataset != dataset.id {
             return Err(FieldError::new("dataset", "does not match the schema"));
         }
-        if self.dimensions.len() > 10 {
-            return Err(FieldError::new("dimensions", "at most 10 dimensions"));
+        if self.dimensions.len() > MAX_DIMENSIONS {
+            return Err(FieldError::new(
+                "dimensions",
+                format!("at most {MAX_DIMENSIONS} dimensions"),
+            )
+            .with_rule(Rule::AtMostDimensions(MAX_DIMENSIONS)));
         }
         for (i, d) in self.dimensions.iter().enumerate() {
             if dataset.dimension(d).is_none() {
@@ -576,8 +587,11 @@ impl Query {
                 ));
             }
         }
-        if self.measures.is_empty() || self.measures.len() > 20 {
-            return Err(FieldError::new("measures", "needs 1 to 20 measures"));
+        if self.measures.is_empty() || self.measures.len() > MAX_MEASURES {
+            return Err(
+                FieldError::new("measures", format!("needs 1 to {MAX_MEASURES} measures"))
+                    .with_rule(Rule::OneToMeasures(MAX_MEASURES)),
+            );
         }
         for (i, m) in self.measures.iter().enumerate() {
             m.validate(dataset)
@@ -586,17 +600,17 @@ impl Query {
         let cols = self.output_columns();
         for (i, c) in cols.iter().enumerate() {
             if cols[..i].contains(c) {
-                return Err(FieldError::new(
-                    "measures",
-                    format!("duplicate output column '{c}'"),
-                ));
+                return Err(
+                    FieldError::new("measures", format!("duplicate output column '{c}'"))
+                        .with_rule(Rule::DuplicateColumn(i)),
+                );
             }
         }
         if self.filters.len() > MAX_FILTERS {
-            return Err(FieldError::new(
-                "filters",
-                format!("at most {MAX_FILTERS} filters"),
-            ));
+            return Err(
+                FieldError::new("filters", format!("at most {MAX_FILTERS} filters"))
+                    .with_rule(Rule::AtMostFilters(MAX_FILTERS)),
+            );
         }
         for (i, f) in self.filters.iter().enumerate() {
             f.validate(dataset)
@@ -613,7 +627,8 @@ impl Query {
                     return Err(FieldError::new(
                         "granularity",
                         "too many time buckets for the range",
-                    ));
+                    )
+                    .with_rule(Rule::TooManyTimeBuckets));
                 }
             }
         }
@@ -918,6 +933,21 @@ mod tests {
         assert_eq!(TimePreset::Today.duration_ms(), None);
         assert_eq!(serde_json::to_value(Granularity::Month).unwrap(), "1mo");
         assert!(Granularity::Week.is_calendar() && !Granularity::Hour.is_calendar());
+    }
+
+    #[test]
+    fn a_duplicate_output_column_rule_names_its_position() {
+        let mut dataset = ds();
+        dataset.dimensions[1].name = "count".into();
+        let query = q(
+            json!({"dataset": "validations", "dimensions": ["count"], "measures": [{"field": "*", "agg": "count"}]}),
+        );
+        let e = query.validate(&dataset).unwrap_err();
+        assert_eq!(e.to_string(), "measures: duplicate output column 'count'");
+        let Some(Rule::DuplicateColumn(i)) = e.rule else {
+            panic!("{:?}", e.rule);
+        };
+        assert_eq!(query.output_columns()[i], "count");
     }
 
     #[test]

@@ -20,9 +20,11 @@ pub struct FieldError {
     pub rule: Option<Rule>,
 }
 
-/// A rule of the account forms (setup, invitations, password links, your account) and the
-/// branding form that a client words itself, in the user's language, instead of showing the
-/// English `message`.
+/// A rule of the account forms (setup, invitations, password links, your account), the
+/// branding form, the dashboard builder's widget editor and the CSV import that a client words
+/// itself, in the user's language, instead of showing the English `message`. A rule whose
+/// message names something (a column, a field) leaves the name to the client, which has the
+/// query or definition it checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Rule {
@@ -52,6 +54,26 @@ pub enum Rule {
     PasswordCommonWords,
     /// A password that is one keyboard or number run.
     PasswordSequence,
+    /// A query without measures or with more than this many.
+    OneToMeasures(usize),
+    /// A query grouped by more than this many dimensions.
+    AtMostDimensions(usize),
+    /// A query's output column named like an earlier one: this is its position in
+    /// [`crate::Query::output_columns`].
+    DuplicateColumn(usize),
+    /// More filters than this.
+    AtMostFilters(usize),
+    /// A list filter (`in`, `not_in`) without 1 to this many values.
+    OneToValues(usize),
+    /// A time bucket too small for the query's time range (more buckets than a query may
+    /// produce).
+    TooManyTimeBuckets,
+    /// A whole number below 1 or above this.
+    OneTo(usize),
+    /// A dataset definition without fields or with more than this many.
+    OneToFields(usize),
+    /// A dataset definition whose time field is not one of its fields.
+    TimeFieldNotAField,
 }
 
 impl FieldError {

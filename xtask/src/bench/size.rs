@@ -498,8 +498,8 @@ pub fn check_budgets() -> Result<String, String> {
     // section (list, form, five-language catalog: 37 KB brotli, 611 without it), measured 650;
     // → 670 with filter rows in the rule form and the builder's widget editor and alerts worded
     // from their rule: 668 (the rows read the forms' own signals; with signals of their own,
-    // 2 KB more).
-    const CHUNKS_GUARD_KB: f64 = 670.0;
+    // 2 KB more); → 671 with the builder's and import's rules worded in five languages: 669.
+    const CHUNKS_GUARD_KB: f64 = 671.0;
     let mut report = Vec::new();
     let mut over = Vec::new();
     for (what, files, guard) in [

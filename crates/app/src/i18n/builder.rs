@@ -1,7 +1,8 @@
 //! The dashboard builder's strings (`pages/builder`): the editor's fields and buttons, the
 //! canvas and its keyboard hints, the save toolbar and its status, the conflict dialog, draft
-//! restore, and the widget form's checks. Field names in check messages (`options:`, `title:`)
-//! name the form's fields and stay as they are in every language.
+//! restore, and the widget form's checks (its own and the contract's query rules it can break).
+//! Field names in check messages (`options:`, `title:`, `measures:`) name the form's fields and
+//! stay as they are in every language.
 
 use super::Key;
 use vantage_widgets::messages::Table;
@@ -97,6 +98,20 @@ pub enum B {
     TitleTooLong,
     /// `dataset` is the field's name: keep it.
     ChooseDataset,
+    /// The query rules the editor can break (`vantage_contract::Rule`), each worded as the
+    /// contract says it in English. `{0}`: the field's path (`measures`, `filters[2].values`),
+    /// kept as it is; `{1}`: the most measures.
+    RuleMeasures,
+    /// `{0}`: the field's path; `{1}`: the most dimensions.
+    RuleDimensions,
+    /// `{0}`: the field's path; `{1}`: the result column named twice.
+    RuleDuplicateColumn,
+    /// `{0}`: the field's path; `{1}`: the most filters.
+    RuleFilters,
+    /// `{0}`: the field's path; `{1}`: the most values of one list filter.
+    RuleFilterValues,
+    /// `{0}`: the field's path.
+    RuleTimeBuckets,
     KindLine,
     KindArea,
     KindBar,
@@ -139,7 +154,7 @@ pub enum B {
 #[cfg(test)]
 impl B {
     /// Every key, for the completeness test.
-    pub const ALL: [B; 100] = [
+    pub const ALL: [B; 106] = [
         B::EditingNotAvailable,
         B::NeedsTenantAdmin,
         B::BackToDashboards,
@@ -207,6 +222,12 @@ impl B {
         B::OptionsNotObject,
         B::TitleTooLong,
         B::ChooseDataset,
+        B::RuleMeasures,
+        B::RuleDimensions,
+        B::RuleDuplicateColumn,
+        B::RuleFilters,
+        B::RuleFilterValues,
+        B::RuleTimeBuckets,
         B::KindLine,
         B::KindArea,
         B::KindBar,
@@ -316,6 +337,12 @@ const EN: Table<B> = &[
     (B::OptionsNotObject, "options: must be a JSON object, e.g. {\"unit\": \"ms\"}"),
     (B::TitleTooLong, "title: at most 200 characters"),
     (B::ChooseDataset, "dataset: choose a dataset"),
+    (B::RuleMeasures, "{0}: needs 1 to {1} measures"),
+    (B::RuleDimensions, "{0}: at most {1} dimensions"),
+    (B::RuleDuplicateColumn, "{0}: duplicate output column '{1}'"),
+    (B::RuleFilters, "{0}: at most {1} filters"),
+    (B::RuleFilterValues, "{0}: needs 'values' with 1 to {1} items"),
+    (B::RuleTimeBuckets, "{0}: too many time buckets for the range"),
     (B::KindLine, "Line chart"),
     (B::KindArea, "Area chart"),
     (B::KindBar, "Bar chart"),
@@ -419,6 +446,12 @@ const DE: Table<B> = &[
     (B::OptionsNotObject, "options: muss ein JSON-Objekt sein, z. B. {\"unit\": \"ms\"}"),
     (B::TitleTooLong, "title: höchstens 200 Zeichen"),
     (B::ChooseDataset, "dataset: Wählen Sie ein Dataset aus"),
+    (B::RuleMeasures, "{0}: Wählen Sie 1 bis {1} Kennzahlen aus"),
+    (B::RuleDimensions, "{0}: höchstens {1} Dimensionen"),
+    (B::RuleDuplicateColumn, "{0}: Die Ergebnisspalte „{1}“ kommt doppelt vor"),
+    (B::RuleFilters, "{0}: höchstens {1} Filter"),
+    (B::RuleFilterValues, "{0}: Geben Sie 1 bis {1} Werte an"),
+    (B::RuleTimeBuckets, "{0}: zu viele Zeitintervalle für den Zeitraum"),
     (B::KindLine, "Liniendiagramm"),
     (B::KindArea, "Flächendiagramm"),
     (B::KindBar, "Balkendiagramm"),
@@ -522,6 +555,12 @@ const FR: Table<B> = &[
     (B::OptionsNotObject, "options : doit être un objet JSON, p. ex. {\"unit\": \"ms\"}"),
     (B::TitleTooLong, "title : 200 caractères au maximum"),
     (B::ChooseDataset, "dataset : choisissez un jeu de données"),
+    (B::RuleMeasures, "{0} : choisissez de 1 à {1} mesures"),
+    (B::RuleDimensions, "{0} : {1} dimensions au maximum"),
+    (B::RuleDuplicateColumn, "{0} : la colonne de résultat « {1} » apparaît deux fois"),
+    (B::RuleFilters, "{0} : {1} filtres au maximum"),
+    (B::RuleFilterValues, "{0} : indiquez de 1 à {1} valeurs"),
+    (B::RuleTimeBuckets, "{0} : trop d’intervalles de temps pour la période"),
     (B::KindLine, "Graphique en courbes"),
     (B::KindArea, "Graphique en aires"),
     (B::KindBar, "Graphique à barres"),
@@ -625,6 +664,12 @@ const ES: Table<B> = &[
     (B::OptionsNotObject, "options: debe ser un objeto JSON, p. ej., {\"unit\": \"ms\"}"),
     (B::TitleTooLong, "title: 200 caracteres como máximo"),
     (B::ChooseDataset, "dataset: elija un conjunto de datos"),
+    (B::RuleMeasures, "{0}: elija de 1 a {1} medidas"),
+    (B::RuleDimensions, "{0}: {1} dimensiones como máximo"),
+    (B::RuleDuplicateColumn, "{0}: la columna de resultado «{1}» aparece dos veces"),
+    (B::RuleFilters, "{0}: {1} filtros como máximo"),
+    (B::RuleFilterValues, "{0}: indique de 1 a {1} valores"),
+    (B::RuleTimeBuckets, "{0}: demasiados intervalos de tiempo para el periodo"),
     (B::KindLine, "Gráfico de líneas"),
     (B::KindArea, "Gráfico de áreas"),
     (B::KindBar, "Gráfico de barras"),
@@ -728,6 +773,12 @@ const JA: Table<B> = &[
     (B::OptionsNotObject, "options: JSON オブジェクトを指定してください（例: {\"unit\": \"ms\"}）"),
     (B::TitleTooLong, "title: 200 文字以内で入力してください"),
     (B::ChooseDataset, "dataset: データセットを選択してください"),
+    (B::RuleMeasures, "{0}: メジャーを 1～{1} 個選択してください"),
+    (B::RuleDimensions, "{0}: ディメンションは {1} 個までです"),
+    (B::RuleDuplicateColumn, "{0}: 結果の列「{1}」が重複しています"),
+    (B::RuleFilters, "{0}: フィルターは {1} 個までです"),
+    (B::RuleFilterValues, "{0}: 値を 1～{1} 個指定してください"),
+    (B::RuleTimeBuckets, "{0}: 期間に対して時間の単位が細かすぎます"),
     (B::KindLine, "折れ線グラフ"),
     (B::KindArea, "面グラフ"),
     (B::KindBar, "棒グラフ"),

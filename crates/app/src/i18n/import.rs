@@ -1,6 +1,7 @@
 //! The CSV import page's strings (`pages/import`): choosing the file, the column editor, the
-//! progress, the summary and the reasons a row is refused. Reasons the server gives for a
-//! refused row arrive in its own words and are shown as they are.
+//! dataset definition's rules it can break, the progress, the summary and the reasons a row is
+//! refused. Reasons the server gives for a refused row arrive in its own words and are shown as
+//! they are.
 
 use super::Key;
 use vantage_widgets::messages::Table;
@@ -98,6 +99,16 @@ pub enum I {
     ColumnNumber,
     PickTimeColumn,
     IncludeOneColumn,
+    /// The dataset definition's rules the page can break (`vantage_contract::Rule`), each
+    /// worded as the contract says it in English. `{0}`: the field's path (`name`), kept as it
+    /// is; `{1}`: the most characters.
+    RuleOneToChars,
+    /// `{0}`: the field's path (`retentionDays`); `{1}`: the most days.
+    RuleOneTo,
+    /// `{0}`: the field's path (`fields`); `{1}`: the most fields.
+    RuleOneToFields,
+    /// `{0}`: the field's path (`timeField`); `{1}`: the time field's name.
+    RuleTimeFieldNotAField,
     /// A refused row: `{0}` values in it, `{1}` columns in the header.
     WrongValueCount,
     MissingTime,
@@ -118,7 +129,7 @@ pub enum I {
 #[cfg(test)]
 impl I {
     /// Every key, for the completeness test.
-    pub const ALL: [I; 76] = [
+    pub const ALL: [I; 80] = [
         I::NewDatasetFromFile,
         I::Intro,
         I::NeedsTenantAdmin,
@@ -186,6 +197,10 @@ impl I {
         I::ColumnNumber,
         I::PickTimeColumn,
         I::IncludeOneColumn,
+        I::RuleOneToChars,
+        I::RuleOneTo,
+        I::RuleOneToFields,
+        I::RuleTimeFieldNotAField,
         I::WrongValueCount,
         I::MissingTime,
         I::ExpectedTime,
@@ -271,6 +286,10 @@ const EN: Table<I> = &[
     (I::ColumnNumber, "Column {0}"),
     (I::PickTimeColumn, "Pick the column that holds each row's time (set a column's type to Time)."),
     (I::IncludeOneColumn, "Include at least one column."),
+    (I::RuleOneToChars, "{0}: must be 1 to {1} characters"),
+    (I::RuleOneTo, "{0}: must be 1 to {1}"),
+    (I::RuleOneToFields, "{0}: 1 to {1} fields (the time field included)"),
+    (I::RuleTimeFieldNotAField, "{0}: no field '{1}' in fields"),
     (I::WrongValueCount, "has {0} values, the header has {1}"),
     (I::MissingTime, "missing: every row needs the time field"),
     (I::ExpectedTime, "expected a date/time such as 2026-01-31T12:00:00Z or epoch milliseconds, got {0}"),
@@ -350,6 +369,10 @@ const DE: Table<I> = &[
     (I::ColumnNumber, "Spalte {0}"),
     (I::PickTimeColumn, "Wählen Sie die Spalte mit dem Zeitpunkt jeder Zeile (setzen Sie den Typ einer Spalte auf „Zeit“)."),
     (I::IncludeOneColumn, "Übernehmen Sie mindestens eine Spalte."),
+    (I::RuleOneToChars, "{0}: muss 1 bis {1} Zeichen lang sein"),
+    (I::RuleOneTo, "{0}: muss zwischen 1 und {1} liegen"),
+    (I::RuleOneToFields, "{0}: 1 bis {1} Felder (einschließlich des Zeitfelds)"),
+    (I::RuleTimeFieldNotAField, "{0}: Das Feld „{1}“ ist nicht unter den Feldern"),
     (I::WrongValueCount, "hat {0} Werte, die Kopfzeile hat {1}"),
     (I::MissingTime, "fehlt: Jede Zeile braucht das Zeitfeld"),
     (I::ExpectedTime, "erwartet ein Datum mit Uhrzeit wie 2026-01-31T12:00:00Z oder Epoch-Millisekunden, erhalten: {0}"),
@@ -429,6 +452,10 @@ const FR: Table<I> = &[
     (I::ColumnNumber, "Colonne {0}"),
     (I::PickTimeColumn, "Choisissez la colonne qui contient l’horodatage de chaque ligne (donnez à une colonne le type « Date/heure »)."),
     (I::IncludeOneColumn, "Incluez au moins une colonne."),
+    (I::RuleOneToChars, "{0} : doit comporter de 1 à {1} caractères"),
+    (I::RuleOneTo, "{0} : doit être compris entre 1 et {1}"),
+    (I::RuleOneToFields, "{0} : de 1 à {1} champs (champ de temps compris)"),
+    (I::RuleTimeFieldNotAField, "{0} : aucun champ « {1} » parmi les champs"),
     (I::WrongValueCount, "contient {0} valeurs, l’en-tête en a {1}"),
     (I::MissingTime, "manquant : chaque ligne doit avoir le champ de temps"),
     (I::ExpectedTime, "date/heure attendue, p. ex. 2026-01-31T12:00:00Z ou des millisecondes epoch, reçu {0}"),
@@ -508,6 +535,10 @@ const ES: Table<I> = &[
     (I::ColumnNumber, "Columna {0}"),
     (I::PickTimeColumn, "Elija la columna que contiene la fecha y hora de cada fila (asigne a una columna el tipo «Fecha/hora»)."),
     (I::IncludeOneColumn, "Incluya al menos una columna."),
+    (I::RuleOneToChars, "{0}: debe tener de 1 a {1} caracteres"),
+    (I::RuleOneTo, "{0}: debe estar entre 1 y {1}"),
+    (I::RuleOneToFields, "{0}: de 1 a {1} campos (incluido el campo de tiempo)"),
+    (I::RuleTimeFieldNotAField, "{0}: no hay ningún campo «{1}» entre los campos"),
     (I::WrongValueCount, "tiene {0} valores y el encabezado tiene {1}"),
     (I::MissingTime, "falta: cada fila necesita el campo de tiempo"),
     (I::ExpectedTime, "se esperaba una fecha/hora como 2026-01-31T12:00:00Z o milisegundos epoch; se recibió {0}"),
@@ -587,6 +618,10 @@ const JA: Table<I> = &[
     (I::ColumnNumber, "列 {0}"),
     (I::PickTimeColumn, "各行の日時を含む列を選んでください（列の型を「日時」に設定します）。"),
     (I::IncludeOneColumn, "少なくとも 1 つの列を含めてください。"),
+    (I::RuleOneToChars, "{0}: 1～{1} 文字にしてください"),
+    (I::RuleOneTo, "{0}: 1～{1} の範囲で指定してください"),
+    (I::RuleOneToFields, "{0}: フィールドは 1～{1} 個にしてください（時刻フィールドを含む）"),
+    (I::RuleTimeFieldNotAField, "{0}: フィールドに「{1}」がありません"),
     (I::WrongValueCount, "値が {0} 個ありますが、ヘッダーは {1} 列です"),
     (I::MissingTime, "値がありません: すべての行に時刻フィールドが必要です"),
     (I::ExpectedTime, "2026-01-31T12:00:00Z のような日時かエポックミリ秒が必要ですが、{0} でした"),

@@ -1,8 +1,9 @@
 //! [`WidgetForm`]: what the widget editor's controls hold (dataset → measures with aggregation →
 //! dimensions → chart kind, title, options), and its conversion to and from a contract
 //! [`Widget`]. Pure, so the rules (which kinds need a time bucket, what makes a query invalid)
-//! are tested natively. Its words (suggested titles, check messages) come from the active
-//! language's catalog ([`B`]); native tests see English.
+//! are tested natively. Its words (suggested titles, check messages, the contract's query rules
+//! through [`query_problem`]) come from the active language's catalog ([`B`]); native tests see
+//! English.
 
 use vantage_contract::{
     Aggregation, Dataset, Granularity, Measure, Position, Query, TimePreset, TimeRange, Widget,
@@ -10,6 +11,7 @@ use vantage_contract::{
 };
 
 use super::super::filter_rows::{FilterDraft, Filtered};
+use super::checks::query_problem;
 use crate::i18n::{tr, trf, B, R};
 
 /// Editor state for one widget.
@@ -246,7 +248,7 @@ impl WidgetForm {
             if let Some(problem) = bad {
                 return Err(problem);
             }
-            q.validate(dataset).map_err(|e| e.to_string())?;
+            q.validate(dataset).map_err(|e| query_problem(&e, q))?;
         }
         Ok(Widget {
             id: id.to_owned(),

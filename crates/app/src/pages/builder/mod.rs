@@ -3,7 +3,8 @@
 //! on the 12-column grid with pointer or keyboard, undo/redo, and save with the version check.
 //!
 //! - [`state`]: the editing model ([`BuilderState`]), plain data with native tests.
-//! - [`form`]: the widget editor's model ([`form::WidgetForm`]).
+//! - [`form`]: the widget editor's model ([`form::WidgetForm`]); [`checks`]: the contract's query
+//!   rules it can break, in the user's language.
 //! - [`draft`]: the local draft in `localStorage` (an expired session never loses work).
 //! - [`guard`]: the unsaved-changes warning (tab close/reload and in-app links).
 //! - [`canvas`], [`editor`], [`preview`]: the components.
@@ -11,6 +12,7 @@
 //! Only roles with [`Permission::EditDashboards`] get the editor; the server enforces it too.
 
 pub mod canvas;
+pub mod checks;
 pub mod draft;
 pub mod editor;
 pub mod form;

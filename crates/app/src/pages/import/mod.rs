@@ -3,8 +3,10 @@
 //! create the dataset and send the rows through the ingest API with a progress bar, Cancel, and
 //! a summary of what was stored and refused (downloadable as CSV). The file is read in slices
 //! and parsed in the browser as it streams (see [`run`]); the pure parts are [`parse`],
-//! [`values`], [`columns`] and [`outcome`].
+//! [`values`], [`columns`], [`checks`] (the definition's rules in the user's language) and
+//! [`outcome`].
 
+mod checks;
 mod columns;
 mod outcome;
 mod parse;
@@ -14,6 +16,7 @@ mod values;
 use leptos::prelude::*;
 use vantage_contract::{FieldRole, FieldType, Role};
 
+use self::checks::definition_problem;
 use self::columns::{field_name, ImportPlan};
 use self::outcome::{refused_rows, stored_rows, Ending, Tally};
 use self::run::{ImportJob, Preview};
@@ -174,7 +177,7 @@ impl Flow {
         let id = field_name(&name, 0);
         let input = plan.dataset_input(&id, name.trim(), retention);
         if let Err(e) = input.validate() {
-            self.error.set(Some(format!("{}: {}", e.field, e.message)));
+            self.error.set(Some(definition_problem(&e, &input)));
             return;
         }
         let api = self.api.get_value();
