@@ -131,12 +131,10 @@ impl FilterDraft {
         }
     }
 
-    /// The field's type (`None`: not a field of `dataset`).
+    /// The field's type (`None`: not a field of `dataset`). The time field has one too: a
+    /// filter on it set through the API is kept and can be edited, though not offered.
     fn column_type(&self, dataset: Option<&Dataset>) -> Option<ColumnType> {
-        filter_fields(dataset)
-            .into_iter()
-            .find(|(name, ..)| *name == self.field)
-            .map(|(.., ty)| ty)
+        dataset?.field_type(&self.field)
     }
 
     /// Another field: the operator stays when the new field's type takes it, else `equals`.
@@ -328,7 +326,12 @@ fn filter_row<D: Filtered>(
     let op = move || draft.with(|d| d.rows().get(i).map_or(FilterOp::Eq, |r| r.op));
     let fields = move || {
         let current = read(&|r| r.field.clone());
-        let fields = with_dataset(draft, datasets, filter_fields);
+        let mut fields = with_dataset(draft, datasets, filter_fields);
+        // A field not offered (the time field, one the dataset no longer has, set through the
+        // API) is still shown as the row's, not silently replaced by the first.
+        if !current.is_empty() && !fields.iter().any(|f| f.0 == current) {
+            fields.insert(0, (current.clone(), current.clone(), ColumnType::String));
+        }
         let options = fields.into_iter().map(|(name, label, _)| {
             let selected = name == current;
             view! { <option value=name selected=selected>{label}</option> }
@@ -337,12 +340,7 @@ fn filter_row<D: Filtered>(
     };
     let ops = move || {
         let (op, field) = (op(), read(&|r| r.field.clone()));
-        let ty = with_dataset(draft, datasets, |ds| {
-            filter_fields(ds)
-                .into_iter()
-                .find(|f| f.0 == field)
-                .map(|f| f.2)
-        });
+        let ty = with_dataset(draft, datasets, |ds| ds?.field_type(&field));
         let options = ops_for(ty.unwrap_or(ColumnType::String)).iter().map(|&o| {
             view! { <option value=name_of(&o) selected=o == op>{op_label(o)}</option> }
         });
@@ -535,9 +533,12 @@ mod tests {
             err(draft("latency_ms", FilterOp::Between, "1, 2, 3")),
             ("values", R::EnterRange)
         );
+        // The time field is not offered, but a filter on it (set through the API) is kept.
+        let since = draft("ts", FilterOp::Gt, "1700000000000").to_filter(ds);
+        assert_eq!(since.unwrap().value, Some(1_700_000_000_000_i64.into()));
         assert_eq!(
-            err(draft("ts", FilterOp::Gt, "1")),
-            ("field", R::ChooseField)
+            err(draft("ts", FilterOp::Gt, "soon")),
+            ("value", R::EnterWholeNumber)
         );
         assert_eq!(
             err(draft("gone", FilterOp::Eq, "x")),
