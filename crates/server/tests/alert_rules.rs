@@ -95,6 +95,19 @@ fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// The lines of a live SSE stream of the `alerts` channel, subscribed with `token`.
+fn alert_stream(server: &Server, token: &str) -> impl Iterator<Item = std::io::Result<String>> {
+    let stream = server
+        .agent()
+        .get(&format!(
+            "{}/api/v1/live/sse?channels=alerts&access_token={token}",
+            server.base
+        ))
+        .call()
+        .unwrap();
+    BufReader::new(stream.into_reader()).lines()
+}
+
 /// Reads the live stream until an alert for which `wanted` holds arrives, and returns it.
 fn next_alert(
     lines: &mut impl Iterator<Item = std::io::Result<String>>,
@@ -146,15 +159,7 @@ fn a_rule_on_ingested_data_raises_one_alert_while_unresolved_and_publishes_it() 
     assert!(created.body.get("value").is_none(), "{}", created.text);
     assert!(alerts_of(&server, &admin, &id).is_empty());
 
-    let stream = server
-        .agent()
-        .get(&format!(
-            "{}/api/v1/live/sse?channels=alerts&access_token={viewer}",
-            server.base
-        ))
-        .call()
-        .unwrap();
-    let mut lines = BufReader::new(stream.into_reader()).lines();
+    let mut lines = alert_stream(&server, &viewer);
 
     // Rows that break it (EU sums to 1300; the US row is filtered out) raise it within a tick.
     let now = now_ms();
@@ -311,15 +316,7 @@ fn disabling_a_rule_resolves_its_open_alert_and_enabling_it_again_raises_a_new_o
     assert_eq!(fired[0]["status"], "open", "{fired:?}");
     let first = fired[0]["id"].as_str().unwrap().to_owned();
 
-    let stream = server
-        .agent()
-        .get(&format!(
-            "{}/api/v1/live/sse?channels=alerts&access_token={viewer}",
-            server.base
-        ))
-        .call()
-        .unwrap();
-    let mut lines = BufReader::new(stream.into_reader()).lines();
+    let mut lines = alert_stream(&server, &viewer);
 
     // Disabled: nothing would resolve its alert any more, so the save does (and publishes it).
     let path = format!("/api/v1/alert-rules/{id}");
