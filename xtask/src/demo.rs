@@ -35,7 +35,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         db: data_dir.join("vantage.db"),
         database_url: None,
         addr: &addr,
-        extra_args: vec!["--demo".into()],
+        // On a developer's machine: webhooks may be tried with a receiver on this machine.
+        extra_args: vec!["--demo".into(), "--allow-local-webhooks".into()],
     })?;
     let url = server.url.clone();
     println!();

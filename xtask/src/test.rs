@@ -118,6 +118,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     "200".into(),
                     "--demo-origin".into(),
                     format!("http://{runner_addr}"),
+                    // The webhooks e2e test receives deliveries on a loopback port.
+                    "--allow-local-webhooks".into(),
                 ],
             })
         });

@@ -9,7 +9,8 @@
 //! merges with the chunks it shares with other pages into one file
 //! (`xtask/src/artifacts/merge.rs`); the builder, CSV
 //! import, the administration, embed, alert, report, drill, account and link pages are four
-//! more, fetched when one of their pages opens; the XLSX writer ([`xlsx_workbook`]) is one more,
+//! more, fetched when one of their pages opens; the alerts page's webhooks section is one more,
+//! fetched only for tenant admins; the XLSX writer ([`xlsx_workbook`]) is one more,
 //! fetched on the first spreadsheet export.
 //!
 //! The split points are `fallible`: a chunk that does not arrive gives [`ChunkError`] (the
@@ -115,6 +116,9 @@ split_pages! {
     account_page in account => AccountPage;
     /// Alerts.
     alerts_page in extras => AlertsPage;
+    /// The alerts page's webhooks section (tenant admins only): its own module, so the alerts
+    /// page of everyone else does not fetch it.
+    webhooks_section in webhooks => Webhooks;
     /// The printable report of a dashboard.
     report_page in extras => ReportPage;
     /// The drill-down page.

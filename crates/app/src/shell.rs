@@ -105,6 +105,12 @@ pub fn can(permission: Permission) -> Signal<bool> {
     })
 }
 
+/// Whether the signed-in user's role is `role` or above (false while signed out).
+pub fn has_role(role: vantage_contract::Role) -> Signal<bool> {
+    let user = use_session().user;
+    Signal::derive(move || user.with(|u| u.as_ref().is_some_and(|u| u.role.at_least(role))))
+}
+
 #[component]
 fn Header() -> impl IntoView {
     let session = use_session();
@@ -125,12 +131,7 @@ fn Header() -> impl IntoView {
     let can_audit = can(Permission::AccessAuditLog);
     let can_tenants = can(Permission::ManageTenants);
     let can_alerts = can(Permission::ViewDashboard);
-    let can_import = Signal::derive(move || {
-        user.with(|u| {
-            u.as_ref()
-                .is_some_and(|u| u.role.at_least(vantage_contract::Role::TenantAdmin))
-        })
-    });
+    let can_import = has_role(vantage_contract::Role::TenantAdmin);
     let can_embed = Signal::derive(move || {
         user.with(|u| {
             u.as_ref()

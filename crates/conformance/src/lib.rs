@@ -3,7 +3,7 @@
 //! The Vantage conformance suite: contract checks against any backend at a base URL. A library
 //! so that the reference server's tests and `cargo xtask conformance --base-url URL` run the
 //! same checks; one file per area (`system`, `auth`, `roles`, `tenant`, `dashboards`, `data`,
-//! `alerts`, `alert_rules`, `embed`, `embed_scope`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `time_zone`, `version`), helpers in `support`
+//! `alerts`, `alert_rules`, `webhooks`, `embed`, `embed_scope`, `isolation`, `bad_inputs`, `onboarding`, `live`, `security`, `time_zone`, `version`), helpers in `support`
 //! and `http`.
 //!
 //! Entry point: [`run`]`(base_url) -> Result<Summary, String>`. [`Summary`] has `passed`
@@ -49,6 +49,7 @@ mod system;
 mod tenant;
 mod time_zone;
 mod version;
+mod webhooks;
 
 use http::{Client, Resp};
 use serde_json::{json, Value};
@@ -188,6 +189,7 @@ pub fn run(base_url: &str) -> Result<Summary, String> {
     columnar::run(&mut ctx);
     alerts::run(&mut ctx);
     alert_rules::run(&mut ctx);
+    webhooks::run(&mut ctx);
     embed::run(&mut ctx);
     embed_scope::run(&mut ctx);
     isolation::run(&mut ctx);

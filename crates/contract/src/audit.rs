@@ -37,6 +37,10 @@ unit_enum! {
         TenantRenamed,
         TenantDeactivated,
         TenantReactivated,
+        WebhookCreated,
+        WebhookUpdated,
+        WebhookDeleted,
+        WebhookSecretRotated,
     }
 }
 

@@ -31,6 +31,7 @@ pub mod tenant;
 pub mod users;
 pub mod validation;
 pub mod version;
+pub mod webhook;
 pub mod wire;
 
 pub use admin::{CreateTenantRequest, Readiness, TenantList, TenantSummary, UpdateTenantRequest};
@@ -71,3 +72,7 @@ pub use users::{
     InvitationRequest, PasswordResetLink, UpdateUserRequest,
 };
 pub use validation::{FieldError, Rule, Validated};
+pub use webhook::{
+    CreatedWebhook, DeliveryStatus, Webhook, WebhookDelivery, WebhookDeliveryList, WebhookEvent,
+    WebhookInput, WebhookList, WebhookPayload,
+};

@@ -74,6 +74,11 @@ pub enum Rule {
     OneToFields(usize),
     /// A dataset definition whose time field is not one of its fields.
     TimeFieldNotAField,
+    /// A webhook address that is not an absolute `https://` URL with a host (or holds a
+    /// user name, a password or spaces).
+    WebhookUrl,
+    /// A webhook without events.
+    AtLeastOneEvent,
 }
 
 impl FieldError {

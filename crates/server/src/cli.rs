@@ -98,6 +98,12 @@ pub struct ServeArgs {
     /// `--demo-days`), so the live present continues the past at the same rate.
     #[arg(long, env = "VANTAGE_EVENTS_PER_SEC")]
     pub events_per_sec: Option<f64>,
+    /// Let webhooks go to plain `http://` addresses and to loopback and private-network
+    /// hosts (development and tests). Without it only `https://` addresses that resolve to
+    /// public IPs are sent to, so a tenant admin cannot aim the server at the network it runs
+    /// in. Never set it on a server whose tenants you do not trust.
+    #[arg(long, env = "VANTAGE_ALLOW_LOCAL_WEBHOOKS")]
+    pub allow_local_webhooks: bool,
     /// Static files for everything outside /api (SPA fallback to index.html).
     #[arg(long, env = "VANTAGE_WWW")]
     pub www: Option<PathBuf>,

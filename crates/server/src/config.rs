@@ -33,6 +33,8 @@ pub struct Config {
     pub invitation_ttl: u64,
     /// Password-reset link lifetime, seconds.
     pub password_reset_ttl: u64,
+    /// Webhooks may go to plain `http://` and non-public addresses (`crate::webhooks`).
+    pub allow_local_webhooks: bool,
 }
 
 impl From<&ServeArgs> for Config {
@@ -56,6 +58,7 @@ impl From<&ServeArgs> for Config {
             setup_token_ttl: a.setup_token_ttl,
             invitation_ttl: a.invitation_ttl,
             password_reset_ttl: a.password_reset_ttl,
+            allow_local_webhooks: a.allow_local_webhooks,
         }
     }
 }

@@ -221,6 +221,8 @@ CREATE INDEX rollup_buckets_dirty ON rollup_buckets(state, span, bucket);
     ROLLUP_VALUES,
     // 8: alert rules on a tenant's own datasets (`live::rules`).
     ALERT_RULES_SQLITE,
+    // 9: webhooks and their deliveries (`crate::webhooks`).
+    WEBHOOKS,
 ];
 
 /// Migration 8 (SQLite): alert rules, with what each one's last evaluation found, and an index
@@ -239,6 +241,40 @@ CREATE TABLE alert_rules (
 );
 CREATE INDEX alert_rules_tenant ON alert_rules(tenant_id, created_at);
 CREATE INDEX alerts_rule ON alerts(tenant_id, rule, status);
+"#;
+
+/// Migration 9 (SQLite) and 5 (PostgreSQL): webhooks (the definition as the JSON of its
+/// `WebhookInput`, the signing secret) and deliveries, an outbox written in the same
+/// transaction as the alert change they tell of and sent by `crate::webhooks`. `BIGINT` is an
+/// integer in both databases.
+pub const WEBHOOKS: &str = r#"
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    enabled BIGINT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX webhooks_tenant ON webhooks(tenant_id, created_at);
+CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    next_attempt_at BIGINT,
+    last_attempt_at BIGINT,
+    response_status BIGINT,
+    error TEXT
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(tenant_id, webhook_id, created_at);
 "#;
 
 /// Migration 7 (SQLite) and 3 (PostgreSQL): `rollup_state.measures`, the measures whose values

@@ -86,6 +86,7 @@ mod state;
 mod static_files;
 mod store;
 mod ticks;
+mod webhooks;
 mod zone;
 
 use clap::Parser;
@@ -204,6 +205,10 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         }
         Err(e) => return Err(e.message),
     };
+    let webhooks = webhooks::client(webhooks::Policy {
+        allow_local: args.allow_local_webhooks,
+    })
+    .map_err(|e| format!("the webhook client could not start: {e}"))?;
     let state = Arc::new(state::AppState {
         db: db.clone(),
         bus: cluster.bus,
@@ -221,6 +226,7 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
         static_dirs,
         keys,
         shutdown: shutdown_rx,
+        webhooks,
     });
     let app = api::router(state.clone());
     if let Some(prepare) = pending {
@@ -242,6 +248,7 @@ async fn run(args: cli::ServeArgs) -> Result<(), String> {
     });
     tokio::spawn(ingest::retention::run(state.clone()));
     tokio::spawn(live::rules::run(state.clone()));
+    tokio::spawn(webhooks::run(state.clone()));
     let generator = state
         .config
         .demo

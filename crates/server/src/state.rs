@@ -35,6 +35,8 @@ pub struct AppState {
     pub cors_origins: RwLock<HashSet<String>>,
     /// Flips to `true` when the server shuts down; long-lived streams end on it.
     pub shutdown: watch::Receiver<bool>,
+    /// The HTTP client webhook deliveries go through (`crate::webhooks`).
+    pub webhooks: reqwest::Client,
 }
 
 pub type SharedState = Arc<AppState>;

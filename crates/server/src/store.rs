@@ -10,6 +10,7 @@ pub mod embed_tokens;
 pub mod links;
 pub mod sessions;
 pub mod settings;
+pub mod webhooks;
 
 use crate::error::{AppError, AppResult};
 use crate::sql::{params, Conn, OptionalExtension};
@@ -278,6 +279,8 @@ pub fn alert(c: &Conn, tenant: &str, id: &str) -> AppResult<Option<Alert>> {
     Ok(c.query_row(&sql, [tenant, id], alert_from_row).optional()?)
 }
 
+/// Stores a new alert and, for the tenant's webhooks, its `alert.raised` event (call it in a
+/// transaction: the two are one change).
 pub fn insert_alert(c: &Conn, tenant: &str, a: &Alert) -> AppResult<()> {
     c.execute(
         &format!("INSERT INTO alerts (tenant_id, {ALERT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
@@ -286,10 +289,12 @@ pub fn insert_alert(c: &Conn, tenant: &str, a: &Alert) -> AppResult<()> {
             a.value, a.threshold, a.created_at, a.acknowledged_at, a.acknowledged_by, a.resolved_at
         ],
     )?;
-    Ok(())
+    webhooks::enqueue(c, tenant, a, a.created_at)
 }
 
 /// Sets an alert's status; returns the updated alert (`None`: no such alert in the tenant).
+/// A change of status also stores its event for the tenant's webhooks (call it in a
+/// transaction: the two are one change); setting the status it already has changes nothing.
 pub fn set_alert_status(
     c: &Conn,
     tenant: &str,
@@ -309,6 +314,9 @@ pub fn set_alert_status(
         )?,
         AlertStatus::Open => 0,
     };
-    let _ = n;
-    alert(c, tenant, id)
+    let changed = alert(c, tenant, id)?;
+    if let Some(a) = changed.as_ref().filter(|_| n > 0) {
+        webhooks::enqueue(c, tenant, a, now)?;
+    }
+    Ok(changed)
 }

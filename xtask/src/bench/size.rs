@@ -455,9 +455,11 @@ pub fn check_budgets() -> Result<String, String> {
     // main module for the dashboard module (measured 434 and 250 KB); 434 and 251 without
     // serde-wasm-bindgen (measured 432 and 249 KB); 432 and 249 with the glue minified
     // (measured 430 and 247 KB); 434 and 249 with the phone dashboard's reserved rows (the
-    // header's signed-in height while a session renews, its CSS; measured 432 and 248 KB).
+    // header's signed-in height while a session renews, its CSS; measured 432 and 248 KB);
+    // 434 and 250 with the webhooks section's styles in the one stylesheet (+0.4 KB brotli) and
+    // its split point's loader (measured 433 and 249.9 KB).
     const APP_GUARD_KB: f64 = 434.0;
-    const SIGN_IN_GUARD_KB: f64 = 249.0;
+    const SIGN_IN_GUARD_KB: f64 = 250.0;
     // A dashboard opened by its address: the first load, the dashboard module and its chunks
     // (measured 829 KB when the JS API left the main module; the code moved, it did not grow;
     // 833 with chart pacing; 810 once charts stopped cloning and comparing charming's `Chart`;
@@ -477,8 +479,9 @@ pub fn check_budgets() -> Result<String, String> {
     // offset read from `Intl`: ≈ 3.3 KB of code before wasm-opt, 2 KB brotli); 704 with unit
     // enums read by one shared routine; 706 (measured) with the accessibility fixes; 704 with
     // the glue minified; 707 with the phone dashboard's reserved rows (the filters'
-    // placeholders, the live badge's first state).
-    const DASHBOARD_PAGE_GUARD_KB: f64 = 709.0;
+    // placeholders, the live badge's first state); 710 with the webhooks section's styles
+    // (measured 709).
+    const DASHBOARD_PAGE_GUARD_KB: f64 = 710.0;
     const ECHARTS_GUARD_KB: f64 = 188.0;
     // Issue 18 item 3 split the app's wasm: every lazily loaded chunk together, so code moved out
     // of the first load cannot grow unseen (measured 495 KB in 55 files; 508 once the columnar
@@ -498,8 +501,11 @@ pub fn check_budgets() -> Result<String, String> {
     // section (list, form, five-language catalog: 37 KB brotli, 611 without it), measured 650;
     // → 670 with filter rows in the rule form and the builder's widget editor and alerts worded
     // from their rule: 668 (the rows read the forms' own signals; with signals of their own,
-    // 2 KB more); → 671 with the builder's and import's rules worded in five languages: 669.
-    const CHUNKS_GUARD_KB: f64 = 671.0;
+    // 2 KB more); → 671 with the builder's and import's rules worded in five languages: 669;
+    // → 737 with the alerts page's webhooks section, a module of its own fetched only for
+    // tenant admins (51 KB brotli: list, form, deliveries, five-language catalog; the alerts
+    // page's module unchanged at 64 KB), measured 735.
+    const CHUNKS_GUARD_KB: f64 = 737.0;
     let mut report = Vec::new();
     let mut over = Vec::new();
     for (what, files, guard) in [

@@ -182,6 +182,10 @@ pub enum A {
     ActTenantRenamed,
     ActTenantDeactivated,
     ActTenantReactivated,
+    ActWebhookCreated,
+    ActWebhookUpdated,
+    ActWebhookDeleted,
+    ActWebhookSecretRotated,
 }
 
 #[cfg(test)]
@@ -344,6 +348,10 @@ impl A {
         A::ActTenantRenamed,
         A::ActTenantDeactivated,
         A::ActTenantReactivated,
+        A::ActWebhookCreated,
+        A::ActWebhookUpdated,
+        A::ActWebhookDeleted,
+        A::ActWebhookSecretRotated,
     ];
 }
 
@@ -509,6 +517,10 @@ const EN: Table<A> = &[
     (A::ActTenantRenamed, "Tenant renamed"),
     (A::ActTenantDeactivated, "Tenant deactivated"),
     (A::ActTenantReactivated, "Tenant reactivated"),
+    (A::ActWebhookCreated, "Webhook created"),
+    (A::ActWebhookUpdated, "Webhook updated"),
+    (A::ActWebhookDeleted, "Webhook deleted"),
+    (A::ActWebhookSecretRotated, "Webhook secret replaced"),
 ];
 
 const DE: Table<A> = &[
@@ -668,6 +680,10 @@ const DE: Table<A> = &[
     (A::ActTenantRenamed, "Mandant umbenannt"),
     (A::ActTenantDeactivated, "Mandant deaktiviert"),
     (A::ActTenantReactivated, "Mandant reaktiviert"),
+    (A::ActWebhookCreated, "Webhook angelegt"),
+    (A::ActWebhookUpdated, "Webhook geändert"),
+    (A::ActWebhookDeleted, "Webhook gelöscht"),
+    (A::ActWebhookSecretRotated, "Webhook-Geheimnis ersetzt"),
 ];
 
 const FR: Table<A> = &[
@@ -827,6 +843,10 @@ const FR: Table<A> = &[
     (A::ActTenantRenamed, "Organisation renommée"),
     (A::ActTenantDeactivated, "Organisation désactivée"),
     (A::ActTenantReactivated, "Organisation réactivée"),
+    (A::ActWebhookCreated, "Webhook créé"),
+    (A::ActWebhookUpdated, "Webhook modifié"),
+    (A::ActWebhookDeleted, "Webhook supprimé"),
+    (A::ActWebhookSecretRotated, "Secret de webhook remplacé"),
 ];
 
 const ES: Table<A> = &[
@@ -986,6 +1006,10 @@ const ES: Table<A> = &[
     (A::ActTenantRenamed, "Organización renombrada"),
     (A::ActTenantDeactivated, "Organización desactivada"),
     (A::ActTenantReactivated, "Organización reactivada"),
+    (A::ActWebhookCreated, "Webhook creado"),
+    (A::ActWebhookUpdated, "Webhook actualizado"),
+    (A::ActWebhookDeleted, "Webhook eliminado"),
+    (A::ActWebhookSecretRotated, "Secreto de webhook sustituido"),
 ];
 
 const JA: Table<A> = &[
@@ -1145,6 +1169,10 @@ const JA: Table<A> = &[
     (A::ActTenantRenamed, "テナント名変更"),
     (A::ActTenantDeactivated, "テナント無効化"),
     (A::ActTenantReactivated, "テナント再有効化"),
+    (A::ActWebhookCreated, "Webhook 作成"),
+    (A::ActWebhookUpdated, "Webhook 更新"),
+    (A::ActWebhookDeleted, "Webhook 削除"),
+    (A::ActWebhookSecretRotated, "Webhook シークレット再発行"),
 ];
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod chrome;
 mod import;
 mod publish;
 mod rules;
+mod webhooks;
 
 pub use accounts::A;
 pub use builder::B;
@@ -21,6 +22,7 @@ pub use chrome::T;
 pub use import::I;
 pub use publish::P;
 pub use rules::R;
+pub use webhooks::W;
 
 use vantage_widgets::locale;
 use vantage_widgets::messages::{self, fill, text_from, Msg, Table};

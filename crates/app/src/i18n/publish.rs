@@ -87,6 +87,8 @@ pub enum P {
     RevokeFailed,
     // Alerts page.
     AlertsIntro,
+    /// The link to the webhooks section (tenant admins).
+    WebhooksLink,
     Severity,
     AllSeverities,
     Critical,
@@ -141,7 +143,7 @@ pub enum P {
 #[cfg(test)]
 impl P {
     /// Every key, for the completeness test.
-    pub const ALL: [P; 109] = [
+    pub const ALL: [P; 110] = [
         P::BrandingAdminsOnly,
         P::BrandingIntro,
         P::RuleOneToChars,
@@ -211,6 +213,7 @@ impl P {
         P::RevokeQuestion,
         P::RevokeFailed,
         P::AlertsIntro,
+        P::WebhooksLink,
         P::Severity,
         P::AllSeverities,
         P::Critical,
@@ -351,6 +354,7 @@ const EN: Table<P> = &[
     (P::RevokeFailed, "Revoke failed: {0}"),
     // Alerts page.
     (P::AlertsIntro, "Raised by the tenant's alert rules. New alerts appear here live."),
+    (P::WebhooksLink, "Send alerts to your systems"),
     (P::Severity, "Severity"),
     (P::AllSeverities, "All severities"),
     (P::Critical, "Critical"),
@@ -503,6 +507,7 @@ const DE: Table<P> = &[
         P::AlertsIntro,
         "Von den Alarmregeln des Mandanten ausgelöst. Neue Alarme erscheinen hier live.",
     ),
+    (P::WebhooksLink, "Alarme an Ihre Systeme senden"),
     (P::Severity, "Schweregrad"),
     (P::AllSeverities, "Alle Schweregrade"),
     (P::Critical, "Kritisch"),
@@ -661,6 +666,7 @@ const FR: Table<P> = &[
         P::AlertsIntro,
         "Déclenchées par les règles d’alerte de l’organisation. Les nouvelles alertes apparaissent ici en direct.",
     ),
+    (P::WebhooksLink, "Envoyer les alertes à vos systèmes"),
     (P::Severity, "Gravité"),
     (P::AllSeverities, "Toutes les gravités"),
     (P::Critical, "Critique"),
@@ -816,6 +822,7 @@ const ES: Table<P> = &[
         P::AlertsIntro,
         "Generadas por las reglas de alerta de la organización. Las nuevas alertas aparecen aquí en vivo.",
     ),
+    (P::WebhooksLink, "Enviar alertas a sus sistemas"),
     (P::Severity, "Gravedad"),
     (P::AllSeverities, "Todas las gravedades"),
     (P::Critical, "Crítica"),
@@ -941,6 +948,7 @@ const JA: Table<P> = &[
     (P::RevokeFailed, "無効化できませんでした: {0}"),
     // Alerts page.
     (P::AlertsIntro, "テナントのアラートルールで発生したアラートです。新しいアラートはここにリアルタイムで表示されます。"),
+    (P::WebhooksLink, "アラートを自社システムに送信"),
     (P::Severity, "重要度"),
     (P::AllSeverities, "すべての重要度"),
     (P::Critical, "重大"),

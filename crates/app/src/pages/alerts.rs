@@ -4,15 +4,18 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use vantage_contract::{Alert, AlertRule, AlertStatus, Dataset, Filter, Permission, Severity};
+use vantage_contract::{
+    Alert, AlertRule, AlertStatus, Dataset, Filter, Permission, Role, Severity,
+};
 use vantage_widgets::format::{format_time, TimeStyle};
 
 use super::alert_rules::{alert_message, AlertRules};
 use super::require_login;
 use crate::brand::use_page_title;
 use crate::i18n::{tr, trf, P, T};
+use crate::lazy::{webhooks_section, LazyPage};
 use crate::session::use_session;
-use crate::shell::can;
+use crate::shell::{can, has_role};
 use crate::toasts::{severity_class, use_alert_news};
 
 /// The first of the tenant's dashboards with a widget on `dataset` (`shown_on`: each
@@ -58,6 +61,8 @@ pub fn AlertsPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let may_act = can(Permission::ConfigureAlerts);
+    // Webhooks are the tenant admins' (the server refuses everyone else).
+    let may_send = has_role(Role::TenantAdmin);
     let items = RwSignal::new(None::<Result<Vec<Alert>, String>>);
     let action_error = RwSignal::new(None::<String>);
     let severity = move || query.with(|q| q.get("severity")).filter(|s| !s.is_empty());
@@ -161,6 +166,9 @@ pub fn AlertsPage() -> impl IntoView {
                 <div>
                     <h1>{move || tr(T::Alerts)}</h1>
                     <p class="muted">{move || tr(P::AlertsIntro)}</p>
+                    {move || may_send.get().then(|| view! {
+                        <p><a href="/alerts#webhooks">{move || tr(P::WebhooksLink)}</a></p>
+                    })}
                 </div>
                 <div class="page-tools">
                     <select aria-label=move || tr(P::Severity) prop:value=move || severity().unwrap_or_default()
@@ -198,6 +206,7 @@ pub fn AlertsPage() -> impl IntoView {
                 }.into_any(),
             }}
             <AlertRules may_edit=may_act changed=Callback::new(move |()| reload.update(|n| *n += 1)) rules datasets />
+            {move || may_send.get().then(|| view! { <LazyPage load=webhooks_section /> })}
         </section>
     }
 }

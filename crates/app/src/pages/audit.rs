@@ -50,6 +50,10 @@ pub fn action_label(action: AuditAction) -> &'static str {
         TenantRenamed => A::ActTenantRenamed,
         TenantDeactivated => A::ActTenantDeactivated,
         TenantReactivated => A::ActTenantReactivated,
+        WebhookCreated => A::ActWebhookCreated,
+        WebhookUpdated => A::ActWebhookUpdated,
+        WebhookDeleted => A::ActWebhookDeleted,
+        WebhookSecretRotated => A::ActWebhookSecretRotated,
     })
 }
 

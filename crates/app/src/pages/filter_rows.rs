@@ -84,9 +84,13 @@ pub fn filter_text(filter: &Filter, dataset: Option<&Dataset>) -> String {
 }
 
 /// `filter`'s operands as text, joined by `separator` (strings without quotes, whole numbers
-/// without a decimal point).
+/// without a decimal point). In a list, a string that holds a comma or a double quote, or
+/// starts or ends with a space, is written in double quotes with its quotes doubled, as
+/// [`split_list`] reads it back.
 fn operand_text(filter: &Filter, separator: &str) -> String {
+    let list = takes_list(filter.op);
     let text = filter.operands().into_iter().map(|v| match v {
+        Value::String(s) if list && needs_quotes(s) => format!("\"{}\"", s.replace('"', "\"\"")),
         Value::String(s) => s.clone(),
         Value::Number(n) => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
@@ -95,6 +99,58 @@ fn operand_text(filter: &Filter, separator: &str) -> String {
         other => other.to_string(),
     });
     text.collect::<Vec<_>>().join(separator)
+}
+
+fn needs_quotes(s: &str) -> bool {
+    s.contains([',', '"']) || s.trim() != s
+}
+
+/// A list as typed: values separated by commas, each trimmed; a value in double quotes keeps
+/// its commas and spaces, and `""` inside it is one quote (as in CSV). Empty values are left
+/// out. A quote left open runs to the end.
+fn split_list(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if chars.next_if_eq(&'"').is_some() {
+            while let Some(c) = chars.next() {
+                if c == '"' {
+                    if chars.next_if_eq(&'"').is_some() {
+                        value.push('"');
+                    } else {
+                        break;
+                    }
+                } else {
+                    value.push(c);
+                }
+            }
+            // Anything between the closing quote and the comma is kept, trimmed.
+            let mut tail = String::new();
+            for c in chars.by_ref() {
+                if c == ',' {
+                    break;
+                }
+                tail.push(c);
+            }
+            value.push_str(tail.trim());
+        } else {
+            for c in chars.by_ref() {
+                if c == ',' {
+                    break;
+                }
+                value.push(c);
+            }
+            value = value.trim().to_owned();
+        }
+        if !value.is_empty() {
+            out.push(value);
+        }
+        if chars.peek().is_none() {
+            return out;
+        }
+    }
 }
 
 /// Whether `op` takes a list of operands (typed comma-separated).
@@ -161,11 +217,10 @@ impl FilterDraft {
     pub fn to_filter(&self, dataset: Option<&Dataset>) -> Result<Filter, (&'static str, R)> {
         let ty = self.column_type(dataset).ok_or(("field", R::ChooseField))?;
         let list = takes_list(self.op);
-        let parts: Vec<&str> = if list {
-            let parts = self.text.split(',').map(str::trim);
-            parts.filter(|p| !p.is_empty()).collect()
+        let parts: Vec<String> = if list {
+            split_list(&self.text)
         } else {
-            vec![self.text.trim()]
+            vec![self.text.trim().to_owned()]
         };
         let part = if list { "values" } else { "value" };
         if parts.iter().all(|p| p.is_empty()) {
@@ -176,7 +231,7 @@ impl FilterDraft {
         }
         let values = parts
             .into_iter()
-            .map(|p| operand(p, ty))
+            .map(|p| operand(&p, ty))
             .collect::<Option<Vec<Value>>>()
             .ok_or((
                 part,
@@ -567,6 +622,39 @@ mod tests {
             filter_text(&range.unwrap(), None),
             "latency_ms is between 1 – 2"
         );
+    }
+
+    #[test]
+    fn list_values_with_commas_and_quotes_are_typed_in_double_quotes() {
+        assert_eq!(split_list(" a , b,,c, "), ["a", "b", "c"]);
+        assert_eq!(
+            split_list(r#""Smith, John", Doe , "say ""hi""", " padded ""#),
+            ["Smith, John", "Doe", r#"say "hi""#, " padded "]
+        );
+        assert_eq!(split_list(r#""open, quote"#), ["open, quote"]);
+        assert_eq!(split_list(r#""a" b, c"#), ["ab", "c"]);
+        assert!(split_list("  ").is_empty());
+        let ds = dataset();
+        let stored = Filter {
+            field: "intent".into(),
+            op: FilterOp::In,
+            value: None,
+            values: Some(vec![
+                "Smith, John".into(),
+                r#"say "hi""#.into(),
+                "plain".into(),
+                " padded".into(),
+            ]),
+        };
+        let edited = FilterDraft::from_filter(&stored);
+        assert_eq!(
+            edited.text,
+            r#""Smith, John", "say ""hi""", plain, " padded""#
+        );
+        assert_eq!(edited.to_filter(Some(&ds)).unwrap(), stored);
+        // One value (equals) is taken as typed, commas and all.
+        let one = draft("intent", FilterOp::Eq, "a, b").to_filter(Some(&ds));
+        assert_eq!(one.unwrap().value, Some(Value::from("a, b")));
     }
 
     #[test]

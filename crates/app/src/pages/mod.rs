@@ -21,6 +21,7 @@ mod setup;
 mod tenant_picker;
 mod tenants;
 mod users;
+mod webhooks;
 
 pub use account::AccountPage;
 pub use alerts::AlertsPage;
@@ -38,6 +39,7 @@ pub use report::ReportPage;
 pub use setup::SetupPage;
 pub use tenants::TenantsPage;
 pub use users::UsersPage;
+pub use webhooks::Webhooks;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;

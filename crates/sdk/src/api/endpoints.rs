@@ -1,11 +1,12 @@
 //! One typed method per contract endpoint (paths relative to `/api/v1`).
 
 use vantage_contract::{
-    Alert, AlertList, AlertRule, AlertRuleInput, AlertRuleList, Branding, Dashboard, DashboardData,
-    DashboardDataRequest, DashboardInput, DashboardList, Dataset, DatasetInput, DatasetList,
-    EmbedDashboard, EmbedOrigins, EmbedTokenList, EmbedTokenRequest, EmbedTokenResponse, Health,
-    IngestResult, LoginRequest, Query, QueryResult, RefreshRequest, RowsPage, Tenant,
-    TokenResponse, User, UserList,
+    Alert, AlertList, AlertRule, AlertRuleInput, AlertRuleList, Branding, CreatedWebhook,
+    Dashboard, DashboardData, DashboardDataRequest, DashboardInput, DashboardList, Dataset,
+    DatasetInput, DatasetList, EmbedDashboard, EmbedOrigins, EmbedTokenList, EmbedTokenRequest,
+    EmbedTokenResponse, Health, IngestResult, LoginRequest, Query, QueryResult, RefreshRequest,
+    RowsPage, Tenant, TokenResponse, User, UserList, Webhook, WebhookDelivery, WebhookDeliveryList,
+    WebhookInput, WebhookList,
 };
 
 use super::ApiClient;
@@ -314,6 +315,79 @@ impl ApiClient {
     /// 404/403.
     pub async fn delete_alert_rule(&self, id: &str) -> Result<(), SdkError> {
         self.delete(&format!("/alert-rules/{}", enc(id))).await
+    }
+
+    /// `GET /webhooks` (tenant admins): the tenant's webhooks, each with its latest delivery.
+    ///
+    /// # Errors
+    /// 403 below the tenant admin role.
+    pub async fn webhooks(&self) -> Result<WebhookList, SdkError> {
+        self.get("/webhooks").await
+    }
+
+    /// `POST /webhooks` (tenant admins). The answer holds the signing secret, shown only now.
+    ///
+    /// # Errors
+    /// 422 naming the invalid field (`name`, `url`, `events`, `events[i]`), 409 when the
+    /// tenant has [`vantage_contract::webhook::MAX_WEBHOOKS`] already, 403.
+    pub async fn create_webhook(&self, input: &WebhookInput) -> Result<CreatedWebhook, SdkError> {
+        self.post("/webhooks", input).await
+    }
+
+    /// `PUT /webhooks/{id}` (tenant admins): replaces the webhook; its secret stays.
+    ///
+    /// # Errors
+    /// 422 naming the invalid field, 404/403.
+    pub async fn update_webhook(
+        &self,
+        id: &str,
+        input: &WebhookInput,
+    ) -> Result<Webhook, SdkError> {
+        self.put(&format!("/webhooks/{}", enc(id)), input).await
+    }
+
+    /// `DELETE /webhooks/{id}` (tenant admins): nothing more is sent to it.
+    ///
+    /// # Errors
+    /// 404/403.
+    pub async fn delete_webhook(&self, id: &str) -> Result<(), SdkError> {
+        self.delete(&format!("/webhooks/{}", enc(id))).await
+    }
+
+    /// `POST /webhooks/{id}/secret` (tenant admins): a new signing secret, shown only in this
+    /// answer; the old one stops signing at once.
+    ///
+    /// # Errors
+    /// 404/403.
+    pub async fn rotate_webhook_secret(&self, id: &str) -> Result<CreatedWebhook, SdkError> {
+        self.post(
+            &format!("/webhooks/{}/secret", enc(id)),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// `POST /webhooks/{id}/test` (tenant admins): queues a `ping` delivery, sent within about
+    /// a second; the answer is that delivery, still pending (follow it with
+    /// [`Self::webhook_deliveries`]).
+    ///
+    /// # Errors
+    /// 404/403.
+    pub async fn test_webhook(&self, id: &str) -> Result<WebhookDelivery, SdkError> {
+        self.post(
+            &format!("/webhooks/{}/test", enc(id)),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// `GET /webhooks/{id}/deliveries` (tenant admins): its latest deliveries, newest first
+    /// (at most 50).
+    ///
+    /// # Errors
+    /// 404/403.
+    pub async fn webhook_deliveries(&self, id: &str) -> Result<WebhookDeliveryList, SdkError> {
+        self.get(&format!("/webhooks/{}/deliveries", enc(id))).await
     }
 
     /// `POST /embed/tokens` (manager and up).

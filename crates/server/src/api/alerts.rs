@@ -86,7 +86,13 @@ async fn set_status(
     let tenant = p.tenant_id.clone();
     let alert = state
         .db
-        .write(move |c| store::set_alert_status(c, &tenant, &id, status, &p.user_id, now_ms()))
+        .write(move |c| {
+            // The status and its webhook event are one change.
+            let tx = c.transaction()?;
+            let alert = store::set_alert_status(&tx, &tenant, &id, status, &p.user_id, now_ms())?;
+            tx.commit()?;
+            Ok(alert)
+        })
         .await?
         .ok_or_else(|| AppError::not_found("no such alert"))?;
     crate::live::rules::publish(&state, &p.tenant_id, &alert).await?;

@@ -20,6 +20,7 @@ mod tenants;
 mod tokens;
 mod users;
 mod version;
+mod webhooks;
 
 use crate::error::{code_for_status, AppError, REQUEST_ID};
 use crate::state::SharedState;
@@ -106,6 +107,16 @@ pub fn router(state: SharedState) -> Router {
             "/alert-rules/{id}",
             put(alert_rules::update).delete(alert_rules::delete),
         )
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route(
+            "/webhooks/{id}",
+            get(webhooks::get_one)
+                .put(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route("/webhooks/{id}/secret", post(webhooks::rotate_secret))
+        .route("/webhooks/{id}/test", post(webhooks::test))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
         .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
         .route("/alerts/{id}/resolve", post(alerts::resolve))
         .route(

@@ -156,6 +156,8 @@ fn error_response(status: &str) -> Response {
         super::ingest::list_keys, super::ingest::create_key, super::ingest::revoke_key,
         super::alerts::list, super::alerts::acknowledge, super::alerts::resolve,
         super::alert_rules::list, super::alert_rules::create, super::alert_rules::update, super::alert_rules::delete,
+        super::webhooks::list, super::webhooks::create, super::webhooks::get_one, super::webhooks::update,
+        super::webhooks::delete, super::webhooks::rotate_secret, super::webhooks::test, super::webhooks::deliveries,
         super::embed::create_token, super::embed::list_tokens, super::embed::revoke_token, super::embed::dashboard,
         crate::live::sse::sse, crate::live::ws::ws,
     ),
@@ -165,6 +167,7 @@ fn error_response(status: &str) -> Response {
         vantage_contract::Role, vantage_contract::Permission, vantage_contract::WidgetKind,
         vantage_contract::AuditAction, vantage_contract::AuditEntry,
         vantage_contract::BatchErrorDetails, vantage_contract::RowError,
+        vantage_contract::WebhookPayload,
     ))
 )]
 pub struct ApiDoc;

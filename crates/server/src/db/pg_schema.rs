@@ -194,6 +194,8 @@ CREATE TABLE alert_rules (
 CREATE INDEX alert_rules_tenant ON alert_rules(tenant_id, created_at);
 CREATE INDEX alerts_rule ON alerts(tenant_id, rule, status);
 "#,
+    // 5: webhooks and their deliveries (SQLite's migration 9).
+    super::WEBHOOKS,
 ];
 
 /// Brings the schema up to date. Replicas starting together take turns on an advisory lock,

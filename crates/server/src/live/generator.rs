@@ -257,6 +257,9 @@ async fn evaluate_rules(state: &SharedState, tenant: &str, w: &Window, now: i64)
         let created = state
             .db
             .write(move |c| {
+                // The alert and its webhook events are one change.
+                let tx = c.transaction()?;
+                let c: &crate::sql::Conn = &tx;
                 let active: i64 = c.query_row(
                     "SELECT COUNT(*) FROM alerts WHERE tenant_id = ?1 AND rule = ?2 AND status != 'resolved' AND created_at > ?3",
                     crate::sql::params![tenant_id, rule, now - 15 * 60_000],
@@ -266,6 +269,7 @@ async fn evaluate_rules(state: &SharedState, tenant: &str, w: &Window, now: i64)
                     return Ok(None);
                 }
                 store::insert_alert(c, &tenant_id, &alert)?;
+                tx.commit()?;
                 Ok(Some(alert))
             })
             .await?;
