@@ -2,8 +2,9 @@
 // --allow-local-webhooks): a tenant admin creates a webhook to a receiver this test runs on
 // loopback, reads its secret shown once, sends a test and sees it delivered, while the receiver
 // checks the delivery's signature with that secret; a bad address or no event is named beside
-// its field before any request, and the server's own 422 lands beside the field it names; an analyst
-// does not see the section; a new secret signs the next delivery at once; the admin deletes the
+// its field before any request, and the server's own 422 lands beside the field it names; an
+// analyst does not see the section; a new secret signs the next delivery at once; edited to
+// send chat messages, the webhook's next test arrives as {"text": …}; the admin deletes the
 // webhook (the demo database is shared with the other tests).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -142,6 +143,7 @@ test("a tenant admin creates a webhook, reads its secret once, and a signed test
   const answer = await (await created).json();
   assert.match(answer.secret, /^whsec_/);
   assert.deepEqual(answer.webhook.events, ["alert.raised", "alert.acknowledged", "alert.resolved"]);
+  assert.equal(answer.webhook.format, "event");
   // The secret, shown once, read-only, with Copy and how to verify a delivery.
   secret = await page.inputValue("#webhook-secret");
   assert.equal(secret, answer.secret);
@@ -266,6 +268,19 @@ test("a new secret signs the next delivery at once; the admin deletes the webhoo
   const got = await arrival((r) => r.headers["vantage-event-id"] === test.eventId);
   assertSigned(got, fresh);
   await deliveredRow(page, test.id);
+  // Edited to send chat messages (Slack and the like): said in the list, and the next test
+  // arrives as {"text": …}, signed the same way.
+  await row(page).locator("button:text-is('Edit')").click();
+  assert.equal(await page.inputValue("#webhook-format"), "event");
+  await page.selectOption("#webhook-format", "chat");
+  const saved = page.waitForResponse((r) => /\/api\/v1\/webhooks\/[^/]+$/.test(r.url()) && r.request().method() === "PUT");
+  await page.click(".webhook-form button[type=submit]");
+  assert.equal((await saved).status(), 200);
+  assert.equal((await (await saved).json()).format, "chat");
+  await row(page).filter({ hasText: "as a chat message" }).waitFor();
+  const chat = await sendTest(page);
+  const chatGot = await arrival((r) => r.headers["vantage-event-id"] === chat.eventId);
+  assert.deepEqual(assertSigned(chatGot, fresh), { text: "Vantage test message: this webhook works." });
   // Delete asks first, saying what it does; dismissing keeps the webhook.
   page.once("dialog", (d) => d.dismiss());
   await row(page).locator("button:text-is('Delete')").click();

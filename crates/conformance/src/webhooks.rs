@@ -88,6 +88,7 @@ pub fn run(ctx: &mut Ctx) {
                 && b["webhook"]["name"] == name.as_str()
                 && b["webhook"]["events"] == json!(["alert.raised"])
                 && b["webhook"]["enabled"] == true
+                && b["webhook"]["format"] == "event"
         }),
         || show(&r),
     );
@@ -134,13 +135,15 @@ pub fn run(ctx: &mut Ctx) {
         &["alert.raised", "alert.resolved"],
     );
     changed["enabled"] = json!(false);
+    changed["format"] = json!("chat");
     let r = ctx.http.put(&path, Some(&admin), &changed);
     ctx.check(
-        "a tenant admin changes and disables the webhook",
+        "a tenant admin changes the webhook to chat messages and disables it",
         body_ok(&r, 200, |b| {
             b["id"] == id.as_str()
                 && b["url"] == "https://hooks.example.com/v2"
                 && b["enabled"] == false
+                && b["format"] == "chat"
                 && b["events"] == json!(["alert.raised", "alert.resolved"])
         }),
         || show(&r),

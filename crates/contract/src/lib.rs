@@ -74,5 +74,5 @@ pub use users::{
 pub use validation::{FieldError, Rule, Validated};
 pub use webhook::{
     CreatedWebhook, DeliveryStatus, Webhook, WebhookDelivery, WebhookDeliveryList, WebhookEvent,
-    WebhookInput, WebhookList, WebhookPayload,
+    WebhookFormat, WebhookInput, WebhookList, WebhookPayload,
 };

@@ -54,6 +54,23 @@ impl WebhookEvent {
     }
 }
 
+unit_enum! {
+    /// How a delivery's body is written. Either way it is POSTed as JSON with the same
+    /// headers and signature.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum WebhookFormat {
+        /// The event as data ([`WebhookPayload`]): for a receiver of your own.
+        #[default]
+        Event,
+        /// `{"text": "…"}`, one message a person reads ("Critical: Big EU orders — Sum of
+        /// amount was 1300 …"), the body Slack's incoming webhooks take, as do Google Chat,
+        /// Mattermost, Rocket.Chat and Discord's Slack-compatible address.
+        Chat,
+    }
+}
+
 /// What `POST` and `PUT /api/v1/webhooks` take.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -72,6 +89,9 @@ pub struct WebhookInput {
     /// A disabled webhook is kept but sent nothing.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// `event` (the default) or `chat`.
+    #[serde(default)]
+    pub format: WebhookFormat,
 }
 
 fn yes() -> bool {
@@ -155,6 +175,7 @@ pub struct Webhook {
     pub url: String,
     pub events: Vec<WebhookEvent>,
     pub enabled: bool,
+    pub format: WebhookFormat,
     /// Epoch ms, as every time here.
     pub created_at: i64,
     pub updated_at: i64,
@@ -259,6 +280,7 @@ mod tests {
             url: url.into(),
             events: vec![WebhookEvent::AlertRaised],
             enabled: true,
+            format: WebhookFormat::Event,
         }
     }
 
@@ -327,5 +349,11 @@ mod tests {
         )
         .unwrap();
         assert!(input.enabled);
+        assert_eq!(input.format, WebhookFormat::Event);
+        let chat: WebhookInput = serde_json::from_slice(
+            br#"{"name":"a","url":"https://x.io","events":["alert.raised"],"format":"chat"}"#,
+        )
+        .unwrap();
+        assert_eq!(chat.format, WebhookFormat::Chat);
     }
 }

@@ -15,6 +15,9 @@
 //! checked is the address connected to (a name that resolves differently a second later
 //! gains nothing). Redirects are not followed.
 //!
+//! A webhook whose format is `chat` is sent `{"text": "…"}` ([`chat_text`]) instead of the
+//! event, made from the stored event when it is sent and signed the same way.
+//!
 //! The client is `reqwest` (rustls on the ring provider, Mozilla's and the system's roots).
 
 use crate::db::now_ms;
@@ -31,6 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::MissedTickBehavior;
 use vantage_contract::webhook::RETRY_AFTER_SECS;
+use vantage_contract::{Severity, WebhookEvent, WebhookFormat, WebhookPayload};
 
 /// Deliveries sent at once.
 pub const AT_ONCE: usize = 8;
@@ -128,7 +132,11 @@ async fn attempt(state: &SharedState, d: Due) -> AppResult<()> {
     let policy = Policy {
         allow_local: state.config.allow_local_webhooks,
     };
-    let outcome = send(&state.webhooks, policy, &d, now).await;
+    let body = match d.format {
+        WebhookFormat::Event => d.body.clone(),
+        WebhookFormat::Chat => chat_body(&d.body, state.config.public_url.as_deref())?,
+    };
+    let outcome = send(&state.webhooks, policy, &d, &body, now).await;
     let attempts = d.attempts + 1;
     let next = usize::try_from(attempts)
         .ok()
@@ -159,6 +167,39 @@ async fn attempt(state: &SharedState, d: Due) -> AppResult<()> {
         .await
 }
 
+/// A stored event as a chat message: `{"text": "…"}` ([`chat_text`]).
+///
+/// # Errors
+/// If the stored event does not read back (it was written by this server).
+pub fn chat_body(event: &str, public_url: Option<&str>) -> AppResult<String> {
+    let payload: WebhookPayload = serde_json::from_str(event)?;
+    Ok(serde_json::json!({ "text": chat_text(&payload, public_url) }).to_string())
+}
+
+/// One line a person reads in a chat (English, like the server's alert messages), and the
+/// alerts page's address on a second line when the server knows its public URL.
+pub fn chat_text(p: &WebhookPayload, public_url: Option<&str>) -> String {
+    let Some(a) = &p.alert else {
+        return "Vantage test message: this webhook works.".into();
+    };
+    let severity = match a.severity {
+        Severity::Critical => "🔴 Critical",
+        Severity::Warning => "🟠 Warning",
+        Severity::Info => "🔵 Info",
+    };
+    let mut text = match p.event {
+        WebhookEvent::AlertAcknowledged => format!("👀 Acknowledged: {} ({severity})", a.title),
+        WebhookEvent::AlertResolved => format!("✅ Resolved: {} ({severity})", a.title),
+        _ => format!("{severity}: {} — {}", a.title, a.message),
+    };
+    if let Some(base) = public_url {
+        text.push('\n');
+        text.push_str(base);
+        text.push_str("/alerts");
+    }
+    text
+}
+
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the secret>`.
 pub fn signature(secret: &str, unix_secs: i64, body: &str) -> String {
     let mut mac =
@@ -181,6 +222,7 @@ async fn send(
     client: &reqwest::Client,
     policy: Policy,
     d: &Due,
+    body: &str,
     now: i64,
 ) -> Result<u16, (Option<u16>, String)> {
     let url = reqwest::Url::parse(&d.url).map_err(|e| (None, format!("bad address: {e}")))?;
@@ -196,14 +238,11 @@ async fn send(
     let response = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(
-            "Vantage-Signature",
-            signature(&d.secret, now / 1000, &d.body),
-        )
+        .header("Vantage-Signature", signature(&d.secret, now / 1000, body))
         .header("Vantage-Event-Id", &d.event_id)
         .header("Vantage-Event-Type", &d.event)
         .header("Vantage-Delivery-Id", &d.id)
-        .body(d.body.clone())
+        .body(body.to_owned())
         .send()
         .await
         .map_err(|e| (None, describe(&e)))?;
@@ -382,6 +421,45 @@ mod tests {
         assert_eq!(
             signature("whsec_test", 1_700_000_000, r#"{"a":1}"#),
             "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789"
+        );
+    }
+
+    #[test]
+    fn chat_messages() {
+        let alert: vantage_contract::Alert = serde_json::from_value(serde_json::json!({
+            "id": "a_1", "rule": "r_1", "severity": "critical", "status": "open",
+            "title": "Big EU orders",
+            "message": "Sum of amount was 1300 over the last 60 min, above the threshold 1000",
+            "dataset": "orders", "value": 1300.0, "threshold": 1000.0, "createdAt": 1
+        }))
+        .unwrap();
+        let mut p = WebhookPayload {
+            id: "evt_1".into(),
+            event: WebhookEvent::AlertRaised,
+            created_at: 1,
+            tenant: "t".into(),
+            alert: Some(alert),
+        };
+        assert_eq!(
+            chat_text(&p, Some("https://vantage.example.com")),
+            "🔴 Critical: Big EU orders — Sum of amount was 1300 over the last 60 min, above the \
+             threshold 1000\nhttps://vantage.example.com/alerts"
+        );
+        p.event = WebhookEvent::AlertResolved;
+        assert_eq!(
+            chat_text(&p, None),
+            "✅ Resolved: Big EU orders (🔴 Critical)"
+        );
+        let body = chat_body(&serde_json::to_string(&p).unwrap(), None).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+            serde_json::json!({ "text": "✅ Resolved: Big EU orders (🔴 Critical)" })
+        );
+        p.alert = None;
+        p.event = WebhookEvent::Ping;
+        assert_eq!(
+            chat_text(&p, None),
+            "Vantage test message: this webhook works."
         );
     }
 

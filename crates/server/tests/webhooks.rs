@@ -2,9 +2,9 @@
 //! receiver on a loopback socket: tenant admins manage them (validated, audited, isolated
 //! per tenant, the secret shown once); an alert raised by a rule and resolved by a person is
 //! POSTed to the receiver, signed with the secret; a failed attempt is tried again with the
-//! same event id; a disabled webhook gives up what it had still to send (on SQLite and on
-//! PostgreSQL); without
-//! `--allow-local-webhooks` a loopback, private or plain-http address is refused.
+//! same event id; a chat webhook is sent `{"text": …}`; a disabled webhook gives up what it
+//! had still to send (on SQLite and on PostgreSQL); without `--allow-local-webhooks` a
+//! loopback, private or plain-http address is refused.
 
 mod common;
 
@@ -81,8 +81,8 @@ fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Received>) {
     (url, rx)
 }
 
-/// Checks `Vantage-Signature` against the secret, as a receiver would; returns the payload.
-fn verified(r: &Received, secret: &str) -> Value {
+/// Checks `Vantage-Signature` against the secret, as a receiver would; returns the body.
+fn signed_json(r: &Received, secret: &str) -> Value {
     let sig = &r.headers["vantage-signature"];
     let (t, v1) = sig.split_once(',').unwrap();
     let t = t.strip_prefix("t=").unwrap();
@@ -99,7 +99,12 @@ fn verified(r: &Received, secret: &str) -> Value {
     let age = now_ms() / 1000 - t.parse::<i64>().unwrap();
     assert!((0..60).contains(&age), "signed {age} s ago");
     assert_eq!(r.headers["content-type"], "application/json");
-    let payload: Value = serde_json::from_str(&r.body).unwrap();
+    serde_json::from_str(&r.body).unwrap()
+}
+
+/// [`signed_json`], an event: its id and type are the headers'.
+fn verified(r: &Received, secret: &str) -> Value {
+    let payload = signed_json(r, secret);
     assert_eq!(
         r.headers["vantage-event-id"],
         payload["id"].as_str().unwrap()
@@ -496,6 +501,29 @@ fn delivered(server: &Server) {
             json!("ping")
         ]
     );
+
+    // A chat webhook (Slack and the like) is sent {"text": …}, signed the same way.
+    let (chat_url, chat_rx) = receiver(vec![200]);
+    let mut body = hook(&chat_url, &["alert.raised"]);
+    body["format"] = json!("chat");
+    let chat = send(server, "POST", "/api/v1/webhooks", &admin, Some(body));
+    assert_eq!(chat.status, 201, "{}", chat.text);
+    assert_eq!(chat.body["webhook"]["format"], "chat");
+    let chat_secret = chat.body["secret"].as_str().unwrap().to_owned();
+    let chat_id = chat.body["webhook"]["id"].as_str().unwrap();
+    send(
+        server,
+        "POST",
+        &format!("/api/v1/webhooks/{chat_id}/test"),
+        &admin,
+        None,
+    );
+    let got = next(&chat_rx, Duration::from_secs(10));
+    assert_eq!(
+        signed_json(&got, &chat_secret),
+        json!({ "text": "Vantage test message: this webhook works." })
+    );
+    assert_eq!(got.headers["vantage-event-type"], "ping");
 
     // A receiver that is not there: the attempt fails and waits for its retry; disabling the
     // webhook gives it up.

@@ -7,8 +7,8 @@ use crate::auth::random_token;
 use crate::error::AppResult;
 use crate::sql::{params, Conn, OptionalExtension};
 use vantage_contract::{
-    Alert, AlertStatus, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent, WebhookInput,
-    WebhookPayload,
+    Alert, AlertStatus, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat,
+    WebhookInput, WebhookPayload,
 };
 
 /// Deliveries listed per webhook.
@@ -34,6 +34,7 @@ fn build(c: &Conn, tenant: &str, row: (String, String, bool, i64, i64)) -> AppRe
         url: input.url,
         events: input.events,
         enabled,
+        format: input.format,
         created_at,
         updated_at,
         last_delivery,
@@ -313,6 +314,7 @@ pub struct Due {
     pub attempts: u32,
     pub next_attempt_at: i64,
     pub url: String,
+    pub format: WebhookFormat,
     pub secret: String,
 }
 
@@ -342,6 +344,7 @@ pub fn due(c: &Conn, now: i64, limit: usize) -> AppResult<Vec<Due>> {
                 attempts: u32::try_from(r.get::<i64>(6)?).unwrap_or(0),
                 next_attempt_at: r.get(7)?,
                 url: String::new(),
+                format: WebhookFormat::Event,
                 secret: r.get(9)?,
             },
             r.get::<String>(8)?,
@@ -350,7 +353,8 @@ pub fn due(c: &Conn, now: i64, limit: usize) -> AppResult<Vec<Due>> {
     let mut out = Vec::new();
     for row in rows {
         let (mut d, body) = row?;
-        d.url = serde_json::from_str::<WebhookInput>(&body)?.url;
+        let hook: WebhookInput = serde_json::from_str(&body)?;
+        (d.url, d.format) = (hook.url, hook.format);
         out.push(d);
     }
     Ok(out)

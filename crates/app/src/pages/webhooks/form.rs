@@ -1,8 +1,9 @@
-//! The webhook form (new and edit: name, address, the alert events to send, enabled), each
-//! message beside the control it names, and the box that shows a signing secret once.
+//! The webhook form (new and edit: name, address, the alert events to send, the message
+//! format, enabled), each message beside the control it names, and the box that shows a
+//! signing secret once.
 
 use leptos::prelude::*;
-use vantage_contract::CreatedWebhook;
+use vantage_contract::{CreatedWebhook, WebhookFormat};
 
 use super::model::{event_label, WebhookDraft, ALERT_EVENTS};
 use super::t;
@@ -116,6 +117,17 @@ pub fn WebhookForm(
             submit.run(());
         }
     };
+    let format = move || draft.with(|d| d.format);
+    let set_format = move |ev: leptos::ev::Event| {
+        let chat = event_target_value(&ev) == "chat";
+        draft.update(|d| {
+            d.format = if chat {
+                WebhookFormat::Chat
+            } else {
+                WebhookFormat::Event
+            }
+        });
+    };
     let enabled = move || draft.with(|d| d.enabled);
     let set_enabled = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
@@ -139,6 +151,13 @@ pub fn WebhookForm(
                 {text_field("url", draft, error, NodeRef::new())}
             </div>
             {events_field(draft, error)}
+            <label class="field" for="webhook-format">
+                <span>{t(W::Format)}</span>
+                <select id="webhook-format" name="format" on:change=set_format>
+                    <option value="event" selected=move || format() == WebhookFormat::Event>{t(W::FormatEvent)}</option>
+                    <option value="chat" selected=move || format() == WebhookFormat::Chat>{t(W::FormatChat)}</option>
+                </select>
+            </label>
             <label class="check webhook-enabled" for="webhook-enabled">
                 <input type="checkbox" id="webhook-enabled" name="enabled" prop:checked=enabled on:change=set_enabled />
                 {t(W::EnabledCheck)}

@@ -4,7 +4,7 @@
 //! the button that has the focus.
 
 use leptos::prelude::*;
-use vantage_contract::Webhook;
+use vantage_contract::{Webhook, WebhookFormat};
 
 use super::model::{events_text, Outcome};
 use super::t;
@@ -96,7 +96,13 @@ fn WebhookRow(
                 <strong>{read(|w| w.name.clone())}</strong>
                 <div class="webhook-url muted small">{read(|w| w.url.clone())}</div>
             </td>
-            <td data-label=move || tr(W::Events)>{read(|w| events_text(&w.events))}</td>
+            <td data-label=move || tr(W::Events)>{read(|w| {
+                let events = events_text(&w.events);
+                match w.format {
+                    WebhookFormat::Chat => format!("{events} · {}", tr(W::FormatChatShort)),
+                    WebhookFormat::Event => events,
+                }
+            })}</td>
             <td><span class="role-pill" class:off=move || !enabled()>{move || tr(if enabled() { W::Enabled } else { W::Disabled })}</span></td>
             <td class=move || format!("webhook-outcome {}", outcome().class()) data-label=move || tr(W::LastDelivery)>
                 {move || outcome().text(now.get())}

@@ -4,7 +4,8 @@
 //! ([`test_settled`]). The components only wire these (native tests below).
 
 use vantage_contract::{
-    DeliveryStatus, FieldError, Rule, Webhook, WebhookDelivery, WebhookEvent, WebhookInput,
+    DeliveryStatus, FieldError, Rule, Webhook, WebhookDelivery, WebhookEvent, WebhookFormat,
+    WebhookInput,
 };
 
 use crate::i18n::{tr, trf, W};
@@ -53,6 +54,7 @@ pub struct WebhookDraft {
     /// The events checked, in [`ALERT_EVENTS`]' order.
     pub events: Vec<WebhookEvent>,
     pub enabled: bool,
+    pub format: WebhookFormat,
 }
 
 impl Default for WebhookDraft {
@@ -63,6 +65,7 @@ impl Default for WebhookDraft {
             url: String::new(),
             events: ALERT_EVENTS.to_vec(),
             enabled: true,
+            format: WebhookFormat::Event,
         }
     }
 }
@@ -75,6 +78,7 @@ impl WebhookDraft {
             url: webhook.url.clone(),
             events: Vec::new(),
             enabled: webhook.enabled,
+            format: webhook.format,
         };
         for e in &webhook.events {
             draft.set_event(*e, true);
@@ -107,6 +111,7 @@ impl WebhookDraft {
             url: self.url.trim().to_owned(),
             events: self.events.clone(),
             enabled: self.enabled,
+            format: self.format,
         };
         input.validate()?;
         Ok(input)
@@ -307,6 +312,7 @@ mod tests {
             url: "http://127.0.0.1:9000/hook".into(),
             events: vec![WebhookEvent::AlertResolved, WebhookEvent::AlertRaised],
             enabled: false,
+            format: WebhookFormat::Chat,
         };
         let stored = Webhook {
             id: "wh_1".into(),
@@ -314,6 +320,7 @@ mod tests {
             url: input.url.clone(),
             events: input.events.clone(),
             enabled: false,
+            format: WebhookFormat::Chat,
             created_at: 1,
             updated_at: 1,
             last_delivery: None,
@@ -325,8 +332,8 @@ mod tests {
         );
         let back = d.to_input().unwrap();
         assert_eq!(
-            (back.name, back.url, back.enabled),
-            (input.name, input.url, false)
+            (back.name, back.url, back.enabled, back.format),
+            (input.name, input.url, false, WebhookFormat::Chat)
         );
         assert_eq!(events_text(&stored.events), "Alert raised, Alert resolved");
     }
