@@ -305,7 +305,10 @@ test("a manager acknowledges an alert; a viewer cannot", async () => {
   const row = page.locator(".alert-row[data-status='open']").first();
   const id = await row.getAttribute("data-alert-id");
   await row.locator("button:text-is('Acknowledge')").click();
-  await page.locator(`.alert-row[data-alert-id='${id}'][data-status='acknowledged']`).waitFor();
+  const acked = page.locator(`.alert-row[data-alert-id='${id}'][data-status='acknowledged']`);
+  await acked.waitFor();
+  // Who acknowledged it, by name (not the user's id).
+  assert.match(await acked.textContent(), /acknowledged by Innova manager/);
   await screenshot(page, "app-alerts-light");
   // The server agrees.
   const status = await page.evaluate(async (alertId) => {

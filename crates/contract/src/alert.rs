@@ -47,8 +47,13 @@ pub struct Alert {
     pub created_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_at: Option<i64>,
+    /// The id of the user who acknowledged it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_by: Option<String>,
+    /// That user's name as it is now (absent when nobody acknowledged it or the user no
+    /// longer exists), for showing who did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<i64>,
 }

@@ -257,6 +257,7 @@ fn seed_alerts(tx: &crate::sql::Tx<'_>, tenant: &str, now: i64) -> AppResult<()>
             created_at,
             acknowledged_at: (status != AlertStatus::Open).then_some(created_at + 600_000),
             acknowledged_by: (status != AlertStatus::Open).then(|| format!("u_{tenant}_manager")),
+            acknowledged_by_name: None,
             resolved_at: (status == AlertStatus::Resolved).then_some(created_at + 1_800_000),
         };
         store::insert_alert(tx, tenant, &alert)?;

@@ -223,6 +223,9 @@ pub fn delete_dashboard(c: &Conn, tenant: &str, id: &str) -> AppResult<bool> {
 }
 
 const ALERT_COLS: &str = "id, rule, severity, status, title, message, dataset, value, threshold, created_at, acknowledged_at, acknowledged_by, resolved_at";
+/// [`ALERT_COLS`] as read, with the name of who acknowledged it (`alerts a LEFT JOIN users u`).
+const ALERT_READ: &str = "a.id, a.rule, a.severity, a.status, a.title, a.message, a.dataset, a.value, a.threshold, a.created_at, a.acknowledged_at, a.acknowledged_by, a.resolved_at, u.name \
+    FROM alerts a LEFT JOIN users u ON u.id = a.acknowledged_by AND u.tenant_id = a.tenant_id";
 
 fn parse_enum<T: serde::de::DeserializeOwned>(s: String) -> crate::sql::Result<T> {
     serde_json::from_value(serde_json::Value::String(s)).map_err(|e| crate::sql::Error::Decode {
@@ -245,6 +248,7 @@ fn alert_from_row(r: &crate::sql::Row) -> crate::sql::Result<Alert> {
         created_at: r.get(9)?,
         acknowledged_at: r.get(10)?,
         acknowledged_by: r.get(11)?,
+        acknowledged_by_name: r.get(13)?,
         resolved_at: r.get(12)?,
     })
 }
@@ -264,7 +268,7 @@ pub fn alerts(
     limit: u32,
 ) -> AppResult<Vec<Alert>> {
     let sql = format!(
-        "SELECT {ALERT_COLS} FROM alerts WHERE tenant_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR severity = ?2) AND (CAST(?3 AS TEXT) IS NULL OR status = ?3) ORDER BY created_at DESC, id LIMIT ?4"
+        "SELECT {ALERT_READ} WHERE a.tenant_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR a.severity = ?2) AND (CAST(?3 AS TEXT) IS NULL OR a.status = ?3) ORDER BY a.created_at DESC, a.id LIMIT ?4"
     );
     let mut stmt = c.prepare(&sql)?;
     let rows = stmt.query_map(
@@ -275,7 +279,7 @@ pub fn alerts(
 }
 
 pub fn alert(c: &Conn, tenant: &str, id: &str) -> AppResult<Option<Alert>> {
-    let sql = format!("SELECT {ALERT_COLS} FROM alerts WHERE tenant_id = ?1 AND id = ?2");
+    let sql = format!("SELECT {ALERT_READ} WHERE a.tenant_id = ?1 AND a.id = ?2");
     Ok(c.query_row(&sql, [tenant, id], alert_from_row).optional()?)
 }
 

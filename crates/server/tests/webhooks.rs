@@ -488,6 +488,11 @@ fn delivered(server: &Server) {
     assert_eq!(resolved["alert"]["id"], alert.as_str());
     assert_eq!(resolved["alert"]["status"], "resolved");
     assert!(resolved["alert"]["acknowledgedAt"].is_i64());
+    // Who acknowledged it, by id and by name.
+    assert!(resolved["alert"]["acknowledgedBy"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("u_")));
+    assert_eq!(resolved["alert"]["acknowledgedByName"], "HealthCo admin");
     let events: Vec<Value> = deliveries(server, &admin, &id)
         .iter()
         .map(|d| d["event"].clone())

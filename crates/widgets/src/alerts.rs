@@ -175,6 +175,7 @@ mod tests {
             created_at,
             acknowledged_at: None,
             acknowledged_by: None,
+            acknowledged_by_name: None,
             resolved_at: None,
         }
     }

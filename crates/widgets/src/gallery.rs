@@ -187,6 +187,7 @@ pub fn demo_alerts() -> Vec<Alert> {
         created_at: 1_700_000_000_000,
         acknowledged_at: None,
         acknowledged_by: None,
+        acknowledged_by_name: None,
         resolved_at: None,
     };
     vec![

@@ -904,6 +904,7 @@ mod tests {
             created_at: 100,
             acknowledged_at: None,
             acknowledged_by: None,
+            acknowledged_by_name: None,
             resolved_at: None,
         };
         assert_eq!(

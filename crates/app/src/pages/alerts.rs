@@ -260,7 +260,12 @@ fn AlertRow(
     let (status, severity) = (alert.status, alert.severity);
     let reason = move || (!may_act.get()).then(|| tr(P::NeedsManager));
     let created_at = alert.created_at;
-    let acknowledged_by = alert.acknowledged_by.clone();
+    // Who acknowledged it, by name (the id when the server gave no name: a user since deleted,
+    // or a server that does not send names).
+    let acknowledged_by = alert
+        .acknowledged_by_name
+        .clone()
+        .or_else(|| alert.acknowledged_by.clone());
     let status_line = move || {
         let raised = format_time(created_at as f64, TimeStyle::DateTime);
         match &acknowledged_by {

@@ -252,6 +252,7 @@ async fn evaluate_rules(state: &SharedState, tenant: &str, w: &Window, now: i64)
             created_at: now,
             acknowledged_at: None,
             acknowledged_by: None,
+            acknowledged_by_name: None,
             resolved_at: None,
         };
         let created = state

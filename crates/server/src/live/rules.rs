@@ -113,6 +113,7 @@ fn alert_for(rule: &AlertRule, value: f64, now: i64) -> Alert {
         created_at: now,
         acknowledged_at: None,
         acknowledged_by: None,
+        acknowledged_by_name: None,
         resolved_at: None,
     }
 }
