@@ -54,6 +54,7 @@ fn alert(id: &str, severity: Severity, status: AlertStatus) -> Alert {
         created_at: 1_700_000_000_000,
         acknowledged_at: None,
         acknowledged_by: None,
+        acknowledged_by_name: None,
         resolved_at: None,
     }
 }
