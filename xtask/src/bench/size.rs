@@ -457,9 +457,10 @@ pub fn check_budgets() -> Result<String, String> {
     // (measured 430 and 247 KB); 434 and 249 with the phone dashboard's reserved rows (the
     // header's signed-in height while a session renews, its CSS; measured 432 and 248 KB);
     // 434 and 250 with the webhooks section's styles in the one stylesheet (+0.4 KB brotli) and
-    // its split point's loader (measured 433 and 249.9 KB).
-    const APP_GUARD_KB: f64 = 434.0;
-    const SIGN_IN_GUARD_KB: f64 = 250.0;
+    // its split point's loader (measured 433 and 249.9 KB); 435 and 251 with `Alert`'s
+    // `acknowledgedByName`, which the main module's alert toasts read (measured 434 and 250.x).
+    const APP_GUARD_KB: f64 = 435.0;
+    const SIGN_IN_GUARD_KB: f64 = 251.0;
     // A dashboard opened by its address: the first load, the dashboard module and its chunks
     // (measured 829 KB when the JS API left the main module; the code moved, it did not grow;
     // 833 with chart pacing; 810 once charts stopped cloning and comparing charming's `Chart`;
